@@ -1,0 +1,50 @@
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { TypeBoxProvider } from './http/type-provider.js';
+import type { ApiContext } from './context.js';
+import { installAuthentication } from './plugins/authentication.js';
+import { installOpenApi } from './plugins/openapi.js';
+import { installProblemReplies } from './plugins/problem-replies.js';
+import { installValidators } from './plugins/validation.js';
+import { resourceRoutes } from './resources/index.js';
+
+export const API_PREFIX = '/api/v1';
+
+/** Paths and headers that must never reach a log line. */
+export const LOG_REDACTIONS = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+
+export interface BuildAppOptions {
+  context: ApiContext;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * The API as a Fastify instance, ready for `inject()` in tests or `listen()` in main.ts. The database
+ * must already be migrated; collaborators (workflow launcher, agent liveness, clock) come injected.
+ */
+export async function buildApp({ context, logger = false }: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    // Bodies are small JSON documents; a 1 MiB cap stops abuse without limiting real definitions.
+    bodyLimit: 1024 * 1024,
+    // Ids in paths are UUIDs; query strings hold filters only.
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxProvider>();
+
+  installValidators(app);
+  installProblemReplies(app);
+  await installOpenApi(app);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  await app.register(
+    async (api) => {
+      installAuthentication(api, context);
+      await api.register(resourceRoutes(context));
+    },
+    { prefix: API_PREFIX },
+  );
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,12 @@
+import type { Role } from '../../common/enums.js';
+
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+export function roleAllows(granted: Role, required: Role): boolean {
+  return RANK[granted] >= RANK[required];
+}
+
+/** Reads need viewer, changes need operator, unless a route asks for more. */
+export function defaultRequiredRole(method: string): Role {
+  return method === 'GET' || method === 'HEAD' ? 'viewer' : 'operator';
+}

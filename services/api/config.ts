@@ -1,0 +1,65 @@
+import { parseKeyring } from '../common/secrets.js';
+import type { SecretKeyring } from '../common/secrets.js';
+
+/** Everything the API reads from its environment, read once at start. */
+export interface ApiConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  keyring: SecretKeyring;
+  /** Creates the first organization and an admin key with this value, on an empty database only. */
+  bootstrapApiKey: string | undefined;
+  logLevel: string;
+  agent: AgentSettings;
+  temporal: TemporalLinks;
+}
+
+/** What goes into a cluster's agent install manifest. */
+export interface AgentSettings {
+  image: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+}
+
+export interface TemporalLinks {
+  /** Base URL of the Temporal UI; job responses link runs there. */
+  uiUrl: string;
+  namespace: string;
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_AGENT_IMAGE = 'ghcr.io/haven-backup/haven:latest';
+export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
+export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
+export const DEFAULT_TEMPORAL_UI_URL = 'http://127.0.0.1:8233';
+export const MIN_BOOTSTRAP_KEY_LENGTH = 32;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) throw new ConfigError('DATABASE_URL is not set');
+  const port = env.PORT === undefined || env.PORT === '' ? DEFAULT_PORT : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT "${env.PORT}" is not a port number`);
+  const bootstrapApiKey = env.HAVEN_BOOTSTRAP_API_KEY || undefined;
+  if (bootstrapApiKey !== undefined && bootstrapApiKey.length < MIN_BOOTSTRAP_KEY_LENGTH) {
+    throw new ConfigError(`HAVEN_BOOTSTRAP_API_KEY must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters of random text`);
+  }
+  const temporalNamespace = env.HAVEN_TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE;
+  return {
+    port,
+    host: env.HOST || '127.0.0.1',
+    databaseUrl,
+    keyring: parseKeyring(env.HAVEN_SECRET_KEY),
+    bootstrapApiKey,
+    logLevel: env.LOG_LEVEL || 'info',
+    agent: {
+      image: env.HAVEN_AGENT_IMAGE || DEFAULT_AGENT_IMAGE,
+      temporalAddress: env.HAVEN_AGENT_TEMPORAL_ADDRESS || env.TEMPORAL_ADDRESS || DEFAULT_TEMPORAL_ADDRESS,
+      temporalNamespace,
+    },
+    temporal: { uiUrl: (env.HAVEN_TEMPORAL_UI_URL || DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, ''), namespace: temporalNamespace },
+  };
+}

@@ -1,0 +1,17 @@
+import type { Database } from '../db/client.js';
+import type { SecretKeyring } from '../common/secrets.js';
+import type { AgentSettings, TemporalLinks } from './config.js';
+import type { Clock } from './domain/clock.js';
+import type { AgentLiveness } from './seams/agent-liveness.js';
+import type { WorkflowLauncher } from './seams/workflow-launcher.js';
+
+/** What route plugins receive: the injected collaborators, never globals. */
+export interface ApiContext {
+  db: Database;
+  keyring: SecretKeyring;
+  launcher: WorkflowLauncher;
+  liveness: AgentLiveness;
+  clock: Clock;
+  agent: AgentSettings;
+  temporal: TemporalLinks;
+}

@@ -1,0 +1,38 @@
+import { Type } from '@sinclair/typebox';
+import { PROBLEM_CODES, problemStatus } from '../../common/problem.js';
+import { StringEnum } from './schema-kit.js';
+import type { ProblemCode } from '../../common/problem.js';
+
+/** RFC 9457 problem details as every error response declares it. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ format: 'uri' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: StringEnum(PROBLEM_CODES, { description: 'Stable error code; the last segment of `type`.' }),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: 'Where the problem is, e.g. body.advanced.concurrentPvs.' }),
+          reason: Type.String(),
+        }),
+      ),
+    ),
+    references: Type.Optional(
+      Type.Array(Type.Object({ kind: Type.String(), id: Type.String(), name: Type.String() }), {
+        description: 'For still-referenced: the records that must change first.',
+      }),
+    ),
+  },
+  { description: 'application/problem+json (RFC 9457)' },
+);
+
+/**
+ * The error part of a route's `response` map. Every route can fail authentication and validation
+ * and can hit an internal error; routes add the codes specific to them.
+ */
+export function errorResponses(...codes: ProblemCode[]): Record<number, typeof ProblemSchema> {
+  const all: ProblemCode[] = ['validation-failed', 'unauthenticated', 'forbidden', 'internal', ...codes];
+  return Object.fromEntries(all.map((code) => [problemStatus(code), ProblemSchema]));
+}

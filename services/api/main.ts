@@ -1,0 +1,23 @@
+import { LOG_REDACTIONS } from './app.js';
+import { readConfig } from './config.js';
+import { startApi } from './server.js';
+
+const config = readConfig();
+const api = await startApi({
+  config,
+  logger: { level: config.logLevel, redact: { paths: LOG_REDACTIONS, censor: '[redacted]' } },
+});
+await api.app.listen({ port: config.port, host: config.host });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    api.app.log.info({ signal }, 'shutting down');
+    api.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        api.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,63 @@
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { apiKeys } from '../../db/schema/index.js';
+import type { Role } from '../../common/enums.js';
+import { Problem } from '../../common/problem.js';
+import { hashSecretToken } from '../auth/api-key-secret.js';
+import { defaultRequiredRole, roleAllows } from '../auth/roles.js';
+import type { ApiContext } from '../context.js';
+import { TenantScope } from '../tenancy/tenant-scope.js';
+
+export interface Principal {
+  orgId: string;
+  apiKeyId: string;
+  role: Role;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+    /** The authenticated organization's data; the only handle routes use to reach tenant records. */
+    tenant: TenantScope;
+  }
+  interface FastifyContextConfig {
+    /** Overrides the method's default (GET viewer, other methods operator). */
+    requiredRole?: Role;
+  }
+}
+
+/** Writing last_used_at on every request would make reads write; once a minute is enough. */
+const LAST_USED_RESOLUTION = sql`interval '1 minute'`;
+
+/** Authenticates every request in the encapsulating scope and binds its tenant scope. */
+export function installAuthentication(app: FastifyInstance, context: ApiContext): void {
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('tenant', null as unknown as TenantScope);
+
+  app.addHook('onRequest', async (request) => {
+    const principal = await authenticate(request, context);
+    const required = request.routeOptions.config.requiredRole ?? defaultRequiredRole(request.method);
+    if (!roleAllows(principal.role, required)) {
+      throw new Problem('forbidden', `this needs the ${required} role; the API key has ${principal.role}`);
+    }
+    request.principal = principal;
+    request.tenant = new TenantScope(context.db, principal.orgId, context.clock);
+  });
+}
+
+async function authenticate(request: FastifyRequest, context: ApiContext): Promise<Principal> {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) throw new Problem('unauthenticated', 'send "Authorization: Bearer <api key>"');
+  const [key] = await context.db
+    .select({ id: apiKeys.id, orgId: apiKeys.orgId, role: apiKeys.role })
+    .from(apiKeys)
+    .where(eq(apiKeys.keyHash, hashSecretToken(match[1] as string)))
+    .limit(1);
+  if (!key) throw new Problem('unauthenticated', 'the API key is not valid (it may have been deleted)');
+  await context.db
+    .update(apiKeys)
+    .set({ lastUsedAt: context.clock.now() })
+    .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - ${LAST_USED_RESOLUTION}`))));
+  return { orgId: key.orgId, apiKeyId: key.id, role: key.role };
+}

@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ErrorObject } from 'ajv';
+import { PROBLEM_CONTENT_TYPE, Problem } from '../../common/problem.js';
+import { toFieldErrors } from './validation.js';
+import { problemFromDatabaseError } from './database-errors.js';
+
+/**
+ * Turns every failure into application/problem+json. Validation and database errors become the
+ * catalogue codes; anything unexpected is logged and answered as a bare 500 without internals.
+ */
+export function installProblemReplies(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500 && problem.code === 'internal') {
+      request.log.error({ err: error }, 'request failed');
+    }
+    return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toDocument());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new Problem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem.toDocument());
+  });
+}
+
+function toProblem(error: FastifyError | Problem): Problem {
+  if (error instanceof Problem) return error;
+  const validation = (error as FastifyError).validation as ErrorObject[] | undefined;
+  if (validation) {
+    const part = (error as FastifyError).validationContext ?? 'body';
+    const errors = toFieldErrors(validation, part);
+    return new Problem('validation-failed', errors.map((e) => `${e.field} ${e.reason}`).join('; '), { errors });
+  }
+  const fromDatabase = problemFromDatabaseError(error);
+  if (fromDatabase) return fromDatabase;
+  switch ((error as FastifyError).code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new Problem('unsupported-media-type', 'send the body as application/json');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Problem('payload-too-large', 'the request body is too large');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new Problem('validation-failed', 'the body is not valid JSON', { errors: [{ field: 'body', reason: 'is not valid JSON' }] });
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status === 400 && error instanceof SyntaxError) {
+    return new Problem('validation-failed', 'the body is not valid JSON', { errors: [{ field: 'body', reason: 'is not valid JSON' }] });
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new Problem('validation-failed', error.message, { errors: [{ field: 'request', reason: error.message }] });
+  }
+  return new Problem('internal', 'the server failed to handle the request; it has been logged');
+}

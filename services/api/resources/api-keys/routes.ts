@@ -1,0 +1,94 @@
+import type { RoutePlugin } from '../../http/type-provider.js';
+import { Type } from '@sinclair/typebox';
+
+import { apiKeys } from '../../../db/schema/index.js';
+import { Problem } from '../../../common/problem.js';
+import { generateSecretToken, hashSecretToken, tokenHint } from '../../auth/api-key-secret.js';
+import { Page, PageQuery } from '../../http/pagination.js';
+import { errorResponses } from '../../http/problem-schema.js';
+import { IdParams } from '../../http/schema-kit.js';
+import { ApiKey, ApiKeyInput, CreatedApiKey } from './schema.js';
+
+const tags = ['api-keys'];
+const admin = { requiredRole: 'admin' as const };
+
+function toApi(row: typeof apiKeys.$inferSelect): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    role: row.role,
+    keyHint: row.keyHint,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+export const apiKeyRoutes: RoutePlugin = async (app) => {
+  app.get(
+    '/api-keys',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'List API keys (never the keys themselves)',
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: { 200: Page(ApiKey), ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const page = await request.tenant.list(apiKeys, {
+        limit: request.query.limit,
+        cursor: request.query.cursor,
+        sort: { column: apiKeys.createdAt, field: 'createdAt' },
+      });
+      return { items: page.rows.map(toApi), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/api-keys',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Create an API key; the key is in this response only',
+        body: ApiKeyInput,
+        response: { 201: CreatedApiKey, ...errorResponses() },
+      },
+    },
+    async (request, reply) => {
+      const key = generateSecretToken();
+      const row = await request.tenant.insert(apiKeys, {
+        name: request.body.name,
+        description: request.body.description,
+        role: request.body.role,
+        keyHash: hashSecretToken(key),
+        keyHint: tokenHint(key),
+      });
+      reply.code(201).header('location', `${request.url}/${row.id}`);
+      return { ...toApi(row), key };
+    },
+  );
+
+  app.delete(
+    '/api-keys/:id',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Delete (revoke) an API key',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses('not-found', 'conflict') },
+      },
+    },
+    async (request, reply) => {
+      if (request.params.id === request.principal.apiKeyId) {
+        throw new Problem('conflict', 'an API key cannot delete itself; use another admin key');
+      }
+      await request.tenant.delete(apiKeys, request.params.id, undefined, 'API key');
+      return reply.code(204).send(null);
+    },
+  );
+};
+

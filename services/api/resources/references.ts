@@ -1,0 +1,80 @@
+import { eq, or } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+import { clusters, definitions, hookBindings, recoveryPoints } from '../../db/schema/index.js';
+import { Problem } from '../../common/problem.js';
+import type { ProblemReference } from '../../common/problem.js';
+import type { TenantScope, TenantTable } from '../tenancy/tenant-scope.js';
+
+/**
+ * Referential rules in one place: a request may only point at records of its own organization
+ * (422 naming the field otherwise), and a record cannot be deleted while something points at it
+ * (409 listing what). The database enforces both too; these checks make the answers precise.
+ */
+
+const DEFINITION_KIND_NAMES = { BACKUP: 'backup-definition', REPLICATION: 'replication-definition', RESTORE: 'restore' } as const;
+
+/** 422 unless `id` names a record of this organization in `table`. */
+export async function requireReference(scope: TenantScope, table: TenantTable, id: string, field: string, what: string): Promise<void> {
+  if (!(await scope.find(table, id))) {
+    throw new Problem('invalid-reference', `${field}: no ${what} ${id} in this organization`, {
+      errors: [{ field, reason: `no ${what} with this id in this organization` }],
+    });
+  }
+}
+
+async function definitionsWhere(scope: TenantScope, condition: SQL): Promise<ProblemReference[]> {
+  const rows = await scope.executor
+    .select({ id: definitions.id, name: definitions.name, kind: definitions.kind })
+    .from(definitions)
+    .where(scope.owns(definitions, condition))
+    .orderBy(definitions.name);
+  return rows.map((row) => ({ kind: DEFINITION_KIND_NAMES[row.kind], id: row.id, name: row.name }));
+}
+
+export function referencesToCluster(scope: TenantScope, clusterId: string): Promise<ProblemReference[]> {
+  return definitionsWhere(scope, or(eq(definitions.clusterId, clusterId), eq(definitions.destinationClusterId, clusterId)) as SQL);
+}
+
+export function referencesToPolicy(scope: TenantScope, policyId: string): Promise<ProblemReference[]> {
+  return definitionsWhere(scope, eq(definitions.policyId, policyId));
+}
+
+export async function referencesToHook(scope: TenantScope, hookId: string): Promise<ProblemReference[]> {
+  const rows = await scope.executor
+    .selectDistinct({ id: definitions.id, name: definitions.name, kind: definitions.kind })
+    .from(hookBindings)
+    .innerJoin(definitions, eq(definitions.id, hookBindings.definitionId))
+    .where(scope.owns(hookBindings, eq(hookBindings.hookId, hookId)))
+    .orderBy(definitions.name);
+  return rows.map((row) => ({ kind: DEFINITION_KIND_NAMES[row.kind], id: row.id, name: row.name }));
+}
+
+export async function referencesToStorageTarget(scope: TenantScope, storageTargetId: string): Promise<ProblemReference[]> {
+  const organization = await scope.organization();
+  const fromOrganization: ProblemReference[] =
+    organization.defaultStorageTargetId === storageTargetId
+      ? [{ kind: 'organization-preferences', id: organization.id, name: organization.name }]
+      : [];
+  const fromClusters = await scope.executor
+    .select({ id: clusters.id, name: clusters.name })
+    .from(clusters)
+    .where(scope.owns(clusters, eq(clusters.defaultStorageTargetId, storageTargetId)));
+  const fromRecoveryPoints = await scope.executor
+    .select({ id: recoveryPoints.id, name: recoveryPoints.definitionName })
+    .from(recoveryPoints)
+    .where(scope.owns(recoveryPoints, eq(recoveryPoints.storageTargetId, storageTargetId)))
+    .limit(20);
+  return [
+    ...fromOrganization,
+    ...fromClusters.map((c) => ({ kind: 'cluster', ...c })),
+    ...(await definitionsWhere(scope, eq(definitions.storageTargetId, storageTargetId))),
+    ...fromRecoveryPoints.map((rp) => ({ kind: 'recovery-point', ...rp })),
+  ];
+}
+
+/** 409 listing the references, if any. */
+export function refuseWhileReferenced(what: string, references: ProblemReference[]): void {
+  if (references.length === 0) return;
+  const names = references.map((r) => `${r.kind} "${r.name}"`).join(', ');
+  throw new Problem('still-referenced', `${what} is still used by ${names}; change or delete those first`, { references });
+}

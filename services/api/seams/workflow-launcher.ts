@@ -1,0 +1,62 @@
+import { Problem } from '../../common/problem.js';
+import type { DefinitionKind } from '../../common/enums.js';
+import type { ResolvedDestination } from '../domain/destination.js';
+
+/**
+ * Everything the API asks of the workflow engine. The API resolves a definition into one immutable
+ * run request before calling, so a workflow never looks things up piecemeal; the Temporal
+ * implementation (workflow issues) plugs in here, and tests substitute a recording fake.
+ */
+export interface WorkflowLauncher {
+  startRun(request: RunRequest): Promise<StartedRun>;
+  cancelRun(run: { jobId: string; workflowId: string }): Promise<void>;
+  pauseSchedule(definition: { id: string; kind: DefinitionKind }): Promise<void>;
+  resumeSchedule(definition: { id: string; kind: DefinitionKind }): Promise<void>;
+  deleteRecoveryPoint(recoveryPoint: { id: string; storageTargetId: string }): Promise<StartedRun>;
+}
+
+export interface RunRequest {
+  orgId: string;
+  kind: DefinitionKind;
+  definitionId: string;
+  definitionName: string;
+  clusterId: string;
+  /** Where the data goes, already resolved through job > cluster > account. */
+  destination: ResolvedDestination | null;
+  /** Present for ad-hoc runs and for definitions without a policy. */
+  retention: { days: number; safeLock: boolean } | null;
+  /** The definition's full API representation at the moment of the request. */
+  definition: unknown;
+}
+
+export interface StartedRun {
+  workflowId: string;
+  runId: string;
+}
+
+/** Until the workflow issues land: every action says so, plainly, instead of pretending. */
+export class UnavailableWorkflowLauncher implements WorkflowLauncher {
+  private refuse(action: string): never {
+    throw new Problem('workflows-unavailable', `${action} needs the workflow engine, which this Haven build does not include yet; nothing was changed`);
+  }
+
+  startRun(request: RunRequest): Promise<StartedRun> {
+    this.refuse(`running ${request.kind.toLowerCase()} definition "${request.definitionName}"`);
+  }
+
+  cancelRun(): Promise<void> {
+    this.refuse('cancelling a job');
+  }
+
+  pauseSchedule(): Promise<void> {
+    this.refuse('pausing a schedule');
+  }
+
+  resumeSchedule(): Promise<void> {
+    this.refuse('resuming a schedule');
+  }
+
+  deleteRecoveryPoint(): Promise<StartedRun> {
+    this.refuse('deleting a recovery point (its data must be removed from storage first)');
+  }
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import type { FastifyServerOptions } from 'fastify';
+import { connectDatabase } from '../db/client.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { runMigrations } from '../db/migrate.js';
+import { buildApp } from './app.js';
+import { bootstrapFirstOrganization } from './auth/bootstrap.js';
+import type { ApiConfig } from './config.js';
+import type { Clock } from './domain/clock.js';
+import { systemClock } from './domain/clock.js';
+import type { AgentLiveness } from './seams/agent-liveness.js';
+import { noAgentLiveness } from './seams/agent-liveness.js';
+import type { WorkflowLauncher } from './seams/workflow-launcher.js';
+import { UnavailableWorkflowLauncher } from './seams/workflow-launcher.js';
+
+export interface StartOptions {
+  config: ApiConfig;
+  logger?: FastifyServerOptions['logger'];
+  launcher?: WorkflowLauncher;
+  liveness?: AgentLiveness;
+  clock?: Clock;
+}
+
+export interface RunningApi {
+  app: FastifyInstance;
+  database: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * Start-up order: connect, migrate, bootstrap the first organization if asked, build the app. Used by
+ * main.ts and by tests, so tests exercise the same start-up path as production.
+ */
+export async function startApi(options: StartOptions): Promise<RunningApi> {
+  const { config } = options;
+  const database = connectDatabase(config.databaseUrl);
+  try {
+    await runMigrations(database.pool);
+    if (config.bootstrapApiKey) await bootstrapFirstOrganization(database.db, config.bootstrapApiKey);
+    const app = await buildApp({
+      logger: options.logger ?? false,
+      context: {
+        db: database.db,
+        keyring: config.keyring,
+        launcher: options.launcher ?? new UnavailableWorkflowLauncher(),
+        liveness: options.liveness ?? noAgentLiveness,
+        clock: options.clock ?? systemClock,
+        agent: config.agent,
+        temporal: config.temporal,
+      },
+    });
+    return {
+      app,
+      database,
+      close: async () => {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

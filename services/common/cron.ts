@@ -1,0 +1,75 @@
+/**
+ * Validation of the five-field cron expressions policies use (minute hour day-of-month month
+ * day-of-week), the dialect Temporal Schedules accept. Supports `*`, numbers, names (JAN-DEC,
+ * SUN-SAT), ranges `a-b`, steps `*\/n` and `a-b/n`, and lists. Errors name the field.
+ */
+
+interface CronField {
+  name: string;
+  min: number;
+  max: number;
+  names?: readonly string[];
+}
+
+const MONTH_NAMES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+const FIELDS: readonly CronField[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: MONTH_NAMES },
+  // 7 is Sunday as well as 0, as in Vixie cron.
+  { name: 'day of week', min: 0, max: 7, names: DAY_NAMES },
+];
+
+/** Returns a reason when the expression is not valid, undefined when it is. */
+export function cronProblem(expression: string): string | undefined {
+  const parts = expression.trim().split(/\s+/);
+  if (parts.length !== FIELDS.length) {
+    return `expected ${FIELDS.length} fields (minute hour day-of-month month day-of-week), got ${parts.length}`;
+  }
+  for (const [index, field] of FIELDS.entries()) {
+    const problem = fieldProblem(parts[index] as string, field);
+    if (problem) return `${field.name} field "${parts[index]}": ${problem}`;
+  }
+  return undefined;
+}
+
+function fieldProblem(text: string, field: CronField): string | undefined {
+  for (const item of text.split(',')) {
+    const [range, step, ...extra] = item.split('/');
+    if (extra.length > 0 || range === undefined) return 'more than one "/"';
+    if (step !== undefined && !/^[1-9][0-9]*$/.test(step)) return `step "${step}" must be a positive integer`;
+    if (range === '*') continue;
+    const bounds = range.split('-');
+    if (bounds.length > 2) return `"${range}" is not a value or a range`;
+    const values: number[] = [];
+    for (const bound of bounds) {
+      const value = parseValue(bound, field);
+      if (value === undefined) return `"${bound}" is not a value between ${field.min} and ${field.max}`;
+      values.push(value);
+    }
+    if (values.length === 2 && (values[0] as number) > (values[1] as number)) return `range "${range}" runs backwards`;
+  }
+  return undefined;
+}
+
+function parseValue(text: string, field: CronField): number | undefined {
+  const named = field.names?.indexOf(text.toUpperCase()) ?? -1;
+  if (named >= 0) return field.names === MONTH_NAMES ? named + 1 : named;
+  if (!/^[0-9]{1,2}$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= field.min && value <= field.max ? value : undefined;
+}
+
+/** Whether the name is an IANA time zone this runtime (and so the schedule runner) knows. */
+export function isKnownTimeZone(name: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Enumerations shared by the database (pg enums), the API schemas and, later, the workflows.
+ * Each list is the single declaration; add members here and generate a migration.
+ */
+
+/** What an API key may do: admin manages keys, storage and organization preferences; operator
+ * manages definitions and runs actions; viewer only reads. */
+export const ROLES = ['admin', 'operator', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Agent liveness as the API reports it: PENDING = no agent has ever polled; ACTIVE = an agent polls
+ * now; INACTIVE = an agent polled once but has gone quiet. */
+export const CLUSTER_STATUSES = ['PENDING', 'ACTIVE', 'INACTIVE'] as const;
+export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
+
+export const STORAGE_TARGET_KINDS = ['S3', 'FILESYSTEM'] as const;
+export type StorageTargetKind = (typeof STORAGE_TARGET_KINDS)[number];
+
+/** When an app hook runs. */
+export const HOOK_TYPES = ['PRE_BACKUP', 'POST_BACKUP', 'POST_RESTORE'] as const;
+export type HookType = (typeof HOOK_TYPES)[number];
+
+/** FAIL stops the run at the failing hook; CONTINUE records the error and goes on. */
+export const HOOK_ERROR_MODES = ['FAIL', 'CONTINUE'] as const;
+
+/** The three kinds of definition the API records; a job runs one of them. */
+export const DEFINITION_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE'] as const;
+export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
+
+/** What a job does: the definition kinds plus housekeeping runs. */
+export const JOB_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RECOVERY_POINT_DELETE'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** Job states. RUNNING is the only non-terminal one; SKIPPED carries a reason (agent not connected,
+ * the same definition already running, schedule paused). */
+export const JOB_STATUSES = ['RUNNING', 'COMPLETED', 'PARTIAL', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['COMPLETED', 'PARTIAL', 'FAILED', 'SKIPPED', 'CANCELLED'];
+
+/** SNAPSHOT = PV snapshots in the cluster plus resources in storage; COPY = PV data in storage too. */
+export const RECOVERY_POINT_TYPES = ['SNAPSHOT', 'COPY'] as const;
+export type RecoveryPointType = (typeof RECOVERY_POINT_TYPES)[number];

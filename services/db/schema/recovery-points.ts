@@ -1,0 +1,51 @@
+import { bigint, foreignKey, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { clusters } from './clusters.js';
+import { definitions } from './definitions.js';
+import { recoveryPointTypeEnum } from './enums.js';
+import { jobs } from './jobs.js';
+import { organizations } from './organizations.js';
+import { storageTargets } from './storage-targets.js';
+
+export interface StoredRecoveryPointContents {
+  namespaces: string[];
+  resourceCount: number;
+  persistentVolumes: { namespace: string; claim: string; storageClass: string; sizeBytes: number; method: string }[];
+}
+
+/**
+ * A restorable result of a backup. It outlives its cluster and definition (names are copied) until
+ * it expires; its storage target cannot be deleted while it exists, since the data lives there.
+ */
+export const recoveryPoints = pgTable(
+  'recovery_points',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    type: recoveryPointTypeEnum('type').notNull(),
+    clusterId: uuid('cluster_id').references((): AnyPgColumn => clusters.id, { onDelete: 'set null' }),
+    clusterName: text('cluster_name').notNull(),
+    definitionId: uuid('definition_id').references((): AnyPgColumn => definitions.id, { onDelete: 'set null' }),
+    definitionName: text('definition_name').notNull(),
+    jobId: uuid('job_id').references((): AnyPgColumn => jobs.id, { onDelete: 'set null' }),
+    storageTargetId: uuid('storage_target_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** Retained snapshots may expire sooner than the copy. */
+    snapshotExpiresAt: timestamp('snapshot_expires_at', { withTimezone: true, mode: 'date' }),
+    /** SafeLock: no deletion before this instant (also enforced by S3 Object Lock on the objects). */
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
+    contents: jsonb('contents').$type<StoredRecoveryPointContents>().notNull(),
+  },
+  (t) => [
+    foreignKey({ name: 'recovery_points_org_fk', columns: [t.orgId], foreignColumns: [organizations.id] }).onDelete('cascade'),
+    foreignKey({
+      name: 'recovery_points_storage_target_fk',
+      columns: [t.orgId, t.storageTargetId],
+      foreignColumns: [storageTargets.orgId, storageTargets.id],
+    }),
+    index('recovery_points_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    index('recovery_points_storage_target_idx').on(t.storageTargetId),
+  ],
+);

@@ -1,0 +1,28 @@
+import { boolean, foreignKey, jsonb, pgTable, text, unique, uniqueIndex, index } from 'drizzle-orm/pg-core';
+import type { AnyPgColumn, PgTableExtraConfigValue } from 'drizzle-orm/pg-core';
+import { tenantRecordColumns } from './columns.js';
+import { storageTargetKindEnum } from './enums.js';
+import { organizations } from './organizations.js';
+
+export const storageTargets = pgTable(
+  'storage_targets',
+  {
+    ...tenantRecordColumns(),
+    name: text('name').notNull(),
+    kind: storageTargetKindEnum('kind').notNull(),
+    /** Non-secret settings (S3: endpoint, region, bucket, prefix, path style; filesystem: path). */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    /** AES-256-GCM envelope of the credentials JSON (services/common/secrets.ts); null for filesystem. */
+    credentialsCiphertext: text('credentials_ciphertext'),
+    objectLockCapable: boolean('object_lock_capable').notNull().default(false),
+  },
+  (t): PgTableExtraConfigValue[] => [
+    foreignKey({ name: 'storage_targets_org_fk', columns: [t.orgId], foreignColumns: [organizations.id as AnyPgColumn] }).onDelete(
+      'cascade',
+    ),
+    // Target of the composite foreign keys that keep references inside one organization.
+    unique('storage_targets_org_id_id_unique').on(t.orgId, t.id),
+    uniqueIndex('storage_targets_org_name_unique').on(t.orgId, t.name),
+    index('storage_targets_org_created_idx').on(t.orgId, t.createdAt, t.id),
+  ],
+);
