@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Component, ComponentState } from './component.js';
+import { kubeControlPlane } from './components/kube.js';
+import { moto } from './components/moto.js';
+import { postgres } from './components/postgres.js';
+import { s3 } from './components/s3.js';
+import { temporal } from './components/temporal.js';
+import { runDir, stateFile } from './paths.js';
+import { StackComponentError, say, seconds } from './progress.js';
+import { spawnedFor, stopGroup } from './processes.js';
+
+interface StackState {
+  components: Record<string, ComponentState>;
+}
+
+const clusterIds = ['a', 'b', 'c', 'd'];
+
+export function stackComponents(clusters: number): Component[] {
+  return [postgres, temporal, s3, moto, ...clusterIds.slice(0, clusters).map(kubeControlPlane)];
+}
+
+function loadState(): StackState {
+  if (!existsSync(stateFile)) return { components: {} };
+  return JSON.parse(readFileSync(stateFile, 'utf8')) as StackState;
+}
+
+function saveState(state: StackState): void {
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+}
+
+export function stackEnv(state: StackState = loadState()): Record<string, string> {
+  return Object.assign({ HAVEN_RUN_DIR: runDir }, ...Object.values(state.components).map((c) => c.env)) as Record<string, string>;
+}
+
+function writeEnvFile(env: Record<string, string>): string {
+  const file = join(runDir, 'env');
+  writeFileSync(file, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  return file;
+}
+
+async function bringUp(component: Component, state: StackState): Promise<void> {
+  const started = Date.now();
+  await component.install();
+  const previous = state.components[component.name];
+  if (previous && (await component.healthy(previous).catch(() => false))) {
+    say(component.name, 'already running');
+    return;
+  }
+  if (previous) await component.stop(previous).catch(() => undefined);
+  try {
+    state.components[component.name] = await component.start(previous);
+  } catch (err) {
+    // Stop whatever this attempt spawned, so a failed `up` leaves nothing orphaned.
+    for (const pid of spawnedFor(component.name)) await stopGroup(pid, 3000);
+    throw err;
+  }
+  saveState(state);
+  say(component.name, `ready in ${seconds(started)}`);
+}
+
+/**
+ * Starts every component (idempotent: healthy ones are reused). Builds run one at a time because the
+ * machine has few cores; servers start concurrently once their binaries exist.
+ */
+export async function up(clusters: number): Promise<Record<string, string>> {
+  mkdirSync(runDir, { recursive: true });
+  const state = loadState();
+  const components = stackComponents(clusters);
+  for (const component of components) await component.install();
+  const results = await Promise.allSettled(components.map((c) => bringUp(c, state)));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) {
+    for (const failure of failures) {
+      process.stderr.write(`stack up failed: ${failure instanceof StackComponentError ? failure.message : String(failure)}\n`);
+    }
+    throw new Error(`${failures.length} component(s) failed to start; \`npm run stack -- down\` stops the rest`);
+  }
+  const env = stackEnv(state);
+  say('stack', `environment written to ${writeEnvFile(env)}`);
+  return env;
+}
+
+/** Stops only what `up` started (the pids recorded in the state file), newest components first. */
+export async function down(): Promise<void> {
+  const state = loadState();
+  for (const [name, componentState] of Object.entries(state.components).reverse()) {
+    const component = stackComponents(clusterIds.length).find((c) => c.name === name);
+    if (!component) continue;
+    await component.stop(componentState);
+    say(name, 'stopped');
+  }
+  rmSync(stateFile, { force: true });
+}
+
+/** Forgets all data (databases, buckets, etcd) so the next `up` starts clean. */
+export async function reset(): Promise<void> {
+  await down();
+  rmSync(runDir, { recursive: true, force: true });
+  say('stack', `removed ${runDir}`);
+}
+
+export function status(): StackState {
+  return loadState();
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, starts a private stack, runs vitest against it, stops the stack.
+# The test stack has its own run directory (fresh each time) so it never touches a developer's
+# `npm run stack -- up` instance or its data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stamp=node_modules/.haven-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "[test] installing npm dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund >&2
+  cp package-lock.json "$stamp"
+fi
+
+export HAVEN_RUN_DIR="${HAVEN_TEST_RUN_DIR:-$PWD/.run/test}"
+rm -rf "$HAVEN_RUN_DIR"
+mkdir -p "$HAVEN_RUN_DIR"
+stack() { node_modules/.bin/tsx scripts/stack/cli.ts "$@"; }
+trap 'stack down >&2 || true' EXIT
+
+started=$(date +%s)
+stack up --clusters 2 > "$HAVEN_RUN_DIR/test.env"
+echo "[test] stack up in $(( $(date +%s) - started ))s" >&2
+set -a
+# shellcheck disable=SC1091
+. "$HAVEN_RUN_DIR/test.env"
+set +a
+
+node_modules/.bin/vitest run "$@"
