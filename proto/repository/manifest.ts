@@ -1,0 +1,119 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { createVersionedCodec, SchemaDecodeError, UnsupportedVersionError, versionDecoder } from './codec.js';
+
+/**
+ * A per-volume snapshot manifest: a header line then one JSON line per tree entry, in walk order
+ * (pre-order, children sorted by name). The stream is chunked and stored like file data, so unchanged
+ * stretches of a manifest deduplicate between snapshots and no process needs the whole tree in memory.
+ */
+export const MANIFEST_VERSION = 1;
+
+export const VOLUME_MODES = [
+  /** A mounted filesystem: a tree of entries. */
+  'filesystem',
+  /** A raw block device: exactly one `file` entry, restored in place. */
+  'block',
+] as const;
+export type VolumeMode = (typeof VOLUME_MODES)[number];
+
+export const ENTRY_TYPES = [
+  'dir',
+  'file',
+  'symlink',
+  /** A further name of a file seen earlier in walk order (`linkTo`); carries the content too. */
+  'hardlink',
+  'fifo',
+  'socket',
+  'chardev',
+  'blockdev',
+] as const;
+export type EntryType = (typeof ENTRY_TYPES)[number];
+
+const ChunkId = Type.String({ pattern: '^[0-9a-f]{64}$' });
+const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$' });
+
+export const ManifestHeaderV1 = Type.Object({
+  kind: Type.Literal('haven-manifest'),
+  version: Type.Literal(1),
+  volumeMode: Type.Union(VOLUME_MODES.map((mode) => Type.Literal(mode))),
+});
+export type ManifestHeader = Static<typeof ManifestHeaderV1>;
+
+export const ManifestEntryV1 = Type.Object({
+  /** Relative to the volume root, `/`-separated, no leading slash; the root itself is `.`. */
+  path: Type.String({ minLength: 1 }),
+  type: Type.Union(ENTRY_TYPES.map((type) => Type.Literal(type))),
+  /** Permission and special bits (st_mode & 0o7777). */
+  mode: Type.Integer({ minimum: 0 }),
+  uid: Type.Integer({ minimum: 0 }),
+  gid: Type.Integer({ minimum: 0 }),
+  /** Nanoseconds since the epoch as a decimal string: doubles cannot hold them. */
+  mtimeNs: Type.String({ pattern: '^-?[0-9]+$' }),
+  size: Type.Integer({ minimum: 0 }),
+  /** Inode number (decimal string); with size and mtime it decides whether a file is re-read next time. */
+  ino: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  nlink: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Symlink target, as stored (may be relative or dangling). */
+  target: Type.Optional(Type.String()),
+  /** For `hardlink`: the path of the first name of the same inode. */
+  linkTo: Type.Optional(Type.String()),
+  /** Device number for chardev/blockdev entries. */
+  rdev: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Content chunks in file order, holes excluded. */
+  chunks: Type.Optional(Type.Array(ChunkId)),
+  /** A small file's bytes sit in a shared bundle chunk at this offset (length = size). */
+  bundle: Type.Optional(Type.Object({ id: ChunkId, offset: Type.Integer({ minimum: 0 }) })),
+  /** Sparse regions as [offset, length]; the chunks hold every other byte. */
+  holes: Type.Optional(Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Integer({ minimum: 1 })]))),
+  /** Extended attributes, value base64. */
+  xattrs: Type.Optional(Type.Record(Type.String(), Base64)),
+});
+export type ManifestEntry = Static<typeof ManifestEntryV1>;
+
+export const manifestHeaderCodec = createVersionedCodec<ManifestHeader>('manifest header', {
+  1: versionDecoder(ManifestHeaderV1, (value) => value),
+});
+
+const entryDecoders: Record<number, (value: unknown) => ManifestEntry> = {
+  1: (() => {
+    const compiled = TypeCompiler.Compile(ManifestEntryV1);
+    return (value: unknown) => {
+      if (!compiled.Check(value)) {
+        const error = compiled.Errors(value).First();
+        throw new SchemaDecodeError('manifest entry', `${error?.path ?? ''} ${error?.message ?? 'invalid'}`);
+      }
+      return value;
+    };
+  })(),
+};
+
+/** Entries carry no version of their own: the manifest header's version governs the whole stream. */
+export function decodeManifestEntry(headerVersion: number, line: string): ManifestEntry {
+  const decode = entryDecoders[headerVersion];
+  if (!decode) throw new UnsupportedVersionError('manifest entry', headerVersion);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new SchemaDecodeError('manifest entry', 'not JSON');
+  }
+  return decode(parsed);
+}
+
+/** Field order is fixed so that the same tree always serialises to the same bytes (and chunks). */
+export function encodeManifestEntry(entry: ManifestEntry): string {
+  const ordered: Record<string, unknown> = {
+    path: entry.path,
+    type: entry.type,
+    mode: entry.mode,
+    uid: entry.uid,
+    gid: entry.gid,
+    mtimeNs: entry.mtimeNs,
+    size: entry.size,
+  };
+  for (const key of ['ino', 'nlink', 'target', 'linkTo', 'rdev', 'chunks', 'bundle', 'holes', 'xattrs'] as const) {
+    if (entry[key] !== undefined) ordered[key] = entry[key];
+  }
+  return JSON.stringify(ordered);
+}

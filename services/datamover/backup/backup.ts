@@ -1,0 +1,356 @@
+import { readlink, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { BackupCheckpoint, ManifestEntry, Snapshot, VolumeMode } from '../../../proto/repository/index.js';
+import { AsyncQueue } from '../controls/async-queue.js';
+import { planResources } from '../controls/resource-plan.js';
+import { Semaphore } from '../controls/semaphore.js';
+import { TokenBucket } from '../controls/token-bucket.js';
+import { SnapshotNotFoundError } from '../errors.js';
+import { ManifestCursor, openManifest } from '../manifest/manifest-reader.js';
+import { ManifestWriter } from '../manifest/manifest-writer.js';
+import { comparePaths, ROOT_PATH } from '../manifest/walk-order.js';
+import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } from '../repository/index-store.js';
+import { newSessionId } from '../repository/layout.js';
+import { PackWriter } from '../repository/pack-writer.js';
+import type { Repository } from '../repository/repository.js';
+import { SessionLockHandle } from '../repository/session-lock.js';
+import { ChunkReader } from '../restore/chunk-reader.js';
+import { ChunkStore, type ChunkSealer } from './chunk-store.js';
+import { contentChunkIds, copyContent, entryFromStats, isUnchanged } from './entry-from-stats.js';
+import { chunkFile, readSmallFile, type ChunkedContent } from './file-chunker.js';
+import { inlineSealer } from './inline-sealer.js';
+import { ManifestEmitter } from './manifest-emitter.js';
+import { adoptSessionPacks, rebuildInodeMaps } from './resume.js';
+import { walkTree, type WalkedItem } from './tree-walker.js';
+
+export const DEFAULT_CHECKPOINT_EVERY_MS = 30_000;
+export const DEFAULT_CHECKPOINT_EVERY_BYTES = 1024 * 1024 * 1024;
+
+export interface BackupOptions {
+  /** Directory to back up, or the device/image file in block mode. */
+  source: string;
+  volume: string;
+  volumeMode?: VolumeMode;
+  tags?: Record<string, string>;
+  /** `auto` (default): the volume's latest snapshot; `none`: read everything; or a snapshot id. */
+  parent?: string;
+  concurrentFiles?: number;
+  maxBytesPerSecondPerStream?: number;
+  memoryLimitBytes?: number;
+  checkpointEveryMs?: number;
+  checkpointEveryBytes?: number;
+  onCheckpoint?: (checkpoint: BackupCheckpoint) => void | Promise<void>;
+  resumeFrom?: BackupCheckpoint;
+  sealer?: ChunkSealer;
+  clock?: () => Date;
+}
+
+export interface BackupResult {
+  snapshot: Snapshot;
+  /** True when the snapshot already existed: the run being resumed had finished. */
+  alreadyComplete: boolean;
+}
+
+interface Emission {
+  entry: ManifestEntry;
+  small?: Buffer;
+}
+
+/** Backs up one volume into a snapshot; see services/datamover/README.md for the flow. */
+export async function runBackup(repository: Repository, options: BackupOptions): Promise<BackupResult> {
+  const clock = options.clock ?? (() => new Date());
+  const resume = options.resumeFrom;
+  const sessionId = resume?.sessionId ?? newSessionId(clock());
+  if (resume) {
+    const existing = await repository.readSnapshot(sessionId).catch((error: unknown) => {
+      if (error instanceof SnapshotNotFoundError) return undefined;
+      throw error;
+    });
+    if (existing) return { snapshot: existing, alreadyComplete: true };
+  }
+  const lock = await SessionLockHandle.acquire(repository, sessionId, 'backup', clock);
+  try {
+    const run = await BackupRun.prepare(repository, options, sessionId, clock);
+    return { snapshot: await run.execute(), alreadyComplete: false };
+  } finally {
+    await lock.release();
+  }
+}
+
+class BackupRun {
+  private readonly counters = { files: 0, bytes: 0, filesRead: 0, bytesRead: 0 };
+  private bytesSinceCheckpoint = 0;
+  private lastCheckpointAt: number;
+  private indexSequence = 0;
+  private firstPathOfInode = new Map<string, string>();
+  private parentCursor: ManifestCursor | undefined;
+  private parentId: string | undefined;
+  private emitter!: ManifestEmitter;
+  private writer!: ManifestWriter;
+  private readonly plan;
+  private readonly throttle: () => TokenBucket | undefined;
+  private readonly startedAt: string;
+
+  private constructor(
+    private readonly repository: Repository,
+    private readonly options: BackupOptions,
+    private readonly sessionId: string,
+    private readonly clock: () => Date,
+    private readonly store: ChunkStore,
+    private readonly packer: PackWriter,
+    private readonly reader: ChunkReader,
+    private readonly sealer: ChunkSealer,
+    private readonly isKnown: (idHex: string) => boolean,
+  ) {
+    this.plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
+    this.lastCheckpointAt = clock().getTime();
+    this.startedAt = options.resumeFrom?.startedAt ?? clock().toISOString();
+    const rate = options.maxBytesPerSecondPerStream;
+    this.throttle = () => (rate ? new TokenBucket(rate) : undefined);
+  }
+
+  static async prepare(repository: Repository, options: BackupOptions, sessionId: string, clock: () => Date): Promise<BackupRun> {
+    const plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
+    const tombstoned = await loadTombstonedPacks(repository);
+    const { index, packSizes } = await loadIndex(repository, tombstoned);
+    const resume = options.resumeFrom;
+    const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes) : { nextSequence: 0, adopted: [] };
+    const packer = new PackWriter(repository, index, sessionId, adoption.nextSequence, plan.uploadConcurrency);
+    const sealer = options.sealer ?? inlineSealer(repository.keys.dataKey, repository.header.compression.level);
+    const store = new ChunkStore(repository, index, packer, sealer);
+    const reader = new ChunkReader(repository, index);
+    const run = new BackupRun(repository, options, sessionId, clock, store, packer, reader, sealer, (idHex) => index.has(Buffer.from(idHex, 'hex')));
+    if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
+    if (adoption.adopted.length > 0) {
+      await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
+    }
+    await run.openParent();
+    await run.openManifest();
+    return run;
+  }
+
+  async execute(): Promise<Snapshot> {
+    try {
+      if ((this.options.volumeMode ?? 'filesystem') === 'block') await this.backupBlockVolume();
+      else await this.backupTree();
+      await this.emitter.finish();
+      const manifest = await this.writer.finish();
+      await this.persistPacks();
+      const snapshot = this.snapshotRecord(manifest);
+      await this.repository.writeSnapshot(snapshot);
+      return snapshot;
+    } finally {
+      await this.sealer.close();
+    }
+  }
+
+  private async openParent(): Promise<void> {
+    const choice = this.options.parent ?? 'auto';
+    if (choice === 'none') return;
+    const parent =
+      choice === 'auto'
+        ? await this.repository.latestSnapshotOf(this.options.volume)
+        : await this.repository.readSnapshot(choice);
+    if (!parent || parent.volumeMode !== (this.options.volumeMode ?? 'filesystem')) return;
+    this.parentId = parent.id;
+    const stream = await openManifest(parent.manifest, (id) => this.reader.read(id));
+    this.parentCursor = new ManifestCursor(stream.entries, comparePaths);
+  }
+
+  private async openManifest(): Promise<void> {
+    const storeMetadata = (chunk: Buffer) => this.store.store(chunk, true);
+    const resume = this.options.resumeFrom;
+    if (!resume) {
+      this.writer = ManifestWriter.start(this.repository.metadataChunker, storeMetadata, {
+        kind: 'haven-manifest',
+        version: 1,
+        volumeMode: this.options.volumeMode ?? 'filesystem',
+      });
+      this.emitter = new ManifestEmitter(this.writer, storeMetadata);
+      return;
+    }
+    const tail = resume.manifestTail ? await this.reader.read(resume.manifestTail) : Buffer.alloc(0);
+    this.writer = await ManifestWriter.resume(this.repository.metadataChunker, storeMetadata, { chunks: resume.manifestChunks, tail });
+    this.emitter = new ManifestEmitter(this.writer, storeMetadata);
+    this.emitter.cursor = resume.cursor;
+    this.emitter.entries = resume.entries;
+    Object.assign(this.counters, { files: resume.files, bytes: resume.bytes, filesRead: resume.filesRead, bytesRead: resume.bytesRead });
+    this.store.newChunks = resume.newChunks;
+    this.store.newRawBytes = resume.newBytesStored;
+    const partial = await openManifest(resume.manifestChunks, (id) => this.reader.read(id), tail);
+    const maps = await rebuildInodeMaps(partial.entries);
+    this.firstPathOfInode = maps.firstPathOfInode;
+    for (const [inode, entry] of maps.inodeContent) this.emitter.inodeContent.set(inode, entry);
+  }
+
+  private async backupBlockVolume(): Promise<void> {
+    const info = await stat(this.options.source, { bigint: true });
+    const entry = entryFromStats(ROOT_PATH, info);
+    entry.type = 'file';
+    this.setContent(entry, await this.chunkContent(this.options.source, true));
+    this.counters.files++;
+    this.counters.bytes += entry.size;
+    await this.emitter.emit(entry);
+  }
+
+  /**
+   * The walk (producer) runs ahead of the manifest (consumer) by at most `windowEntries`; file reads run
+   * `concurrentFiles` at a time; results reach the manifest strictly in walk order.
+   */
+  private async backupTree(): Promise<void> {
+    const queue = new AsyncQueue<Promise<Emission>>();
+    const window = new Semaphore(this.plan.windowEntries);
+    const files = new Semaphore(this.plan.concurrentFiles);
+    const produce = async () => {
+      for await (const item of walkTree(this.options.source, this.options.resumeFrom?.cursor)) {
+        await window.acquire();
+        const emission = this.prepareEntry(item, files);
+        emission.catch(() => undefined);
+        queue.push(emission);
+      }
+      queue.close();
+    };
+    const consume = async () => {
+      for (let next = await queue.next(); !next.done; next = await queue.next()) {
+        const { entry, small } = await next.value;
+        if (small) await this.emitter.emitSmall(entry, small);
+        else await this.emitter.emit(entry);
+        window.release();
+        if (this.emitter.idle && this.checkpointDue()) await this.checkpoint();
+      }
+    };
+    const producing = produce().catch((error: unknown) => queue.fail(error));
+    try {
+      await consume();
+    } catch (error) {
+      queue.fail(error);
+      throw error;
+    } finally {
+      await producing;
+    }
+  }
+
+  private async prepareEntry(item: WalkedItem, files: Semaphore): Promise<Emission> {
+    const entry = entryFromStats(item.path, item.stats);
+    if (entry.type === 'symlink') entry.target = await readlink(item.absolutePath);
+    if (entry.type !== 'file') return { entry };
+    this.counters.files++;
+    this.counters.bytes += entry.size;
+    if (entry.nlink !== undefined && entry.ino !== undefined) {
+      const first = this.firstPathOfInode.get(entry.ino);
+      if (first !== undefined) {
+        entry.type = 'hardlink';
+        entry.linkTo = first;
+        return { entry };
+      }
+      this.firstPathOfInode.set(entry.ino, entry.path);
+    }
+    const previous = await this.parentCursor?.find(entry.path);
+    if (isUnchanged(entry, previous) && contentChunkIds(previous).every(this.isKnown)) {
+      copyContent(previous, entry);
+      return { entry };
+    }
+    if (entry.size === 0) return { entry };
+    await files.acquire();
+    return this.readEntry(item, entry).finally(() => files.release());
+  }
+
+  private async readEntry(item: WalkedItem, entry: ManifestEntry): Promise<Emission> {
+    this.counters.filesRead++;
+    if (entry.size <= this.repository.header.smallFileMax) {
+      const content = await readSmallFile(item.absolutePath, entry.size, this.throttle());
+      if (content.length <= this.repository.header.smallFileMax) {
+        this.countRead(content.length);
+        entry.size = content.length;
+        return content.length === 0 ? { entry } : { entry, small: content };
+      }
+    }
+    const sparse = item.stats.blocks * 512n < item.stats.size;
+    this.setContent(entry, await this.chunkContent(item.absolutePath, sparse));
+    return { entry };
+  }
+
+  private setContent(entry: ManifestEntry, content: ChunkedContent): void {
+    entry.size = content.size;
+    if (content.chunks.length > 0) entry.chunks = content.chunks;
+    if (content.holes.length > 0) entry.holes = content.holes;
+  }
+
+  private async chunkContent(path: string, sparse: boolean): Promise<ChunkedContent> {
+    return chunkFile(path, {
+      chunker: this.repository.dataChunker,
+      store: (chunk) => this.store.store(chunk),
+      sparse,
+      readSize: this.plan.readSize,
+      throttle: this.throttle(),
+      onBytes: (bytes) => this.countRead(bytes),
+    });
+  }
+
+  private countRead(bytes: number): void {
+    this.counters.bytesRead += bytes;
+    this.bytesSinceCheckpoint += bytes;
+  }
+
+  private checkpointDue(): boolean {
+    const everyBytes = this.options.checkpointEveryBytes ?? DEFAULT_CHECKPOINT_EVERY_BYTES;
+    const everyMs = this.options.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS;
+    return this.bytesSinceCheckpoint >= everyBytes || this.clock().getTime() - this.lastCheckpointAt >= everyMs;
+  }
+
+  /**
+   * Makes everything up to the cursor durable, then reports it. Order matters: manifest tail chunk, then
+   * packs, then the index naming them; only then may the caller rely on the checkpoint.
+   */
+  private async checkpoint(): Promise<void> {
+    const progress = await this.writer.progress();
+    const tail = progress.tail.length > 0 ? (await this.store.store(progress.tail, true)).toString('hex') : null;
+    await this.persistPacks();
+    this.bytesSinceCheckpoint = 0;
+    this.lastCheckpointAt = this.clock().getTime();
+    await this.options.onCheckpoint?.({
+      version: 1,
+      sessionId: this.sessionId,
+      startedAt: this.startedAt,
+      cursor: this.emitter.cursor,
+      manifestChunks: progress.chunks,
+      manifestTail: tail,
+      packsWritten: this.packer.packsWritten + (this.options.resumeFrom?.packsWritten ?? 0),
+      entries: this.emitter.entries,
+      ...this.counters,
+      newChunks: this.store.newChunks,
+      newBytesStored: this.store.newRawBytes,
+    });
+  }
+
+  private async persistPacks(): Promise<void> {
+    await this.packer.flush();
+    const packs = this.packer.takeWrittenPacks();
+    if (packs.length > 0) await writeIndexObject(this.repository, this.sessionId, this.indexSequence++, packs, this.clock());
+  }
+
+  private snapshotRecord(manifest: string[]): Snapshot {
+    return {
+      version: 1,
+      id: this.sessionId,
+      volume: this.options.volume,
+      volumeMode: this.options.volumeMode ?? 'filesystem',
+      hostname: hostname(),
+      startedAt: this.startedAt,
+      finishedAt: this.clock().toISOString(),
+      ...(this.parentId ? { parentId: this.parentId } : {}),
+      tags: this.options.tags ?? {},
+      manifest,
+      stats: {
+        entries: this.emitter.entries,
+        files: this.counters.files,
+        bytes: this.counters.bytes,
+        filesRead: this.counters.filesRead,
+        bytesRead: this.counters.bytesRead,
+        newChunks: this.store.newChunks,
+        newBytesStored: this.store.newRawBytes,
+        packsWritten: this.packer.packsWritten + (this.options.resumeFrom?.packsWritten ?? 0),
+      },
+    };
+  }
+}

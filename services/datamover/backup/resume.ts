@@ -1,0 +1,53 @@
+import type { IndexObject, ManifestEntry } from '../../../proto/repository/index.js';
+import type { ChunkIndex } from '../repository/chunk-index.js';
+import { sequenceOfPackKey, sessionPacksPrefix } from '../repository/layout.js';
+import { readPackTrailer } from '../repository/pack-trailer.js';
+import type { Repository } from '../repository/repository.js';
+
+export interface AdoptedPacks {
+  nextSequence: number;
+  /** Packs the dead run uploaded but never indexed; they go into this run's next index object. */
+  adopted: IndexObject['packs'];
+}
+
+/**
+ * A mover can die after uploading a pack and before the checkpoint that would have indexed it. Those packs
+ * describe themselves (pack trailer), so the resumed run indexes them instead of uploading their chunks again.
+ */
+export async function adoptSessionPacks(
+  repository: Repository,
+  index: ChunkIndex,
+  sessionId: string,
+  indexedPacks: ReadonlyMap<string, number>,
+): Promise<AdoptedPacks> {
+  let nextSequence = 0;
+  const adopted: IndexObject['packs'] = [];
+  for await (const object of repository.backend.list(sessionPacksPrefix(sessionId))) {
+    nextSequence = Math.max(nextSequence, sequenceOfPackKey(object.key) + 1);
+    if (indexedPacks.has(object.key)) continue;
+    const trailer = await readPackTrailer(repository, object.key);
+    for (const [idHex, offset, storedLength, rawLength, flags] of trailer.chunks) {
+      index.add(Buffer.from(idHex, 'hex'), { packKey: object.key, offset, storedLength, rawLength, flags });
+    }
+    adopted.push({ key: object.key, size: object.size, chunks: trailer.chunks });
+  }
+  return { nextSequence, adopted };
+}
+
+export interface InodeMaps {
+  /** Inode → first path seen, to recognise later names of the same file. */
+  firstPathOfInode: Map<string, string>;
+  /** Inode → the first entry (with content), to copy into hardlink entries. */
+  inodeContent: Map<string, ManifestEntry>;
+}
+
+/** Rebuilds hard-link bookkeeping from the partial manifest a resumed run continues. */
+export async function rebuildInodeMaps(entries: AsyncIterable<ManifestEntry>): Promise<InodeMaps> {
+  const maps: InodeMaps = { firstPathOfInode: new Map(), inodeContent: new Map() };
+  for await (const entry of entries) {
+    if (entry.type !== 'file' || entry.nlink === undefined || entry.ino === undefined) continue;
+    maps.firstPathOfInode.set(entry.ino, entry.path);
+    maps.inodeContent.set(entry.ino, entry);
+  }
+  return maps;
+}

@@ -1,0 +1,30 @@
+/**
+ * Turns the product's memory limit into concurrency. The big consumers are known: each file in flight
+ * holds a read buffer, the chunker's look-ahead and chunks being sealed; each pack holds its parts and the
+ * concatenated body while uploading. Everything else (walk, manifest, bundles) is bounded by constants.
+ */
+export const DEFAULT_MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024;
+export const MIN_MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_CONCURRENT_FILES = 8;
+
+const MiB = 1024 * 1024;
+/** Node, V8, the SDK and the chunk index of a mid-sized repository. */
+const BASELINE_BYTES = 200 * MiB;
+const PER_FILE_BYTES = 28 * MiB;
+const PER_PACK_UPLOAD_BYTES = 2 * 16 * MiB;
+
+export interface ResourcePlan {
+  concurrentFiles: number;
+  uploadConcurrency: number;
+  readSize: number;
+  /** Walked entries that may wait for earlier ones to reach the manifest. */
+  windowEntries: number;
+}
+
+export function planResources(memoryLimitBytes = DEFAULT_MEMORY_LIMIT_BYTES, requestedFiles = DEFAULT_CONCURRENT_FILES): ResourcePlan {
+  const spare = Math.max(0, memoryLimitBytes - BASELINE_BYTES);
+  const uploadConcurrency = spare >= 8 * PER_PACK_UPLOAD_BYTES ? 4 : 2;
+  const forFiles = spare - (uploadConcurrency + 1) * PER_PACK_UPLOAD_BYTES;
+  const concurrentFiles = Math.max(1, Math.min(requestedFiles, Math.floor(forFiles / PER_FILE_BYTES)));
+  return { concurrentFiles, uploadConcurrency, readSize: 8 * MiB, windowEntries: 256 };
+}

@@ -1,0 +1,50 @@
+import { createHmac } from 'node:crypto';
+import { compress, decompress } from 'zstd-napi';
+import { CHUNK_FLAGS } from '../../../proto/repository/index.js';
+import { open, seal } from './envelope.js';
+
+/**
+ * Turns a chunk's plaintext into what is stored in a pack and back. Each chunk is encrypted under its own
+ * key, HMAC(dataKey, id): equal plaintext never meets the same key twice with a random nonce at scale, and
+ * the id is the AAD, so a stored payload cannot be swapped for another chunk's.
+ */
+const SAMPLE_BYTES = 64 * 1024;
+/** Compression must save at least this share to be worth decompressing on every restore. */
+const MIN_SAVING = 0.03;
+
+export interface SealedChunk {
+  stored: Buffer;
+  flags: number;
+}
+
+function chunkKey(dataKey: Buffer, id: Buffer): Buffer {
+  return createHmac('sha256', dataKey).update(id).digest();
+}
+
+/** Incompressible chunks (media, archives, encrypted files) cost a small sample instead of a full attempt. */
+function looksCompressible(data: Uint8Array, level: number): boolean {
+  if (data.length <= SAMPLE_BYTES * 2) return true;
+  const start = Math.floor((data.length - SAMPLE_BYTES) / 2);
+  const sample = data.subarray(start, start + SAMPLE_BYTES);
+  return compress(sample, { compressionLevel: level }).length < sample.length * (1 - MIN_SAVING);
+}
+
+export function sealChunk(dataKey: Buffer, id: Buffer, plaintext: Uint8Array, level: number, metadata: boolean): SealedChunk {
+  let payload: Uint8Array = plaintext;
+  let flags = metadata ? CHUNK_FLAGS.metadata : 0;
+  if (plaintext.length > 64 && looksCompressible(plaintext, level)) {
+    const compressed = compress(plaintext, { compressionLevel: level });
+    if (compressed.length < plaintext.length * (1 - MIN_SAVING)) {
+      payload = compressed;
+      flags |= CHUNK_FLAGS.compressed;
+    }
+  }
+  return { stored: seal(chunkKey(dataKey, id), payload, id), flags };
+}
+
+/** Returns undefined if authentication fails; the caller knows which file and object to name. */
+export function openChunk(dataKey: Buffer, id: Buffer, stored: Uint8Array, flags: number): Buffer | undefined {
+  const payload = open(chunkKey(dataKey, id), stored, id);
+  if (!payload) return undefined;
+  return flags & CHUNK_FLAGS.compressed ? decompress(payload) : payload;
+}

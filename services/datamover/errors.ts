@@ -1,0 +1,150 @@
+/**
+ * The data mover's error catalogue. Each error has a stable `code` that the activity layer turns into a
+ * Temporal ApplicationFailure type; `retryable` says whether trying again can help.
+ */
+export abstract class DataMoverError extends Error {
+  abstract readonly code: string;
+  abstract readonly retryable: boolean;
+}
+
+/** The secret given does not unwrap the repository keys (or the header was altered). */
+export class WrongRepositoryKeyError extends DataMoverError {
+  readonly code = 'REPOSITORY_KEY_WRONG';
+  readonly retryable = false;
+  constructor() {
+    super('the storage secret does not open this repository (wrong secret, or the repository header was altered)');
+    this.name = 'WrongRepositoryKeyError';
+  }
+}
+
+export class RepositoryNotFoundError extends DataMoverError {
+  readonly code = 'REPOSITORY_NOT_FOUND';
+  readonly retryable = false;
+  constructor(readonly location: string) {
+    super(`no repository at ${location}; run init first`);
+    this.name = 'RepositoryNotFoundError';
+  }
+}
+
+export class RepositoryExistsError extends DataMoverError {
+  readonly code = 'REPOSITORY_EXISTS';
+  readonly retryable = false;
+  constructor(readonly location: string) {
+    super(`a repository already exists at ${location}`);
+    this.name = 'RepositoryExistsError';
+  }
+}
+
+/** Restored or verified bytes do not match their chunk id: the stored data is corrupt or was tampered with. */
+export class ChunkVerificationError extends DataMoverError {
+  readonly code = 'CHUNK_VERIFICATION_FAILED';
+  readonly retryable = false;
+  constructor(
+    readonly chunkId: string,
+    readonly objectKey: string,
+    readonly path: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`chunk ${chunkId.slice(0, 16)}… in ${objectKey}${path === undefined ? '' : ` (file ${path})`}: ${reason}`);
+    this.name = 'ChunkVerificationError';
+  }
+}
+
+/** A repository object (index, snapshot, pack trailer, tombstone) fails authentication or decoding. */
+export class CorruptObjectError extends DataMoverError {
+  readonly code = 'REPOSITORY_OBJECT_CORRUPT';
+  readonly retryable = false;
+  constructor(
+    readonly objectKey: string,
+    readonly reason: string,
+  ) {
+    super(`repository object ${objectKey} is corrupt: ${reason}`);
+    this.name = 'CorruptObjectError';
+  }
+}
+
+/** A manifest references a chunk that no index knows (deleted by GC, or index lost). */
+export class MissingChunkError extends DataMoverError {
+  readonly code = 'CHUNK_MISSING';
+  readonly retryable = false;
+  constructor(
+    readonly chunkId: string,
+    readonly path: string | undefined,
+  ) {
+    super(`chunk ${chunkId.slice(0, 16)}…${path === undefined ? '' : ` of ${path}`} is in no index`);
+    this.name = 'MissingChunkError';
+  }
+}
+
+export class SnapshotNotFoundError extends DataMoverError {
+  readonly code = 'SNAPSHOT_NOT_FOUND';
+  readonly retryable = false;
+  constructor(readonly snapshotId: string) {
+    super(`snapshot ${snapshotId} not found`);
+    this.name = 'SnapshotNotFoundError';
+  }
+}
+
+export class ObjectNotFoundError extends DataMoverError {
+  readonly code = 'OBJECT_NOT_FOUND';
+  readonly retryable = false;
+  constructor(readonly objectKey: string) {
+    super(`object ${objectKey} not found`);
+    this.name = 'ObjectNotFoundError';
+  }
+}
+
+/** An object is under Object Lock retention (or its local equivalent) and cannot be deleted yet. */
+export class ObjectRetainedError extends DataMoverError {
+  readonly code = 'OBJECT_RETAINED';
+  readonly retryable = false;
+  constructor(
+    readonly objectKey: string,
+    readonly retainUntil: Date,
+  ) {
+    super(`object ${objectKey} is retained until ${retainUntil.toISOString()}`);
+    this.name = 'ObjectRetainedError';
+  }
+}
+
+/** Conditional create lost a race: someone else wrote the key first. */
+export class ObjectExistsError extends DataMoverError {
+  readonly code = 'OBJECT_EXISTS';
+  readonly retryable = false;
+  constructor(readonly objectKey: string) {
+    super(`object ${objectKey} already exists`);
+    this.name = 'ObjectExistsError';
+  }
+}
+
+/** Storage failed after all retries; the activity may retry later. */
+export class StorageUnavailableError extends DataMoverError {
+  readonly code = 'STORAGE_UNAVAILABLE';
+  readonly retryable = true;
+  constructor(
+    readonly operation: string,
+    readonly objectKey: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${operation} ${objectKey} failed after retries: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+export class ResumeMismatchError extends DataMoverError {
+  readonly code = 'RESUME_CHECKPOINT_UNUSABLE';
+  readonly retryable = false;
+  constructor(reason: string) {
+    super(`cannot resume from checkpoint: ${reason}`);
+    this.name = 'ResumeMismatchError';
+  }
+}
+
+export class InvalidArgumentError extends DataMoverError {
+  readonly code = 'INVALID_ARGUMENT';
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidArgumentError';
+  }
+}

@@ -1,0 +1,81 @@
+import { encodeManifestEntry, type ManifestEntry, type ManifestHeader } from '../../../proto/repository/index.js';
+import { ChunkSplitter } from '../chunking/chunk-splitter.js';
+import type { ContentDefinedChunker } from '../chunking/fastcdc.js';
+
+/** Stores one chunk and returns its id (deduplicated by the caller's chunk store). */
+export type StoreChunk = (data: Buffer) => Promise<Buffer>;
+
+/** Lines are handed to the chunker in batches: one concat per batch, not per entry. */
+const BATCH_BYTES = 256 * 1024;
+
+export interface ManifestProgress {
+  chunks: string[];
+  /** Bytes after the last cut; with `chunks` they let a resumed writer continue byte-identically. */
+  tail: Buffer;
+}
+
+/**
+ * Streams entries into content-defined manifest chunks. Only the current batch and the chunker's tail are
+ * in memory, plus the list of chunk ids (64 hex characters per ~64 KiB of manifest).
+ */
+export class ManifestWriter {
+  private readonly splitter: ChunkSplitter;
+  private readonly chunkIds: string[];
+  private batch: string[] = [];
+  private batchBytes = 0;
+
+  private constructor(
+    chunker: ContentDefinedChunker,
+    private readonly store: StoreChunk,
+    resumeFrom?: ManifestProgress,
+  ) {
+    this.splitter = new ChunkSplitter(chunker);
+    this.chunkIds = resumeFrom ? [...resumeFrom.chunks] : [];
+  }
+
+  static start(chunker: ContentDefinedChunker, store: StoreChunk, header: ManifestHeader): ManifestWriter {
+    const writer = new ManifestWriter(chunker, store);
+    writer.appendLine(JSON.stringify(header));
+    return writer;
+  }
+
+  /** Continues a stream from a checkpoint; the tail bytes are re-fed, so later cuts fall where they would have. */
+  static async resume(chunker: ContentDefinedChunker, store: StoreChunk, progress: ManifestProgress): Promise<ManifestWriter> {
+    const writer = new ManifestWriter(chunker, store, progress);
+    await writer.storeAll(writer.splitter.push(progress.tail));
+    return writer;
+  }
+
+  async write(entry: ManifestEntry): Promise<void> {
+    this.appendLine(encodeManifestEntry(entry));
+    if (this.batchBytes >= BATCH_BYTES) await this.pushBatch();
+  }
+
+  async progress(): Promise<ManifestProgress> {
+    await this.pushBatch();
+    return { chunks: [...this.chunkIds], tail: Buffer.from(this.splitter.buffered) };
+  }
+
+  async finish(): Promise<string[]> {
+    await this.pushBatch();
+    await this.storeAll(this.splitter.finish());
+    return this.chunkIds;
+  }
+
+  private appendLine(line: string): void {
+    this.batch.push(line, '\n');
+    this.batchBytes += line.length + 1;
+  }
+
+  private async pushBatch(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const bytes = Buffer.from(this.batch.join(''));
+    this.batch = [];
+    this.batchBytes = 0;
+    await this.storeAll(this.splitter.push(bytes));
+  }
+
+  private async storeAll(chunks: Buffer[]): Promise<void> {
+    for (const chunk of chunks) this.chunkIds.push((await this.store(chunk)).toString('hex'));
+  }
+}

@@ -1,0 +1,67 @@
+import { indexObjectCodec, tombstoneCodec, type IndexObject } from '../../../proto/repository/index.js';
+import { mapConcurrent } from '../controls/map-concurrent.js';
+import { ChunkIndex } from './chunk-index.js';
+import { INDEX_PREFIX, indexKey, TOMBSTONES_PREFIX } from './layout.js';
+import type { Repository } from './repository.js';
+
+const INDEX_LOAD_CONCURRENCY = 8;
+
+export interface LoadedIndex {
+  index: ChunkIndex;
+  /** Index objects read, for GC to consolidate. */
+  indexKeys: string[];
+  /** Pack key → size, for every pack an index names. */
+  packSizes: Map<string, number>;
+}
+
+export async function writeIndexObject(repository: Repository, sessionId: string, sequence: number, packs: IndexObject['packs'], now: Date): Promise<string> {
+  const key = indexKey(sessionId, sequence);
+  const record: IndexObject = { version: 1, createdAt: now.toISOString(), sessionId, packs };
+  await repository.putObject(key, record);
+  return key;
+}
+
+export async function readIndexObject(repository: Repository, key: string): Promise<IndexObject> {
+  return repository.getObject(key, (text) => indexObjectCodec.decodeJson(text));
+}
+
+/**
+ * Loads every index object into one compact in-memory index. Packs condemned by GC are left out, so a
+ * backup never deduplicates against a chunk that may be deleted under it: it uploads the chunk again.
+ */
+export async function loadIndex(repository: Repository, excludedPacks: ReadonlySet<string> = new Set()): Promise<LoadedIndex> {
+  const indexKeys: string[] = [];
+  for await (const object of repository.backend.list(INDEX_PREFIX)) indexKeys.push(object.key);
+  indexKeys.sort();
+  const index = new ChunkIndex();
+  const packSizes = new Map<string, number>();
+  await mapConcurrent(indexKeys, INDEX_LOAD_CONCURRENCY, async (key) => {
+    const record = await readIndexObject(repository, key);
+    for (const pack of record.packs) {
+      if (excludedPacks.has(pack.key)) continue;
+      packSizes.set(pack.key, pack.size);
+      for (const [idHex, offset, storedLength, rawLength, flags] of pack.chunks) {
+        index.add(Buffer.from(idHex, 'hex'), { packKey: pack.key, offset, storedLength, rawLength, flags });
+      }
+    }
+  });
+  return { index, indexKeys, packSizes };
+}
+
+/** Every pack named by any tombstone. */
+export async function loadTombstonedPacks(repository: Repository): Promise<Set<string>> {
+  const packs = new Set<string>();
+  for await (const object of repository.backend.list(TOMBSTONES_PREFIX)) {
+    const tombstone = await repository.getObject(object.key, (text) => tombstoneCodec.decodeJson(text));
+    for (const pack of tombstone.packs) packs.add(pack);
+  }
+  return packs;
+}
+
+export async function nextIndexSequence(repository: Repository, sessionId: string): Promise<number> {
+  let next = 0;
+  for await (const object of repository.backend.list(`${INDEX_PREFIX}${sessionId}-`)) {
+    next = Math.max(next, Number.parseInt(object.key.slice(object.key.lastIndexOf('-') + 1), 10) + 1);
+  }
+  return next;
+}

@@ -1,0 +1,155 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  REPOSITORY_FORMAT,
+  repositoryHeaderCodec,
+  snapshotCodec,
+  type ChunkerParams,
+  type RepositoryHeader,
+  type Snapshot,
+} from '../../../proto/repository/index.js';
+import { ContentDefinedChunker } from '../chunking/fastcdc.js';
+import { deriveGearTable } from '../chunking/gear-table.js';
+import {
+  chunkId,
+  DEFAULT_KDF_COST,
+  deriveMasterKey,
+  generateRepositoryKeys,
+  headerAad,
+  unwrapKeys,
+  wrapKeys,
+  type RepositoryKeys,
+} from '../crypto/repository-keys.js';
+import { CorruptObjectError, ObjectExistsError, ObjectNotFoundError, RepositoryExistsError, RepositoryNotFoundError, SnapshotNotFoundError } from '../errors.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { HEADER_KEY, SNAPSHOTS_PREFIX, snapshotKey } from './layout.js';
+import { openObject, sealObject } from './sealed-object.js';
+
+export const DEFAULT_DATA_CHUNKING: ChunkerParams = { algorithm: 'fastcdc-gear-2020', minSize: 256 * 1024, avgSize: 1024 * 1024, maxSize: 4 * 1024 * 1024 };
+/** Manifests use small chunks: a changed entry then re-uploads ~64 KiB of manifest, not a megabyte. */
+export const DEFAULT_METADATA_CHUNKING: ChunkerParams = { algorithm: 'fastcdc-gear-2020', minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
+export const DEFAULT_PACK_TARGET_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_COMPRESSION_LEVEL = 3;
+export const DEFAULT_SMALL_FILE_MAX = 64 * 1024;
+
+export interface InitOptions {
+  kdfCost?: number;
+  dataChunking?: ChunkerParams;
+  metadataChunking?: ChunkerParams;
+  packTargetSize?: number;
+  compressionLevel?: number;
+  smallFileMax?: number;
+  now?: Date;
+}
+
+/** An opened repository: its header, its unwrapped keys and the chunkers they imply. */
+export class Repository {
+  readonly dataChunker: ContentDefinedChunker;
+  readonly metadataChunker: ContentDefinedChunker;
+
+  private constructor(
+    readonly backend: StorageBackend,
+    readonly header: RepositoryHeader,
+    readonly keys: RepositoryKeys,
+  ) {
+    const gear = deriveGearTable(keys.chunkerKey);
+    this.dataChunker = new ContentDefinedChunker(header.dataChunking, gear);
+    this.metadataChunker = new ContentDefinedChunker(header.metadataChunking, gear);
+  }
+
+  static async init(backend: StorageBackend, secret: string, options: InitOptions = {}): Promise<Repository> {
+    const withoutKeys: Omit<RepositoryHeader, 'wrappedKeys'> = {
+      format: REPOSITORY_FORMAT,
+      version: 1,
+      repositoryId: randomUUID(),
+      createdAt: (options.now ?? new Date()).toISOString(),
+      kdf: { algorithm: 'scrypt', salt: randomBytes(16).toString('base64'), cost: options.kdfCost ?? DEFAULT_KDF_COST, blockSize: 8, parallelization: 1 },
+      dataChunking: options.dataChunking ?? DEFAULT_DATA_CHUNKING,
+      metadataChunking: options.metadataChunking ?? DEFAULT_METADATA_CHUNKING,
+      packTargetSize: options.packTargetSize ?? DEFAULT_PACK_TARGET_SIZE,
+      compression: { algorithm: 'zstd', level: options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL },
+      smallFileMax: options.smallFileMax ?? DEFAULT_SMALL_FILE_MAX,
+    };
+    const keys = generateRepositoryKeys();
+    const masterKey = await deriveMasterKey(secret, withoutKeys.kdf);
+    const header: RepositoryHeader = { ...withoutKeys, wrappedKeys: wrapKeys(masterKey, keys, headerAad(withoutKeys)) };
+    try {
+      await backend.put(HEADER_KEY, Buffer.from(JSON.stringify(header, null, 2)), { ifAbsent: true });
+    } catch (error) {
+      if (error instanceof ObjectExistsError) throw new RepositoryExistsError(backend.location);
+      throw error;
+    }
+    return new Repository(backend, header, keys);
+  }
+
+  static async open(backend: StorageBackend, secret: string): Promise<Repository> {
+    let bytes: Buffer;
+    try {
+      bytes = await backend.get(HEADER_KEY);
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) throw new RepositoryNotFoundError(backend.location);
+      throw error;
+    }
+    let header: RepositoryHeader;
+    try {
+      header = repositoryHeaderCodec.decodeJson(bytes.toString('utf8'));
+    } catch (error) {
+      throw new CorruptObjectError(HEADER_KEY, (error as Error).message);
+    }
+    const masterKey = await deriveMasterKey(secret, header.kdf);
+    return new Repository(backend, header, unwrapKeys(masterKey, header.wrappedKeys, headerAad(header)));
+  }
+
+  /** Rewraps the repository keys under a new storage secret; no data is rewritten. */
+  async rewrap(newSecret: string): Promise<void> {
+    const { wrappedKeys: _old, ...withoutKeys } = this.header;
+    const kdf = { ...withoutKeys.kdf, salt: randomBytes(16).toString('base64') };
+    const updated = { ...withoutKeys, kdf };
+    const masterKey = await deriveMasterKey(newSecret, kdf);
+    const header: RepositoryHeader = { ...updated, wrappedKeys: wrapKeys(masterKey, this.keys, headerAad(updated)) };
+    await this.backend.put(HEADER_KEY, Buffer.from(JSON.stringify(header, null, 2)));
+  }
+
+  chunkIdOf(data: Uint8Array): Buffer {
+    return chunkId(this.keys.idKey, data);
+  }
+
+  async putObject(key: string, value: unknown): Promise<void> {
+    await this.backend.put(key, sealObject(this.keys.dataKey, key, value));
+  }
+
+  async getObject<T>(key: string, decode: (text: string) => T): Promise<T> {
+    return openObject(this.keys.dataKey, key, await this.backend.get(key), decode);
+  }
+
+  async writeSnapshot(snapshot: Snapshot): Promise<void> {
+    await this.putObject(snapshotKey(snapshot.id), snapshot);
+  }
+
+  async readSnapshot(snapshotId: string): Promise<Snapshot> {
+    try {
+      return await this.getObject(snapshotKey(snapshotId), (text) => snapshotCodec.decodeJson(text));
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) throw new SnapshotNotFoundError(snapshotId);
+      throw error;
+    }
+  }
+
+  /** All snapshots, oldest first. */
+  async listSnapshots(): Promise<Snapshot[]> {
+    const snapshots: Snapshot[] = [];
+    for await (const object of this.backend.list(SNAPSHOTS_PREFIX)) {
+      snapshots.push(await this.getObject(object.key, (text) => snapshotCodec.decodeJson(text)));
+    }
+    return snapshots.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  }
+
+  async deleteSnapshot(snapshotId: string): Promise<void> {
+    await this.backend.delete(snapshotKey(snapshotId));
+  }
+
+  /** The most recent snapshot of a volume: the parent of its next incremental backup. */
+  async latestSnapshotOf(volume: string): Promise<Snapshot | undefined> {
+    const all = await this.listSnapshots();
+    return all.filter((snapshot) => snapshot.volume === volume).at(-1);
+  }
+}

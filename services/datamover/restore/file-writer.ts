@@ -1,0 +1,85 @@
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import type { ManifestEntry } from '../../../proto/repository/index.js';
+import type { ChunkReader } from './chunk-reader.js';
+
+/** Chunks of one file fetched ahead of the write position (S3 latency hides behind the writes). */
+const READ_AHEAD = 4;
+const ZEROS = Buffer.alloc(1024 * 1024);
+
+export interface WriteContentOptions {
+  /** Block mode writes into an existing device: holes must be zeroed, not skipped. */
+  zeroHoles?: boolean;
+}
+
+/** Writes an entry's content (chunks with holes, or its slice of a bundle) through an open handle. */
+export async function writeContent(handle: FileHandle, entry: ManifestEntry, reader: ChunkReader, options: WriteContentOptions = {}): Promise<number> {
+  if (entry.bundle) {
+    const bundle = await reader.read(entry.bundle.id, entry.path);
+    await writeAll(handle, bundle.subarray(entry.bundle.offset, entry.bundle.offset + entry.size), 0);
+    return entry.size;
+  }
+  const holes = entry.holes ?? [];
+  let holeIndex = 0;
+  let position = 0;
+  const skipHoles = async () => {
+    while (holeIndex < holes.length && holes[holeIndex]![0] === position) {
+      const [, length] = holes[holeIndex++]!;
+      if (options.zeroHoles) await writeZeros(handle, position, length);
+      position += length;
+    }
+  };
+  const ids = entry.chunks ?? [];
+  const pending: Promise<Buffer>[] = [];
+  for (let next = 0; next < Math.min(READ_AHEAD, ids.length); next++) pending.push(reader.read(ids[next]!, entry.path));
+  for (let index = 0; index < ids.length; index++) {
+    const data = await pending.shift()!;
+    const ahead = index + READ_AHEAD;
+    if (ahead < ids.length) {
+      const read = reader.read(ids[ahead]!, entry.path);
+      read.catch(() => undefined);
+      pending.push(read);
+    }
+    await skipHoles();
+    await writeAll(handle, data, position);
+    position += data.length;
+  }
+  await skipHoles();
+  return position;
+}
+
+async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(data, written, data.length - written, position + written);
+    written += bytesWritten;
+  }
+}
+
+async function writeZeros(handle: FileHandle, position: number, length: number): Promise<void> {
+  for (let done = 0; done < length; done += ZEROS.length) {
+    await writeAll(handle, ZEROS.subarray(0, Math.min(ZEROS.length, length - done)), position + done);
+  }
+}
+
+/** Restores a regular file: content, then size (trailing holes), owner, mode and times — in that order, so a read-only mode cannot block the write. */
+export async function restoreRegularFile(path: string, entry: ManifestEntry, reader: ChunkReader, restoreOwners: boolean): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    if (entry.holes && entry.holes.length > 0) await handle.truncate(entry.size);
+    const written = await writeContent(handle, entry, reader);
+    if (written < entry.size) await handle.truncate(entry.size);
+    if (restoreOwners) await handle.chown(entry.uid, entry.gid);
+    await handle.chmod(entry.mode);
+    const mtime = nsToSeconds(entry.mtimeNs);
+    await handle.utimes(mtime, mtime);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Seconds as a double keep microseconds at current epochs; that is what utimes can take. */
+export function nsToSeconds(mtimeNs: string): number {
+  const ns = BigInt(mtimeNs);
+  return Number(ns / 1000n) / 1e6;
+}

@@ -1,0 +1,201 @@
+import { execFile } from 'node:child_process';
+import { link, lchown, lutimes, mkdir, open, symlink, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { ManifestEntry } from '../../../proto/repository/index.js';
+import { planResources } from '../controls/resource-plan.js';
+import { Semaphore } from '../controls/semaphore.js';
+import { InvalidArgumentError } from '../errors.js';
+import { openManifest } from '../manifest/manifest-reader.js';
+import { isWithin, ROOT_PATH } from '../manifest/walk-order.js';
+import { loadIndex } from '../repository/index-store.js';
+import type { Repository } from '../repository/repository.js';
+import { ChunkReader } from './chunk-reader.js';
+import { DirectoryTracker } from './directory-tracker.js';
+import { nsToSeconds, restoreRegularFile, writeContent } from './file-writer.js';
+
+const run = promisify(execFile);
+
+export interface RestoreOptions {
+  snapshotId: string;
+  /** Target directory; in block mode the device or image file written in place. */
+  target: string;
+  /** Restore only these paths (relative to the volume root) and what lies below them. */
+  paths?: string[];
+  concurrentFiles?: number;
+  memoryLimitBytes?: number;
+  /** Defaults to true when running as root (the only case where chown can succeed). */
+  restoreOwners?: boolean;
+}
+
+export interface RestoreResult {
+  entries: number;
+  files: number;
+  bytes: number;
+  /** Sockets (recreated by their server) and device nodes when not root. */
+  skipped: number;
+  bytesFetched: number;
+}
+
+export async function runRestore(repository: Repository, options: RestoreOptions): Promise<RestoreResult> {
+  const snapshot = await repository.readSnapshot(options.snapshotId);
+  const { index } = await loadIndex(repository);
+  const reader = new ChunkReader(repository, index);
+  const manifest = await openManifest(snapshot.manifest, (id) => reader.read(id));
+  const result: RestoreResult = { entries: 0, files: 0, bytes: 0, skipped: 0, bytesFetched: 0 };
+  if (manifest.header.volumeMode === 'block') {
+    for await (const entry of manifest.entries) await restoreBlockVolume(options.target, entry, reader, result);
+  } else {
+    await new TreeRestore(options, reader, result).run(manifest.entries);
+  }
+  result.bytesFetched = reader.bytesFetched;
+  return result;
+}
+
+/** Block mode: the one entry is written over the target in place; holes are zeroed, since the target is not empty. */
+async function restoreBlockVolume(target: string, entry: ManifestEntry, reader: ChunkReader, result: RestoreResult): Promise<void> {
+  const handle = await open(target, 'r+').catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return open(target, 'w+');
+    throw error;
+  });
+  try {
+    result.bytes += await writeContent(handle, entry, reader, { zeroHoles: true });
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  result.entries++;
+  result.files++;
+}
+
+function normaliseSelection(paths: string[] | undefined): string[] | undefined {
+  if (!paths || paths.length === 0) return undefined;
+  return paths.map((path) => {
+    const trimmed = path.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+    if (trimmed.split('/').includes('..')) throw new InvalidArgumentError(`restore path ${path} leaves the volume`);
+    return trimmed === '' ? ROOT_PATH : trimmed;
+  });
+}
+
+class TreeRestore {
+  private readonly selection: string[] | undefined;
+  private readonly restoreOwners: boolean;
+  private readonly directories: DirectoryTracker;
+  private readonly files: Semaphore;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** First names of hard-linked inodes restored in this run, by inode, for their later names. */
+  private readonly linkTargets = new Map<string, Promise<void>>();
+  private failure: unknown;
+
+  constructor(
+    private readonly options: RestoreOptions,
+    private readonly reader: ChunkReader,
+    private readonly result: RestoreResult,
+  ) {
+    this.selection = normaliseSelection(options.paths);
+    this.restoreOwners = options.restoreOwners ?? process.getuid?.() === 0;
+    this.directories = new DirectoryTracker(this.restoreOwners);
+    this.files = new Semaphore(planResources(options.memoryLimitBytes, options.concurrentFiles).concurrentFiles * 2);
+  }
+
+  async run(entries: AsyncIterable<ManifestEntry>): Promise<void> {
+    await mkdir(this.options.target, { recursive: true });
+    try {
+      for await (const entry of entries) {
+        if (this.failure !== undefined) break;
+        if (!this.isSelected(entry.path)) continue;
+        await this.restoreEntry(entry);
+      }
+    } finally {
+      while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    }
+    if (this.failure !== undefined) throw this.failure;
+    await this.directories.finish();
+  }
+
+  /** Selected paths, what lies below them, and the directories above them (so they exist). */
+  private isSelected(path: string): boolean {
+    if (!this.selection) return true;
+    return this.selection.some((selected) => isWithin(path, selected) || isWithin(selected, path));
+  }
+
+  private absolute(path: string): string {
+    return path === ROOT_PATH ? this.options.target : join(this.options.target, ...path.split('/'));
+  }
+
+  private async restoreEntry(entry: ManifestEntry): Promise<void> {
+    this.directories.moveTo(entry.path);
+    const absolutePath = this.absolute(entry.path);
+    this.result.entries++;
+    if (entry.type === 'dir') {
+      await mkdir(absolutePath, { recursive: true });
+      this.directories.enter(entry, absolutePath);
+      return;
+    }
+    await mkdir(dirname(absolutePath), { recursive: true });
+    await this.files.acquire();
+    const done = this.directories.track();
+    const work = this.restoreNonDirectory(entry, absolutePath)
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => {
+        done();
+        this.files.release();
+        this.inFlight.delete(work);
+      });
+    this.inFlight.add(work);
+    if (entry.type === 'file' && entry.nlink !== undefined && entry.ino !== undefined) this.linkTargets.set(entry.ino, work);
+  }
+
+  private async restoreNonDirectory(entry: ManifestEntry, absolutePath: string): Promise<void> {
+    await unlink(absolutePath).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    switch (entry.type) {
+      case 'file':
+        await this.restoreFile(entry, absolutePath);
+        return;
+      case 'hardlink': {
+        const first = entry.ino === undefined ? undefined : this.linkTargets.get(entry.ino);
+        if (first && entry.linkTo !== undefined) {
+          await first;
+          await link(this.absolute(entry.linkTo), absolutePath);
+          this.result.files++;
+        } else {
+          await this.restoreFile(entry, absolutePath);
+        }
+        return;
+      }
+      case 'symlink': {
+        await symlink(entry.target ?? '', absolutePath);
+        if (this.restoreOwners) await lchown(absolutePath, entry.uid, entry.gid);
+        const mtime = nsToSeconds(entry.mtimeNs);
+        await lutimes(absolutePath, mtime, mtime);
+        return;
+      }
+      case 'fifo':
+        await run('mkfifo', ['-m', entry.mode.toString(8), absolutePath]);
+        return;
+      case 'chardev':
+      case 'blockdev':
+        if (process.getuid?.() !== 0 || entry.rdev === undefined) {
+          this.result.skipped++;
+          return;
+        }
+        await run('mknod', ['-m', entry.mode.toString(8), absolutePath, entry.type === 'chardev' ? 'c' : 'b', String(Math.floor(entry.rdev / 256)), String(entry.rdev % 256)]);
+        return;
+      case 'socket':
+        this.result.skipped++;
+        return;
+      case 'dir':
+        return;
+    }
+  }
+
+  private async restoreFile(entry: ManifestEntry, absolutePath: string): Promise<void> {
+    await restoreRegularFile(absolutePath, entry, this.reader, this.restoreOwners);
+    this.result.files++;
+    this.result.bytes += entry.size;
+  }
+}

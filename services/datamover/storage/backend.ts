@@ -1,0 +1,43 @@
+/**
+ * The one interface every storage target implements. Semantics the repository relies on:
+ * - `put` is atomic: readers see the whole object or none of it;
+ * - `put` with `ifAbsent` fails with ObjectExistsError when the key exists (used to create the header once);
+ * - when the backend was opened with a retention period, every object written is locked until
+ *   now + retention, and `delete` of a locked object fails with ObjectRetainedError.
+ */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified: Date;
+}
+
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+export interface PutOptions {
+  ifAbsent?: boolean;
+}
+
+export interface StorageBackend {
+  /** Human-readable location for messages, e.g. `s3://bucket/prefix` or a directory. */
+  readonly location: string;
+  put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
+  /** Throws ObjectNotFoundError when missing. */
+  get(key: string, range?: ByteRange): Promise<Buffer>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  delete(key: string): Promise<void>;
+  /** The retention date of the object, if it is locked at all. */
+  retainedUntil(key: string): Promise<Date | undefined>;
+}
+
+/** Object Lock settings of an immutable target. */
+export interface RetentionPolicy {
+  days: number;
+}
+
+export function retainUntil(policy: RetentionPolicy | undefined, now: Date): Date | undefined {
+  return policy ? new Date(now.getTime() + policy.days * 86_400_000) : undefined;
+}

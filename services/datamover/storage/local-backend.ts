@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, link, unlink } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError } from '../errors.js';
+import type { ByteRange, ObjectInfo, PutOptions, RetentionPolicy, StorageBackend } from './backend.js';
+import { retainUntil } from './backend.js';
+
+/** Names inside the root that are not objects. */
+const TEMP_PREFIX = '.tmp-';
+const RETENTION_DIR = '.retention';
+
+/**
+ * A repository in a local directory (or NFS mount). Writes go to a temp file, are fsynced, then renamed
+ * (or hard-linked, for create-if-absent) into place, and the directory is fsynced: a crash leaves either
+ * the old state or the new one. Retention is emulated with a sidecar date so GC behaves as on S3.
+ */
+export class LocalBackend implements StorageBackend {
+  readonly location: string;
+
+  constructor(
+    private readonly root: string,
+    private readonly retention?: RetentionPolicy,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.location = root;
+  }
+
+  private pathOf(key: string): string {
+    if (key.includes('..') || key.startsWith('/')) throw new Error(`invalid object key ${key}`);
+    return join(this.root, ...key.split('/'));
+  }
+
+  async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
+    const target = this.pathOf(key);
+    const directory = dirname(target);
+    await mkdir(directory, { recursive: true });
+    const temp = join(directory, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      if (options.ifAbsent) {
+        await link(temp, target).catch((error: NodeJS.ErrnoException) => {
+          throw error.code === 'EEXIST' ? new ObjectExistsError(key) : error;
+        });
+        await unlink(temp);
+      } else {
+        await rename(temp, target);
+      }
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    await syncDirectory(directory);
+    const until = retainUntil(this.retention, this.clock());
+    if (until) await this.writeRetention(key, until);
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Buffer> {
+    const path = this.pathOf(key);
+    try {
+      if (!range) return await readFile(path);
+      const handle = await open(path, fsConstants.O_RDONLY);
+      try {
+        const buffer = Buffer.allocUnsafe(range.length);
+        const { bytesRead } = await handle.read(buffer, 0, range.length, range.offset);
+        return bytesRead === range.length ? buffer : buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectNotFoundError(key);
+      throw error;
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return { key, size: info.size, lastModified: info.mtime };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const slash = prefix.lastIndexOf('/');
+    const base = slash < 0 ? this.root : this.pathOf(prefix.slice(0, slash));
+    for await (const path of walkFiles(base)) {
+      const key = relative(this.root, path).split(sep).join('/');
+      if (!key.startsWith(prefix) || key.startsWith(RETENTION_DIR)) continue;
+      const name = key.slice(key.lastIndexOf('/') + 1);
+      if (name.startsWith(TEMP_PREFIX)) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (info) yield { key, size: info.size, lastModified: info.mtime };
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const until = await this.retainedUntil(key);
+    if (until && until > this.clock()) throw new ObjectRetainedError(key, until);
+    await rm(this.pathOf(key), { force: true });
+    await rm(this.retentionPath(key), { force: true });
+  }
+
+  async retainedUntil(key: string): Promise<Date | undefined> {
+    try {
+      return new Date((await readFile(this.retentionPath(key), 'utf8')).trim());
+    } catch {
+      return undefined;
+    }
+  }
+
+  private retentionPath(key: string): string {
+    return join(this.root, RETENTION_DIR, ...key.split('/'));
+  }
+
+  private async writeRetention(key: string, until: Date): Promise<void> {
+    const path = this.retentionPath(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${TEMP_PREFIX}${randomBytes(4).toString('hex')}`;
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(until.toISOString());
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, fsConstants.O_RDONLY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* walkFiles(directory: string): AsyncIterable<string> {
+  let names: import('node:fs').Dirent[];
+  try {
+    names = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const entry of names) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) yield* walkFiles(path);
+    else if (entry.isFile()) yield path;
+  }
+}
