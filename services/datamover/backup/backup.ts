@@ -266,7 +266,7 @@ class BackupRun {
       }
     }
     const sparse = item.stats.blocks * 512n < item.stats.size;
-    this.setContent(entry, await this.chunkContent(item.absolutePath, sparse));
+    this.setContent(entry, await this.chunkContent(item.absolutePath, sparse, entry.size));
     return { entry };
   }
 
@@ -276,7 +276,8 @@ class BackupRun {
     if (content.holes.length > 0) entry.holes = content.holes;
   }
 
-  private async chunkContent(path: string, sparse: boolean): Promise<ChunkedContent> {
+  /** `expectedSize` sizes the read buffer; omitted for devices, whose stat size is 0. */
+  private async chunkContent(path: string, sparse: boolean, expectedSize?: number): Promise<ChunkedContent> {
     return chunkFile(path, {
       chunker: this.repository.dataChunker,
       store: (chunk) => this.store.store(chunk),
@@ -284,7 +285,7 @@ class BackupRun {
       readSize: this.plan.readSize,
       throttle: this.throttle(),
       onBytes: (bytes) => this.countRead(bytes),
-    });
+    }, expectedSize);
   }
 
   private countRead(bytes: number): void {

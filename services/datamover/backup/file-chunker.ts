@@ -1,5 +1,4 @@
 import { open } from 'node:fs/promises';
-import { ChunkSplitter } from '../chunking/chunk-splitter.js';
 import type { ContentDefinedChunker } from '../chunking/fastcdc.js';
 import type { TokenBucket } from '../controls/token-bucket.js';
 
@@ -25,56 +24,75 @@ export interface FileChunkerOptions {
 }
 
 /**
- * Reads one file (or block device) to its end and stores its content as chunks. For sparse files,
- * all-zero aligned blocks become holes: they cost neither chunks nor restore writes, and the chunker
- * restarts after each hole so data around holes still deduplicates.
+ * Reads one file (or block device) to its end and stores its content as chunks. One working buffer is
+ * reused for the whole file: reads land behind the previous read's uncut tail, and every chunk is stored
+ * (sealed into a copy) before the buffer is overwritten. Fresh multi-megabyte buffers per read would cost
+ * page faults worth several times the chunking itself.
+ *
+ * For sparse files, all-zero aligned blocks become holes: they cost neither chunks nor restore writes, and
+ * the chunker restarts after each hole so data around holes still deduplicates.
  */
-export async function chunkFile(path: string, options: FileChunkerOptions): Promise<ChunkedContent> {
-  const readSize = options.readSize ?? DEFAULT_READ_SIZE;
-  const splitter = new ChunkSplitter(options.chunker);
-  const result: ChunkedContent = { chunks: [], holes: [], size: 0 };
-  const storeAll = async (chunks: Buffer[]) => {
-    for (const chunk of chunks) result.chunks.push((await options.store(chunk)).toString('hex'));
-  };
+export async function chunkFile(path: string, options: FileChunkerOptions, expectedSize?: number): Promise<ChunkedContent> {
+  const chunker = options.chunker;
+  const readSize = Math.max(HOLE_BLOCK, Math.min(options.readSize ?? DEFAULT_READ_SIZE, roundUp((expectedSize ?? Infinity) + 1, HOLE_BLOCK)));
+  const work = Buffer.allocUnsafe(readSize + chunker.maxSize);
   const zeros = options.sparse ? Buffer.alloc(HOLE_BLOCK) : undefined;
+  const result: ChunkedContent = { chunks: [], holes: [], size: 0 };
+  const cutAndStore = async (from: number, to: number, atEnd: boolean): Promise<number> => {
+    let offset = from;
+    for (let length = chunker.cut(work, offset, to, atEnd); length > 0; length = chunker.cut(work, offset, to, atEnd)) {
+      result.chunks.push((await options.store(work.subarray(offset, offset + length))).toString('hex'));
+      offset += length;
+    }
+    return offset;
+  };
+  let filled = 0;
   const handle = await open(path, 'r');
   try {
     for (;;) {
-      const buffer = Buffer.allocUnsafe(readSize);
       if (options.throttle) await options.throttle.take(readSize);
-      const { bytesRead } = await handle.read(buffer, 0, readSize, result.size);
-      if (bytesRead === 0) break;
-      const data = buffer.subarray(0, bytesRead);
-      if (zeros) await pushWithHoles(data, result, splitter, zeros, storeAll);
-      else await storeAll(splitter.push(data));
+      const { bytesRead } = await handle.read(work, filled, readSize, result.size);
+      const end = filled + bytesRead;
+      let consumed = 0;
+      if (zeros && bytesRead > 0) consumed = await cutAroundHoles(work, filled, end, result, zeros, cutAndStore);
+      consumed = await cutAndStore(consumed, end, bytesRead === 0);
+      work.copy(work, 0, consumed, end);
+      filled = end - consumed;
       result.size += bytesRead;
-      options.onBytes?.(bytesRead);
+      if (bytesRead > 0) options.onBytes?.(bytesRead);
+      if (bytesRead === 0) break;
     }
-    await storeAll(splitter.finish());
   } finally {
     await handle.close();
   }
   return result;
 }
 
-async function pushWithHoles(
-  data: Buffer,
+function roundUp(value: number, multiple: number): number {
+  return Number.isFinite(value) ? Math.ceil(value / multiple) * multiple : value;
+}
+
+/**
+ * Scans the freshly read region [readStart, end) for aligned zero blocks. Data before each hole is cut as
+ * if the stream ended there. Returns where uncut data begins.
+ */
+async function cutAroundHoles(
+  work: Buffer,
+  readStart: number,
+  end: number,
   result: ChunkedContent,
-  splitter: ChunkSplitter,
   zeros: Buffer,
-  storeAll: (chunks: Buffer[]) => Promise<void>,
-): Promise<void> {
-  let runStart = 0;
-  for (let block = 0; block < data.length; block += HOLE_BLOCK) {
-    const end = Math.min(block + HOLE_BLOCK, data.length);
-    const isHole = end - block === HOLE_BLOCK && zeros.equals(data.subarray(block, end));
-    if (!isHole) continue;
-    if (block > runStart) await storeAll(splitter.push(data.subarray(runStart, block)));
-    await storeAll(splitter.finish());
-    addHole(result.holes, result.size + block, HOLE_BLOCK);
-    runStart = end;
+  cutAndStore: (from: number, to: number, atEnd: boolean) => Promise<number>,
+): Promise<number> {
+  let dataStart = 0;
+  // result.size is the file offset of work[readStart]; reads start at multiples of HOLE_BLOCK.
+  for (let block = readStart; block + HOLE_BLOCK <= end; block += HOLE_BLOCK) {
+    if (!zeros.equals(work.subarray(block, block + HOLE_BLOCK))) continue;
+    if (block > dataStart) await cutAndStore(dataStart, block, true);
+    addHole(result.holes, result.size + (block - readStart), HOLE_BLOCK);
+    dataStart = block + HOLE_BLOCK;
   }
-  if (runStart < data.length) await storeAll(splitter.push(data.subarray(runStart)));
+  return dataStart;
 }
 
 function addHole(holes: [number, number][], offset: number, length: number): void {

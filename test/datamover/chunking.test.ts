@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ChunkSplitter } from '../../services/datamover/chunking/chunk-splitter.js';
+import { ContentDefinedChunker } from '../../services/datamover/chunking/fastcdc.js';
+import { deriveGearTable } from '../../services/datamover/chunking/gear-table.js';
+import { DEFAULT_DATA_CHUNKING } from '../../services/datamover/repository/repository.js';
+
+const MiB = 1024 * 1024;
+const chunker = new ContentDefinedChunker(DEFAULT_DATA_CHUNKING, deriveGearTable(Buffer.alloc(32, 7)));
+
+function split(data: Buffer, pieceSize = 8 * MiB): Buffer[] {
+  const splitter = new ChunkSplitter(chunker);
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < data.length; offset += pieceSize) chunks.push(...splitter.push(data.subarray(offset, offset + pieceSize)));
+  chunks.push(...splitter.finish());
+  return chunks;
+}
+
+describe('content-defined chunking', () => {
+  const data = randomBytes(64 * MiB);
+  const original = split(data);
+
+  it('cuts chunks within bounds and near the 1 MiB average', () => {
+    expect(Buffer.concat(original).equals(data)).toBe(true);
+    const sizes = original.map((chunk) => chunk.length);
+    for (const size of sizes.slice(0, -1)) {
+      expect(size).toBeGreaterThanOrEqual(DEFAULT_DATA_CHUNKING.minSize);
+      expect(size).toBeLessThanOrEqual(DEFAULT_DATA_CHUNKING.maxSize);
+    }
+    const average = data.length / sizes.length;
+    expect(average).toBeGreaterThan(0.6 * MiB);
+    expect(average).toBeLessThan(1.6 * MiB);
+  });
+
+  it('does not depend on how the input is sliced', () => {
+    const sliced = split(data, 777_777).map((chunk) => chunk.length);
+    expect(sliced).toEqual(original.map((chunk) => chunk.length));
+  });
+
+  it('a 4 KiB overwrite in the middle of 64 MiB changes at most two chunks', () => {
+    const edited = Buffer.from(data);
+    randomBytes(4096).copy(edited, 32 * MiB);
+    const known = new Set(original.map((chunk) => chunk.toString('base64').slice(0, 64) + chunk.length));
+    const changed = split(edited).filter((chunk) => !known.has(chunk.toString('base64').slice(0, 64) + chunk.length));
+    expect(changed.length).toBeLessThanOrEqual(2);
+    expect(changed.reduce((sum, chunk) => sum + chunk.length, 0)).toBeLessThanOrEqual(2 * DEFAULT_DATA_CHUNKING.maxSize);
+  });
+
+  it('a 100-byte insertion shifts data but boundaries resynchronise', () => {
+    const inserted = Buffer.concat([data.subarray(0, 20 * MiB), randomBytes(100), data.subarray(20 * MiB)]);
+    const known = new Set(original.map((chunk) => chunk.subarray(0, 64).toString('hex') + chunk.length));
+    const changed = split(inserted).filter((chunk) => !known.has(chunk.subarray(0, 64).toString('hex') + chunk.length));
+    expect(changed.length).toBeLessThanOrEqual(2);
+  });
+});
