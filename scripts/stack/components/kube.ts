@@ -2,8 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { ApiextensionsV1Api, CoreV1Api, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { ApiextensionsV1Api, CoreV1Api, KubeConfig, loadAllYaml, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import type { Component, ComponentState } from '../component.js';
 import { logDir, repoRoot, runDir } from '../paths.js';
 import { StackComponentError, say } from '../progress.js';
@@ -32,6 +31,9 @@ const controllers = [
   'job-controller',
   'cronjob-controller',
   'ttl-after-finished-controller',
+  'pod-garbage-collector-controller',
+  'clusterrole-aggregation-controller',
+  'ephemeral-volume-controller',
   'endpoints-controller',
   'endpointslice-controller',
   'persistentvolume-binder-controller',
@@ -92,16 +94,24 @@ async function installCrds(component: string, kubeconfigPath: string): Promise<v
   kc.loadFromFile(kubeconfigPath);
   const api = kc.makeApiClient(ApiextensionsV1Api);
   for (const file of crdManifests) {
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const crd = doc.toJSON() as V1CustomResourceDefinition;
+    // loadAllYaml maps wire names (x-kubernetes-validations, …) onto the typed model; plain JSON would
+    // have them silently dropped by the client's serializer, losing the CEL rules.
+    for (const crd of loadAllYaml(readFileSync(file, 'utf8')) as V1CustomResourceDefinition[]) {
       const name = crd.metadata?.name ?? '';
       try {
-        const existing = await api.readCustomResourceDefinition({ name });
-        crd.metadata = { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion };
-        await api.replaceCustomResourceDefinition({ name, body: crd });
+        const existing = await api.readCustomResourceDefinition({ name }).catch((err: { code?: number }) => {
+          if (err.code === 404) return undefined;
+          throw err;
+        });
+        if (existing) {
+          crd.metadata = { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion };
+          await api.replaceCustomResourceDefinition({ name, body: crd });
+        } else {
+          await api.createCustomResourceDefinition({ body: crd });
+        }
       } catch (err) {
-        if ((err as { code?: number }).code !== 404) throw err;
-        await api.createCustomResourceDefinition({ body: crd });
+        const body = (err as { body?: unknown }).body;
+        throw new StackComponentError(component, `CRD ${name} from ${file} was rejected: ${typeof body === 'string' ? body : String(err)}`);
       }
       await waitUntil(component, `serving CRD ${name}`, async () => {
         const current = await api.readCustomResourceDefinition({ name });

@@ -41,6 +41,9 @@ export const temporal: Component = {
       '--db-filename', join(dataDir, 'temporal.db'),
       '--namespace', 'default',
       '--log-level', 'warn',
+      // WAL and a busy timeout keep SQLite from answering SQLITE_BUSY when workers poll concurrently.
+      '--sqlite-pragma', 'journal_mode=WAL',
+      '--sqlite-pragma', 'busy_timeout=10000',
       '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
       '--dynamic-config-value', 'frontend.workerHeartbeatsEnabled=true',
       ...havenSearchAttributes.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
