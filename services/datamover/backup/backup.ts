@@ -20,7 +20,7 @@ import { contentChunkIds, copyContent, entryFromStats, isUnchanged } from './ent
 import { chunkFile, readSmallFile, type ChunkedContent } from './file-chunker.js';
 import { inlineSealer } from './inline-sealer.js';
 import { ManifestEmitter } from './manifest-emitter.js';
-import { adoptSessionPacks, rebuildInodeMaps } from './resume.js';
+import { adoptSessionPacks, scanPartialManifest } from './resume.js';
 import { walkTree, type WalkedItem } from './tree-walker.js';
 
 export const DEFAULT_CHECKPOINT_EVERY_MS = 30_000;
@@ -178,7 +178,7 @@ class BackupRun {
     this.store.newChunks = resume.newChunks;
     this.store.newRawBytes = resume.newBytesStored;
     const partial = await openManifest(resume.manifestChunks, (id) => this.reader.read(id), tail);
-    const maps = await rebuildInodeMaps(partial.entries);
+    const maps = await scanPartialManifest(partial.entries, this.isKnown);
     this.firstPathOfInode = maps.firstPathOfInode;
     for (const [inode, entry] of maps.inodeContent) this.emitter.inodeContent.set(inode, entry);
   }

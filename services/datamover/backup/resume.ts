@@ -1,5 +1,7 @@
 import type { IndexObject, ManifestEntry } from '../../../proto/repository/index.js';
+import { ResumeMismatchError } from '../errors.js';
 import type { ChunkIndex } from '../repository/chunk-index.js';
+import { contentChunkIds } from './entry-from-stats.js';
 import { sequenceOfPackKey, sessionPacksPrefix } from '../repository/layout.js';
 import { readPackTrailer } from '../repository/pack-trailer.js';
 import type { Repository } from '../repository/repository.js';
@@ -41,10 +43,16 @@ export interface InodeMaps {
   inodeContent: Map<string, ManifestEntry>;
 }
 
-/** Rebuilds hard-link bookkeeping from the partial manifest a resumed run continues. */
-export async function rebuildInodeMaps(entries: AsyncIterable<ManifestEntry>): Promise<InodeMaps> {
+/**
+ * Reads the partial manifest a resumed run continues: rebuilds hard-link bookkeeping and checks that every
+ * chunk it references is still indexed. A checkpoint left too long may have had its chunks condemned by GC;
+ * the caller must then start a fresh backup instead of producing a snapshot with holes.
+ */
+export async function scanPartialManifest(entries: AsyncIterable<ManifestEntry>, isKnown: (idHex: string) => boolean): Promise<InodeMaps> {
   const maps: InodeMaps = { firstPathOfInode: new Map(), inodeContent: new Map() };
   for await (const entry of entries) {
+    const missing = contentChunkIds(entry).find((id) => !isKnown(id));
+    if (missing) throw new ResumeMismatchError(`chunk ${missing.slice(0, 16)}… of ${entry.path} is no longer in the repository; start a new backup`);
     if (entry.type !== 'file' || entry.nlink === undefined || entry.ino === undefined) continue;
     maps.firstPathOfInode.set(entry.ino, entry.path);
     maps.inodeContent.set(entry.ino, entry);

@@ -69,7 +69,8 @@ export async function restoreRegularFile(path: string, entry: ManifestEntry, rea
     if (entry.holes && entry.holes.length > 0) await handle.truncate(entry.size);
     const written = await writeContent(handle, entry, reader);
     if (written < entry.size) await handle.truncate(entry.size);
-    if (restoreOwners) await handle.chown(entry.uid, entry.gid);
+    // New files already belong to the restoring user; chown only when the owner differs.
+    if (restoreOwners && (entry.uid !== process.getuid?.() || entry.gid !== process.getgid?.())) await handle.chown(entry.uid, entry.gid);
     await handle.chmod(entry.mode);
     const mtime = nsToSeconds(entry.mtimeNs);
     await handle.utimes(mtime, mtime);

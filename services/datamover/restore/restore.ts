@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { link, lchown, lutimes, mkdir, open, symlink, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { link, lchown, lutimes, mkdir, open, readdir, symlink, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
 import { planResources } from '../controls/resource-plan.js';
@@ -86,6 +86,8 @@ class TreeRestore {
   /** First names of hard-linked inodes restored in this run, by inode, for their later names. */
   private readonly linkTargets = new Map<string, Promise<void>>();
   private failure: unknown;
+  /** Restoring into an empty directory: no stale entry can be in the way, so no unlink per file. */
+  private targetWasEmpty = false;
 
   constructor(
     private readonly options: RestoreOptions,
@@ -100,6 +102,7 @@ class TreeRestore {
 
   async run(entries: AsyncIterable<ManifestEntry>): Promise<void> {
     await mkdir(this.options.target, { recursive: true });
+    this.targetWasEmpty = (await readdir(this.options.target)).length === 0;
     try {
       for await (const entry of entries) {
         if (this.failure !== undefined) break;
@@ -132,7 +135,7 @@ class TreeRestore {
       this.directories.enter(entry, absolutePath);
       return;
     }
-    await mkdir(dirname(absolutePath), { recursive: true });
+    // Parent directories were created by their own entries, which precede this one in walk order.
     await this.files.acquire();
     const done = this.directories.track();
     const work = this.restoreNonDirectory(entry, absolutePath)
@@ -149,9 +152,11 @@ class TreeRestore {
   }
 
   private async restoreNonDirectory(entry: ManifestEntry, absolutePath: string): Promise<void> {
-    await unlink(absolutePath).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
+    if (!this.targetWasEmpty) {
+      await unlink(absolutePath).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
     switch (entry.type) {
       case 'file':
         await this.restoreFile(entry, absolutePath);

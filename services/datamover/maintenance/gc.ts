@@ -1,0 +1,169 @@
+import { tombstoneCodec, type IndexObject, type Tombstone } from '../../../proto/repository/index.js';
+import { ObjectRetainedError } from '../errors.js';
+import { ChunkIdSet, ChunkIndex } from '../repository/chunk-index.js';
+import { readIndexObject, writeIndexObject } from '../repository/index-store.js';
+import { INDEX_PREFIX, newSessionId, PACKS_PREFIX, TOMBSTONES_PREFIX, tombstoneKey } from '../repository/layout.js';
+import type { Repository } from '../repository/repository.js';
+import { listLiveLocks, SessionLockHandle } from '../repository/session-lock.js';
+import { ChunkReader } from '../restore/chunk-reader.js';
+import { forEachReferencedChunk, markAll } from './live-chunks.js';
+
+/** A pack is condemned only once older than this, and deleted only this long after condemnation. */
+export const DEFAULT_GC_GRACE_MS = 6 * 60 * 60_000;
+/** Clocks of movers and GC may disagree by this much. */
+export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+
+export interface GcOptions {
+  graceMs?: number;
+  clock?: () => Date;
+}
+
+export interface GcReport {
+  livePacks: number;
+  condemnedPacks: number;
+  deletedPacks: number;
+  reclaimedBytes: number;
+  /** Condemned packs kept because Object Lock retention has not expired; deleted by a later run. */
+  retainedPacks: number;
+  /** Condemned packs found referenced again (a backup deduplicated against them before condemnation). */
+  resurrectedPacks: number;
+  /** Tombstones not yet actionable because a backup that started before them is still running. */
+  waitingTombstones: number;
+  partiallyLivePacks: number;
+  indexObjectsConsolidated: number;
+}
+
+interface TombstoneRecord {
+  key: string;
+  value: Tombstone;
+}
+
+/**
+ * Two-phase garbage collection, safe while backups run:
+ *
+ * 1. Condemn: packs none of whose chunks any snapshot references, older than the grace period and not
+ *    written by a running session, are listed in a new tombstone. Backups that start afterwards load the
+ *    tombstones and never deduplicate against condemned packs.
+ * 2. Delete (a later run): a tombstone is acted on once it is older than the grace period and every
+ *    backup that started before it has finished. Each condemned pack is re-checked against all snapshots,
+ *    including those written since; packs under retention are kept for later, never deleted early.
+ *
+ * Index objects are consolidated into one before packs are deleted, so no index ever names a deleted pack.
+ */
+export async function collectGarbage(repository: Repository, options: GcOptions = {}): Promise<GcReport> {
+  const clock = options.clock ?? (() => new Date());
+  const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
+  const lock = await SessionLockHandle.acquire(repository, newSessionId(clock()), 'gc', clock);
+  try {
+    return await runGc(repository, graceMs, clock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runGc(repository: Repository, graceMs: number, clock: () => Date): Promise<GcReport> {
+  const report: GcReport = { livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
+  const now = clock();
+  const locks = (await listLiveLocks(repository, now)).filter((lock) => lock.kind === 'backup');
+  const runningSessions = new Set(locks.map((lock) => lock.sessionId));
+
+  // Index objects are read before snapshots: a backup finishing in between then has its chunks marked
+  // live (its snapshot is read) even though its index is not part of this consolidation.
+  const indexKeys: string[] = [];
+  const packs = new Map<string, IndexObject['packs'][number]>();
+  for await (const object of repository.backend.list(INDEX_PREFIX)) {
+    indexKeys.push(object.key);
+    for (const pack of (await readIndexObject(repository, object.key)).packs) packs.set(pack.key, pack);
+  }
+  const index = new ChunkIndex();
+  for (const pack of packs.values()) {
+    for (const [idHex, offset, storedLength, rawLength, flags] of pack.chunks) {
+      index.add(Buffer.from(idHex, 'hex'), { packKey: pack.key, offset, storedLength, rawLength, flags });
+    }
+  }
+  const live = new ChunkIdSet();
+  const reader = new ChunkReader(repository, index);
+  for (const snapshot of await repository.listSnapshots()) await forEachReferencedChunk(snapshot, reader, markAll(live));
+  const isPackLive = (key: string) => packs.get(key)?.chunks.some(([idHex]) => live.has(Buffer.from(idHex, 'hex'))) ?? false;
+
+  const tombstones: TombstoneRecord[] = [];
+  for await (const object of repository.backend.list(TOMBSTONES_PREFIX)) {
+    tombstones.push({ key: object.key, value: await repository.getObject(object.key, (text) => tombstoneCodec.decodeJson(text)) });
+  }
+  const alreadyCondemned = new Set(tombstones.flatMap((tombstone) => tombstone.value.packs));
+
+  // Phase 2: act on ripe tombstones.
+  const toDelete: string[] = [];
+  const stillCondemned: string[] = [];
+  const ripeTombstones: string[] = [];
+  for (const tombstone of tombstones) {
+    const createdAt = Date.parse(tombstone.value.createdAt);
+    const startedBefore = locks.some((lock) => Date.parse(lock.startedAt) < createdAt + CLOCK_SKEW_ALLOWANCE_MS);
+    if (now.getTime() - createdAt < graceMs || startedBefore) {
+      report.waitingTombstones++;
+      continue;
+    }
+    ripeTombstones.push(tombstone.key);
+    for (const packKey of tombstone.value.packs) {
+      if (isPackLive(packKey)) {
+        report.resurrectedPacks++;
+        continue;
+      }
+      const until = await repository.backend.retainedUntil(packKey);
+      if (until && until > now) {
+        report.retainedPacks++;
+        stillCondemned.push(packKey);
+        continue;
+      }
+      toDelete.push(packKey);
+    }
+  }
+  const deleted = new Set(toDelete);
+  if (toDelete.length > 0 || indexKeys.length > 1) {
+    const kept = [...packs.values()].filter((pack) => !deleted.has(pack.key));
+    const consolidatedKey = await writeIndexObject(repository, `gc-${newSessionId(now)}`, 0, kept, now);
+    for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key);
+    report.indexObjectsConsolidated = indexKeys.length;
+    for (const packKey of toDelete) {
+      const size = packs.get(packKey)?.size ?? 0;
+      if (await deleteUnlessRetained(repository, packKey)) {
+        report.deletedPacks++;
+        report.reclaimedBytes += size;
+        packs.delete(packKey);
+      } else {
+        stillCondemned.push(packKey);
+      }
+    }
+  }
+
+  // Phase 1: condemn packs nothing references (including packs no index names: crashed, unresumed sessions).
+  const condemned = [...stillCondemned];
+  for await (const object of repository.backend.list(PACKS_PREFIX)) {
+    if (alreadyCondemned.has(object.key) || deleted.has(object.key)) continue;
+    const sessionId = object.key.slice(PACKS_PREFIX.length, object.key.lastIndexOf('/'));
+    if (runningSessions.has(sessionId) || now.getTime() - object.lastModified.getTime() < graceMs) continue;
+    if (isPackLive(object.key)) {
+      report.livePacks++;
+      const pack = packs.get(object.key)!;
+      if (pack.chunks.some(([idHex]) => !live.has(Buffer.from(idHex, 'hex')))) report.partiallyLivePacks++;
+      continue;
+    }
+    condemned.push(object.key);
+  }
+  report.condemnedPacks = condemned.length - stillCondemned.length;
+  if (condemned.length > 0) {
+    await repository.putObject(tombstoneKey(now), { version: 1, createdAt: now.toISOString(), packs: condemned } satisfies Tombstone);
+  }
+  for (const key of ripeTombstones) await deleteUnlessRetained(repository, key);
+  return report;
+}
+
+async function deleteUnlessRetained(repository: Repository, key: string): Promise<boolean> {
+  try {
+    await repository.backend.delete(key);
+    return true;
+  } catch (error) {
+    if (error instanceof ObjectRetainedError) return false;
+    throw error;
+  }
+}
