@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 
 stamp=node_modules/.haven-lock-stamp
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  echo "[test] installing npm dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund >&2
+  # `npm install`, not `npm ci`: the registry mirror here does not serve other platforms' optional
+  # packages (e.g. @swc/core-darwin-*), which `npm ci` insists on finding in the lock file. With a lock
+  # file present `npm install` installs exactly the locked versions and leaves the lock unchanged.
+  echo "[test] installing npm dependencies" >&2
+  npm install --no-audit --no-fund >&2
   cp package-lock.json "$stamp"
 fi
 
