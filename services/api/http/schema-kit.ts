@@ -19,6 +19,14 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
+/**
+ * One of several object shapes told apart by a string property (OpenAPI discriminator). Ajv then
+ * validates only the branch the tag selects, so errors and defaults are those of that branch.
+ */
+export function TaggedUnion<T extends TSchema[]>(propertyName: string, variants: [...T], options: { description?: string } = {}): TUnsafe<Static<T[number]>> {
+  return Type.Unsafe<Static<T[number]>>({ oneOf: variants, discriminator: { propertyName }, ...options });
+}
+
 export const Id = Type.String({ format: 'uuid', description: 'Server-assigned identifier (UUID).' });
 
 export const Name = Type.String({

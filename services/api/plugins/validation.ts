@@ -11,6 +11,7 @@ const SHARED: Options = {
   allErrors: true,
   useDefaults: true,
   removeAdditional: false,
+  discriminator: true,
   // `nullable` is the OpenAPI 3.0 keyword our schemas use; unknown annotation keywords are allowed.
   strict: false,
 };

@@ -13,13 +13,21 @@ import type { TenantScope, TenantTable } from '../tenancy/tenant-scope.js';
 
 const DEFINITION_KIND_NAMES = { BACKUP: 'backup-definition', REPLICATION: 'replication-definition', RESTORE: 'restore' } as const;
 
-/** 422 unless `id` names a record of this organization in `table`. */
-export async function requireReference(scope: TenantScope, table: TenantTable, id: string, field: string, what: string): Promise<void> {
-  if (!(await scope.find(table, id))) {
+/** The referenced record; 422 naming `field` unless `id` names a record of this organization in `table`. */
+export async function requireReference<T extends TenantTable>(
+  scope: TenantScope,
+  table: T,
+  id: string,
+  field: string,
+  what: string,
+): Promise<T['$inferSelect']> {
+  const row = await scope.find(table, id);
+  if (!row) {
     throw new Problem('invalid-reference', `${field}: no ${what} ${id} in this organization`, {
       errors: [{ field, reason: `no ${what} with this id in this organization` }],
     });
   }
+  return row;
 }
 
 async function definitionsWhere(scope: TenantScope, condition: SQL): Promise<ProblemReference[]> {

@@ -12,11 +12,15 @@ export interface WorkflowLauncher {
   cancelRun(run: { jobId: string; workflowId: string }): Promise<void>;
   pauseSchedule(definition: { id: string; kind: DefinitionKind }): Promise<void>;
   resumeSchedule(definition: { id: string; kind: DefinitionKind }): Promise<void>;
-  deleteRecoveryPoint(recoveryPoint: { id: string; storageTargetId: string }): Promise<StartedRun>;
+  deleteRecoveryPoint(recoveryPoint: { id: string; storageTargetId: string }): Promise<{ workflowId: string }>;
 }
 
 export interface RunRequest {
   orgId: string;
+  /** The job row the API recorded for this run; the workflow updates it. */
+  jobId: string;
+  /** Chosen by the API (readable: <kind>-<definition>-<time>) so a retried start is idempotent. */
+  workflowId: string;
   kind: DefinitionKind;
   definitionId: string;
   definitionName: string;
@@ -30,7 +34,6 @@ export interface RunRequest {
 }
 
 export interface StartedRun {
-  workflowId: string;
   runId: string;
 }
 
@@ -56,7 +59,7 @@ export class UnavailableWorkflowLauncher implements WorkflowLauncher {
     this.refuse('resuming a schedule');
   }
 
-  deleteRecoveryPoint(): Promise<StartedRun> {
+  deleteRecoveryPoint(): Promise<{ workflowId: string }> {
     this.refuse('deleting a recovery point (its data must be removed from storage first)');
   }
 }

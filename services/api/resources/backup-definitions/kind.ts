@@ -1,0 +1,86 @@
+import { clusters, policies, storageTargets } from '../../../db/schema/index.js';
+import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import { requireReference } from '../references.js';
+import { checkSafeLockDestination, lookUpDestination } from '../definitions/destination-lookup.js';
+import { checkHookSlots } from '../definitions/hook-slots.js';
+import type { HookSlot } from '../definitions/hook-slots.js';
+import { definitionMeta } from '../definitions/kind.js';
+import type { DefinitionKindSpec } from '../definitions/kind.js';
+import { checkCopyOptions, checkPersistentVolumes, checkSelection } from '../definitions/parts-rules.js';
+import type { CopyOptions, PersistentVolumeOptions, Selection } from '../definitions/parts-schema.js';
+import type { PreparedDefinition } from '../definitions/store.js';
+import { BackupDefinition, BackupDefinitionInput } from './schema.js';
+
+interface BackupSpec {
+  selection: Selection;
+  persistentVolumes: PersistentVolumeOptions;
+  advanced: Omit<CopyOptions, 'destinationStorageTargetId'>;
+}
+
+function hookSlots(input: BackupDefinitionInput): HookSlot[] {
+  return [
+    { phase: 'PRE_BACKUP', field: 'body.hooks.preBackup', type: 'PRE_BACKUP', hookIds: input.hooks.preBackup },
+    { phase: 'POST_BACKUP', field: 'body.hooks.postBackup', type: 'POST_BACKUP', hookIds: input.hooks.postBackup },
+  ];
+}
+
+/** A policy with any SafeLock schedule makes the destination matter at save time. */
+export async function policyUsesSafeLock(scope: TenantScope, policyId: string | null): Promise<boolean> {
+  if (!policyId) return false;
+  const policy = await scope.find(policies, policyId);
+  return policy?.schedules.some((schedule) => schedule.safeLock) ?? false;
+}
+
+async function prepare(scope: TenantScope, input: BackupDefinitionInput): Promise<PreparedDefinition> {
+  checkSelection(input.selection, 'body.selection');
+  checkPersistentVolumes(input.persistentVolumes, 'body.persistentVolumes');
+  checkCopyOptions(input.advanced, 'body.advanced');
+  await requireReference(scope, clusters, input.clusterId, 'body.clusterId', 'cluster');
+  if (input.policyId) await requireReference(scope, policies, input.policyId, 'body.policyId', 'policy');
+  const { destinationStorageTargetId, ...advanced } = input.advanced;
+  if (destinationStorageTargetId) {
+    await requireReference(scope, storageTargets, destinationStorageTargetId, 'body.advanced.destinationStorageTargetId', 'storage target');
+  }
+  const hooks = hookSlots(input);
+  await checkHookSlots(scope, hooks);
+  if (await policyUsesSafeLock(scope, input.policyId)) {
+    const destination = await lookUpDestination(scope, { storageTargetId: destinationStorageTargetId, clusterId: input.clusterId });
+    await checkSafeLockDestination(scope, destination, 'body.advanced.destinationStorageTargetId');
+  }
+  const spec: BackupSpec = { selection: input.selection, persistentVolumes: input.persistentVolumes, advanced };
+  return {
+    columns: {
+      name: input.name,
+      clusterId: input.clusterId,
+      destinationClusterId: null,
+      policyId: input.policyId,
+      storageTargetId: destinationStorageTargetId,
+      recoveryPointId: null,
+      spec: spec as unknown as Record<string, unknown>,
+      tags: input.tags,
+    },
+    hooks,
+  };
+}
+
+export const backupDefinitionKind: DefinitionKindSpec<typeof BackupDefinitionInput, typeof BackupDefinition> = {
+  kind: 'BACKUP',
+  path: '/backup-definitions',
+  what: 'backup definition',
+  tag: 'backup-definitions',
+  input: BackupDefinitionInput,
+  output: BackupDefinition,
+  prepare,
+  toApi(row, hooks) {
+    const spec = row.spec as unknown as BackupSpec;
+    return {
+      ...definitionMeta(row),
+      clusterId: row.clusterId,
+      policyId: row.policyId,
+      selection: spec.selection,
+      persistentVolumes: spec.persistentVolumes,
+      advanced: { ...spec.advanced, destinationStorageTargetId: row.storageTargetId },
+      hooks: { preBackup: hooks.get('PRE_BACKUP') ?? [], postBackup: hooks.get('POST_BACKUP') ?? [] },
+    };
+  },
+};

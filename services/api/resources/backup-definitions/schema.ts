@@ -1,0 +1,35 @@
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Id, Name, Nullable, RecordMeta, Tags } from '../../http/schema-kit.js';
+import { CopyOptions, HookIds, PersistentVolumeOptions, Selection } from '../definitions/parts-schema.js';
+
+export const BackupHooks = Type.Object(
+  {
+    preBackup: { ...HookIds, description: 'PRE_BACKUP app hooks, run in order before snapshots.' },
+    postBackup: { ...HookIds, description: 'POST_BACKUP app hooks, run in order once snapshots exist (after live PV reads).' },
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const BackupDefinitionInput = Type.Object(
+  {
+    name: Name,
+    clusterId: { ...Id, description: 'The cluster to back up.' },
+    selection: Selection,
+    persistentVolumes: PersistentVolumeOptions,
+    advanced: CopyOptions,
+    hooks: BackupHooks,
+    policyId: Nullable(Id, { default: null, description: 'Schedules and retention; null means the backup runs only on demand.' }),
+    tags: Tags,
+  },
+  { additionalProperties: false },
+);
+export type BackupDefinitionInput = Static<typeof BackupDefinitionInput>;
+
+export const BackupDefinition = Type.Object({
+  ...RecordMeta,
+  ...BackupDefinitionInput.properties,
+  name: Type.String(),
+  paused: Type.Boolean({ description: 'Scheduling is paused (runs are skipped); see the pause and resume actions.' }),
+});
+export type BackupDefinition = Static<typeof BackupDefinition>;

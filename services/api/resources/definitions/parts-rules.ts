@@ -1,0 +1,76 @@
+import { parseLabelSelector } from '../../../common/label-selector.js';
+import { fieldProblem } from '../../../common/problem.js';
+import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from './parts-schema.js';
+
+/**
+ * Rules across fields of one option group, which JSON Schema cannot express clearly. Each failure is
+ * a 422 naming the field to change. `at` is the group's path, e.g. `body.selection`.
+ */
+
+export function checkLabels(labels: string, at: string): void {
+  const parsed = parseLabelSelector(labels);
+  if (!parsed.ok) throw fieldProblem(at, parsed.error.message);
+}
+
+export function checkSelection(selection: Selection, at: string): void {
+  const { scope, namespaces, excludedNamespaces } = selection;
+  if (scope === 'SELECTED_NAMESPACES' && namespaces.length === 0) {
+    throw fieldProblem(`${at}.namespaces`, 'list at least one namespace when scope is SELECTED_NAMESPACES');
+  }
+  if (scope !== 'SELECTED_NAMESPACES' && namespaces.length > 0) {
+    throw fieldProblem(`${at}.namespaces`, `must be empty when scope is ${scope}`);
+  }
+  if (scope === 'FULL_CLUSTER_EXCEPT' && excludedNamespaces.length === 0) {
+    throw fieldProblem(`${at}.excludedNamespaces`, 'list at least one namespace when scope is FULL_CLUSTER_EXCEPT');
+  }
+  if (scope !== 'FULL_CLUSTER_EXCEPT' && excludedNamespaces.length > 0) {
+    throw fieldProblem(`${at}.excludedNamespaces`, `must be empty when scope is ${scope}`);
+  }
+  checkLabels(selection.labels, `${at}.labels`);
+}
+
+export function checkPersistentVolumes(options: PersistentVolumeOptions, at: string): void {
+  const copying = options.mode === 'BACKUP_TO_OBJECT_STORAGE';
+  if (!copying && Object.keys(options.methodByStorageClass).length > 0) {
+    throw fieldProblem(`${at}.methodByStorageClass`, 'applies to BACKUP_TO_OBJECT_STORAGE only');
+  }
+  if (copying && !options.snapshotBeforeBackup && !options.backupUnsnapshottedPvs && Object.keys(options.methodByStorageClass).length === 0) {
+    throw fieldProblem(
+      `${at}.backupUnsnapshottedPvs`,
+      'with snapshotBeforeBackup also off and no methodByStorageClass, no PV data would be copied; set mode SNAPSHOT_ONLY or include false instead',
+    );
+  }
+  if (options.snapshotRetentionDays !== null && !(copying && options.preserveSnapshots)) {
+    throw fieldProblem(`${at}.snapshotRetentionDays`, 'only applies when mode is BACKUP_TO_OBJECT_STORAGE and preserveSnapshots is true');
+  }
+}
+
+export function checkCopyOptions(options: CopyOptions, at: string): void {
+  if (options.totalConcurrentFiles < options.concurrentPvs) {
+    throw fieldProblem(
+      `${at}.totalConcurrentFiles`,
+      `must be at least concurrentPvs (${options.concurrentPvs}) so every PV copies at least one file at a time`,
+    );
+  }
+}
+
+export function checkTransforms(transforms: Transforms, at: string): void {
+  const mapping = transforms.namespaceMapping;
+  const renamesByAffix = transforms.namespacePrefix !== '' || transforms.namespaceSuffix !== '';
+  if (renamesByAffix && Object.keys(mapping).length > 0) {
+    throw fieldProblem(`${at}.namespaceMapping`, 'use either a prefix/suffix or a mapping, not both');
+  }
+  const targets = new Map<string, string>();
+  for (const [from, to] of Object.entries(mapping)) {
+    const other = targets.get(to);
+    if (other !== undefined) throw fieldProblem(`${at}.namespaceMapping.${from}`, `maps to "${to}" as "${other}" does`);
+    targets.set(to, from);
+  }
+}
+
+/** The namespace a source namespace gets on the target after the transforms. */
+export function renamedNamespace(transforms: Transforms, namespace: string): string {
+  const mapped = transforms.namespaceMapping[namespace];
+  if (mapped !== undefined) return mapped;
+  return `${transforms.namespacePrefix}${namespace}${transforms.namespaceSuffix}`;
+}

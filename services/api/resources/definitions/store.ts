@@ -1,0 +1,39 @@
+import { definitions } from '../../../db/schema/index.js';
+import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import type { HookSlot } from './hook-slots.js';
+import { saveHookSlots } from './hook-slots.js';
+
+export type DefinitionRow = typeof definitions.$inferSelect;
+
+/** What a definition kind stores: the referencing columns, its other options as `spec`, and its hooks. */
+export interface PreparedDefinition {
+  columns: {
+    name: string;
+    clusterId: string;
+    destinationClusterId: string | null;
+    policyId: string | null;
+    storageTargetId: string | null;
+    recoveryPointId: string | null;
+    spec: Record<string, unknown>;
+    tags: Record<string, string>;
+  };
+  hooks: HookSlot[];
+}
+
+export async function insertDefinition(scope: TenantScope, kind: DefinitionRow['kind'], prepared: PreparedDefinition): Promise<DefinitionRow> {
+  const row = await scope.insert(definitions, { kind, ...prepared.columns });
+  await saveHookSlots(scope, row.id, prepared.hooks);
+  return row;
+}
+
+export async function updateDefinition(
+  scope: TenantScope,
+  id: string,
+  version: number,
+  prepared: PreparedDefinition,
+  what: string,
+): Promise<DefinitionRow> {
+  const row = await scope.update(definitions, id, version, prepared.columns, what);
+  await saveHookSlots(scope, row.id, prepared.hooks);
+  return row;
+}

@@ -1,0 +1,78 @@
+import { Type } from '@sinclair/typebox';
+import { eq } from 'drizzle-orm';
+import { recoveryPoints } from '../../../db/schema/index.js';
+import { Problem } from '../../../common/problem.js';
+import type { ApiContext } from '../../context.js';
+import { Page, PageQuery } from '../../http/pagination.js';
+import { errorResponses } from '../../http/problem-schema.js';
+import { Id, IdParams } from '../../http/schema-kit.js';
+import type { RoutePlugin } from '../../http/type-provider.js';
+import { RecoveryPoint, RecoveryPointType } from './schema.js';
+import { isLocked, toApi } from './store.js';
+
+const tags = ['recovery-points'];
+const what = 'recovery point';
+
+export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
+  return async (app) => {
+    app.get(
+      '/recovery-points',
+      {
+        schema: {
+          tags,
+          summary: 'List recovery points, newest first',
+          querystring: Type.Object(
+            { ...PageQuery, clusterId: Type.Optional(Id), definitionId: Type.Optional(Id), type: Type.Optional(RecoveryPointType) },
+            { additionalProperties: false },
+          ),
+          response: { 200: Page(RecoveryPoint), ...errorResponses() },
+        },
+      },
+      async (request) => {
+        const { limit, cursor, clusterId, definitionId, type } = request.query;
+        const page = await request.tenant.list(recoveryPoints, {
+          limit,
+          cursor,
+          sort: { column: recoveryPoints.createdAt, field: 'createdAt' },
+          filters: [
+            clusterId ? eq(recoveryPoints.clusterId, clusterId) : undefined,
+            definitionId ? eq(recoveryPoints.definitionId, definitionId) : undefined,
+            type ? eq(recoveryPoints.type, type) : undefined,
+          ],
+        });
+        const now = context.clock.now();
+        return { items: page.rows.map((row) => toApi(row, now)), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/recovery-points/:id',
+      { schema: { tags, summary: 'Read a recovery point', params: IdParams, response: { 200: RecoveryPoint, ...errorResponses('not-found') } } },
+      async (request) => toApi(await request.tenant.get(recoveryPoints, request.params.id, what), context.clock.now()),
+    );
+
+    app.delete(
+      '/recovery-points/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a recovery point and its data (refused while SafeLock holds it)',
+          description: 'The data is removed from storage by a workflow, so the answer is 202; 501 while this build has no workflow engine.',
+          params: IdParams,
+          response: {
+            202: Type.Object({ workflowId: Type.String() }),
+            ...errorResponses('not-found', 'locked', 'workflows-unavailable'),
+          },
+        },
+      },
+      async (request, reply) => {
+        const row = await request.tenant.get(recoveryPoints, request.params.id, what);
+        if (isLocked(row, context.clock.now())) {
+          throw new Problem('locked', `recovery point ${row.id} is SafeLocked until ${row.lockedUntil?.toISOString()}`);
+        }
+        const started = await context.launcher.deleteRecoveryPoint({ id: row.id, storageTargetId: row.storageTargetId });
+        return reply.code(202).send(started);
+      },
+    );
+  };
+}

@@ -1,0 +1,41 @@
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { RECOVERY_POINT_TYPES } from '../../../common/enums.js';
+import { Id, NamespaceName, Nullable, StringEnum, Timestamp } from '../../http/schema-kit.js';
+
+export const RecoveryPointType = StringEnum(RECOVERY_POINT_TYPES, {
+  description: 'SNAPSHOT: resources in storage, PV data as snapshots in the cluster; COPY: PV data copied to storage too.',
+});
+
+export const RecoveryPoint = Type.Object({
+  id: Id,
+  type: RecoveryPointType,
+  clusterId: Nullable(Id, { description: 'null once the cluster is deleted; the recovery point stays until it expires.' }),
+  clusterName: Type.String(),
+  definitionId: Nullable(Id),
+  definitionName: Type.String(),
+  jobId: Nullable(Id),
+  storageTargetId: Id,
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  snapshotExpiresAt: Nullable(Timestamp, { description: 'When preserved snapshots expire, if earlier than the copy.' }),
+  safeLock: Type.Object({
+    locked: Type.Boolean({ description: 'Deletion is refused until lockedUntil.' }),
+    lockedUntil: Nullable(Timestamp),
+  }),
+  sizeBytes: Type.Integer({ minimum: 0 }),
+  contents: Type.Object({
+    namespaces: Type.Array(NamespaceName),
+    resourceCount: Type.Integer({ minimum: 0 }),
+    persistentVolumes: Type.Array(
+      Type.Object({
+        namespace: Type.String(),
+        claim: Type.String(),
+        storageClass: Type.String(),
+        sizeBytes: Type.Integer({ minimum: 0 }),
+        method: Type.String(),
+      }),
+    ),
+  }),
+});
+export type RecoveryPoint = Static<typeof RecoveryPoint>;

@@ -1,0 +1,74 @@
+import { clusters, recoveryPoints } from '../../../db/schema/index.js';
+import { fieldProblem } from '../../../common/problem.js';
+import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import { requireReference } from '../references.js';
+import { checkHookSlots } from '../definitions/hook-slots.js';
+import type { HookSlot } from '../definitions/hook-slots.js';
+import { definitionMeta } from '../definitions/kind.js';
+import type { DefinitionKindSpec } from '../definitions/kind.js';
+import { checkLabels, checkTransforms } from '../definitions/parts-rules.js';
+import type { RestoreVolumeOptions, Transforms } from '../definitions/parts-schema.js';
+import type { PreparedDefinition } from '../definitions/store.js';
+import { Restore, RestoreInput } from './schema.js';
+
+interface RestoreSpec {
+  selection: RestoreInput['selection'];
+  transforms: Transforms;
+  existingResources: RestoreInput['existingResources'];
+  persistentVolumes: RestoreVolumeOptions;
+}
+
+async function prepare(scope: TenantScope, input: RestoreInput): Promise<PreparedDefinition> {
+  checkLabels(input.selection.labels, 'body.selection.labels');
+  checkTransforms(input.transforms, 'body.transforms');
+  const recoveryPoint = await requireReference(scope, recoveryPoints, input.recoveryPointId, 'body.recoveryPointId', 'recovery point');
+  await requireReference(scope, clusters, input.targetClusterId, 'body.targetClusterId', 'cluster');
+  for (const [index, namespace] of input.selection.namespaces.entries()) {
+    if (!recoveryPoint.contents.namespaces.includes(namespace)) {
+      throw fieldProblem(`body.selection.namespaces.${index}`, `the recovery point holds no namespace "${namespace}"`);
+    }
+  }
+  const hooks: HookSlot[] = [
+    { phase: 'POST_RESTORE', field: 'body.hooks.postRestore', type: 'POST_RESTORE', hookIds: input.hooks.postRestore },
+  ];
+  await checkHookSlots(scope, hooks);
+  const spec: RestoreSpec = {
+    selection: input.selection,
+    transforms: input.transforms,
+    existingResources: input.existingResources,
+    persistentVolumes: input.persistentVolumes,
+  };
+  return {
+    columns: {
+      name: input.name,
+      clusterId: input.targetClusterId,
+      destinationClusterId: null,
+      policyId: null,
+      storageTargetId: null,
+      recoveryPointId: input.recoveryPointId,
+      spec: spec as unknown as Record<string, unknown>,
+      tags: input.tags,
+    },
+    hooks,
+  };
+}
+
+export const restoreKind: DefinitionKindSpec<typeof RestoreInput, typeof Restore> = {
+  kind: 'RESTORE',
+  path: '/restores',
+  what: 'restore',
+  tag: 'restores',
+  input: RestoreInput,
+  output: Restore,
+  prepare,
+  toApi(row, hooks) {
+    const spec = row.spec as unknown as RestoreSpec;
+    return {
+      ...definitionMeta(row),
+      recoveryPointId: row.recoveryPointId,
+      targetClusterId: row.clusterId,
+      ...spec,
+      hooks: { postRestore: hooks.get('POST_RESTORE') ?? [] },
+    };
+  },
+};

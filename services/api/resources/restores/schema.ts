@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Id, Name, NamespaceList, Nullable, RecordMeta, StringEnum, Tags } from '../../http/schema-kit.js';
+import { HookIds, LabelSelectorText, ResourceType, RestoreVolumeOptions, Transforms } from '../definitions/parts-schema.js';
+
+export const EXISTING_RESOURCE_POLICIES = ['SKIP', 'UPDATE'] as const;
+
+export const RestoreSelection = Type.Object(
+  {
+    namespaces: { ...NamespaceList, description: 'Namespaces of the recovery point to restore; empty restores all of them.' },
+    resourceTypes: Type.Array(ResourceType, { maxItems: 500, uniqueItems: true, default: [], description: 'Empty restores every type.' }),
+    labels: LabelSelectorText,
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const RestoreInput = Type.Object(
+  {
+    name: Name,
+    recoveryPointId: { ...Id, description: 'The recovery point to restore from.' },
+    targetClusterId: { ...Id, description: 'The cluster to restore into: the backed-up one or another registered cluster.' },
+    selection: RestoreSelection,
+    transforms: Transforms,
+    existingResources: StringEnum(EXISTING_RESOURCE_POLICIES, {
+      default: 'SKIP',
+      description: 'What to do with a resource that already exists on the target: leave it (SKIP) or patch it to the backed-up state (UPDATE).',
+    }),
+    persistentVolumes: RestoreVolumeOptions,
+    hooks: Type.Object(
+      { postRestore: { ...HookIds, description: 'POST_RESTORE app hooks run on the target after the restore.' } },
+      { additionalProperties: false, default: {} },
+    ),
+    tags: Tags,
+  },
+  { additionalProperties: false },
+);
+export type RestoreInput = Static<typeof RestoreInput>;
+
+export const Restore = Type.Object({
+  ...RecordMeta,
+  ...RestoreInput.properties,
+  name: Type.String(),
+  recoveryPointId: Nullable(Id, { description: 'null once the recovery point has expired.' }),
+  paused: Type.Boolean(),
+});
+export type Restore = Static<typeof Restore>;
