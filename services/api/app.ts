@@ -31,6 +31,8 @@ export async function buildApp({ context, logger = false }: BuildAppOptions): Pr
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxProvider>();
 
+  // The API speaks JSON only; without this, a text/plain body would reach validation as a string.
+  app.removeContentTypeParser('text/plain');
   installValidators(app);
   installProblemReplies(app);
   await installOpenApi(app);

@@ -4,6 +4,7 @@ import { LOG_REDACTIONS } from '../../../services/api/app.js';
 import { createOrganizationWithKey } from '../../../services/api/auth/bootstrap.js';
 import { generateSecretToken } from '../../../services/api/auth/api-key-secret.js';
 import { readConfig } from '../../../services/api/config.js';
+import type { ApiConfig } from '../../../services/api/config.js';
 import type { Clock } from '../../../services/api/domain/clock.js';
 import type { AgentLiveness } from '../../../services/api/seams/agent-liveness.js';
 import type { WorkflowLauncher } from '../../../services/api/seams/workflow-launcher.js';
@@ -21,6 +22,7 @@ export interface TestOrganization {
 export interface TestApi {
   app: FastifyInstance;
   running: RunningApi;
+  config: ApiConfig;
   /** Every log line the API wrote, as raw JSON text. */
   logText(): string;
   createOrganization(name?: string): Promise<TestOrganization>;
@@ -62,6 +64,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   return {
     app: running.app,
     running,
+    config,
     logText: () => lines.join(''),
     async createOrganization(name) {
       organizations += 1;

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectStatus } from './helpers/fixtures.js';
+import { authorized, startTestApi } from './helpers/test-api.js';
+import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';
+
+let api: TestApi;
+let org: TestOrganization;
+let client: Client;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  org = await api.createOrganization();
+  client = authorized(api.app, org.keys.admin);
+});
+afterAll(() => api?.close());
+
+describe('problem+json errors', () => {
+  it('answers malformed JSON with 400 naming the body', async () => {
+    const response = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/clusters',
+      headers: { authorization: `Bearer ${org.keys.admin}`, 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ code: 'validation-failed', errors: [{ field: 'body', reason: 'is not valid JSON' }] });
+  });
+
+  it('answers a non-JSON content type with 415', async () => {
+    const response = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/clusters',
+      headers: { authorization: `Bearer ${org.keys.admin}`, 'content-type': 'text/plain' },
+      payload: 'name=x',
+    });
+    expect(response.statusCode).toBe(415);
+    expect(response.json()).toMatchObject({ code: 'unsupported-media-type' });
+  });
+
+  it('rejects unknown properties instead of dropping them', async () => {
+    const response = expectStatus(await client.post('/clusters', { name: 'x', nmae: 'typo' }), 400);
+    expect(response.errors).toEqual([{ field: 'body.nmae', reason: 'is not a known property' }]);
+  });
+
+  it('does not coerce body types ("5" is not 5)', async () => {
+    const response = expectStatus(await client.post('/policies', { name: 'p', schedules: [{ cron: '0 1 * * *', retentionDays: '5' }] }), 400);
+    expect(response.errors).toEqual([{ field: 'body.schedules.0.retentionDays', reason: 'must be integer' }]);
+  });
+
+  it('names every failing field at once', async () => {
+    const response = expectStatus<{ errors: { field: string }[] }>(await client.post('/app-hooks', { type: 'NEVER', timeoutSeconds: 0 }), 400);
+    expect(response.errors.map((e) => e.field).sort()).toEqual(
+      ['body.command', 'body.name', 'body.podSelector', 'body.timeoutSeconds', 'body.type'].sort(),
+    );
+  });
+
+  it('answers a malformed id in the path with 400 naming the parameter', async () => {
+    const response = expectStatus(await client.get('/clusters/not-a-uuid'), 400);
+    expect(response.errors).toEqual([{ field: 'params.id', reason: 'must match format "uuid"' }]);
+  });
+
+  it('answers a bad query parameter with 400 naming it', async () => {
+    expect(expectStatus(await client.get('/clusters?limit=0'), 400).errors).toEqual([{ field: 'querystring.limit', reason: 'must be >= 1' }]);
+    expect(expectStatus(await client.get('/clusters?limit=201'), 400).errors).toEqual([
+      { field: 'querystring.limit', reason: 'must be <= 200' },
+    ]);
+    expect(expectStatus(await client.get('/clusters?cursor=garbage'), 400).errors).toEqual([
+      { field: 'querystring.cursor', reason: 'not a cursor returned by this API' },
+    ]);
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const response = await client.get('/nothing-here');
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'not-found', status: 404 });
+  });
+});

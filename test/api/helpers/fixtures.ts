@@ -1,0 +1,94 @@
+import type { LightMyRequestResponse } from 'fastify';
+import type { Database } from '../../../services/db/client.js';
+import { jobs, recoveryPoints } from '../../../services/db/schema/index.js';
+import type { Client } from './test-api.js';
+
+/** Asserts the status (showing the body when it differs) and returns the parsed JSON. */
+export function expectStatus<T = Record<string, unknown>>(response: LightMyRequestResponse, status: number): T {
+  if (response.statusCode !== status) {
+    throw new Error(`expected ${status}, got ${response.statusCode}: ${response.body}`);
+  }
+  return (response.body === '' ? undefined : response.json()) as T;
+}
+
+let counter = 0;
+export const unique = (prefix: string) => `${prefix}-${++counter}`;
+
+export async function createCluster(client: Client, body: Record<string, unknown> = {}) {
+  return expectStatus<{ id: string; name: string; agentToken: string; agentManifest: string }>(
+    await client.post('/clusters', { name: unique('cluster'), ...body }),
+    201,
+  );
+}
+
+export async function createS3Target(client: Client, body: Record<string, unknown> = {}) {
+  return expectStatus<{ id: string; name: string }>(
+    await client.post('/storage-targets', {
+      name: unique('s3'),
+      kind: 'S3',
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'haven-backups',
+      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'example-secret' },
+      ...body,
+    }),
+    201,
+  );
+}
+
+export async function createPolicy(client: Client, body: Record<string, unknown> = {}) {
+  return expectStatus<{ id: string; name: string }>(
+    await client.post('/policies', { name: unique('policy'), schedules: [{ cron: '30 2 * * *', retentionDays: 7 }], ...body }),
+    201,
+  );
+}
+
+export async function createHook(client: Client, body: Record<string, unknown> = {}) {
+  return expectStatus<{ id: string; name: string }>(
+    await client.post('/app-hooks', { name: unique('hook'), type: 'PRE_BACKUP', command: ['sh', '-c', 'sync'], podSelector: 'app:db', ...body }),
+    201,
+  );
+}
+
+export async function createBackupDefinition(client: Client, clusterId: string, body: Record<string, unknown> = {}) {
+  return expectStatus<{ id: string; name: string; version: number }>(
+    await client.post('/backup-definitions', { name: unique('backup'), clusterId, ...body }),
+    201,
+  );
+}
+
+/** Recovery points and jobs are written by workflows; tests write them directly. */
+export async function insertRecoveryPoint(
+  db: Database,
+  values: { orgId: string; storageTargetId: string; clusterId?: string | null; lockedUntil?: Date | null; namespaces?: string[] },
+) {
+  const [row] = await db
+    .insert(recoveryPoints)
+    .values({
+      orgId: values.orgId,
+      type: 'COPY',
+      clusterId: values.clusterId ?? null,
+      clusterName: 'prod',
+      definitionName: 'nightly',
+      storageTargetId: values.storageTargetId,
+      expiresAt: new Date(Date.now() + 7 * 86_400_000),
+      lockedUntil: values.lockedUntil ?? null,
+      contents: { namespaces: values.namespaces ?? ['shop', 'billing'], resourceCount: 42, persistentVolumes: [] },
+    })
+    .returning();
+  return row as typeof recoveryPoints.$inferSelect;
+}
+
+export async function insertJob(db: Database, values: { orgId: string; status: (typeof jobs.$inferInsert)['status']; startedAt?: Date }) {
+  const [row] = await db
+    .insert(jobs)
+    .values({
+      orgId: values.orgId,
+      kind: 'BACKUP',
+      definitionName: 'nightly',
+      status: values.status,
+      workflowId: `backup-test-${++counter}`,
+      ...(values.startedAt ? { startedAt: values.startedAt } : {}),
+    })
+    .returning();
+  return row as typeof jobs.$inferSelect;
+}

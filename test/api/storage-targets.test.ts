@@ -1,0 +1,137 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCredentials } from '../../services/api/resources/storage-targets/store.js';
+import { storageTargets } from '../../services/db/schema/index.js';
+import { createBackupDefinition, createCluster, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
+import { authorized, putCurrent, startTestApi } from './helpers/test-api.js';
+import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';
+
+let api: TestApi;
+let org: TestOrganization;
+let admin: Client;
+const SECRET = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY';
+const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+
+const s3 = (overrides: Record<string, unknown> = {}) => ({
+  name: 'minio',
+  kind: 'S3',
+  endpoint: 'http://127.0.0.1:9000',
+  bucket: 'haven-backups',
+  credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET },
+  ...overrides,
+});
+
+beforeAll(async () => {
+  api = await startTestApi();
+  org = await api.createOrganization();
+  admin = authorized(api.app, org.keys.admin);
+});
+afterAll(() => api?.close());
+
+describe('storage targets', () => {
+  it('creates an S3 target with documented defaults and never returns the credentials', async () => {
+    const created = expectStatus(await admin.post('/storage-targets', s3({ name: 's3-defaults' })), 201);
+    expect(created).toMatchObject({
+      kind: 'S3',
+      region: 'us-east-1',
+      prefix: '',
+      pathStyle: false,
+      skipTlsVerify: false,
+      objectLockCapable: false,
+      hasCredentials: true,
+    });
+    expect(created).not.toHaveProperty('credentials');
+    const read = await admin.get(`/storage-targets/${created.id}`);
+    const list = await admin.get('/storage-targets');
+    for (const body of [JSON.stringify(created), read.body, list.body]) {
+      expect(body).not.toContain(SECRET);
+      expect(body).not.toContain(ACCESS_KEY);
+    }
+  });
+
+  it('encrypts credentials at rest with AES-256-GCM and can decrypt them for the workers', async () => {
+    const created = expectStatus<{ id: string }>(await admin.post('/storage-targets', s3({ name: 's3-at-rest' })), 201);
+    const raw = await api.running.database.pool.query('select * from storage_targets where id = $1', [created.id]);
+    expect(JSON.stringify(raw.rows)).not.toContain(SECRET);
+    expect(raw.rows[0].credentials_ciphertext).toMatch(/^v1\.test1\./);
+    const [row] = await api.running.database.db.select().from(storageTargets).where(eq(storageTargets.id, created.id));
+    expect(readCredentials(api.config.keyring, row as typeof storageTargets.$inferSelect)).toEqual({
+      accessKeyId: ACCESS_KEY,
+      secretAccessKey: SECRET,
+    });
+  });
+
+  it('keeps stored credentials when an update leaves them out, and replaces them when given', async () => {
+    const created = expectStatus<{ id: string }>(await admin.post('/storage-targets', s3({ name: 's3-update' })), 201);
+    const before = (await api.running.database.pool.query('select credentials_ciphertext c from storage_targets where id = $1', [created.id])).rows[0].c;
+    const kept = await putCurrent(admin, `/storage-targets/${created.id}`, (current) => ({
+      ...s3({ name: 's3-update', bucket: 'other-bucket' }),
+      credentials: undefined,
+      objectLockCapable: current.objectLockCapable,
+    }));
+    expect(expectStatus(kept, 200)).toMatchObject({ bucket: 'other-bucket', hasCredentials: true, version: 2 });
+    const after = (await api.running.database.pool.query('select credentials_ciphertext c from storage_targets where id = $1', [created.id])).rows[0].c;
+    expect(after).toBe(before);
+    const replaced = await putCurrent(admin, `/storage-targets/${created.id}`, () => s3({ name: 's3-update', credentials: { accessKeyId: 'A2', secretAccessKey: 'S2' } }));
+    expectStatus(replaced, 200);
+    const rotated = (await api.running.database.pool.query('select credentials_ciphertext c from storage_targets where id = $1', [created.id])).rows[0].c;
+    expect(rotated).not.toBe(before);
+  });
+
+  it('creates a filesystem target', async () => {
+    const created = expectStatus(await admin.post('/storage-targets', { name: 'local', kind: 'FILESYSTEM', path: '/srv/haven' }), 201);
+    expect(created).toMatchObject({ kind: 'FILESYSTEM', path: '/srv/haven', objectLockCapable: false });
+    expect(created).not.toHaveProperty('bucket');
+  });
+
+  it.each([
+    ['missing credentials', { credentials: undefined }, 'body.credentials'],
+    ['a relative endpoint', { endpoint: 'minio:9000' }, 'body.endpoint'],
+    ['a bucket with capitals', { bucket: 'Haven' }, 'body.bucket'],
+    ['a too-short bucket', { bucket: 'ab' }, 'body.bucket'],
+    ['a prefix with a leading slash', { prefix: '/backups' }, 'body.prefix'],
+    ['an empty secret', { credentials: { accessKeyId: 'a', secretAccessKey: '' } }, 'body.credentials.secretAccessKey'],
+    ['a filesystem field on S3', { path: '/x' }, 'body.path'],
+  ])('rejects %s naming %s', async (_case, overrides, field) => {
+    const response = expectStatus<{ errors: { field: string }[] }>(await admin.post('/storage-targets', s3({ name: 'bad', ...overrides })), 400);
+    expect(response.errors.map((e) => e.field)).toContain(field);
+  });
+
+  it('rejects an unknown kind and a relative filesystem path', async () => {
+    expectStatus(await admin.post('/storage-targets', { name: 'x', kind: 'AZURE' }), 400);
+    const relative = expectStatus(await admin.post('/storage-targets', { name: 'x', kind: 'FILESYSTEM', path: 'srv/haven' }), 400);
+    expect(relative.errors).toEqual([{ field: 'body.path', reason: 'must match pattern "^/"' }]);
+  });
+
+  it('refuses a duplicate name with 409 naming the field', async () => {
+    expectStatus(await admin.post('/storage-targets', s3({ name: 'dup' })), 201);
+    const response = expectStatus(await admin.post('/storage-targets', s3({ name: 'dup' })), 409);
+    expect(response).toMatchObject({ code: 'name-taken', errors: [{ field: 'body.name' }] });
+  });
+
+  it('refuses deletion while the organization, a cluster, a definition or a recovery point uses it', async () => {
+    const target = await createS3Target(admin);
+    const cluster = await createCluster(admin, { defaultStorageTargetId: target.id });
+    const definition = await createBackupDefinition(admin, cluster.id, { advanced: { destinationStorageTargetId: target.id } });
+    await insertRecoveryPoint(api.running.database.db, { orgId: org.orgId, storageTargetId: target.id });
+    const refused = expectStatus<{ references: { kind: string; name: string }[] }>(await admin.delete(`/storage-targets/${target.id}`), 409);
+    expect(refused).toMatchObject({ code: 'still-referenced' });
+    expect(refused.references.map((r) => r.kind)).toEqual(['cluster', 'backup-definition', 'recovery-point']);
+    expect(refused.references.map((r) => r.name)).toContain(definition.name);
+  });
+
+  it('deletes an unused target', async () => {
+    const target = await createS3Target(admin);
+    expectStatus(await admin.delete(`/storage-targets/${target.id}`), 204);
+    expectStatus(await admin.get(`/storage-targets/${target.id}`), 404);
+  });
+
+  it('never writes a secret to the log', async () => {
+    expectStatus(await admin.post('/storage-targets', s3({ name: 'logged' })), 201);
+    expectStatus(await admin.post('/storage-targets', s3({ name: 'logged', bucket: 'X' })), 400);
+    const logs = api.logText();
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toContain(SECRET);
+    expect(logs).not.toContain(org.keys.admin);
+  });
+});
