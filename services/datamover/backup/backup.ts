@@ -131,6 +131,9 @@ class BackupRun {
 
   async execute(): Promise<Snapshot> {
     try {
+      // Reported before anything is uploaded, so even a mover killed in its first second resumes under
+      // the same session and adopts the packs it managed to write.
+      if (!this.options.resumeFrom) await this.reportInitialCheckpoint();
       if ((this.options.volumeMode ?? 'filesystem') === 'block') await this.backupBlockVolume();
       else await this.backupTree();
       await this.emitter.finish();
@@ -160,7 +163,7 @@ class BackupRun {
   private async openManifest(): Promise<void> {
     const storeMetadata = (chunk: Buffer) => this.store.store(chunk, true);
     const resume = this.options.resumeFrom;
-    if (!resume) {
+    if (!resume || (resume.cursor === null && resume.manifestChunks.length === 0 && resume.manifestTail === null)) {
       this.writer = ManifestWriter.start(this.repository.metadataChunker, storeMetadata, {
         kind: 'haven-manifest',
         version: 1,
@@ -321,6 +324,25 @@ class BackupRun {
       ...this.counters,
       newChunks: this.store.newChunks,
       newBytesStored: this.store.newRawBytes,
+    });
+  }
+
+  private async reportInitialCheckpoint(): Promise<void> {
+    await this.options.onCheckpoint?.({
+      version: 1,
+      sessionId: this.sessionId,
+      startedAt: this.startedAt,
+      cursor: null,
+      manifestChunks: [],
+      manifestTail: null,
+      packsWritten: 0,
+      entries: 0,
+      files: 0,
+      bytes: 0,
+      bytesRead: 0,
+      filesRead: 0,
+      newChunks: 0,
+      newBytesStored: 0,
     });
   }
 

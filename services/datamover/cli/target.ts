@@ -1,0 +1,34 @@
+import { InvalidArgumentError } from '../errors.js';
+import type { RetentionPolicy, StorageBackend } from '../storage/backend.js';
+import { LocalBackend } from '../storage/local-backend.js';
+import { S3Backend } from '../storage/s3-backend.js';
+
+export interface TargetSettings {
+  /** A directory, or `s3://bucket/prefix`. */
+  repository: string;
+  s3Endpoint?: string;
+  s3Region: string;
+  s3PathStyle: boolean;
+  s3AccessKeyId?: string;
+  s3SecretAccessKey?: string;
+  retentionDays?: number;
+}
+
+export function openBackend(settings: TargetSettings): StorageBackend {
+  const retention: RetentionPolicy | undefined = settings.retentionDays ? { days: settings.retentionDays } : undefined;
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(settings.repository);
+  if (!s3) {
+    if (settings.repository.includes('://')) throw new InvalidArgumentError(`unsupported repository location ${settings.repository}`);
+    return new LocalBackend(settings.repository, retention);
+  }
+  return new S3Backend({
+    bucket: s3[1]!,
+    prefix: s3[2] ?? '',
+    region: settings.s3Region,
+    endpoint: settings.s3Endpoint,
+    forcePathStyle: settings.s3PathStyle,
+    accessKeyId: settings.s3AccessKeyId,
+    secretAccessKey: settings.s3SecretAccessKey,
+    retention,
+  });
+}
