@@ -27,6 +27,19 @@ export function TaggedUnion<T extends TSchema[]>(propertyName: string, variants:
   return Type.Unsafe<Static<T[number]>>({ oneOf: variants, discriminator: { propertyName }, ...options });
 }
 
+/**
+ * An object used as a map whose keys must match `key`. (TypeBox's Record drops a key's pattern, so
+ * the key rule is stated as JSON Schema `propertyNames`.)
+ */
+export function KeyedRecord<V extends TSchema>(
+  key: TSchema,
+  value: V,
+  options: { maxProperties?: number; default?: Record<string, never>; description?: string } = {},
+) {
+  const { $id: _id, ...keyRule } = key;
+  return Type.Record(Type.String(), value, { ...options, propertyNames: keyRule });
+}
+
 export const Id = Type.String({ format: 'uuid', description: 'Server-assigned identifier (UUID).' });
 
 export const Name = Type.String({
@@ -57,9 +70,9 @@ export const StorageClassName = Type.String({
 export const NamespaceList = Type.Array(NamespaceName, { maxItems: 1000, uniqueItems: true, default: [] });
 
 /** Maps one storage class to another (keys and values are storage class names). */
-export const StorageClassMap = Type.Record(StorageClassName, StorageClassName, { maxProperties: 200, default: {} });
+export const StorageClassMap = KeyedRecord(StorageClassName, StorageClassName, { maxProperties: 200, default: {} });
 
-export const Tags = Type.Record(
+export const Tags = KeyedRecord(
   Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$' }),
   Type.String({ maxLength: 256 }),
   { maxProperties: 50, default: {}, description: 'Free key-value pairs to find and group records by.' },

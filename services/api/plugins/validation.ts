@@ -32,7 +32,8 @@ export function installValidators(app: FastifyInstance): void {
 export function toFieldErrors(errors: readonly ErrorObject[], part: string): FieldError[] {
   const byField = new Map<string, string[]>();
   for (const error of errors) {
-    if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || error.keyword === 'if') continue;
+    // Summary errors repeat what the specific error beside them says.
+    if (['anyOf', 'oneOf', 'if', 'propertyNames'].includes(error.keyword)) continue;
     const field = fieldOf(error, part);
     const reasons = byField.get(field) ?? [];
     const reason = reasonOf(error);
@@ -51,11 +52,13 @@ function fieldOf(error: ErrorObject, part: string): string {
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required') segments.push(String(params.missingProperty));
   if (error.keyword === 'additionalProperties') segments.push(String(params.additionalProperty));
-  if (error.keyword === 'propertyNames' && params.propertyName !== undefined) segments.push(String(params.propertyName));
+  if (error.propertyName !== undefined) segments.push(error.propertyName);
   return [part, ...segments].join('.');
 }
 
 function reasonOf(error: ErrorObject): string {
+  // An error about a map key (propertyNames) rather than its value.
+  if (error.propertyName !== undefined) return `key ${error.message ?? 'is invalid'}`;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':

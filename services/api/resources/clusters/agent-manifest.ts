@@ -61,5 +61,6 @@ export function agentManifest(settings: AgentSettings, cluster: { id: string; ku
       },
     },
   ];
-  return documents.map((document) => stringify(document)).join('---\n');
+  // No YAML anchors: the same labels object repeats, and plain copies read better to a person applying it.
+  return documents.map((document) => stringify(document, { aliasDuplicateObjects: false })).join('---\n');
 }

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { Id, NamespaceList, NamespaceName, Nullable, StorageClassMap, StorageClassName, StringEnum } from '../../http/schema-kit.js';
+import { Id, KeyedRecord, NamespaceList, NamespaceName, Nullable, StorageClassMap, StorageClassName, StringEnum } from '../../http/schema-kit.js';
 import { RetentionDays } from '../policies/schema.js';
 
 /**
@@ -69,7 +69,7 @@ export const PersistentVolumeOptions = Type.Object(
     }),
     snapshotBeforeBackup: Type.Boolean({ default: true, description: 'Snapshot PVs that support it and copy from the snapshot, for consistency.' }),
     backupUnsnapshottedPvs: Type.Boolean({ default: true, description: 'Copy directly from every PV that was not snapshotted.' }),
-    methodByStorageClass: Type.Record(StorageClassName, StringEnum(PV_BACKUP_METHODS), {
+    methodByStorageClass: KeyedRecord(StorageClassName, StringEnum(PV_BACKUP_METHODS), {
       maxProperties: 200,
       default: {},
       description: 'Overrides the automatic choice per storage class (BACKUP_TO_OBJECT_STORAGE only).',
@@ -162,7 +162,7 @@ export const Transforms = Type.Object(
   {
     namespacePrefix: NamespaceAffix('^([a-z0-9][-a-z0-9]*)?$', 'dr-'),
     namespaceSuffix: NamespaceAffix('^([-a-z0-9]*[a-z0-9])?$', '-dev'),
-    namespaceMapping: Type.Record(NamespaceName, NamespaceName, {
+    namespaceMapping: KeyedRecord(NamespaceName, NamespaceName, {
       maxProperties: 1000,
       default: {},
       description: 'Explicit new names; unmapped namespaces keep theirs. Cannot be combined with a prefix or suffix.',
