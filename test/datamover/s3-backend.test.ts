@@ -1,0 +1,85 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { GetObjectRetentionCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackup } from '../../services/datamover/backup/backup.js';
+import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError } from '../../services/datamover/errors.js';
+import { verifyRepository } from '../../services/datamover/maintenance/verify.js';
+import { Repository } from '../../services/datamover/repository/repository.js';
+import { runRestore } from '../../services/datamover/restore/restore.js';
+import type { S3TargetConfig } from '../../services/datamover/storage/s3-backend.js';
+import { createS3Client, S3Backend } from '../../services/datamover/storage/s3-backend.js';
+import { scratchDir, TEST_KDF_COST, TEST_SECRET } from './helpers/repository-fixture.js';
+import { comparable, digestTree } from './helpers/tree-digest.js';
+import { TreeBuilder } from './helpers/tree-builder.js';
+
+function target(retentionDays?: number): S3TargetConfig {
+  return {
+    bucket: process.env.S3_BUCKET!,
+    prefix: `datamover-test/${randomUUID()}`,
+    region: 'us-east-1',
+    endpoint: process.env.S3_ENDPOINT,
+    forcePathStyle: true,
+    accessKeyId: process.env.S3_ACCESS_KEY_ID,
+    secretAccessKey: process.env.S3_SECRET_ACCESS_KEY,
+    ...(retentionDays ? { retention: { days: retentionDays } } : {}),
+  };
+}
+
+describe.skipIf(!process.env.S3_ENDPOINT)('S3 backend against a real S3 server', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDir>>;
+  let client: S3Client;
+
+  beforeAll(async () => {
+    scratch = await scratchDir('s3');
+    client = createS3Client(target());
+  });
+  afterAll(() => scratch.cleanup());
+
+  it('puts atomically, reads ranges, lists by prefix and creates only if absent', async () => {
+    const backend = new S3Backend(target());
+    await backend.put('a/one', Buffer.from('0123456789'));
+    await backend.put('a/two', Buffer.from('x'));
+    await backend.put('b/three', Buffer.from('y'));
+    expect((await backend.get('a/one', { offset: 3, length: 4 })).toString()).toBe('3456');
+    const listed: string[] = [];
+    for await (const object of backend.list('a/')) listed.push(object.key);
+    expect(listed.sort()).toEqual(['a/one', 'a/two']);
+    await expect(backend.put('a/one', Buffer.from('again'), { ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
+    await backend.delete('a/two');
+    await expect(backend.get('a/two')).rejects.toBeInstanceOf(ObjectNotFoundError);
+    expect(await backend.head('a/two')).toBeUndefined();
+  });
+
+  it('an immutable target locks every object it writes in COMPLIANCE mode and refuses to delete it', async () => {
+    const config = target(1);
+    const backend = new S3Backend(config);
+    await backend.put('locked', Buffer.from('keep me'));
+    const retention = await client.send(new GetObjectRetentionCommand({ Bucket: config.bucket, Key: `${config.prefix}/locked` }));
+    expect(retention.Retention?.Mode).toBe('COMPLIANCE');
+    expect(retention.Retention!.RetainUntilDate!.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    await expect(backend.delete('locked')).rejects.toBeInstanceOf(ObjectRetainedError);
+    expect((await backend.get('locked')).toString()).toBe('keep me');
+  });
+
+  it('backs up, verifies and restores through an immutable S3 repository', async () => {
+    const config = target(1);
+    const backend = new S3Backend(config);
+    const repository = await Repository.init(backend, TEST_SECRET, { kdfCost: TEST_KDF_COST });
+    const source = join(scratch.path, 'source');
+    const tree = new TreeBuilder(source);
+    await tree.file('big.bin', randomBytes(5_000_000));
+    for (let i = 0; i < 200; i++) await tree.file(`small/${i}.txt`, `small file ${i}`);
+    await tree.symlink('link', 'big.bin');
+    const { snapshot } = await runBackup(repository, { source, volume: 's3-pv' });
+    const reopened = await Repository.open(new S3Backend(config), TEST_SECRET);
+    expect((await verifyRepository(reopened)).problems).toEqual([]);
+    const restored = join(scratch.path, 'restored');
+    await runRestore(reopened, { snapshotId: snapshot.id, target: restored });
+    expect(comparable(await digestTree(restored))).toEqual(comparable(await digestTree(source)));
+    for await (const object of backend.list('')) {
+      if (object.key.startsWith('locks/')) continue;
+      expect(await backend.retainedUntil(object.key), object.key).toBeInstanceOf(Date);
+    }
+  });
+});
