@@ -1,0 +1,25 @@
+import type { RunRequest, WorkflowLauncher } from '../../../services/api/seams/workflow-launcher.js';
+
+/** Stands in for Temporal: records what the API asked for and reports success. */
+export class RecordingLauncher implements WorkflowLauncher {
+  readonly runs: RunRequest[] = [];
+  readonly calls: string[] = [];
+
+  async startRun(request: RunRequest) {
+    this.runs.push(request);
+    return { runId: `run-${this.runs.length}` };
+  }
+  async cancelRun(run: { jobId: string }) {
+    this.calls.push(`cancel:${run.jobId}`);
+  }
+  async pauseSchedule(definition: { id: string }) {
+    this.calls.push(`pause:${definition.id}`);
+  }
+  async resumeSchedule(definition: { id: string }) {
+    this.calls.push(`resume:${definition.id}`);
+  }
+  async deleteRecoveryPoint(recoveryPoint: { id: string }) {
+    this.calls.push(`delete:${recoveryPoint.id}`);
+    return { workflowId: `recovery-point-delete-${recoveryPoint.id}` };
+  }
+}

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi } from './helpers/test-api.js';
+import type { TestApi } from './helpers/test-api.js';
+
+let api: TestApi;
+type Schema = { properties?: Record<string, Schema>; required?: string[]; [key: string]: unknown };
+let document: { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, unknown> }>> };
+
+beforeAll(async () => {
+  api = await startTestApi();
+  document = (await api.app.inject({ url: '/openapi.json' })).json();
+});
+afterAll(() => api?.close());
+
+function requestSchema(path: string, method: string): Schema {
+  const body = document.paths[path]?.[method]?.requestBody?.content['application/json']?.schema;
+  if (!body) throw new Error(`no request body for ${method} ${path}`);
+  return body;
+}
+
+describe('OpenAPI document', () => {
+  it('is OpenAPI 3 and covers every resource', () => {
+    expect(document.openapi).toMatch(/^3\./);
+    for (const path of [
+      '/api/v1/organization',
+      '/api/v1/api-keys',
+      '/api/v1/storage-targets',
+      '/api/v1/clusters',
+      '/api/v1/clusters/{id}/agent-token',
+      '/api/v1/policies',
+      '/api/v1/app-hooks',
+      '/api/v1/backup-definitions',
+      '/api/v1/backup-definitions/{id}/actions/run',
+      '/api/v1/backup-definitions/{id}/actions/pause',
+      '/api/v1/backup-definitions/{id}/destination',
+      '/api/v1/replication-definitions',
+      '/api/v1/restores',
+      '/api/v1/jobs',
+      '/api/v1/jobs/{id}/actions/cancel',
+      '/api/v1/recovery-points/{id}',
+    ]) {
+      expect(Object.keys(document.paths)).toContain(path);
+    }
+  });
+
+  it('carries the backup definition ranges, defaults and enums', () => {
+    const body = requestSchema('/api/v1/backup-definitions', 'post');
+    const advanced = body.properties?.advanced?.properties as Record<string, Schema>;
+    expect(advanced.concurrentPvs).toMatchObject({ minimum: 1, maximum: 16, default: 2 });
+    expect(advanced.totalConcurrentFiles).toMatchObject({ default: 24 });
+    expect(advanced.dataMoverMemoryLimitMiB).toMatchObject({ minimum: 512, maximum: 8192, default: 1024 });
+    expect(advanced.csiSnapshotTimeoutMinutes).toMatchObject({ default: 10 });
+    expect(advanced.maxSpeedPerStreamMBps).toMatchObject({ nullable: true, default: null, minimum: 1 });
+    const pv = body.properties?.persistentVolumes?.properties as Record<string, Schema>;
+    expect(pv.include).toMatchObject({ default: true });
+    expect(pv.mode).toMatchObject({ enum: ['SNAPSHOT_ONLY', 'BACKUP_TO_OBJECT_STORAGE'] });
+    expect(pv.methodByStorageClass?.additionalProperties).toMatchObject({ enum: ['SNAPSHOT', 'PVC', 'HOST', 'SKIP'] });
+    expect(body.properties?.selection?.properties?.scope).toMatchObject({ default: 'FULL_CLUSTER' });
+    expect(body.required).toEqual(expect.arrayContaining(['name', 'clusterId']));
+  });
+
+  it('carries restore, replication, cluster and hook defaults', () => {
+    const restore = requestSchema('/api/v1/restores', 'post');
+    expect(restore.properties?.persistentVolumes?.properties?.totalConcurrentFiles).toMatchObject({ default: 16 });
+    expect(restore.properties?.existingResources).toMatchObject({ enum: ['SKIP', 'UPDATE'], default: 'SKIP' });
+    const replication = requestSchema('/api/v1/replication-definitions', 'post');
+    expect(replication.properties?.runNow).toMatchObject({ default: true });
+    expect(replication.properties?.destination?.properties?.namespaces).toMatchObject({ minItems: 1 });
+    const cluster = requestSchema('/api/v1/clusters', 'post');
+    expect(cluster.properties?.kubeletPodsDir).toMatchObject({ default: '/var/lib/kubelet/pods' });
+    const hook = requestSchema('/api/v1/app-hooks', 'post');
+    expect(hook.properties?.timeoutSeconds).toMatchObject({ default: 30 });
+    expect(hook.properties?.onError).toMatchObject({ enum: ['FAIL', 'CONTINUE'], default: 'FAIL' });
+    const policy = requestSchema('/api/v1/policies', 'post');
+    expect(policy.properties?.schedules).toMatchObject({ minItems: 1 });
+  });
+
+  it('declares the storage target kinds with a discriminator and marks credentials write-only', () => {
+    const body = requestSchema('/api/v1/storage-targets', 'post');
+    expect(body).toMatchObject({ discriminator: { propertyName: 'kind' } });
+    const response = JSON.stringify(document.paths['/api/v1/storage-targets/{id}']?.get?.responses);
+    expect(response).not.toContain('secretAccessKey');
+  });
+
+  it('declares problem responses on every route', () => {
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '403', '500']));
+      }
+    }
+  });
+});
