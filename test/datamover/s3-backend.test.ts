@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { GetObjectRetentionCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectRetentionCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../services/datamover/backup/backup.js';
 import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError } from '../../services/datamover/errors.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, type Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, link, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError } from '../errors.js';
@@ -146,7 +146,7 @@ async function syncDirectory(directory: string): Promise<void> {
 }
 
 async function* walkFiles(directory: string): AsyncIterable<string> {
-  let names: import('node:fs').Dirent[];
+  let names: Dirent[];
   try {
     names = await readdir(directory, { withFileTypes: true });
   } catch (error) {
