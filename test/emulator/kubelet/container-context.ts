@@ -1,0 +1,66 @@
+import { posix } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** Where and how a container's commands run on this machine, in place of a container runtime. */
+export interface ContainerContext {
+  /** Working directory on this machine. */
+  cwd: string;
+  env: Record<string, string>;
+  /** Container path (mountPath or devicePath) → directory or file on this machine. */
+  mounts: Record<string, string>;
+}
+
+/** Environment variable carrying the mount map to the process, since there is no mount namespace. */
+export const MOUNTS_ENV = 'HAVEN_EMULATOR_MOUNTS';
+
+/**
+ * Maps a container path to this machine through the longest matching mount. Without mount namespaces
+ * the process cannot see `/data`; arguments and environment values that name such paths are rewritten
+ * so that unmodified programs (the data mover, hook commands) reach the volume.
+ */
+export function hostPathFor(path: string, mounts: Record<string, string>): string | undefined {
+  if (!path.startsWith('/')) return undefined;
+  const normalized = posix.normalize(path);
+  let best: string | undefined;
+  for (const mountPath of Object.keys(mounts)) {
+    const base = posix.normalize(mountPath).replace(/\/$/, '');
+    if ((normalized === base || normalized.startsWith(`${base}/`)) && (!best || base.length > best.length)) best = base;
+  }
+  if (best === undefined) return undefined;
+  return (mounts[best] ?? mounts[`${best}/`] ?? '') + normalized.slice(best.length);
+}
+
+/** Rewrites `/mnt/x`, and the value in `--flag=/mnt/x`, when they fall under a mount. */
+export function rewriteArgument(value: string, mounts: Record<string, string>): string {
+  const direct = hostPathFor(value, mounts);
+  if (direct !== undefined) return direct;
+  const eq = value.indexOf('=');
+  if (eq > 0) {
+    const mapped = hostPathFor(value.slice(eq + 1), mounts);
+    if (mapped !== undefined) return `${value.slice(0, eq + 1)}${mapped}`;
+  }
+  return value;
+}
+
+/** Starts a command in a container's context; its own process group, so the whole tree can be killed. */
+export function spawnInContainer(argv: readonly string[], context: ContainerContext): ChildProcess {
+  const [command, ...args] = argv.map((a) => rewriteArgument(a, context.mounts));
+  if (!command) throw new Error('empty command');
+  const env = Object.fromEntries(Object.entries(context.env).map(([k, v]) => [k, rewriteArgument(v, context.mounts)]));
+  return spawn(command, args, {
+    cwd: context.cwd,
+    env: { ...env, [MOUNTS_ENV]: JSON.stringify(context.mounts) },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Signals a process group; a group that already exited is not an error. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

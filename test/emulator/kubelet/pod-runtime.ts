@@ -1,0 +1,126 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { kubeTime } from '../support/kube-api.js';
+import { signalGroup, spawnInContainer, type ContainerContext } from './container-context.js';
+
+export interface Termination {
+  exitCode: number;
+  reason: string;
+  message?: string;
+  startedAt: string;
+  finishedAt: string;
+  containerID: string;
+}
+
+/** One container as the emulated runtime tracks it. */
+export interface ContainerRuntime {
+  name: string;
+  image: string;
+  init: boolean;
+  /** Whether the container really runs (Haven's image) or is only reported Running. */
+  runsProcess: boolean;
+  context?: ContainerContext;
+  state: 'waiting' | 'running' | 'terminated';
+  waiting?: { reason: string; message?: string };
+  startedAt?: string;
+  containerID?: string;
+  terminated?: Termination;
+  lastTerminated?: Termination;
+  restartCount: number;
+  child?: ChildProcess;
+}
+
+let containerSequence = 0;
+
+/**
+ * The runtime side of one pod: its containers' processes and states. Every change calls `onChange`,
+ * which re-queues the pod so the kubelet reconcile (the only writer of the pod's status) reports it.
+ */
+export class PodRuntime {
+  readonly containers: ContainerRuntime[] = [];
+  readonly startTime = kubeTime();
+  volumesReady = false;
+  podFailedReason: string | undefined;
+  /** The last status written to the API server, to skip identical writes. */
+  lastWrittenStatus: string | undefined;
+
+  constructor(
+    readonly uid: string,
+    readonly key: string,
+    readonly podIP: string,
+    private readonly onChange: () => void,
+  ) {}
+
+  container(name: string): ContainerRuntime | undefined {
+    return this.containers.find((c) => c.name === name && !c.init) ?? this.containers.find((c) => c.name === name);
+  }
+
+  /** Starts a container: a real process for Haven's image, a report of Running for any other image. */
+  async start(container: ContainerRuntime, argv: string[] | undefined, logFile: string): Promise<void> {
+    if (container.state === 'terminated') {
+      container.lastTerminated = container.terminated;
+      container.restartCount += 1;
+    }
+    container.terminated = undefined;
+    container.waiting = undefined;
+    container.state = 'running';
+    container.startedAt = kubeTime();
+    container.containerID = `emulated://${this.uid.slice(0, 8)}-${container.name}-${++containerSequence}`;
+    if (!container.runsProcess || !argv || !container.context) return;
+
+    await mkdir(dirname(logFile), { recursive: true });
+    const log = createWriteStream(logFile, { flags: 'a' });
+    let child: ChildProcess;
+    try {
+      child = spawnInContainer(argv, container.context);
+    } catch (err) {
+      log.end();
+      return this.finish(container, 128, 'StartError', String(err));
+    }
+    container.child = child;
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.on('error', (err) => this.finish(container, 128, 'StartError', err.message));
+    child.on('close', (code, signal) => {
+      log.end();
+      // 128 + signal number is what a container runtime reports for a killed process.
+      const exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : 15);
+      this.finish(container, exitCode, exitCode === 0 ? 'Completed' : 'Error');
+    });
+  }
+
+  /** Reports a container finished: for images that only pretend to run, init containers complete at once. */
+  complete(container: ContainerRuntime): void {
+    this.finish(container, 0, 'Completed');
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period, as a runtime stops containers. */
+  async kill(graceMs: number): Promise<void> {
+    const running = this.containers.filter((c) => c.child && c.state === 'running');
+    for (const c of running) signalGroup(c.child as ChildProcess, 'SIGTERM');
+    const exited = Promise.all(running.map((c) => (c.state === 'running' ? once(c.child as ChildProcess, 'close') : undefined)));
+    const timer = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([exited, timer]);
+    for (const c of running) signalGroup(c.child as ChildProcess, 'SIGKILL');
+    await exited;
+    for (const c of this.containers) if (c.state === 'running') this.finish(c, 137, 'Error');
+  }
+
+  private finish(container: ContainerRuntime, exitCode: number, reason: string, message?: string): void {
+    if (container.state === 'terminated') return;
+    container.state = 'terminated';
+    container.child = undefined;
+    container.terminated = {
+      exitCode,
+      reason,
+      ...(message ? { message } : {}),
+      startedAt: container.startedAt ?? kubeTime(),
+      finishedAt: kubeTime(),
+      containerID: container.containerID ?? '',
+    };
+    this.onChange();
+  }
+}

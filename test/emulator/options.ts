@@ -1,0 +1,32 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** How long a snapshot takes to become ready by default: at once, like csi-hostpath. */
+export const DEFAULT_SNAPSHOT_READY_DELAY_MS = 0;
+/** Images that run as real local processes: Haven's own. */
+export const DEFAULT_HAVEN_IMAGE_PATTERN = /^(?:[^/]+\/)?haven\/haven(?:[:@].*)?$/;
+/** The image's CMD (deploy/docker/Dockerfile). */
+export const DEFAULT_HAVEN_COMMAND = ['npm', 'run', 'api'];
+/** The checkout this file belongs to plays the image's /app. */
+export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface NodeEmulatorOptions {
+  /** Path of a kubeconfig file, or a loaded KubeConfig. */
+  kubeconfig: string | KubeConfig;
+  /** Volumes, snapshots and node directories live here. */
+  dataDir: string;
+  /** Prefix of the node names: `<clusterName>-node-1`… */
+  clusterName: string;
+  nodeCount?: number;
+  snapshotReadyDelayMs?: number;
+  havenImagePattern?: RegExp;
+  havenImageWorkdir?: string;
+  havenImageCommand?: string[];
+  /**
+   * The namespaces this emulator acts in. Several test files share one API server, each with its own
+   * emulator; each must touch only its own PVCs, pods and snapshots. Default: all namespaces.
+   */
+  inScope?: (namespace: string) => boolean;
+  log?: (message: string) => void;
+}
