@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { repoRoot } from './stack/paths.js';
 import { up } from './stack/stack.js';
 
+// Haven targets Node 20; the SDK's notice about its own future Node 22 floor is tracked in docs, not
+// repeated on every command.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /**
  * `npm run demo`: starts the local stack (one cluster) and the Haven API against it, then prints
  * where everything is. The stack keeps running after Ctrl-C; `npm run stack -- down` stops it.
@@ -11,7 +15,7 @@ import { up } from './stack/stack.js';
 async function main(): Promise<void> {
   const env = await up(Number(process.env.HAVEN_STACK_CLUSTERS ?? 1));
   const port = process.env.PORT ?? '8080';
-  const apiKey = process.env.HAVEN_BOOTSTRAP_API_KEY ?? 'haven-demo-admin-key';
+  const apiKey = process.env.HAVEN_BOOTSTRAP_API_KEY ?? 'haven-demo-admin-key-for-local-use-only';
   const apiEntry = join(repoRoot, 'services', 'api', 'main.ts');
   const lines = [
     '',
@@ -38,7 +42,7 @@ async function main(): Promise<void> {
       PORT: port,
       HAVEN_BOOTSTRAP_API_KEY: apiKey,
       // A fixed demo key; real installations set their own (see README).
-      HAVEN_SECRET_KEY: process.env.HAVEN_SECRET_KEY ?? Buffer.alloc(32, 7).toString('base64'),
+      HAVEN_SECRET_KEY: process.env.HAVEN_SECRET_KEY ?? `demo:${Buffer.alloc(32, 7).toString('base64')}`,
     },
   });
   await new Promise((resolveExit) => api.on('exit', resolveExit));

@@ -47,7 +47,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < MIN_BOOTSTRAP_KEY_LENGTH) {
     throw new ConfigError(`HAVEN_BOOTSTRAP_API_KEY must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters of random text`);
   }
-  const temporalNamespace = env.HAVEN_TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE;
+  const temporalNamespace = env.TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE;
   return {
     port,
     host: env.HOST || '127.0.0.1',

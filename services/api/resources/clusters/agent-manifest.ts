@@ -49,7 +49,7 @@ export function agentManifest(settings: AgentSettings, cluster: { id: string; ku
                   { name: 'HAVEN_CLUSTER_ID', value: cluster.id },
                   { name: 'HAVEN_TASK_QUEUE', value: `cluster.${cluster.id}` },
                   { name: 'HAVEN_TEMPORAL_ADDRESS', value: settings.temporalAddress },
-                  { name: 'HAVEN_TEMPORAL_NAMESPACE', value: settings.temporalNamespace },
+                  { name: 'TEMPORAL_NAMESPACE', value: settings.temporalNamespace },
                   { name: 'HAVEN_KUBELET_PODS_DIR', value: cluster.kubeletPodsDir },
                   { name: 'HAVEN_AGENT_TOKEN', valueFrom: { secretKeyRef: { name: AGENT_NAME, key: 'token' } } },
                 ],
