@@ -74,7 +74,8 @@ export class Kubelet {
       const graceMs = Math.min((pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000, MAX_GRACE_MS);
       if (runtime) await this.forget(runtime, graceMs);
       else await unmountPodVolumes(dirs, uid);
-      await readOptional(() => this.ctx.api.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0, body: { preconditions: { uid } } }));
+      // Grace 0 goes in the body: the typed client drops a zero query parameter, and 0 is what finishes the deletion.
+      await readOptional(() => this.ctx.api.core.deleteNamespacedPod({ namespace, name, body: { gracePeriodSeconds: 0, preconditions: { uid } } }));
       return;
     }
     let runtime = this.runtimes.get(uid);

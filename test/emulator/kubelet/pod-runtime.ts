@@ -99,12 +99,13 @@ export class PodRuntime {
 
   /** SIGTERM, then SIGKILL after the grace period, as a runtime stops containers. */
   async kill(graceMs: number): Promise<void> {
-    const running = this.containers.filter((c) => c.child && c.state === 'running');
-    for (const c of running) signalGroup(c.child as ChildProcess, 'SIGTERM');
-    const exited = Promise.all(running.map((c) => (c.state === 'running' ? once(c.child as ChildProcess, 'close') : undefined)));
+    // Capture the processes first: an exit clears container.child while we wait.
+    const children = this.containers.filter((c) => c.state === 'running' && c.child).map((c) => c.child as ChildProcess);
+    const exited = Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'close') : undefined)));
+    for (const child of children) signalGroup(child, 'SIGTERM');
     const timer = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([exited, timer]);
-    for (const c of running) signalGroup(c.child as ChildProcess, 'SIGKILL');
+    for (const child of children) signalGroup(child, 'SIGKILL');
     await exited;
     for (const c of this.containers) if (c.state === 'running') this.finish(c, 137, 'Error');
   }

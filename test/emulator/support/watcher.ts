@@ -70,7 +70,7 @@ export class Watcher<T extends WatchedObject> {
     if (err) {
       const status = (err as { statusCode?: number; code?: number }).statusCode ?? (err as { code?: number }).code;
       if (status === 410) this.resourceVersion = '';
-      else if ((err as { name?: string }).name !== 'AbortError') this.onError(`watch ${this.path}: ${String(err)}`);
+      else if (!['AbortError', 'TimeoutError'].includes((err as { name?: string }).name ?? '')) this.onError(`watch ${this.path}: ${String(err)}`);
     }
     // A watch that ends without error is the server closing it after its timeout: resume from where we were.
     this.retryTimer = setTimeout(() => void this.resume(), err ? 500 : 0);
