@@ -49,20 +49,22 @@ export function exitCodeOf(status: V1Status): number {
   if (status.status === 'Success') return 0;
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
   if (status.reason === 'NonZeroExitCode' && cause?.message) return Number(cause.message);
-  throw new PodExecError('STREAM_FAILED', `exec failed: ${status.message ?? status.reason ?? 'unknown status'}`);
+  // Any other Failure is the API server or kubelet refusing the exec after the upgrade, e.g. a kubelet it cannot dial.
+  throw new PodExecError('EXEC_REJECTED', `exec failed: ${status.message ?? status.reason ?? 'unknown status'}`, status.code);
 }
 
 /**
- * The WebSocket handshake fails with only an HTTP status ("Unexpected server response: 500"): the API
- * server's Status body is not exposed by the client. Map the status to what it means for exec.
+ * A WebSocket handshake refused before the upgrade gives only an HTTP status ("Unexpected server
+ * response: 400"): the client does not expose the API server's Status body. Map it to what it means.
  */
 function rejected(request: ExecRequest, err: unknown): PodExecError {
-  const message = err instanceof Error ? err.message : String(err);
+  // The WebSocket client reports an ErrorEvent, not an Error: its message names the HTTP status.
+  const message = err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : String(err);
   const httpStatus = Number(/Unexpected server response: (\d+)/.exec(message)?.[1]) || undefined;
   const target = `${request.namespace}/${request.pod} container ${request.container}`;
   if (httpStatus === 404) return new PodExecError('POD_NOT_FOUND', `exec into ${target}: pod not found (HTTP 404)`, httpStatus);
   if (httpStatus === 400) return new PodExecError('CONTAINER_NOT_RUNNING', `exec into ${target}: the API server rejected the request (HTTP 400): the pod is not scheduled, not running, or has no such container`, httpStatus);
-  if (httpStatus) return new PodExecError('EXEC_REJECTED', `exec into ${target}: the API server could not reach the node's kubelet (HTTP ${httpStatus})`, httpStatus);
+  if (httpStatus) return new PodExecError('EXEC_REJECTED', `exec into ${target}: the API server refused the request (HTTP ${httpStatus})`, httpStatus);
   return new PodExecError('STREAM_FAILED', `exec into ${target}: ${message}`);
 }
 

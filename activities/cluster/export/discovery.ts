@@ -1,0 +1,57 @@
+import type { KubeRestClient } from '../kube/rest-client.js';
+
+/** A resource type the cluster serves, at the version its API group prefers. */
+export interface ResourceType {
+  /** `configmaps`, `deployments.apps`: the form users write in a definition's resource types. */
+  id: string;
+  group: string;
+  version: string;
+  /** Plural name used in URLs. */
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+interface ApiResource {
+  name: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+}
+
+interface ApiGroupList {
+  groups: { name: string; preferredVersion?: { groupVersion: string; version: string } }[];
+}
+
+export function resourceTypeId(group: string, resource: string): string {
+  return group ? `${resource}.${group}` : resource;
+}
+
+export function collectionPath(type: Pick<ResourceType, 'group' | 'version' | 'resource'>, namespace?: string): string {
+  const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${type.resource}` : `${base}/${type.resource}`;
+}
+
+/**
+ * Every listable resource type the cluster serves, including custom resources, at each group's
+ * preferred version (the version the cluster's own clients use and the one that round-trips).
+ */
+export async function discoverResourceTypes(client: KubeRestClient): Promise<ResourceType[]> {
+  const groups: { group: string; version: string }[] = [{ group: '', version: 'v1' }];
+  const apiGroups = await client.get<ApiGroupList>('/apis');
+  for (const g of apiGroups.groups) {
+    if (g.preferredVersion) groups.push({ group: g.name, version: g.preferredVersion.version });
+  }
+  const types: ResourceType[] = [];
+  for (const { group, version } of groups) {
+    const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
+    const list = await client.get<{ resources: ApiResource[] }>(path);
+    for (const r of list.resources) {
+      // Subresources (pods/log, deployments/scale) are views of their parent, not objects of their own.
+      if (r.name.includes('/')) continue;
+      if (!r.verbs.includes('list') || !r.verbs.includes('get')) continue;
+      types.push({ id: resourceTypeId(group, r.name), group, version, resource: r.name, kind: r.kind, namespaced: r.namespaced });
+    }
+  }
+  return types;
+}
