@@ -41,11 +41,13 @@ export function versionDecoder<S extends TSchema, Current>(
   schema: S,
   upgrade: (value: Static<S>) => Current,
 ): VersionDecoder<Current> {
-  const compiled = TypeCompiler.Compile(schema);
+  // Compiled on first use: compiling every schema at import would cost each CLI start hundreds of ms.
+  let compiled: ReturnType<typeof TypeCompiler.Compile<S>> | undefined;
+  const checker = () => (compiled ??= TypeCompiler.Compile(schema));
   return {
-    check: (value) => compiled.Check(value),
+    check: (value) => checker().Check(value),
     firstError: (value) => {
-      const error = compiled.Errors(value).First();
+      const error = checker().Errors(value).First();
       return error ? `${error.path || '/'} ${error.message}` : 'invalid';
     },
     upgrade: (value) => upgrade(value as Static<S>),

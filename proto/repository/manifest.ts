@@ -77,8 +77,9 @@ export const manifestHeaderCodec = createVersionedCodec<ManifestHeader>('manifes
 
 const entryDecoders: Record<number, (value: unknown) => ManifestEntry> = {
   1: (() => {
-    const compiled = TypeCompiler.Compile(ManifestEntryV1);
+    let compiled: ReturnType<typeof TypeCompiler.Compile<typeof ManifestEntryV1>> | undefined;
     return (value: unknown) => {
+      compiled ??= TypeCompiler.Compile(ManifestEntryV1);
       if (!compiled.Check(value)) {
         const error = compiled.Errors(value).First();
         throw new SchemaDecodeError('manifest entry', `${error?.path ?? ''} ${error?.message ?? 'invalid'}`);

@@ -1,4 +1,5 @@
 import './cli/threadpool.js';
+import { availableParallelism } from 'node:os';
 import { runBackup } from './backup/backup.js';
 import { readCheckpointFile, removeCheckpointFile, writeCheckpointFile } from './cli/checkpoint-file.js';
 import { rerunWithHeapLimit } from './cli/heap-limit.js';
@@ -18,7 +19,7 @@ import { runRestore } from './restore/restore.js';
 const MB = 1024 * 1024;
 
 async function execute(options: CliOptions): Promise<Record<string, unknown>> {
-  const backend = openBackend(options.target);
+  const backend = await openBackend(options.target);
   const values = options.values;
   if (options.command === 'init') {
     const repository = await Repository.init(backend, options.secret, { kdfCost: optionalNumber(values, 'kdf-cost') });
@@ -45,6 +46,7 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
         checkpointEveryBytes: everyMb === undefined ? undefined : everyMb * MB,
         checkpointEveryMs: everySeconds === undefined ? undefined : everySeconds * 1000,
         resumeFrom,
+        sealWorkers: optionalNumber(values, 'seal-workers') ?? Math.max(1, availableParallelism() - 1),
         onCheckpoint: checkpointFile ? (checkpoint) => writeCheckpointFile(checkpointFile, checkpoint) : undefined,
       });
       if (checkpointFile) await removeCheckpointFile(checkpointFile);

@@ -19,6 +19,7 @@ import { ChunkStore, type ChunkSealer } from './chunk-store.js';
 import { contentChunkIds, copyContent, entryFromStats, isUnchanged } from './entry-from-stats.js';
 import { chunkFile, readSmallFile, type ChunkedContent } from './file-chunker.js';
 import { inlineSealer } from './inline-sealer.js';
+import { WorkerSealer } from './worker-sealer.js';
 import { ManifestEmitter } from './manifest-emitter.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
 import { walkTree, type WalkedItem } from './tree-walker.js';
@@ -41,7 +42,8 @@ export interface BackupOptions {
   checkpointEveryBytes?: number;
   onCheckpoint?: (checkpoint: BackupCheckpoint) => void | Promise<void>;
   resumeFrom?: BackupCheckpoint;
-  sealer?: ChunkSealer;
+  /** Threads that compress and encrypt; 0 seals inline (needed where workers cannot load TypeScript). */
+  sealWorkers?: number;
   clock?: () => Date;
 }
 
@@ -116,7 +118,9 @@ class BackupRun {
     const resume = options.resumeFrom;
     const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes) : { nextSequence: 0, adopted: [] };
     const packer = new PackWriter(repository, index, sessionId, adoption.nextSequence, plan.uploadConcurrency);
-    const sealer = options.sealer ?? inlineSealer(repository.keys.dataKey, repository.header.compression.level);
+    const { dataKey } = repository.keys;
+    const level = repository.header.compression.level;
+    const sealer = options.sealWorkers ? new WorkerSealer(dataKey, level, options.sealWorkers) : inlineSealer(dataKey, level);
     const store = new ChunkStore(repository, index, packer, sealer);
     const reader = new ChunkReader(repository, index);
     const run = new BackupRun(repository, options, sessionId, clock, store, packer, reader, sealer, (idHex) => index.has(Buffer.from(idHex, 'hex')));
@@ -347,6 +351,7 @@ class BackupRun {
   }
 
   private async persistPacks(): Promise<void> {
+    await this.store.drain();
     await this.packer.flush();
     const packs = this.packer.takeWrittenPacks();
     if (packs.length > 0) await writeIndexObject(this.repository, this.sessionId, this.indexSequence++, packs, this.clock());

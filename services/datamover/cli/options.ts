@@ -26,6 +26,7 @@ const FLAGS = {
   'max-mb-per-second': { type: 'string', env: 'HAVEN_MAX_MB_PER_SECOND' },
   'memory-limit-mb': { type: 'string', env: 'HAVEN_MEMORY_LIMIT_MB' },
   'checkpoint-file': { type: 'string', env: undefined },
+  'seal-workers': { type: 'string', env: 'HAVEN_SEAL_WORKERS' },
   'checkpoint-every-mb': { type: 'string', env: undefined },
   'checkpoint-every-seconds': { type: 'string', env: undefined },
   snapshot: { type: 'string', env: undefined },

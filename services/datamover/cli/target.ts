@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { RetentionPolicy, StorageBackend } from '../storage/backend.js';
 import { LocalBackend } from '../storage/local-backend.js';
-import { S3Backend } from '../storage/s3-backend.js';
 
 export interface TargetSettings {
   /** A directory, or `s3://bucket/prefix`. */
@@ -14,13 +13,15 @@ export interface TargetSettings {
   retentionDays?: number;
 }
 
-export function openBackend(settings: TargetSettings): StorageBackend {
+/** The S3 SDK is loaded only for S3 targets: it is hundreds of modules, a second of start-up through tsx. */
+export async function openBackend(settings: TargetSettings): Promise<StorageBackend> {
   const retention: RetentionPolicy | undefined = settings.retentionDays ? { days: settings.retentionDays } : undefined;
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(settings.repository);
   if (!s3) {
     if (settings.repository.includes('://')) throw new InvalidArgumentError(`unsupported repository location ${settings.repository}`);
     return new LocalBackend(settings.repository, retention);
   }
+  const { S3Backend } = await import('../storage/s3-backend.js');
   return new S3Backend({
     bucket: s3[1]!,
     prefix: s3[2] ?? '',

@@ -40,14 +40,21 @@ export class PackWriter {
     return this.size + this.uploads.size * this.repository.header.packTargetSize;
   }
 
-  async add(id: Buffer, sealed: SealedChunk, rawLength: number): Promise<void> {
+  /** Resolves when another pack may be started without exceeding the upload concurrency. */
+  async ready(): Promise<void> {
+    while (this.uploads.size >= this.uploadConcurrency) await Promise.race(this.uploads);
+    this.throwIfFailed();
+  }
+
+  /** Appends a chunk; starts the pack's upload when full. Callers pace themselves with `ready`. */
+  add(id: Buffer, sealed: SealedChunk, rawLength: number): void {
     this.throwIfFailed();
     const offset = this.size;
     this.parts.push(sealed.stored);
     this.entries.push([id.toString('hex'), offset, sealed.stored.length, rawLength, sealed.flags]);
     this.size += sealed.stored.length;
     this.index.add(id, { packKey: this.currentKey, offset, storedLength: sealed.stored.length, rawLength, flags: sealed.flags });
-    if (this.size >= this.repository.header.packTargetSize) await this.rotate();
+    if (this.size >= this.repository.header.packTargetSize) this.startUpload();
   }
 
   /** Uploads the open pack (even if small) and waits for every upload: everything added is now durable. */
@@ -62,12 +69,6 @@ export class PackWriter {
     const packs = this.written;
     this.written = [];
     return packs;
-  }
-
-  private async rotate(): Promise<void> {
-    this.startUpload();
-    while (this.uploads.size >= this.uploadConcurrency) await Promise.race(this.uploads);
-    this.throwIfFailed();
   }
 
   private startUpload(): void {

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+/** One measured command: wall and CPU seconds and the peak RSS of its biggest process (GNU time). */
+export interface Measured {
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  stdout: string;
+}
+
+export async function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
+  const timesFile = `/tmp/haven-bench-time-${process.pid}-${Date.now()}`;
+  const started = performance.now();
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-o', timesFile, '-f', '%U %S %M', command, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (data: Buffer) => (out += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (err += data.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${err.slice(-2000)} ${out.slice(-500)}`))));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const [user, system, maxKb] = (await readFile(timesFile, 'utf8')).trim().split(/\s+/).slice(-3).map(Number);
+  await rm(timesFile, { force: true });
+  return { seconds, cpuSeconds: user! + system!, peakRssMb: Math.round(maxKb! / 1024), stdout };
+}
+
+/** Where a repository lives: a directory, or a prefix in the benchmark's S3 bucket. */
+export interface Location {
+  kind: 'fs' | 's3';
+  /** Directory (fs) or key prefix (s3). */
+  path: string;
+}
+
+export interface Tool {
+  name: string;
+  init(location: Location): Promise<void>;
+  backup(location: Location, source: string): Promise<Measured>;
+  restoreLatest(location: Location, target: string): Promise<Measured>;
+}
+
+export interface S3Settings {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+const SECRET = 'bench-secret-not-for-production';
+const CLI = fileURLToPath(new URL('../../services/datamover/cli.ts', import.meta.url));
+/** The product default. */
+export const MEMORY_LIMIT_MB = 1024;
+
+export function havenTool(s3: S3Settings | undefined): Tool {
+  const env = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    HAVEN_REPOSITORY_SECRET: SECRET,
+    ...(s3 ? { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_PATH_STYLE: 'true' } : {}),
+  });
+  const repository = (location: Location) => (location.kind === 's3' ? `s3://${s3!.bucket}/${location.path}` : location.path);
+  // The heap limit the CLI would otherwise set by re-running itself, given directly to avoid a second process.
+  const node = (args: string[]) => measure(process.execPath, [`--max-old-space-size=${Math.floor(MEMORY_LIMIT_MB * 0.35)}`, '--import', 'tsx', CLI, ...args, '--memory-limit-mb', String(MEMORY_LIMIT_MB)], env());
+  let latest = '';
+  return {
+    name: 'haven',
+    async init(location) {
+      if (location.kind === 'fs') await mkdir(location.path, { recursive: true });
+      await node(['init', '--repository', repository(location)]);
+    },
+    async backup(location, source) {
+      const result = await node(['backup', '--repository', repository(location), '--source', source, '--volume', 'bench']);
+      latest = (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { snapshot: { id: string } }).snapshot.id;
+      return result;
+    },
+    restoreLatest: (location, target) => node(['restore', '--repository', repository(location), '--snapshot', latest, '--target', target]),
+  };
+}
+
+export function resticTool(s3: S3Settings | undefined): Tool {
+  const env = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    RESTIC_PASSWORD: SECRET,
+    ...(s3 ? { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}),
+  });
+  const repository = (location: Location) => (location.kind === 's3' ? `s3:${s3!.endpoint}/${s3!.bucket}/${location.path}` : location.path);
+  const restic = (args: string[]) => measure('restic', ['--no-cache', '-q', ...args], env());
+  return {
+    name: 'restic',
+    async init(location) {
+      await restic(['init', '-r', repository(location)]);
+    },
+    // restic's defaults: compression auto (zstd), AES-256-CTR + Poly1305; parent found by host and path.
+    backup: (location, source) => restic(['backup', '-r', repository(location), '--host', 'bench', source]),
+    restoreLatest: (location, target) => restic(['restore', '-r', repository(location), 'latest', '--target', target]),
+  };
+}

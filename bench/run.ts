@@ -1,0 +1,14 @@
+/**
+ * `npm run bench [-- <name>] [-- flags]`: dispatches to one benchmark (default: all of them).
+ * Each benchmark lives in its own folder and exports `main(args)`.
+ */
+const BENCHMARKS: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
+  datamover: () => import('./datamover/main.js'),
+};
+
+const args = process.argv.slice(2);
+const named = args.filter((arg) => arg in BENCHMARKS);
+const flags = args.filter((arg) => !(arg in BENCHMARKS));
+for (const name of named.length > 0 ? named : Object.keys(BENCHMARKS)) {
+  await (await BENCHMARKS[name]!()).main(flags);
+}
