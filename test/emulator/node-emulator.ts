@@ -68,7 +68,8 @@ export class NodeEmulator {
     await registerStorage(api);
     await registerNodes(api, nodeNames);
 
-    let kubeletQueue: WorkQueue | undefined;
+    // Components re-queue their own keys; the queues exist only once the components do.
+    const kubeletQueueRef: { queue?: WorkQueue } = {};
     const kubelet = new Kubelet(
       ctx,
       nodes,
@@ -77,10 +78,11 @@ export class NodeEmulator {
         workdir: options.havenImageWorkdir ?? REPOSITORY_ROOT,
         defaultCommand: options.havenImageCommand ?? DEFAULT_HAVEN_COMMAND,
       },
-      () => kubeletQueue as WorkQueue,
+      () => kubeletQueueRef.queue as WorkQueue,
     );
     const emulator = new NodeEmulator(api, nodeNames, store, nodes, kubelet);
-    kubeletQueue = emulator.queue('kubelet', (key) => kubelet.reconcile(key), log);
+    const kubeletQueue = emulator.queue('kubelet', (key) => kubelet.reconcile(key), log);
+    kubeletQueueRef.queue = kubeletQueue;
     await emulator.wire(ctx, options.snapshotReadyDelayMs ?? DEFAULT_SNAPSHOT_READY_DELAY_MS, kubeletQueue, log);
     return emulator;
   }
@@ -118,22 +120,17 @@ export class NodeEmulator {
   }
 
   private async wire(ctx: EmulatorContext, readyDelayMs: number, kubeletQueue: WorkQueue, log: (message: string) => void): Promise<void> {
-    let snapshotQueue: WorkQueue | undefined;
-    let contentQueue: WorkQueue | undefined;
-    let provisionQueue: WorkQueue | undefined;
-    const provisioner = new Provisioner(ctx, () => provisionQueue as WorkQueue);
+    const refs: { snapshot?: WorkQueue; content?: WorkQueue; provision?: WorkQueue } = {};
+    const provisioner = new Provisioner(ctx, () => refs.provision as WorkQueue);
     const reclaimer = new VolumeReclaimer(ctx);
     const scheduler = new Scheduler(ctx);
-    const snapshots = new SnapshotController(ctx, () => snapshotQueue as WorkQueue);
-    const driver = new SnapshotDriver(ctx, readyDelayMs, () => contentQueue as WorkQueue);
-    provisionQueue = this.queue('provisioner', (key) => provisioner.reconcile(key), log);
+    const snapshots = new SnapshotController(ctx, () => refs.snapshot as WorkQueue);
+    const driver = new SnapshotDriver(ctx, readyDelayMs, () => refs.content as WorkQueue);
+    const provisionQ = (refs.provision = this.queue('provisioner', (key) => provisioner.reconcile(key), log));
     const reclaimQueue = this.queue('reclaimer', (key) => reclaimer.reconcile(key), log);
     const scheduleQueue = this.queue('scheduler', (key) => scheduler.reconcile(key), log);
-    snapshotQueue = this.queue('snapshot-controller', (key) => snapshots.reconcile(key), log);
-    contentQueue = this.queue('snapshotter', (key) => driver.reconcile(key), log);
-    const snapshotQ = snapshotQueue;
-    const contentQ = contentQueue;
-    const provisionQ = provisionQueue;
+    const snapshotQ = (refs.snapshot = this.queue('snapshot-controller', (key) => snapshots.reconcile(key), log));
+    const contentQ = (refs.content = this.queue('snapshotter', (key) => driver.reconcile(key), log));
 
     const api = this.api;
     const watch = <T extends WatchedObject>(path: string, list: () => Promise<{ items: T[] }>, onEvent: (phase: string, object: T) => void) => {
