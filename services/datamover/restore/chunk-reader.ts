@@ -1,7 +1,7 @@
 import { CHUNK_FLAGS } from '../../../proto/repository/index.js';
 import { openChunk } from '../crypto/chunk-sealing.js';
 import { ChunkVerificationError, MissingChunkError, ObjectNotFoundError } from '../errors.js';
-import type { ChunkIndex } from '../repository/chunk-index.js';
+import type { ChunkIndex, ChunkLocation } from '../repository/chunk-index.js';
 import type { Repository } from '../repository/repository.js';
 
 /** Bundles and manifest chunks are read by many consecutive entries; keep a few decrypted. */
@@ -12,7 +12,8 @@ const DEFAULT_CACHED_CHUNKS = 8;
  * own key, and the keyed id is recomputed over the plaintext. Failures name the file being restored.
  */
 export class ChunkReader {
-  private readonly cache = new Map<string, Buffer>();
+  /** Decrypted bundle and manifest chunks, and reads of them in flight: concurrent files of one bundle share one fetch. */
+  private readonly cache = new Map<string, Promise<Buffer>>();
   bytesFetched = 0;
 
   constructor(
@@ -31,6 +32,15 @@ export class ChunkReader {
     const id = Buffer.from(idHex, 'hex');
     const location = this.index.lookup(id);
     if (!location) throw new MissingChunkError(idHex, path);
+    if (!(location.flags & CHUNK_FLAGS.metadata)) return this.fetch(id, idHex, location, path);
+    const reading = this.fetch(id, idHex, location, path);
+    this.cache.set(idHex, reading);
+    reading.catch(() => this.cache.delete(idHex));
+    if (this.cache.size > this.cachedChunks) this.cache.delete(this.cache.keys().next().value!);
+    return reading;
+  }
+
+  private async fetch(id: Buffer, idHex: string, location: ChunkLocation, path: string | undefined): Promise<Buffer> {
     let stored: Buffer;
     try {
       stored = await this.repository.backend.get(location.packKey, { offset: location.offset, length: location.storedLength });
@@ -42,10 +52,6 @@ export class ChunkReader {
     const plaintext = this.open(id, idHex, stored, location.flags, location.packKey, path);
     if (plaintext.length !== location.rawLength || !this.repository.chunkIdOf(plaintext).equals(id)) {
       throw new ChunkVerificationError(idHex, location.packKey, path, 'content does not match its id');
-    }
-    if (location.flags & CHUNK_FLAGS.metadata) {
-      this.cache.set(idHex, plaintext);
-      if (this.cache.size > this.cachedChunks) this.cache.delete(this.cache.keys().next().value!);
     }
     return plaintext;
   }
