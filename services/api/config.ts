@@ -1,5 +1,7 @@
 import { parseKeyring } from '../common/secrets.js';
 import type { SecretKeyring } from '../common/secrets.js';
+import { readTemporalConfig } from '../common/temporal/config.js';
+import type { TemporalConfig } from '../common/temporal/config.js';
 
 /** Everything the API reads from its environment, read once at start. */
 export interface ApiConfig {
@@ -12,6 +14,8 @@ export interface ApiConfig {
   logLevel: string;
   agent: AgentSettings;
   temporal: TemporalLinks;
+  /** Set when TEMPORAL_ADDRESS is: runs start through Temporal. Null keeps the "workflows unavailable" seams. */
+  workflowEngine: TemporalConfig | null;
 }
 
 /** What goes into a cluster's agent install manifest. */
@@ -61,5 +65,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       temporalNamespace,
     },
     temporal: { uiUrl: (env.HAVEN_TEMPORAL_UI_URL || DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, ''), namespace: temporalNamespace },
+    workflowEngine: env.TEMPORAL_ADDRESS ? readTemporalConfig(env) : null,
   };
 }

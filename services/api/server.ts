@@ -12,6 +12,7 @@ import type { AgentLiveness } from './seams/agent-liveness.js';
 import { noAgentLiveness } from './seams/agent-liveness.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 import { UnavailableWorkflowLauncher } from './seams/workflow-launcher.js';
+import { connectWorkflowEngine } from './seams/workflow-engine.js';
 
 export interface StartOptions {
   config: ApiConfig;
@@ -33,6 +34,9 @@ export interface RunningApi {
  */
 export async function startApi(options: StartOptions): Promise<RunningApi> {
   const { config } = options;
+  // Injected seams (tests) win; otherwise Temporal when configured, else the honest "unavailable" ones.
+  // Connected first, so a failure here leaves nothing open.
+  const engine = !options.launcher && config.workflowEngine ? await connectWorkflowEngine(config.workflowEngine) : undefined;
   const database = connectDatabase(config.databaseUrl);
   try {
     await runMigrations(database.pool);
@@ -42,8 +46,8 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
       context: {
         db: database.db,
         keyring: config.keyring,
-        launcher: options.launcher ?? new UnavailableWorkflowLauncher(),
-        liveness: options.liveness ?? noAgentLiveness,
+        launcher: options.launcher ?? engine?.launcher ?? new UnavailableWorkflowLauncher(),
+        liveness: options.liveness ?? engine?.liveness ?? noAgentLiveness,
         clock: options.clock ?? systemClock,
         agent: config.agent,
         temporal: config.temporal,
@@ -54,10 +58,12 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
       database,
       close: async () => {
         await app.close();
+        await engine?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await engine?.close();
     await database.close();
     throw error;
   }

@@ -15,6 +15,12 @@ export const storageTargets = pgTable(
     /** AES-256-GCM envelope of the credentials JSON (services/common/secrets.ts); null for filesystem. */
     credentialsCiphertext: text('credentials_ciphertext'),
     objectLockCapable: boolean('object_lock_capable').notNull().default(false),
+    /**
+     * Envelope (services/common/secrets.ts) of the random secret that wraps this target's repository
+     * keys. Separate from the credentials, so rotating those never touches stored data. Null only for
+     * targets created before it existed; the first backup creates it.
+     */
+    repositorySecretCiphertext: text('repository_secret_ciphertext'),
   },
   (t): PgTableExtraConfigValue[] => [
     foreignKey({ name: 'storage_targets_org_fk', columns: [t.orgId], foreignColumns: [organizations.id as AnyPgColumn] }).onDelete(

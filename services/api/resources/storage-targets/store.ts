@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { storageTargets } from '../../../db/schema/index.js';
 import { decryptSecret, encryptSecret } from '../../../common/secrets.js';
 import type { SecretKeyring } from '../../../common/secrets.js';
@@ -17,6 +17,25 @@ function credentialsContext(orgId: string, id: string): string {
   return `storage-target:${orgId}:${id}`;
 }
 
+/** A different context from the credentials': one envelope can never be read as the other. */
+function repositorySecretContext(orgId: string, id: string): string {
+  return `storage-target-repository:${orgId}:${id}`;
+}
+
+/** 32 random bytes: the repository KDF needs no stretching to protect it, and nobody types it. */
+const REPOSITORY_SECRET_BYTES = 32;
+
+/** A fresh repository secret for target `id`, encrypted for storage. */
+export function newRepositorySecretCiphertext(keyring: SecretKeyring, orgId: string, id: string): string {
+  return encryptSecret(keyring, randomBytes(REPOSITORY_SECRET_BYTES).toString('base64url'), repositorySecretContext(orgId, id));
+}
+
+/** For the workers that open the repository; null for a target created before secrets existed. */
+export function readRepositorySecret(keyring: SecretKeyring, row: Row): string | null {
+  if (!row.repositorySecretCiphertext) return null;
+  return decryptSecret(keyring, row.repositorySecretCiphertext, repositorySecretContext(row.orgId, row.id));
+}
+
 function settingsOf(input: StorageTargetCreate | StorageTargetUpdate) {
   if (input.kind === 'FILESYSTEM') {
     return { name: input.name, kind: input.kind, objectLockCapable: false, config: { path: input.path } };
@@ -29,7 +48,8 @@ export async function createStorageTarget(scope: TenantScope, keyring: SecretKey
   const id = randomUUID();
   const credentialsCiphertext =
     input.kind === 'S3' ? encryptSecret(keyring, JSON.stringify(input.credentials), credentialsContext(scope.orgId, id)) : null;
-  return scope.insert(storageTargets, { id, ...settingsOf(input), credentialsCiphertext });
+  const repositorySecretCiphertext = newRepositorySecretCiphertext(keyring, scope.orgId, id);
+  return scope.insert(storageTargets, { id, ...settingsOf(input), credentialsCiphertext, repositorySecretCiphertext });
 }
 
 export async function updateStorageTarget(

@@ -1,0 +1,31 @@
+import type { RepositoryAccess } from '../../../proto/agent/index.js';
+import { openBackend } from '../../../services/datamover/cli/target.js';
+import { RepositoryExistsError, RepositoryNotFoundError } from '../../../services/datamover/errors.js';
+import { Repository } from '../../../services/datamover/repository/repository.js';
+
+/**
+ * Opens the storage target's repository, creating it on the first backup. Two first backups racing
+ * both try to create it; the header is written create-if-absent, so the loser opens the winner's.
+ */
+export async function openOrInitRepository(access: RepositoryAccess): Promise<Repository> {
+  const backend = await openBackend({
+    repository: access.location,
+    s3Endpoint: access.s3?.endpoint,
+    s3Region: access.s3?.region ?? 'us-east-1',
+    s3PathStyle: access.s3?.pathStyle ?? false,
+    s3AccessKeyId: access.s3?.accessKeyId,
+    s3SecretAccessKey: access.s3?.secretAccessKey,
+    retentionDays: access.retentionDays,
+  });
+  try {
+    return await Repository.open(backend, access.secret);
+  } catch (error) {
+    if (!(error instanceof RepositoryNotFoundError)) throw error;
+  }
+  try {
+    return await Repository.init(backend, access.secret);
+  } catch (error) {
+    if (error instanceof RepositoryExistsError) return Repository.open(backend, access.secret);
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExportedResource } from '../export/export-resources.js';
+
+/** Describes the tree; restores read it to order objects without opening every file. */
+export const EXPORT_INDEX_FILE = 'haven-export.json';
+export const EXPORT_INDEX_VERSION = 1;
+
+/** File names are at most 255 bytes; object names may be 253 characters, so long ones are shortened. */
+const MAX_FILE_NAME_BYTES = 255;
+
+export interface ExportIndexEntry {
+  path: string;
+  typeId: string;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  reason: ExportedResource['reason'];
+}
+
+function fileNameFor(name: string): string {
+  const plain = `${name}.json`;
+  if (Buffer.byteLength(plain) <= MAX_FILE_NAME_BYTES) return plain;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 16);
+  return `${name.slice(0, 200)}~${digest}.json`;
+}
+
+/** `namespaces/<ns>/<type>/<name>.json` or `cluster/<type>/<name>.json`: one restorable object per file. */
+export function resourcePath(resource: ExportedResource): string {
+  const folder = resource.namespace ? join('namespaces', resource.namespace) : 'cluster';
+  return join(folder, resource.typeId, fileNameFor(resource.name));
+}
+
+/**
+ * Writes each exported object as its own JSON file (plain Kubernetes JSON, as `kubectl get -o json`
+ * shows it) plus an index. Files, not one large document, so unchanged objects dedup to the same chunks
+ * run after run, and a single object can be restored alone.
+ */
+export async function writeResourceTree(directory: string, resources: ExportedResource[], about: Record<string, string>): Promise<ExportIndexEntry[]> {
+  const entries: ExportIndexEntry[] = [];
+  const folders = new Set<string>();
+  for (const resource of resources) {
+    const path = resourcePath(resource);
+    const folder = join(directory, path, '..');
+    if (!folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      folders.add(folder);
+    }
+    await writeFile(join(directory, path), `${JSON.stringify(resource.object, null, 2)}\n`);
+    const { typeId, apiVersion, kind, namespace, name, reason } = resource;
+    entries.push({ path, typeId, apiVersion, kind, ...(namespace ? { namespace } : {}), name, reason });
+  }
+  const index = { version: EXPORT_INDEX_VERSION, ...about, resourceCount: entries.length, resources: entries };
+  await writeFile(join(directory, EXPORT_INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
+  return entries;
+}

@@ -1,0 +1,19 @@
+import type { Client } from '@temporalio/client';
+import type { SecretKeyring } from '../../services/common/secrets.js';
+import type { Database } from '../../services/db/client.js';
+
+/** What control activities are made over; injected, so tests and the worker wire them the same way. */
+export interface ControlDeps {
+  db: Database;
+  /** HAVEN_SECRET_KEY: decrypts storage credentials and repository secrets. */
+  keyring: SecretKeyring;
+  /** For DescribeTaskQueue and describing other runs. */
+  temporal: { client: Client; namespace: string };
+  clock: () => Date;
+}
+
+/** Identifies a job row; every job activity is scoped by the organization as well as the id. */
+export interface JobRef {
+  orgId: string;
+  jobId: string;
+}

@@ -1,0 +1,18 @@
+import type { ControlDeps } from './deps.js';
+import { jobActivities } from './jobs.js';
+import { recoveryPointActivities } from './recovery-points.js';
+import { repositoryAccessActivities } from './repository-access.js';
+import { skipCheckActivities } from './skip-checks.js';
+
+/** Every activity the control worker runs; workflows import this type only. */
+export function createControlActivities(deps: ControlDeps) {
+  return {
+    ...jobActivities(deps),
+    ...skipCheckActivities(deps),
+    ...repositoryAccessActivities(deps),
+    ...recoveryPointActivities(deps),
+  };
+}
+
+export type ControlActivities = ReturnType<typeof createControlActivities>;
+export type { ControlDeps } from './deps.js';

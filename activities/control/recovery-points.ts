@@ -1,0 +1,66 @@
+import { eq } from 'drizzle-orm';
+import type { RecoveryPointType } from '../../services/common/enums.js';
+import { clusters, recoveryPoints } from '../../services/db/schema/index.js';
+import type { StoredRecoveryPointContents } from '../../services/db/schema/recovery-points.js';
+import type { ControlDeps } from './deps.js';
+
+const DAY_MS = 86_400_000;
+
+/** The contents column also keeps where the data is in the repository (restores read it; the API does not show it). */
+export interface RecordedContents extends StoredRecoveryPointContents {
+  resourcesSnapshotId: string;
+}
+
+export interface RecoveryPointRecord {
+  /** Chosen by the workflow, so a retried insert is a no-op instead of a duplicate. */
+  recoveryPointId: string;
+  orgId: string;
+  jobId: string;
+  type: RecoveryPointType;
+  clusterId: string;
+  definitionId: string;
+  definitionName: string;
+  storageTargetId: string;
+  retention: { days: number; safeLock: boolean };
+  resourcesSnapshotId: string;
+  namespaces: string[];
+  resourceCount: number;
+  sizeBytes: number;
+}
+
+export function recoveryPointActivities(deps: ControlDeps) {
+  return {
+    /** Expiry is creation plus retention; SafeLock holds the point until then. */
+    async recordRecoveryPoint(record: RecoveryPointRecord): Promise<{ id: string; expiresAt: string }> {
+      const [cluster] = await deps.db.select({ name: clusters.name }).from(clusters).where(eq(clusters.id, record.clusterId));
+      const createdAt = deps.clock();
+      const expiresAt = new Date(createdAt.getTime() + record.retention.days * DAY_MS);
+      const contents: RecordedContents = {
+        namespaces: record.namespaces,
+        resourceCount: record.resourceCount,
+        persistentVolumes: [],
+        resourcesSnapshotId: record.resourcesSnapshotId,
+      };
+      await deps.db
+        .insert(recoveryPoints)
+        .values({
+          id: record.recoveryPointId,
+          orgId: record.orgId,
+          type: record.type,
+          clusterId: record.clusterId,
+          clusterName: cluster?.name ?? record.clusterId,
+          definitionId: record.definitionId,
+          definitionName: record.definitionName,
+          jobId: record.jobId,
+          storageTargetId: record.storageTargetId,
+          createdAt,
+          expiresAt,
+          lockedUntil: record.retention.safeLock ? expiresAt : null,
+          sizeBytes: record.sizeBytes,
+          contents,
+        })
+        .onConflictDoNothing({ target: recoveryPoints.id });
+      return { id: record.recoveryPointId, expiresAt: expiresAt.toISOString() };
+    },
+  };
+}

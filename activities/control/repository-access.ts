@@ -1,0 +1,69 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, eq } from 'drizzle-orm';
+import type { RepositoryAccess } from '../../proto/agent/index.js';
+import { newRepositorySecretCiphertext, readCredentials, readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
+import { storageTargets } from '../../services/db/schema/index.js';
+import type { ControlDeps } from './deps.js';
+
+/** The repository sits in its own folder under the target's prefix, leaving room beside it. */
+export const REPOSITORY_FOLDER = 'repository';
+
+type TargetRow = typeof storageTargets.$inferSelect;
+
+function locationOf(row: TargetRow): string {
+  const config = row.config as Record<string, unknown>;
+  if (row.kind === 'FILESYSTEM') return `${String(config.path).replace(/\/+$/, '')}/${REPOSITORY_FOLDER}`;
+  const prefix = String(config.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return `s3://${String(config.bucket)}/${prefix ? `${prefix}/` : ''}${REPOSITORY_FOLDER}`;
+}
+
+export interface RepositoryAccessRequest {
+  orgId: string;
+  storageTargetId: string;
+  retention: { days: number; safeLock: boolean };
+}
+
+/**
+ * Resolves a storage target into what the agent needs to open its repository, decrypting credentials
+ * and the repository secret. The result travels only inside encrypted payloads. A target created
+ * before repository secrets existed gets one here, under a row lock, so two first backups agree.
+ */
+export function repositoryAccessActivities(deps: ControlDeps) {
+  return {
+    async resolveRepositoryAccess(request: RepositoryAccessRequest): Promise<RepositoryAccess> {
+      return deps.db.transaction(async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(storageTargets)
+          .where(and(eq(storageTargets.orgId, request.orgId), eq(storageTargets.id, request.storageTargetId)))
+          .for('update');
+        if (!row) throw ApplicationFailure.nonRetryable(`storage target ${request.storageTargetId} no longer exists`, 'STORAGE_TARGET_NOT_FOUND');
+        let secret = readRepositorySecret(deps.keyring, row);
+        if (secret === null) {
+          const repositorySecretCiphertext = newRepositorySecretCiphertext(deps.keyring, row.orgId, row.id);
+          await tx.update(storageTargets).set({ repositorySecretCiphertext }).where(eq(storageTargets.id, row.id));
+          secret = readRepositorySecret(deps.keyring, { ...row, repositorySecretCiphertext }) as string;
+        }
+        const config = row.config as Record<string, unknown>;
+        const credentials = readCredentials(deps.keyring, row);
+        return {
+          storageTargetId: row.id,
+          location: locationOf(row),
+          ...(row.kind === 'S3'
+            ? {
+                s3: {
+                  endpoint: String(config.endpoint),
+                  region: String(config.region),
+                  pathStyle: Boolean(config.pathStyle),
+                  accessKeyId: credentials?.accessKeyId ?? '',
+                  secretAccessKey: credentials?.secretAccessKey ?? '',
+                },
+              }
+            : {}),
+          secret,
+          ...(request.retention.safeLock ? { retentionDays: request.retention.days } : {}),
+        };
+      });
+    },
+  };
+}

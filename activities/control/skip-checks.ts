@@ -1,0 +1,61 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { and, eq, lt, ne, or } from 'drizzle-orm';
+import { clusterStatus } from '../../services/api/domain/cluster-status.js';
+import { clusterTaskQueue } from '../../services/common/temporal/names.js';
+import { lastActivityPollTime } from '../../services/common/temporal/task-queue-pollers.js';
+import { jobs } from '../../services/db/schema/index.js';
+import type { ControlDeps, JobRef } from './deps.js';
+import { jobNotVisible } from './job-failures.js';
+
+/**
+ * Why a run should not start, or null. Both answers are reasons a person reads on the SKIPPED job.
+ */
+export function skipCheckActivities(deps: ControlDeps) {
+  return {
+    /** Connected means what the API shows as ACTIVE: the same rule (cluster-status.ts) decides both. */
+    async agentNotConnectedReason(input: { clusterId: string }): Promise<string | null> {
+      const queue = clusterTaskQueue(input.clusterId);
+      const lastPoll = await lastActivityPollTime(deps.temporal.client, deps.temporal.namespace, queue);
+      if (clusterStatus(lastPoll, deps.clock()) === 'ACTIVE') return null;
+      return lastPoll
+        ? `agent not connected: the cluster's agent last polled ${queue} at ${lastPoll.toISOString()}`
+        : `agent not connected: no agent has polled ${queue}; install the agent with the manifest from the cluster's registration`;
+    },
+
+    /**
+     * Another run of the same definition counts when it started earlier (ties broken by job id) and its
+     * workflow still runs. Ordering makes two simultaneous starts agree on which one proceeds; asking
+     * Temporal ignores job rows left RUNNING by a run that was terminated from outside.
+     */
+    async alreadyRunningReason(input: JobRef & { definitionId: string }): Promise<string | null> {
+      const [me] = await deps.db
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.orgId, input.orgId), eq(jobs.id, input.jobId)));
+      if (!me) throw jobNotVisible(input.jobId);
+      const earlier = await deps.db
+        .select()
+        .from(jobs)
+        .where(
+          and(
+            eq(jobs.orgId, input.orgId),
+            eq(jobs.definitionId, input.definitionId),
+            eq(jobs.status, 'RUNNING'),
+            ne(jobs.id, me.id),
+            or(lt(jobs.startedAt, me.startedAt), and(eq(jobs.startedAt, me.startedAt), lt(jobs.id, me.id))),
+          ),
+        );
+      for (const other of earlier) {
+        try {
+          const run = await deps.temporal.client.workflow.getHandle(other.workflowId).describe();
+          if (run.status.name === 'RUNNING') {
+            return `the same definition is already running: job ${other.id} (workflow ${other.workflowId}), started ${other.startedAt.toISOString()}`;
+          }
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+      return null;
+    },
+  };
+}

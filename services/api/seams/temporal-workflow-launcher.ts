@@ -1,0 +1,65 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Problem } from '../../common/problem.js';
+import {
+  BACKUP_WORKFLOW_TYPE,
+  CLUSTER_ID_ATTRIBUTE,
+  DEFINITION_ID_ATTRIBUTE,
+  KIND_ATTRIBUTE,
+} from '../../common/temporal/names.js';
+import type { backupWorkflow } from '../../../workflows/backup.js';
+import { backupRunInput } from './backup-run-input.js';
+import type { RunRequest, StartedRun, WorkflowLauncher } from './workflow-launcher.js';
+
+/**
+ * Starts and cancels runs on Temporal. Runs carry search attributes (cluster, definition, kind) so a
+ * person finds them in the Temporal UI. The API's workflow id is reused on a retried start
+ * (USE_EXISTING), which makes the start idempotent.
+ */
+export class TemporalWorkflowLauncher implements WorkflowLauncher {
+  constructor(
+    private readonly client: Client,
+    private readonly controlTaskQueue: string,
+  ) {}
+
+  private refuse(action: string): never {
+    throw new Problem('workflows-unavailable', `${action} is not available in this Haven build yet; nothing was changed`);
+  }
+
+  async startRun(request: RunRequest): Promise<StartedRun> {
+    if (request.kind !== 'BACKUP') this.refuse(`running ${request.kind.toLowerCase()} definition "${request.definitionName}"`);
+    const handle = await this.client.workflow.start<typeof backupWorkflow>(BACKUP_WORKFLOW_TYPE, {
+      taskQueue: this.controlTaskQueue,
+      workflowId: request.workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [backupRunInput(request)],
+      typedSearchAttributes: [
+        { key: CLUSTER_ID_ATTRIBUTE, value: request.clusterId },
+        { key: DEFINITION_ID_ATTRIBUTE, value: request.definitionId },
+        { key: KIND_ATTRIBUTE, value: request.kind },
+      ],
+    });
+    return { runId: handle.firstExecutionRunId };
+  }
+
+  /** The workflow records CANCELLED on the job once it has cleaned up. */
+  async cancelRun(run: { jobId: string; workflowId: string }): Promise<void> {
+    try {
+      await this.client.workflow.getHandle(run.workflowId).cancel();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new Problem('conflict', `job ${run.jobId} has no running workflow to cancel`);
+      throw error;
+    }
+  }
+
+  pauseSchedule(): Promise<void> {
+    this.refuse('pausing a schedule');
+  }
+
+  resumeSchedule(): Promise<void> {
+    this.refuse('resuming a schedule');
+  }
+
+  deleteRecoveryPoint(): Promise<{ workflowId: string }> {
+    this.refuse('deleting a recovery point');
+  }
+}

@@ -1,0 +1,22 @@
+import { connectTemporalClient } from '../../common/temporal/client.js';
+import type { TemporalConfig } from '../../common/temporal/config.js';
+import type { AgentLiveness } from './agent-liveness.js';
+import { TemporalAgentLiveness } from './temporal-agent-liveness.js';
+import { TemporalWorkflowLauncher } from './temporal-workflow-launcher.js';
+import type { WorkflowLauncher } from './workflow-launcher.js';
+
+export interface WorkflowEngine {
+  launcher: WorkflowLauncher;
+  liveness: AgentLiveness;
+  close(): Promise<void>;
+}
+
+/** The Temporal-backed seams over one client connection (with the encrypting payload codec). */
+export async function connectWorkflowEngine(config: TemporalConfig): Promise<WorkflowEngine> {
+  const { client, close } = await connectTemporalClient(config);
+  return {
+    launcher: new TemporalWorkflowLauncher(client, config.controlTaskQueue),
+    liveness: new TemporalAgentLiveness(client, config.namespace),
+    close,
+  };
+}

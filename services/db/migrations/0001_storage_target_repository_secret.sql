@@ -1,0 +1,1 @@
+ALTER TABLE "storage_targets" ADD COLUMN "repository_secret_ciphertext" text;

@@ -1,0 +1,19 @@
+import { parseKeyring, type SecretKeyring } from '../common/secrets.js';
+import { readTemporalConfig, type TemporalConfig } from '../common/temporal/config.js';
+
+/** The control worker's environment, read once at start. */
+export interface WorkerConfig {
+  temporal: TemporalConfig;
+  databaseUrl: string;
+  /** HAVEN_SECRET_KEY, the same as the API's: storage credentials and repository secrets are under it. */
+  keyring: SecretKeyring;
+}
+
+export class WorkerConfigError extends Error {
+  override name = 'WorkerConfigError';
+}
+
+export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  if (!env.DATABASE_URL) throw new WorkerConfigError('DATABASE_URL is not set');
+  return { temporal: readTemporalConfig(env), databaseUrl: env.DATABASE_URL, keyring: parseKeyring(env.HAVEN_SECRET_KEY) };
+}

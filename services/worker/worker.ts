@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createControlActivities } from '../../activities/control/index.js';
+import type { SecretKeyring } from '../common/secrets.js';
+import type { TemporalConfig } from '../common/temporal/config.js';
+import { havenDataConverter } from '../common/temporal/data-converter.js';
+import type { Database } from '../db/client.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+export interface ControlWorkerOptions {
+  connection: NativeConnection;
+  /** A workflow client with the same codec, for the activities that ask Temporal about other runs. */
+  client: Client;
+  temporal: TemporalConfig;
+  db: Database;
+  keyring: SecretKeyring;
+  clock?: () => Date;
+}
+
+/** The control plane's worker: every workflow, and the activities that touch Postgres and Temporal. */
+export function createControlWorker(options: ControlWorkerOptions): Promise<Worker> {
+  const { temporal } = options;
+  return Worker.create({
+    connection: options.connection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.controlTaskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createControlActivities({
+      db: options.db,
+      keyring: options.keyring,
+      temporal: { client: options.client, namespace: temporal.namespace },
+      clock: options.clock ?? (() => new Date()),
+    }),
+    dataConverter: havenDataConverter(temporal.payloadKeyring),
+  });
+}

@@ -1,0 +1,2 @@
+/** Every workflow the control worker runs (its `workflowsPath`). */
+export { backupWorkflow } from './backup.js';
