@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { KubeConfig } from '@kubernetes/client-node';
 import { generateKeyEntry } from '../../../services/common/secrets.js';
 import { connectTemporalClient } from '../../../services/common/temporal/client.js';
@@ -7,6 +7,9 @@ import { createAgentWorker } from '../../../services/agent/agent.js';
 import { createControlWorker } from '../../../services/worker/worker.js';
 import { authorized, startTestApi, type Client as ApiClient, type TestApi } from '../../api/helpers/test-api.js';
 import { stackEnv, uniqueName } from '../../support/stack-env.js';
+
+// Worker state changes at INFO drown test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 /** A worker started in this process; `stop` waits for in-flight tasks. */
 export interface RunningWorker {

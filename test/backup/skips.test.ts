@@ -1,0 +1,108 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportResourcesResult } from '../../proto/agent/index.js';
+import { havenDataConverter } from '../../services/common/temporal/data-converter.js';
+import { clusterTaskQueue } from '../../services/common/temporal/names.js';
+import { progressQuery } from '../../workflows/backup-progress.js';
+import { createBackupDefinition, createCluster, createS3Target } from '../api/helpers/fixtures.js';
+import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
+import { jobAfterRun, runNow, untilClusterActive } from './helpers/runs.js';
+
+let stack: BackupStack;
+
+beforeAll(async () => {
+  stack = await startBackupStack();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** A definition on a fresh cluster; nothing is exported in these tests, so the target is never reached. */
+async function definitionOnNewCluster(): Promise<{ clusterId: string; definitionId: string }> {
+  const clusterId = (await createCluster(stack.client)).id;
+  const target = await createS3Target(stack.client);
+  const definitionId = (await createBackupDefinition(stack.client, clusterId, { advanced: { destinationStorageTargetId: target.id } })).id;
+  return { clusterId, definitionId };
+}
+
+describe('skip checks', () => {
+  it('skips with the reason when no agent polls the cluster\'s queue', async () => {
+    const { clusterId, definitionId } = await definitionOnNewCluster();
+    const job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
+    expect(job.status).toBe('SKIPPED');
+    expect(job.skipReason).toBe(
+      `agent not connected: no agent has polled ${clusterTaskQueue(clusterId)}; install the agent with the manifest from the cluster's registration`,
+    );
+    expect(job.message).toBe(`Skipped: ${job.skipReason}`);
+    expect(job.endedAt).not.toBeNull();
+    const progress = await stack.temporal.workflow.getHandle(job.workflowId).query(progressQuery);
+    expect(progress.step).toBe('SKIPPED');
+  });
+
+  it('skips a second run of a definition while the first one is still running', async () => {
+    const { clusterId, definitionId } = await definitionOnNewCluster();
+    // A stand-in agent whose export waits until the test lets it finish.
+    let entered!: () => void;
+    const exportEntered = new Promise<void>((resolve) => (entered = resolve));
+    let release!: (result: ExportResourcesResult) => void;
+    const released = new Promise<ExportResourcesResult>((resolve) => (release = resolve));
+    const fakeAgent = stack.track(
+      await Worker.create({
+        connection: stack.connection,
+        namespace: stack.api.config.workflowEngine!.namespace,
+        taskQueue: clusterTaskQueue(clusterId),
+        dataConverter: havenDataConverter(stack.api.config.workflowEngine!.payloadKeyring),
+        activities: {
+          async exportResourcesToRepository(): Promise<ExportResourcesResult> {
+            entered();
+            return released;
+          },
+        },
+      }),
+    );
+    await untilClusterActive(stack.client, clusterId);
+
+    const first = await runNow(stack.client, definitionId);
+    await exportEntered;
+    const second = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
+    expect(second.status).toBe('SKIPPED');
+    expect(second.skipReason).toBe(
+      `the same definition is already running: job ${first.id} (workflow ${first.workflowId}), started ${first.startedAt}`,
+    );
+    expect((await stack.temporal.workflow.getHandle(first.workflowId).query(progressQuery)).step).toBe('EXPORTING_RESOURCES');
+
+    release({ version: 1, snapshotId: 'f'.repeat(64), resourceCount: 3, namespaces: ['shop'], files: 4, bytes: 100, bytesStored: 100 });
+    const finished = await jobAfterRun(stack.client, stack.temporal, first);
+    expect(finished.status).toBe('COMPLETED');
+    expect(finished.message).toBe('Backed up 3 resources from 1 namespaces');
+    await fakeAgent.stop();
+  });
+
+  it('ignores a RUNNING job whose workflow no longer runs (terminated from outside)', async () => {
+    const { clusterId, definitionId } = await definitionOnNewCluster();
+    const stale = await runNow(stack.client, definitionId);
+    await stack.temporal.workflow.getHandle(stale.workflowId).terminate('test: leave the job RUNNING');
+    let calls = 0;
+    stack.track(
+      await Worker.create({
+        connection: stack.connection,
+        namespace: stack.api.config.workflowEngine!.namespace,
+        taskQueue: clusterTaskQueue(clusterId),
+        dataConverter: havenDataConverter(stack.api.config.workflowEngine!.payloadKeyring),
+        activities: {
+          async exportResourcesToRepository(): Promise<ExportResourcesResult> {
+            calls += 1;
+            throw ApplicationFailure.nonRetryable('stand-in agent: export reached', 'TEST');
+          },
+        },
+      }),
+    );
+    await untilClusterActive(stack.client, clusterId);
+    const job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
+    expect(job.status).toBe('FAILED');
+    expect(job.message).toBe('Exporting resources failed: stand-in agent: export reached');
+    expect(calls).toBe(1);
+  });
+});
