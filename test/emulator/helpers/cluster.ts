@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { stackEnv, uniqueName } from '../../support/stack-env.js';
 import { NodeEmulator } from '../node-emulator.js';
+import { INSTANCE_ANNOTATION } from '../support/context.js';
 import { connect, loadKubeConfig, type KubeApi } from '../support/kube-api.js';
 
 /** A test's own emulator on one of the stack's clusters, acting only in namespaces with its prefix. */
@@ -47,7 +48,17 @@ export async function startEmulatedCluster(options: { envName?: string; snapshot
       return name;
     },
     async stop() {
+      // The emulator must outlive its namespaces: it finishes their pods, snapshot finalizers and PVs.
       for (const name of namespaces) await api.core.deleteNamespace({ name }).catch(() => undefined);
+      await Promise.all(
+        namespaces.map((name) =>
+          eventually(() => api.core.readNamespace({ name }).then(() => false, (err: { code?: number }) => err.code === 404), `namespace ${name} to be deleted`, 120_000),
+        ),
+      );
+      await eventually(async () => {
+        const volumes = await api.core.listPersistentVolume();
+        return volumes.items.every((pv) => !pv.metadata?.annotations?.[INSTANCE_ANNOTATION]?.startsWith(`${prefix}-`));
+      }, 'the PVs of this emulator to be reclaimed');
       await node.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
