@@ -5,7 +5,7 @@ import type { ExportResourcesResult } from '../../proto/agent/index.js';
 import { havenDataConverter } from '../../services/common/temporal/data-converter.js';
 import { clusterTaskQueue } from '../../services/common/temporal/names.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
-import { createBackupDefinition, createCluster, createS3Target } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { jobAfterRun, runNow, untilClusterActive } from './helpers/runs.js';
 
@@ -18,6 +18,32 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
+
+/** A stand-in agent whose export signals when it starts and returns what the test releases. */
+async function blockingAgent(clusterId: string) {
+  let entered!: () => void;
+  const exportEntered = new Promise<void>((resolve) => (entered = resolve));
+  let release!: (result: ExportResourcesResult) => void;
+  const released = new Promise<ExportResourcesResult>((resolve) => (release = resolve));
+  const worker = stack.track(
+    await Worker.create({
+      connection: stack.connection,
+      namespace: stack.api.config.workflowEngine!.namespace,
+      taskQueue: clusterTaskQueue(clusterId),
+      dataConverter: havenDataConverter(stack.api.config.workflowEngine!.payloadKeyring),
+      activities: {
+        async exportResourcesToRepository(): Promise<ExportResourcesResult> {
+          entered();
+          return released;
+        },
+      },
+    }),
+  );
+  await untilClusterActive(stack.client, clusterId);
+  return { worker, exportEntered, release };
+}
+
+const FAKE_RESULT: ExportResourcesResult = { version: 1, snapshotId: 'f'.repeat(64), resourceCount: 3, namespaces: ['shop'], files: 4, bytes: 100, bytesStored: 100 };
 
 /** A definition on a fresh cluster; nothing is exported in these tests, so the target is never reached. */
 async function definitionOnNewCluster(): Promise<{ clusterId: string; definitionId: string }> {
@@ -43,29 +69,10 @@ describe('skip checks', () => {
 
   it('skips a second run of a definition while the first one is still running', async () => {
     const { clusterId, definitionId } = await definitionOnNewCluster();
-    // A stand-in agent whose export waits until the test lets it finish.
-    let entered!: () => void;
-    const exportEntered = new Promise<void>((resolve) => (entered = resolve));
-    let release!: (result: ExportResourcesResult) => void;
-    const released = new Promise<ExportResourcesResult>((resolve) => (release = resolve));
-    const fakeAgent = stack.track(
-      await Worker.create({
-        connection: stack.connection,
-        namespace: stack.api.config.workflowEngine!.namespace,
-        taskQueue: clusterTaskQueue(clusterId),
-        dataConverter: havenDataConverter(stack.api.config.workflowEngine!.payloadKeyring),
-        activities: {
-          async exportResourcesToRepository(): Promise<ExportResourcesResult> {
-            entered();
-            return released;
-          },
-        },
-      }),
-    );
-    await untilClusterActive(stack.client, clusterId);
+    const agent = await blockingAgent(clusterId);
 
     const first = await runNow(stack.client, definitionId);
-    await exportEntered;
+    await agent.exportEntered;
     const second = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
     expect(second.status).toBe('SKIPPED');
     expect(second.skipReason).toBe(
@@ -73,11 +80,11 @@ describe('skip checks', () => {
     );
     expect((await stack.temporal.workflow.getHandle(first.workflowId).query(progressQuery)).step).toBe('EXPORTING_RESOURCES');
 
-    release({ version: 1, snapshotId: 'f'.repeat(64), resourceCount: 3, namespaces: ['shop'], files: 4, bytes: 100, bytesStored: 100 });
+    agent.release(FAKE_RESULT);
     const finished = await jobAfterRun(stack.client, stack.temporal, first);
     expect(finished.status).toBe('COMPLETED');
     expect(finished.message).toBe('Backed up 3 resources from 1 namespaces');
-    await fakeAgent.stop();
+    await agent.worker.stop();
   });
 
   it('ignores a RUNNING job whose workflow no longer runs (terminated from outside)', async () => {
@@ -104,5 +111,25 @@ describe('skip checks', () => {
     expect(job.status).toBe('FAILED');
     expect(job.message).toBe('Exporting resources failed: stand-in agent: export reached');
     expect(calls).toBe(1);
+  });
+});
+
+describe('cancel from the API', () => {
+  it('ends a running job CANCELLED and records no recovery point', async () => {
+    const { clusterId, definitionId } = await definitionOnNewCluster();
+    const agent = await blockingAgent(clusterId);
+    const job = await runNow(stack.client, definitionId);
+    await agent.exportEntered;
+    expectStatus(await stack.client.post(`/jobs/${job.id}/actions/cancel`), 202);
+    const cancelled = await jobAfterRun(stack.client, stack.temporal, job);
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.message).toBe('Cancelled on request');
+    expect(cancelled.endedAt).not.toBeNull();
+    const points = expectStatus<{ items: { jobId: string }[] }>(await stack.client.get('/recovery-points'), 200);
+    expect(points.items.filter((point) => point.jobId === job.id)).toEqual([]);
+    // A cancelled job cannot be cancelled again.
+    expect((await stack.client.post(`/jobs/${job.id}/actions/cancel`)).statusCode).toBe(409);
+    agent.release(FAKE_RESULT);
+    await agent.worker.stop();
   });
 });
