@@ -68,6 +68,14 @@ async function restoreBlockVolume(target: string, entry: ManifestEntry, reader: 
   result.files++;
 }
 
+/** glibc's dev_t encoding: major in bits 8–19 and 32+, minor in bits 0–7 and 20–31. */
+function deviceNumbers(rdev: number): [string, string] {
+  const value = BigInt(rdev);
+  const major = ((value >> 8n) & 0xfffn) | ((value >> 32n) & ~0xfffn);
+  const minor = (value & 0xffn) | ((value >> 12n) & ~0xffn);
+  return [major.toString(), minor.toString()];
+}
+
 function normaliseSelection(paths: string[] | undefined): string[] | undefined {
   if (!paths || paths.length === 0) return undefined;
   return paths.map((path) => {
@@ -188,7 +196,7 @@ class TreeRestore {
           this.result.skipped++;
           return;
         }
-        await run('mknod', ['-m', entry.mode.toString(8), absolutePath, entry.type === 'chardev' ? 'c' : 'b', String(Math.floor(entry.rdev / 256)), String(entry.rdev % 256)]);
+        await run('mknod', ['-m', entry.mode.toString(8), absolutePath, entry.type === 'chardev' ? 'c' : 'b', ...deviceNumbers(entry.rdev)]);
         return;
       case 'socket':
         this.result.skipped++;
