@@ -1,6 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+// A CommonJS package: Node's ESM loader cannot see its named exports (tsx and vitest can, which hides it).
+const { temporal } = proto;
 import type { SecretKeyring } from '../secrets.js';
 
 /** Marks an encrypted payload; anything else passes through, so unencrypted history stays readable. */

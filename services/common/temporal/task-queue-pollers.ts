@@ -1,5 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+// A CommonJS package: Node's ESM loader cannot see its named exports (tsx and vitest can, which hides it).
+const { temporal } = proto;
 
 /**
  * When a worker last polled a queue for activity tasks, per Temporal's DescribeTaskQueue; undefined
