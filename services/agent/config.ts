@@ -29,10 +29,12 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
 export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const clusterId = env.HAVEN_CLUSTER_ID ?? '';
   if (!UUID.test(clusterId)) throw new AgentConfigError('HAVEN_CLUSTER_ID must be the cluster id from its registration (a UUID)');
-  if (!env.TEMPORAL_ADDRESS) throw new AgentConfigError('TEMPORAL_ADDRESS is not set (host:port of the Temporal frontend)');
+  // The install manifest (services/api/resources/clusters/agent-manifest.ts) sets HAVEN_TEMPORAL_ADDRESS.
+  const temporalAddress = env.HAVEN_TEMPORAL_ADDRESS || env.TEMPORAL_ADDRESS;
+  if (!temporalAddress) throw new AgentConfigError('HAVEN_TEMPORAL_ADDRESS (or TEMPORAL_ADDRESS) is not set: host:port of the Temporal frontend');
   return {
     clusterId,
-    temporalAddress: env.TEMPORAL_ADDRESS,
+    temporalAddress,
     temporalNamespace: env.TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE,
     payloadKeyring: parsePayloadKeyring(env.HAVEN_PAYLOAD_KEY),
     kubeConfig: loadKubeConfig(env),
