@@ -64,7 +64,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       temporalAddress: env.HAVEN_AGENT_TEMPORAL_ADDRESS || env.TEMPORAL_ADDRESS || DEFAULT_TEMPORAL_ADDRESS,
       temporalNamespace,
     },
-    temporal: { uiUrl: (env.HAVEN_TEMPORAL_UI_URL || DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, ''), namespace: temporalNamespace },
+    temporal: { uiUrl: (env.TEMPORAL_UI_URL || DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, ''), namespace: temporalNamespace },
     workflowEngine: env.TEMPORAL_ADDRESS ? readTemporalConfig(env) : null,
   };
 }
