@@ -14,6 +14,8 @@ export interface EmulatedCluster {
   api: KubeApi;
   config: KubeConfig;
   dataDir: string;
+  /** Namespaces named `<prefix>-…` are this emulator's; fixtures that create their own use it. */
+  prefix: string;
   /** Creates a namespace this emulator owns and waits for its default service account. */
   namespace(label?: string): Promise<string>;
   stop(): Promise<void>;
@@ -40,6 +42,7 @@ export async function startEmulatedCluster(options: { envName?: string; snapshot
     api,
     config,
     dataDir,
+    prefix,
     async namespace(label = 'ns') {
       const name = `${prefix}-${label}-${++counter}`;
       await api.core.createNamespace({ body: { metadata: { name } } });
