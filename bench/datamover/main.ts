@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildCli } from './build-cli.js';
 import { applyScatteredChanges, DEFAULT_SHAPE, generateDataset, type DatasetShape } from './dataset.js';
 import { storageUsage } from './storage-usage.js';
 import { havenTool, resticTool, type Location, type S3Settings, type Tool } from './tools.js';
@@ -10,7 +11,10 @@ import { havenTool, resticTool, type Location, type S3Settings, type Tool } from
  * first backup, incremental after ~1 % scattered changes, unchanged re-run, full restore; on the local
  * filesystem and, when S3_ENDPOINT is set, on the same S3 server. kopia cannot be installed here.
  *
- *   npm run bench -- [--json] [--scale 0.25] [--workdir /tmp/haven-bench] [--tools haven,restic] [--targets fs,s3]
+ *   npm run bench -- [--json] [--scale 0.25] [--workdir /tmp/haven-bench] [--tools haven,restic] [--targets fs,s3] [--from-source]
+ *
+ * Haven runs as bundled JavaScript (built once, before anything is measured, like the image would ship
+ * it); `--from-source` runs the TypeScript through tsx instead.
  */
 interface Row {
   workload: string;
@@ -53,7 +57,8 @@ export async function main(args: string[]): Promise<void> {
   const s3 = s3FromEnvironment();
   const targets = (flag(args, 'targets') ?? (s3 ? 'fs,s3' : 'fs')).split(',').filter((target) => target === 'fs' || (target === 's3' && s3));
   const toolNames = (flag(args, 'tools') ?? 'haven,restic').split(',');
-  const tools = [havenTool(s3), resticTool(s3)].filter((tool) => toolNames.includes(tool.name));
+  const cli = toolNames.includes('haven') && !args.includes('--from-source') ? await buildCli() : undefined;
+  const tools = [havenTool(s3, cli), resticTool(s3)].filter((tool) => toolNames.includes(tool.name));
   const shape = scaled(DEFAULT_SHAPE, scale);
   const log = (message: string) => console.error(`[bench] ${message}`);
 

@@ -49,11 +49,15 @@ export interface S3Settings {
 }
 
 const SECRET = 'bench-secret-not-for-production';
-const CLI = fileURLToPath(new URL('../../services/datamover/cli.ts', import.meta.url));
+const CLI_SOURCE = fileURLToPath(new URL('../../services/datamover/cli.ts', import.meta.url));
 /** The product default. */
 export const MEMORY_LIMIT_MB = 1024;
 
-export function havenTool(s3: S3Settings | undefined): Tool {
+/**
+ * `cli`: a bundled cli.js (see build-cli.ts), run by plain node; undefined runs the TypeScript sources
+ * through tsx, paying its compilation in every measured run.
+ */
+export function havenTool(s3: S3Settings | undefined, cli?: string): Tool {
   const env = (): NodeJS.ProcessEnv => ({
     ...process.env,
     HAVEN_REPOSITORY_SECRET: SECRET,
@@ -61,7 +65,8 @@ export function havenTool(s3: S3Settings | undefined): Tool {
   });
   const repository = (location: Location) => (location.kind === 's3' ? `s3://${s3!.bucket}/${location.path}` : location.path);
   // The heap limit the CLI would otherwise set by re-running itself, given directly to avoid a second process.
-  const node = (args: string[]) => measure(process.execPath, [`--max-old-space-size=${Math.floor(MEMORY_LIMIT_MB * 0.35)}`, '--import', 'tsx', CLI, ...args, '--memory-limit-mb', String(MEMORY_LIMIT_MB)], env());
+  const entry = cli ? [cli] : ['--import', 'tsx', CLI_SOURCE];
+  const node = (args: string[]) => measure(process.execPath, [`--max-old-space-size=${Math.floor(MEMORY_LIMIT_MB * 0.35)}`, ...entry, ...args, '--memory-limit-mb', String(MEMORY_LIMIT_MB)], env());
   let latest = '';
   return {
     name: 'haven',
