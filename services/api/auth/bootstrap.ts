@@ -1,28 +1,45 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
-import { apiKeys, organizations } from '../../db/schema/index.js';
+import { apiKeys, organizations, users } from '../../db/schema/index.js';
 import type { Role } from '../../common/enums.js';
 import { hashSecretToken, tokenHint } from './api-key-secret.js';
 
 const BOOTSTRAP_LOCK_ID = 727_002;
 export const DEFAULT_ORGANIZATION_NAME = 'Default';
+/** The first user of a bootstrapped organization; rename it with PUT /api/v1/users/{id}. */
+export const BOOTSTRAP_USER_EMAIL = 'admin@haven.local';
+export const BOOTSTRAP_USER_DISPLAY_NAME = 'Administrator';
 
-/** Creates an organization and its first key from a given key value (bootstrap and tests). */
+/**
+ * Creates an organization, its first user (with the key's role) and that user's first key from a
+ * given key value (bootstrap and tests).
+ */
 export async function createOrganizationWithKey(
   executor: Executor,
-  options: { organizationName: string; keyName: string; key: string; role: Role },
-): Promise<{ orgId: string; apiKeyId: string }> {
+  options: { organizationName: string; keyName: string; key: string; role: Role; userEmail?: string; userDisplayName?: string },
+): Promise<{ orgId: string; userId: string; apiKeyId: string }> {
   const [org] = await executor.insert(organizations).values({ name: options.organizationName }).returning({ id: organizations.id });
   const orgId = (org as { id: string }).id;
+  const [user] = await executor
+    .insert(users)
+    .values({
+      orgId,
+      email: options.userEmail ?? BOOTSTRAP_USER_EMAIL,
+      displayName: options.userDisplayName ?? BOOTSTRAP_USER_DISPLAY_NAME,
+      role: options.role,
+    })
+    .returning({ id: users.id });
+  const userId = (user as { id: string }).id;
   const [key] = await executor
     .insert(apiKeys)
-    .values({ orgId, name: options.keyName, role: options.role, keyHash: hashSecretToken(options.key), keyHint: tokenHint(options.key) })
+    .values({ orgId, userId, name: options.keyName, role: options.role, keyHash: hashSecretToken(options.key), keyHint: tokenHint(options.key) })
     .returning({ id: apiKeys.id });
-  return { orgId, apiKeyId: (key as { id: string }).id };
+  return { orgId, userId, apiKeyId: (key as { id: string }).id };
 }
 
 /**
- * On an empty database, creates the first organization and an admin key equal to `bootstrapKey`.
+ * On an empty database, creates the first organization, an admin user and that user's admin key equal
+ * to `bootstrapKey`.
  * Serialized with an advisory lock so two replicas starting together create one organization.
  */
 export async function bootstrapFirstOrganization(db: Database, bootstrapKey: string): Promise<'created' | 'skipped'> {

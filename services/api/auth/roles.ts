@@ -10,3 +10,8 @@ export function roleAllows(granted: Role, required: Role): boolean {
 export function defaultRequiredRole(method: string): Role {
   return method === 'GET' || method === 'HEAD' ? 'viewer' : 'operator';
 }
+
+/** The lower of two roles: a key never grants more than its user has. */
+export function lowerRole(a: Role, b: Role): Role {
+  return RANK[a] <= RANK[b] ? a : b;
+}

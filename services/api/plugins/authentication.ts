@@ -1,16 +1,19 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { apiKeys } from '../../db/schema/index.js';
+import { apiKeys, users } from '../../db/schema/index.js';
 import type { Role } from '../../common/enums.js';
 import { Problem } from '../../common/problem.js';
 import { hashSecretToken } from '../auth/api-key-secret.js';
-import { defaultRequiredRole, roleAllows } from '../auth/roles.js';
+import { defaultRequiredRole, lowerRole, roleAllows } from '../auth/roles.js';
 import type { ApiContext } from '../context.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 
 export interface Principal {
   orgId: string;
   apiKeyId: string;
+  /** The key's user; null for a key made before users existed. */
+  userId: string | null;
+  /** Effective role: the key's own role capped by its user's. */
   role: Role;
 }
 
@@ -49,15 +52,22 @@ async function authenticate(request: FastifyRequest, context: ApiContext): Promi
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!match) throw new Problem('unauthenticated', 'send "Authorization: Bearer <api key>"');
+  // The user is read with the key on every request, so disabling a user or lowering its role
+  // takes effect on that user's very next request.
   const [key] = await context.db
-    .select({ id: apiKeys.id, orgId: apiKeys.orgId, role: apiKeys.role })
+    .select({ id: apiKeys.id, orgId: apiKeys.orgId, role: apiKeys.role, userId: apiKeys.userId, userRole: users.role, userDisabled: users.disabled })
     .from(apiKeys)
+    .leftJoin(users, and(eq(users.orgId, apiKeys.orgId), eq(users.id, apiKeys.userId)))
     .where(eq(apiKeys.keyHash, hashSecretToken(match[1] as string)))
     .limit(1);
   if (!key) throw new Problem('unauthenticated', 'the API key is not valid (it may have been deleted)');
+  if (key.userId !== null && (key.userDisabled ?? true)) {
+    throw new Problem('unauthenticated', 'the API key belongs to a disabled user');
+  }
   await context.db
     .update(apiKeys)
     .set({ lastUsedAt: context.clock.now() })
     .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - ${LAST_USED_RESOLUTION}`))));
-  return { orgId: key.orgId, apiKeyId: key.id, role: key.role };
+  const role = key.userRole ? lowerRole(key.role, key.userRole) : key.role;
+  return { orgId: key.orgId, apiKeyId: key.id, userId: key.userId, role };
 }

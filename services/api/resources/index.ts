@@ -14,11 +14,13 @@ import { recoveryPointRoutes } from './recovery-points/routes.js';
 import { replicationDefinitionKind } from './replication-definitions/kind.js';
 import { restoreKind } from './restores/kind.js';
 import { storageTargetRoutes } from './storage-targets/routes.js';
+import { userRoutes } from './users/routes.js';
 
 /** Every resource's routes; each file registers one noun. */
 export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
   return async (api) => {
     await api.register(organizationRoutes);
+    await api.register(userRoutes);
     await api.register(apiKeyRoutes);
     await api.register(storageTargetRoutes(context));
     await api.register(clusterRoutes(context));

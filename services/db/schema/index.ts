@@ -1,5 +1,6 @@
 export * from './enums.js';
 export * from './organizations.js';
+export * from './users.js';
 export * from './api-keys.js';
 export * from './storage-targets.js';
 export * from './clusters.js';

@@ -1,8 +1,10 @@
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { Type } from '@sinclair/typebox';
+import { eq } from 'drizzle-orm';
 
-import { apiKeys } from '../../../db/schema/index.js';
-import { Problem } from '../../../common/problem.js';
+import { apiKeys, users } from '../../../db/schema/index.js';
+import { fieldProblem, Problem } from '../../../common/problem.js';
+import { roleAllows } from '../../auth/roles.js';
 import { generateSecretToken, hashSecretToken, tokenHint } from '../../auth/api-key-secret.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';
@@ -18,6 +20,7 @@ function toApi(row: typeof apiKeys.$inferSelect): ApiKey {
     name: row.name,
     description: row.description,
     role: row.role,
+    userId: row.userId,
     keyHint: row.keyHint,
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
@@ -32,7 +35,10 @@ export const apiKeyRoutes: RoutePlugin = async (app) => {
       schema: {
         tags,
         summary: 'List API keys (never the keys themselves)',
-        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { ...PageQuery, userId: Type.Optional(Type.String({ format: 'uuid', description: "Only this user's keys." })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Page(ApiKey), ...errorResponses() },
       },
     },
@@ -41,6 +47,7 @@ export const apiKeyRoutes: RoutePlugin = async (app) => {
         limit: request.query.limit,
         cursor: request.query.cursor,
         sort: { column: apiKeys.createdAt, field: 'createdAt' },
+        filters: [request.query.userId === undefined ? undefined : eq(apiKeys.userId, request.query.userId)],
       });
       return { items: page.rows.map(toApi), nextCursor: page.nextCursor };
     },
@@ -54,12 +61,22 @@ export const apiKeyRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Create an API key; the key is in this response only',
         body: ApiKeyInput,
-        response: { 201: CreatedApiKey, ...errorResponses() },
+        response: { 201: CreatedApiKey, ...errorResponses('invalid-reference', 'unprocessable') },
       },
     },
     async (request, reply) => {
+      const userId = request.body.userId ?? request.principal.userId;
+      if (userId !== null) {
+        const user = await request.tenant.find(users, userId);
+        if (!user) throw fieldProblem('body.userId', `user ${userId} does not exist`, 'invalid-reference');
+        if (user.disabled) throw fieldProblem('body.userId', `user ${user.email} is disabled`);
+        if (!roleAllows(user.role, request.body.role)) {
+          throw fieldProblem('body.role', `exceeds the ${user.role} role of user ${user.email}`);
+        }
+      }
       const key = generateSecretToken();
       const row = await request.tenant.insert(apiKeys, {
+        userId,
         name: request.body.name,
         description: request.body.description,
         role: request.body.role,

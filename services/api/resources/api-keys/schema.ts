@@ -8,7 +8,17 @@ export const Role = StringEnum(ROLES, {
 });
 
 export const ApiKeyInput = Type.Object(
-  { name: Name, description: Description, role: Role },
+  {
+    name: Name,
+    description: Description,
+    role: Role,
+    userId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: "The user the key acts for; defaults to the calling key's user. The role may not exceed the user's.",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type ApiKeyInput = Static<typeof ApiKeyInput>;
@@ -18,6 +28,11 @@ export const ApiKey = Type.Object({
   name: Type.String(),
   description: Type.String(),
   role: Role,
+  userId: Nullable(Type.String({ format: 'uuid' }), {
+    description:
+      "The key's user. The key acts with its own role capped by the user's and stops working when the user is disabled " +
+      'or deleted. Null only for keys made before users existed: those act with their own role.',
+  }),
   keyHint: Type.String({ description: 'The last four characters of the key.' }),
   createdAt: Timestamp,
   lastUsedAt: Nullable(Timestamp),
