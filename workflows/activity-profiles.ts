@@ -20,3 +20,36 @@ export const EXPORT: ActivityOptions = {
   heartbeatTimeout: '2m',
   retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES] },
 };
+
+/**
+ * One app hook on the agent. The hook's own timeout bounds each pod; this bounds the whole hook across
+ * pods. Retried only for infrastructure errors (a lost agent): HOOK_FAILED and HOOK_INVALID are final,
+ * and a second attempt would run the command again in pods that already ran it.
+ */
+export const HOOK: ActivityOptions = {
+  scheduleToCloseTimeout: '2h',
+  startToCloseTimeout: '1h',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '5s', maximumInterval: '30s', maximumAttempts: 2, nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES] },
+};
+
+/** Short Kubernetes calls on the agent: scanning the scope, creating and deleting snapshots. */
+export const CLUSTER_CALL: ActivityOptions = {
+  scheduleToCloseTimeout: '15m',
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES] },
+};
+
+/**
+ * Waiting for a snapshot: as long as what is left of the CSI snapshot timeout, plus room for the answer.
+ * The activity itself returns TIMED_OUT at the deadline; these bounds only catch a vanished agent.
+ */
+export function snapshotWait(timeoutMs: number): ActivityOptions {
+  return {
+    startToCloseTimeout: timeoutMs + 120_000,
+    scheduleToCloseTimeout: timeoutMs + 300_000,
+    heartbeatTimeout: '1m',
+    retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES] },
+  };
+}

@@ -20,5 +20,5 @@ export interface BackupRunInput {
 }
 
 export type BackupOutcome =
-  | { status: 'COMPLETED'; recoveryPointId: string; resourceCount: number }
+  | { status: 'COMPLETED' | 'PARTIAL'; recoveryPointId: string; resourceCount: number }
   | { status: 'SKIPPED'; reason: string };

@@ -1,12 +1,14 @@
 import { defineQuery } from '@temporalio/workflow';
 
-/**
- * Steps of a backup run, in order. The PV steps (pre-hooks, snapshots, post-hooks, copy, cleanup) slot
- * in between EXPORTING_RESOURCES and RECORDING_RECOVERY_POINT.
- */
+/** Steps of a backup run, in order. Copying PVs through data movers will slot in after AWAITING_SNAPSHOTS. */
 export const BACKUP_STEPS = {
   CHECKING: 'Checking the agent is connected and no other run of this definition is in progress',
   EXPORTING_RESOURCES: 'Exporting resources',
+  SCANNING_VOLUMES: 'Listing the selected namespaces and persistent volume claims',
+  RUNNING_PRE_HOOKS: 'Running pre-backup hooks',
+  SNAPSHOTTING_VOLUMES: 'Taking CSI snapshots of persistent volumes',
+  RUNNING_POST_HOOKS: 'Running post-backup hooks',
+  AWAITING_SNAPSHOTS: 'Waiting for the snapshots to be ready to use',
   RECORDING_RECOVERY_POINT: 'Recording the recovery point',
   COMPLETED: 'Completed',
   SKIPPED: 'Skipped',
@@ -23,6 +25,10 @@ export interface BackupProgress {
   stepStartedAt: string;
   resourceCount?: number;
   recoveryPointId?: string;
+  /** Every hook run so far, with its verdict. */
+  hooks?: { hook: string; type: string; verdict: string }[];
+  /** Every selected claim and where its snapshot is. */
+  volumes?: { namespace: string; claim: string; state: string }[];
 }
 
 /** The live step of a run, as the `progress` query answers it. */

@@ -8,26 +8,37 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ClusterBackupActivities } from '../activities/cluster/backup/export-to-repository.js';
+import type { ClusterHookActivities } from '../activities/cluster/backup/run-backup-hook.js';
+import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
 import type { ControlActivities } from '../activities/control/index.js';
-import type { ExportResourcesRequest } from '../proto/agent/index.js';
+import type { BackupVolume, ExportResourcesRequest, HookReportMessage } from '../proto/agent/index.js';
 import { clusterTaskQueue } from '../services/common/temporal/names.js';
-import { CONTROL, EXPORT } from './activity-profiles.js';
+import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, snapshotWait } from './activity-profiles.js';
+import { runHooks } from './backup-hooks.js';
 import type { BackupOutcome, BackupRunInput } from './backup-input.js';
 import { BACKUP_STEPS, progressQuery, type BackupProgress, type BackupStep } from './backup-progress.js';
+import { protectedVolumes, summarize } from './backup-summary.js';
+import { awaitSnapshotsReady, cutSnapshots, isProtected, snapshottable, type SnapshotSteps, type VolumeOutcome } from './backup-volumes.js';
 import { rootCauseMessage } from './failure-message.js';
 
 /** A failed run ends the workflow failed too, so the Temporal UI agrees with the job record. */
 export const BACKUP_FAILED = 'BACKUP_FAILED';
 
 /**
- * One backup run. Reads as its steps: skip checks → (pre-hooks) → export resources → (snapshot PVs →
- * post-hooks → copy PVs → clean up) → record the recovery point → complete the job. Steps in
- * parentheses are not built yet; they slot in where marked.
+ * One backup run. Reads as its steps: skip checks → export resources → scan the selected claims →
+ * pre-hooks → snapshot PVs (until each point in time is taken) → post-hooks → wait for the snapshots to
+ * be ready → record the recovery point → complete the job. Pre-hooks run after the export, right before
+ * the snapshots: the application is frozen only while the snapshots are cut, not while resources are read.
+ * "Snapshot only" keeps the snapshots as the recovery point; copying PVs through data movers (and then
+ * deleting unpreserved snapshots) slots in after the wait for readiness.
  */
 export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
   // Kubernetes work goes to this cluster's agent only: its queue is the one it polls.
-  const agent = proxyActivities<ClusterBackupActivities>({ ...EXPORT, taskQueue: clusterTaskQueue(input.clusterId) });
+  const taskQueue = clusterTaskQueue(input.clusterId);
+  const agent = proxyActivities<ClusterBackupActivities>({ ...EXPORT, taskQueue });
+  const hooksAgent = proxyActivities<ClusterHookActivities>({ ...HOOK, taskQueue });
+  const clusterAgent = proxyActivities<ClusterSnapshotActivities>({ ...CLUSTER_CALL, taskQueue });
   const job = { orgId: input.orgId, jobId: input.jobId };
 
   let progress: BackupProgress = { step: 'CHECKING', description: BACKUP_STEPS.CHECKING, stepStartedAt: new Date().toISOString() };
@@ -35,6 +46,16 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
   const enter = async (step: BackupStep, extra: Partial<BackupProgress> = {}, recordOnJob = true) => {
     progress = { ...progress, ...extra, step, description: BACKUP_STEPS[step], stepStartedAt: new Date().toISOString() };
     if (recordOnJob) await control.updateJobStep({ ...job, step: BACKUP_STEPS[step] });
+  };
+  const hookReports: HookReportMessage[] = [];
+  const onHookReport = (report: HookReportMessage) => {
+    hookReports.push(report);
+    progress = { ...progress, hooks: hookReports.map(({ hook, type, verdict }) => ({ hook, type, verdict })) };
+  };
+  let volumes: VolumeOutcome[] = [];
+  let recorded = false;
+  const onVolumeChange = () => {
+    progress = { ...progress, volumes: volumes.map((o) => ({ namespace: o.volume.namespace, claim: o.volume.claim, state: o.failure ? 'FAILED' : (o.state?.outcome ?? (o.snapshotName ? 'CREATED' : 'PENDING')) })) };
   };
 
   try {
@@ -46,8 +67,9 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       await control.finishJob({ ...job, status: 'SKIPPED', skipReason, message: `Skipped: ${skipReason}` });
       return { status: 'SKIPPED', reason: skipReason };
     }
-
-    // Pre-hooks go here (before anything is read, so the application is quiesced for the snapshots).
+    const plan = await control.resolveBackupPlan({ orgId: input.orgId, definitionId: input.definitionId });
+    const snapshotOnly = plan.persistentVolumes.include && plan.persistentVolumes.mode === 'SNAPSHOT_ONLY';
+    const hasHooks = plan.hooks.preBackup.length + plan.hooks.postBackup.length > 0;
 
     await enter('EXPORTING_RESOURCES');
     const repository = await control.resolveRepositoryAccess({ orgId: input.orgId, storageTargetId: input.storageTargetId, retention: input.retention });
@@ -61,9 +83,48 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     };
     const exported = await agent.exportResourcesToRepository(request);
 
-    // PV steps go here: snapshot (CSI, timeout) → post-hooks → copy through data movers → delete
-    // temporary PVCs and unpreserved snapshots, each registering its undo for failure and cancel.
+    // Copy-mode PVs wait for the data-mover step; until then only snapshot-only runs touch PVs.
+    let runNamespaces: string[] = [];
+    let unsupported: BackupVolume[] = [];
+    if (snapshotOnly || hasHooks) {
+      await enter('SCANNING_VOLUMES');
+      const scope = await clusterAgent.scanBackupScope({ version: 1, jobId: input.jobId, selection: input.selection });
+      runNamespaces = scope.namespaces;
+      const selected = snapshotOnly ? scope.volumes : [];
+      unsupported = selected.filter((v) => !snapshottable(v));
+      volumes = selected.filter(snapshottable).map((volume) => ({ volume }));
+    }
+    const hookRun = { jobId: input.jobId, runNamespaces };
 
+    if (plan.hooks.preBackup.length > 0) {
+      await enter('RUNNING_PRE_HOOKS');
+      await runHooks(hooksAgent.runBackupHook, hookRun, plan.hooks.preBackup, onHookReport);
+    }
+
+    const timeoutMinutes = plan.csiSnapshotTimeoutMinutes;
+    const steps = snapshotSteps(clusterAgent, input, taskQueue);
+    if (volumes.length > 0) {
+      await enter('SNAPSHOTTING_VOLUMES');
+      await cutSnapshots(steps, volumes, timeoutMinutes, onVolumeChange);
+    }
+
+    if (plan.hooks.postBackup.length > 0) {
+      await enter('RUNNING_POST_HOOKS');
+      await runHooks(hooksAgent.runBackupHook, hookRun, plan.hooks.postBackup, onHookReport);
+    }
+
+    if (volumes.length > 0) {
+      await enter('AWAITING_SNAPSHOTS');
+      await awaitSnapshotsReady(steps, volumes, timeoutMinutes, onVolumeChange);
+      // A failed PV's snapshot is not part of the recovery point: it must not linger in the cluster.
+      await deleteSnapshots(clusterAgent, volumes.filter((o) => !isProtected(o)));
+      if (!volumes.some(isProtected)) {
+        const reasons = volumes.map((o) => `${o.volume.namespace}/${o.volume.claim}: ${o.failure ?? 'not ready'}`).join('; ');
+        throw ApplicationFailure.nonRetryable(`no PV could be snapshotted (${reasons})`, 'SNAPSHOTS_FAILED');
+      }
+    }
+
+    const summary = summarize(exported, { outcomes: volumes, unsupported }, hookReports);
     await enter('RECORDING_RECOVERY_POINT', { resourceCount: exported.resourceCount });
     const recoveryPoint = await control.recordRecoveryPoint({
       recoveryPointId: uuid4(),
@@ -79,21 +140,27 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       namespaces: exported.namespaces,
       resourceCount: exported.resourceCount,
       sizeBytes: exported.bytes,
+      persistentVolumes: protectedVolumes(volumes),
     });
+    recorded = true;
 
     await enter('COMPLETED', { recoveryPointId: recoveryPoint.id }, false);
     await control.finishJob({
       ...job,
-      status: 'COMPLETED',
-      message: `Backed up ${exported.resourceCount} resources from ${exported.namespaces.length} namespaces`,
+      status: summary.status,
+      message: summary.message,
       bytesTransferred: exported.bytesStored,
       filesTransferred: exported.files,
+      ...(summary.errors.length > 0 ? { errors: summary.errors } : {}),
     });
-    return { status: 'COMPLETED', recoveryPointId: recoveryPoint.id, resourceCount: exported.resourceCount };
+    return { status: summary.status, recoveryPointId: recoveryPoint.id, resourceCount: exported.resourceCount };
   } catch (error) {
+    // Snapshots are only kept as a recovery point; a run that records none must not leave them behind.
+    const cleanUp = () => (recorded ? Promise.resolve() : deleteSnapshots(clusterAgent, volumes).catch(() => undefined));
     if (isCancellation(error)) {
-      // The job must say so even though this scope is cancelled; cluster cleanup joins here with the PV steps.
+      // The job must say so even though this scope is cancelled.
       await CancellationScope.nonCancellable(async () => {
+        await cleanUp();
         await enter('CANCELLED', {}, false);
         await control.finishJob({ ...job, status: 'CANCELLED', message: 'Cancelled on request' });
       });
@@ -101,8 +168,41 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     }
     const failedStep = BACKUP_STEPS[progress.step];
     const message = `${failedStep} failed: ${rootCauseMessage(error)}`;
+    await cleanUp();
     await enter('FAILED', {}, false);
     await control.finishJob({ ...job, status: 'FAILED', message, errors: [{ message }] });
     throw ApplicationFailure.nonRetryable(message, BACKUP_FAILED, { workflowId: workflowInfo().workflowId });
   }
+}
+
+/** The snapshot steps on this run's agent; each wait gets activity bounds from its own remaining time. */
+function snapshotSteps(clusterAgent: ClusterSnapshotActivities, input: BackupRunInput, taskQueue: string): SnapshotSteps {
+  return {
+    create: async (volume) =>
+      (
+        await clusterAgent.createVolumeSnapshot({
+          version: 1,
+          jobId: input.jobId,
+          definitionId: input.definitionId,
+          namespace: volume.namespace,
+          claim: volume.claim,
+          snapshotClass: volume.snapshotClass ?? '',
+        })
+      ).snapshotName,
+    wait: (namespace, snapshotName, until, timeoutMs) =>
+      proxyActivities<ClusterSnapshotActivities>({ ...snapshotWait(timeoutMs), taskQueue }).awaitVolumeSnapshot({
+        version: 1,
+        namespace,
+        snapshotName,
+        until,
+        timeoutSeconds: timeoutMs / 1000,
+      }),
+    now: () => Date.now(),
+  };
+}
+
+async function deleteSnapshots(clusterAgent: ClusterSnapshotActivities, outcomes: readonly VolumeOutcome[]): Promise<void> {
+  await Promise.all(
+    outcomes.flatMap((o) => (o.snapshotName ? [clusterAgent.deleteVolumeSnapshot({ version: 1, namespace: o.volume.namespace, snapshotName: o.snapshotName })] : [])),
+  );
 }

@@ -1,3 +1,4 @@
+import { backupPlanActivities } from './backup-plan.js';
 import type { ControlDeps } from './deps.js';
 import { jobActivities } from './jobs.js';
 import { recoveryPointActivities } from './recovery-points.js';
@@ -11,6 +12,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...skipCheckActivities(deps),
     ...repositoryAccessActivities(deps),
     ...recoveryPointActivities(deps),
+    ...backupPlanActivities(deps),
   };
 }
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { RecoveryPointType } from '../../services/common/enums.js';
 import { clusters, recoveryPoints } from '../../services/db/schema/index.js';
-import type { StoredRecoveryPointContents } from '../../services/db/schema/recovery-points.js';
+import type { StoredRecoveryPointContents, StoredRecoveryPointVolume } from '../../services/db/schema/recovery-points.js';
 import type { ControlDeps } from './deps.js';
 
 const DAY_MS = 86_400_000;
@@ -26,6 +26,8 @@ export interface RecoveryPointRecord {
   namespaces: string[];
   resourceCount: number;
   sizeBytes: number;
+  /** The PVs this point protects; absent for runs that protect none. */
+  persistentVolumes?: StoredRecoveryPointVolume[];
 }
 
 export function recoveryPointActivities(deps: ControlDeps) {
@@ -38,7 +40,7 @@ export function recoveryPointActivities(deps: ControlDeps) {
       const contents: RecordedContents = {
         namespaces: record.namespaces,
         resourceCount: record.resourceCount,
-        persistentVolumes: [],
+        persistentVolumes: record.persistentVolumes ?? [],
         resourcesSnapshotId: record.resourcesSnapshotId,
       };
       await deps.db

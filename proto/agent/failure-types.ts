@@ -12,6 +12,10 @@ export const AGENT_FAILURE_TYPES = {
   storageBucketMissing: 'STORAGE_BUCKET_NOT_FOUND',
   /** The agent's service account may not read what the selection needs. */
   kubeAccessDenied: 'KUBE_ACCESS_DENIED',
+  /** A hook with onError FAIL failed in a pod; the failure's details hold the hook report. */
+  hookFailed: 'HOOK_FAILED',
+  /** A hook that cannot run (its pod selector does not parse or is empty). */
+  hookInvalid: 'HOOK_INVALID',
 } as const;
 
 /** Retrying these cannot help: the same input meets the same refusal. */

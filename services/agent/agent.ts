@@ -1,7 +1,11 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { clusterBackupActivities } from '../../activities/cluster/backup/export-to-repository.js';
+import { clusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
+import { KubernetesPodExecutor } from '../../activities/cluster/exec/kubernetes-pod-executor.js';
+import type { PodExecutor } from '../../activities/cluster/exec/pod-executor.js';
 import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { clusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
 import type { SecretKeyring } from '../common/secrets.js';
 import { havenDataConverter } from '../common/temporal/data-converter.js';
 import { clusterTaskQueue } from '../common/temporal/names.js';
@@ -12,6 +16,8 @@ export interface AgentWorkerOptions {
   clusterId: string;
   kubeConfig: KubeConfig;
   payloadKeyring: SecretKeyring;
+  /** How hooks reach containers: the Kubernetes exec API unless a test cluster has no kubelet (the node emulator's). */
+  executor?: PodExecutor;
 }
 
 /**
@@ -20,11 +26,16 @@ export interface AgentWorkerOptions {
  */
 export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
   const kube = new KubeRestClient(options.kubeConfig);
+  const executor = options.executor ?? new KubernetesPodExecutor(options.kubeConfig);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: clusterTaskQueue(options.clusterId),
-    activities: { ...clusterBackupActivities({ kube }) },
+    activities: {
+      ...clusterBackupActivities({ kube }),
+      ...clusterHookActivities({ kube, executor }),
+      ...clusterSnapshotActivities({ kubeConfig: options.kubeConfig }),
+    },
     dataConverter: havenDataConverter(options.payloadKeyring),
   });
 }

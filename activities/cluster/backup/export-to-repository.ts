@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
 import {
   exportResourcesRequestCodec,
   RESOURCES_VOLUME,
@@ -12,31 +11,14 @@ import { runBackup } from '../../../services/datamover/backup/backup.js';
 import { exportResources } from '../export/export-resources.js';
 import type { KubeRestClient } from '../kube/rest-client.js';
 import { toActivityFailure } from './failures.js';
+import { withHeartbeats } from './heartbeats.js';
 import { openOrInitRepository } from './open-repository.js';
 import { writeResourceTree } from './resource-tree.js';
-
-/** Well inside the workflow's heartbeat timeout, so a slow export is never taken for a dead agent. */
-export const HEARTBEAT_EVERY_MS = 10_000;
 
 export interface ClusterBackupDeps {
   kube: KubeRestClient;
   /** Where the export is staged before it goes into the repository; the system temp dir by default. */
   scratchDirectory?: string;
-}
-
-/** Heartbeats on a timer while `work` runs: listing a large cluster is one call with no natural checkpoints. */
-async function withHeartbeats<T>(work: (phase: (name: string) => void) => Promise<T>): Promise<T> {
-  const context = Context.current();
-  let phase = 'starting';
-  const timer = setInterval(() => context.heartbeat({ phase }), HEARTBEAT_EVERY_MS);
-  try {
-    return await work((name) => {
-      phase = name;
-      context.heartbeat({ phase });
-    });
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 async function exportInto(deps: ClusterBackupDeps, request: ExportResourcesRequest, phase: (name: string) => void): Promise<ExportResourcesResult> {

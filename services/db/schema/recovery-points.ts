@@ -10,7 +10,22 @@ import { storageTargets } from './storage-targets.js';
 export interface StoredRecoveryPointContents {
   namespaces: string[];
   resourceCount: number;
-  persistentVolumes: { namespace: string; claim: string; storageClass: string; sizeBytes: number; method: string }[];
+  persistentVolumes: StoredRecoveryPointVolume[];
+}
+
+/** One protected PV. The snapshot fields are set for method SNAPSHOT: the snapshot IS the PV's data. */
+export interface StoredRecoveryPointVolume {
+  namespace: string;
+  claim: string;
+  storageClass: string;
+  sizeBytes: number;
+  method: string;
+  volumeName?: string;
+  volumeMode?: 'Filesystem' | 'Block';
+  snapshotClass?: string;
+  snapshotName?: string;
+  snapshotContentName?: string;
+  snapshotHandle?: string;
 }
 
 /**

@@ -1,0 +1,76 @@
+import { CoreV1Api, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { BackupVolume, ScanBackupScopeResult } from '../../../proto/agent/index.js';
+import { matchesLabels } from '../../../services/common/label-selector.js';
+import { namespaceInScope, type ExportSelection } from '../export/selection.js';
+import { isNotFound, SnapshotApi } from './snapshot-api.js';
+import { snapshotClassFor } from './snapshot-classes.js';
+import { quantityBytes } from './quantity.js';
+
+/** Volume sources that are not CSI, named as a person knows them. */
+const NON_CSI_SOURCES = ['nfs', 'local', 'hostPath', 'iscsi', 'fc', 'cephfs', 'rbd', 'glusterfs', 'awsElasticBlockStore', 'gcePersistentDisk', 'azureDisk', 'azureFile'] as const;
+
+function claimsSelected(selection: ExportSelection): boolean {
+  return selection.resourceTypes.length === 0 || selection.resourceTypes.includes('persistentvolumeclaims');
+}
+
+function sourceKind(pv: V1PersistentVolume): string {
+  const spec = (pv.spec ?? {}) as Record<string, unknown>;
+  return NON_CSI_SOURCES.find((kind) => spec[kind] !== undefined) ?? 'unknown';
+}
+
+/**
+ * The namespaces a run covers and the claims in them, each with how it could be snapshotted or why it
+ * cannot. The definition's selection applies to PVs too: namespaces, labels (on the claim) and types.
+ */
+export async function scanBackupScope(kubeConfig: KubeConfig, selection: ExportSelection): Promise<Omit<ScanBackupScopeResult, 'version'>> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const namespaces = (await core.listNamespace()).items
+    .map((ns) => ns.metadata?.name ?? '')
+    .filter((name) => name && namespaceInScope(selection, name))
+    .sort();
+  if (!claimsSelected(selection)) return { namespaces, volumes: [] };
+
+  const classes = await new SnapshotApi(kubeConfig).listClasses();
+  const volumes: BackupVolume[] = [];
+  for (const namespace of namespaces) {
+    const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items
+      .filter((pvc) => matchesLabels(selection.labels, pvc.metadata?.labels ?? {}))
+      .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    for (const pvc of claims) volumes.push(await describeClaim(core, classes, namespace, pvc));
+  }
+  return { namespaces, volumes };
+}
+
+async function readVolume(core: CoreV1Api, name: string): Promise<V1PersistentVolume | undefined> {
+  try {
+    return await core.readPersistentVolume({ name });
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+async function describeClaim(core: CoreV1Api, classes: Awaited<ReturnType<SnapshotApi['listClasses']>>, namespace: string, pvc: V1PersistentVolumeClaim): Promise<BackupVolume> {
+  const claim = pvc.metadata?.name ?? '';
+  const volumeName = pvc.spec?.volumeName ?? '';
+  const pv = volumeName ? await readVolume(core, volumeName) : undefined;
+  const base = {
+    namespace,
+    claim,
+    storageClass: pvc.spec?.storageClassName ?? pv?.spec?.storageClassName ?? '',
+    volumeName,
+    volumeMode: (pvc.spec?.volumeMode === 'Block' ? 'Block' : 'Filesystem') as BackupVolume['volumeMode'],
+    sizeBytes: quantityBytes(pv?.spec?.capacity?.storage ?? pvc.spec?.resources?.requests?.storage),
+  };
+  if (!pv || pvc.status?.phase !== 'Bound') {
+    return { ...base, unsupportedReason: `the claim is not bound to a volume (phase ${pvc.status?.phase ?? 'unknown'}); there is no data to snapshot` };
+  }
+  const driver = pv.spec?.csi?.driver;
+  if (!driver) return { ...base, unsupportedReason: `volume ${volumeName} is not a CSI volume (${sourceKind(pv)}): it cannot be snapshotted` };
+  if (classes === null) {
+    return { ...base, driver, unsupportedReason: 'the cluster does not serve snapshot.storage.k8s.io/v1 (the VolumeSnapshot CRDs and controller are not installed)' };
+  }
+  const snapshotClass = snapshotClassFor(classes, driver);
+  if (!snapshotClass) return { ...base, driver, unsupportedReason: `no VolumeSnapshotClass for CSI driver ${driver}: it cannot be snapshotted` };
+  return { ...base, driver, snapshotClass };
+}

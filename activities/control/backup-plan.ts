@@ -1,0 +1,61 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, asc, eq } from 'drizzle-orm';
+import type { HookDefinitionMessage } from '../../proto/agent/index.js';
+import type { CopyOptions, PersistentVolumeOptions } from '../../services/api/resources/definitions/parts-schema.js';
+import { DEFAULT_CSI_SNAPSHOT_TIMEOUT_MINUTES } from '../../services/api/resources/definitions/parts-schema.js';
+import { appHooks, definitions, hookBindings } from '../../services/db/schema/index.js';
+import type { ControlDeps } from './deps.js';
+
+/** What a backup run does beyond the selection: its hooks and how its PVs are protected. */
+export interface BackupPlan {
+  hooks: { preBackup: HookDefinitionMessage[]; postBackup: HookDefinitionMessage[] };
+  persistentVolumes: { include: boolean; mode: PersistentVolumeOptions['mode'] };
+  csiSnapshotTimeoutMinutes: number;
+}
+
+interface StoredBackupSpec {
+  persistentVolumes?: Partial<PersistentVolumeOptions>;
+  advanced?: Partial<CopyOptions>;
+}
+
+/**
+ * Reads the definition's hooks (the app hooks its hook ids name, in the definition's order) and PV
+ * options when the run starts. Hooks are resolved here rather than by the API at start so the run uses
+ * the hooks as they are when it reaches them, and the agent receives complete definitions.
+ */
+export function backupPlanActivities(deps: ControlDeps) {
+  async function hooksOf(orgId: string, definitionId: string, phase: 'PRE_BACKUP' | 'POST_BACKUP'): Promise<HookDefinitionMessage[]> {
+    const rows = await deps.db
+      .select({ hook: appHooks })
+      .from(hookBindings)
+      .innerJoin(appHooks, and(eq(appHooks.orgId, hookBindings.orgId), eq(appHooks.id, hookBindings.hookId)))
+      .where(and(eq(hookBindings.orgId, orgId), eq(hookBindings.definitionId, definitionId), eq(hookBindings.phase, phase)))
+      .orderBy(asc(hookBindings.position));
+    return rows.map(({ hook }) => ({
+      name: hook.name,
+      type: hook.type,
+      command: hook.command,
+      podSelector: hook.podSelector,
+      namespaces: hook.namespaces,
+      container: hook.container,
+      timeoutSeconds: hook.timeoutSeconds,
+      onError: hook.onError,
+    }));
+  }
+
+  return {
+    async resolveBackupPlan(input: { orgId: string; definitionId: string }): Promise<BackupPlan> {
+      const [row] = await deps.db
+        .select({ spec: definitions.spec })
+        .from(definitions)
+        .where(and(eq(definitions.orgId, input.orgId), eq(definitions.id, input.definitionId), eq(definitions.kind, 'BACKUP')));
+      if (!row) throw ApplicationFailure.nonRetryable(`backup definition ${input.definitionId} no longer exists`, 'DEFINITION_NOT_FOUND');
+      const spec = row.spec as StoredBackupSpec;
+      return {
+        hooks: { preBackup: await hooksOf(input.orgId, input.definitionId, 'PRE_BACKUP'), postBackup: await hooksOf(input.orgId, input.definitionId, 'POST_BACKUP') },
+        persistentVolumes: { include: spec.persistentVolumes?.include ?? true, mode: spec.persistentVolumes?.mode ?? 'BACKUP_TO_OBJECT_STORAGE' },
+        csiSnapshotTimeoutMinutes: spec.advanced?.csiSnapshotTimeoutMinutes ?? DEFAULT_CSI_SNAPSHOT_TIMEOUT_MINUTES,
+      };
+    },
+  };
+}

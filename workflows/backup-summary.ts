@@ -1,0 +1,59 @@
+import type { StoredRecoveryPointVolume } from '../services/db/schema/recovery-points.js';
+import type { BackupVolume, HookReportMessage } from '../proto/agent/index.js';
+import { hookErrors, hookSummary } from './backup-hooks.js';
+import { isProtected, type VolumeOutcome } from './backup-volumes.js';
+
+export interface JobError {
+  message: string;
+  resource?: string;
+}
+
+const claimRef = (v: BackupVolume) => `persistentvolumeclaims/${v.namespace}/${v.claim}`;
+
+/** The recovery point's PV list: what was protected, with the snapshot that holds it. */
+export function protectedVolumes(outcomes: readonly VolumeOutcome[]): StoredRecoveryPointVolume[] {
+  return outcomes.filter(isProtected).map(({ volume, snapshotName, state }) => ({
+    namespace: volume.namespace,
+    claim: volume.claim,
+    storageClass: volume.storageClass,
+    sizeBytes: state?.restoreSizeBytes ?? volume.sizeBytes,
+    method: 'SNAPSHOT',
+    volumeName: volume.volumeName,
+    volumeMode: volume.volumeMode,
+    ...(volume.snapshotClass ? { snapshotClass: volume.snapshotClass } : {}),
+    ...(snapshotName ? { snapshotName } : {}),
+    ...(state?.contentName ? { snapshotContentName: state.contentName } : {}),
+    ...(state?.snapshotHandle ? { snapshotHandle: state.snapshotHandle } : {}),
+  }));
+}
+
+export interface RunSummary {
+  status: 'COMPLETED' | 'PARTIAL';
+  message: string;
+  errors: JobError[];
+}
+
+/**
+ * How a run that got to the end reads on its job. PVs that failed and hooks that failed with CONTINUE
+ * make it PARTIAL; claims that cannot be snapshotted are listed as not backed up (never dropped) but
+ * do not, since snapshot-only mode documents that they are not part of it.
+ */
+export function summarize(
+  exported: { resourceCount: number; namespaces: string[] },
+  volumes: { outcomes: readonly VolumeOutcome[]; unsupported: readonly BackupVolume[] },
+  hooks: readonly HookReportMessage[],
+): RunSummary {
+  const failed = volumes.outcomes.filter((o) => !isProtected(o));
+  const errors: JobError[] = [
+    ...failed.map((o) => ({ message: `PV of claim ${o.volume.namespace}/${o.volume.claim} not backed up: ${o.failure ?? 'the snapshot did not become ready'}`, resource: claimRef(o.volume) })),
+    ...volumes.unsupported.map((v) => ({ message: `PV of claim ${v.namespace}/${v.claim} not backed up: ${v.unsupportedReason ?? 'it cannot be snapshotted'}`, resource: claimRef(v) })),
+    ...hookErrors(hooks),
+  ];
+  const parts = [`Backed up ${exported.resourceCount} resources from ${exported.namespaces.length} namespaces`];
+  const snapshotted = volumes.outcomes.length - failed.length;
+  if (volumes.outcomes.length > 0) parts.push(`${snapshotted} of ${volumes.outcomes.length} PVs snapshotted`);
+  if (volumes.unsupported.length > 0) parts.push(`${volumes.unsupported.length} PVs cannot be snapshotted and were not backed up`);
+  if (hooks.length > 0) parts.push(`hooks: ${hookSummary(hooks)}`);
+  const partial = failed.length > 0 || hooks.some((h) => h.verdict === 'FAILED_CONTINUED');
+  return { status: partial ? 'PARTIAL' : 'COMPLETED', message: parts.join('; '), errors };
+}
