@@ -1,4 +1,4 @@
-import type { BigIntStats } from 'node:fs';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareNames, comparePaths, isWithin, joinPath, ROOT_PATH } from '../manifest/walk-order.js';
@@ -17,6 +17,11 @@ export interface WalkedItem {
  *
  * Entries that vanish between listing and lstat are skipped: the source is usually a snapshot, but a live
  * volume must not fail the backup for a deleted temp file.
+ *
+ * Entries are lstat'ed synchronously: a promise lstat costs ~20 µs of CPU in the binding and the promise
+ * machinery against ~4 µs for the system call itself, which made lstat the top frame of an unchanged
+ * re-run. The walk only runs ahead of the manifest by a bounded window, and file reads and sealing keep
+ * going on the thread pool and workers while the main thread stats.
  */
 export async function* walkTree(root: string, startAfter?: string | null): AsyncGenerator<WalkedItem> {
   const rootStats = await lstat(root, { bigint: true });
@@ -35,22 +40,17 @@ async function* walkDirectory(absolute: string, relative: string, startAfter: st
     const childAbsolute = join(absolute, name);
     if (startAfter !== undefined && comparePaths(path, startAfter) <= 0) {
       if (!isWithin(startAfter, path)) continue;
-      const stats = await lstatIfPresent(childAbsolute);
+      const stats = lstatIfPresent(childAbsolute);
       if (stats?.isDirectory()) yield* walkDirectory(childAbsolute, path, startAfter);
       continue;
     }
-    const stats = await lstatIfPresent(childAbsolute);
+    const stats = lstatIfPresent(childAbsolute);
     if (!stats) continue;
     yield { path, absolutePath: childAbsolute, stats };
     if (stats.isDirectory()) yield* walkDirectory(childAbsolute, path, undefined);
   }
 }
 
-async function lstatIfPresent(path: string): Promise<BigIntStats | undefined> {
-  try {
-    return await lstat(path, { bigint: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+function lstatIfPresent(path: string): BigIntStats | undefined {
+  return lstatSync(path, { bigint: true, throwIfNoEntry: false });
 }

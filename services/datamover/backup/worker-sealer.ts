@@ -29,23 +29,24 @@ interface Pending {
  * Needs the process to load TypeScript in workers (node --import tsx propagates to them).
  */
 export class WorkerSealer implements ChunkSealer {
-  private readonly workers: Worker[];
+  private workers: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
-  private readonly load: number[];
+  private load: number[] = [];
   private readonly waiting: (() => void)[] = [];
   private sequence = 0;
 
-  constructor(dataKey: Buffer, compressionLevel: number, threads = Math.max(1, availableParallelism() - 1)) {
-    this.workers = Array.from({ length: threads }, () => {
-      const worker = startWorker({ dataKey, compressionLevel });
-      worker.on('message', (reply: { sequence: number; stored?: Uint8Array; flags?: number; error?: string }) => this.settle(worker, reply));
-      worker.on('error', (error) => this.failAll(error));
-      return worker;
-    });
-    this.load = this.workers.map(() => 0);
-  }
+  /**
+   * Threads start with the first chunk to seal: an unchanged re-run seals nothing and should not pay for
+   * starting and loading them.
+   */
+  constructor(
+    private readonly dataKey: Buffer,
+    private readonly compressionLevel: number,
+    private readonly threads = Math.max(1, availableParallelism() - 1),
+  ) {}
 
   async submit(id: Buffer, data: Buffer, metadata: boolean): Promise<{ sealed: Promise<SealedChunk> }> {
+    if (this.workers.length === 0) this.start();
     let slot = this.leastLoaded();
     while (this.load[slot]! >= JOBS_PER_WORKER) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -61,6 +62,17 @@ export class WorkerSealer implements ChunkSealer {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  private start(): void {
+    const { dataKey, compressionLevel } = this;
+    this.workers = Array.from({ length: this.threads }, () => {
+      const worker = startWorker({ dataKey, compressionLevel });
+      worker.on('message', (reply: { sequence: number; stored?: Uint8Array; flags?: number; error?: string }) => this.settle(worker, reply));
+      worker.on('error', (error) => this.failAll(error));
+      return worker;
+    });
+    this.load = this.workers.map(() => 0);
   }
 
   private leastLoaded(): number {

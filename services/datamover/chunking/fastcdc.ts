@@ -49,15 +49,18 @@ export class ContentDefinedChunker {
     const gear = this.gear;
     const strict = this.strictMask;
     const loose = this.looseMask;
+    // Absolute positions: one add per byte fewer than `data[start + i]`, and the hot loops touch only locals.
+    const normalEnd = start + normal;
+    const limitEnd = start + limit;
     let hash = 0;
-    let i = this.minSize;
-    for (; i < normal; i++) {
-      hash = ((hash << 1) + gear[data[start + i]!]!) | 0;
-      if ((hash & strict) === 0) return i + 1;
+    let p = start + this.minSize;
+    for (; p < normalEnd; p++) {
+      hash = ((hash << 1) + gear[data[p]!]!) | 0;
+      if ((hash & strict) === 0) return p + 1 - start;
     }
-    for (; i < limit; i++) {
-      hash = ((hash << 1) + gear[data[start + i]!]!) | 0;
-      if ((hash & loose) === 0) return i + 1;
+    for (; p < limitEnd; p++) {
+      hash = ((hash << 1) + gear[data[p]!]!) | 0;
+      if ((hash & loose) === 0) return p + 1 - start;
     }
     return limit;
   }

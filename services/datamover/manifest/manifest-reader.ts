@@ -49,17 +49,28 @@ export async function openManifest(chunkIds: readonly string[], fetch: FetchChun
 /**
  * Walks a previous manifest alongside the current tree walk: asking for paths in walk order, it returns
  * the entry with that path if the previous manifest had one, skipping everything before it.
+ *
+ * Calls may overlap (the backup asks for the next path while an earlier lookup still waits for a manifest
+ * chunk); they are answered one after another in the order they were made, so an overlapping lookup can
+ * never consume the entry an earlier one is looking for.
  */
 export class ManifestCursor {
   private pending: ManifestEntry | undefined;
   private done = false;
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly entries: AsyncIterator<ManifestEntry>,
     private readonly compare: (a: string, b: string) => number,
   ) {}
 
-  async find(path: string): Promise<ManifestEntry | undefined> {
+  find(path: string): Promise<ManifestEntry | undefined> {
+    const found = this.previous.then(() => this.findNext(path));
+    this.previous = found.catch(() => undefined);
+    return found;
+  }
+
+  private async findNext(path: string): Promise<ManifestEntry | undefined> {
     while (!this.done) {
       if (!this.pending) {
         const next = await this.entries.next();
