@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { PodExecutor } from '../../../activities/cluster/exec/pod-executor.js';
 import { generateKeyEntry } from '../../../services/common/secrets.js';
 import { connectTemporalClient } from '../../../services/common/temporal/client.js';
 import { createAgentWorker } from '../../../services/agent/agent.js';
@@ -26,8 +27,8 @@ export interface BackupStack {
   temporal: Client;
   connection: NativeConnection;
   payloadKeyEntry: string;
-  /** Starts a real agent (KUBECONFIG's cluster) for `clusterId`. */
-  startAgent(clusterId: string): Promise<RunningWorker>;
+  /** Starts a real agent (KUBECONFIG's cluster) for `clusterId`; hooks exec through `executor` when given (the node emulator's). */
+  startAgent(clusterId: string, options?: { executor?: PodExecutor }): Promise<RunningWorker>;
   /** Starts any worker (e.g. a fake agent) and stops it on close. */
   track(worker: Worker): RunningWorker;
   close(): Promise<void>;
@@ -79,10 +80,10 @@ export async function startBackupStack(): Promise<BackupStack> {
     temporal: temporalHandle.client,
     connection,
     payloadKeyEntry,
-    async startAgent(clusterId) {
+    async startAgent(clusterId, options = {}) {
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromFile(stackEnv('KUBECONFIG'));
-      return track(await createAgentWorker({ connection, namespace: engine.namespace, clusterId, kubeConfig, payloadKeyring: engine.payloadKeyring }));
+      return track(await createAgentWorker({ connection, namespace: engine.namespace, clusterId, kubeConfig, payloadKeyring: engine.payloadKeyring, ...options }));
     },
     track,
     async close() {

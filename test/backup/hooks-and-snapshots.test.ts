@@ -1,0 +1,157 @@
+import { access, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SNAPSHOT_LABELS } from '../../proto/agent/index.js';
+import { progressQuery } from '../../workflows/backup-progress.js';
+import { createBackupDefinition, createCluster, createHook, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
+import { volumeDigest } from '../fixtures/volume-digest.js';
+import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
+import { DATA_MOUNT, deployEmulatedApp, listSnapshots, type EmulatedApp } from './helpers/emulated-app.js';
+import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
+
+interface PointView {
+  jobId: string;
+  type: string;
+  contents: {
+    namespaces: string[];
+    persistentVolumes: { namespace: string; claim: string; storageClass: string; sizeBytes: number; method: string; snapshotName?: string; snapshotContentName?: string; snapshotHandle?: string }[];
+  };
+}
+
+const PRE_MARKER = 'pre-hook-marker';
+const POST_MARKER = 'post-hook-marker';
+
+let stack: BackupStack;
+let cluster: EmulatedCluster;
+let app: EmulatedApp;
+let clusterId: string;
+let storageTargetId: string;
+
+beforeAll(async () => {
+  cluster = await startEmulatedCluster();
+  app = await deployEmulatedApp(cluster, { unsnapshottableClaim: true });
+  stack = await startBackupStack();
+  clusterId = (await createCluster(stack.client)).id;
+  storageTargetId = (
+    await createS3Target(stack.client, {
+      endpoint: stackEnv('S3_ENDPOINT'),
+      region: stackEnv('S3_REGION'),
+      bucket: stackEnv('S3_BUCKET'),
+      pathStyle: true,
+      prefix: `tests/${uniqueName('hooks-snapshots')}`,
+      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
+    })
+  ).id;
+  // The emulator has no kubelet behind the API server's exec: hooks run through its executor.
+  await stack.startAgent(clusterId, { executor: cluster.node.executor });
+  await untilClusterActive(stack.client, clusterId);
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await cluster?.stop();
+});
+
+async function snapshotOnlyDefinition(hooks: { preBackup?: string[]; postBackup?: string[] }): Promise<string> {
+  return (
+    await createBackupDefinition(stack.client, clusterId, {
+      selection: { scope: 'SELECTED_NAMESPACES', namespaces: [app.namespace] },
+      persistentVolumes: { mode: 'SNAPSHOT_ONLY' },
+      advanced: { destinationStorageTargetId: storageTargetId },
+      hooks,
+    })
+  ).id;
+}
+
+describe('a snapshot-only backup with a pre and a post hook', () => {
+  let job: JobView;
+  let point: PointView | undefined;
+  let liveDigestAtRun: string;
+
+  beforeAll(async () => {
+    // Paths are separate arguments so the emulator maps them into the volume (it does not parse scripts).
+    const pre = await createHook(stack.client, { type: 'PRE_BACKUP', command: ['touch', join(DATA_MOUNT, PRE_MARKER)], podSelector: 'app:db' });
+    const post = await createHook(stack.client, { type: 'POST_BACKUP', command: ['touch', join(DATA_MOUNT, POST_MARKER)], podSelector: 'app:db' });
+    const definitionId = await snapshotOnlyDefinition({ preBackup: [pre.id], postBackup: [post.id] });
+    job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
+    const page = expectStatus<{ items: PointView[] }>(await stack.client.get('/recovery-points'), 200);
+    point = page.items.find((item) => item.jobId === job.id);
+    liveDigestAtRun = await volumeDigest(app.dataPath);
+  });
+
+  it('completes, with every hook\'s outcome in the job and the claim that cannot be snapshotted reported', () => {
+    expect(job.status, job.message).toBe('COMPLETED');
+    expect(job.message).toMatch(/^Backed up \d+ resources from 1 namespaces; 1 of 1 PVs snapshotted; 1 PVs cannot be snapshotted and were not backed up; hooks: /);
+    expect(job.message).toMatch(/PRE_BACKUP "hook-\d+" SUCCEEDED \(1 pod\); POST_BACKUP "hook-\d+" SUCCEEDED \(1 pod\)$/);
+    expect(job.errors).toEqual([
+      {
+        message: `PV of claim ${app.namespace}/files not backed up: no VolumeSnapshotClass for CSI driver files.csi.haven.test: it cannot be snapshotted`,
+        resource: `persistentvolumeclaims/${app.namespace}/files`,
+      },
+    ]);
+  });
+
+  it('records a SNAPSHOT recovery point listing the PV with its snapshot', () => {
+    expect(point?.type).toBe('SNAPSHOT');
+    expect(point?.contents.persistentVolumes).toEqual([
+      expect.objectContaining({ namespace: app.namespace, claim: 'data', storageClass: 'csi-hostpath', sizeBytes: 64 * 2 ** 20, method: 'SNAPSHOT' }),
+    ]);
+    const [pv] = point!.contents.persistentVolumes;
+    expect(pv?.snapshotName).toBe(`haven-${job.id}-data`);
+    expect(pv?.snapshotContentName).toMatch(/^snapcontent-/);
+    expect(pv?.snapshotHandle).toMatch(/^snapshot-/);
+  });
+
+  it('keeps the VolumeSnapshot, ready to use and labelled with the job', async () => {
+    const snapshots = await listSnapshots(cluster, app.namespace);
+    expect(snapshots.map((s) => s.metadata.name)).toEqual([`haven-${job.id}-data`]);
+    expect(snapshots[0]?.status?.readyToUse).toBe(true);
+    expect((snapshots[0]?.metadata as { labels?: Record<string, string> }).labels?.[SNAPSHOT_LABELS.job]).toBe(job.id);
+  });
+
+  it('holds the volume\'s data as the pre-hook left it: its marker, not the post-hook\'s', async () => {
+    const handle = point!.contents.persistentVolumes[0]!.snapshotHandle!;
+    const snapshotPath = cluster.node.store.snapshotPath(handle);
+    await access(join(snapshotPath, PRE_MARKER));
+    await expect(access(join(snapshotPath, POST_MARKER))).rejects.toThrow();
+    // The post-hook ran after the snapshot was cut: the live volume has its marker. Without it, the
+    // volume is exactly what the snapshot holds.
+    await access(join(app.dataPath, POST_MARKER));
+    expect(liveDigestAtRun).not.toBe(await volumeDigest(snapshotPath));
+    await rm(join(app.dataPath, POST_MARKER));
+    expect(await volumeDigest(snapshotPath)).toBe(await volumeDigest(app.dataPath));
+  });
+
+  it('answers the progress query with the hooks and the volume', async () => {
+    const progress = await stack.temporal.workflow.getHandle(job.workflowId).query(progressQuery);
+    expect(progress.step).toBe('COMPLETED');
+    expect(progress.hooks?.map((h) => [h.type, h.verdict])).toEqual([
+      ['PRE_BACKUP', 'SUCCEEDED'],
+      ['POST_BACKUP', 'SUCCEEDED'],
+    ]);
+    expect(progress.volumes).toEqual([{ namespace: app.namespace, claim: 'data', state: 'READY' }]);
+  });
+});
+
+describe('a pre-backup hook that fails with onError FAIL', () => {
+  it('fails the job naming the pod, container and exit code, takes no snapshot and records no recovery point', async () => {
+    const failing = await createHook(stack.client, { type: 'PRE_BACKUP', command: ['sh', '-c', 'echo cannot freeze >&2; exit 3'], podSelector: 'app:db', onError: 'FAIL' });
+    const definitionId = await snapshotOnlyDefinition({ preBackup: [failing.id] });
+    const before = (await listSnapshots(cluster, app.namespace)).length;
+    const job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
+    expect(job.status).toBe('FAILED');
+    expect(job.message).toBe(
+      `Running pre-backup hooks failed: PRE_BACKUP hook "${failing.name}" in pod ${app.namespace}/db container app exited with code 3; stderr: cannot freeze`,
+    );
+    expect(job.errors).toEqual([{ message: job.message }]);
+    expect((await listSnapshots(cluster, app.namespace)).length).toBe(before);
+    const points = expectStatus<{ items: { jobId: string }[] }>(await stack.client.get('/recovery-points'), 200);
+    expect(points.items.filter((p) => p.jobId === job.id)).toEqual([]);
+    // The hook ran once: HOOK_FAILED is not retried.
+    const history = await stack.temporal.workflow.getHandle(job.workflowId).fetchHistory();
+    const failure = (history.events ?? []).find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
+    expect(failure?.applicationFailureInfo).toMatchObject({ type: 'HOOK_FAILED', nonRetryable: true });
+  });
+});
