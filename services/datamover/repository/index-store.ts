@@ -1,5 +1,5 @@
 import { indexObjectCodec, tombstoneCodec, type IndexObject } from '../../../proto/repository/index.js';
-import { mapConcurrent } from '../controls/map-concurrent.js';
+import { mapConcurrent } from '../../common/map-concurrent.js';
 import { ChunkIndex } from './chunk-index.js';
 import { INDEX_PREFIX, indexKey, TOMBSTONES_PREFIX } from './layout.js';
 import type { Repository } from './repository.js';
