@@ -15,6 +15,10 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 
+echo "[test] typecheck and lint" >&2
+npm run --silent typecheck >&2
+npm run --silent lint >&2
+
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 export HAVEN_RUN_DIR="${HAVEN_TEST_RUN_DIR:-$PWD/.run/test}"
 rm -rf "$HAVEN_RUN_DIR"
