@@ -21,9 +21,11 @@ npm run --silent lint >&2
 
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 export HAVEN_RUN_DIR="${HAVEN_TEST_RUN_DIR:-$PWD/.run/test}"
+stack() { node_modules/.bin/tsx scripts/stack/cli.ts "$@"; }
+# A previous run that was killed may have left its servers running: stop them before wiping their data.
+stack down >/dev/null 2>&1 || true
 rm -rf "$HAVEN_RUN_DIR"
 mkdir -p "$HAVEN_RUN_DIR"
-stack() { node_modules/.bin/tsx scripts/stack/cli.ts "$@"; }
 trap 'stack down >&2 || true' EXIT
 
 started=$(date +%s)
