@@ -1,5 +1,4 @@
-import type { Static, TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { versionDecoder, versionedCodec as sharedVersionedCodec, type CodecErrors, type VersionDecoder, type VersionedCodec } from '../versioned-codec.js';
 
 /**
  * Versioned decoding for control plane <-> agent messages.
@@ -21,40 +20,16 @@ export class AgentMessageError extends Error {
   }
 }
 
-interface VersionDecoder<Current> {
-  check(value: unknown): boolean;
-  firstError(value: unknown): string;
-  upgrade(value: unknown): Current;
-}
+export { versionDecoder };
 
-export function versionDecoder<S extends TSchema, Current>(schema: S, upgrade: (value: Static<S>) => Current): VersionDecoder<Current> {
-  let compiled: ReturnType<typeof TypeCompiler.Compile<S>> | undefined;
-  const checker = () => (compiled ??= TypeCompiler.Compile(schema));
-  return {
-    check: (value) => checker().Check(value),
-    firstError: (value) => {
-      const error = checker().Errors(value).First();
-      return error ? `${error.path || '/'} ${error.message}` : 'invalid';
-    },
-    upgrade: (value) => upgrade(value as Static<S>),
-  };
-}
+export type MessageCodec<Current> = VersionedCodec<Current>;
 
-export interface MessageCodec<Current> {
-  decode(value: unknown): Current;
-}
+const agentErrors: CodecErrors = {
+  invalid: (kind, detail) => new AgentMessageError(kind, detail),
+  unsupported: (kind, version) =>
+    new AgentMessageError(kind, `version ${String(version)} is not supported by this build; upgrade the agent or the control plane`),
+};
 
 export function versionedCodec<Current extends { version: number }>(kind: string, decoders: Record<number, VersionDecoder<Current>>): MessageCodec<Current> {
-  return {
-    decode(value) {
-      if (typeof value !== 'object' || value === null) throw new AgentMessageError(kind, 'not an object');
-      const version = (value as { version?: unknown }).version;
-      const decoder = typeof version === 'number' ? decoders[version] : undefined;
-      if (!decoder) {
-        throw new AgentMessageError(kind, `version ${String(version)} is not supported by this build; upgrade the agent or the control plane`);
-      }
-      if (!decoder.check(value)) throw new AgentMessageError(kind, decoder.firstError(value));
-      return decoder.upgrade(value);
-    },
-  };
+  return sharedVersionedCodec(kind, decoders, agentErrors);
 }

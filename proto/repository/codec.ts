@@ -1,5 +1,4 @@
-import type { TSchema, Static } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { versionDecoder, versionedCodec, type CodecErrors, type VersionDecoder, type VersionedCodec } from '../versioned-codec.js';
 
 /**
  * Versioned decoding for every persisted repository message.
@@ -30,51 +29,16 @@ export class UnsupportedVersionError extends Error {
   }
 }
 
-interface VersionDecoder<Current> {
-  check(value: unknown): boolean;
-  firstError(value: unknown): string;
-  upgrade(value: unknown): Current;
-}
+const repositoryErrors: CodecErrors = {
+  invalid: (kind, detail) => new SchemaDecodeError(kind, detail),
+  unsupported: (kind, version) => new UnsupportedVersionError(kind, version),
+};
 
-/** Registers one historical version: its schema and how it becomes the current shape. */
-export function versionDecoder<S extends TSchema, Current>(
-  schema: S,
-  upgrade: (value: Static<S>) => Current,
-): VersionDecoder<Current> {
-  // Compiled on first use: compiling every schema at import would cost each CLI start hundreds of ms.
-  let compiled: ReturnType<typeof TypeCompiler.Compile<S>> | undefined;
-  const checker = () => (compiled ??= TypeCompiler.Compile(schema));
-  return {
-    check: (value) => checker().Check(value),
-    firstError: (value) => {
-      const error = checker().Errors(value).First();
-      return error ? `${error.path || '/'} ${error.message}` : 'invalid';
-    },
-    upgrade: (value) => upgrade(value as Static<S>),
-  };
-}
+export { versionDecoder };
 
 export function createVersionedCodec<Current extends { version: number }>(
   kind: string,
   decoders: Record<number, VersionDecoder<Current>>,
-) {
-  return {
-    decode(value: unknown): Current {
-      if (typeof value !== 'object' || value === null) throw new SchemaDecodeError(kind, 'not an object');
-      const version = (value as { version?: unknown }).version;
-      const decoder = typeof version === 'number' ? decoders[version] : undefined;
-      if (!decoder) throw new UnsupportedVersionError(kind, version);
-      if (!decoder.check(value)) throw new SchemaDecodeError(kind, decoder.firstError(value));
-      return decoder.upgrade(value);
-    },
-    decodeJson(text: string): Current {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        throw new SchemaDecodeError(kind, `not JSON (${(error as Error).message})`);
-      }
-      return this.decode(parsed);
-    },
-  };
+): VersionedCodec<Current> {
+  return versionedCodec(kind, decoders, repositoryErrors);
 }
