@@ -30,8 +30,10 @@ function saveState(state: StackState): void {
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
 }
 
+/** The environment of every recorded component, in the stack's own component order (stable output). */
 export function stackEnv(state: StackState = loadState()): Record<string, string> {
-  return Object.assign({ HAVEN_RUN_DIR: runDir }, ...Object.values(state.components).map((c) => c.env)) as Record<string, string>;
+  const ordered = stackComponents(clusterIds.length).flatMap((c) => (state.components[c.name] ? [state.components[c.name]!.env] : []));
+  return Object.assign({ HAVEN_RUN_DIR: runDir }, ...ordered) as Record<string, string>;
 }
 
 function writeEnvFile(env: Record<string, string>): string {
