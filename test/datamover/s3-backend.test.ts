@@ -12,21 +12,23 @@ import { createS3Client, S3Backend } from '../../services/datamover/storage/s3-b
 import { scratchDir, TEST_KDF_COST, TEST_SECRET } from './helpers/repository-fixture.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
+import { stackEnv } from '../support/stack-env.js';
 
 function target(retentionDays?: number): S3TargetConfig {
   return {
-    bucket: process.env.S3_BUCKET!,
+    bucket: stackEnv('S3_BUCKET'),
     prefix: `datamover-test/${randomUUID()}`,
     region: 'us-east-1',
-    endpoint: process.env.S3_ENDPOINT,
+    endpoint: stackEnv('S3_ENDPOINT'),
     forcePathStyle: true,
-    accessKeyId: process.env.S3_ACCESS_KEY_ID,
-    secretAccessKey: process.env.S3_SECRET_ACCESS_KEY,
+    accessKeyId: stackEnv('S3_ACCESS_KEY_ID'),
+    secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY'),
     ...(retentionDays ? { retention: { days: retentionDays } } : {}),
   };
 }
 
-describe.skipIf(!process.env.S3_ENDPOINT)('S3 backend against a real S3 server', () => {
+// The local stack always provides S3: a missing endpoint fails loudly rather than skipping the suite.
+describe('S3 backend against a real S3 server', () => {
   let scratch: Awaited<ReturnType<typeof scratchDir>>;
   let client: S3Client;
 
