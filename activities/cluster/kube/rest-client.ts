@@ -19,40 +19,64 @@ export interface KubeList<T> {
 }
 
 /**
- * A small JSON client for the generic parts of the Kubernetes API (discovery, listing any resource
- * type). The typed clients of @kubernetes/client-node cover one group each; backup must read every
- * group the cluster serves, including custom resources it has never heard of.
+ * A small JSON client for the generic parts of the Kubernetes API (discovery, listing, creating and
+ * replacing objects of any resource type). The typed clients of @kubernetes/client-node cover one group
+ * each; backup must read, and restore must write, every group the cluster serves, including custom
+ * resources it has never heard of.
  */
 export class KubeRestClient {
   constructor(private readonly kubeConfig: KubeConfig) {}
 
   async get<T>(path: string): Promise<T> {
+    return this.send<T>('GET', path);
+  }
+
+  /** Creates an object in a collection; a conflict is a `KubeApiError` with status 409. */
+  async post<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>('POST', path, body, 'application/json');
+  }
+
+  /** Replaces an object; the body carries the live `resourceVersion`, so a concurrent change fails with 409. */
+  async put<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>('PUT', path, body, 'application/json');
+  }
+
+  /** A JSON merge patch (RFC 7386): lists in it replace the stored lists whole. */
+  async mergePatch<T>(path: string, patch: unknown): Promise<T> {
+    return this.send<T>('PATCH', path, patch, 'application/merge-patch+json');
+  }
+
+  private async send<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     const server = new URL(cluster.server);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const options: RequestOptions = {
-      method: 'GET',
+      method,
       host: server.hostname,
       port: server.port || 443,
       path: `${server.pathname.replace(/\/$/, '')}${path}`,
-      headers: { Accept: 'application/json' },
+      headers: {
+        Accept: 'application/json',
+        ...(payload && contentType ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {}),
+      },
       timeout: 60_000,
     };
     await this.kubeConfig.applyToHTTPSOptions(options);
-    return new Promise<T>((resolveGet, reject) => {
+    return new Promise<T>((resolveSend, reject) => {
       const req = request(options, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
+          const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
-            resolveGet(JSON.parse(body) as T);
+            resolveSend(JSON.parse(text) as T);
             return;
           }
-          let message = body.slice(0, 500);
+          let message = text.slice(0, 500);
           try {
-            message = (JSON.parse(body) as { message?: string }).message ?? message;
+            message = (JSON.parse(text) as { message?: string }).message ?? message;
           } catch {
             // keep the raw body
           }
@@ -62,7 +86,7 @@ export class KubeRestClient {
       });
       req.on('timeout', () => req.destroy(new Error(`${path}: request timed out`)));
       req.on('error', reject);
-      req.end();
+      req.end(payload);
     });
   }
 

@@ -1,0 +1,20 @@
+import type { Transforms } from '../../../services/api/resources/definitions/parts-schema.js';
+
+/**
+ * Renames the namespaces a restore brings along: an explicit mapping, or prefix + name + suffix (the API
+ * forbids combining them). Namespaces the restore does not bring (`kube-system` named by a binding subject,
+ * say) keep their names, so a reference to them still points at the object it meant.
+ */
+export class NamespaceMapping {
+  constructor(
+    private readonly transforms: Pick<Transforms, 'namespacePrefix' | 'namespaceSuffix' | 'namespaceMapping'>,
+    private readonly restored: ReadonlySet<string>,
+  ) {}
+
+  target(namespace: string): string {
+    if (!this.restored.has(namespace)) return namespace;
+    const mapped = this.transforms.namespaceMapping[namespace];
+    if (mapped !== undefined) return mapped;
+    return `${this.transforms.namespacePrefix}${namespace}${this.transforms.namespaceSuffix}`;
+  }
+}
