@@ -16,6 +16,8 @@ export const AGENT_FAILURE_TYPES = {
   hookFailed: 'HOOK_FAILED',
   /** A hook that cannot run (its pod selector does not parse or is empty). */
   hookInvalid: 'HOOK_INVALID',
+  /** A recovery point's resource tree has no readable index, or one newer than the agent reads. */
+  resourceTreeUnreadable: 'RESOURCE_TREE_UNREADABLE',
 } as const;
 
 /** Retrying these cannot help: the same input meets the same refusal. */

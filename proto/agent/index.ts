@@ -5,3 +5,4 @@ export * from './failure-types.js';
 export * from './run-hook.js';
 export * from './backup-scope.js';
 export * from './volume-snapshots.js';
+export * from './restore-resources.js';

@@ -5,6 +5,7 @@ import { clusterHookActivities } from '../../activities/cluster/backup/run-backu
 import { KubernetesPodExecutor } from '../../activities/cluster/exec/kubernetes-pod-executor.js';
 import type { PodExecutor } from '../../activities/cluster/exec/pod-executor.js';
 import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { clusterRestoreActivities } from '../../activities/cluster/restore/restore-from-repository.js';
 import { clusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
 import type { SecretKeyring } from '../common/secrets.js';
 import { havenDataConverter } from '../common/temporal/data-converter.js';
@@ -35,6 +36,7 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterBackupActivities({ kube }),
       ...clusterHookActivities({ kube, executor }),
       ...clusterSnapshotActivities({ kubeConfig: options.kubeConfig }),
+      ...clusterRestoreActivities({ kube }),
     },
     dataConverter: havenDataConverter(options.payloadKeyring),
   });

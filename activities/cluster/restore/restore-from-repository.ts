@@ -1,0 +1,67 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AGENT_FAILURE_TYPES,
+  restoreResourcesRequestCodec,
+  type RestoreResourcesRequest,
+  type RestoreResourcesResult,
+} from '../../../proto/agent/index.js';
+import { runRestore } from '../../../services/datamover/restore/restore.js';
+import { toActivityFailure } from '../backup/failures.js';
+import { withHeartbeats } from '../backup/heartbeats.js';
+import { openOrInitRepository } from '../backup/open-repository.js';
+import type { KubeRestClient } from '../kube/rest-client.js';
+import { ResourceTreeError, readResourceTree } from './read-resource-tree.js';
+import { restoreResources } from './restore-resources.js';
+import { toRestoreResult } from './restore-from-repository-result.js';
+
+export interface ClusterRestoreDeps {
+  kube: KubeRestClient;
+  /** Where the resource tree is unpacked before it is applied; the system temp dir by default. */
+  scratchDirectory?: string;
+}
+
+async function restoreFrom(deps: ClusterRestoreDeps, request: RestoreResourcesRequest, phase: (name: string) => void): Promise<RestoreResourcesResult> {
+  const directory = await mkdtemp(join(deps.scratchDirectory ?? tmpdir(), 'haven-restore-'));
+  try {
+    phase('fetching');
+    // The recovery point's repository exists, so this only opens it.
+    const repository = await openOrInitRepository(request.repository);
+    // Owners are the agent's own: the files are only read back, never mounted into workloads.
+    await runRestore(repository, { snapshotId: request.snapshotId, target: directory, restoreOwners: false });
+    phase('reading');
+    const entries = await readResourceTree(directory);
+    const report = await restoreResources(
+      deps.kube,
+      entries,
+      { selection: request.selection, transforms: request.transforms, existingResources: request.existingResources },
+      { onProgress: ({ done, total }) => phase(`applying ${done}/${total}`) },
+    );
+    return toRestoreResult(report);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+/** The agent's restore activities; cluster-side, over an injected Kubernetes client. */
+export function clusterRestoreActivities(deps: ClusterRestoreDeps) {
+  return {
+    /** Takes `unknown`: the message is decoded by version (proto/agent), since the sender may be newer. */
+    async restoreResourcesFromRepository(message: unknown): Promise<RestoreResourcesResult> {
+      let location = '(unknown repository)';
+      try {
+        const request = restoreResourcesRequestCodec.decode(message);
+        location = request.repository.location;
+        return await withHeartbeats((phase) => restoreFrom(deps, request, phase));
+      } catch (error) {
+        // Another attempt reads the same tree from the same snapshot.
+        if (error instanceof ResourceTreeError) throw ApplicationFailure.nonRetryable(error.message, AGENT_FAILURE_TYPES.resourceTreeUnreadable);
+        throw toActivityFailure(error, location);
+      }
+    },
+  };
+}
+
+export type ClusterRestoreActivities = ReturnType<typeof clusterRestoreActivities>;

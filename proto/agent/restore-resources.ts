@@ -1,0 +1,78 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { versionDecoder, versionedCodec } from './codec.js';
+import { RepositoryAccessV1 } from './repository-access.js';
+
+/** At most this many per-object outcomes travel back; the counts always cover every object. */
+export const MAX_REPORTED_OUTCOMES = 1000;
+
+/** Which objects of the recovery point to restore; empty lists mean all (the restore API's own shape). */
+export const RestoreSelectionV1 = Type.Object({
+  namespaces: Type.Array(Type.String()),
+  resourceTypes: Type.Array(Type.String()),
+  /** The label selector as text, `a:b,c x:y`, as the restore record stores it. */
+  labels: Type.String(),
+});
+
+export const RestoreTransformsV1 = Type.Object({
+  namespacePrefix: Type.String(),
+  namespaceSuffix: Type.String(),
+  namespaceMapping: Type.Record(Type.String(), Type.String()),
+  storageClassMapping: Type.Record(Type.String(), Type.String()),
+  preserveNodePorts: Type.Boolean(),
+});
+
+/** Control plane -> agent of the target cluster: restore the objects of one resources snapshot. */
+export const RestoreResourcesRequestV1 = Type.Object({
+  version: Type.Literal(1),
+  jobId: Type.String(),
+  /** The target cluster (the agent receiving this). */
+  clusterId: Type.String(),
+  /** The datamover snapshot of RESOURCES_VOLUME that the recovery point recorded. */
+  snapshotId: Type.String({ minLength: 1 }),
+  repository: RepositoryAccessV1,
+  selection: RestoreSelectionV1,
+  transforms: RestoreTransformsV1,
+  existingResources: Type.Union([Type.Literal('SKIP'), Type.Literal('UPDATE')]),
+});
+export type RestoreResourcesRequest = Static<typeof RestoreResourcesRequestV1>;
+
+const OutcomeKindV1 = Type.Union([Type.Literal('CREATED'), Type.Literal('UPDATED'), Type.Literal('SKIPPED'), Type.Literal('FAILED')]);
+
+export const RestoredObjectV1 = Type.Object({
+  typeId: Type.String(),
+  kind: Type.String(),
+  /** Source namespace, as the recovery point holds it. */
+  namespace: Type.Optional(Type.String()),
+  name: Type.String(),
+  /** Where it went, when a transform renamed its namespace. */
+  targetNamespace: Type.Optional(Type.String()),
+  outcome: OutcomeKindV1,
+  reason: Type.Optional(Type.String()),
+});
+export type RestoredObject = Static<typeof RestoredObjectV1>;
+
+/** Agent -> control plane: what happened to every object. */
+export const RestoreResourcesResultV1 = Type.Object({
+  version: Type.Literal(1),
+  /** PARTIAL when at least one object FAILED. */
+  status: Type.Union([Type.Literal('COMPLETED'), Type.Literal('PARTIAL')]),
+  counts: Type.Object({
+    CREATED: Type.Integer({ minimum: 0 }),
+    UPDATED: Type.Integer({ minimum: 0 }),
+    SKIPPED: Type.Integer({ minimum: 0 }),
+    FAILED: Type.Integer({ minimum: 0 }),
+  }),
+  /** FAILED ones first, then the rest; at most MAX_REPORTED_OUTCOMES. */
+  outcomes: Type.Array(RestoredObjectV1),
+  /** How many outcomes were left off to keep the message (and the workflow history) small. */
+  outcomesOmitted: Type.Integer({ minimum: 0 }),
+});
+export type RestoreResourcesResult = Static<typeof RestoreResourcesResultV1>;
+
+export const restoreResourcesRequestCodec = versionedCodec<RestoreResourcesRequest>('restore-resources request', {
+  1: versionDecoder(RestoreResourcesRequestV1, (value) => value),
+});
+
+export const restoreResourcesResultCodec = versionedCodec<RestoreResourcesResult>('restore-resources result', {
+  1: versionDecoder(RestoreResourcesResultV1, (value) => value),
+});
