@@ -1,2 +1,3 @@
 /** Every workflow the control worker runs (its `workflowsPath`). */
 export { backupWorkflow } from './backup.js';
+export { restoreWorkflow } from './restore.js';

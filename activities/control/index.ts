@@ -3,6 +3,7 @@ import type { ControlDeps } from './deps.js';
 import { jobActivities } from './jobs.js';
 import { recoveryPointActivities } from './recovery-points.js';
 import { repositoryAccessActivities } from './repository-access.js';
+import { restoreSourceActivities } from './restore-source.js';
 import { skipCheckActivities } from './skip-checks.js';
 
 /** Every activity the control worker runs; workflows import this type only. */
@@ -13,6 +14,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...repositoryAccessActivities(deps),
     ...recoveryPointActivities(deps),
     ...backupPlanActivities(deps),
+    ...restoreSourceActivities(deps),
   };
 }
 

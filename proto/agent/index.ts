@@ -6,3 +6,4 @@ export * from './run-hook.js';
 export * from './backup-scope.js';
 export * from './volume-snapshots.js';
 export * from './restore-resources.js';
+export * from './storage-classes.js';

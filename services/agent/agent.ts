@@ -6,6 +6,7 @@ import { KubernetesPodExecutor } from '../../activities/cluster/exec/kubernetes-
 import type { PodExecutor } from '../../activities/cluster/exec/pod-executor.js';
 import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
 import { clusterRestoreActivities } from '../../activities/cluster/restore/restore-from-repository.js';
+import { clusterStorageClassActivities } from '../../activities/cluster/restore/restore-from-repository-storage-classes.js';
 import { clusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
 import type { SecretKeyring } from '../common/secrets.js';
 import { havenDataConverter } from '../common/temporal/data-converter.js';
@@ -37,6 +38,7 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterHookActivities({ kube, executor }),
       ...clusterSnapshotActivities({ kubeConfig: options.kubeConfig }),
       ...clusterRestoreActivities({ kube }),
+      ...clusterStorageClassActivities({ kube }),
     },
     dataConverter: havenDataConverter(options.payloadKeyring),
   });

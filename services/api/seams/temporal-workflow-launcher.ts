@@ -7,8 +7,31 @@ import {
   KIND_ATTRIBUTE,
 } from '../../common/temporal/names.js';
 import type { backupWorkflow } from '../../../workflows/backup.js';
+import type { RestoreRunInput } from '../../../workflows/restore-input.js';
+import type { restoreWorkflow } from '../../../workflows/restore.js';
+import type { Restore } from '../resources/restores/schema.js';
 import { backupRunInput } from './backup-run-input.js';
 import type { RunRequest, StartedRun, WorkflowLauncher } from './workflow-launcher.js';
+
+/** The restore workflow's exported name (workflows/restore.ts). */
+const RESTORE_WORKFLOW_TYPE = 'restoreWorkflow';
+
+/** The restore record as the run's input; the run itself reads where the recovery point's data is. */
+function restoreRunInput(request: RunRequest): RestoreRunInput {
+  const restore = request.definition as Restore;
+  if (!restore.recoveryPointId) throw new Error(`restore run ${request.workflowId} has no recovery point`);
+  return {
+    orgId: request.orgId,
+    jobId: request.jobId,
+    restoreId: request.definitionId,
+    restoreName: request.definitionName,
+    recoveryPointId: restore.recoveryPointId,
+    targetClusterId: request.clusterId,
+    selection: restore.selection,
+    transforms: restore.transforms,
+    existingResources: restore.existingResources,
+  };
+}
 
 /**
  * Starts and cancels runs on Temporal. Runs carry search attributes (cluster, definition, kind) so a
@@ -26,19 +49,25 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
   }
 
   async startRun(request: RunRequest): Promise<StartedRun> {
-    if (request.kind !== 'BACKUP') this.refuse(`running ${request.kind.toLowerCase()} definition "${request.definitionName}"`);
-    const handle = await this.client.workflow.start<typeof backupWorkflow>(BACKUP_WORKFLOW_TYPE, {
+    const common = {
       taskQueue: this.controlTaskQueue,
       workflowId: request.workflowId,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [backupRunInput(request)],
+      workflowIdConflictPolicy: 'USE_EXISTING' as const,
       typedSearchAttributes: [
         { key: CLUSTER_ID_ATTRIBUTE, value: request.clusterId },
         { key: DEFINITION_ID_ATTRIBUTE, value: request.definitionId },
         { key: KIND_ATTRIBUTE, value: request.kind },
       ],
-    });
-    return { runId: handle.firstExecutionRunId };
+    };
+    if (request.kind === 'BACKUP') {
+      const handle = await this.client.workflow.start<typeof backupWorkflow>(BACKUP_WORKFLOW_TYPE, { ...common, args: [backupRunInput(request)] });
+      return { runId: handle.firstExecutionRunId };
+    }
+    if (request.kind === 'RESTORE') {
+      const handle = await this.client.workflow.start<typeof restoreWorkflow>(RESTORE_WORKFLOW_TYPE, { ...common, args: [restoreRunInput(request)] });
+      return { runId: handle.firstExecutionRunId };
+    }
+    this.refuse(`running ${request.kind.toLowerCase()} definition "${request.definitionName}"`);
   }
 
   /** The workflow records CANCELLED on the job once it has cleaned up. */
