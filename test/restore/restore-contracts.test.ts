@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { missingStorageClassesRequestCodec, missingStorageClassesResultCodec, restoreResourcesRequestCodec, restoreResourcesResultCodec } from '../../proto/agent/index.js';
+
+/** Messages as released agents and control planes sent them; never edit these, add new ones. */
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`../backup/fixtures/agent/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}
+
+describe('control plane <-> agent restore contracts', () => {
+  it('decodes the v1 restore-resources request and result as released', () => {
+    expect(restoreResourcesRequestCodec.decode(fixture('restore-resources-request.v1.json'))).toEqual(fixture('restore-resources-request.v1.json'));
+    expect(restoreResourcesResultCodec.decode(fixture('restore-resources-result.v1.json'))).toEqual(fixture('restore-resources-result.v1.json'));
+  });
+
+  it('decodes the v1 storage-class check as released', () => {
+    expect(missingStorageClassesRequestCodec.decode(fixture('missing-storage-classes-request.v1.json'))).toEqual(fixture('missing-storage-classes-request.v1.json'));
+    expect(missingStorageClassesResultCodec.decode(fixture('missing-storage-classes-result.v1.json'))).toEqual(fixture('missing-storage-classes-result.v1.json'));
+  });
+
+  it('names the field that breaks the schema', () => {
+    expect(() => restoreResourcesRequestCodec.decode({ ...fixture('restore-resources-request.v1.json'), existingResources: 'REPLACE' })).toThrow(/^restore-resources request: \/existingResources /);
+  });
+});
