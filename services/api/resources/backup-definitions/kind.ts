@@ -8,7 +8,7 @@ import { definitionMeta } from '../definitions/kind.js';
 import type { DefinitionKindSpec } from '../definitions/kind.js';
 import { checkCopyOptions, checkPersistentVolumes, checkSelection } from '../definitions/parts-rules.js';
 import type { CopyOptions, PersistentVolumeOptions, Selection } from '../definitions/parts-schema.js';
-import type { PreparedDefinition } from '../definitions/store.js';
+import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { BackupDefinition, BackupDefinitionInput } from './schema.js';
 
 interface BackupSpec {
@@ -49,16 +49,14 @@ async function prepare(scope: TenantScope, input: BackupDefinitionInput): Promis
   }
   const spec: BackupSpec = { selection: input.selection, persistentVolumes: input.persistentVolumes, advanced };
   return {
-    columns: {
+    columns: definitionColumns({
       name: input.name,
       clusterId: input.clusterId,
-      destinationClusterId: null,
       policyId: input.policyId,
       storageTargetId: destinationStorageTargetId,
-      recoveryPointId: null,
-      spec: spec as unknown as Record<string, unknown>,
+      spec,
       tags: input.tags,
-    },
+    }),
     hooks,
   };
 }

@@ -20,6 +20,26 @@ export interface PreparedDefinition {
   hooks: HookSlot[];
 }
 
+type DefinitionColumns = PreparedDefinition['columns'];
+type OptionalReference = 'destinationClusterId' | 'policyId' | 'storageTargetId' | 'recoveryPointId';
+
+/**
+ * The row columns of one definition kind: each kind names only the references it has (the others are
+ * null) and hands its typed options over as the stored `spec`.
+ */
+export function definitionColumns(
+  columns: Omit<DefinitionColumns, OptionalReference | 'spec'> & Partial<Pick<DefinitionColumns, OptionalReference>> & { spec: object },
+): DefinitionColumns {
+  return {
+    destinationClusterId: null,
+    policyId: null,
+    storageTargetId: null,
+    recoveryPointId: null,
+    ...columns,
+    spec: columns.spec as Record<string, unknown>,
+  };
+}
+
 export async function insertDefinition(scope: TenantScope, kind: DefinitionRow['kind'], prepared: PreparedDefinition): Promise<DefinitionRow> {
   const row = await scope.insert(definitions, { kind, ...prepared.columns });
   await saveHookSlots(scope, row.id, prepared.hooks);

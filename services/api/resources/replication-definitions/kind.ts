@@ -9,7 +9,7 @@ import { startRun } from '../definitions/run.js';
 import type { DefinitionKindSpec } from '../definitions/kind.js';
 import { checkCopyOptions, checkPersistentVolumes, checkSelection, checkTransforms, renamedNamespace } from '../definitions/parts-rules.js';
 import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from '../definitions/parts-schema.js';
-import type { PreparedDefinition } from '../definitions/store.js';
+import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { ReplicationDefinition, ReplicationDefinitionInput } from './schema.js';
 
 interface ReplicationSpec {
@@ -85,16 +85,15 @@ async function prepare(scope: TenantScope, input: ReplicationDefinitionInput): P
     transforms: input.transforms,
   };
   return {
-    columns: {
+    columns: definitionColumns({
       name: input.name,
       clusterId: input.sourceClusterId,
       destinationClusterId: input.destination.clusterId,
       policyId: input.policyId,
       storageTargetId: destinationStorageTargetId,
-      recoveryPointId: null,
-      spec: spec as unknown as Record<string, unknown>,
+      spec,
       tags: input.tags,
-    },
+    }),
     hooks,
   };
 }

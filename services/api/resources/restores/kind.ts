@@ -8,7 +8,7 @@ import { definitionMeta } from '../definitions/kind.js';
 import type { DefinitionKindSpec } from '../definitions/kind.js';
 import { checkLabels, checkTransforms } from '../definitions/parts-rules.js';
 import type { RestoreVolumeOptions, Transforms } from '../definitions/parts-schema.js';
-import type { PreparedDefinition } from '../definitions/store.js';
+import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { Restore, RestoreInput } from './schema.js';
 
 interface RestoreSpec {
@@ -39,16 +39,13 @@ async function prepare(scope: TenantScope, input: RestoreInput): Promise<Prepare
     persistentVolumes: input.persistentVolumes,
   };
   return {
-    columns: {
+    columns: definitionColumns({
       name: input.name,
       clusterId: input.targetClusterId,
-      destinationClusterId: null,
-      policyId: null,
-      storageTargetId: null,
       recoveryPointId: input.recoveryPointId,
-      spec: spec as unknown as Record<string, unknown>,
+      spec,
       tags: input.tags,
-    },
+    }),
     hooks,
   };
 }
