@@ -2,7 +2,13 @@ import { stringify } from 'yaml';
 import type { AgentSettings } from '../../config.js';
 
 export const AGENT_NAMESPACE = 'haven-system';
-const AGENT_NAME = 'haven-agent';
+export const AGENT_NAME = 'haven-agent';
+/**
+ * The Secret holding HAVEN_PAYLOAD_KEY, created by the operator next to the manifest. It is not in the
+ * manifest because that key decrypts every Temporal payload of the installation: an API response
+ * (shown to any operator registering a cluster) must not carry it.
+ */
+export const PAYLOAD_KEY_SECRET = 'haven-payload-key';
 
 /**
  * The YAML a user applies to install the agent. The agent dials out to Temporal only (no inbound
@@ -44,7 +50,8 @@ export function agentManifest(settings: AgentSettings, cluster: { id: string; ku
               {
                 name: 'agent',
                 image: settings.image,
-                args: ['agent'],
+                // The image's default command starts the API; the agent is another script of the same image.
+                command: ['npm', 'run', 'agent'],
                 env: [
                   { name: 'HAVEN_CLUSTER_ID', value: cluster.id },
                   { name: 'HAVEN_TASK_QUEUE', value: `cluster.${cluster.id}` },
@@ -52,6 +59,7 @@ export function agentManifest(settings: AgentSettings, cluster: { id: string; ku
                   { name: 'TEMPORAL_NAMESPACE', value: settings.temporalNamespace },
                   { name: 'HAVEN_KUBELET_PODS_DIR', value: cluster.kubeletPodsDir },
                   { name: 'HAVEN_AGENT_TOKEN', valueFrom: { secretKeyRef: { name: AGENT_NAME, key: 'token' } } },
+                  { name: 'HAVEN_PAYLOAD_KEY', valueFrom: { secretKeyRef: { name: PAYLOAD_KEY_SECRET, key: 'key' } } },
                 ],
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
               },
