@@ -18,30 +18,33 @@ interface StoredBackupSpec {
   advanced?: Partial<CopyOptions>;
 }
 
+/** A definition's app hooks of one phase, as complete definitions in the definition's order (backups and restores). */
+export async function definitionHooks(deps: ControlDeps, orgId: string, definitionId: string, phase: 'PRE_BACKUP' | 'POST_BACKUP' | 'POST_RESTORE'): Promise<HookDefinitionMessage[]> {
+  const rows = await deps.db
+    .select({ hook: appHooks })
+    .from(hookBindings)
+    .innerJoin(appHooks, and(eq(appHooks.orgId, hookBindings.orgId), eq(appHooks.id, hookBindings.hookId)))
+    .where(and(eq(hookBindings.orgId, orgId), eq(hookBindings.definitionId, definitionId), eq(hookBindings.phase, phase)))
+    .orderBy(asc(hookBindings.position));
+  return rows.map(({ hook }) => ({
+    name: hook.name,
+    type: hook.type,
+    command: hook.command,
+    podSelector: hook.podSelector,
+    namespaces: hook.namespaces,
+    container: hook.container,
+    timeoutSeconds: hook.timeoutSeconds,
+    onError: hook.onError,
+  }));
+}
+
 /**
  * Reads the definition's hooks (the app hooks its hook ids name, in the definition's order) and PV
  * options when the run starts. Hooks are resolved here rather than by the API at start so the run uses
  * the hooks as they are when it reaches them, and the agent receives complete definitions.
  */
 export function backupPlanActivities(deps: ControlDeps) {
-  async function hooksOf(orgId: string, definitionId: string, phase: 'PRE_BACKUP' | 'POST_BACKUP'): Promise<HookDefinitionMessage[]> {
-    const rows = await deps.db
-      .select({ hook: appHooks })
-      .from(hookBindings)
-      .innerJoin(appHooks, and(eq(appHooks.orgId, hookBindings.orgId), eq(appHooks.id, hookBindings.hookId)))
-      .where(and(eq(hookBindings.orgId, orgId), eq(hookBindings.definitionId, definitionId), eq(hookBindings.phase, phase)))
-      .orderBy(asc(hookBindings.position));
-    return rows.map(({ hook }) => ({
-      name: hook.name,
-      type: hook.type,
-      command: hook.command,
-      podSelector: hook.podSelector,
-      namespaces: hook.namespaces,
-      container: hook.container,
-      timeoutSeconds: hook.timeoutSeconds,
-      onError: hook.onError,
-    }));
-  }
+  const hooksOf = (orgId: string, definitionId: string, phase: 'PRE_BACKUP' | 'POST_BACKUP') => definitionHooks(deps, orgId, definitionId, phase);
 
   return {
     async resolveBackupPlan(input: { orgId: string; definitionId: string }): Promise<BackupPlan> {
