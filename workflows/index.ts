@@ -1,3 +1,4 @@
 /** Every workflow the control worker runs (its `workflowsPath`). */
 export { backupWorkflow } from './backup.js';
 export { restoreWorkflow } from './restore.js';
+export { previewBackupWorkflow } from './preview.js';

@@ -7,3 +7,4 @@ export * from './backup-scope.js';
 export * from './volume-snapshots.js';
 export * from './restore-resources.js';
 export * from './storage-classes.js';
+export * from './preview-backup.js';

@@ -1,12 +1,16 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { clusterBackupActivities } from '../../activities/cluster/backup/export-to-repository.js';
+import { clusterDataMoverActivities } from '../../activities/cluster/datamover/datamover-activities.js';
+import type { MoverPodSettings } from '../../activities/cluster/datamover/mover-settings.js';
 import { clusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
+import { clusterPreviewActivities } from '../../activities/cluster/export/preview-backup.js';
 import { KubernetesPodExecutor } from '../../activities/cluster/exec/kubernetes-pod-executor.js';
 import type { PodExecutor } from '../../activities/cluster/exec/pod-executor.js';
 import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
 import { clusterRestoreActivities } from '../../activities/cluster/restore/restore-from-repository.js';
 import { clusterStorageClassActivities } from '../../activities/cluster/restore/restore-from-repository-storage-classes.js';
+import { clusterRestoreVolumeActivities } from '../../activities/cluster/restore/restore-volume-activities.js';
 import { clusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
 import type { SecretKeyring } from '../common/secrets.js';
 import { havenDataConverter } from '../common/temporal/data-converter.js';
@@ -20,6 +24,8 @@ export interface AgentWorkerOptions {
   payloadKeyring: SecretKeyring;
   /** How hooks reach containers: the Kubernetes exec API unless a test cluster has no kubelet (the node emulator's). */
   executor?: PodExecutor;
+  /** How data-mover pods reach Temporal and which image they run; without it, copy steps fail saying so. */
+  mover?: MoverPodSettings;
 }
 
 /**
@@ -39,6 +45,9 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterSnapshotActivities({ kubeConfig: options.kubeConfig }),
       ...clusterRestoreActivities({ kube }),
       ...clusterStorageClassActivities({ kube }),
+      ...clusterDataMoverActivities({ kubeConfig: options.kubeConfig, ...(options.mover ? { mover: options.mover } : {}) }),
+      ...clusterRestoreVolumeActivities({ kube }),
+      ...clusterPreviewActivities({ kube, kubeConfig: options.kubeConfig }),
     },
     dataConverter: havenDataConverter(options.payloadKeyring),
   });

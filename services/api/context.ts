@@ -3,6 +3,7 @@ import type { SecretKeyring } from '../common/secrets.js';
 import type { AgentSettings, TemporalLinks } from './config.js';
 import type { Clock } from './domain/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
+import type { BackupPreviewer } from './seams/backup-preview.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 
 /** What route plugins receive: the injected collaborators, never globals. */
@@ -11,6 +12,7 @@ export interface ApiContext {
   keyring: SecretKeyring;
   launcher: WorkflowLauncher;
   liveness: AgentLiveness;
+  previewer: BackupPreviewer;
   clock: Clock;
   agent: AgentSettings;
   temporal: TemporalLinks;

@@ -10,6 +10,7 @@ import type { Clock } from './domain/clock.js';
 import { systemClock } from './domain/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
 import { noAgentLiveness } from './seams/agent-liveness.js';
+import { unavailablePreviewer } from './seams/backup-preview.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 import { UnavailableWorkflowLauncher } from './seams/workflow-launcher.js';
 import { connectWorkflowEngine } from './seams/workflow-engine.js';
@@ -48,6 +49,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         keyring: config.keyring,
         launcher: options.launcher ?? engine?.launcher ?? new UnavailableWorkflowLauncher(),
         liveness: options.liveness ?? engine?.liveness ?? noAgentLiveness,
+        previewer: engine?.previewer ?? unavailablePreviewer,
         clock: options.clock ?? systemClock,
         agent: config.agent,
         temporal: config.temporal,

@@ -3,6 +3,7 @@ import type { ApiContext } from '../context.js';
 import { apiKeyRoutes } from './api-keys/routes.js';
 import { appHookRoutes } from './app-hooks/routes.js';
 import { backupDefinitionKind } from './backup-definitions/kind.js';
+import { backupPreviewRoutes } from './backup-definitions/preview-routes.js';
 import { clusterRoutes } from './clusters/routes.js';
 import { definitionActionRoutes } from './definitions/action-routes.js';
 import { definitionCrudRoutes } from './definitions/crud-routes.js';
@@ -28,6 +29,7 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(appHookRoutes);
     await api.register(definitionCrudRoutes(backupDefinitionKind, context));
     await api.register(definitionActionRoutes(backupDefinitionKind, context));
+    await api.register(backupPreviewRoutes(context));
     await api.register(definitionCrudRoutes(replicationDefinitionKind, context));
     await api.register(definitionActionRoutes(replicationDefinitionKind, context));
     await api.register(definitionCrudRoutes(restoreKind, context));

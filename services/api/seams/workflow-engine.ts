@@ -1,6 +1,8 @@
 import { connectTemporalClient } from '../../common/temporal/client.js';
 import type { TemporalConfig } from '../../common/temporal/config.js';
 import type { AgentLiveness } from './agent-liveness.js';
+import type { BackupPreviewer } from './backup-preview.js';
+import { TemporalBackupPreviewer } from './temporal-backup-preview.js';
 import { TemporalAgentLiveness } from './temporal-agent-liveness.js';
 import { TemporalWorkflowLauncher } from './temporal-workflow-launcher.js';
 import type { WorkflowLauncher } from './workflow-launcher.js';
@@ -8,6 +10,7 @@ import type { WorkflowLauncher } from './workflow-launcher.js';
 export interface WorkflowEngine {
   launcher: WorkflowLauncher;
   liveness: AgentLiveness;
+  previewer: BackupPreviewer;
   close(): Promise<void>;
 }
 
@@ -17,6 +20,7 @@ export async function connectWorkflowEngine(config: TemporalConfig): Promise<Wor
   return {
     launcher: new TemporalWorkflowLauncher(client, config.controlTaskQueue),
     liveness: new TemporalAgentLiveness(client, config.namespace),
+    previewer: new TemporalBackupPreviewer(client, config.controlTaskQueue),
     close,
   };
 }

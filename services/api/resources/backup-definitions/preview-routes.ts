@@ -1,0 +1,67 @@
+import { clusters } from '../../../db/schema/index.js';
+import { Problem } from '../../../common/problem.js';
+import type { ApiContext } from '../../context.js';
+import { clusterStatus } from '../../domain/cluster-status.js';
+import { errorResponses } from '../../http/problem-schema.js';
+import { IdParams } from '../../http/schema-kit.js';
+import type { RoutePlugin } from '../../http/type-provider.js';
+import { agentSelection } from '../../seams/backup-run-input.js';
+import { getDefinition, representation } from '../definitions/kind.js';
+import { backupDefinitionKind } from './kind.js';
+import { BackupPreview, BackupPreviewRequest } from './preview-schema.js';
+
+/** What a backup definition would take, read from the cluster now by its agent; nothing is stored. */
+export function backupPreviewRoutes(context: ApiContext): RoutePlugin {
+  const { path, what, tag } = backupDefinitionKind;
+  return async (app) => {
+    app.post(
+      `${path}/:id/preview`,
+      {
+        // Read-only: anyone who may read the definition may see what it selects.
+        config: { requiredRole: 'viewer' },
+        schema: {
+          tags: [tag],
+          summary: `List what the ${what} would back up, without running it`,
+          description:
+            'Namespaces, resources by type, PVs with the method each would use, and pod volumes (hostPath, emptyDir) that are never backed up. ' +
+            'Answered by the cluster\'s agent: 409 agent-not-connected when it does not poll, 504 agent-timeout when it does not answer in time.',
+          params: IdParams,
+          body: BackupPreviewRequest,
+          response: { 200: BackupPreview, ...errorResponses('not-found', 'agent-not-connected', 'agent-timeout', 'workflows-unavailable') },
+        },
+      },
+      async (request) => {
+        const row = await getDefinition(request.tenant, 'BACKUP', request.params.id, what);
+        const cluster = await request.tenant.get(clusters, row.clusterId, 'cluster');
+        const lastPoll = (await context.liveness.lastPollTimes([cluster.id])).get(cluster.id);
+        const status = clusterStatus(lastPoll, context.clock.now());
+        if (status !== 'ACTIVE') {
+          const reason = lastPoll ? `its agent last polled at ${lastPoll.toISOString()}` : 'no agent has connected yet; install it with the manifest from the registration';
+          throw new Problem('agent-not-connected', `cluster "${cluster.name}" (${cluster.id}) is ${status}: ${reason}`);
+        }
+        const definition = await representation(request.tenant, backupDefinitionKind, row);
+        const { persistentVolumes, advanced } = definition;
+        const result = await context.previewer.preview({
+          definitionId: row.id,
+          clusterId: cluster.id,
+          timeoutMs: request.body.timeoutSeconds * 1000,
+          request: {
+            version: 1,
+            selection: agentSelection(definition),
+            persistentVolumes: {
+              include: persistentVolumes.include,
+              mode: persistentVolumes.mode,
+              snapshotBeforeBackup: persistentVolumes.snapshotBeforeBackup,
+              backupUnsnapshottedPvs: persistentVolumes.backupUnsnapshottedPvs,
+              methodByStorageClass: persistentVolumes.methodByStorageClass,
+              excludeUnattachedPvcs: advanced.excludeUnattachedPvcs,
+            },
+            maxNamesPerType: request.body.maxNamesPerType,
+          },
+        });
+        const { version: _version, ...preview } = result;
+        return { definitionId: row.id, clusterId: cluster.id, generatedAt: context.clock.now().toISOString(), ...preview };
+      },
+    );
+  };
+}
