@@ -53,3 +53,23 @@ export function snapshotWait(timeoutMs: number): ActivityOptions {
     retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES] },
   };
 }
+
+/**
+ * Work on a data-mover pod's own queue. The data mover pod timeout is the schedule-to-start bound: the
+ * time the pod has to start polling (Temporal does not retry that timeout). Heartbeats carry the copy's
+ * checkpoint, so a mover killed mid-copy is noticed within the heartbeat timeout and the retry, on the
+ * restarted pod, resumes from it.
+ */
+export function moverWork(podTimeoutMinutes: number): ActivityOptions {
+  return {
+    scheduleToStartTimeout: podTimeoutMinutes * 60_000,
+    startToCloseTimeout: '24h',
+    heartbeatTimeout: '30s',
+    retry: {
+      initialInterval: '2s',
+      maximumInterval: '30s',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES, 'MOVER_MESSAGE_INVALID', 'RESTORE_INCOMPLETE'],
+    },
+  };
+}

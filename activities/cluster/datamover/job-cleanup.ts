@@ -1,0 +1,58 @@
+import { CustomObjectsApi, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { SNAPSHOT_LABELS } from '../../../proto/agent/index.js';
+import { MOVER_LABELS } from '../../../proto/mover/index.js';
+import { isNotFound, SNAPSHOT_GROUP } from '../snapshots/snapshot-api.js';
+
+interface Named {
+  metadata?: { name?: string; namespace?: string };
+}
+
+async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+const ref = (kind: string, item: Named) => `${kind} ${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`;
+
+/**
+ * Deletes what a job left in the cluster, found by its labels rather than remembered: pods first (they
+ * hold the claims), then temporary claims and credentials, then, unless kept, the job's snapshots.
+ * Works the same after a cancel, a failure or an agent that crashed mid-run.
+ */
+export async function cleanUpJob(kubeConfig: KubeConfig, core: CoreV1Api, jobId: string, keepSnapshots: boolean): Promise<string[]> {
+  const selector = `${MOVER_LABELS.job}=${jobId}`;
+  const deleted: string[] = [];
+  const pods = (await core.listPodForAllNamespaces({ labelSelector: selector })).items;
+  for (const pod of pods) {
+    await ignoreMissing(() => core.deleteNamespacedPod({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', gracePeriodSeconds: 5 }));
+    deleted.push(ref('pod', pod));
+  }
+  for (const claim of (await core.listPersistentVolumeClaimForAllNamespaces({ labelSelector: selector })).items) {
+    await ignoreMissing(() => core.deleteNamespacedPersistentVolumeClaim({ namespace: claim.metadata?.namespace ?? '', name: claim.metadata?.name ?? '' }));
+    deleted.push(ref('persistentvolumeclaim', claim));
+  }
+  for (const secret of (await core.listSecretForAllNamespaces({ labelSelector: selector })).items) {
+    await ignoreMissing(() => core.deleteNamespacedSecret({ namespace: secret.metadata?.namespace ?? '', name: secret.metadata?.name ?? '' }));
+    deleted.push(ref('secret', secret));
+  }
+  if (!keepSnapshots) {
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    let snapshots: Named[] = [];
+    try {
+      snapshots = ((await custom.listClusterCustomObject({ ...SNAPSHOT_GROUP, plural: 'volumesnapshots', labelSelector: `${SNAPSHOT_LABELS.job}=${jobId}` })) as { items: Named[] }).items;
+    } catch (error) {
+      // A cluster without the snapshot CRDs has no snapshots to clean.
+      if (!isNotFound(error)) throw error;
+    }
+    for (const snapshot of snapshots) {
+      await ignoreMissing(() =>
+        custom.deleteNamespacedCustomObject({ ...SNAPSHOT_GROUP, plural: 'volumesnapshots', namespace: snapshot.metadata?.namespace ?? '', name: snapshot.metadata?.name ?? '' }),
+      );
+      deleted.push(ref('volumesnapshot', snapshot));
+    }
+  }
+  return deleted.sort();
+}

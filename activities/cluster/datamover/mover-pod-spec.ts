@@ -1,0 +1,95 @@
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import { MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
+import { payloadKeySpec, type MoverPodSettings } from './mover-settings.js';
+
+/** Object names are DNS labels here: at most 63 characters. */
+const MAX_NAME = 63;
+/** The key of the credentials Secret that holds HAVEN_PAYLOAD_KEY. */
+export const PAYLOAD_KEY_SECRET_KEY = 'payload-key';
+/** How the image starts the mover: the same checkout as every other Haven process. */
+export const MOVER_COMMAND = ['node', '--import', 'tsx', 'services/mover/main.ts'];
+/** Share of the memory limit given to V8's heap (as the data mover's CLI sizes it); the rest is buffers and native code. */
+const HEAP_SHARE = 0.35;
+
+function dnsLabel(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, MAX_NAME)
+    .replace(/^-+|-+$/g, '');
+}
+
+export function jobLabels(jobId: string, component: string): Record<string, string> {
+  return { [MOVER_LABELS.managedBy]: 'haven', [MOVER_LABELS.component]: component, [MOVER_LABELS.job]: jobId };
+}
+
+/** One per job and namespace: every mover pod of the run in that namespace reads the same Secret. */
+export function credentialsSecretName(jobId: string): string {
+  return dnsLabel(`haven-mover-${jobId}`);
+}
+
+/** Derived from the task queue's job and mover index, so a retried start finds its own pod. */
+export function moverPodName(request: Pick<StartMoverPodRequest, 'jobId' | 'taskQueue'>): string {
+  const index = request.taskQueue.split('.').at(-1) ?? '0';
+  return dnsLabel(`haven-mover-${request.jobId.slice(0, 36)}-${index}`);
+}
+
+/**
+ * The payload key reaches the pod by reference (secretKeyRef), as the install manifest hands the agent
+ * its token: never in the pod spec, where anyone who may read pods would see it.
+ */
+export function credentialsSecret(namespace: string, jobId: string, settings: MoverPodSettings): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: credentialsSecretName(jobId), namespace, labels: jobLabels(jobId, MOVER_COMPONENTS.credentials) },
+    type: 'Opaque',
+    stringData: { [PAYLOAD_KEY_SECRET_KEY]: payloadKeySpec(settings.payloadKeyring) },
+  };
+}
+
+/**
+ * A mover pod: one container running the mover's Temporal worker on its own queue, the claim at
+ * /data (or as a block device), the memory limit both as the container's limit and the mover's own
+ * budget. OnFailure: a mover killed mid-copy restarts and the retried activity resumes from its
+ * checkpoint. No service account token: the mover never talks to the API server.
+ */
+export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettings): V1Pod {
+  const block = request.volumeMode === 'Block';
+  const memory = `${request.memoryLimitMiB}Mi`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: moverPodName(request),
+      namespace: request.namespace,
+      labels: { ...jobLabels(request.jobId, MOVER_COMPONENTS.pod), 'haven.io/purpose': request.purpose },
+    },
+    spec: {
+      restartPolicy: 'OnFailure',
+      automountServiceAccountToken: false,
+      containers: [
+        {
+          name: 'mover',
+          image: settings.image,
+          command: MOVER_COMMAND,
+          args: ['--memory-limit-mb', String(request.memoryLimitMiB)],
+          env: [
+            { name: 'HAVEN_TEMPORAL_ADDRESS', value: settings.temporalAddress },
+            { name: 'TEMPORAL_NAMESPACE', value: settings.temporalNamespace },
+            { name: 'HAVEN_MOVER_TASK_QUEUE', value: request.taskQueue },
+            { name: 'HAVEN_MOVER_DATA', value: block ? MOVER_DEVICE_PATH : MOVER_DATA_PATH },
+            // V8 sizes its heap from the node, not the container: without this it would collect far past the limit.
+            { name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.max(128, Math.floor(request.memoryLimitMiB * HEAP_SHARE))}` },
+            { name: 'HAVEN_PAYLOAD_KEY', valueFrom: { secretKeyRef: { name: credentialsSecretName(request.jobId), key: PAYLOAD_KEY_SECRET_KEY } } },
+          ],
+          resources: { requests: { memory, cpu: '100m' }, limits: { memory } },
+          ...(block
+            ? { volumeDevices: [{ name: 'data', devicePath: MOVER_DEVICE_PATH }] }
+            : { volumeMounts: [{ name: 'data', mountPath: MOVER_DATA_PATH, readOnly: request.readOnly }] }),
+        },
+      ],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: request.claim, readOnly: request.readOnly } }],
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { availableParallelism } from 'node:os';
+import { Context, log } from '@temporalio/activity';
+import { copyHeartbeatCodec, type BackupVolumeRequest, type BackupVolumeResult, type CopyHeartbeat } from '../../proto/mover/index.js';
+import type { BackupCheckpoint } from '../../proto/repository/index.js';
+import { openOrInitRepository } from '../cluster/backup/open-repository.js';
+import { runBackup } from '../../services/datamover/backup/backup.js';
+import { heartbeatWhile } from './heartbeat-loop.js';
+import type { MoverContext } from './mover-context.js';
+import { progressReporter } from './progress-reporter.js';
+
+const MiB = 1024 * 1024;
+
+/** A checkpoint every this often: what a killed mover loses at most, and how fresh the progress figures are. */
+export const COPY_CHECKPOINT_EVERY_MS = 10_000;
+
+/** The last checkpoint a previous attempt heartbeated; a detail this build cannot read means starting over. */
+function resumePoint(): BackupCheckpoint | undefined {
+  const details: unknown = Context.current().info.heartbeatDetails;
+  if (details === undefined || details === null) return undefined;
+  try {
+    return copyHeartbeatCodec.decode(details).checkpoint;
+  } catch (error) {
+    log.warn('ignoring unreadable heartbeat details; copying from the start', { error: (error as Error).message });
+    return undefined;
+  }
+}
+
+/**
+ * Backs up the volume mounted at the mover's data path into the repository. The parent is the latest
+ * snapshot of the same repository volume, so unchanged files are not read again. Every checkpoint is
+ * heartbeated; a retried attempt (the mover was killed, its pod restarted) resumes from the last one.
+ */
+export async function backupVolume(context: MoverContext, request: BackupVolumeRequest): Promise<BackupVolumeResult> {
+  const resumeFrom = resumePoint();
+  const report = progressReporter(context.progress);
+  const repository = await openOrInitRepository(request.repository);
+  const where = { namespace: request.namespace, claim: request.claim };
+  const initial: CopyHeartbeat = { version: 1, ...(resumeFrom ? { checkpoint: resumeFrom } : {}) };
+  const { snapshot, alreadyComplete } = await heartbeatWhile(initial, (update) =>
+    runBackup(repository, {
+      source: context.dataPath,
+      volume: request.repositoryVolume,
+      volumeMode: request.volumeMode === 'Block' ? 'block' : 'filesystem',
+      parent: 'auto',
+      tags: { cluster: request.clusterId, definition: request.definitionId, job: request.jobId, namespace: request.namespace, claim: request.claim },
+      concurrentFiles: request.limits.concurrentFiles,
+      ...(request.limits.maxBytesPerSecond ? { maxBytesPerSecondPerStream: request.limits.maxBytesPerSecond } : {}),
+      memoryLimitBytes: Math.min(request.limits.memoryLimitMiB, context.memoryLimitMiB) * MiB,
+      checkpointEveryMs: COPY_CHECKPOINT_EVERY_MS,
+      sealWorkers: Math.max(1, availableParallelism() - 1),
+      ...(resumeFrom ? { resumeFrom } : {}),
+      onCheckpoint: (checkpoint) => {
+        update({ version: 1, checkpoint });
+        report({ version: 1, ...where, files: checkpoint.files, bytes: checkpoint.bytes });
+      },
+    }),
+  );
+  report({ version: 1, ...where, files: snapshot.stats.files, bytes: snapshot.stats.bytes }, true);
+  return {
+    version: 1,
+    snapshotId: snapshot.id,
+    ...(snapshot.parentId ? { parentId: snapshot.parentId } : {}),
+    files: snapshot.stats.files,
+    bytes: snapshot.stats.bytes,
+    newBytesStored: snapshot.stats.newBytesStored,
+    resumed: alreadyComplete || resumeFrom !== undefined,
+  };
+}
+

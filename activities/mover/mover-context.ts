@@ -1,0 +1,10 @@
+import type { ProgressSink } from './progress-reporter.js';
+
+/** What the mover pod gives its activities: where the volume is, its memory budget, where progress goes. */
+export interface MoverContext {
+  /** The claim as this process sees it: a directory, or the block device (HAVEN_MOVER_DATA). */
+  dataPath: string;
+  /** The pod's memory limit (`--memory-limit-mb`); a request may ask for less, never more. */
+  memoryLimitMiB: number;
+  progress?: ProgressSink;
+}

@@ -1,0 +1,45 @@
+import type { RestoreVolumeRequest, RestoreVolumeResult } from '../../proto/mover/index.js';
+import { openBackend } from '../../services/datamover/cli/target.js';
+import { Repository } from '../../services/datamover/repository/repository.js';
+import { runRestore } from '../../services/datamover/restore/restore.js';
+import { heartbeatWhile } from './heartbeat-loop.js';
+import type { MoverContext } from './mover-context.js';
+
+const MiB = 1024 * 1024;
+
+export class RestoredSizeMismatchError extends Error {
+  override readonly name = 'RestoredSizeMismatchError';
+  readonly code = 'RESTORE_INCOMPLETE';
+}
+
+/**
+ * Restores a repository snapshot into the mounted volume. Every chunk is verified as it is read (keyed
+ * hash and AEAD tag); the restored file count is then checked against the snapshot's own. A restore has
+ * no checkpoint to resume from: a retried attempt writes the same files again, which is idempotent.
+ */
+export async function restoreVolume(context: MoverContext, request: RestoreVolumeRequest): Promise<RestoreVolumeResult> {
+  const access = request.repository;
+  // Open, never init: a restore from a repository that is not there must fail, not create an empty one.
+  const backend = await openBackend({
+    repository: access.location,
+    s3Endpoint: access.s3?.endpoint,
+    s3Region: access.s3?.region ?? 'us-east-1',
+    s3PathStyle: access.s3?.pathStyle ?? false,
+    s3AccessKeyId: access.s3?.accessKeyId,
+    s3SecretAccessKey: access.s3?.secretAccessKey,
+  });
+  const repository = await Repository.open(backend, access.secret);
+  const snapshot = await repository.readSnapshot(request.snapshotId);
+  const result = await heartbeatWhile({ phase: 'restoring' }, () =>
+    runRestore(repository, {
+      snapshotId: request.snapshotId,
+      target: context.dataPath,
+      concurrentFiles: request.limits.concurrentFiles,
+      memoryLimitBytes: Math.min(request.limits.memoryLimitMiB, context.memoryLimitMiB) * MiB,
+    }),
+  );
+  if (snapshot.volumeMode === 'filesystem' && result.files !== snapshot.stats.files) {
+    throw new RestoredSizeMismatchError(`restored ${result.files} files of snapshot ${request.snapshotId}, which holds ${snapshot.stats.files}`);
+  }
+  return { version: 1, entries: result.entries, files: result.files, bytes: result.bytes, skipped: result.skipped };
+}

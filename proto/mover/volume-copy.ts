@@ -1,0 +1,97 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { BackupCheckpointV1 } from '../repository/checkpoint.js';
+import { RepositoryAccessV1 } from '../agent/repository-access.js';
+import { versionDecoder, versionedCodec } from './codec.js';
+
+/** How hard one mover may work: its share of the run's files, its bandwidth cap and its memory. */
+export const MoverLimitsV1 = Type.Object({
+  concurrentFiles: Type.Integer({ minimum: 1 }),
+  /** Token bucket on the stream; absent is unlimited. */
+  maxBytesPerSecond: Type.Optional(Type.Integer({ minimum: 1 })),
+  memoryLimitMiB: Type.Integer({ minimum: 64 }),
+});
+export type MoverLimits = Static<typeof MoverLimitsV1>;
+
+/**
+ * Control plane -> mover pod: back up the volume the pod mounts into the storage target's repository.
+ * It carries repository access, so it travels only inside encrypted payloads.
+ */
+export const BackupVolumeRequestV1 = Type.Object({
+  version: Type.Literal(1),
+  jobId: Type.String({ minLength: 1 }),
+  clusterId: Type.String(),
+  definitionId: Type.String(),
+  /** The source claim (not the temporary one): what the copy is of. */
+  namespace: Type.String(),
+  claim: Type.String(),
+  volumeMode: Type.Union([Type.Literal('Filesystem'), Type.Literal('Block')]),
+  repository: RepositoryAccessV1,
+  /** The repository's name for this PV across runs (`<cluster>/<namespace>/<claim>`): the parent is its latest snapshot. */
+  repositoryVolume: Type.String({ minLength: 1 }),
+  limits: MoverLimitsV1,
+});
+export type BackupVolumeRequest = Static<typeof BackupVolumeRequestV1>;
+
+export const BackupVolumeResultV1 = Type.Object({
+  version: Type.Literal(1),
+  /** The repository snapshot holding the copy: what a restore reads. */
+  snapshotId: Type.String(),
+  parentId: Type.Optional(Type.String()),
+  files: Type.Integer({ minimum: 0 }),
+  bytes: Type.Integer({ minimum: 0 }),
+  /** Bytes newly written to storage (the rest was already there). */
+  newBytesStored: Type.Integer({ minimum: 0 }),
+  /** True when a retried attempt found the copy already finished. */
+  resumed: Type.Boolean(),
+});
+export type BackupVolumeResult = Static<typeof BackupVolumeResultV1>;
+
+/**
+ * Heartbeat details of the copy: the last durable checkpoint, handed back to the next attempt so it
+ * resumes instead of starting over. Versioned like every message that outlives its sender.
+ */
+export const CopyHeartbeatV1 = Type.Object({
+  version: Type.Literal(1),
+  checkpoint: Type.Optional(BackupCheckpointV1),
+});
+export type CopyHeartbeat = Static<typeof CopyHeartbeatV1>;
+
+/** Control plane -> mover pod: restore one repository snapshot into the volume the pod mounts, verifying every chunk. */
+export const RestoreVolumeRequestV1 = Type.Object({
+  version: Type.Literal(1),
+  jobId: Type.String({ minLength: 1 }),
+  snapshotId: Type.String({ minLength: 1 }),
+  repository: RepositoryAccessV1,
+  limits: MoverLimitsV1,
+});
+export type RestoreVolumeRequest = Static<typeof RestoreVolumeRequestV1>;
+
+export const RestoreVolumeResultV1 = Type.Object({
+  version: Type.Literal(1),
+  entries: Type.Integer({ minimum: 0 }),
+  files: Type.Integer({ minimum: 0 }),
+  bytes: Type.Integer({ minimum: 0 }),
+  /** Sockets and, when not root, device nodes: recreated by their owners, not restorable as data. */
+  skipped: Type.Integer({ minimum: 0 }),
+});
+export type RestoreVolumeResult = Static<typeof RestoreVolumeResultV1>;
+
+/** Mover pod -> workflow (signal `volumeProgress`): figures of a copy in flight, for the progress query. */
+export const VolumeProgressV1 = Type.Object({
+  version: Type.Literal(1),
+  namespace: Type.String(),
+  claim: Type.String(),
+  files: Type.Integer({ minimum: 0 }),
+  bytes: Type.Integer({ minimum: 0 }),
+});
+export type VolumeProgress = Static<typeof VolumeProgressV1>;
+
+/** The signal a mover sends its workflow as the copy advances. */
+export const VOLUME_PROGRESS_SIGNAL = 'volumeProgress';
+
+export const backupVolumeRequestCodec = versionedCodec<BackupVolumeRequest>('backup-volume request', { 1: versionDecoder(BackupVolumeRequestV1, (v) => v) });
+export const backupVolumeResultCodec = versionedCodec<BackupVolumeResult>('backup-volume result', { 1: versionDecoder(BackupVolumeResultV1, (v) => v) });
+export const copyHeartbeatCodec = versionedCodec<CopyHeartbeat>('copy heartbeat', { 1: versionDecoder(CopyHeartbeatV1, (v) => v) });
+export const restoreVolumeRequestCodec = versionedCodec<RestoreVolumeRequest>('restore-volume request', { 1: versionDecoder(RestoreVolumeRequestV1, (v) => v) });
+export const restoreVolumeResultCodec = versionedCodec<RestoreVolumeResult>('restore-volume result', { 1: versionDecoder(RestoreVolumeResultV1, (v) => v) });
+export const volumeProgressCodec = versionedCodec<VolumeProgress>('volume progress', { 1: versionDecoder(VolumeProgressV1, (v) => v) });

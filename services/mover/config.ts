@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import type { SecretKeyring } from '../common/secrets.js';
+import { DEFAULT_TEMPORAL_NAMESPACE, parsePayloadKeyring } from '../common/temporal/config.js';
+
+/** The mover pod's configuration, read once at start from its env (the pod spec) and arguments. */
+export interface MoverConfig {
+  temporalAddress: string;
+  temporalNamespace: string;
+  payloadKeyring: SecretKeyring;
+  taskQueue: string;
+  /** The volume as this process sees it (the emulator rewrites it; a real pod sees /data). */
+  dataPath: string;
+  memoryLimitMiB: number;
+}
+
+export const DEFAULT_MOVER_MEMORY_LIMIT_MIB = 1024;
+
+export class MoverConfigError extends Error {
+  override name = 'MoverConfigError';
+}
+
+function required(env: NodeJS.ProcessEnv, name: string, meaning: string): string {
+  const value = env[name];
+  if (!value) throw new MoverConfigError(`${name} is not set: ${meaning} (the agent sets it in the mover pod's spec)`);
+  return value;
+}
+
+export function readMoverConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): MoverConfig {
+  const { values } = parseArgs({ args: argv, options: { 'memory-limit-mb': { type: 'string' } }, strict: true });
+  const memory = Number(values['memory-limit-mb'] ?? DEFAULT_MOVER_MEMORY_LIMIT_MIB);
+  if (!Number.isInteger(memory) || memory < 64) throw new MoverConfigError(`--memory-limit-mb must be a whole number of MiB ≥ 64, got ${values['memory-limit-mb']}`);
+  return {
+    temporalAddress: required(env, 'HAVEN_TEMPORAL_ADDRESS', 'host:port of the Temporal frontend'),
+    temporalNamespace: env.TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE,
+    payloadKeyring: parsePayloadKeyring(env.HAVEN_PAYLOAD_KEY),
+    taskQueue: required(env, 'HAVEN_MOVER_TASK_QUEUE', 'the queue this pod serves'),
+    dataPath: required(env, 'HAVEN_MOVER_DATA', 'where the volume is mounted'),
+    memoryLimitMiB: memory,
+  };
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  backupVolumeRequestCodec,
+  backupVolumeResultCodec,
+  cleanUpMoverJobRequestCodec,
+  cleanUpMoverJobResultCodec,
+  copyHeartbeatCodec,
+  createSnapshotClaimRequestCodec,
+  describeMoverPodResultCodec,
+  MoverMessageError,
+  restoreVolumeRequestCodec,
+  restoreVolumeResultCodec,
+  startMoverPodRequestCodec,
+  startMoverPodResultCodec,
+  volumeProgressCodec,
+} from '../../proto/mover/index.js';
+
+/** Messages as released agents, mover pods and control planes sent them; never edit these, add new ones. */
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}
+
+describe('data-mover contracts', () => {
+  it('decode every v1 message as released', () => {
+    for (const [codec, name] of [
+      [startMoverPodRequestCodec, 'start-mover-pod-request.v1.json'],
+      [startMoverPodResultCodec, 'start-mover-pod-result.v1.json'],
+      [describeMoverPodResultCodec, 'describe-mover-pod-result.v1.json'],
+      [createSnapshotClaimRequestCodec, 'create-snapshot-claim-request.v1.json'],
+      [cleanUpMoverJobRequestCodec, 'clean-up-mover-job-request.v1.json'],
+      [cleanUpMoverJobResultCodec, 'clean-up-mover-job-result.v1.json'],
+      [backupVolumeRequestCodec, 'backup-volume-request.v1.json'],
+      [backupVolumeResultCodec, 'backup-volume-result.v1.json'],
+      [copyHeartbeatCodec, 'copy-heartbeat.v1.json'],
+      [restoreVolumeRequestCodec, 'restore-volume-request.v1.json'],
+      [restoreVolumeResultCodec, 'restore-volume-result.v1.json'],
+      [volumeProgressCodec, 'volume-progress.v1.json'],
+    ] as const) {
+      expect((codec as { decode(v: unknown): unknown }).decode(fixture(name)), name).toEqual(fixture(name));
+    }
+  });
+
+  it('accept a newer sender\'s optional additions and name the field that breaks the schema', () => {
+    const newer = { ...fixture('start-mover-pod-request.v1.json'), nodeSelector: { zone: 'a' } };
+    expect(startMoverPodRequestCodec.decode(newer).claim).toMatch(/^haven-copy-/);
+    expect(() => startMoverPodRequestCodec.decode({ ...newer, volumeMode: 'Tape' })).toThrow(/^start-mover-pod request: \/volumeMode /);
+    expect(() => backupVolumeRequestCodec.decode({ ...fixture('backup-volume-request.v1.json'), version: 2 })).toThrow(MoverMessageError);
+    expect(() => backupVolumeRequestCodec.decode({ ...fixture('backup-volume-request.v1.json'), version: 2 })).toThrow(/version 2 is not supported by this build/);
+  });
+});

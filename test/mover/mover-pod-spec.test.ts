@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { moverPod, credentialsSecret, PAYLOAD_KEY_SECRET_KEY } from '../../activities/cluster/datamover/mover-pod-spec.js';
+import { payloadKeySpec, type MoverPodSettings } from '../../activities/cluster/datamover/mover-settings.js';
+import { snapshotClaim, temporaryClaimName } from '../../activities/cluster/datamover/temporary-claim.js';
+import { MOVER_LABELS, moverTaskQueue, type StartMoverPodRequest } from '../../proto/mover/index.js';
+import { generateKeyEntry, parseKeyring } from '../../services/common/secrets.js';
+
+const keyEntry = `${generateKeyEntry('new')},${generateKeyEntry('old')}`;
+const settings: MoverPodSettings = { image: 'haven/haven:1.2.3', temporalAddress: 'temporal:7233', temporalNamespace: 'haven', payloadKeyring: parseKeyring(keyEntry) };
+const jobId = '5b0f7c1e-2f7a-4a43-9c55-0d7d7bb1a001';
+const request: StartMoverPodRequest = {
+  version: 1,
+  jobId,
+  namespace: 'shop',
+  claim: 'haven-copy-data',
+  readOnly: true,
+  volumeMode: 'Filesystem',
+  taskQueue: moverTaskQueue('c1', jobId, 3),
+  memoryLimitMiB: 768,
+  purpose: 'backup',
+};
+
+describe('a data mover pod spec', () => {
+  const pod = moverPod(request, settings);
+  const container = pod.spec!.containers[0]!;
+
+  it('mounts the claim read-only at /data, limits memory, polls its own queue and is labelled with the job', () => {
+    expect(pod.metadata?.name).toBe(`haven-mover-${jobId}-3`);
+    expect(pod.metadata?.labels?.[MOVER_LABELS.job]).toBe(jobId);
+    expect(pod.spec?.volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'haven-copy-data', readOnly: true } }]);
+    expect(container.volumeMounts).toEqual([{ name: 'data', mountPath: '/data', readOnly: true }]);
+    expect(container.resources?.limits).toEqual({ memory: '768Mi' });
+    expect(container.args).toEqual(['--memory-limit-mb', '768']);
+    expect(container.env).toContainEqual({ name: 'HAVEN_MOVER_TASK_QUEUE', value: `mover.c1.${jobId}.3` });
+    expect(pod.spec?.restartPolicy).toBe('OnFailure');
+    expect(pod.spec?.automountServiceAccountToken).toBe(false);
+  });
+
+  it('references the payload key from a Secret instead of carrying it', () => {
+    expect(JSON.stringify(pod)).not.toContain(payloadKeySpec(settings.payloadKeyring).split(':')[1]!.slice(0, 20));
+    expect(container.env).toContainEqual({ name: 'HAVEN_PAYLOAD_KEY', valueFrom: { secretKeyRef: { name: `haven-mover-${jobId}`, key: PAYLOAD_KEY_SECRET_KEY } } });
+    const secret = credentialsSecret('shop', jobId, settings);
+    expect(secret.metadata?.labels?.[MOVER_LABELS.job]).toBe(jobId);
+    // Every key, current first, so payloads sealed before a rotation still open in the pod.
+    expect(parseKeyring(secret.stringData?.[PAYLOAD_KEY_SECRET_KEY])).toEqual(parseKeyring(keyEntry));
+  });
+
+  it('hands a Block claim over as a device', () => {
+    const block = moverPod({ ...request, volumeMode: 'Block', readOnly: false }, settings).spec!.containers[0]!;
+    expect(block.volumeDevices).toEqual([{ name: 'data', devicePath: '/dev/haven-data' }]);
+    expect(block.volumeMounts).toBeUndefined();
+    expect(block.env).toContainEqual({ name: 'HAVEN_MOVER_DATA', value: '/dev/haven-data' });
+  });
+});
+
+describe('a temporary claim from a snapshot', () => {
+  it('restores the snapshot with the mapped storage class, at least the snapshot\'s size, labelled with the job', () => {
+    const claim = snapshotClaim({ version: 1, jobId, namespace: 'shop', sourceClaim: 'data', snapshotName: 'snap', storageClass: 'fast-1-replica', sizeBytes: 1000, volumeMode: 'Block' });
+    expect(claim.metadata?.name).toBe(temporaryClaimName(jobId, 'data'));
+    expect(claim.spec).toMatchObject({
+      storageClassName: 'fast-1-replica',
+      volumeMode: 'Block',
+      resources: { requests: { storage: '1000' } },
+      dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'snap' },
+    });
+    expect(claim.metadata?.labels?.[MOVER_LABELS.job]).toBe(jobId);
+  });
+});
