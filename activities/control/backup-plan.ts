@@ -2,7 +2,13 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { and, asc, eq } from 'drizzle-orm';
 import type { HookDefinitionMessage } from '../../proto/agent/index.js';
 import type { CopyOptions, PersistentVolumeOptions } from '../../services/api/resources/definitions/parts-schema.js';
-import { DEFAULT_CSI_SNAPSHOT_TIMEOUT_MINUTES } from '../../services/api/resources/definitions/parts-schema.js';
+import {
+  DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES,
+  DEFAULT_CONCURRENT_PVS,
+  DEFAULT_CSI_SNAPSHOT_TIMEOUT_MINUTES,
+  DEFAULT_DATA_MOVER_MEMORY_MIB,
+  DEFAULT_DATA_MOVER_POD_TIMEOUT_MINUTES,
+} from '../../services/api/resources/definitions/parts-schema.js';
 import { appHooks, definitions, hookBindings } from '../../services/db/schema/index.js';
 import type { ControlDeps } from './deps.js';
 
@@ -11,6 +17,21 @@ export interface BackupPlan {
   hooks: { preBackup: HookDefinitionMessage[]; postBackup: HookDefinitionMessage[] };
   persistentVolumes: { include: boolean; mode: PersistentVolumeOptions['mode'] };
   csiSnapshotTimeoutMinutes: number;
+  /** How BACKUP_TO_OBJECT_STORAGE copies PVs, the product's defaults applied. */
+  copy: CopyPlan;
+}
+
+export interface CopyPlan {
+  preserveSnapshots: boolean;
+  backupUnsnapshottedPvs: boolean;
+  methodByStorageClass: PersistentVolumeOptions['methodByStorageClass'];
+  excludeUnattachedPvcs: boolean;
+  snapshotMountStorageClasses: CopyOptions['snapshotMountStorageClasses'];
+  concurrentPvs: number;
+  totalConcurrentFiles: number;
+  maxSpeedPerStreamMBps: number | null;
+  dataMoverPodTimeoutMinutes: number;
+  dataMoverMemoryLimitMiB: number;
 }
 
 interface StoredBackupSpec {
@@ -58,7 +79,25 @@ export function backupPlanActivities(deps: ControlDeps) {
         hooks: { preBackup: await hooksOf(input.orgId, input.definitionId, 'PRE_BACKUP'), postBackup: await hooksOf(input.orgId, input.definitionId, 'POST_BACKUP') },
         persistentVolumes: { include: spec.persistentVolumes?.include ?? true, mode: spec.persistentVolumes?.mode ?? 'BACKUP_TO_OBJECT_STORAGE' },
         csiSnapshotTimeoutMinutes: spec.advanced?.csiSnapshotTimeoutMinutes ?? DEFAULT_CSI_SNAPSHOT_TIMEOUT_MINUTES,
+        copy: copyPlanOf(spec),
       };
     },
+  };
+}
+
+function copyPlanOf(spec: StoredBackupSpec): CopyPlan {
+  const pv = spec.persistentVolumes ?? {};
+  const advanced = spec.advanced ?? {};
+  return {
+    preserveSnapshots: pv.preserveSnapshots ?? false,
+    backupUnsnapshottedPvs: pv.backupUnsnapshottedPvs ?? true,
+    methodByStorageClass: pv.methodByStorageClass ?? {},
+    excludeUnattachedPvcs: advanced.excludeUnattachedPvcs ?? false,
+    snapshotMountStorageClasses: advanced.snapshotMountStorageClasses ?? {},
+    concurrentPvs: advanced.concurrentPvs ?? DEFAULT_CONCURRENT_PVS,
+    totalConcurrentFiles: advanced.totalConcurrentFiles ?? DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES,
+    maxSpeedPerStreamMBps: advanced.maxSpeedPerStreamMBps ?? null,
+    dataMoverPodTimeoutMinutes: advanced.dataMoverPodTimeoutMinutes ?? DEFAULT_DATA_MOVER_POD_TIMEOUT_MINUTES,
+    dataMoverMemoryLimitMiB: advanced.dataMoverMemoryLimitMiB ?? DEFAULT_DATA_MOVER_MEMORY_MIB,
   };
 }
