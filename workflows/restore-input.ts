@@ -18,5 +18,5 @@ export interface RestoreRunInput {
 }
 
 export type RestoreOutcome =
-  | { status: 'COMPLETED' | 'PARTIAL'; counts: RestoreResourcesResult['counts'] }
+  | { status: 'COMPLETED' | 'PARTIAL'; counts: RestoreResourcesResult['counts']; volumes?: { namespace: string; claim: string; state: string }[] }
   | { status: 'SKIPPED'; reason: string };

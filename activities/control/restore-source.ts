@@ -1,6 +1,16 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq } from 'drizzle-orm';
-import { recoveryPoints } from '../../services/db/schema/index.js';
+import type { HookDefinitionMessage } from '../../proto/agent/index.js';
+import type { RestoreVolumeOptions } from '../../services/api/resources/definitions/parts-schema.js';
+import {
+  DEFAULT_CONCURRENT_PVS,
+  DEFAULT_DATA_MOVER_MEMORY_MIB,
+  DEFAULT_DATA_MOVER_POD_TIMEOUT_MINUTES,
+  DEFAULT_RESTORE_TOTAL_CONCURRENT_FILES,
+} from '../../services/api/resources/definitions/parts-schema.js';
+import { definitions, recoveryPoints } from '../../services/db/schema/index.js';
+import type { StoredRecoveryPointVolume } from '../../services/db/schema/recovery-points.js';
+import { definitionHooks } from './backup-plan.js';
 import type { ControlDeps } from './deps.js';
 import type { RecordedContents } from './recovery-points.js';
 
@@ -10,12 +20,21 @@ export interface RestoreSource {
   resourcesSnapshotId: string;
   /** Namespaces the point holds, for the job's message. */
   namespaces: string[];
+  /** The PVs the point protects, each with where its data is (a CSI snapshot, or a copy). */
+  persistentVolumes: StoredRecoveryPointVolume[];
+}
+
+/** What a restore run does beyond resources: its post-restore hooks and how PV data is brought back. */
+export interface RestorePlan {
+  postRestoreHooks: HookDefinitionMessage[];
+  persistentVolumes: RestoreVolumeOptions;
 }
 
 /**
  * Where a restore reads from: the recovery point row keeps the storage target and, in its contents, the
  * resources snapshot id (which the API never shows). Read when the run starts, not when the restore was
- * saved, so a point that expired in between fails the run plainly.
+ * saved, so a point that expired in between fails the run plainly. The restore's hooks are read the same
+ * way, so the run uses them as they are when it starts.
  */
 export function restoreSourceActivities(deps: ControlDeps) {
   return {
@@ -29,7 +48,31 @@ export function restoreSourceActivities(deps: ControlDeps) {
       if (!contents.resourcesSnapshotId) {
         throw ApplicationFailure.nonRetryable(`recovery point ${point.id} records no resources snapshot, so it has nothing to restore`, 'RECOVERY_POINT_EMPTY');
       }
-      return { storageTargetId: point.storageTargetId, resourcesSnapshotId: contents.resourcesSnapshotId, namespaces: contents.namespaces ?? [] };
+      return {
+        storageTargetId: point.storageTargetId,
+        resourcesSnapshotId: contents.resourcesSnapshotId,
+        namespaces: contents.namespaces ?? [],
+        persistentVolumes: contents.persistentVolumes ?? [],
+      };
+    },
+
+    async resolveRestorePlan(input: { orgId: string; restoreId: string }): Promise<RestorePlan> {
+      const [row] = await deps.db
+        .select({ spec: definitions.spec })
+        .from(definitions)
+        .where(and(eq(definitions.orgId, input.orgId), eq(definitions.id, input.restoreId), eq(definitions.kind, 'RESTORE')));
+      if (!row) throw ApplicationFailure.nonRetryable(`restore ${input.restoreId} no longer exists`, 'DEFINITION_NOT_FOUND');
+      const stored = (row.spec as { persistentVolumes?: Partial<RestoreVolumeOptions> }).persistentVolumes ?? {};
+      return {
+        postRestoreHooks: await definitionHooks(deps, input.orgId, input.restoreId, 'POST_RESTORE'),
+        persistentVolumes: {
+          include: stored.include ?? true,
+          concurrentPvs: stored.concurrentPvs ?? DEFAULT_CONCURRENT_PVS,
+          totalConcurrentFiles: stored.totalConcurrentFiles ?? DEFAULT_RESTORE_TOTAL_CONCURRENT_FILES,
+          dataMoverPodTimeoutMinutes: stored.dataMoverPodTimeoutMinutes ?? DEFAULT_DATA_MOVER_POD_TIMEOUT_MINUTES,
+          dataMoverMemoryLimitMiB: stored.dataMoverMemoryLimitMiB ?? DEFAULT_DATA_MOVER_MEMORY_MIB,
+        },
+      };
     },
   };
 }

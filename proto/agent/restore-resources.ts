@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { versionDecoder, versionedCodec } from './codec.js';
 import { RepositoryAccessV1 } from './repository-access.js';
+import { RestoredClaimV1, RestoreSnapshotVolumeV1 } from './restore-volumes.js';
 
 /** At most this many per-object outcomes travel back; the counts always cover every object. */
 export const MAX_REPORTED_OUTCOMES = 1000;
@@ -33,6 +34,11 @@ export const RestoreResourcesRequestV1 = Type.Object({
   selection: RestoreSelectionV1,
   transforms: RestoreTransformsV1,
   existingResources: Type.Union([Type.Literal('SKIP'), Type.Literal('UPDATE')]),
+  /**
+   * Claims to provision from these snapshots instead of binding to their backed-up PVs (which are then
+   * not restored). Added after v1 shipped: an older agent ignores it and restores the PVs as they were.
+   */
+  snapshotVolumes: Type.Optional(Type.Array(RestoreSnapshotVolumeV1)),
 });
 export type RestoreResourcesRequest = Static<typeof RestoreResourcesRequestV1>;
 
@@ -66,6 +72,8 @@ export const RestoreResourcesResultV1 = Type.Object({
   outcomes: Type.Array(RestoredObjectV1),
   /** How many outcomes were left off to keep the message (and the workflow history) small. */
   outcomesOmitted: Type.Integer({ minimum: 0 }),
+  /** The claims of `snapshotVolumes` it created with their snapshot as data source. */
+  restoredClaims: Type.Optional(Type.Array(RestoredClaimV1)),
 });
 export type RestoreResourcesResult = Static<typeof RestoreResourcesResultV1>;
 

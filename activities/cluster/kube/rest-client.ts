@@ -41,6 +41,15 @@ export class KubeRestClient {
     return this.send<T>('PUT', path, body, 'application/json');
   }
 
+  /** Deletes an object; one already gone is not an error (idempotent). */
+  async delete(path: string): Promise<void> {
+    try {
+      await this.send<unknown>('DELETE', path);
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+    }
+  }
+
   /** A JSON merge patch (RFC 7386): lists in it replace the stored lists whole. */
   async mergePatch<T>(path: string, patch: unknown): Promise<T> {
     return this.send<T>('PATCH', path, patch, 'application/merge-patch+json');

@@ -15,6 +15,7 @@ import { openOrInitRepository } from '../backup/open-repository.js';
 import type { KubeRestClient } from '../kube/rest-client.js';
 import { ResourceTreeError, readResourceTree } from './read-resource-tree.js';
 import { restoreResources } from './restore-resources.js';
+import { SnapshotSources } from './snapshot-sources.js';
 import { toRestoreResult } from './restore-from-repository-result.js';
 
 export interface ClusterRestoreDeps {
@@ -33,13 +34,15 @@ async function restoreFrom(deps: ClusterRestoreDeps, request: RestoreResourcesRe
     await runRestore(repository, { snapshotId: request.snapshotId, target: directory, restoreOwners: false });
     phase('reading');
     const entries = await readResourceTree(directory);
+    const snapshots = request.snapshotVolumes ? new SnapshotSources(deps.kube, request.jobId, request.snapshotVolumes) : undefined;
     const report = await restoreResources(
       deps.kube,
       entries,
       { selection: request.selection, transforms: request.transforms, existingResources: request.existingResources },
-      { onProgress: ({ done, total }) => phase(`applying ${done}/${total}`) },
+      { onProgress: ({ done, total }) => phase(`applying ${done}/${total}`), ...(snapshots ? { claimSources: snapshots } : {}) },
     );
-    return toRestoreResult(report);
+    await snapshots?.releaseUnused();
+    return { ...toRestoreResult(report), ...(snapshots ? { restoredClaims: snapshots.restored } : {}) };
   } finally {
     await rm(directory, { recursive: true, force: true });
   }

@@ -23,6 +23,16 @@ export interface ResourceRestoreHooks {
   onProgress?: (progress: ResourceRestoreProgress) => void;
   crdEstablishedTimeoutMs?: number;
   concurrency?: number;
+  /** Claims whose data comes from elsewhere (snapshots): they rewrite claims and replace their PVs. */
+  claimSources?: ClaimSources;
+}
+
+/** How claims restored with a data source are prepared; `SnapshotSources` is the one in use. */
+export interface ClaimSources {
+  notRestoredReason(resource: ExportedResource): string | undefined;
+  prepareClaim(resource: ExportedResource, object: KubeObject): void;
+  beforeWrite(resource: ExportedResource, object: KubeObject): Promise<void>;
+  written(resource: ExportedResource, object: KubeObject): void;
 }
 
 /** A selected object ready to send: transformed and sanitized, with what it had in the source. */
@@ -44,7 +54,7 @@ function outcomeOf(resource: Pick<ExportedResource, 'typeId' | 'kind' | 'namespa
   };
 }
 
-function prepare(selected: ExportedResource[], options: ResourceRestoreOptions): Prepared[] {
+function prepare(selected: ExportedResource[], options: ResourceRestoreOptions, claimSources?: ClaimSources): Prepared[] {
   const restoredNamespaces = new Set(selected.flatMap((r) => (r.namespace ? [r.namespace] : r.typeId === 'namespaces' ? [r.name] : [])));
   const namespaces = new NamespaceMapping(options.transforms, restoredNamespaces);
   const restoredVolumes = new Set(selected.filter((r) => r.typeId === 'persistentvolumes').map((r) => r.name));
@@ -52,6 +62,7 @@ function prepare(selected: ExportedResource[], options: ResourceRestoreOptions):
     const object = structuredClone(source.object);
     applyTransforms(source.typeId, object, namespaces, options.transforms);
     sanitize(source.typeId, object, { restoredVolumes, preserveNodePorts: options.transforms.preserveNodePorts });
+    claimSources?.prepareClaim(source, object);
     return { source, object };
   });
 }
@@ -71,7 +82,8 @@ export async function restoreResources(
   const outcomes: ResourceOutcome[] = [];
   const readable = entries.flatMap((e) => (e.ok ? [e.resource] : []));
   const selected = selectForRestore(readable, options.selection);
-  const toApply = selected.filter((r) => !notRestoredReason(r));
+  const skipReason = (r: ExportedResource) => notRestoredReason(r) ?? hooks.claimSources?.notRestoredReason(r);
+  const toApply = selected.filter((r) => !skipReason(r));
   const total = entries.length - readable.length + selected.length;
   const record = (outcome: ResourceOutcome): void => {
     outcomes.push(outcome);
@@ -81,14 +93,14 @@ export async function restoreResources(
   // An unreadable file cannot be matched against labels; it is reported rather than silently dropped.
   for (const e of entries) if (!e.ok) record(outcomeOf(e.entry, undefined, { outcome: 'FAILED', reason: e.reason }));
   for (const r of selected) {
-    const reason = notRestoredReason(r);
+    const reason = skipReason(r);
     if (reason) record(outcomeOf(r, undefined, { outcome: 'SKIPPED', reason }));
   }
 
   const links = new OwnerLinks();
   const pathOf = new Map<string, ResourceOutcome>();
   let types = await TargetTypes.discover(client);
-  for (const group of inApplyOrder(prepare(toApply, options).map((p) => ({ ...p, typeId: p.source.typeId })))) {
+  for (const group of inApplyOrder(prepare(toApply, options, hooks.claimSources).map((p) => ({ ...p, typeId: p.source.typeId })))) {
     const written: string[] = [];
     await mapConcurrent(group, hooks.concurrency ?? DEFAULT_APPLY_CONCURRENCY, async ({ source, object }) => {
       const collection = types.collection(source.apiVersion, source.kind, object.metadata.namespace);
@@ -96,8 +108,15 @@ export async function restoreResources(
         record(outcomeOf(source, object, { outcome: 'FAILED', reason: collection.error }));
         return;
       }
+      try {
+        await hooks.claimSources?.beforeWrite(source, object);
+      } catch (error) {
+        record(outcomeOf(source, object, { outcome: 'FAILED', reason: `its data source could not be prepared: ${error instanceof Error ? error.message : String(error)}` }));
+        return;
+      }
       const result = await applyObject(client, { collectionPath: collection.path, object, policy: options.existingResources, keepExisting: keepsTargetCopy(source) });
       const outcome = outcomeOf(source, object, result);
+      if (result.outcome === 'CREATED') hooks.claimSources?.written(source, object);
       if (result.uid) {
         const objectPath = `${collection.path}/${encodeURIComponent(object.metadata.name)}`;
         links.noteWritten(source.object.metadata.uid, result.uid);

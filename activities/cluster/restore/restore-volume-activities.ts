@@ -1,0 +1,54 @@
+import { Context } from '@temporalio/activity';
+import {
+  awaitRestoredClaimsRequestCodec,
+  checkSnapshotRestoreRequestCodec,
+  releaseSnapshotSourcesRequestCodec,
+  type AwaitRestoredClaimsResult,
+  type CheckSnapshotRestoreResult,
+} from '../../../proto/agent/restore-volumes.js';
+import { toActivityFailure } from '../backup/failures.js';
+import type { KubeRestClient } from '../kube/rest-client.js';
+import { awaitRestoredClaims } from './await-restored-claims.js';
+import { releaseSnapshotSources } from './snapshot-sources.js';
+import { snapshotRestoreProblems } from './snapshot-restore-check.js';
+
+/** The agent's PV activities of a restore: validate snapshot restores, wait for the claims, clean up their sources. */
+export function clusterRestoreVolumeActivities(deps: { kube: KubeRestClient }) {
+  return {
+    /** Takes `unknown`: decoded by version (proto/agent), since the sender may be newer. */
+    async checkSnapshotRestore(message: unknown): Promise<CheckSnapshotRestoreResult> {
+      try {
+        return { version: 1, problems: await snapshotRestoreProblems(deps.kube, checkSnapshotRestoreRequestCodec.decode(message)) };
+      } catch (error) {
+        throw toActivityFailure(error, '(no repository)');
+      }
+    },
+
+    /** Heartbeats on every poll: provisioning from a large snapshot may take many minutes. */
+    async awaitRestoredClaims(message: unknown): Promise<AwaitRestoredClaimsResult> {
+      try {
+        const request = awaitRestoredClaimsRequestCodec.decode(message);
+        const context = Context.current();
+        const claims = await awaitRestoredClaims(deps.kube, request.claims, {
+          timeoutMs: request.timeoutSeconds * 1000,
+          signal: context.cancellationSignal,
+          onPoll: (pending) => context.heartbeat({ pending }),
+        });
+        return { version: 1, claims };
+      } catch (error) {
+        throw toActivityFailure(error, '(no repository)');
+      }
+    },
+
+    async releaseSnapshotSources(message: unknown): Promise<void> {
+      try {
+        const request = releaseSnapshotSourcesRequestCodec.decode(message);
+        await releaseSnapshotSources(deps.kube, request.jobId, request.claims);
+      } catch (error) {
+        throw toActivityFailure(error, '(no repository)');
+      }
+    },
+  };
+}
+
+export type ClusterRestoreVolumeActivities = ReturnType<typeof clusterRestoreVolumeActivities>;
