@@ -15,7 +15,8 @@ export interface DatasetShape {
   smallFiles: number;
 }
 
-export const DEFAULT_SHAPE: DatasetShape = { dbFiles: 2, dbFileMiB: 512, randomFiles: 12, randomFileMiB: 32, smallFiles: 50_000 };
+/** About 2.2 GB (2.06 GiB): 1.5 GiB of database files, 384 MiB incompressible, 50k small files of ~4 KB. */
+export const DEFAULT_SHAPE: DatasetShape = { dbFiles: 2, dbFileMiB: 768, randomFiles: 12, randomFileMiB: 32, smallFiles: 50_000 };
 
 /** A seeded generator (AES-CTR keystream), so every tool and every run sees the same bytes. */
 class Seeded {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** One measured command: wall and CPU seconds and the peak RSS of its biggest process (GNU time). */
@@ -99,5 +100,50 @@ export function resticTool(s3: S3Settings | undefined): Tool {
     // restic's defaults: compression auto (zstd), AES-256-CTR + Poly1305; parent found by host and path.
     backup: (location, source) => restic(['backup', '-r', repository(location), '--host', 'bench', source]),
     restoreLatest: (location, target) => restic(['restore', '-r', repository(location), 'latest', '--target', target]),
+  };
+}
+
+/**
+ * kopia with its defaults (4 MiB buzhash chunks, BLAKE2B-256-128, AES256-GCM-HMAC-SHA256, 20 MiB packs)
+ * except compression: zstd, like restic's `auto` and the data mover. Its config, cache and logs sit in a
+ * directory per repository; the cache is part of what kopia is (it cannot run without one).
+ */
+export function kopiaTool(binary: string, s3: S3Settings | undefined, scratch: string): Tool {
+  const env = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    KOPIA_PASSWORD: SECRET,
+    KOPIA_CHECK_FOR_UPDATES: 'false',
+    ...(s3 ? { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}),
+  });
+  let state = '';
+  const kopia = (args: string[]) =>
+    measure(binary, [`--config-file=${join(state, 'config')}`, `--log-dir=${join(state, 'logs')}`, '--no-progress', ...args], env());
+  let latest = '';
+  return {
+    name: 'kopia',
+    async init(location) {
+      state = join(scratch, `kopia-state-${location.path.replaceAll('/', '_')}`);
+      await rm(state, { recursive: true, force: true });
+      await mkdir(state, { recursive: true });
+      const cache = `--cache-directory=${join(state, 'cache')}`;
+      if (location.kind === 'fs') {
+        await mkdir(location.path, { recursive: true });
+        await kopia(['repository', 'create', 'filesystem', `--path=${location.path}`, cache]);
+      } else {
+        const endpoint = new URL(s3!.endpoint);
+        await kopia([
+          'repository', 'create', 's3', `--bucket=${s3!.bucket}`, `--prefix=${location.path}/`, `--endpoint=${endpoint.host}`,
+          ...(endpoint.protocol === 'http:' ? ['--disable-tls'] : []),
+          cache,
+        ]);
+      }
+      await kopia(['policy', 'set', '--global', '--compression=zstd']);
+    },
+    async backup(_location, source) {
+      const result = await kopia(['snapshot', 'create', source, '--json']);
+      latest = (JSON.parse(result.stdout) as { id: string }).id;
+      return result;
+    },
+    restoreLatest: (_location, target) => kopia(['snapshot', 'restore', latest, target]),
   };
 }

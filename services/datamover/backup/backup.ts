@@ -42,7 +42,7 @@ export interface BackupOptions {
   checkpointEveryBytes?: number;
   onCheckpoint?: (checkpoint: BackupCheckpoint) => void | Promise<void>;
   resumeFrom?: BackupCheckpoint;
-  /** Threads that compress and encrypt; 0 seals inline (needed where workers cannot load TypeScript). */
+  /** Threads that hash, compress and encrypt chunks; 0 seals inline (needed where workers cannot load TypeScript). */
   sealWorkers?: number;
   clock?: () => Date;
 }
@@ -118,10 +118,9 @@ class BackupRun {
     const resume = options.resumeFrom;
     const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes) : { nextSequence: 0, adopted: [] };
     const packer = new PackWriter(repository, index, sessionId, adoption.nextSequence, plan.uploadConcurrency);
-    const { dataKey } = repository.keys;
     const level = repository.header.compression.level;
-    const sealer = options.sealWorkers ? new WorkerSealer(dataKey, level, options.sealWorkers) : inlineSealer(dataKey, level);
-    const store = new ChunkStore(repository, index, packer, sealer);
+    const sealer = options.sealWorkers ? new WorkerSealer(repository.keys, level, options.sealWorkers) : inlineSealer(repository.keys, level);
+    const store = new ChunkStore(index, packer, sealer);
     const reader = new ChunkReader(repository, index);
     const run = new BackupRun(repository, options, sessionId, clock, store, packer, reader, sealer, (idHex) => index.has(Buffer.from(idHex, 'hex')));
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
@@ -287,7 +286,7 @@ class BackupRun {
   private async chunkContent(path: string, sparse: boolean, expectedSize?: number): Promise<ChunkedContent> {
     return chunkFile(path, {
       chunker: this.repository.dataChunker,
-      store: (chunk) => this.store.store(chunk),
+      submit: (chunk) => this.store.submit(chunk),
       sparse,
       readSize: this.plan.readSize,
       throttle: this.throttle(),

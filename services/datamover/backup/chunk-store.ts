@@ -1,19 +1,28 @@
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
 import type { ChunkIndex } from '../repository/chunk-index.js';
 import type { PackWriter } from '../repository/pack-writer.js';
-import type { Repository } from '../repository/repository.js';
 
-/** Compresses and encrypts chunks; inline or on worker threads. */
+/** A chunk whose keyed id is known; the sealer holds its bytes until told to seal or drop it. */
+export interface HashedChunk {
+  id: Buffer;
+  /** Compresses and encrypts the chunk (it is new to the repository). */
+  seal(): Promise<SealedChunk>;
+  /** The repository has it already: forget the bytes. */
+  drop(): void;
+}
+
+/** Hashes, compresses and encrypts chunks; inline or on worker threads. */
 export interface ChunkSealer {
-  /** Resolves once `data` has been consumed (the caller may reuse its buffer); `sealed` completes later. */
-  submit(id: Buffer, data: Buffer, metadata: boolean): Promise<{ sealed: Promise<SealedChunk> }>;
+  /** Resolves once `data` has been consumed (the caller may reuse its buffer); `hashed` completes later. */
+  submit(data: Buffer, metadata: boolean): Promise<{ hashed: Promise<HashedChunk> }>;
   close(): Promise<void>;
 }
 
 /**
  * The deduplicating entrance to the repository: a chunk whose id is already indexed (or being sealed right
- * now for another file) costs one HMAC and nothing else. New chunks are sealed and packed in the
- * background, so reading and chunking continue meanwhile; `drain` waits for all of it (checkpoints, end).
+ * now for another file) costs one keyed hash and nothing else. Hashing and sealing both happen in the
+ * sealer (off the reading thread when it has workers), so the caller only hands bytes over and collects
+ * ids later; `drain` waits for all of it (checkpoints, end).
  */
 export class ChunkStore {
   newChunks = 0;
@@ -23,44 +32,59 @@ export class ChunkStore {
   private failure: unknown;
 
   constructor(
-    private readonly repository: Repository,
     private readonly index: ChunkIndex,
     private readonly packer: PackWriter,
     private readonly sealer: ChunkSealer,
   ) {}
 
-  /** Returns the chunk's id once `data` may be reused; storing it completes in the background. */
-  async store(data: Buffer, metadata = false): Promise<Buffer> {
+  /**
+   * Hands `data` over and resolves as soon as its buffer may be reused, with the id still to come. The id
+   * resolves only after a new chunk's sealing is registered, so a `drain` after it covers that chunk.
+   */
+  async submit(data: Buffer, metadata = false): Promise<{ id: Promise<Buffer> }> {
     this.throwIfFailed();
-    const id = this.repository.chunkIdOf(data);
-    const key = id.toString('hex');
-    if (this.index.has(id) || this.sealing.has(key)) return id;
-    this.sealing.add(key);
-    // Backpressure: never seal faster than packs can be uploaded.
-    await this.packer.ready();
-    const { sealed } = await this.sealer.submit(id, data, metadata);
-    const rawLength = data.length;
-    const work = sealed
-      .then((chunk) => {
-        this.packer.add(id, chunk, rawLength);
-        this.newChunks++;
-        this.newRawBytes += rawLength;
-      })
-      .catch((error: unknown) => {
-        this.failure ??= error;
-      })
-      .finally(() => {
-        this.sealing.delete(key);
-        this.background.delete(work);
-      });
-    this.background.add(work);
-    return id;
+    const { hashed } = await this.sealer.submit(data, metadata);
+    const id = hashed.then((chunk) => this.admit(chunk, data.length));
+    this.track(id.then(() => undefined));
+    return { id };
+  }
+
+  /** Returns the chunk's id; storing it completes in the background. */
+  async store(data: Buffer, metadata = false): Promise<Buffer> {
+    return (await this.submit(data, metadata)).id;
   }
 
   /** Waits until every chunk handed to `store` is in the pack writer. */
   async drain(): Promise<void> {
     while (this.background.size > 0) await Promise.all(this.background);
     this.throwIfFailed();
+  }
+
+  private async admit(chunk: HashedChunk, rawLength: number): Promise<Buffer> {
+    const key = chunk.id.toString('hex');
+    if (this.index.has(chunk.id) || this.sealing.has(key)) {
+      chunk.drop();
+      return chunk.id;
+    }
+    this.sealing.add(key);
+    // Backpressure: never seal faster than packs can be uploaded.
+    await this.packer.ready();
+    const work = chunk.seal().then((sealed) => {
+      this.packer.add(chunk.id, sealed, rawLength);
+      this.newChunks++;
+      this.newRawBytes += rawLength;
+    });
+    this.track(work.finally(() => this.sealing.delete(key)));
+    return chunk.id;
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
   }
 
   private throwIfFailed(): void {

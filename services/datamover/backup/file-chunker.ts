@@ -15,7 +15,8 @@ export interface ChunkedContent {
 
 export interface FileChunkerOptions {
   chunker: ContentDefinedChunker;
-  store: (chunk: Buffer) => Promise<Buffer>;
+  /** Takes a chunk's bytes (the buffer is reused once this resolves) and promises its id. */
+  submit: (chunk: Buffer) => Promise<{ id: Promise<Buffer> }>;
   /** Only files that occupy fewer blocks than their size are scanned for holes. */
   sparse: boolean;
   readSize?: number;
@@ -26,8 +27,9 @@ export interface FileChunkerOptions {
 /**
  * Reads one file (or block device) to its end and stores its content as chunks. One working buffer is
  * reused for the whole file: reads land behind the previous read's uncut tail, and every chunk is stored
- * (sealed into a copy) before the buffer is overwritten. Fresh multi-megabyte buffers per read would cost
- * page faults worth several times the chunking itself.
+ * (handed over as a copy) before the buffer is overwritten. Fresh multi-megabyte buffers per read would cost
+ * page faults worth several times the chunking itself. Ids are collected at the end: hashing happens
+ * elsewhere while this keeps reading and cutting.
  *
  * For sparse files, all-zero aligned blocks become holes: they cost neither chunks nor restore writes, and
  * the chunker restarts after each hole so data around holes still deduplicates.
@@ -38,10 +40,13 @@ export async function chunkFile(path: string, options: FileChunkerOptions, expec
   const work = Buffer.allocUnsafe(readSize + chunker.maxSize);
   const zeros = options.sparse ? Buffer.alloc(HOLE_BLOCK) : undefined;
   const result: ChunkedContent = { chunks: [], holes: [], size: 0 };
+  const ids: Promise<Buffer>[] = [];
   const cutAndStore = async (from: number, to: number, atEnd: boolean): Promise<number> => {
     let offset = from;
     for (let length = chunker.cut(work, offset, to, atEnd); length > 0; length = chunker.cut(work, offset, to, atEnd)) {
-      result.chunks.push((await options.store(work.subarray(offset, offset + length))).toString('hex'));
+      const { id } = await options.submit(work.subarray(offset, offset + length));
+      id.catch(() => undefined);
+      ids.push(id);
       offset += length;
     }
     return offset;
@@ -65,6 +70,7 @@ export async function chunkFile(path: string, options: FileChunkerOptions, expec
   } finally {
     await handle.close();
   }
+  for (const id of await Promise.all(ids)) result.chunks.push(id.toString('hex'));
   return result;
 }
 

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
-import type { ChunkSealer } from './chunk-store.js';
+import type { ChunkSealer, HashedChunk } from './chunk-store.js';
+import type { SealerReply, SealerRequest } from './sealer-messages.js';
 
 /**
  * Run from TypeScript sources (tsx), a worker does not inherit the loader: it registers tsx itself before
@@ -15,22 +16,25 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-/** Chunks queued per worker: enough to keep it busy, few enough to bound the copies in flight. */
-const JOBS_PER_WORKER = 4;
+/** Chunks held per worker (hashing, awaiting a verdict, sealing): enough to keep it busy, few enough to bound memory. */
+const JOBS_PER_WORKER = 6;
 
-interface Pending {
-  resolve: (sealed: SealedChunk) => void;
+interface Job {
+  slot: number;
+  onHashed: (chunk: HashedChunk) => void;
+  onSealed?: (sealed: SealedChunk) => void;
   reject: (error: Error) => void;
 }
 
 /**
- * Seals chunks on worker threads. The thread that walks, reads, chunks and hashes is the bottleneck on
- * small machines; zstd and AES-GCM are the other half of the CPU work and parallelise perfectly.
- * Needs the process to load TypeScript in workers (node --import tsx propagates to them).
+ * Hashes and seals chunks on worker threads. The thread that walks, reads and chunks is the bottleneck on
+ * small machines; the keyed hash, zstd and AES-GCM are the other half of the CPU work and parallelise
+ * perfectly. Each chunk is copied once into a buffer of its own and moved (not cloned) to a worker; sealed
+ * bytes are moved back.
  */
 export class WorkerSealer implements ChunkSealer {
   private workers: Worker[] = [];
-  private readonly pending = new Map<number, Pending>();
+  private readonly jobs = new Map<number, Job>();
   private load: number[] = [];
   private readonly waiting: (() => void)[] = [];
   private sequence = 0;
@@ -40,12 +44,12 @@ export class WorkerSealer implements ChunkSealer {
    * starting and loading them.
    */
   constructor(
-    private readonly dataKey: Buffer,
+    private readonly keys: { dataKey: Buffer; idKey: Buffer },
     private readonly compressionLevel: number,
     private readonly threads = Math.max(1, availableParallelism() - 1),
   ) {}
 
-  async submit(id: Buffer, data: Buffer, metadata: boolean): Promise<{ sealed: Promise<SealedChunk> }> {
+  async submit(data: Buffer, metadata: boolean): Promise<{ hashed: Promise<HashedChunk> }> {
     if (this.workers.length === 0) this.start();
     let slot = this.leastLoaded();
     while (this.load[slot]! >= JOBS_PER_WORKER) {
@@ -54,10 +58,11 @@ export class WorkerSealer implements ChunkSealer {
     }
     const sequence = this.sequence++;
     this.load[slot]!++;
-    const sealed = new Promise<SealedChunk>((resolve, reject) => this.pending.set(sequence, { resolve, reject }));
-    // Structured clone copies `data` here: the caller may reuse its read buffer once this returns.
-    this.workers[slot]!.postMessage({ sequence, id, data, metadata });
-    return { sealed };
+    const hashed = new Promise<HashedChunk>((onHashed, reject) => this.jobs.set(sequence, { slot, onHashed, reject }));
+    const own = new Uint8Array(data.length);
+    own.set(data);
+    this.post(slot, { op: 'hash', sequence, data: own, metadata }, [own.buffer]);
+    return { hashed };
   }
 
   async close(): Promise<void> {
@@ -65,14 +70,18 @@ export class WorkerSealer implements ChunkSealer {
   }
 
   private start(): void {
-    const { dataKey, compressionLevel } = this;
+    const { dataKey, idKey } = this.keys;
     this.workers = Array.from({ length: this.threads }, () => {
-      const worker = startWorker({ dataKey, compressionLevel });
-      worker.on('message', (reply: { sequence: number; stored?: Uint8Array; flags?: number; error?: string }) => this.settle(worker, reply));
+      const worker = startWorker({ dataKey, idKey, compressionLevel: this.compressionLevel });
+      worker.on('message', (reply: SealerReply) => this.settle(reply));
       worker.on('error', (error) => this.failAll(error));
       return worker;
     });
     this.load = this.workers.map(() => 0);
+  }
+
+  private post(slot: number, request: SealerRequest, transfer: ArrayBuffer[] = []): void {
+    this.workers[slot]!.postMessage(request, transfer);
   }
 
   private leastLoaded(): number {
@@ -81,18 +90,41 @@ export class WorkerSealer implements ChunkSealer {
     return best;
   }
 
-  private settle(worker: Worker, reply: { sequence: number; stored?: Uint8Array; flags?: number; error?: string }): void {
-    this.load[this.workers.indexOf(worker)]!--;
+  private release(job: Job, sequence: number): void {
+    this.jobs.delete(sequence);
+    this.load[job.slot]!--;
     this.waiting.shift()?.();
-    const pending = this.pending.get(reply.sequence);
-    if (!pending) return;
-    this.pending.delete(reply.sequence);
-    if (reply.error !== undefined || !reply.stored) pending.reject(new Error(`sealing failed: ${reply.error ?? 'no output'}`));
-    else pending.resolve({ stored: Buffer.from(reply.stored.buffer, reply.stored.byteOffset, reply.stored.byteLength), flags: reply.flags ?? 0 });
+  }
+
+  private settle(reply: SealerReply): void {
+    const job = this.jobs.get(reply.sequence);
+    if (!job) return;
+    if (reply.error !== undefined) {
+      this.release(job, reply.sequence);
+      job.reject(new Error(`sealing failed: ${reply.error}`));
+    } else if (reply.id) {
+      const id = Buffer.from(reply.id.buffer, reply.id.byteOffset, reply.id.byteLength);
+      job.onHashed({
+        id,
+        seal: () =>
+          new Promise<SealedChunk>((resolve, reject) => {
+            job.onSealed = resolve;
+            job.reject = reject;
+            this.post(job.slot, { op: 'seal', sequence: reply.sequence });
+          }),
+        drop: () => {
+          this.release(job, reply.sequence);
+          this.post(job.slot, { op: 'drop', sequence: reply.sequence });
+        },
+      });
+    } else if (reply.stored) {
+      this.release(job, reply.sequence);
+      job.onSealed?.({ stored: Buffer.from(reply.stored.buffer, reply.stored.byteOffset, reply.stored.byteLength), flags: reply.flags ?? 0 });
+    }
   }
 
   private failAll(error: Error): void {
-    for (const pending of this.pending.values()) pending.reject(error);
-    this.pending.clear();
+    for (const job of this.jobs.values()) job.reject(error);
+    this.jobs.clear();
   }
 }
