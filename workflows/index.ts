@@ -2,3 +2,4 @@
 export { backupWorkflow } from './backup.js';
 export { restoreWorkflow } from './restore.js';
 export { previewBackupWorkflow } from './preview.js';
+export { scheduledRunWorkflow } from './schedule-run.js';

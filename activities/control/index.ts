@@ -4,6 +4,7 @@ import { jobActivities } from './jobs.js';
 import { recoveryPointActivities } from './recovery-points.js';
 import { repositoryAccessActivities } from './repository-access.js';
 import { restoreSourceActivities } from './restore-source.js';
+import { scheduledRunActivities } from './scheduled-runs.js';
 import { skipCheckActivities } from './skip-checks.js';
 
 /** Every activity the control worker runs; workflows import this type only. */
@@ -15,6 +16,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...recoveryPointActivities(deps),
     ...backupPlanActivities(deps),
     ...restoreSourceActivities(deps),
+    ...scheduledRunActivities(deps),
   };
 }
 

@@ -13,6 +13,7 @@ import { noAgentLiveness } from './seams/agent-liveness.js';
 import { unavailablePreviewer } from './seams/backup-preview.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 import { UnavailableWorkflowLauncher } from './seams/workflow-launcher.js';
+import { reconcileSchedules } from './seams/schedule-reconcile.js';
 import { connectWorkflowEngine } from './seams/workflow-engine.js';
 
 export interface StartOptions {
@@ -55,6 +56,13 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         temporal: config.temporal,
       },
     });
+    if (engine) {
+      // Temporal keeps firing the schedules it has whatever happens here, so a failure is reported, not fatal.
+      await reconcileSchedules(database.db, engine.schedules).then(
+        (report) => app.log.info(report, 'schedules reconciled with the database'),
+        (error: unknown) => app.log.error({ err: error }, 'reconciling schedules with the database failed; they stay as Temporal has them'),
+      );
+    }
     return {
       app,
       database,

@@ -25,7 +25,7 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(apiKeyRoutes);
     await api.register(storageTargetRoutes(context));
     await api.register(clusterRoutes(context));
-    await api.register(policyRoutes);
+    await api.register(policyRoutes(context));
     await api.register(appHookRoutes);
     await api.register(definitionCrudRoutes(backupDefinitionKind, context));
     await api.register(definitionActionRoutes(backupDefinitionKind, context));

@@ -11,6 +11,8 @@ import type { RestoreRunInput } from '../../../workflows/restore-input.js';
 import type { restoreWorkflow } from '../../../workflows/restore.js';
 import type { Restore } from '../resources/restores/schema.js';
 import { backupRunInput } from './backup-run-input.js';
+import type { DesiredSchedules } from './definition-schedules.js';
+import type { TemporalSchedules } from './temporal-schedules.js';
 import type { RunRequest, StartedRun, WorkflowLauncher } from './workflow-launcher.js';
 
 /** The restore workflow's exported name (workflows/restore.ts). */
@@ -42,6 +44,7 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
   constructor(
     private readonly client: Client,
     private readonly controlTaskQueue: string,
+    private readonly schedules: TemporalSchedules,
   ) {}
 
   private refuse(action: string): never {
@@ -80,12 +83,16 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
     }
   }
 
-  pauseSchedule(): Promise<void> {
-    this.refuse('pausing a schedule');
+  async pauseSchedule(definition: { id: string }): Promise<void> {
+    await this.schedules.setPaused(definition.id, true);
   }
 
-  resumeSchedule(): Promise<void> {
-    this.refuse('resuming a schedule');
+  async resumeSchedule(definition: { id: string }): Promise<void> {
+    await this.schedules.setPaused(definition.id, false);
+  }
+
+  syncSchedules(desired: DesiredSchedules): Promise<void> {
+    return this.schedules.sync(desired);
   }
 
   deleteRecoveryPoint(): Promise<{ workflowId: string }> {

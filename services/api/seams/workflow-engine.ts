@@ -3,6 +3,7 @@ import type { TemporalConfig } from '../../common/temporal/config.js';
 import type { AgentLiveness } from './agent-liveness.js';
 import type { BackupPreviewer } from './backup-preview.js';
 import { TemporalBackupPreviewer } from './temporal-backup-preview.js';
+import { TemporalSchedules } from './temporal-schedules.js';
 import { TemporalAgentLiveness } from './temporal-agent-liveness.js';
 import { TemporalWorkflowLauncher } from './temporal-workflow-launcher.js';
 import type { WorkflowLauncher } from './workflow-launcher.js';
@@ -11,14 +12,17 @@ export interface WorkflowEngine {
   launcher: WorkflowLauncher;
   liveness: AgentLiveness;
   previewer: BackupPreviewer;
+  schedules: TemporalSchedules;
   close(): Promise<void>;
 }
 
 /** The Temporal-backed seams over one client connection (with the encrypting payload codec). */
 export async function connectWorkflowEngine(config: TemporalConfig): Promise<WorkflowEngine> {
   const { client, close } = await connectTemporalClient(config);
+  const schedules = new TemporalSchedules(client, config.controlTaskQueue);
   return {
-    launcher: new TemporalWorkflowLauncher(client, config.controlTaskQueue),
+    launcher: new TemporalWorkflowLauncher(client, config.controlTaskQueue, schedules),
+    schedules,
     liveness: new TemporalAgentLiveness(client, config.namespace),
     previewer: new TemporalBackupPreviewer(client, config.controlTaskQueue),
     close,

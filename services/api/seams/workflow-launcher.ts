@@ -1,6 +1,7 @@
 import { Problem } from '../../common/problem.js';
 import type { DefinitionKind } from '../../common/enums.js';
 import type { ResolvedDestination } from '../domain/destination.js';
+import type { DesiredSchedules } from './definition-schedules.js';
 
 /**
  * Everything the API asks of the workflow engine. The API resolves a definition into one immutable
@@ -12,6 +13,8 @@ export interface WorkflowLauncher {
   cancelRun(run: { jobId: string; workflowId: string }): Promise<void>;
   pauseSchedule(definition: { id: string; kind: DefinitionKind }): Promise<void>;
   resumeSchedule(definition: { id: string; kind: DefinitionKind }): Promise<void>;
+  /** Makes the engine's schedules for one definition match its policy and paused flag. */
+  syncSchedules(desired: DesiredSchedules): Promise<void>;
   deleteRecoveryPoint(recoveryPoint: { id: string; storageTargetId: string }): Promise<{ workflowId: string }>;
 }
 
@@ -62,4 +65,10 @@ export class UnavailableWorkflowLauncher implements WorkflowLauncher {
   deleteRecoveryPoint(): Promise<{ workflowId: string }> {
     this.refuse('deleting a recovery point (its data must be removed from storage first)');
   }
+
+  /**
+   * Nothing is scheduled without the engine, yet definitions with policies may still be saved: the API
+   * reconciles every definition's schedules when it next starts with Temporal (schedule-reconcile.ts).
+   */
+  async syncSchedules(): Promise<void> {}
 }

@@ -1,9 +1,11 @@
+import type { DesiredSchedules } from '../../../services/api/seams/definition-schedules.js';
 import type { RunRequest, WorkflowLauncher } from '../../../services/api/seams/workflow-launcher.js';
 
 /** Stands in for Temporal: records what the API asked for and reports success. */
 export class RecordingLauncher implements WorkflowLauncher {
   readonly runs: RunRequest[] = [];
   readonly calls: string[] = [];
+  readonly schedules: DesiredSchedules[] = [];
 
   async startRun(request: RunRequest) {
     this.runs.push(request);
@@ -17,6 +19,9 @@ export class RecordingLauncher implements WorkflowLauncher {
   }
   async resumeSchedule(definition: { id: string }) {
     this.calls.push(`resume:${definition.id}`);
+  }
+  async syncSchedules(desired: DesiredSchedules) {
+    this.schedules.push(desired);
   }
   async deleteRecoveryPoint(recoveryPoint: { id: string }) {
     this.calls.push(`delete:${recoveryPoint.id}`);

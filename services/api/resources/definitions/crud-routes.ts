@@ -11,6 +11,7 @@ import type { RoutePlugin } from '../../http/type-provider.js';
 import { expectedVersion, setEtag } from '../../http/versioning.js';
 import type { TenantScope } from '../../tenancy/tenant-scope.js';
 import { loadHookSlots } from './hook-slots.js';
+import { syncDefinitionSchedules } from './schedules.js';
 import { getDefinition } from './kind.js';
 import type { DefinitionKindSpec } from './kind.js';
 import type { DefinitionRow } from './store.js';
@@ -84,6 +85,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
         const body = request.body as Static<I>;
         const row = await request.tenant.transaction(async (scope) => {
           const created = await insertDefinition(scope, kind, await spec.prepare(scope, body));
+          await syncDefinitionSchedules(scope, context.launcher, created);
           await spec.afterCreate?.(scope, created, body, context);
           return created;
         });
@@ -112,7 +114,9 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
         const body = request.body as Static<I>;
         const row = await request.tenant.transaction(async (scope) => {
           await getDefinition(scope, kind, request.params.id, what, true);
-          return updateDefinition(scope, request.params.id, version, await spec.prepare(scope, body), what);
+          const updated = await updateDefinition(scope, request.params.id, version, await spec.prepare(scope, body), what);
+          await syncDefinitionSchedules(scope, context.launcher, updated);
+          return updated;
         });
         setEtag(reply, row);
         return (await represent(request.tenant, [row]))[0];
@@ -131,8 +135,9 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
       },
       async (request, reply) => {
         await request.tenant.transaction(async (scope) => {
-          await getDefinition(scope, kind, request.params.id, what, true);
+          const row = await getDefinition(scope, kind, request.params.id, what, true);
           await scope.delete(definitions, request.params.id, expectedVersion(request, false), what);
+          await syncDefinitionSchedules(scope, context.launcher, row, true);
         });
         return reply.code(204).send(null);
       },

@@ -1,0 +1,42 @@
+import { eq } from 'drizzle-orm';
+import { definitions, policies } from '../../../db/schema/index.js';
+import { DEFAULT_TIME_ZONE } from '../policies/schema.js';
+import type { DesiredSchedules } from '../../seams/definition-schedules.js';
+import type { WorkflowLauncher } from '../../seams/workflow-launcher.js';
+import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import type { DefinitionRow } from './store.js';
+
+type PolicyRow = typeof policies.$inferSelect;
+
+/** The schedules a definition should have: its policy's, paused with it; none for restores. */
+export function desiredSchedules(row: DefinitionRow, policy: PolicyRow | undefined): DesiredSchedules | undefined {
+  if (row.kind === 'RESTORE') return undefined;
+  return {
+    orgId: row.orgId,
+    definitionId: row.id,
+    kind: row.kind,
+    clusterId: row.clusterId,
+    timeZone: policy?.timeZone ?? DEFAULT_TIME_ZONE,
+    entries: policy?.schedules ?? [],
+    paused: row.paused,
+  };
+}
+
+/**
+ * Brings the engine's schedules in line with a definition just written (or, with `deleted`, removed).
+ * Called inside the write's transaction: if Temporal refuses, the write is rolled back too.
+ */
+export async function syncDefinitionSchedules(scope: TenantScope, launcher: WorkflowLauncher, row: DefinitionRow, deleted = false): Promise<void> {
+  const policy = !deleted && row.policyId ? await scope.find(policies, row.policyId) : undefined;
+  const desired = desiredSchedules(row, policy);
+  if (desired) await launcher.syncSchedules(desired);
+}
+
+/** A policy change reaches every definition using it: their schedules carry its crons and retention. */
+export async function syncPolicySchedules(scope: TenantScope, launcher: WorkflowLauncher, policy: PolicyRow): Promise<void> {
+  const users = await scope.executor.select().from(definitions).where(scope.owns(definitions, eq(definitions.policyId, policy.id)));
+  for (const row of users) {
+    const desired = desiredSchedules(row, policy);
+    if (desired) await launcher.syncSchedules(desired);
+  }
+}

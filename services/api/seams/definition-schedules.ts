@@ -1,0 +1,32 @@
+import type { ScheduledRunInput } from '../../../workflows/schedule-run-input.js';
+
+/**
+ * What Temporal should hold for one definition: one Schedule per policy schedule (each keeps its own
+ * retention), all paused with the definition. No entries means no schedules: the definition has no
+ * policy, or it was deleted.
+ */
+export interface DesiredSchedules {
+  orgId: string;
+  definitionId: string;
+  kind: ScheduledRunInput['kind'];
+  clusterId: string;
+  /** IANA zone the cron expressions are read in (the policy's). */
+  timeZone: string;
+  entries: { cron: string; retentionDays: number; safeLock: boolean }[];
+  paused: boolean;
+}
+
+/**
+ * Schedule ids are `haven-<definition>-<n>`, n counting the policy's schedules from 0, so the schedules
+ * of a definition are found without a lookup table and a shorter policy leaves ids to delete at the end.
+ */
+export function scheduleId(definitionId: string, index: number): string {
+  return `haven-${definitionId}-${index}`;
+}
+
+export const SCHEDULE_ID_PATTERN = /^haven-([0-9a-f-]{36})-(\d+)$/;
+
+/** Runs a schedule starts are named `<kind>-<definition>-<time>`: Temporal appends the time. */
+export function scheduledWorkflowIdPrefix(desired: Pick<DesiredSchedules, 'kind' | 'definitionId'>): string {
+  return `${desired.kind.toLowerCase()}-${desired.definitionId}`;
+}

@@ -1,0 +1,105 @@
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../common/temporal/names.js';
+import type { ScheduledRunInput } from '../../../workflows/schedule-run-input.js';
+import { SCHEDULE_ID_PATTERN, scheduledWorkflowIdPrefix, scheduleId, type DesiredSchedules } from './definition-schedules.js';
+
+/** The scheduled run workflow's exported name (workflows/schedule-run.ts). */
+const SCHEDULED_RUN_WORKFLOW_TYPE = 'scheduledRunWorkflow';
+const PAUSED_NOTE = 'Paused in Haven: the definition is paused';
+const RESUMED_NOTE = 'Resumed in Haven';
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ScheduleNotFoundError;
+}
+
+/**
+ * Temporal Schedules for definitions with a policy. Temporal owns them (they fire while the API is
+ * down); the API only makes them match the database, on every change and at start (reconcile).
+ */
+export class TemporalSchedules {
+  constructor(
+    private readonly client: Client,
+    private readonly controlTaskQueue: string,
+  ) {}
+
+  private options(desired: DesiredSchedules, index: number): ScheduleOptions {
+    const entry = desired.entries[index]!;
+    const input: ScheduledRunInput = {
+      orgId: desired.orgId,
+      definitionId: desired.definitionId,
+      kind: desired.kind,
+      retention: { days: entry.retentionDays, safeLock: entry.safeLock },
+    };
+    return {
+      scheduleId: scheduleId(desired.definitionId, index),
+      spec: { cronExpressions: [entry.cron], timezone: desired.timeZone },
+      action: {
+        type: 'startWorkflow',
+        workflowType: SCHEDULED_RUN_WORKFLOW_TYPE,
+        workflowId: scheduledWorkflowIdPrefix(desired),
+        taskQueue: this.controlTaskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          { key: CLUSTER_ID_ATTRIBUTE, value: desired.clusterId },
+          { key: DEFINITION_ID_ATTRIBUTE, value: desired.definitionId },
+          { key: KIND_ATTRIBUTE, value: desired.kind },
+        ],
+      },
+      memo: { orgId: desired.orgId },
+      // A run still going when the next time comes makes that time a no-op, never a second run.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      state: { paused: desired.paused, note: desired.paused ? PAUSED_NOTE : RESUMED_NOTE },
+    };
+  }
+
+  /** Creates, updates and deletes so Temporal holds exactly the desired schedules of one definition. */
+  async sync(desired: DesiredSchedules): Promise<void> {
+    for (const index of desired.entries.keys()) {
+      const options = this.options(desired, index);
+      const handle = this.client.schedule.getHandle(options.scheduleId);
+      let pausedNow: boolean;
+      try {
+        pausedNow = (await handle.describe()).state.paused;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        await this.client.schedule.create(options);
+        continue;
+      }
+      await handle.update(() => ({ spec: options.spec, action: options.action, policies: options.policies ?? {}, state: options.state ?? {} }));
+      // The update carries the paused state, but pause/unpause also record why in the schedule's note.
+      if (pausedNow !== desired.paused) await (desired.paused ? handle.pause(PAUSED_NOTE) : handle.unpause(RESUMED_NOTE));
+    }
+    // Ids are contiguous from 0, so the first missing one ends what a longer policy left behind.
+    for (let index = desired.entries.length; ; index += 1) {
+      try {
+        await this.client.schedule.getHandle(scheduleId(desired.definitionId, index)).delete();
+      } catch (error) {
+        if (isNotFound(error)) return;
+        throw error;
+      }
+    }
+  }
+
+  /** Pauses or resumes every schedule of a definition; false when it has none. */
+  async setPaused(definitionId: string, paused: boolean): Promise<boolean> {
+    for (let index = 0; ; index += 1) {
+      const handle = this.client.schedule.getHandle(scheduleId(definitionId, index));
+      try {
+        await (paused ? handle.pause(PAUSED_NOTE) : handle.unpause(RESUMED_NOTE));
+      } catch (error) {
+        if (isNotFound(error)) return index > 0;
+        throw error;
+      }
+    }
+  }
+
+  /** Haven's schedules in this namespace, by definition id, with the organization each was made for. */
+  async existing(): Promise<Map<string, { orgId: string | undefined }>> {
+    const found = new Map<string, { orgId: string | undefined }>();
+    for await (const schedule of this.client.schedule.list()) {
+      const match = SCHEDULE_ID_PATTERN.exec(schedule.scheduleId);
+      if (match) found.set(match[1]!, { orgId: typeof schedule.memo?.orgId === 'string' ? schedule.memo.orgId : undefined });
+    }
+    return found;
+  }
+}

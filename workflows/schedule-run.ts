@@ -1,0 +1,19 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/control/index.js';
+import { CONTROL } from './activity-profiles.js';
+import { backupWorkflow } from './backup.js';
+import type { BackupOutcome } from './backup-input.js';
+import type { ScheduledRunInput, ScheduledRunOutcome } from './schedule-run-input.js';
+
+/**
+ * What a policy's Temporal Schedule starts: decide from the definition as it is now (paused → SKIPPED,
+ * cannot run → FAILED with the reason, both on a job), then run the very same steps as "run now".
+ * The schedule named this workflow `<kind>-<definition>-<time>` and gave it the search attributes.
+ */
+export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<BackupOutcome | ScheduledRunOutcome> {
+  const control = proxyActivities<ControlActivities>(CONTROL);
+  const { workflowId, runId } = workflowInfo();
+  const decision = await control.startScheduledRun({ ...input, workflowId, runId });
+  if (decision.status !== 'RUN') return decision;
+  return backupWorkflow(decision.input);
+}
