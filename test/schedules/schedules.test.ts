@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription } from '@temporalio/client';
+import type { TypedSearchAttributes } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleId } from '../../services/api/seams/definition-schedules.js';
 import { reconcileSchedules } from '../../services/api/seams/schedule-reconcile.js';
@@ -103,7 +104,8 @@ describe('a backup definition with a policy', () => {
     expect(first.state.paused).toBe(false);
     expect(first.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledRunWorkflow', workflowId: `backup-${definitionId}` });
     expect(first.action.args).toEqual([{ orgId: stack.orgId, definitionId, kind: 'BACKUP', retention: { days: 7, safeLock: false } }]);
-    const attributes = first.action.typedSearchAttributes;
+    // A description always carries the typed form (the pair-array form is only for creating).
+    const attributes = first.action.typedSearchAttributes as TypedSearchAttributes | undefined;
     expect([attributes?.get(CLUSTER_ID_ATTRIBUTE), attributes?.get(DEFINITION_ID_ATTRIBUTE), attributes?.get(KIND_ATTRIBUTE)]).toEqual([clusterId, definitionId, 'BACKUP']);
     const second = await describeSchedule(1);
     expect(second.action.args).toEqual([expect.objectContaining({ retention: { days: 2, safeLock: false } })]);
