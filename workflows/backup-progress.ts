@@ -1,6 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
 
-/** Steps of a backup run, in order. Copying PVs through data movers will slot in after AWAITING_SNAPSHOTS. */
+/** Steps of a backup run, in order. */
 export const BACKUP_STEPS = {
   CHECKING: 'Checking the agent is connected and no other run of this definition is in progress',
   EXPORTING_RESOURCES: 'Exporting resources',
@@ -8,7 +8,9 @@ export const BACKUP_STEPS = {
   RUNNING_PRE_HOOKS: 'Running pre-backup hooks',
   SNAPSHOTTING_VOLUMES: 'Taking CSI snapshots of persistent volumes',
   RUNNING_POST_HOOKS: 'Running post-backup hooks',
+  COPYING_LIVE_VOLUMES: 'Copying persistent volumes that are read live, before the post-backup hooks',
   AWAITING_SNAPSHOTS: 'Waiting for the snapshots to be ready to use',
+  COPYING_VOLUMES: 'Copying persistent volume snapshots to storage through data mover pods',
   RECORDING_RECOVERY_POINT: 'Recording the recovery point',
   COMPLETED: 'Completed',
   SKIPPED: 'Skipped',
@@ -27,8 +29,8 @@ export interface BackupProgress {
   recoveryPointId?: string;
   /** Every hook run so far, with its verdict. */
   hooks?: { hook: string; type: string; verdict: string }[];
-  /** Every selected claim and where its snapshot is. */
-  volumes?: { namespace: string; claim: string; state: string }[];
+  /** Every selected claim and where its snapshot (or copy, with its figures so far) is. */
+  volumes?: { namespace: string; claim: string; state: string; bytes?: number; files?: number }[];
 }
 
 /** The live step of a run, as the `progress` query answers it. */

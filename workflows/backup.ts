@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  defineSignal,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -12,6 +13,7 @@ import type { ClusterHookActivities } from '../activities/cluster/backup/run-bac
 import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
 import type { ControlActivities } from '../activities/control/index.js';
 import type { BackupVolume, ExportResourcesRequest, HookReportMessage } from '../proto/agent/index.js';
+import { VOLUME_PROGRESS_SIGNAL, type VolumeProgress } from '../proto/mover/index.js';
 import { clusterTaskQueue } from '../services/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, snapshotWait } from './activity-profiles.js';
 import { runHooks } from './backup-hooks.js';
@@ -19,18 +21,26 @@ import type { BackupOutcome, BackupRunInput } from './backup-input.js';
 import { BACKUP_STEPS, progressQuery, type BackupProgress, type BackupStep } from './backup-progress.js';
 import { protectedVolumes, summarize } from './backup-summary.js';
 import { awaitSnapshotsReady, cutSnapshots, isProtected, snapshottable, type SnapshotSteps, type VolumeOutcome } from './backup-volumes.js';
+import { copyVolumes, type CopyRun, type VolumeCopy } from './backup-copy.js';
+import { selectCopies, type CopySelection } from './backup-copy-plan.js';
+import { copiedVolumes, copyTotals, summarizeCopy } from './backup-copy-summary.js';
+import { dataMoverAgent } from './data-mover.js';
 import { rootCauseMessage } from './failure-message.js';
+
+/** Figures a mover reports while it copies; the workflow only shows them. */
+export const volumeProgressSignal = defineSignal<[VolumeProgress]>(VOLUME_PROGRESS_SIGNAL);
 
 /** A failed run ends the workflow failed too, so the Temporal UI agrees with the job record. */
 export const BACKUP_FAILED = 'BACKUP_FAILED';
 
 /**
  * One backup run. Reads as its steps: skip checks → export resources → scan the selected claims →
- * pre-hooks → snapshot PVs (until each point in time is taken) → post-hooks → wait for the snapshots to
- * be ready → record the recovery point → complete the job. Pre-hooks run after the export, right before
- * the snapshots: the application is frozen only while the snapshots are cut, not while resources are read.
- * "Snapshot only" keeps the snapshots as the recovery point; copying PVs through data movers (and then
- * deleting unpreserved snapshots) slots in after the wait for readiness.
+ * pre-hooks → snapshot PVs (until each point in time is taken) → copy the PVs read live → post-hooks →
+ * wait for the snapshots to be ready → copy the snapshots through data mover pods → record the recovery
+ * point → complete the job. Pre-hooks run after the export, right before the snapshots: the application
+ * is frozen only while the snapshots are cut (and live PVs copied), not while resources are read.
+ * "Snapshot only" keeps the snapshots as the recovery point; "backup to object storage" copies each PV
+ * into the repository and deletes the snapshots unless preserved.
  */
 export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
@@ -53,10 +63,34 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     progress = { ...progress, hooks: hookReports.map(({ hook, type, verdict }) => ({ hook, type, verdict })) };
   };
   let volumes: VolumeOutcome[] = [];
+  let copies: VolumeCopy[] = [];
+  let copyMode = false;
   let recorded = false;
+  const figures = new Map<string, { bytes: number; files: number }>();
   const onVolumeChange = () => {
-    progress = { ...progress, volumes: volumes.map((o) => ({ namespace: o.volume.namespace, claim: o.volume.claim, state: o.failure ? 'FAILED' : (o.state?.outcome ?? (o.snapshotName ? 'CREATED' : 'PENDING')) })) };
+    const copyOf = (v: BackupVolume) => copies.find((c) => c.volume.namespace === v.namespace && c.volume.claim === v.claim);
+    const snapshotState = (o: VolumeOutcome) => (o.failure ? 'FAILED' : (o.state?.outcome ?? (o.snapshotName ? 'CREATED' : 'PENDING')));
+    const tracked = [...copies.filter((c) => c.source === 'LIVE_CLAIM').map((c) => c.volume), ...volumes.map((o) => o.volume)];
+    progress = {
+      ...progress,
+      volumes: tracked.map((volume) => {
+        const copy = copyOf(volume);
+        const outcome = volumes.find((o) => o.volume === volume);
+        const live = figures.get(`${volume.namespace}/${volume.claim}`);
+        const done = copy?.result;
+        return {
+          namespace: volume.namespace,
+          claim: volume.claim,
+          state: copy && copy.state !== 'PENDING' ? copy.state : outcome ? snapshotState(outcome) : 'PENDING',
+          ...(done ? { bytes: done.bytes, files: done.files } : live ? live : {}),
+        };
+      }),
+    };
   };
+  setHandler(volumeProgressSignal, (update) => {
+    figures.set(`${update.namespace}/${update.claim}`, { bytes: update.bytes, files: update.files });
+    onVolumeChange();
+  });
 
   try {
     const skipReason =
@@ -69,6 +103,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     }
     const plan = await control.resolveBackupPlan({ orgId: input.orgId, definitionId: input.definitionId });
     const snapshotOnly = plan.persistentVolumes.include && plan.persistentVolumes.mode === 'SNAPSHOT_ONLY';
+    copyMode = plan.persistentVolumes.include && plan.persistentVolumes.mode === 'BACKUP_TO_OBJECT_STORAGE';
     const hasHooks = plan.hooks.preBackup.length + plan.hooks.postBackup.length > 0;
 
     await enter('EXPORTING_RESOURCES');
@@ -86,15 +121,24 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     // Copy-mode PVs wait for the data-mover step; until then only snapshot-only runs touch PVs.
     let runNamespaces: string[] = [];
     let unsupported: BackupVolume[] = [];
-    if (snapshotOnly || hasHooks) {
+    let selection: CopySelection = { fromSnapshot: [], live: [], notBackedUp: [], skipped: [] };
+    if (snapshotOnly || copyMode || hasHooks) {
       await enter('SCANNING_VOLUMES');
       const scope = await clusterAgent.scanBackupScope({ version: 1, jobId: input.jobId, selection: input.selection });
       runNamespaces = scope.namespaces;
       const selected = snapshotOnly ? scope.volumes : [];
       unsupported = selected.filter((v) => !snapshottable(v));
       volumes = selected.filter(snapshottable).map((volume) => ({ volume }));
+      if (copyMode) {
+        selection = selectCopies(scope.volumes, plan.copy);
+        volumes = selection.fromSnapshot.map((volume) => ({ volume }));
+      }
     }
     const hookRun = { jobId: input.jobId, runNamespaces };
+    const copyRun: CopyRun = { clusterId: input.clusterId, jobId: input.jobId, definitionId: input.definitionId, repository, plan: plan.copy };
+    let moverIndex = 0;
+    const liveCopies: VolumeCopy[] = selection.live.map((volume) => ({ volume, source: 'LIVE_CLAIM', moverIndex: moverIndex++, state: 'PENDING' }));
+    copies = liveCopies;
 
     if (plan.hooks.preBackup.length > 0) {
       await enter('RUNNING_PRE_HOOKS');
@@ -108,6 +152,12 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       await cutSnapshots(steps, volumes, timeoutMinutes, onVolumeChange);
     }
 
+    // Live reads are not a point in time: the application stays frozen until they are copied.
+    if (liveCopies.length > 0) {
+      await enter('COPYING_LIVE_VOLUMES');
+      await copyVolumes(copyRun, liveCopies, onVolumeChange);
+    }
+
     if (plan.hooks.postBackup.length > 0) {
       await enter('RUNNING_POST_HOOKS');
       await runHooks(hooksAgent.runBackupHook, hookRun, plan.hooks.postBackup, onHookReport);
@@ -118,13 +168,35 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       await awaitSnapshotsReady(steps, volumes, timeoutMinutes, onVolumeChange);
       // A failed PV's snapshot is not part of the recovery point: it must not linger in the cluster.
       await deleteSnapshots(clusterAgent, volumes.filter((o) => !isProtected(o)));
-      if (!volumes.some(isProtected)) {
+      if (snapshotOnly && !volumes.some(isProtected)) {
         const reasons = volumes.map((o) => `${o.volume.namespace}/${o.volume.claim}: ${o.failure ?? 'not ready'}`).join('; ');
         throw ApplicationFailure.nonRetryable(`no PV could be snapshotted (${reasons})`, 'SNAPSHOTS_FAILED');
       }
     }
 
-    const summary = summarize(exported, { outcomes: volumes, unsupported }, hookReports);
+    if (copyMode) {
+      const snapshotCopies: VolumeCopy[] = volumes.map((outcome) => ({
+        volume: outcome.volume,
+        source: 'SNAPSHOT',
+        snapshot: outcome,
+        moverIndex: moverIndex++,
+        state: isProtected(outcome) ? 'PENDING' : 'FAILED',
+        ...(isProtected(outcome) ? {} : { failure: outcome.failure ?? 'the snapshot did not become ready' }),
+      }));
+      copies = [...liveCopies, ...snapshotCopies];
+      const pending = snapshotCopies.filter((c) => c.state === 'PENDING');
+      if (pending.length > 0) {
+        await enter('COPYING_VOLUMES');
+        await copyVolumes(copyRun, pending, onVolumeChange);
+      }
+      if (copies.length > 0 && !copies.some((c) => c.state === 'COPIED')) {
+        const reasons = copies.map((c) => `${c.volume.namespace}/${c.volume.claim}: ${c.failure ?? 'not copied'}`).join('; ');
+        throw ApplicationFailure.nonRetryable(`no PV could be copied (${reasons})`, 'COPIES_FAILED');
+      }
+    }
+
+    const summary = copyMode ? summarizeCopy(exported, selection, copies, hookReports) : summarize(exported, { outcomes: volumes, unsupported }, hookReports);
+    const copied = copyTotals(copies);
     await enter('RECORDING_RECOVERY_POINT', { resourceCount: exported.resourceCount });
     const recoveryPoint = await control.recordRecoveryPoint({
       recoveryPointId: uuid4(),
@@ -139,24 +211,30 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       resourcesSnapshotId: exported.snapshotId,
       namespaces: exported.namespaces,
       resourceCount: exported.resourceCount,
-      sizeBytes: exported.bytes,
-      persistentVolumes: protectedVolumes(volumes),
+      sizeBytes: exported.bytes + copied.bytes,
+      persistentVolumes: copyMode ? copiedVolumes(copies, plan.copy.preserveSnapshots) : protectedVolumes(volumes),
     });
     recorded = true;
+    // Sweeps what the copies leave behind on success too: the mover credentials Secret, any stray pod.
+    if (copyMode) await dataMoverAgent(input.clusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true });
 
     await enter('COMPLETED', { recoveryPointId: recoveryPoint.id }, false);
     await control.finishJob({
       ...job,
       status: summary.status,
       message: summary.message,
-      bytesTransferred: exported.bytesStored,
-      filesTransferred: exported.files,
+      bytesTransferred: exported.bytesStored + copied.newBytesStored,
+      filesTransferred: exported.files + copied.files,
       ...(summary.errors.length > 0 ? { errors: summary.errors } : {}),
     });
     return { status: summary.status, recoveryPointId: recoveryPoint.id, resourceCount: exported.resourceCount };
   } catch (error) {
     // Snapshots are only kept as a recovery point; a run that records none must not leave them behind.
-    const cleanUp = () => (recorded ? Promise.resolve() : deleteSnapshots(clusterAgent, volumes).catch(() => undefined));
+    // Copy runs clean up by label, so pods, temporary claims and snapshots are found even if this run lost track.
+    const cleanUp = async () => {
+      if (!recorded) await deleteSnapshots(clusterAgent, volumes).catch(() => undefined);
+      if (copyMode) await dataMoverAgent(input.clusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: recorded }).catch(() => undefined);
+    };
     if (isCancellation(error)) {
       // The job must say so even though this scope is cancelled.
       await CancellationScope.nonCancellable(async () => {

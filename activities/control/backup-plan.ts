@@ -22,6 +22,7 @@ export interface BackupPlan {
 }
 
 export interface CopyPlan {
+  snapshotBeforeBackup: boolean;
   preserveSnapshots: boolean;
   backupUnsnapshottedPvs: boolean;
   methodByStorageClass: PersistentVolumeOptions['methodByStorageClass'];
@@ -89,6 +90,7 @@ function copyPlanOf(spec: StoredBackupSpec): CopyPlan {
   const pv = spec.persistentVolumes ?? {};
   const advanced = spec.advanced ?? {};
   return {
+    snapshotBeforeBackup: pv.snapshotBeforeBackup ?? true,
     preserveSnapshots: pv.preserveSnapshots ?? false,
     backupUnsnapshottedPvs: pv.backupUnsnapshottedPvs ?? true,
     methodByStorageClass: pv.methodByStorageClass ?? {},

@@ -26,6 +26,10 @@ export const BackupVolumeV1 = Type.Object({
   /** The VolumeSnapshotClass to use for it, when the driver has one. */
   snapshotClass: Type.Optional(Type.String()),
   unsupportedReason: Type.Optional(Type.String()),
+  /** The claim's access modes, for re-creating it on restore. */
+  accessModes: Type.Optional(Type.Array(Type.String())),
+  /** Whether a pod that has not finished mounts the claim (absent from older agents: treat as attached). */
+  attached: Type.Optional(Type.Boolean()),
 });
 export type BackupVolume = Static<typeof BackupVolumeV1>;
 

@@ -33,12 +33,19 @@ export async function scanBackupScope(kubeConfig: KubeConfig, selection: ExportS
   const classes = await new SnapshotApi(kubeConfig).listClasses();
   const volumes: BackupVolume[] = [];
   for (const namespace of namespaces) {
+    const mounted = await mountedClaims(core, namespace);
     const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items
       .filter((pvc) => matchesLabels(selection.labels, pvc.metadata?.labels ?? {}))
       .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-    for (const pvc of claims) volumes.push(await describeClaim(core, classes, namespace, pvc));
+    for (const pvc of claims) volumes.push({ ...(await describeClaim(core, classes, namespace, pvc)), attached: mounted.has(pvc.metadata?.name ?? '') });
   }
   return { namespaces, volumes };
+}
+
+/** Claims that pods which have not finished mount: the rest are "unattached". */
+async function mountedClaims(core: CoreV1Api, namespace: string): Promise<Set<string>> {
+  const pods = (await core.listNamespacedPod({ namespace })).items.filter((pod) => pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed');
+  return new Set(pods.flatMap((pod) => (pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []))));
 }
 
 async function readVolume(core: CoreV1Api, name: string): Promise<V1PersistentVolume | undefined> {
@@ -61,6 +68,7 @@ async function describeClaim(core: CoreV1Api, classes: Awaited<ReturnType<Snapsh
     volumeName,
     volumeMode: (pvc.spec?.volumeMode === 'Block' ? 'Block' : 'Filesystem') as BackupVolume['volumeMode'],
     sizeBytes: quantityBytes(pv?.spec?.capacity?.storage ?? pvc.spec?.resources?.requests?.storage),
+    accessModes: pvc.spec?.accessModes ?? pv?.spec?.accessModes ?? [],
   };
   if (!pv || pvc.status?.phase !== 'Bound') {
     return { ...base, unsupportedReason: `the claim is not bound to a volume (phase ${pvc.status?.phase ?? 'unknown'}); there is no data to snapshot` };

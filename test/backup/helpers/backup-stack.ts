@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { MoverPodSettings } from '../../../activities/cluster/datamover/mover-settings.js';
 import type { PodExecutor } from '../../../activities/cluster/exec/pod-executor.js';
 import { generateKeyEntry } from '../../../services/common/secrets.js';
 import { connectTemporalClient } from '../../../services/common/temporal/client.js';
@@ -8,6 +9,9 @@ import { createAgentWorker } from '../../../services/agent/agent.js';
 import { createControlWorker } from '../../../services/worker/worker.js';
 import { authorized, startTestApi, type Client as ApiClient, type TestApi } from '../../api/helpers/test-api.js';
 import { stackEnv, uniqueName } from '../../support/stack-env.js';
+
+/** Haven's image as the node emulator recognises it: mover pods run as processes from this checkout. */
+export const MOVER_TEST_IMAGE = 'haven/haven:test';
 
 // Worker state changes at INFO drown test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -27,8 +31,12 @@ export interface BackupStack {
   temporal: Client;
   connection: NativeConnection;
   payloadKeyEntry: string;
-  /** Starts a real agent (KUBECONFIG's cluster) for `clusterId`; hooks exec through `executor` when given (the node emulator's). */
-  startAgent(clusterId: string, options?: { executor?: PodExecutor }): Promise<RunningWorker>;
+  /**
+   * Starts a real agent (KUBECONFIG's cluster) for `clusterId`; hooks exec through `executor` when given
+   * (the node emulator's). Its mover pods run MOVER_TEST_IMAGE (the node emulator runs it from this
+   * checkout) unless `mover` overrides part of their settings.
+   */
+  startAgent(clusterId: string, options?: { executor?: PodExecutor; mover?: Partial<MoverPodSettings> }): Promise<RunningWorker>;
   /** Starts any worker (e.g. a fake agent) and stops it on close. */
   track(worker: Worker): RunningWorker;
   close(): Promise<void>;
@@ -80,10 +88,13 @@ export async function startBackupStack(): Promise<BackupStack> {
     temporal: temporalHandle.client,
     connection,
     payloadKeyEntry,
-    async startAgent(clusterId, options = {}) {
+    async startAgent(clusterId, { mover, ...options } = {}) {
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromFile(stackEnv('KUBECONFIG'));
-      return track(await createAgentWorker({ connection, namespace: engine.namespace, clusterId, kubeConfig, payloadKeyring: engine.payloadKeyring, ...options }));
+      const moverSettings: MoverPodSettings = { image: MOVER_TEST_IMAGE, temporalAddress: engine.address, temporalNamespace: engine.namespace, payloadKeyring: engine.payloadKeyring, ...mover };
+      return track(
+        await createAgentWorker({ connection, namespace: engine.namespace, clusterId, kubeConfig, payloadKeyring: engine.payloadKeyring, mover: moverSettings, ...options }),
+      );
     },
     track,
     async close() {

@@ -1,0 +1,30 @@
+import { eq } from 'drizzle-orm';
+import { openOrInitRepository } from '../../../activities/cluster/backup/open-repository.js';
+import { REPOSITORY_FOLDER } from '../../../activities/control/repository-access.js';
+import type { RecordedContents } from '../../../activities/control/recovery-points.js';
+import type { CopiedVolume } from '../../../proto/mover/index.js';
+import { readCredentials, readRepositorySecret } from '../../../services/api/resources/storage-targets/store.js';
+import type { Repository } from '../../../services/datamover/repository/repository.js';
+import { recoveryPoints, storageTargets } from '../../../services/db/schema/index.js';
+import { stackEnv } from '../../support/stack-env.js';
+import type { BackupStack } from './backup-stack.js';
+
+/** Opens an S3 storage target's repository as the agent would, with its decrypted secret and credentials. */
+export async function openTargetRepository(stack: BackupStack, storageTargetId: string): Promise<Repository> {
+  const db = stack.api.running.database.db;
+  const [target] = await db.select().from(storageTargets).where(eq(storageTargets.id, storageTargetId));
+  const config = target!.config as { bucket: string; prefix?: string };
+  const credentials = readCredentials(stack.api.config.keyring, target!);
+  return openOrInitRepository({
+    storageTargetId,
+    location: `s3://${config.bucket}/${config.prefix ? `${config.prefix}/` : ''}${REPOSITORY_FOLDER}`,
+    s3: { endpoint: stackEnv('S3_ENDPOINT'), region: stackEnv('S3_REGION'), pathStyle: true, accessKeyId: credentials!.accessKeyId, secretAccessKey: credentials!.secretAccessKey },
+    secret: readRepositorySecret(stack.api.config.keyring, target!)!,
+  });
+}
+
+/** The copied PVs a job's recovery point records, as restores read them from the database. */
+export async function recordedCopies(stack: BackupStack, jobId: string): Promise<CopiedVolume[]> {
+  const [point] = await stack.api.running.database.db.select().from(recoveryPoints).where(eq(recoveryPoints.jobId, jobId));
+  return ((point?.contents as RecordedContents | undefined)?.persistentVolumes ?? []) as unknown as CopiedVolume[];
+}

@@ -1,0 +1,44 @@
+import type { CopyPlan } from '../activities/control/backup-plan.js';
+import type { BackupVolume } from '../proto/agent/index.js';
+import { snapshottable } from './backup-volumes.js';
+
+/** How each selected claim of a copy run is read, or why it is not. */
+export interface CopySelection {
+  /** Snapshotted, then copied from a temporary claim of the snapshot. */
+  fromSnapshot: BackupVolume[];
+  /** Copied from the live claim (no snapshot possible or wanted); post-hooks wait for these. */
+  live: BackupVolume[];
+  /** Reported on the job as not backed up, with the reason. */
+  notBackedUp: { volume: BackupVolume; reason: string }[];
+  /** Left out on purpose (unattached, method SKIP): named in the job's message only. */
+  skipped: { volume: BackupVolume; reason: string }[];
+}
+
+/**
+ * Chooses a method per claim: the storage class's method when the definition sets one; otherwise a
+ * snapshot when the CSI driver can take one (and snapshotBeforeBackup), else a live read when
+ * backupUnsnapshottedPvs. Unbound claims hold no data; unattached ones go when excludeUnattachedPvcs.
+ */
+export function selectCopies(volumes: readonly BackupVolume[], plan: CopyPlan): CopySelection {
+  const selection: CopySelection = { fromSnapshot: [], live: [], notBackedUp: [], skipped: [] };
+  for (const volume of volumes) {
+    if (!volume.volumeName) {
+      selection.notBackedUp.push({ volume, reason: volume.unsupportedReason ?? 'the claim is not bound to a volume' });
+      continue;
+    }
+    if (plan.excludeUnattachedPvcs && volume.attached === false) {
+      selection.skipped.push({ volume, reason: 'no pod mounts it and unattached PVCs are excluded' });
+      continue;
+    }
+    const method = plan.methodByStorageClass[volume.storageClass];
+    if (method === 'SKIP') selection.skipped.push({ volume, reason: `storage class ${volume.storageClass} is set to SKIP` });
+    else if (method === 'SNAPSHOT' && !snapshottable(volume)) selection.notBackedUp.push({ volume, reason: `its storage class is set to SNAPSHOT but ${volume.unsupportedReason ?? 'it cannot be snapshotted'}` });
+    else if (method === 'SNAPSHOT') selection.fromSnapshot.push(volume);
+    else if (method === 'PVC') selection.live.push(volume);
+    else if (method === 'HOST') selection.notBackedUp.push({ volume, reason: 'reading from the host volume is not supported by this version; choose PVC for its storage class' });
+    else if (plan.snapshotBeforeBackup && snapshottable(volume)) selection.fromSnapshot.push(volume);
+    else if (plan.backupUnsnapshottedPvs) selection.live.push(volume);
+    else selection.notBackedUp.push({ volume, reason: `${volume.unsupportedReason ?? 'it is not snapshotted'}, and backupUnsnapshottedPvs is off` });
+  }
+  return selection;
+}

@@ -1,0 +1,144 @@
+import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
+import type { CopyPlan } from '../activities/control/backup-plan.js';
+import type { BackupVolume, RepositoryAccess } from '../proto/agent/index.js';
+import type { BackupVolumeResult } from '../proto/mover/index.js';
+import { clusterTaskQueue } from '../services/common/temporal/names.js';
+import { CLUSTER_CALL } from './activity-profiles.js';
+import type { VolumeOutcome } from './backup-volumes.js';
+import { dataMoverAgent, runOnMoverPod } from './data-mover.js';
+import { rootCauseMessage } from './failure-message.js';
+
+const MB = 1_000_000;
+
+/** Where a copy reads from: the run's CSI snapshot (through a temporary claim), or the claim itself, live. */
+export type CopySource = 'SNAPSHOT' | 'LIVE_CLAIM';
+
+/** One PV to copy and, as it goes, how its copy ended. Updated in place, so a cancelled run knows where it was. */
+export interface VolumeCopy {
+  volume: BackupVolume;
+  source: CopySource;
+  /** The snapshot outcome, for SNAPSHOT copies. */
+  snapshot?: VolumeOutcome;
+  /** Unique in the run: names the mover pod and its queue. */
+  moverIndex: number;
+  state: 'PENDING' | 'COPYING' | 'COPIED' | 'FAILED';
+  result?: BackupVolumeResult;
+  failure?: string;
+}
+
+export interface CopyRun {
+  clusterId: string;
+  jobId: string;
+  definitionId: string;
+  repository: RepositoryAccess;
+  plan: CopyPlan;
+}
+
+const claimOf = (v: BackupVolume) => `${v.namespace}/${v.claim}`;
+
+/** The repository's name for a PV across runs: the parent of its next copy is found by it. */
+export const repositoryVolumeOf = (clusterId: string, v: BackupVolume) => `${clusterId}/${v.namespace}/${v.claim}`;
+
+/** The storage class the snapshot is mounted with: the definition's mapping, else the source's own. */
+export const mountClassOf = (plan: CopyPlan, v: BackupVolume) => plan.snapshotMountStorageClasses[v.storageClass] ?? v.storageClass;
+
+/** Each PV's share of the run's files: the total split across the PVs copied at once. */
+export const filesPerVolume = (plan: CopyPlan) => Math.max(1, Math.floor(plan.totalConcurrentFiles / plan.concurrentPvs));
+
+/**
+ * Copies PVs, `concurrentPvs` at a time, each on its own mover pod. A failure is that PV's alone: it is
+ * recorded and the others go on. Snapshot copies read a temporary claim restored from the snapshot
+ * (deleted after, and the snapshot too unless preserved); live copies mount the claim itself.
+ */
+export async function copyVolumes(run: CopyRun, copies: VolumeCopy[], onChange: () => void): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < copies.length) {
+      const copy = copies[next++] as VolumeCopy;
+      copy.state = 'COPYING';
+      onChange();
+      try {
+        copy.result = await copyOne(run, copy);
+        copy.state = 'COPIED';
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        copy.state = 'FAILED';
+        copy.failure = rootCauseMessage(error);
+      }
+      onChange();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(run.plan.concurrentPvs, copies.length) }, worker));
+}
+
+async function copyOne(run: CopyRun, copy: VolumeCopy): Promise<BackupVolumeResult> {
+  const { volume } = copy;
+  const agent = dataMoverAgent(run.clusterId);
+  const snapshots = proxyActivities<ClusterSnapshotActivities>({ ...CLUSTER_CALL, taskQueue: clusterTaskQueue(run.clusterId) });
+  let claim = volume.claim;
+  if (copy.source === 'SNAPSHOT') {
+    const snapshotName = copy.snapshot?.snapshotName ?? '';
+    const created = await agent.createSnapshotClaim({
+      version: 1,
+      jobId: run.jobId,
+      namespace: volume.namespace,
+      sourceClaim: volume.claim,
+      snapshotName,
+      storageClass: mountClassOf(run.plan, volume),
+      sizeBytes: Math.max(1, copy.snapshot?.state?.restoreSizeBytes ?? 0, volume.sizeBytes),
+      volumeMode: volume.volumeMode,
+    });
+    claim = created.claim;
+  }
+  let copied = false;
+  try {
+    const result = await runOnMoverPod(
+      {
+        clusterId: run.clusterId,
+        jobId: run.jobId,
+        moverIndex: copy.moverIndex,
+        namespace: volume.namespace,
+        claim,
+        readOnly: true,
+        volumeMode: volume.volumeMode,
+        memoryLimitMiB: run.plan.dataMoverMemoryLimitMiB,
+        purpose: 'backup',
+        podTimeoutMinutes: run.plan.dataMoverPodTimeoutMinutes,
+        subject: `PV of claim ${claimOf(volume)}`,
+      },
+      (mover) =>
+        mover.backupVolumeToRepository({
+          version: 1,
+          jobId: run.jobId,
+          clusterId: run.clusterId,
+          definitionId: run.definitionId,
+          namespace: volume.namespace,
+          claim: volume.claim,
+          volumeMode: volume.volumeMode,
+          repository: run.repository,
+          repositoryVolume: repositoryVolumeOf(run.clusterId, volume),
+          limits: {
+            concurrentFiles: filesPerVolume(run.plan),
+            ...(run.plan.maxSpeedPerStreamMBps ? { maxBytesPerSecond: run.plan.maxSpeedPerStreamMBps * MB } : {}),
+            memoryLimitMiB: run.plan.dataMoverMemoryLimitMiB,
+          },
+        }),
+    );
+    copied = true;
+    return result;
+  } finally {
+    if (copy.source === 'SNAPSHOT') {
+      // The temporary claim holds a full copy of the volume: it goes however the copy ended. A failing
+      // delete is left to the run's final sweep rather than hiding the copy's outcome.
+      await CancellationScope.nonCancellable(async () => {
+        await agent.deleteTemporaryClaim({ version: 1, namespace: volume.namespace, claim }).catch(() => undefined);
+        const snapshotName = copy.snapshot?.snapshotName;
+        // A preserved snapshot is part of the recovery point only if its copy succeeded.
+        if (snapshotName && (!run.plan.preserveSnapshots || !copied)) {
+          await snapshots.deleteVolumeSnapshot({ version: 1, namespace: volume.namespace, snapshotName }).catch(() => undefined);
+        }
+      });
+    }
+  }
+}
