@@ -10,6 +10,8 @@ import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 export interface ApiContext {
   db: Database;
   keyring: SecretKeyring;
+  /** HAVEN_PAYLOAD_KEY, when Temporal is configured: the codec endpoint decrypts with it. */
+  payloadKeyring: SecretKeyring | null;
   launcher: WorkflowLauncher;
   liveness: AgentLiveness;
   previewer: BackupPreviewer;

@@ -48,6 +48,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
       context: {
         db: database.db,
         keyring: config.keyring,
+        payloadKeyring: config.workflowEngine?.payloadKeyring ?? null,
         launcher: options.launcher ?? engine?.launcher ?? new UnavailableWorkflowLauncher(),
         liveness: options.liveness ?? engine?.liveness ?? noAgentLiveness,
         previewer: engine?.previewer ?? unavailablePreviewer,
