@@ -46,7 +46,7 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
         checkpointEveryBytes: everyMb === undefined ? undefined : everyMb * MB,
         checkpointEveryMs: everySeconds === undefined ? undefined : everySeconds * 1000,
         resumeFrom,
-        sealWorkers: optionalNumber(values, 'seal-workers') ?? Math.max(1, availableParallelism() - 1),
+        sealWorkers: optionalNumber(values, 'seal-workers') ?? Math.max(2, availableParallelism()),
         onCheckpoint: checkpointFile ? (checkpoint) => writeCheckpointFile(checkpointFile, checkpoint) : undefined,
       });
       if (checkpointFile) await removeCheckpointFile(checkpointFile);

@@ -17,7 +17,7 @@ import { SessionLockHandle } from '../repository/session-lock.js';
 import { ChunkReader } from '../restore/chunk-reader.js';
 import { ChunkStore, type ChunkSealer } from './chunk-store.js';
 import { contentChunkIds, copyContent, entryFromStats, isUnchanged } from './entry-from-stats.js';
-import { chunkFile, readSmallFile, type ChunkedContent } from './file-chunker.js';
+import { chunkFile, readSmallFile, streamFile, type ChunkedContent } from './file-chunker.js';
 import { inlineSealer } from './inline-sealer.js';
 import { WorkerSealer } from './worker-sealer.js';
 import { ManifestEmitter } from './manifest-emitter.js';
@@ -119,7 +119,14 @@ class BackupRun {
     const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes) : { nextSequence: 0, adopted: [] };
     const packer = new PackWriter(repository, index, sessionId, adoption.nextSequence, plan.uploadConcurrency);
     const level = repository.header.compression.level;
-    const sealer = options.sealWorkers ? new WorkerSealer(repository.keys, level, options.sealWorkers) : inlineSealer(repository.keys, level);
+    const sealer = options.sealWorkers
+      ? new WorkerSealer({
+          keys: repository.keys,
+          compressionLevel: level,
+          chunking: { params: repository.header.dataChunking, gear: repository.dataChunker.gear },
+          threads: options.sealWorkers,
+        })
+      : inlineSealer(repository.keys, level);
     const store = new ChunkStore(index, packer, sealer);
     const reader = new ChunkReader(repository, index);
     const run = new BackupRun(repository, options, sessionId, clock, store, packer, reader, sealer, (idHex) => index.has(Buffer.from(idHex, 'hex')));
@@ -284,6 +291,16 @@ class BackupRun {
 
   /** `expectedSize` sizes the read buffer; omitted for devices, whose stat size is 0. */
   private async chunkContent(path: string, sparse: boolean, expectedSize?: number): Promise<ChunkedContent> {
+    const stream = !sparse && expectedSize !== undefined ? this.sealer.openStream?.() : undefined;
+    if (stream) {
+      return streamFile(path, {
+        stream,
+        accept: (chunk, length) => this.store.accept(chunk, length),
+        readSize: this.plan.readSize,
+        throttle: this.throttle(),
+        onBytes: (bytes) => this.countRead(bytes),
+      }, expectedSize!);
+    }
     return chunkFile(path, {
       chunker: this.repository.dataChunker,
       submit: (chunk) => this.store.submit(chunk),

@@ -11,10 +11,23 @@ export interface HashedChunk {
   drop(): void;
 }
 
+/** One file cut into chunks by the sealer. */
+export interface ChunkStream {
+  /**
+   * Hands over the file's next piece, whose buffer (all of its ArrayBuffer) the caller gives up; resolves
+   * when more may be pushed, with the chunks the piece completed still to come. The last push has `atEnd`.
+   */
+  push(data: Buffer, atEnd: boolean): Promise<{ chunks: Promise<{ chunk: HashedChunk; length: number }[]> }>;
+  /** The file could not be read to its end. */
+  abort(): void;
+}
+
 /** Hashes, compresses and encrypts chunks; inline or on worker threads. */
 export interface ChunkSealer {
   /** Resolves once `data` has been consumed (the caller may reuse its buffer); `hashed` completes later. */
   submit(data: Buffer, metadata: boolean): Promise<{ hashed: Promise<HashedChunk> }>;
+  /** Whole-file cutting, where the sealer can do it off the reading thread. */
+  openStream?(): ChunkStream;
   close(): Promise<void>;
 }
 
@@ -52,6 +65,13 @@ export class ChunkStore {
   /** Returns the chunk's id; storing it completes in the background. */
   async store(data: Buffer, metadata = false): Promise<Buffer> {
     return (await this.submit(data, metadata)).id;
+  }
+
+  /** A chunk the sealer cut and hashed itself (see ChunkStream): dedup, then seal or drop. */
+  accept(chunk: HashedChunk, rawLength: number): Promise<Buffer> {
+    const id = this.admit(chunk, rawLength);
+    this.track(id.then(() => undefined));
+    return id;
   }
 
   /** Waits until every chunk handed to `store` is in the pack writer. */

@@ -1,17 +1,23 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { ContentDefinedChunker } from '../chunking/fastcdc.js';
 import { sealChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
-import type { SealerReply, SealerRequest } from './sealer-messages.js';
+import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
 
 /**
- * Worker side of WorkerSealer: keyed hashing, compression and encryption off the thread that reads and
- * chunks. A chunk's bytes stay here between `hash` and the main thread's verdict (`seal` or `drop`).
+ * Worker side of WorkerSealer: content-defined cutting of whole files, keyed hashing, compression and
+ * encryption, all off the thread that walks and reads. A chunk's bytes stay here between its hash and the
+ * main thread's verdict (`seal` or `drop`).
  */
-const { dataKey, idKey, compressionLevel } = workerData as { dataKey: Uint8Array; idKey: Uint8Array; compressionLevel: number };
-const keys = { data: Buffer.from(dataKey), id: Buffer.from(idKey) };
+const setup = workerData as SealWorkerData;
+const keys = { data: Buffer.from(setup.dataKey), id: Buffer.from(setup.idKey) };
+const chunker = new ContentDefinedChunker(setup.chunking.params, setup.chunking.gear);
 const held = new Map<number, { id: Buffer; data: Buffer; metadata: boolean }>();
+/** Per file being cut here: bytes after its last cut. */
+const streams = new Map<number, Buffer>();
+let streamChunks = 0;
 
-function reply(message: SealerReply, transfer: ArrayBuffer[] = []): void {
+function reply(message: SealerReply | StreamReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
 }
 
@@ -21,10 +27,70 @@ function movable(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer);
 }
 
+function asBuffer(view: Uint8Array): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+function hold(chunk: Buffer, chunks: StreamReply['chunks']): void {
+  const id = chunkId(keys.id, chunk);
+  const sequence = STREAM_SEQUENCE_BASE + streamChunks++ * setup.workers + setup.index;
+  held.set(sequence, { id, data: chunk, metadata: false });
+  chunks.push({ sequence, id: new Uint8Array(id), length: chunk.length });
+}
+
+/**
+ * Cuts what the stream has; chunks are views of the received pieces, which are ours to keep. The uncut
+ * tail of the previous piece is joined only with the start of the next one: a chunk beginning in the tail
+ * ends within `maxSize` of it, and the hash restarts at every cut, so the rest is cut in place.
+ */
+function cutStream(stream: number, piece: Buffer, atEnd: boolean): StreamReply {
+  const chunks: StreamReply['chunks'] = [];
+  const tail = streams.get(stream);
+  const data = piece;
+  let offset = 0;
+  if (tail && tail.length > 0) {
+    const joined = Buffer.concat([tail, piece.subarray(0, chunker.maxSize)]);
+    const joinedAtEnd = atEnd && joined.length === tail.length + piece.length;
+    let at = 0;
+    while (at < tail.length) {
+      const length = chunker.cut(joined, at, joined.length, joinedAtEnd);
+      if (length === 0) break;
+      hold(joined.subarray(at, at + length), chunks);
+      at += length;
+    }
+    if (at < tail.length) {
+      // Not enough for a cut: `joined` holds all there is.
+      streams.set(stream, joined.subarray(at));
+      return { stream, chunks };
+    }
+    offset = at - tail.length;
+  }
+  for (let length = chunker.cut(data, offset, data.length, atEnd); length > 0; length = chunker.cut(data, offset, data.length, atEnd)) {
+    hold(data.subarray(offset, offset + length), chunks);
+    offset += length;
+  }
+  if (atEnd) streams.delete(stream);
+  else streams.set(stream, data.subarray(offset));
+  return { stream, chunks };
+}
+
 parentPort!.on('message', (request: SealerRequest) => {
+  if (request.op === 'stream') {
+    try {
+      reply(cutStream(request.stream, asBuffer(request.data), request.atEnd));
+    } catch (error) {
+      streams.delete(request.stream);
+      reply({ stream: request.stream, chunks: [], error: (error as Error).message });
+    }
+    return;
+  }
+  if (request.op === 'abort-stream') {
+    streams.delete(request.stream);
+    return;
+  }
   try {
     if (request.op === 'hash') {
-      const data = Buffer.from(request.data.buffer, request.data.byteOffset, request.data.byteLength);
+      const data = asBuffer(request.data);
       const id = chunkId(keys.id, data);
       held.set(request.sequence, { id, data, metadata: request.metadata });
       reply({ sequence: request.sequence, id: new Uint8Array(id) });
@@ -33,7 +99,7 @@ parentPort!.on('message', (request: SealerRequest) => {
     const chunk = held.get(request.sequence);
     held.delete(request.sequence);
     if (request.op === 'drop' || !chunk) return;
-    const sealed = sealChunk(keys.data, chunk.id, chunk.data, compressionLevel, chunk.metadata);
+    const sealed = sealChunk(keys.data, chunk.id, chunk.data, setup.compressionLevel, chunk.metadata);
     const stored = movable(sealed.stored);
     reply({ sequence: request.sequence, stored, flags: sealed.flags }, [stored.buffer as ArrayBuffer]);
   } catch (error) {

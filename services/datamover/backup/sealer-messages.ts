@@ -1,7 +1,13 @@
+import type { ChunkerParams } from '../../../proto/repository/index.js';
+
 /** Messages between WorkerSealer (main thread) and seal-worker. */
 export type SealerRequest =
   | { op: 'hash'; sequence: number; data: Uint8Array; metadata: boolean }
-  | { op: 'seal' | 'drop'; sequence: number };
+  | { op: 'seal' | 'drop'; sequence: number }
+  /** The next piece of a file, to be cut into chunks here; `atEnd` ends the stream. */
+  | { op: 'stream'; stream: number; data: Uint8Array; atEnd: boolean }
+  /** The file failed to read: forget its uncut bytes. */
+  | { op: 'abort-stream'; stream: number };
 
 export interface SealerReply {
   sequence: number;
@@ -12,3 +18,23 @@ export interface SealerReply {
   flags?: number;
   error?: string;
 }
+
+/** Answer to `stream`: the chunks the piece completed, each held under its own sequence until its verdict. */
+export interface StreamReply {
+  stream: number;
+  chunks: { sequence: number; id: Uint8Array; length: number }[];
+  error?: string;
+}
+
+export interface SealWorkerData {
+  dataKey: Uint8Array;
+  idKey: Uint8Array;
+  compressionLevel: number;
+  /** For stream chunking: the data chunker's parameters and gear table. */
+  chunking: { params: ChunkerParams; gear: Int32Array };
+  /** Sequences this worker gives its stream chunks: STREAM_SEQUENCE_BASE + n × workers + index, never the main thread's. */
+  index: number;
+  workers: number;
+}
+
+export const STREAM_SEQUENCE_BASE = 2 ** 40;

@@ -1,14 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { ChunkerParams } from '../../../proto/repository/index.js';
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
-import type { ChunkSealer, HashedChunk } from './chunk-store.js';
-import type { SealerReply, SealerRequest } from './sealer-messages.js';
+import type { ChunkSealer, ChunkStream, HashedChunk } from './chunk-store.js';
+import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
 
 /**
  * Run from TypeScript sources (tsx), a worker does not inherit the loader: it registers tsx itself before
  * importing the worker module. Built JavaScript starts the module directly.
  */
-function startWorker(workerData: unknown): Worker {
+function startWorker(workerData: SealWorkerData): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./seal-worker.js', import.meta.url), { workerData });
   const script = new URL('./seal-worker.ts', import.meta.url).href;
   const tsxApi = import.meta.resolve('tsx/esm/api');
@@ -16,41 +17,67 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-/** Chunks held per worker (hashing, awaiting a verdict, sealing): enough to keep it busy, few enough to bound memory. */
+/** Chunks handed over one by one, held per worker: enough to keep it busy, few enough to bound memory. */
 const JOBS_PER_WORKER = 6;
 
 interface Job {
   slot: number;
-  onHashed: (chunk: HashedChunk) => void;
+  /** Counted against JOBS_PER_WORKER (handed over one by one), or against its stream's budget. */
+  stream?: StreamState;
+  length: number;
+  onHashed?: (chunk: HashedChunk) => void;
   onSealed?: (sealed: SealedChunk) => void;
   reject: (error: Error) => void;
 }
 
+interface StreamState {
+  slot: number;
+  /** Bytes sent and not yet dropped or sealed. */
+  unsettled: number;
+  replies: { resolve: (chunks: { chunk: HashedChunk; length: number }[]) => void; reject: (error: Error) => void }[];
+  waiting: (() => void)[];
+  /** Its last piece was sent: forgotten once the replies are in. */
+  ended: boolean;
+}
+
+export interface WorkerSealerOptions {
+  keys: { dataKey: Buffer; idKey: Buffer };
+  compressionLevel: number;
+  /** The data chunker, for files cut on the workers. */
+  chunking: { params: ChunkerParams; gear: Int32Array };
+  threads?: number;
+  /** Bytes one file may have on a worker before its reader waits: bounds memory per file in flight. */
+  streamBudget?: number;
+}
+
 /**
- * Hashes and seals chunks on worker threads. The thread that walks, reads and chunks is the bottleneck on
- * small machines; the keyed hash, zstd and AES-GCM are the other half of the CPU work and parallelise
- * perfectly. Each chunk is copied once into a buffer of its own and moved (not cloned) to a worker; sealed
- * bytes are moved back.
+ * Hashes and seals chunks on worker threads, and cuts whole files there too. The main thread then only
+ * walks, reads and decides dedup; the gear scan, the keyed hash, zstd and AES-GCM are nearly all the CPU
+ * work and run in parallel. Bytes are moved (transferred) to workers, never cloned; sealed bytes move back.
  */
 export class WorkerSealer implements ChunkSealer {
   private workers: Worker[] = [];
   private readonly jobs = new Map<number, Job>();
+  private readonly streams = new Map<number, StreamState>();
   private load: number[] = [];
+  private streamLoad: number[] = [];
   private readonly waiting: (() => void)[] = [];
   private sequence = 0;
+  private nextStream = 0;
+  private readonly threads: number;
+  private readonly streamBudget: number;
 
   /**
    * Threads start with the first chunk to seal: an unchanged re-run seals nothing and should not pay for
    * starting and loading them.
    */
-  constructor(
-    private readonly keys: { dataKey: Buffer; idKey: Buffer },
-    private readonly compressionLevel: number,
-    private readonly threads = Math.max(1, availableParallelism() - 1),
-  ) {}
+  constructor(private readonly options: WorkerSealerOptions) {
+    this.threads = options.threads ?? Math.max(1, availableParallelism() - 1);
+    this.streamBudget = options.streamBudget ?? 16 * 1024 * 1024;
+  }
 
   async submit(data: Buffer, metadata: boolean): Promise<{ hashed: Promise<HashedChunk> }> {
-    if (this.workers.length === 0) this.start();
+    this.ensureStarted();
     let slot = this.leastLoaded();
     while (this.load[slot]! >= JOBS_PER_WORKER) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -58,26 +85,60 @@ export class WorkerSealer implements ChunkSealer {
     }
     const sequence = this.sequence++;
     this.load[slot]!++;
-    const hashed = new Promise<HashedChunk>((onHashed, reject) => this.jobs.set(sequence, { slot, onHashed, reject }));
+    const hashed = new Promise<HashedChunk>((onHashed, reject) => this.jobs.set(sequence, { slot, length: data.length, onHashed, reject }));
     const own = new Uint8Array(data.length);
     own.set(data);
     this.post(slot, { op: 'hash', sequence, data: own, metadata }, [own.buffer]);
     return { hashed };
   }
 
+  openStream(): ChunkStream {
+    this.ensureStarted();
+    let slot = 0;
+    for (let i = 1; i < this.threads; i++) if (this.streamLoad[i]! < this.streamLoad[slot]!) slot = i;
+    this.streamLoad[slot]!++;
+    const id = this.nextStream++;
+    const state: StreamState = { slot, unsettled: 0, replies: [], waiting: [], ended: false };
+    this.streams.set(id, state);
+    const close = () => {
+      if (state.ended) return;
+      state.ended = true;
+      this.streamLoad[slot]!--;
+    };
+    return {
+      push: async (data, atEnd) => {
+        while (state.unsettled > this.streamBudget) await new Promise<void>((resolve) => state.waiting.push(resolve));
+        state.unsettled += data.length;
+        const chunks = new Promise<{ chunk: HashedChunk; length: number }[]>((resolve, reject) => state.replies.push({ resolve, reject }));
+        // The reader gives up this buffer: it is moved whole, and the chunks cut from it are views of it.
+        this.post(slot, { op: 'stream', stream: id, data, atEnd }, [data.buffer as ArrayBuffer]);
+        if (atEnd) close();
+        return { chunks };
+      },
+      abort: () => {
+        if (state.ended) return;
+        this.post(slot, { op: 'abort-stream', stream: id });
+        close();
+        this.streams.delete(id);
+      },
+    };
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
-  private start(): void {
-    const { dataKey, idKey } = this.keys;
-    this.workers = Array.from({ length: this.threads }, () => {
-      const worker = startWorker({ dataKey, idKey, compressionLevel: this.compressionLevel });
-      worker.on('message', (reply: SealerReply) => this.settle(reply));
+  private ensureStarted(): void {
+    if (this.workers.length > 0) return;
+    const { keys, compressionLevel, chunking } = this.options;
+    this.workers = Array.from({ length: this.threads }, (_, index) => {
+      const worker = startWorker({ dataKey: keys.dataKey, idKey: keys.idKey, compressionLevel, chunking, index, workers: this.threads });
+      worker.on('message', (reply: SealerReply | StreamReply) => ('stream' in reply ? this.settleStream(reply) : this.settle(reply)));
       worker.on('error', (error) => this.failAll(error));
       return worker;
     });
     this.load = this.workers.map(() => 0);
+    this.streamLoad = this.workers.map(() => 0);
   }
 
   private post(slot: number, request: SealerRequest, transfer: ArrayBuffer[] = []): void {
@@ -92,8 +153,29 @@ export class WorkerSealer implements ChunkSealer {
 
   private release(job: Job, sequence: number): void {
     this.jobs.delete(sequence);
-    this.load[job.slot]!--;
-    this.waiting.shift()?.();
+    if (job.stream) {
+      job.stream.unsettled -= job.length;
+      job.stream.waiting.shift()?.();
+    } else {
+      this.load[job.slot]!--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private hashedChunk(job: Job, sequence: number, id: Buffer): HashedChunk {
+    return {
+      id,
+      seal: () =>
+        new Promise<SealedChunk>((resolve, reject) => {
+          job.onSealed = resolve;
+          job.reject = reject;
+          this.post(job.slot, { op: 'seal', sequence });
+        }),
+      drop: () => {
+        this.release(job, sequence);
+        this.post(job.slot, { op: 'drop', sequence });
+      },
+    };
   }
 
   private settle(reply: SealerReply): void {
@@ -103,28 +185,42 @@ export class WorkerSealer implements ChunkSealer {
       this.release(job, reply.sequence);
       job.reject(new Error(`sealing failed: ${reply.error}`));
     } else if (reply.id) {
-      const id = Buffer.from(reply.id.buffer, reply.id.byteOffset, reply.id.byteLength);
-      job.onHashed({
-        id,
-        seal: () =>
-          new Promise<SealedChunk>((resolve, reject) => {
-            job.onSealed = resolve;
-            job.reject = reject;
-            this.post(job.slot, { op: 'seal', sequence: reply.sequence });
-          }),
-        drop: () => {
-          this.release(job, reply.sequence);
-          this.post(job.slot, { op: 'drop', sequence: reply.sequence });
-        },
-      });
+      job.onHashed?.(this.hashedChunk(job, reply.sequence, Buffer.from(reply.id.buffer, reply.id.byteOffset, reply.id.byteLength)));
     } else if (reply.stored) {
       this.release(job, reply.sequence);
       job.onSealed?.({ stored: Buffer.from(reply.stored.buffer, reply.stored.byteOffset, reply.stored.byteLength), flags: reply.flags ?? 0 });
     }
   }
 
+  /** Replies to one stream come back in the order its pieces were sent. */
+  private settleStream(reply: StreamReply): void {
+    const state = this.streams.get(reply.stream);
+    if (!state) {
+      // An aborted file's chunks: nobody will ask for them.
+      for (const { sequence } of reply.chunks) this.post(this.workerOfStreamChunk(sequence), { op: 'drop', sequence });
+      return;
+    }
+    const waiter = state.replies.shift();
+    if (state.ended && state.replies.length === 0) this.streams.delete(reply.stream);
+    if (reply.error !== undefined) {
+      waiter?.reject(new Error(`chunking failed: ${reply.error}`));
+      return;
+    }
+    const chunks = reply.chunks.map(({ sequence, id, length }) => {
+      const job: Job = { slot: state.slot, stream: state, length, reject: () => {} };
+      this.jobs.set(sequence, job);
+      return { chunk: this.hashedChunk(job, sequence, Buffer.from(id.buffer, id.byteOffset, id.byteLength)), length };
+    });
+    waiter?.resolve(chunks);
+  }
+
+  private workerOfStreamChunk(sequence: number): number {
+    return (sequence - STREAM_SEQUENCE_BASE) % this.threads;
+  }
+
   private failAll(error: Error): void {
     for (const job of this.jobs.values()) job.reject(error);
     this.jobs.clear();
+    for (const state of this.streams.values()) for (const waiter of state.replies.splice(0)) waiter.reject(error);
   }
 }

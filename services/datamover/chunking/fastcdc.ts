@@ -25,7 +25,7 @@ export class ContentDefinedChunker {
 
   constructor(
     params: ChunkerParams,
-    private readonly gear: Int32Array,
+    readonly gear: Int32Array,
   ) {
     this.minSize = params.minSize;
     this.avgSize = params.avgSize;

@@ -15,7 +15,13 @@ type WrittenPack = IndexObject['packs'][number];
  * session; the index only becomes durable (an index object) at checkpoints and at the end.
  */
 export class PackWriter {
-  private parts: Buffer[] = [];
+  /**
+   * The open pack's bytes, appended in place. Pack buffers are reused once their upload is done: a fresh
+   * 16 MiB body per pack (one big concat) cost page faults worth a tenth of a backup's main-thread time.
+   */
+  private body: Buffer | undefined;
+  private readonly spareBodies: Buffer[] = [];
+  private readonly capacity: number;
   private entries: PackedChunk[] = [];
   private size = 0;
   private currentKey: string;
@@ -33,6 +39,9 @@ export class PackWriter {
     private readonly uploadConcurrency: number = DEFAULT_UPLOAD_CONCURRENCY,
   ) {
     this.currentKey = packKey(sessionId, this.nextSequence++);
+    // A pack is cut as soon as it reaches the target, so it never exceeds it by more than one chunk plus the trailer.
+    const header = repository.header;
+    this.capacity = header.packTargetSize + Math.max(header.dataChunking.maxSize, header.smallFileMax * 2, 1024 * 1024) + 256 * 1024;
   }
 
   /** Bytes held in memory by the open pack and uploads in flight. */
@@ -50,7 +59,7 @@ export class PackWriter {
   add(id: Buffer, sealed: SealedChunk, rawLength: number): void {
     this.throwIfFailed();
     const offset = this.size;
-    this.parts.push(sealed.stored);
+    this.append(sealed.stored);
     this.entries.push([id.toString('hex'), offset, sealed.stored.length, rawLength, sealed.flags]);
     this.size += sealed.stored.length;
     this.index.add(id, { packKey: this.currentKey, offset, storedLength: sealed.stored.length, rawLength, flags: sealed.flags });
@@ -71,12 +80,26 @@ export class PackWriter {
     return packs;
   }
 
+  private append(bytes: Buffer): void {
+    this.body ??= this.spareBodies.pop() ?? Buffer.allocUnsafeSlow(this.capacity);
+    if (this.size + bytes.length > this.body.length) {
+      // Only for chunks beyond what the header promises; such a body is not kept for reuse.
+      const larger = Buffer.allocUnsafeSlow(this.size + bytes.length);
+      this.body.copy(larger, 0, 0, this.size);
+      this.body = larger;
+    }
+    bytes.copy(this.body, this.size);
+  }
+
   private startUpload(): void {
     const key = this.currentKey;
     const entries = this.entries;
     const trailer = encodePackTrailer(this.repository.keys.dataKey, key, entries);
-    const body = Buffer.concat([...this.parts, trailer]);
-    this.parts = [];
+    const size = this.size;
+    this.append(trailer);
+    const buffer = this.body!;
+    const body = buffer.subarray(0, size + trailer.length);
+    this.body = undefined;
     this.entries = [];
     this.size = 0;
     this.currentKey = packKey(this.sessionId, this.nextSequence++);
@@ -86,6 +109,7 @@ export class PackWriter {
         this.written.push({ key, size: body.length, chunks: entries });
         this.packsWritten++;
         this.bytesStored += body.length;
+        if (buffer.length === this.capacity) this.spareBodies.push(buffer);
       })
       .catch((error: unknown) => {
         this.failure ??= error;

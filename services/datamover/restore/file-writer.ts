@@ -1,3 +1,4 @@
+import { closeSync, fchmodSync, fchownSync, futimesSync, openSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
@@ -76,6 +77,26 @@ export async function restoreRegularFile(path: string, entry: ManifestEntry, rea
     await handle.utimes(mtime, mtime);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * A small file (a slice of a bundle already in memory) written with synchronous calls: five promise-based
+ * calls cost ~100 µs of main-thread CPU per file against a few µs for the system calls themselves, which
+ * made them most of a many-small-files restore. Writes land in the page cache, so nothing here waits on
+ * the disk.
+ */
+export function writeSmallFileSync(path: string, entry: ManifestEntry, content: Uint8Array, restoreOwners: boolean): void {
+  const fd = openSync(path, 'w', entry.mode);
+  try {
+    for (let written = 0; written < content.length; ) written += writeSync(fd, content, written, content.length - written, written);
+    if (restoreOwners && (entry.uid !== process.getuid?.() || entry.gid !== process.getgid?.())) fchownSync(fd, entry.uid, entry.gid);
+    // The mode given to open is filtered by the umask; this sets it exactly (the fd stays writable either way).
+    fchmodSync(fd, entry.mode);
+    const mtime = nsToSeconds(entry.mtimeNs);
+    futimesSync(fd, mtime, mtime);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -12,7 +12,7 @@ import { loadIndex } from '../repository/index-store.js';
 import type { Repository } from '../repository/repository.js';
 import { ChunkReader } from './chunk-reader.js';
 import { DirectoryTracker } from './directory-tracker.js';
-import { nsToSeconds, restoreRegularFile, writeContent } from './file-writer.js';
+import { nsToSeconds, restoreRegularFile, writeContent, writeSmallFileSync } from './file-writer.js';
 
 const run = promisify(execFile);
 
@@ -207,7 +207,12 @@ class TreeRestore {
   }
 
   private async restoreFile(entry: ManifestEntry, absolutePath: string): Promise<void> {
-    await restoreRegularFile(absolutePath, entry, this.reader, this.restoreOwners);
+    if (entry.bundle) {
+      const bundle = await this.reader.read(entry.bundle.id, entry.path);
+      writeSmallFileSync(absolutePath, entry, bundle.subarray(entry.bundle.offset, entry.bundle.offset + entry.size), this.restoreOwners);
+    } else {
+      await restoreRegularFile(absolutePath, entry, this.reader, this.restoreOwners);
+    }
     this.result.files++;
     this.result.bytes += entry.size;
   }
