@@ -10,7 +10,7 @@ import { Repository } from '../../services/datamover/repository/repository.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
 import { recoveryPoints, storageTargets } from '../../services/db/schema/index.js';
 import type { BackupPreview } from '../../services/api/resources/backup-definitions/preview-schema.js';
-import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, createStackS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { authorized } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { deployEmulatedApp, type EmulatedApp } from '../backup/helpers/emulated-app.js';
@@ -50,16 +50,7 @@ beforeAll(async () => {
   await cluster.api.core.createNamespacedConfigMap({ namespace: app.namespace, body: { metadata: { name: 'settings' }, data: { a: '1' } } });
   stack = await startBackupStack();
   clusterId = (await createCluster(stack.client)).id;
-  storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  storageTargetId = (await createStackS3Target(stack.client, prefix)).id;
   definitionId = (
     await createBackupDefinition(stack.client, clusterId, {
       selection: { scope: 'SELECTED_NAMESPACES', namespaces: [app.namespace] },

@@ -7,7 +7,7 @@ import { scheduleId } from '../../services/api/seams/definition-schedules.js';
 import { reconcileSchedules } from '../../services/api/seams/schedule-reconcile.js';
 import { TemporalSchedules } from '../../services/api/seams/temporal-schedules.js';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../services/common/temporal/names.js';
-import { createBackupDefinition, createCluster, createPolicy, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, createPolicy, createStackS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { putCurrent } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { jobAfterRun, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
@@ -58,16 +58,7 @@ beforeAll(async () => {
   await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'settings' }, data: { a: '1' } } });
   stack = await startBackupStack();
   clusterId = (await createCluster(stack.client)).id;
-  storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${namespace}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  storageTargetId = (await createStackS3Target(stack.client, `tests/${namespace}`)).id;
   policyId = (
     await createPolicy(stack.client, {
       timeZone: 'Europe/Paris',

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { Database } from '../../../services/db/client.js';
 import { jobs, recoveryPoints } from '../../../services/db/schema/index.js';
+import { stackEnv } from '../../support/stack-env.js';
 import type { Client } from './test-api.js';
 
 /** Asserts the status (showing the body when it differs) and returns the parsed JSON. */
@@ -91,4 +92,19 @@ export async function insertJob(db: Database, values: { orgId: string; status: (
     })
     .returning();
   return row as typeof jobs.$inferSelect;
+}
+
+/**
+ * An S3 storage target on the local stack's object store (stack env), under its own prefix so test
+ * files never share a repository. Needs the stack: `stackEnv` says how to start it when it is missing.
+ */
+export async function createStackS3Target(client: Client, prefix: string) {
+  return createS3Target(client, {
+    endpoint: stackEnv('S3_ENDPOINT'),
+    region: stackEnv('S3_REGION'),
+    bucket: stackEnv('S3_BUCKET'),
+    pathStyle: true,
+    prefix,
+    credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
+  });
 }
