@@ -1,5 +1,5 @@
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   cleanUpMoverJobRequestCodec,
   createSnapshotClaimRequestCodec,
@@ -129,7 +129,8 @@ export function clusterDataMoverActivities(deps: ClusterDataMoverDeps) {
     async cleanUpMoverJob(message: unknown): Promise<CleanUpMoverJobResult> {
       return activity(async () => {
         const request = cleanUpMoverJobRequestCodec.decode(message);
-        return { version: 1, deleted: await cleanUpJob(deps.kubeConfig, core, request.jobId, request.keepSnapshots) };
+        const context = Context.current();
+        return { version: 1, deleted: await cleanUpJob(deps.kubeConfig, core, request.jobId, request.keepSnapshots, () => context.heartbeat({ phase: 'waiting for deletions' })) };
       });
     },
   };

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { SNAPSHOT_LABELS } from '../../../proto/agent/index.js';
 import { MOVER_LABELS } from '../../../proto/mover/index.js';
@@ -15,6 +16,14 @@ async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/** How long deleted objects may take to go (pods stop, claims and snapshots drop their finalizers). */
+export const CLEANUP_WAIT_MS = 90_000;
+const CLEANUP_POLL_MS = 1_000;
+
+export class CleanupIncompleteError extends Error {
+  override readonly name = 'CleanupIncompleteError';
+}
+
 const ref = (kind: string, item: Named) => `${kind} ${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`;
 
 /**
@@ -22,7 +31,20 @@ const ref = (kind: string, item: Named) => `${kind} ${item.metadata?.namespace ?
  * hold the claims), then temporary claims and credentials, then, unless kept, the job's snapshots.
  * Works the same after a cancel, a failure or an agent that crashed mid-run.
  */
-export async function cleanUpJob(kubeConfig: KubeConfig, core: CoreV1Api, jobId: string, keepSnapshots: boolean): Promise<string[]> {
+export async function cleanUpJob(kubeConfig: KubeConfig, core: CoreV1Api, jobId: string, keepSnapshots: boolean, onWait: () => void = () => undefined): Promise<string[]> {
+  const deleted = await deleteJobObjects(kubeConfig, core, jobId, keepSnapshots);
+  // Done means gone, not "deletion requested": a cancelled run must not leave a terminating pod behind.
+  const deadline = Date.now() + CLEANUP_WAIT_MS;
+  for (;;) {
+    const remaining = await deleteJobObjects(kubeConfig, core, jobId, keepSnapshots);
+    if (remaining.length === 0) return deleted;
+    if (Date.now() > deadline) throw new CleanupIncompleteError(`still being deleted after ${CLEANUP_WAIT_MS / 1000} s: ${remaining.join(', ')}`);
+    onWait();
+    await sleep(CLEANUP_POLL_MS);
+  }
+}
+
+async function deleteJobObjects(kubeConfig: KubeConfig, core: CoreV1Api, jobId: string, keepSnapshots: boolean): Promise<string[]> {
   const selector = `${MOVER_LABELS.job}=${jobId}`;
   const deleted: string[] = [];
   const pods = (await core.listPodForAllNamespaces({ labelSelector: selector })).items;
