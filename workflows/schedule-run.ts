@@ -1,9 +1,11 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control/index.js';
 import { CONTROL } from './activity-profiles.js';
 import { backupWorkflow } from './backup.js';
 import type { BackupOutcome } from './backup-input.js';
 import type { ScheduledRunInput, ScheduledRunOutcome } from './schedule-run-input.js';
+
+export const SCHEDULED_RUN_FAILED = 'SCHEDULED_RUN_FAILED';
 
 /**
  * What a policy's Temporal Schedule starts: decide from the definition as it is now (paused → SKIPPED,
@@ -14,6 +16,8 @@ export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<Ba
   const control = proxyActivities<ControlActivities>(CONTROL);
   const { workflowId, runId } = workflowInfo();
   const decision = await control.startScheduledRun({ ...input, workflowId, runId });
+  // Failed like a failed backup: the Temporal UI then agrees with the job record.
+  if (decision.status === 'FAILED') throw ApplicationFailure.nonRetryable(decision.reason, SCHEDULED_RUN_FAILED);
   if (decision.status !== 'RUN') return decision;
   return backupWorkflow(decision.input);
 }

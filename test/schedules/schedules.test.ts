@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError, type ScheduleDescription } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleId } from '../../services/api/seams/definition-schedules.js';
@@ -162,6 +162,29 @@ describe('a backup definition with a policy', () => {
   it('loses its schedules when the definition is deleted', async () => {
     expectStatus(await stack.client.delete(`/backup-definitions/${definitionId}`), 204);
     expect(await scheduleGone(0)).toBe(true);
+  });
+});
+
+describe('a scheduled run of a definition that cannot run', () => {
+  it('records a FAILED job saying why, and fails its workflow too', async () => {
+    const homeless = await createCluster(stack.client);
+    const policy = await createPolicy(stack.client);
+    const definition = await createBackupDefinition(stack.client, homeless.id, { policyId: policy.id });
+    try {
+      await stack.temporal.schedule.getHandle(scheduleId(definition.id, 0)).trigger();
+      let job: JobView | undefined;
+      while (!(job = (await jobsOf(definition.id))[0])) await sleep(200);
+      const failure = await stack.temporal.workflow.getHandle(job.workflowId).result().then(() => undefined, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      const reason = (failure as WorkflowFailedError).cause?.message;
+      expect(reason).toBe(
+        'the scheduled run could not start: advanced.destinationStorageTargetId: no destination: set one on the definition, on its cluster, or as the organization default',
+      );
+      const recorded = expectStatus<JobView>(await stack.client.get(`/jobs/${job.id}`), 200);
+      expect(recorded).toMatchObject({ status: 'FAILED', message: reason, errors: [{ message: reason }] });
+    } finally {
+      expectStatus(await stack.client.delete(`/backup-definitions/${definition.id}`), 204);
+    }
   });
 });
 
