@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChunkerParams } from '../../../proto/repository/index.js';
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
+import { chunkId } from '../crypto/repository-keys.js';
 import type { ChunkSealer, ChunkStream, HashedChunk } from './chunk-store.js';
 import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
 
@@ -77,6 +78,16 @@ export class WorkerSealer implements ChunkSealer {
   }
 
   async submit(data: Buffer, metadata: boolean): Promise<{ hashed: Promise<HashedChunk> }> {
+    if (this.workers.length > 0) return this.submitToWorker(data, metadata);
+    // Until a chunk turns out to be new, hash here: an unchanged re-run (its manifest chunks all known) then
+    // never pays for starting the threads. The first new chunk starts them and is hashed again there.
+    const id = chunkId(this.options.keys.idKey, data);
+    const copy = Buffer.from(data);
+    const seal = async () => (await (await this.submitToWorker(copy, metadata)).hashed).seal();
+    return { hashed: Promise.resolve({ id, seal, drop: () => {} }) };
+  }
+
+  private async submitToWorker(data: Buffer, metadata: boolean): Promise<{ hashed: Promise<HashedChunk> }> {
     this.ensureStarted();
     let slot = this.leastLoaded();
     while (this.load[slot]! >= JOBS_PER_WORKER) {

@@ -21,18 +21,24 @@ function chunkKey(dataKey: Buffer, id: Buffer): Buffer {
   return createHmac('sha256', dataKey).update(id).digest();
 }
 
-/** Incompressible chunks (media, archives, encrypted files) cost a small sample instead of a full attempt. */
-function looksCompressible(data: Uint8Array, level: number): boolean {
+/**
+ * Incompressible chunks (media, archives, encrypted files) cost a small sample instead of a full attempt.
+ * The sample is compressed at zstd's fastest regular level whatever the repository's: telling noise from
+ * data does not need the better match finder, and the sample is overhead on every compressible chunk.
+ */
+const SAMPLE_LEVEL = 1;
+
+function looksCompressible(data: Uint8Array): boolean {
   if (data.length <= SAMPLE_BYTES * 2) return true;
   const start = Math.floor((data.length - SAMPLE_BYTES) / 2);
   const sample = data.subarray(start, start + SAMPLE_BYTES);
-  return compress(sample, { compressionLevel: level }).length < sample.length * (1 - MIN_SAVING);
+  return compress(sample, { compressionLevel: SAMPLE_LEVEL }).length < sample.length * (1 - MIN_SAVING);
 }
 
 export function sealChunk(dataKey: Buffer, id: Buffer, plaintext: Uint8Array, level: number, metadata: boolean): SealedChunk {
   let payload: Uint8Array = plaintext;
   let flags = metadata ? CHUNK_FLAGS.metadata : 0;
-  if (plaintext.length > 64 && looksCompressible(plaintext, level)) {
+  if (plaintext.length > 64 && looksCompressible(plaintext)) {
     const compressed = compress(plaintext, { compressionLevel: level });
     if (compressed.length < plaintext.length * (1 - MIN_SAVING)) {
       payload = compressed;
