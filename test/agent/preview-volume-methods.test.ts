@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { volumeMethod } from '../../activities/cluster/export/preview-volume-methods.js';
+import { volumeMethods } from '../../activities/cluster/export/preview-volume-methods.js';
 import type { BackupVolume, PreviewBackupRequest } from '../../proto/agent/index.js';
 
-const csi: BackupVolume = { namespace: 'shop', claim: 'db', storageClass: 'fast', volumeName: 'pv-1', volumeMode: 'Filesystem', sizeBytes: 1, driver: 'd', snapshotClass: 'c' };
+const csi: BackupVolume = { namespace: 'shop', claim: 'db', storageClass: 'fast', volumeName: 'pv-1', volumeMode: 'Filesystem', sizeBytes: 1, driver: 'd', snapshotClass: 'c', attached: true };
 const nfs: BackupVolume = { ...csi, claim: 'files', storageClass: 'nfs', driver: undefined, snapshotClass: undefined, unsupportedReason: 'volume pv-2 is not a CSI volume (nfs): it cannot be snapshotted' };
 const defaults: PreviewBackupRequest['persistentVolumes'] = {
   include: true,
@@ -12,39 +12,42 @@ const defaults: PreviewBackupRequest['persistentVolumes'] = {
   methodByStorageClass: {},
   excludeUnattachedPvcs: false,
 };
+const one = (volume: BackupVolume, options: Partial<PreviewBackupRequest['persistentVolumes']> = {}) => volumeMethods([volume], { ...defaults, ...options })[0];
 
-describe('the method a run uses for a claim', () => {
+describe('the method a preview shows for a claim (the backup workflow\'s own choice)', () => {
   it('copies from a snapshot when it can, and reads the live claim otherwise (both defaults on)', () => {
-    expect(volumeMethod(csi, defaults, true)).toEqual({ method: 'SNAPSHOT' });
-    expect(volumeMethod(nfs, defaults, true)).toEqual({ method: 'PVC', reason: `read live: ${nfs.unsupportedReason}` });
+    expect(one(csi)).toEqual({ method: 'SNAPSHOT' });
+    expect(one(nfs)).toEqual({ method: 'PVC', reason: `read live: ${nfs.unsupportedReason}` });
   });
 
   it('skips what cannot be snapshotted when direct backups are off, saying why', () => {
-    expect(volumeMethod(nfs, { ...defaults, backupUnsnapshottedPvs: false }, true)).toEqual({
-      method: 'SKIP',
-      reason: `${nfs.unsupportedReason}, and direct backups of PVs not snapshotted are off`,
-    });
+    expect(one(nfs, { backupUnsnapshottedPvs: false })).toEqual({ method: 'SKIP', reason: `${nfs.unsupportedReason}, and backupUnsnapshottedPvs is off` });
   });
 
   it('reads live claims when snapshots before backup are off', () => {
-    expect(volumeMethod(csi, { ...defaults, snapshotBeforeBackup: false }, true).method).toBe('PVC');
+    expect(one(csi, { snapshotBeforeBackup: false })).toEqual({ method: 'PVC', reason: 'snapshots before backup are off: the live claim is read' });
   });
 
-  it('follows the storage class method first, refusing SNAPSHOT where no snapshot can be cut', () => {
-    expect(volumeMethod(csi, { ...defaults, methodByStorageClass: { fast: 'HOST' } }, true)).toEqual({ method: 'HOST', reason: 'set for storage class fast' });
-    expect(volumeMethod(csi, { ...defaults, methodByStorageClass: { fast: 'SKIP' } }, true)).toEqual({ method: 'SKIP', reason: 'storage class fast is set to SKIP' });
-    expect(volumeMethod(nfs, { ...defaults, methodByStorageClass: { nfs: 'SNAPSHOT' } }, true).method).toBe('SKIP');
+  it('follows the storage class method first, and says when the run cannot honour it', () => {
+    expect(one(csi, { methodByStorageClass: { fast: 'PVC' } })).toEqual({ method: 'PVC', reason: 'set for storage class fast' });
+    expect(one(csi, { methodByStorageClass: { fast: 'SKIP' } })).toEqual({ method: 'SKIP', reason: 'storage class fast is set to SKIP' });
+    expect(one(nfs, { methodByStorageClass: { nfs: 'SNAPSHOT' } })?.method).toBe('SKIP');
+    expect(one(csi, { methodByStorageClass: { fast: 'HOST' } })).toEqual({ method: 'SKIP', reason: expect.stringContaining('not supported by this version') });
   });
 
   it('snapshot-only takes snapshots or nothing; unattached claims go when excluded; PVs left out go', () => {
-    expect(volumeMethod(csi, { ...defaults, mode: 'SNAPSHOT_ONLY' }, true)).toEqual({ method: 'SNAPSHOT' });
-    expect(volumeMethod(nfs, { ...defaults, mode: 'SNAPSHOT_ONLY' }, true)).toEqual({ method: 'SKIP', reason: nfs.unsupportedReason });
-    expect(volumeMethod(csi, { ...defaults, excludeUnattachedPvcs: true }, false).method).toBe('SKIP');
-    expect(volumeMethod(csi, { ...defaults, excludeUnattachedPvcs: true }, true).method).toBe('SNAPSHOT');
-    expect(volumeMethod(csi, { ...defaults, include: false }, true).method).toBe('SKIP');
+    expect(one(csi, { mode: 'SNAPSHOT_ONLY' })).toEqual({ method: 'SNAPSHOT' });
+    expect(one(nfs, { mode: 'SNAPSHOT_ONLY' })).toEqual({ method: 'SKIP', reason: nfs.unsupportedReason });
+    expect(one({ ...csi, attached: false }, { excludeUnattachedPvcs: true })?.method).toBe('SKIP');
+    expect(one(csi, { excludeUnattachedPvcs: true })).toEqual({ method: 'SNAPSHOT' });
+    expect(one(csi, { include: false })?.method).toBe('SKIP');
   });
 
   it('skips an unbound claim: there is no data', () => {
-    expect(volumeMethod({ ...csi, volumeName: '', unsupportedReason: 'the claim is not bound' }, defaults, true)).toEqual({ method: 'SKIP', reason: 'the claim is not bound' });
+    expect(one({ ...csi, volumeName: '', unsupportedReason: 'the claim is not bound' })).toEqual({ method: 'SKIP', reason: 'the claim is not bound' });
+  });
+
+  it('keeps the order of the claims it is given', () => {
+    expect(volumeMethods([nfs, csi], defaults).map((m) => m.method)).toEqual(['PVC', 'SNAPSHOT']);
   });
 });

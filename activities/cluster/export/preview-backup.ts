@@ -14,7 +14,7 @@ import { withHeartbeats } from '../backup/heartbeats.js';
 import type { KubeRestClient } from '../kube/rest-client.js';
 import { scanBackupScope } from '../snapshots/scan-scope.js';
 import { exportResources, type ExportedResource } from './export-resources.js';
-import { volumeMethod } from './preview-volume-methods.js';
+import { volumeMethods } from './preview-volume-methods.js';
 
 export interface ClusterPreviewDeps {
   kube: KubeRestClient;
@@ -58,16 +58,14 @@ export async function previewBackup(deps: ClusterPreviewDeps, request: PreviewBa
   const scope = await scanBackupScope(deps.kubeConfig, request.selection);
   const core = deps.kubeConfig.makeApiClient(CoreV1Api);
   const pods = (await Promise.all(scope.namespaces.map(async (namespace) => (await core.listNamespacedPod({ namespace })).items))).flat();
-  const mounted = new Set(
-    pods.flatMap((pod) => (pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [`${pod.metadata?.namespace}/${v.persistentVolumeClaim.claimName}`] : []))),
-  );
-  const volumes = scope.volumes.map((volume) => ({
+  const methods = volumeMethods(scope.volumes, request.persistentVolumes);
+  const volumes = scope.volumes.map((volume, index) => ({
     namespace: volume.namespace,
     claim: volume.claim,
     storageClass: volume.storageClass,
     volumeName: volume.volumeName,
     sizeBytes: volume.sizeBytes,
-    ...volumeMethod(volume, request.persistentVolumes, mounted.has(`${volume.namespace}/${volume.claim}`)),
+    ...methods[index]!,
   }));
   return {
     version: 1,

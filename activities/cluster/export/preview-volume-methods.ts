@@ -1,34 +1,40 @@
+import type { CopyPlan } from '../../control/backup-plan.js';
 import type { BackupVolume, PreviewBackupRequest, PreviewVolume } from '../../../proto/agent/index.js';
+import { selectCopies } from '../../../workflows/backup-copy-plan.js';
+import { snapshottable } from '../../../workflows/backup-volumes.js';
 
 type VolumeOptions = PreviewBackupRequest['persistentVolumes'];
+type Method = Pick<PreviewVolume, 'method' | 'reason'>;
+
+/** The fields of a copy plan that choose methods (selectCopies reads no others). */
+type MethodPlan = Pick<CopyPlan, 'snapshotBeforeBackup' | 'backupUnsnapshottedPvs' | 'methodByStorageClass' | 'excludeUnattachedPvcs'>;
 
 /**
- * How a run would protect one selected claim, following the product's rules in order: PVs left out
- * or unattached-and-excluded are skipped; "snapshot only" snapshots what it can; a copy backup takes a
- * storage class's explicit method first, else reads from a snapshot when it may and can, else reads
- * the live claim when "back up directly from PVs not snapshotted" is on.
+ * How a run would protect each selected claim, decided by the very functions the backup workflow
+ * uses (snapshot-only: `snapshottable`; copy: `selectCopies`), so a preview cannot promise what a run
+ * would not do. Results follow the order of `volumes`.
  */
-export function volumeMethod(volume: BackupVolume, options: VolumeOptions, attached: boolean): Pick<PreviewVolume, 'method' | 'reason'> {
-  if (!options.include) return { method: 'SKIP', reason: 'persistent volumes are not included in this definition' };
-  if (options.excludeUnattachedPvcs && !attached) return { method: 'SKIP', reason: 'no pod mounts the claim and unattached claims are excluded' };
-  const unbound = !volume.volumeName;
-  if (unbound) return { method: 'SKIP', reason: volume.unsupportedReason ?? 'the claim is not bound to a volume' };
-  const snapshottable = volume.unsupportedReason === undefined;
+export function volumeMethods(volumes: readonly BackupVolume[], options: VolumeOptions): Method[] {
+  if (!options.include) return volumes.map(() => ({ method: 'SKIP', reason: 'persistent volumes are not included in this definition' }));
   if (options.mode === 'SNAPSHOT_ONLY') {
-    return snapshottable ? { method: 'SNAPSHOT' } : { method: 'SKIP', reason: volume.unsupportedReason };
+    return volumes.map((volume) => (snapshottable(volume) ? { method: 'SNAPSHOT' } : { method: 'SKIP', reason: volume.unsupportedReason ?? 'it cannot be snapshotted' }));
   }
-  const chosen = options.methodByStorageClass[volume.storageClass];
-  if (chosen) {
-    if (chosen === 'SNAPSHOT' && !snapshottable) return { method: 'SKIP', reason: `storage class ${volume.storageClass} is set to SNAPSHOT, but ${volume.unsupportedReason}` };
-    if (chosen === 'SKIP') return { method: 'SKIP', reason: `storage class ${volume.storageClass} is set to SKIP` };
-    return { method: chosen, reason: `set for storage class ${volume.storageClass}` };
-  }
-  if (options.snapshotBeforeBackup && snapshottable) return { method: 'SNAPSHOT' };
-  if (options.backupUnsnapshottedPvs) {
-    return { method: 'PVC', reason: snapshottable ? 'snapshots before backup are off: the live claim is read' : `read live: ${volume.unsupportedReason}` };
-  }
-  return {
-    method: 'SKIP',
-    reason: snapshottable ? 'snapshots before backup and direct backups are both off' : `${volume.unsupportedReason}, and direct backups of PVs not snapshotted are off`,
+  const plan: MethodPlan = {
+    snapshotBeforeBackup: options.snapshotBeforeBackup,
+    backupUnsnapshottedPvs: options.backupUnsnapshottedPvs,
+    methodByStorageClass: options.methodByStorageClass,
+    excludeUnattachedPvcs: options.excludeUnattachedPvcs,
   };
+  const selection = selectCopies(volumes, plan as CopyPlan);
+  const methods = new Map<BackupVolume, Method>();
+  for (const volume of selection.fromSnapshot) methods.set(volume, { method: 'SNAPSHOT' });
+  for (const volume of selection.live) methods.set(volume, { method: 'PVC', reason: liveReason(volume, options) });
+  for (const { volume, reason } of [...selection.notBackedUp, ...selection.skipped]) methods.set(volume, { method: 'SKIP', reason });
+  return volumes.map((volume) => methods.get(volume) ?? { method: 'SKIP', reason: 'not selected by the copy plan' });
+}
+
+function liveReason(volume: BackupVolume, options: VolumeOptions): string {
+  if (options.methodByStorageClass[volume.storageClass] === 'PVC') return `set for storage class ${volume.storageClass}`;
+  if (!snapshottable(volume)) return `read live: ${volume.unsupportedReason ?? 'it cannot be snapshotted'}`;
+  return 'snapshots before backup are off: the live claim is read';
 }
