@@ -159,3 +159,24 @@ describe('previewing a backup definition on the cluster\'s agent', () => {
     expect(timedOut.detail).toBe(`the agent of cluster ${gone.id} did not answer the preview within 2 s; check that it runs and can reach Temporal, then retry`);
   });
 });
+
+describe('previewing a backup to object storage', () => {
+  it('gives each claim the copy method the run then records: from a snapshot, or read live', async () => {
+    const copy = await createBackupDefinition(stack.client, clusterId, {
+      selection: { scope: 'SELECTED_NAMESPACES', namespaces: [app.namespace] },
+      persistentVolumes: { mode: 'BACKUP_TO_OBJECT_STORAGE' },
+      advanced: { destinationStorageTargetId: storageTargetId },
+    });
+    const shown = expectStatus<BackupPreview>(await preview(copy.id), 200);
+    expect(shown.volumes.map((v) => [v.claim, v.method])).toEqual([
+      ['data', 'SNAPSHOT'],
+      ['files', 'PVC'],
+    ]);
+    const job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, copy.id));
+    expect(job.status, `${job.message} ${JSON.stringify(job.errors)}`).toBe('COMPLETED');
+    const page = expectStatus<{ items: { jobId: string; contents: { persistentVolumes: { claim: string; method: string }[] } }[] }>(await stack.client.get('/recovery-points'), 200);
+    const recorded = page.items.find((item) => item.jobId === job.id)?.contents.persistentVolumes.map((pv) => [pv.claim, pv.method]);
+    const asRecorded: Record<string, string> = { SNAPSHOT: 'COPY_FROM_SNAPSHOT', PVC: 'COPY_FROM_LIVE_CLAIM' };
+    expect(recorded).toEqual(shown.volumes.map((v) => [v.claim, asRecorded[v.method]]));
+  });
+});
