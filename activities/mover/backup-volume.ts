@@ -44,7 +44,8 @@ export async function backupVolume(context: MoverContext, request: BackupVolumeR
       parent: 'auto',
       tags: { cluster: request.clusterId, definition: request.definitionId, job: request.jobId, namespace: request.namespace, claim: request.claim },
       concurrentFiles: request.limits.concurrentFiles,
-      ...(request.limits.maxBytesPerSecond ? { maxBytesPerSecondPerStream: request.limits.maxBytesPerSecond } : {}),
+      // The product's cap is per PV stream; the library's bucket is per file in flight, so it gets its share.
+      ...(request.limits.maxBytesPerSecond ? { maxBytesPerSecondPerStream: Math.max(1, Math.floor(request.limits.maxBytesPerSecond / request.limits.concurrentFiles)) } : {}),
       memoryLimitBytes: Math.min(request.limits.memoryLimitMiB, context.memoryLimitMiB) * MiB,
       checkpointEveryMs: COPY_CHECKPOINT_EVERY_MS,
       sealWorkers: Math.max(1, availableParallelism() - 1),

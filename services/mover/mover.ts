@@ -17,6 +17,10 @@ export async function createMoverWorker(connection: NativeConnection, config: Mo
     taskQueue: config.taskQueue,
     activities: moverActivities({ dataPath: config.dataPath, memoryLimitMiB: config.memoryLimitMiB, ...(progress ? { progress } : {}) }),
     maxConcurrentActivityTaskExecutions: 1,
+    // A checkpoint is worth keeping only once Temporal has it: the SDK would otherwise hold heartbeats back
+    // for up to 80% of the heartbeat timeout, and a mover killed meanwhile would resume from an older one.
+    maxHeartbeatThrottleInterval: '2s',
+    defaultHeartbeatThrottleInterval: '2s',
     dataConverter: havenDataConverter(config.payloadKeyring),
   });
 }
