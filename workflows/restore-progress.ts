@@ -17,10 +17,14 @@ export type RestoreStep = keyof typeof RESTORE_STEPS;
 export const RESTORE_VOLUME_STATES = [
   /** Waiting for its claim to be created. */
   'PENDING',
-  /** Its claim was created from the snapshot; the driver is provisioning the new volume. */
+  /** Its claim was created (from the snapshot, or empty for a copy); the new volume is being provisioned. */
   'PROVISIONING',
-  /** Provisioned and bound: the data is in. */
+  /** Provisioned from its snapshot and bound: the data is in. */
   'BOUND',
+  /** Its claim was created empty; a data mover pod is restoring the copy into it. */
+  'FILLING',
+  /** The copy is restored into the new volume: the data is in. */
+  'FILLED',
   /** A class that binds on first use, no pod uses it yet: filled when one does. */
   'WAITING_FOR_CONSUMER',
   /** Its claim was not created by this run (it existed, or the selection left it out): its data was not touched. */

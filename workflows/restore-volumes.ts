@@ -1,4 +1,5 @@
-import type { RestoredClaim, RestoredClaimState, RestoreSnapshotVolume } from '../proto/agent/restore-volumes.js';
+import type { RestoreCopyVolume, RestoredClaimState, RestoreSnapshotVolume } from '../proto/agent/restore-volumes.js';
+import type { CopiedVolume } from '../proto/mover/copied-volume.js';
 import type { StoredRecoveryPointVolume } from '../services/db/schema/recovery-points.js';
 import type { JobError } from './backup-summary.js';
 import type { RestoreVolumeProgress } from './restore-progress.js';
@@ -34,8 +35,18 @@ export function snapshotVolumes(points: readonly StoredRecoveryPointVolume[], na
 
 const sameClaim = (a: { namespace: string; claim: string }) => (b: { namespace: string; claim: string }) => a.namespace === b.namespace && a.claim === b.claim;
 
+/** A recovery point's PV as stored: copies carry where their data is in the repository. */
+export type PointVolume = StoredRecoveryPointVolume & Partial<Pick<CopiedVolume, 'copySnapshotId'>>;
+
+/** The PVs of the selected namespaces held as copies in the repository: claims created empty, then filled. */
+export function copyVolumes(points: readonly PointVolume[], namespaces: readonly string[]): (RestoreCopyVolume & { copySnapshotId: string; volumeMode: 'Filesystem' | 'Block' })[] {
+  return points
+    .filter(inSelection(namespaces))
+    .flatMap((v) => (v.copySnapshotId ? [{ namespace: v.namespace, claim: v.claim, copySnapshotId: v.copySnapshotId, volumeMode: v.volumeMode ?? 'Filesystem' }] : []));
+}
+
 /** After the resources: a claim the agent did not create keeps whatever data the target had. */
-export function markCreated(volumes: RestoreVolumeProgress[], created: readonly RestoredClaim[]): void {
+export function markCreated(volumes: RestoreVolumeProgress[], created: readonly { namespace: string; claim: string; targetNamespace: string }[]): void {
   for (const volume of volumes) {
     const claim = created.find(sameClaim(volume));
     if (claim) Object.assign(volume, { targetNamespace: claim.targetNamespace, state: 'PROVISIONING' });
@@ -62,7 +73,7 @@ export function volumeErrors(volumes: readonly RestoreVolumeProgress[]): JobErro
 /** One clause for the job's message. */
 export function volumeSummary(volumes: readonly RestoreVolumeProgress[]): string {
   const count = (state: RestoreVolumeProgress['state']) => volumes.filter((v) => v.state === state).length;
-  const parts = [`${count('BOUND')} of ${volumes.length} PVs restored`];
+  const parts = [`${count('BOUND') + count('FILLED')} of ${volumes.length} PVs restored`];
   if (count('WAITING_FOR_CONSUMER') > 0) parts.push(`${count('WAITING_FOR_CONSUMER')} waiting for a pod to use them`);
   if (count('NOT_RESTORED') > 0) parts.push(`${count('NOT_RESTORED')} left as they were`);
   if (count('FAILED') > 0) parts.push(`${count('FAILED')} failed`);

@@ -14,7 +14,9 @@ import { rootCauseMessage } from './failure-message.js';
 import type { RestoreOutcome, RestoreRunInput } from './restore-input.js';
 import { RESTORE_STEPS, restoreProgressQuery, type RestoreProgress, type RestoreStep, type RestoreVolumeProgress } from './restore-progress.js';
 import { summarizeRestore } from './restore-summary.js';
-import { DEFAULT_SNAPSHOT_PROVISIONING_TIMEOUT_MINUTES, markCreated, markProvisioned, plannedVolumes, snapshotVolumes } from './restore-volumes.js';
+import { dataMoverAgent } from './data-mover.js';
+import { fillClaimsFromCopies, type CopyToFill } from './restore-copies.js';
+import { copyVolumes, DEFAULT_SNAPSHOT_PROVISIONING_TIMEOUT_MINUTES, markCreated, markProvisioned, plannedVolumes, snapshotVolumes, type PointVolume } from './restore-volumes.js';
 
 export { RESTORE_STEPS } from './restore-progress.js';
 
@@ -27,13 +29,22 @@ export const RESTORE_FAILED = 'RESTORE_FAILED';
  */
 const READ_ONLY = { days: 1, safeLock: false };
 
+/** How long post-restore hooks wait for the restored workloads they act on to be ready; then they run in what is. */
+export const DEFAULT_HOOK_TARGETS_TIMEOUT_MINUTES = 10;
+
 /**
  * One restore run. Reads as its steps: validate the target (its agent connected, remapped storage classes
  * present, snapshots restorable through the same CSI driver) → locate the recovery point and open access
  * to its storage target → restore the objects on the target's agent, claims of snapshotted PVs pointed at
- * their snapshots → wait for those claims to be provisioned, then drop the snapshot sources → post-restore
- * hooks in the restored namespaces → finish the job COMPLETED, or PARTIAL with every failed object, PV
- * and CONTINUE hook in the job's errors.
+ * their snapshots, claims of copied PVs created empty → wait for the snapshot claims to be provisioned
+ * (then drop their snapshot sources) while mover pods fill the copied ones → wait for the workloads the
+ * post-restore hooks select, run them in the restored namespaces → finish the job COMPLETED, or PARTIAL
+ * with every failed object, PV and CONTINUE hook in the job's errors.
+ *
+ * Copied PVs are filled after the workloads exist, as Velero's file-system restore does: the claims are
+ * new and bound on the mover pod's first mount, so pods that mount them start on an empty volume until
+ * the copy is in. Holding the workloads back would need the resources restored in two passes (owner
+ * references across them), which is not done yet; the job says when the data is in.
  */
 export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
@@ -60,8 +71,9 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       hooks: hookReports.map(({ hook, type, verdict, outcomes }) => ({ hook, type, verdict, pods: outcomes.filter((o) => o.status !== 'SKIPPED').map((o) => `${o.namespace}/${o.pod}`) })),
     };
   };
-  // Snapshot sources this run created and has not released: released on every way out.
+  // Snapshot sources this run created and has not released, and mover pods' leftovers: cleaned on every way out.
   let heldSources: RestoredClaim[] = [];
+  let moverJob = false;
   const releaseSources = async (claims: RestoredClaim[]) => {
     if (claims.length === 0) return;
     await clusterAgent.releaseSnapshotSources({ version: 1, jobId: input.jobId, claims });
@@ -79,9 +91,18 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
     }
     const source = await control.resolveRestoreSource({ orgId: input.orgId, recoveryPointId: input.recoveryPointId });
     const plan = await control.resolveRestorePlan({ orgId: input.orgId, restoreId: input.restoreId });
-    const fromSnapshots = plan.persistentVolumes.include ? snapshotVolumes(source.persistentVolumes, input.selection.namespaces) : [];
-    volumes = plannedVolumes(source.persistentVolumes.filter((v) => fromSnapshots.some((s) => s.namespace === v.namespace && s.claim === v.claim)), []);
+    const points: PointVolume[] = source.persistentVolumes;
+    const fromSnapshots = plan.persistentVolumes.include ? snapshotVolumes(points, input.selection.namespaces) : [];
+    const fromCopies = plan.persistentVolumes.include ? copyVolumes(points, input.selection.namespaces) : [];
+    const brought = [...fromSnapshots, ...fromCopies];
+    volumes = plannedVolumes(points.filter((v) => brought.some((b) => b.namespace === v.namespace && b.claim === v.claim)), []);
     onVolumeChange();
+    // A copy goes into any class, but the one it lands in must exist or its claim stays Pending forever.
+    const copyClasses = [...new Set(points.filter((v) => fromCopies.some((c) => c.claim === v.claim && c.namespace === v.namespace)).map((v) => input.transforms.storageClassMapping[v.storageClass] ?? v.storageClass))];
+    const noClass = (await clusterAgent.missingStorageClasses({ version: 1, storageClasses: copyClasses.filter(Boolean) })).missing;
+    if (noClass.length > 0) {
+      throw ApplicationFailure.nonRetryable(`the target cluster has no storage class ${noClass.map((m) => `"${m}"`).join(', ')} for the copied PVs: remap it to one of the target's classes`, 'STORAGE_CLASS_MISSING');
+    }
     if (fromSnapshots.length > 0) {
       const { problems } = await clusterAgent.checkSnapshotRestore({ version: 1, storageClassMapping: input.transforms.storageClassMapping, volumes: fromSnapshots });
       if (problems.length > 0) throw ApplicationFailure.nonRetryable(`PVs cannot be restored from their snapshots: ${problems.join('; ')}`, 'SNAPSHOT_RESTORE_UNSUPPORTED');
@@ -101,15 +122,25 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       transforms: input.transforms,
       existingResources: input.existingResources,
       ...(fromSnapshots.length > 0 ? { snapshotVolumes: fromSnapshots } : {}),
+      ...(fromCopies.length > 0 ? { copyVolumes: fromCopies.map(({ namespace, claim }) => ({ namespace, claim })) } : {}),
     });
     progress = { ...progress, counts: result.counts };
     const created = result.restoredClaims ?? [];
+    const emptied = result.emptiedClaims ?? [];
     heldSources = [...created];
-    markCreated(volumes, created);
+    moverJob = emptied.length > 0;
+    markCreated(volumes, [...created, ...emptied]);
     onVolumeChange();
 
+    if (created.length + emptied.length > 0) await enter('RESTORING_VOLUMES');
+    const fills: CopyToFill[] = emptied.map((claim) => ({ claim, copy: fromCopies.find((c) => c.namespace === claim.namespace && c.claim === claim.claim)! }));
+    const setFillState = (fill: CopyToFill, state: RestoreVolumeProgress['state'], reason?: string) => {
+      const volume = volumes.find((v) => v.namespace === fill.claim.namespace && v.claim === fill.claim.claim);
+      if (volume) Object.assign(volume, { state, ...(reason ? { reason } : {}) });
+      onVolumeChange();
+    };
+    const copying = fills.length > 0 ? fillClaimsFromCopies({ clusterId: input.targetClusterId, jobId: input.jobId, repository, options: plan.persistentVolumes, fills }, setFillState) : Promise.resolve();
     if (created.length > 0) {
-      await enter('RESTORING_VOLUMES');
       const timeoutMs = DEFAULT_SNAPSHOT_PROVISIONING_TIMEOUT_MINUTES * 60_000;
       const { claims } = await proxyActivities<ClusterRestoreVolumeActivities>({ ...snapshotWait(timeoutMs), taskQueue }).awaitRestoredClaims({
         version: 1,
@@ -123,6 +154,11 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       await releaseSources(created.filter((c) => !waiting.has(`${c.targetNamespace}/${c.claim}`)));
       heldSources = [];
     }
+    await copying;
+    if (moverJob) {
+      await dataMoverAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true });
+      moverJob = false;
+    }
 
     if (plan.postRestoreHooks.length > 0) {
       await enter('RUNNING_POST_HOOKS');
@@ -130,7 +166,10 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       const mapping = new NamespaceMapping(input.transforms, new Set(sourceNamespaces));
       // Hooks act on the restored application: namespaces they name are renamed like the objects were.
       const hooks = plan.postRestoreHooks.map((hook) => ({ ...hook, namespaces: hook.namespaces.map((n) => mapping.target(n)) }));
-      await runHooks(hooksAgent.runBackupHook, { jobId: input.jobId, runNamespaces: sourceNamespaces.map((n) => mapping.target(n)).sort() }, hooks, onHookReport);
+      const runNamespaces = sourceNamespaces.map((n) => mapping.target(n)).sort();
+      const timeoutMs = DEFAULT_HOOK_TARGETS_TIMEOUT_MINUTES * 60_000;
+      await proxyActivities<ClusterRestoreVolumeActivities>({ ...snapshotWait(timeoutMs), taskQueue }).awaitHookTargets({ version: 1, hooks, runNamespaces, timeoutSeconds: timeoutMs / 1000 });
+      await runHooks(hooksAgent.runBackupHook, { jobId: input.jobId, runNamespaces }, hooks, onHookReport);
     }
 
     const summary = summarizeRestore(result, volumes, hookReports);
@@ -138,7 +177,10 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
     await control.finishJob({ ...job, status: summary.status, message: summary.message, ...(summary.errors.length > 0 ? { errors: summary.errors } : {}) });
     return { status: summary.status, counts: result.counts, volumes: volumes.map(({ namespace, claim, state }) => ({ namespace, claim, state })) };
   } catch (error) {
-    const cleanUp = () => releaseSources(heldSources).catch(() => undefined);
+    const cleanUp = async () => {
+      await releaseSources(heldSources).catch(() => undefined);
+      if (moverJob) await dataMoverAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true }).catch(() => undefined);
+    };
     if (isCancellation(error)) {
       // The job must say so even though this scope is cancelled.
       await CancellationScope.nonCancellable(async () => {

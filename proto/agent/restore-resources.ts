@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { versionDecoder, versionedCodec } from './codec.js';
 import { RepositoryAccessV1 } from './repository-access.js';
-import { RestoredClaimV1, RestoreSnapshotVolumeV1 } from './restore-volumes.js';
+import { EmptiedClaimV1, RestoreCopyVolumeV1, RestoredClaimV1, RestoreSnapshotVolumeV1 } from './restore-volumes.js';
 
 /** At most this many per-object outcomes travel back; the counts always cover every object. */
 export const MAX_REPORTED_OUTCOMES = 1000;
@@ -39,6 +39,8 @@ export const RestoreResourcesRequestV1 = Type.Object({
    * not restored). Added after v1 shipped: an older agent ignores it and restores the PVs as they were.
    */
   snapshotVolumes: Type.Optional(Type.Array(RestoreSnapshotVolumeV1)),
+  /** Claims to create empty (dynamic provisioning, no PV) for a data mover to fill from their copies. Added after v1. */
+  copyVolumes: Type.Optional(Type.Array(RestoreCopyVolumeV1)),
 });
 export type RestoreResourcesRequest = Static<typeof RestoreResourcesRequestV1>;
 
@@ -74,6 +76,8 @@ export const RestoreResourcesResultV1 = Type.Object({
   outcomesOmitted: Type.Integer({ minimum: 0 }),
   /** The claims of `snapshotVolumes` it created with their snapshot as data source. */
   restoredClaims: Type.Optional(Type.Array(RestoredClaimV1)),
+  /** The claims of `copyVolumes` it created, empty. */
+  emptiedClaims: Type.Optional(Type.Array(EmptiedClaimV1)),
 });
 export type RestoreResourcesResult = Static<typeof RestoreResourcesResultV1>;
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { versionDecoder, versionedCodec } from './codec.js';
+import { HookDefinitionV1 } from './run-hook.js';
 
 /** Labels on the VolumeSnapshots and contents a restore creates, so the run (or a later one) can remove them. */
 export const RESTORE_SNAPSHOT_LABELS = {
@@ -41,6 +42,21 @@ export const CheckSnapshotRestoreResultV1 = Type.Object({
   problems: Type.Array(Type.String()),
 });
 export type CheckSnapshotRestoreResult = Static<typeof CheckSnapshotRestoreResultV1>;
+
+/** A claim a restore re-creates empty and fills from its copy in the repository (source names). */
+export const RestoreCopyVolumeV1 = Type.Object({
+  namespace: Type.String(),
+  claim: Type.String(),
+});
+export type RestoreCopyVolume = Static<typeof RestoreCopyVolumeV1>;
+
+/** A claim the resource restore created empty, for a data mover to fill: where it went on the target. */
+export const EmptiedClaimV1 = Type.Object({
+  namespace: Type.String(),
+  claim: Type.String(),
+  targetNamespace: Type.String(),
+});
+export type EmptiedClaim = Static<typeof EmptiedClaimV1>;
 
 /** A claim the resource restore created with a data source: where it went on the target. */
 export const RestoredClaimV1 = Type.Object({
@@ -97,6 +113,25 @@ export const ReleaseSnapshotSourcesRequestV1 = Type.Object({
 });
 export type ReleaseSnapshotSourcesRequest = Static<typeof ReleaseSnapshotSourcesRequestV1>;
 
+/** Control plane -> agent: wait until the restored workloads the post-restore hooks select are ready. */
+export const AwaitHookTargetsRequestV1 = Type.Object({
+  version: Type.Literal(1),
+  hooks: Type.Array(HookDefinitionV1),
+  runNamespaces: Type.Array(Type.String()),
+  timeoutSeconds: Type.Number({ minimum: 0 }),
+});
+export type AwaitHookTargetsRequest = Static<typeof AwaitHookTargetsRequestV1>;
+
+export const AwaitHookTargetsResultV1 = Type.Object({
+  version: Type.Literal(1),
+  /** `Kind namespace/name` of the selected workloads still not ready at the deadline. */
+  notReady: Type.Array(Type.String()),
+});
+export type AwaitHookTargetsResult = Static<typeof AwaitHookTargetsResultV1>;
+
+export const awaitHookTargetsRequestCodec = versionedCodec<AwaitHookTargetsRequest>('await-hook-targets request', {
+  1: versionDecoder(AwaitHookTargetsRequestV1, (value) => value),
+});
 export const checkSnapshotRestoreRequestCodec = versionedCodec<CheckSnapshotRestoreRequest>('check-snapshot-restore request', {
   1: versionDecoder(CheckSnapshotRestoreRequestV1, (value) => value),
 });

@@ -16,6 +16,7 @@ import type { KubeRestClient } from '../kube/rest-client.js';
 import { ResourceTreeError, readResourceTree } from './read-resource-tree.js';
 import { restoreResources } from './restore-resources.js';
 import { SnapshotSources } from './snapshot-sources.js';
+import { allClaimSources, CopySources } from './copy-sources.js';
 import { toRestoreResult } from './restore-from-repository-result.js';
 
 export interface ClusterRestoreDeps {
@@ -35,14 +36,20 @@ async function restoreFrom(deps: ClusterRestoreDeps, request: RestoreResourcesRe
     phase('reading');
     const entries = await readResourceTree(directory);
     const snapshots = request.snapshotVolumes ? new SnapshotSources(deps.kube, request.jobId, request.snapshotVolumes) : undefined;
+    const copies = request.copyVolumes ? new CopySources(request.copyVolumes) : undefined;
+    const sources = [snapshots, copies].filter((s) => s !== undefined);
     const report = await restoreResources(
       deps.kube,
       entries,
       { selection: request.selection, transforms: request.transforms, existingResources: request.existingResources },
-      { onProgress: ({ done, total }) => phase(`applying ${done}/${total}`), ...(snapshots ? { claimSources: snapshots } : {}) },
+      { onProgress: ({ done, total }) => phase(`applying ${done}/${total}`), ...(sources.length > 0 ? { claimSources: allClaimSources(sources) } : {}) },
     );
     await snapshots?.releaseUnused();
-    return { ...toRestoreResult(report), ...(snapshots ? { restoredClaims: snapshots.restored } : {}) };
+    return {
+      ...toRestoreResult(report),
+      ...(snapshots ? { restoredClaims: snapshots.restored } : {}),
+      ...(copies ? { emptiedClaims: copies.emptied } : {}),
+    };
   } finally {
     await rm(directory, { recursive: true, force: true });
   }

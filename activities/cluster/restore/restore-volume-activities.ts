@@ -1,18 +1,24 @@
 import { Context } from '@temporalio/activity';
 import {
+  awaitHookTargetsRequestCodec,
   awaitRestoredClaimsRequestCodec,
   checkSnapshotRestoreRequestCodec,
   releaseSnapshotSourcesRequestCodec,
+  type AwaitHookTargetsResult,
   type AwaitRestoredClaimsResult,
   type CheckSnapshotRestoreResult,
 } from '../../../proto/agent/restore-volumes.js';
 import { toActivityFailure } from '../backup/failures.js';
 import type { KubeRestClient } from '../kube/rest-client.js';
+import { awaitHookTargets } from './await-hook-targets.js';
 import { awaitRestoredClaims } from './await-restored-claims.js';
 import { releaseSnapshotSources } from './snapshot-sources.js';
 import { snapshotRestoreProblems } from './snapshot-restore-check.js';
 
-/** The agent's PV activities of a restore: validate snapshot restores, wait for the claims, clean up their sources. */
+/**
+ * The agent's activities of a restore beyond resources: validate snapshot restores, wait for the claims,
+ * clean up their sources, wait for the workloads post-restore hooks act on.
+ */
 export function clusterRestoreVolumeActivities(deps: { kube: KubeRestClient }) {
   return {
     /** Takes `unknown`: decoded by version (proto/agent), since the sender may be newer. */
@@ -35,6 +41,22 @@ export function clusterRestoreVolumeActivities(deps: { kube: KubeRestClient }) {
           onPoll: (pending) => context.heartbeat({ pending }),
         });
         return { version: 1, claims };
+      } catch (error) {
+        throw toActivityFailure(error, '(no repository)');
+      }
+    },
+
+    /** Heartbeats on every poll, like the claims' wait. */
+    async awaitHookTargets(message: unknown): Promise<AwaitHookTargetsResult> {
+      try {
+        const request = awaitHookTargetsRequestCodec.decode(message);
+        const context = Context.current();
+        const notReady = await awaitHookTargets(
+          deps.kube,
+          { hooks: request.hooks, runNamespaces: request.runNamespaces, timeoutMs: request.timeoutSeconds * 1000 },
+          { signal: context.cancellationSignal, onPoll: (waiting) => context.heartbeat({ waiting }) },
+        );
+        return { version: 1, notReady };
       } catch (error) {
         throw toActivityFailure(error, '(no repository)');
       }
