@@ -1,4 +1,4 @@
-import type { BackupVolume, HookReportMessage } from '../proto/agent/index.js';
+import type { BackupVolume, HookReportMessage, ScanBackupScopeResult } from '../proto/agent/index.js';
 import type { CopiedVolume } from '../proto/mover/index.js';
 import type { VolumeCopy } from './backup-copy.js';
 import type { CopySelection } from './backup-copy-plan.js';
@@ -53,13 +53,21 @@ const failureOf = (c: VolumeCopy) => c.failure ?? c.snapshot?.failure ?? 'the co
 /**
  * How a copy run that got to the end reads on its job. A PV whose snapshot or copy failed, one that
  * cannot be backed up, and a hook that failed with CONTINUE make it PARTIAL; PVs left out on purpose
- * (SKIP, unattached) are named in the message only.
+ * (SKIP, unattached) are named in the message only. hostPath and emptyDir pod volumes are listed as not
+ * backed up without making the run PARTIAL: they hold node-local or scratch data no copy can read.
  */
-export function summarizeCopy(exported: { resourceCount: number; namespaces: string[] }, selection: CopySelection, copies: readonly VolumeCopy[], hooks: readonly HookReportMessage[]): RunSummary {
+export function summarizeCopy(
+  exported: { resourceCount: number; namespaces: string[] },
+  selection: CopySelection,
+  copies: readonly VolumeCopy[],
+  hooks: readonly HookReportMessage[],
+  podVolumes: NonNullable<ScanBackupScopeResult['podVolumes']> = [],
+): RunSummary {
   const failed = copies.filter((c) => c.state !== 'COPIED');
   const errors = [
     ...failed.map((c) => ({ message: `PV of claim ${c.volume.namespace}/${c.volume.claim} not backed up: ${failureOf(c)}`, resource: claimRef(c.volume) })),
     ...selection.notBackedUp.map(({ volume, reason }) => ({ message: `PV of claim ${volume.namespace}/${volume.claim} not backed up: ${reason}`, resource: claimRef(volume) })),
+    ...podVolumes.map((v) => ({ message: `${v.type} volume "${v.volume}" of pod ${v.namespace}/${v.pod} not backed up: ${v.type} volumes are never copied`, resource: `pods/${v.namespace}/${v.pod}` })),
     ...hookErrors(hooks),
   ];
   const totals = copyTotals(copies);
@@ -67,6 +75,7 @@ export function summarizeCopy(exported: { resourceCount: number; namespaces: str
   if (copies.length > 0) parts.push(`${copies.length - failed.length} of ${copies.length} PVs copied (${totals.files} files, ${totals.bytes} bytes, ${totals.newBytesStored} bytes new)`);
   if (selection.notBackedUp.length > 0) parts.push(`${selection.notBackedUp.length} PVs could not be backed up`);
   if (selection.skipped.length > 0) parts.push(`${selection.skipped.length} PVs skipped (${selection.skipped.map(({ volume, reason }) => `${volume.namespace}/${volume.claim}: ${reason}`).join('; ')})`);
+  if (podVolumes.length > 0) parts.push(`${podVolumes.length} hostPath/emptyDir pod volumes not backed up`);
   if (hooks.length > 0) parts.push(`hooks: ${hookSummary(hooks)}`);
   const partial = failed.length > 0 || selection.notBackedUp.length > 0 || hooks.some((h) => h.verdict === 'FAILED_CONTINUED');
   return { status: partial ? 'PARTIAL' : 'COMPLETED', message: parts.join('; '), errors };

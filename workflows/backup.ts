@@ -12,7 +12,7 @@ import type { ClusterBackupActivities } from '../activities/cluster/backup/expor
 import type { ClusterHookActivities } from '../activities/cluster/backup/run-backup-hook.js';
 import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
 import type { ControlActivities } from '../activities/control/index.js';
-import type { BackupVolume, ExportResourcesRequest, HookReportMessage } from '../proto/agent/index.js';
+import type { BackupVolume, ExportResourcesRequest, HookReportMessage, ScanBackupScopeResult } from '../proto/agent/index.js';
 import { VOLUME_PROGRESS_SIGNAL, type VolumeProgress } from '../proto/mover/index.js';
 import { clusterTaskQueue } from '../services/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, snapshotWait } from './activity-profiles.js';
@@ -122,6 +122,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     let runNamespaces: string[] = [];
     let unsupported: BackupVolume[] = [];
     let selection: CopySelection = { fromSnapshot: [], live: [], notBackedUp: [], skipped: [] };
+    let podVolumes: ScanBackupScopeResult['podVolumes'] = [];
     if (snapshotOnly || copyMode || hasHooks) {
       await enter('SCANNING_VOLUMES');
       const scope = await clusterAgent.scanBackupScope({ version: 1, jobId: input.jobId, selection: input.selection });
@@ -131,6 +132,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       volumes = selected.filter(snapshottable).map((volume) => ({ volume }));
       if (copyMode) {
         selection = selectCopies(scope.volumes, plan.copy);
+        podVolumes = scope.podVolumes;
         volumes = selection.fromSnapshot.map((volume) => ({ volume }));
       }
     }
@@ -195,7 +197,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       }
     }
 
-    const summary = copyMode ? summarizeCopy(exported, selection, copies, hookReports) : summarize(exported, { outcomes: volumes, unsupported }, hookReports);
+    const summary = copyMode ? summarizeCopy(exported, selection, copies, hookReports, podVolumes) : summarize(exported, { outcomes: volumes, unsupported }, hookReports);
     const copied = copyTotals(copies);
     await enter('RECORDING_RECOVERY_POINT', { resourceCount: exported.resourceCount });
     const recoveryPoint = await control.recordRecoveryPoint({

@@ -39,6 +39,10 @@ export const ScanBackupScopeResultV1 = Type.Object({
   namespaces: Type.Array(Type.String()),
   /** Ordered by namespace then claim. */
   volumes: Type.Array(BackupVolumeV1),
+  /** hostPath and emptyDir volumes of the selected pods: never backed up, so the job says so (absent from older agents). */
+  podVolumes: Type.Optional(
+    Type.Array(Type.Object({ namespace: Type.String(), pod: Type.String(), volume: Type.String(), type: Type.Union([Type.Literal('hostPath'), Type.Literal('emptyDir')]) })),
+  ),
 });
 export type ScanBackupScopeResult = Static<typeof ScanBackupScopeResultV1>;
 

@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
+import { ENCRYPTED_ENCODING } from '../../services/common/temporal/payload-codec.js';
+import { storageTargets } from '../../services/db/schema/index.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
@@ -14,6 +20,8 @@ import { deployEmulatedApp, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobLeftovers } from './helpers/leftovers.js';
 import { openTargetRepository, recordedCopies } from './helpers/run-repository.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
+
+const { temporal } = proto;
 
 interface PointView {
   jobId: string;
@@ -35,6 +43,10 @@ beforeAll(async () => {
   const filesClaim = await cluster.api.core.readNamespacedPersistentVolumeClaim({ namespace: app.namespace, name: 'files' });
   filesPath = cluster.node.volumePath(await cluster.api.core.readPersistentVolume({ name: filesClaim.spec?.volumeName ?? '' }));
   await writeKnownData(filesPath, `${app.namespace}/files`, { largeFileMiB: 1, smallFiles: 10 });
+  await cluster.api.core.createNamespacedPod({
+    namespace: app.namespace,
+    body: { metadata: { name: 'scratch' }, spec: { containers: [{ name: 'tmp', image: 'busybox' }], volumes: [{ name: 'cache', emptyDir: {} }] } },
+  });
   stack = await startBackupStack();
   clusterId = (await createCluster(stack.client)).id;
   storageTargetId = (
@@ -70,9 +82,12 @@ describe('a backup to object storage of an app with a snapshot-capable PV and on
     job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
   }, 300_000);
 
-  it('completes, counting the copied bytes and files on the job', () => {
+  it('completes, counting the copied bytes and files on the job and naming the emptyDir volume it does not back up', () => {
     expect(job.status, `${job.message} ${JSON.stringify(job.errors)}`).toBe('COMPLETED');
-    expect(job.message).toMatch(/; 2 of 2 PVs copied \(\d+ files, \d+ bytes, \d+ bytes new\)$/);
+    expect(job.message).toMatch(/; 2 of 2 PVs copied \(\d+ files, \d+ bytes, \d+ bytes new\); 1 hostPath\/emptyDir pod volumes not backed up$/);
+    expect(job.errors).toEqual([
+      { message: `emptyDir volume "cache" of pod ${app.namespace}/scratch not backed up: emptyDir volumes are never copied`, resource: `pods/${app.namespace}/scratch` },
+    ]);
     // 2 MiB + 1 MiB of large files alone, new to this repository.
     expect(job.bytesTransferred).toBeGreaterThan(3 * 2 ** 20);
     expect(job.filesTransferred).toBeGreaterThan(30);
@@ -122,6 +137,30 @@ describe('a backup to object storage of an app with a snapshot-capable PV and on
       ['data', 'COPIED'],
     ]);
     for (const volume of progress.volumes ?? []) expect(volume.bytes).toBeGreaterThan(2 ** 20);
+  });
+
+  it('leaves no credential, repository secret or payload key in clear in the run\'s history, mover activities and progress signals included', async () => {
+    // A client WITHOUT the payload codec sees exactly what Temporal stores.
+    const connection = await Connection.connect({ address: stackEnv('TEMPORAL_ADDRESS') });
+    try {
+      const raw = new Client({ connection, namespace: stack.api.config.workflowEngine!.namespace });
+      const history = await raw.workflow.getHandle(job.workflowId).fetchHistory();
+      const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+      const [target] = await stack.api.running.database.db.select().from(storageTargets).where(eq(storageTargets.id, storageTargetId));
+      const secrets = [stackEnv('S3_SECRET_ACCESS_KEY'), stackEnv('S3_ACCESS_KEY_ID'), readRepositorySecret(stack.api.config.keyring, target!)!, stack.payloadKeyEntry.split(':')[1]!];
+      for (const secret of secrets) expect(bytes.includes(Buffer.from(secret)), 'a secret is readable in history').toBe(false);
+      const events = history.events ?? [];
+      const copies = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'backupVolumeToRepository');
+      expect(copies.map((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name)).toEqual([`mover.${clusterId}.${job.id}.0`, `mover.${clusterId}.${job.id}.1`]);
+      const signals = events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'volumeProgress');
+      expect(signals.length).toBeGreaterThan(0);
+      const encodings = [...copies.map((e) => e.activityTaskScheduledEventAttributes?.input), ...signals.map((e) => e.workflowExecutionSignaledEventAttributes?.input)].flatMap((input) =>
+        (input?.payloads ?? []).map((p) => Buffer.from(p.metadata?.encoding ?? []).toString()),
+      );
+      expect(new Set(encodings)).toEqual(new Set([ENCRYPTED_ENCODING]));
+    } finally {
+      await connection.close();
+    }
   });
 
   describe('run again with one file changed', () => {

@@ -1,4 +1,4 @@
-import { CoreV1Api, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import type { BackupVolume, ScanBackupScopeResult } from '../../../proto/agent/index.js';
 import { matchesLabels } from '../../../services/common/label-selector.js';
 import { namespaceInScope, type ExportSelection } from '../export/selection.js';
@@ -32,19 +32,32 @@ export async function scanBackupScope(kubeConfig: KubeConfig, selection: ExportS
 
   const classes = await new SnapshotApi(kubeConfig).listClasses();
   const volumes: BackupVolume[] = [];
+  const podVolumes: NonNullable<ScanBackupScopeResult['podVolumes']> = [];
   for (const namespace of namespaces) {
-    const mounted = await mountedClaims(core, namespace);
+    const pods = (await core.listNamespacedPod({ namespace })).items.filter((pod) => pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed');
+    const mounted = mountedClaims(pods);
+    // Pods the labels leave out are not in the backup at all: their volumes are not worth a warning.
+    podVolumes.push(...unprotectedPodVolumes(pods.filter((pod) => matchesLabels(selection.labels, pod.metadata?.labels ?? {}))));
     const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items
       .filter((pvc) => matchesLabels(selection.labels, pvc.metadata?.labels ?? {}))
       .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
     for (const pvc of claims) volumes.push({ ...(await describeClaim(core, classes, namespace, pvc)), attached: mounted.has(pvc.metadata?.name ?? '') });
   }
-  return { namespaces, volumes };
+  return { namespaces, volumes, podVolumes };
+}
+
+/** hostPath and emptyDir volumes: node-local data no copy reads. */
+function unprotectedPodVolumes(pods: readonly V1Pod[]): NonNullable<ScanBackupScopeResult['podVolumes']> {
+  return pods.flatMap((pod) =>
+    (pod.spec?.volumes ?? []).flatMap((volume) => {
+      const type = volume.hostPath ? ('hostPath' as const) : volume.emptyDir ? ('emptyDir' as const) : undefined;
+      return type ? [{ namespace: pod.metadata?.namespace ?? '', pod: pod.metadata?.name ?? '', volume: volume.name, type }] : [];
+    }),
+  );
 }
 
 /** Claims that pods which have not finished mount: the rest are "unattached". */
-async function mountedClaims(core: CoreV1Api, namespace: string): Promise<Set<string>> {
-  const pods = (await core.listNamespacedPod({ namespace })).items.filter((pod) => pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed');
+function mountedClaims(pods: readonly V1Pod[]): Set<string> {
   return new Set(pods.flatMap((pod) => (pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []))));
 }
 
