@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressQuery } from '../../workflows/backup-progress.js';
-import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { seededBytes } from '../fixtures/volume-data.js';
-import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { createStackS3Target } from './helpers/stack-target.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { deployEmulatedApp, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobLeftovers } from './helpers/leftovers.js';
@@ -22,16 +22,7 @@ beforeAll(async () => {
   cluster = await startEmulatedCluster();
   stack = await startBackupStack();
   clusterId = (await createCluster(stack.client)).id;
-  storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${uniqueName('copy-failures')}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  storageTargetId = await createStackS3Target(stack, 'copy-failures');
   await stack.startAgent(clusterId, { executor: cluster.node.executor });
   await untilClusterActive(stack.client, clusterId);
 }, 240_000);

@@ -10,11 +10,12 @@ import { ENCRYPTED_ENCODING } from '../../services/common/temporal/payload-codec
 import { storageTargets } from '../../services/db/schema/index.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
-import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { writeKnownData } from '../fixtures/volume-data.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
-import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { stackEnv } from '../support/stack-env.js';
+import { createStackS3Target } from './helpers/stack-target.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { deployEmulatedApp, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobLeftovers } from './helpers/leftovers.js';
@@ -49,16 +50,7 @@ beforeAll(async () => {
   });
   stack = await startBackupStack();
   clusterId = (await createCluster(stack.client)).id;
-  storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${uniqueName('copy-mode')}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  storageTargetId = await createStackS3Target(stack, 'copy-mode');
   await stack.startAgent(clusterId, { executor: cluster.node.executor });
   await untilClusterActive(stack.client, clusterId);
   definitionId = (

@@ -9,11 +9,11 @@ import { parseKeyring } from '../../services/common/secrets.js';
 import { EncryptionCodec } from '../../services/common/temporal/payload-codec.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
-import { createBackupDefinition, createCluster, createS3Target } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { seededBytes } from '../fixtures/volume-data.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
-import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { createStackS3Target } from './helpers/stack-target.js';
 import { startBackupStack, type BackupStack, type RunningWorker } from './helpers/backup-stack.js';
 import { deployEmulatedApp, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobLeftovers } from './helpers/leftovers.js';
@@ -36,16 +36,7 @@ beforeAll(async () => {
   for (let i = 0; i < 40; i++) await writeFile(join(app.dataPath, 'bulk', `part-${i}.bin`), seededBytes(`bulk-${i}`, 512 * 1024));
   stack = await startBackupStack();
   clusterId = (await createCluster(stack.client)).id;
-  storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${uniqueName('copy-resume')}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  storageTargetId = await createStackS3Target(stack, 'copy-resume');
   agent = await stack.startAgent(clusterId, { executor: cluster.node.executor });
   await untilClusterActive(stack.client, clusterId);
 }, 240_000);
