@@ -57,11 +57,15 @@ describe('schedules follow definitions and policies in the same transaction', ()
     launcher.failing = true;
     try {
       const refused = await client.post('/backup-definitions', { name: 'never-saved', clusterId: cluster.id, policyId: policy.id });
-      expect(refused.statusCode).toBe(500);
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({
+        code: 'engine-unavailable',
+        detail: 'the schedules of "never-saved" could not be saved in Temporal (Temporal is unreachable); nothing was changed, retry when Temporal answers',
+      });
       const list = expectStatus<{ items: { name: string }[] }>(await client.get('/backup-definitions?name=never-saved'), 200);
       expect(list.items).toEqual([]);
       const change = await putCurrent(client, `/policies/${policy.id}`, (current) => ({ name: current.name, schedules: [{ cron: '0 5 * * *', retentionDays: 2 }] }));
-      expect(change.statusCode).toBe(500);
+      expect(change.statusCode).toBe(503);
       expect(expectStatus<{ schedules: { cron: string }[] }>(await client.get(`/policies/${policy.id}`), 200).schedules[0]?.cron).toBe('30 2 * * *');
       expect(expectStatus(await client.get(`/backup-definitions/${kept.id}`), 200).policyId).toBe(policy.id);
     } finally {

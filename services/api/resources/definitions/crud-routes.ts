@@ -78,7 +78,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
           tags,
           summary: `Create a ${what}`,
           body: input,
-          response: { 201: output, ...errorResponses('name-taken', 'invalid-reference', 'unprocessable') },
+          response: { 201: output, ...errorResponses('name-taken', 'invalid-reference', 'unprocessable', 'engine-unavailable') },
         },
       },
       async (request, reply) => {
@@ -105,7 +105,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
           body: input,
           response: {
             200: output,
-            ...errorResponses('not-found', 'name-taken', 'invalid-reference', 'unprocessable', 'precondition-required', 'version-mismatch'),
+            ...errorResponses('not-found', 'name-taken', 'invalid-reference', 'unprocessable', 'precondition-required', 'version-mismatch', 'engine-unavailable'),
           },
         },
       },
@@ -130,7 +130,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
           tags,
           summary: `Delete a ${what} (its jobs and recovery points remain)`,
           params: IdParams,
-          response: { 204: Type.Null(), ...errorResponses('not-found', 'version-mismatch') },
+          response: { 204: Type.Null(), ...errorResponses('not-found', 'version-mismatch', 'engine-unavailable') },
         },
       },
       async (request, reply) => {

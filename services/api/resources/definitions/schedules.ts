@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { definitions, policies } from '../../../db/schema/index.js';
+import { Problem } from '../../../common/problem.js';
 import { DEFAULT_TIME_ZONE } from '../policies/schema.js';
 import type { DesiredSchedules } from '../../seams/definition-schedules.js';
 import type { WorkflowLauncher } from '../../seams/workflow-launcher.js';
@@ -29,7 +30,18 @@ export function desiredSchedules(row: DefinitionRow, policy: PolicyRow | undefin
 export async function syncDefinitionSchedules(scope: TenantScope, launcher: WorkflowLauncher, row: DefinitionRow, deleted = false): Promise<void> {
   const policy = !deleted && row.policyId ? await scope.find(policies, row.policyId) : undefined;
   const desired = desiredSchedules(row, policy);
-  if (desired) await launcher.syncSchedules(desired);
+  if (desired) await sync(launcher, desired, row.name);
+}
+
+/** An engine failure becomes a 503 naming the definition; the caller's transaction then rolls back. */
+async function sync(launcher: WorkflowLauncher, desired: DesiredSchedules, name: string): Promise<void> {
+  try {
+    await launcher.syncSchedules(desired);
+  } catch (error) {
+    if (error instanceof Problem) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Problem('engine-unavailable', `the schedules of "${name}" could not be saved in Temporal (${reason}); nothing was changed, retry when Temporal answers`);
+  }
 }
 
 /** A policy change reaches every definition using it: their schedules carry its crons and retention. */
@@ -37,6 +49,6 @@ export async function syncPolicySchedules(scope: TenantScope, launcher: Workflow
   const users = await scope.executor.select().from(definitions).where(scope.owns(definitions, eq(definitions.policyId, policy.id)));
   for (const row of users) {
     const desired = desiredSchedules(row, policy);
-    if (desired) await launcher.syncSchedules(desired);
+    if (desired) await sync(launcher, desired, row.name);
   }
 }

@@ -89,7 +89,10 @@ export function policyRoutes(context: ApiContext): RoutePlugin {
           summary: 'Replace a policy',
           params: IdParams,
           body: PolicyInput,
-          response: { 200: Policy, ...errorResponses('not-found', 'name-taken', 'unprocessable', 'precondition-required', 'version-mismatch') },
+          response: {
+            200: Policy,
+            ...errorResponses('not-found', 'name-taken', 'unprocessable', 'precondition-required', 'version-mismatch', 'engine-unavailable'),
+          },
         },
       },
       async (request, reply) => {
