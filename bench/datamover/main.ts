@@ -109,6 +109,7 @@ export async function main(args: string[]): Promise<void> {
           objects: usage.objects,
           load_1m: round2(load),
         };
+        log(`  ${JSON.stringify(row)}`);
         const key = `${target} ${workload} ${tool.name}`;
         const previous = best.get(key);
         if (!previous || row.seconds < previous.seconds) best.set(key, { ...row, cpu_s: Math.min(row.cpu_s, previous?.cpu_s ?? Infinity), peak_rss_mb: Math.max(row.peak_rss_mb, previous?.peak_rss_mb ?? 0) });

@@ -148,3 +148,13 @@ export class InvalidArgumentError extends DataMoverError {
     this.name = 'InvalidArgumentError';
   }
 }
+
+/** setfattr refused extended attributes: trusted.* without root, or a target filesystem without xattr support. */
+export class XattrRestoreError extends DataMoverError {
+  readonly code = 'XATTR_RESTORE_FAILED';
+  readonly retryable = false;
+  constructor(readonly detail: string) {
+    super(`extended attributes could not be restored: ${detail}`);
+    this.name = 'XattrRestoreError';
+  }
+}

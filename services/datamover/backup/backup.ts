@@ -23,6 +23,7 @@ import { WorkerSealer } from './worker-sealer.js';
 import { ManifestEmitter } from './manifest-emitter.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
 import { walkTree, type WalkedItem } from './tree-walker.js';
+import { scanXattrs, type Xattrs } from '../xattrs/attr-tools.js';
 
 export const DEFAULT_CHECKPOINT_EVERY_MS = 30_000;
 export const DEFAULT_CHECKPOINT_EVERY_BYTES = 1024 * 1024 * 1024;
@@ -42,6 +43,11 @@ export interface BackupOptions {
   checkpointEveryBytes?: number;
   onCheckpoint?: (checkpoint: BackupCheckpoint) => void | Promise<void>;
   resumeFrom?: BackupCheckpoint;
+  /**
+   * Record extended attributes (default true). Needs getfattr (the `attr` package); without it none are
+   * recorded. One recursive getfattr pass runs before the walk.
+   */
+  xattrs?: boolean;
   /** Threads that hash, compress and encrypt chunks; 0 seals inline (needed where workers cannot load TypeScript). */
   sealWorkers?: number;
   clock?: () => Date;
@@ -85,6 +91,11 @@ class BackupRun {
   private lastCheckpointAt: number;
   private indexSequence = 0;
   private firstPathOfInode = new Map<string, string>();
+  /**
+   * Extended attributes by path, for the entries that have any; each is taken once its entry is walked.
+   * The scan (a getfattr process) starts before the index and parent manifest load and runs beside them.
+   */
+  private xattrScan: Promise<Map<string, Xattrs> | undefined> = Promise.resolve(undefined);
   private parentCursor: ManifestCursor | undefined;
   private parentId: string | undefined;
   private emitter!: ManifestEmitter;
@@ -113,6 +124,9 @@ class BackupRun {
 
   static async prepare(repository: Repository, options: BackupOptions, sessionId: string, clock: () => Date): Promise<BackupRun> {
     const plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
+    const scanXattrsOf = options.xattrs !== false && (options.volumeMode ?? 'filesystem') === 'filesystem' ? options.source : undefined;
+    const xattrScan = scanXattrsOf === undefined ? Promise.resolve(undefined) : scanXattrs(scanXattrsOf);
+    xattrScan.catch(() => undefined);
     const tombstoned = await loadTombstonedPacks(repository);
     const { index, packSizes } = await loadIndex(repository, tombstoned);
     const resume = options.resumeFrom;
@@ -130,6 +144,7 @@ class BackupRun {
     const store = new ChunkStore(index, packer, sealer);
     const reader = new ChunkReader(repository, index);
     const run = new BackupRun(repository, options, sessionId, clock, store, packer, reader, sealer, (idHex) => index.has(Buffer.from(idHex, 'hex')));
+    run.xattrScan = xattrScan;
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
     if (adoption.adopted.length > 0) {
       await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
@@ -245,6 +260,12 @@ class BackupRun {
 
   private async prepareEntry(item: WalkedItem, files: Semaphore): Promise<Emission> {
     const entry = entryFromStats(item.path, item.stats);
+    const scanned = await this.xattrScan;
+    const xattrs = scanned?.get(item.path);
+    if (xattrs) {
+      entry.xattrs = Object.fromEntries(Object.entries(xattrs).sort(([a], [b]) => (a < b ? -1 : 1)));
+      scanned!.delete(item.path);
+    }
     if (entry.type === 'symlink') entry.target = await readlink(item.absolutePath);
     if (entry.type !== 'file') return { entry };
     this.counters.files++;

@@ -10,6 +10,7 @@ import { openManifest } from '../manifest/manifest-reader.js';
 import { isWithin, ROOT_PATH } from '../manifest/walk-order.js';
 import { loadIndex } from '../repository/index-store.js';
 import type { Repository } from '../repository/repository.js';
+import { applyXattrs, type Xattrs } from '../xattrs/attr-tools.js';
 import { ChunkReader } from './chunk-reader.js';
 import { DirectoryTracker } from './directory-tracker.js';
 import { nsToSeconds, restoreRegularFile, writeContent, writeSmallFileSync } from './file-writer.js';
@@ -26,6 +27,8 @@ export interface RestoreOptions {
   memoryLimitBytes?: number;
   /** Defaults to true when running as root (the only case where chown can succeed). */
   restoreOwners?: boolean;
+  /** Restore extended attributes (default true); needs setfattr (the `attr` package). */
+  xattrs?: boolean;
 }
 
 export interface RestoreResult {
@@ -35,6 +38,8 @@ export interface RestoreResult {
   /** Sockets (recreated by their server) and device nodes when not root. */
   skipped: number;
   bytesFetched: number;
+  /** Entries whose extended attributes were not restored because setfattr is not installed. */
+  xattrsSkipped?: number;
 }
 
 export async function runRestore(repository: Repository, options: RestoreOptions): Promise<RestoreResult> {
@@ -94,6 +99,8 @@ class TreeRestore {
   /** First names of hard-linked inodes restored in this run, by inode, for their later names. */
   private readonly linkTargets = new Map<string, Promise<void>>();
   private failure: unknown;
+  /** Entries with extended attributes, set by one setfattr run once everything exists. */
+  private readonly withXattrs: { absolutePath: string; xattrs: Xattrs }[] = [];
   /** Restoring into an empty directory: no stale entry can be in the way, so no unlink per file. */
   private targetWasEmpty = false;
 
@@ -122,6 +129,8 @@ class TreeRestore {
     }
     if (this.failure !== undefined) throw this.failure;
     await this.directories.finish();
+    // Setting an attribute changes only ctime, so doing it last leaves the restored times alone.
+    if (!(await applyXattrs(this.withXattrs))) this.result.xattrsSkipped = this.withXattrs.length;
   }
 
   /** Selected paths, what lies below them, and the directories above them (so they exist). */
@@ -138,6 +147,7 @@ class TreeRestore {
     this.directories.moveTo(entry.path);
     const absolutePath = this.absolute(entry.path);
     this.result.entries++;
+    if (entry.xattrs && this.options.xattrs !== false) this.withXattrs.push({ absolutePath, xattrs: entry.xattrs });
     if (entry.type === 'dir') {
       await mkdir(absolutePath, { recursive: true });
       this.directories.enter(entry, absolutePath);
