@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { restoreResourcesRequestCodec, restoreResourcesResultCodec } from '../../proto/agent/index.js';
+import {
+  awaitHookTargetsRequestCodec,
+  awaitRestoredClaimsRequestCodec,
+  awaitRestoredClaimsResultCodec,
+  checkSnapshotRestoreRequestCodec,
+  checkSnapshotRestoreResultCodec,
+  releaseSnapshotSourcesRequestCodec,
+} from '../../proto/agent/restore-volumes.js';
+
+/** Messages as released agents and control planes sent them; never edit these, add new ones. */
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`./fixtures/agent/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}
+
+const roundTrips: [string, { decode(message: unknown): unknown }][] = [
+  ['restore-resources-request-volumes.v1.json', restoreResourcesRequestCodec],
+  ['restore-resources-result-volumes.v1.json', restoreResourcesResultCodec],
+  ['check-snapshot-restore-request.v1.json', checkSnapshotRestoreRequestCodec],
+  ['check-snapshot-restore-result.v1.json', checkSnapshotRestoreResultCodec],
+  ['await-restored-claims-request.v1.json', awaitRestoredClaimsRequestCodec],
+  ['await-restored-claims-result.v1.json', awaitRestoredClaimsResultCodec],
+  ['release-snapshot-sources-request.v1.json', releaseSnapshotSourcesRequestCodec],
+  ['await-hook-targets-request.v1.json', awaitHookTargetsRequestCodec],
+];
+
+describe('control plane <-> agent contracts of restoring PV data and waiting for hook targets', () => {
+  it.each(roundTrips)('decodes %s as released', (name, codec) => {
+    expect(codec.decode(fixture(name))).toEqual(fixture(name));
+  });
+
+  it('names the field that breaks the schema', () => {
+    const result = fixture('await-restored-claims-result.v1.json') as { claims: Record<string, unknown>[] };
+    expect(() => awaitRestoredClaimsResultCodec.decode({ ...result, claims: [{ ...result.claims[0], state: 'LOST' }] })).toThrow(/^await-restored-claims result: \/claims\/0\/state /);
+  });
+});
