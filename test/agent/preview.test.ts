@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedContents } from '../../activities/control/recovery-points.js';
@@ -128,6 +129,20 @@ describe('previewing a backup definition on the cluster\'s agent', () => {
       { namespace: app.namespace, pod: 'cache', volume: 'scratch', type: 'emptyDir' },
       { namespace: app.namespace, pod: 'cache', volume: 'node-logs', type: 'hostPath' },
     ]);
+  });
+
+  it('can be found in Temporal by definition and kind BACKUP_PREVIEW', async () => {
+    const query = `HavenDefinitionId = "${definitionId}" AND HavenKind = "BACKUP_PREVIEW"`;
+    // Visibility is eventually consistent: wait for the preview run to show.
+    for (;;) {
+      const found: string[] = [];
+      for await (const run of stack.temporal.workflow.list({ query })) found.push(run.workflowId);
+      if (found.length > 0) {
+        expect(found.every((id) => id.startsWith(`preview-${definitionId}-`))).toBe(true);
+        return;
+      }
+      await sleep(200);
+    }
   });
 
   it('caps the names per type and says so, while counts stay complete', async () => {

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { Problem } from '../../common/problem.js';
+import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../common/temporal/names.js';
 import type { PreviewBackupResult } from '../../../proto/agent/index.js';
 import type { PreviewBackupInput, previewBackupWorkflow } from '../../../workflows/preview.js';
 import type { BackupPreviewer } from './backup-preview.js';
 
 /** The preview workflow's exported name (workflows/preview.ts). */
 const PREVIEW_WORKFLOW_TYPE = 'previewBackupWorkflow';
+
+/** HavenKind of preview runs, beside the job kinds of real runs. */
+export const PREVIEW_KIND = 'BACKUP_PREVIEW';
 
 /** Room for the control worker to start the workflow and hand back the result, on top of the agent's bound. */
 const WORKFLOW_MARGIN_MS = 15_000;
@@ -36,6 +40,11 @@ export class TemporalBackupPreviewer implements BackupPreviewer {
         taskQueue: this.controlTaskQueue,
         workflowId: `preview-${definitionId}-${randomUUID()}`,
         workflowExecutionTimeout: input.timeoutMs + WORKFLOW_MARGIN_MS,
+        typedSearchAttributes: [
+          { key: CLUSTER_ID_ATTRIBUTE, value: input.clusterId },
+          { key: DEFINITION_ID_ATTRIBUTE, value: definitionId },
+          { key: KIND_ATTRIBUTE, value: PREVIEW_KIND },
+        ],
         args: [workflowInput],
       });
     } catch (error) {
