@@ -65,6 +65,8 @@ export class WorkerSealer implements ChunkSealer {
   private readonly waiting: (() => void)[] = [];
   private sequence = 0;
   private nextStream = 0;
+  /** A worker died: everything waiting on the sealer fails with its error. */
+  private failure: Error | undefined;
   private readonly threads: number;
   private readonly streamBudget: number;
 
@@ -90,10 +92,11 @@ export class WorkerSealer implements ChunkSealer {
   private async submitToWorker(data: Buffer, metadata: boolean): Promise<{ hashed: Promise<HashedChunk> }> {
     this.ensureStarted();
     let slot = this.leastLoaded();
-    while (this.load[slot]! >= JOBS_PER_WORKER) {
+    while (this.load[slot]! >= JOBS_PER_WORKER && !this.failure) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
       slot = this.leastLoaded();
     }
+    if (this.failure) throw this.failure;
     const sequence = this.sequence++;
     this.load[slot]!++;
     const hashed = new Promise<HashedChunk>((onHashed, reject) => this.jobs.set(sequence, { slot, length: data.length, onHashed, reject }));
@@ -118,7 +121,8 @@ export class WorkerSealer implements ChunkSealer {
     };
     return {
       push: async (data, atEnd) => {
-        while (state.unsettled > this.streamBudget) await new Promise<void>((resolve) => state.waiting.push(resolve));
+        while (state.unsettled > this.streamBudget && !this.failure) await new Promise<void>((resolve) => state.waiting.push(resolve));
+        if (this.failure) throw this.failure;
         state.unsettled += data.length;
         const chunks = new Promise<{ chunk: HashedChunk; length: number }[]>((resolve, reject) => state.replies.push({ resolve, reject }));
         // The reader gives up this buffer: it is moved whole, and the chunks cut from it are views of it.
@@ -230,8 +234,13 @@ export class WorkerSealer implements ChunkSealer {
   }
 
   private failAll(error: Error): void {
+    this.failure ??= error;
     for (const job of this.jobs.values()) job.reject(error);
     this.jobs.clear();
-    for (const state of this.streams.values()) for (const waiter of state.replies.splice(0)) waiter.reject(error);
+    for (const state of this.streams.values()) {
+      for (const waiter of state.replies.splice(0)) waiter.reject(error);
+      for (const wake of state.waiting.splice(0)) wake();
+    }
+    for (const wake of this.waiting.splice(0)) wake();
   }
 }
