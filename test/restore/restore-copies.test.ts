@@ -1,73 +1,59 @@
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOrInitRepository } from '../../activities/cluster/backup/open-repository.js';
-import { repositoryAccessActivities } from '../../activities/control/repository-access.js';
-import type { CopiedVolume } from '../../proto/mover/copied-volume.js';
 import { createAgentWorker } from '../../services/agent/agent.js';
-import { runBackup } from '../../services/datamover/backup/backup.js';
-import { recoveryPoints } from '../../services/db/schema/index.js';
 import { restoreProgressQuery } from '../../workflows/restore-progress.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
-import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { MOVER_TEST_IMAGE, startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { recordedCopies } from '../backup/helpers/run-repository.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { STORAGE_CLASS } from '../emulator/storage/storage-classes.js';
 import { deploySampleApp, type SampleApp } from '../fixtures/sample-app.js';
 import type { SampleVolume } from '../fixtures/sample-app-volumes.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
-import { removeRestoredNamespaces } from './helpers/restored-namespaces.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { removeRestoredNamespaces } from './helpers/restored-namespaces.js';
 
 let stack: BackupStack;
-let cluster: EmulatedCluster;
+let clusterA: EmulatedCluster;
+let clusterB: EmulatedCluster;
 let app: SampleApp;
-let clusterId: string;
+let clusterIdA: string;
+let clusterIdB: string;
 let recoveryPointId: string;
-/** Every claim of a dynamically provisioned class: a copy can go back into any of them. */
+/** The sample app's claims the copy backup recorded (every one), with the digest of their data. */
 let copied: SampleVolume[];
+const restoredInB: string[] = [];
 
-/**
- * A copy recovery point as the copy backup records it: the resources from a real backup run, and each
- * PV's data backed up by the data mover library into the same repository, listed in the point's contents.
- */
-async function recordCopies(storageTargetId: string): Promise<void> {
-  const engine = stack.api.config.workflowEngine!;
-  const control = repositoryAccessActivities({
-    db: stack.api.running.database.db,
-    keyring: stack.api.config.keyring,
-    temporal: { client: stack.temporal, namespace: engine.namespace },
-    clock: () => new Date(),
-  });
-  const access = await control.resolveRepositoryAccess({ orgId: stack.orgId, storageTargetId, retention: { days: 3, safeLock: false } });
-  const repository = await openOrInitRepository(access);
-  const volumes: CopiedVolume[] = [];
-  for (const v of copied) {
-    const { snapshot } = await runBackup(repository, { source: v.path, volume: `${v.namespace}/${v.name}`, volumeMode: v.volumeMode === 'Block' ? 'block' : 'filesystem', sealWorkers: 0 });
-    volumes.push({
-      namespace: v.namespace,
-      claim: v.name,
-      storageClass: v.storageClass,
-      sizeBytes: 0,
-      method: 'COPY_FROM_LIVE_CLAIM',
-      volumeName: v.pv,
-      volumeMode: v.volumeMode,
-      accessModes: ['ReadWriteOnce'],
-      copySnapshotId: snapshot.id,
-      copyBytes: snapshot.stats.bytes,
-      copyFiles: snapshot.stats.files,
-    });
-  }
-  const db = stack.api.running.database.db;
-  const [point] = await db.select().from(recoveryPoints).where(eq(recoveryPoints.id, recoveryPointId));
-  await db.update(recoveryPoints).set({ contents: { ...point!.contents, persistentVolumes: volumes } }).where(eq(recoveryPoints.id, recoveryPointId));
+/** Every class of the source onto another class of cluster B: a copy goes into any dynamic class. */
+const CLASS_REMAP = {
+  [STORAGE_CLASS.csi]: STORAGE_CLASS.csiRetain,
+  [STORAGE_CLASS.csiRetain]: STORAGE_CLASS.csi,
+  [STORAGE_CLASS.nfs]: STORAGE_CLASS.csi,
+  [STORAGE_CLASS.csiNoSnapshot]: STORAGE_CLASS.nfs,
+  [STORAGE_CLASS.local]: STORAGE_CLASS.csi,
+};
+
+async function restoreJob(targetClusterId: string, body: Record<string, unknown>): Promise<JobView> {
+  const restoreId = expectStatus<{ id: string }>(
+    await stack.client.post('/restores', { name: uniqueName('restore'), recoveryPointId, targetClusterId, persistentVolumes: { concurrentPvs: 2, totalConcurrentFiles: 8 }, ...body }),
+    201,
+  ).id;
+  return jobAfterRun(stack.client, stack.temporal, expectStatus<JobView>(await stack.client.post(`/restores/${restoreId}/actions/run`), 202));
+}
+
+async function boundVolume(cluster: EmulatedCluster, namespace: string, claim: string) {
+  const pvc = await cluster.api.core.readNamespacedPersistentVolumeClaim({ namespace, name: claim });
+  const pv = await cluster.api.core.readPersistentVolume({ name: pvc.spec?.volumeName ?? '' });
+  return { pvc, pv, digest: await volumeDigest(cluster.node.volumePath(pv)) };
 }
 
 beforeAll(async () => {
-  cluster = await startEmulatedCluster();
-  app = await deploySampleApp(cluster.config, { prefix: `${cluster.prefix}-c`, volumes: cluster.node });
-  copied = app.volumes.filter((v) => v.storageClass !== STORAGE_CLASS.local);
+  clusterA = await startEmulatedCluster();
+  clusterB = await startEmulatedCluster({ envName: 'KUBECONFIG_B' });
+  app = await deploySampleApp(clusterA.config, { prefix: `${clusterA.prefix}-c`, volumes: clusterA.node });
   stack = await startBackupStack();
-  clusterId = (await createCluster(stack.client)).id;
+  clusterIdA = (await createCluster(stack.client)).id;
+  clusterIdB = (await createCluster(stack.client)).id;
   const storageTargetId = (
     await createS3Target(stack.client, {
       endpoint: stackEnv('S3_ENDPOINT'),
@@ -78,52 +64,59 @@ beforeAll(async () => {
       credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
     })
   ).id;
+  await stack.startAgent(clusterIdA, { executor: clusterA.node.executor });
+  // Cluster B's agent talks to cluster B: the stack's own agents only know KUBECONFIG.
   const engine = stack.api.config.workflowEngine!;
   stack.track(
     await createAgentWorker({
       connection: stack.connection,
       namespace: engine.namespace,
-      clusterId,
-      kubeConfig: cluster.config,
+      clusterId: clusterIdB,
+      kubeConfig: clusterB.config,
       payloadKeyring: engine.payloadKeyring,
-      executor: cluster.node.executor,
-      // Mover pods run the Haven image, which the node emulator runs as local processes of this checkout.
-      mover: { image: 'haven/haven:test', temporalAddress: engine.address, temporalNamespace: engine.namespace, payloadKeyring: engine.payloadKeyring },
+      executor: clusterB.node.executor,
+      mover: { image: MOVER_TEST_IMAGE, temporalAddress: engine.address, temporalNamespace: engine.namespace, payloadKeyring: engine.payloadKeyring },
     }),
   );
-  await untilClusterActive(stack.client, clusterId);
+  await untilClusterActive(stack.client, clusterIdA);
+  await untilClusterActive(stack.client, clusterIdB);
 
   const definitionId = (
-    await createBackupDefinition(stack.client, clusterId, {
+    await createBackupDefinition(stack.client, clusterIdA, {
       selection: { scope: 'SELECTED_NAMESPACES', namespaces: Object.values(app.namespaces) },
-      persistentVolumes: { include: false },
+      persistentVolumes: { mode: 'BACKUP_TO_OBJECT_STORAGE' },
       advanced: { destinationStorageTargetId: storageTargetId },
     })
   ).id;
   const backup = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
-  expect(backup.status, backup.message).toBe('COMPLETED');
+  expect(['COMPLETED', 'PARTIAL'], `${backup.message} ${JSON.stringify(backup.errors)}`).toContain(backup.status);
   const points = expectStatus<{ items: { id: string; jobId: string }[] }>(await stack.client.get('/recovery-points'), 200);
   recoveryPointId = points.items.find((p) => p.jobId === backup.id)!.id;
-  await recordCopies(storageTargetId);
+  const copies = await recordedCopies(stack, backup.id);
+  copied = app.volumes.filter((v) => copies.some((c) => c.namespace === v.namespace && c.claim === v.name));
   await app.cleanup();
-});
+}, 900_000);
 
 afterAll(async () => {
   await stack?.close();
-  if (cluster && app) await removeRestoredNamespaces(cluster.api, Object.values(app.namespaces));
-  await cluster?.stop();
+  if (clusterA && app) await removeRestoredNamespaces(clusterA.api, Object.values(app.namespaces));
+  if (clusterB) await removeRestoredNamespaces(clusterB.api, restoredInB);
+  await clusterA?.stop();
+  await clusterB?.stop();
+});
+
+describe('a copy recovery point of the sample app', () => {
+  it('holds every claim of the app, whatever its class', () => {
+    expect(copied.map((v) => `${v.namespace}/${v.name}`).sort()).toEqual(app.volumes.map((v) => `${v.namespace}/${v.name}`).sort());
+  });
 });
 
 describe('restoring PVs from their copies after the namespaces were deleted', () => {
   let job: JobView;
 
   beforeAll(async () => {
-    const restoreId = expectStatus<{ id: string }>(
-      await stack.client.post('/restores', { name: uniqueName('restore'), recoveryPointId, targetClusterId: clusterId, persistentVolumes: { concurrentPvs: 2, totalConcurrentFiles: 8 } }),
-      201,
-    ).id;
-    job = await jobAfterRun(stack.client, stack.temporal, expectStatus<JobView>(await stack.client.post(`/restores/${restoreId}/actions/run`), 202));
-  });
+    job = await restoreJob(clusterIdA, {});
+  }, 900_000);
 
   it('completes with every copied PV restored', async () => {
     expect(job.status, JSON.stringify(job.errors)).toBe('COMPLETED');
@@ -134,17 +127,42 @@ describe('restoring PVs from their copies after the namespaces were deleted', ()
 
   it('fills every new volume with the copy, byte for byte, in a newly provisioned PV', async () => {
     for (const volume of copied) {
-      const pvc = await cluster.api.core.readNamespacedPersistentVolumeClaim({ namespace: volume.namespace, name: volume.name });
-      const pv = await cluster.api.core.readPersistentVolume({ name: pvc.spec?.volumeName ?? '' });
-      expect(pv.metadata?.name, `${volume.namespace}/${volume.name}`).not.toBe(volume.pv);
-      expect(await volumeDigest(cluster.node.volumePath(pv)), `${volume.namespace}/${volume.name}`).toBe(volume.digest);
+      const restored = await boundVolume(clusterA, volume.namespace, volume.name);
+      expect(restored.pv.metadata?.name, `${volume.namespace}/${volume.name}`).not.toBe(volume.pv);
+      expect(restored.digest, `${volume.namespace}/${volume.name}`).toBe(volume.digest);
     }
   });
 
   it('removes its mover pods', async () => {
     for (const namespace of Object.values(app.namespaces)) {
-      const pods = await cluster.api.core.listNamespacedPod({ namespace, labelSelector: 'app.kubernetes.io/managed-by=haven' });
+      const pods = await clusterA.api.core.listNamespacedPod({ namespace, labelSelector: 'app.kubernetes.io/managed-by=haven' });
       expect(pods.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name)).toEqual([]);
+    }
+  });
+});
+
+describe('restoring the copies into the second cluster with renamed namespaces and remapped classes', () => {
+  let job: JobView;
+  let mapping: Record<string, string>;
+
+  beforeAll(async () => {
+    // Cluster B's emulator acts only in namespaces with its prefix.
+    mapping = Object.fromEntries(Object.entries(app.namespaces).map(([role, name]) => [name, `${clusterB.prefix}-${role}`]));
+    restoredInB.push(...Object.values(mapping));
+    job = await restoreJob(clusterIdB, { transforms: { namespaceMapping: mapping, storageClassMapping: CLASS_REMAP } });
+  }, 900_000);
+
+  it('restores every copied PV', () => {
+    expect(job.status, JSON.stringify(job.errors)).toBe('COMPLETED');
+    expect(job.message).toMatch(new RegExp(`; ${copied.length} of ${copied.length} PVs restored$`));
+  });
+
+  it('fills each claim, in its renamed namespace and remapped class, byte for byte', async () => {
+    for (const volume of copied) {
+      const namespace = mapping[volume.namespace]!;
+      const restored = await boundVolume(clusterB, namespace, volume.name);
+      expect(restored.pvc.spec?.storageClassName, `${namespace}/${volume.name}`).toBe(CLASS_REMAP[volume.storageClass as keyof typeof CLASS_REMAP]);
+      expect(restored.digest, `${namespace}/${volume.name}`).toBe(volume.digest);
     }
   });
 });
