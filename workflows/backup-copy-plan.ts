@@ -8,6 +8,8 @@ export interface CopySelection {
   fromSnapshot: BackupVolume[];
   /** Copied from the live claim (no snapshot possible or wanted); post-hooks wait for these. */
   live: BackupVolume[];
+  /** Copied live from the node's pod volume directory (method HOST); post-hooks wait for these too. */
+  host: BackupVolume[];
   /** Reported on the job as not backed up, with the reason. */
   notBackedUp: { volume: BackupVolume; reason: string }[];
   /** Left out on purpose (unattached, method SKIP): named in the job's message only. */
@@ -17,10 +19,11 @@ export interface CopySelection {
 /**
  * Chooses a method per claim: the storage class's method when the definition sets one; otherwise a
  * snapshot when the CSI driver can take one (and snapshotBeforeBackup), else a live read when
- * backupUnsnapshottedPvs. Unbound claims hold no data; unattached ones go when excludeUnattachedPvcs.
+ * backupUnsnapshottedPvs. HOST reads the volume from the node (`<kubelet pods dir>/<pod>/volumes/…`) of a pod
+ * that mounts it. Unbound claims hold no data; unattached ones go when excludeUnattachedPvcs.
  */
 export function selectCopies(volumes: readonly BackupVolume[], plan: CopyPlan): CopySelection {
-  const selection: CopySelection = { fromSnapshot: [], live: [], notBackedUp: [], skipped: [] };
+  const selection: CopySelection = { fromSnapshot: [], live: [], host: [], notBackedUp: [], skipped: [] };
   for (const volume of volumes) {
     if (!volume.volumeName) {
       selection.notBackedUp.push({ volume, reason: volume.unsupportedReason ?? 'the claim is not bound to a volume' });
@@ -35,7 +38,8 @@ export function selectCopies(volumes: readonly BackupVolume[], plan: CopyPlan): 
     else if (method === 'SNAPSHOT' && !snapshottable(volume)) selection.notBackedUp.push({ volume, reason: `its storage class is set to SNAPSHOT but ${volume.unsupportedReason ?? 'it cannot be snapshotted'}` });
     else if (method === 'SNAPSHOT') selection.fromSnapshot.push(volume);
     else if (method === 'PVC') selection.live.push(volume);
-    else if (method === 'HOST') selection.notBackedUp.push({ volume, reason: 'reading from the host volume is not supported by this version; choose PVC for its storage class' });
+    else if (method === 'HOST' && volume.volumeMode === 'Block') selection.notBackedUp.push({ volume, reason: 'a Block volume cannot be read from the host volume directory; choose SNAPSHOT or PVC for its storage class' });
+    else if (method === 'HOST') selection.host.push(volume);
     else if (plan.snapshotBeforeBackup && snapshottable(volume)) selection.fromSnapshot.push(volume);
     else if (plan.backupUnsnapshottedPvs) selection.live.push(volume);
     else selection.notBackedUp.push({ volume, reason: `${volume.unsupportedReason ?? 'it is not snapshotted'}, and backupUnsnapshottedPvs is off` });

@@ -5,6 +5,8 @@ import type { CopySelection } from './backup-copy-plan.js';
 import { hookErrors, hookSummary } from './backup-hooks.js';
 import type { RunSummary } from './backup-summary.js';
 
+const METHODS = { SNAPSHOT: 'COPY_FROM_SNAPSHOT', LIVE_CLAIM: 'COPY_FROM_LIVE_CLAIM', HOST_VOLUME: 'COPY_FROM_HOST_VOLUME' } as const;
+
 const claimRef = (v: BackupVolume) => `persistentvolumeclaims/${v.namespace}/${v.claim}`;
 
 /** The recovery point's PV list for a copy run: every PV whose copy finished, with what a restore needs, by namespace and claim. */
@@ -19,7 +21,7 @@ export function copiedVolumes(copies: readonly VolumeCopy[], preserveSnapshots: 
         claim: volume.claim,
         storageClass: volume.storageClass,
         sizeBytes: volume.sizeBytes,
-        method: source === 'SNAPSHOT' ? 'COPY_FROM_SNAPSHOT' : 'COPY_FROM_LIVE_CLAIM',
+        method: METHODS[source],
         ...(volume.volumeName ? { volumeName: volume.volumeName } : {}),
         volumeMode: volume.volumeMode,
         accessModes: volume.accessModes ?? ['ReadWriteOnce'],

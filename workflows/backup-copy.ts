@@ -11,8 +11,8 @@ import { rootCauseMessage } from './failure-message.js';
 
 const MB = 1_000_000;
 
-/** Where a copy reads from: the run's CSI snapshot (through a temporary claim), or the claim itself, live. */
-export type CopySource = 'SNAPSHOT' | 'LIVE_CLAIM';
+/** Where a copy reads from: the run's CSI snapshot (through a temporary claim), the claim itself, live, or its volume on the node. */
+export type CopySource = 'SNAPSHOT' | 'LIVE_CLAIM' | 'HOST_VOLUME';
 
 /** One PV to copy and, as it goes, how its copy ended. Updated in place, so a cancelled run knows where it was. */
 export interface VolumeCopy {
@@ -104,6 +104,8 @@ async function copyOne(run: CopyRun, copy: VolumeCopy): Promise<BackupVolumeResu
         volumeMode: volume.volumeMode,
         memoryLimitMiB: run.plan.dataMoverMemoryLimitMiB,
         purpose: 'backup',
+        colocateWithClaimUsers: copy.source === 'LIVE_CLAIM',
+        fromHostVolume: copy.source === 'HOST_VOLUME',
         podTimeoutMinutes: run.plan.dataMoverPodTimeoutMinutes,
         subject: `PV of claim ${claimOf(volume)}`,
       },

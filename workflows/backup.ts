@@ -70,7 +70,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
   const onVolumeChange = () => {
     const copyOf = (v: BackupVolume) => copies.find((c) => c.volume.namespace === v.namespace && c.volume.claim === v.claim);
     const snapshotState = (o: VolumeOutcome) => (o.failure ? 'FAILED' : (o.state?.outcome ?? (o.snapshotName ? 'CREATED' : 'PENDING')));
-    const tracked = [...copies.filter((c) => c.source === 'LIVE_CLAIM').map((c) => c.volume), ...volumes.map((o) => o.volume)];
+    const tracked = [...copies.filter((c) => c.source !== 'SNAPSHOT').map((c) => c.volume), ...volumes.map((o) => o.volume)];
     progress = {
       ...progress,
       volumes: tracked.map((volume) => {
@@ -121,7 +121,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     // Copy-mode PVs wait for the data-mover step; until then only snapshot-only runs touch PVs.
     let runNamespaces: string[] = [];
     let unsupported: BackupVolume[] = [];
-    let selection: CopySelection = { fromSnapshot: [], live: [], notBackedUp: [], skipped: [] };
+    let selection: CopySelection = { fromSnapshot: [], live: [], host: [], notBackedUp: [], skipped: [] };
     let podVolumes: ScanBackupScopeResult['podVolumes'] = [];
     if (snapshotOnly || copyMode || hasHooks) {
       await enter('SCANNING_VOLUMES');
@@ -139,7 +139,10 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     const hookRun = { jobId: input.jobId, runNamespaces };
     const copyRun: CopyRun = { clusterId: input.clusterId, jobId: input.jobId, definitionId: input.definitionId, repository, plan: plan.copy };
     let moverIndex = 0;
-    const liveCopies: VolumeCopy[] = selection.live.map((volume) => ({ volume, source: 'LIVE_CLAIM', moverIndex: moverIndex++, state: 'PENDING' }));
+    const liveCopies: VolumeCopy[] = [
+      ...selection.live.map((volume): VolumeCopy => ({ volume, source: 'LIVE_CLAIM', moverIndex: moverIndex++, state: 'PENDING' })),
+      ...selection.host.map((volume): VolumeCopy => ({ volume, source: 'HOST_VOLUME', moverIndex: moverIndex++, state: 'PENDING' })),
+    ];
     copies = liveCopies;
 
     if (plan.hooks.preBackup.length > 0) {

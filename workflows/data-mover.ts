@@ -21,6 +21,10 @@ export interface MoverPodPlan {
   volumeMode: 'Filesystem' | 'Block';
   memoryLimitMiB: number;
   purpose: StartMoverPodRequest['purpose'];
+  /** Live reads: run beside the pods that mount the claim (ReadWriteOnce volumes attach to one node). */
+  colocateWithClaimUsers?: boolean;
+  /** Backups only: read the claim's volume from the node's pod volume directory instead of mounting the claim. */
+  fromHostVolume?: boolean;
   podTimeoutMinutes: number;
   /** What the pod works on, as a person reads it in the job: `PV of claim shop/data`. */
   subject: string;
@@ -54,6 +58,8 @@ export async function runOnMoverPod<T>(plan: MoverPodPlan, work: (mover: MoverAc
     taskQueue,
     memoryLimitMiB: plan.memoryLimitMiB,
     purpose: plan.purpose,
+    ...(plan.colocateWithClaimUsers ? { colocateWithClaimUsers: true } : {}),
+    ...(plan.fromHostVolume ? { fromHostVolume: true } : {}),
   });
   try {
     return await work(proxyActivities<MoverActivities>({ ...moverWork(plan.podTimeoutMinutes), taskQueue }));

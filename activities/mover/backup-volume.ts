@@ -5,6 +5,7 @@ import type { BackupCheckpoint } from '../../proto/repository/index.js';
 import { openOrInitRepository } from '../cluster/backup/open-repository.js';
 import { runBackup } from '../../services/datamover/backup/backup.js';
 import { heartbeatWhile } from './heartbeat-loop.js';
+import { hostVolumePath } from './host-volume.js';
 import type { MoverContext } from './mover-context.js';
 import { progressReporter } from './progress-reporter.js';
 
@@ -33,12 +34,13 @@ function resumePoint(): BackupCheckpoint | undefined {
 export async function backupVolume(context: MoverContext, request: BackupVolumeRequest): Promise<BackupVolumeResult> {
   const resumeFrom = resumePoint();
   const report = progressReporter(context.progress);
+  const source = context.hostVolume ? await hostVolumePath(context.dataPath, context.hostVolume) : context.dataPath;
   const repository = await openOrInitRepository(request.repository);
   const where = { namespace: request.namespace, claim: request.claim };
   const initial: CopyHeartbeat = { version: 1, ...(resumeFrom ? { checkpoint: resumeFrom } : {}) };
   const { snapshot, alreadyComplete } = await heartbeatWhile(initial, (update) =>
     runBackup(repository, {
-      source: context.dataPath,
+      source,
       volume: request.repositoryVolume,
       volumeMode: request.volumeMode === 'Block' ? 'block' : 'filesystem',
       parent: 'auto',

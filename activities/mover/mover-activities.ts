@@ -2,11 +2,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { backupVolumeRequestCodec, MoverMessageError, restoreVolumeRequestCodec, type BackupVolumeResult, type RestoreVolumeResult } from '../../proto/mover/index.js';
 import { toActivityFailure } from '../cluster/backup/failures.js';
 import { backupVolume } from './backup-volume.js';
+import { HostVolumeNotFoundError } from './host-volume.js';
 import type { MoverContext } from './mover-context.js';
 import { RestoredSizeMismatchError, restoreVolume } from './restore-volume.js';
 
 function moverFailure(error: unknown, location: string): unknown {
-  if (error instanceof MoverMessageError || error instanceof RestoredSizeMismatchError) return ApplicationFailure.nonRetryable(error.message, error.code);
+  if (error instanceof MoverMessageError || error instanceof RestoredSizeMismatchError || error instanceof HostVolumeNotFoundError) return ApplicationFailure.nonRetryable(error.message, error.code);
   return toActivityFailure(error, location);
 }
 

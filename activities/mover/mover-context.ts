@@ -6,5 +6,7 @@ export interface MoverContext {
   dataPath: string;
   /** The pod's memory limit (`--memory-limit-mb`); a request may ask for less, never more. */
   memoryLimitMiB: number;
+  /** Host-volume reads: the PV to find under `dataPath` (a pod's kubelet volume directory). */
+  hostVolume?: string;
   progress?: ProgressSink;
 }

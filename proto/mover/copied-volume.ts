@@ -11,8 +11,8 @@ export const CopiedVolumeV1 = Type.Object({
   storageClass: Type.String(),
   /** The source PV's capacity: the new claim asks for at least this much. */
   sizeBytes: Type.Integer({ minimum: 0 }),
-  /** COPY_FROM_SNAPSHOT (read from a CSI snapshot) or COPY_FROM_LIVE_CLAIM (read through a mount of the claim itself). */
-  method: Type.Union([Type.Literal('COPY_FROM_SNAPSHOT'), Type.Literal('COPY_FROM_LIVE_CLAIM')]),
+  /** Read from a CSI snapshot, through a mount of the claim itself, or from the node's pod volume directory. */
+  method: Type.Union([Type.Literal('COPY_FROM_SNAPSHOT'), Type.Literal('COPY_FROM_LIVE_CLAIM'), Type.Literal('COPY_FROM_HOST_VOLUME')]),
   volumeName: Type.Optional(Type.String()),
   volumeMode: Type.Union([Type.Literal('Filesystem'), Type.Literal('Block')]),
   accessModes: Type.Array(Type.String()),

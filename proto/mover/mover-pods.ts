@@ -20,6 +20,17 @@ export const StartMoverPodRequestV1 = Type.Object({
   memoryLimitMiB: Type.Integer({ minimum: 64 }),
   /** What the pod is for, shown in its labels and events: `backup` or `restore`. */
   purpose: Type.Union([Type.Literal('backup'), Type.Literal('restore')]),
+  /**
+   * Run on the node of a running pod that mounts the claim: a live read of a ReadWriteOnce volume can
+   * only mount it there. Absent or false: wherever the scheduler puts it.
+   */
+  colocateWithClaimUsers: Type.Optional(Type.Boolean()),
+  /**
+   * Read the claim's volume from the node instead of mounting the claim: the pod runs on the node of a
+   * running pod that mounts it, with the kubelet's pods directory mounted read-only, and reads
+   * `<pods dir>/<pod uid>/volumes/<plugin>/<volume>[/mount]`. Backups only.
+   */
+  fromHostVolume: Type.Optional(Type.Boolean()),
 });
 export type StartMoverPodRequest = Static<typeof StartMoverPodRequestV1>;
 

@@ -27,5 +27,7 @@ export const MOVER_COMPONENTS = {
 
 /** Where a mover pod mounts the volume it copies or restores (Filesystem claims). */
 export const MOVER_DATA_PATH = '/data';
+/** Where a host-volume mover pod sees the kubelet's pods directory. */
+export const MOVER_HOST_PODS_PATH = '/host-pods';
 /** Where a mover pod sees the volume it copies or restores (Block claims). */
 export const MOVER_DEVICE_PATH = '/dev/haven-data';

@@ -11,6 +11,8 @@ export interface MoverConfig {
   /** The volume as this process sees it (the emulator rewrites it; a real pod sees /data). */
   dataPath: string;
   memoryLimitMiB: number;
+  /** Host-volume pods: the PV to read in the pod volume directory at dataPath. */
+  hostVolume?: string;
 }
 
 export const DEFAULT_MOVER_MEMORY_LIMIT_MIB = 1024;
@@ -36,5 +38,6 @@ export function readMoverConfig(env: NodeJS.ProcessEnv = process.env, argv: stri
     taskQueue: required(env, 'HAVEN_MOVER_TASK_QUEUE', 'the queue this pod serves'),
     dataPath: required(env, 'HAVEN_MOVER_DATA', 'where the volume is mounted'),
     memoryLimitMiB: memory,
+    ...(env.HAVEN_MOVER_HOST_VOLUME ? { hostVolume: env.HAVEN_MOVER_HOST_VOLUME } : {}),
   };
 }

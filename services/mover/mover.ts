@@ -15,7 +15,12 @@ export async function createMoverWorker(connection: NativeConnection, config: Mo
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: moverActivities({ dataPath: config.dataPath, memoryLimitMiB: config.memoryLimitMiB, ...(progress ? { progress } : {}) }),
+    activities: moverActivities({
+      dataPath: config.dataPath,
+      memoryLimitMiB: config.memoryLimitMiB,
+      ...(config.hostVolume ? { hostVolume: config.hostVolume } : {}),
+      ...(progress ? { progress } : {}),
+    }),
     maxConcurrentActivityTaskExecutions: 1,
     // A checkpoint is worth keeping only once Temporal has it: the SDK would otherwise hold heartbeats back
     // for up to 80% of the heartbeat timeout, and a mover killed meanwhile would resume from an older one.

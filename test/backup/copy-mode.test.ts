@@ -175,3 +175,37 @@ describe('a backup to object storage of an app with a snapshot-capable PV and on
     });
   });
 });
+
+describe('a backup that reads its PVs from the host volume (method HOST)', () => {
+  let job: JobView;
+
+  beforeAll(async () => {
+    const hostDefinitionId = (
+      await createBackupDefinition(stack.client, clusterId, {
+        selection: { scope: 'SELECTED_NAMESPACES', namespaces: [app.namespace] },
+        persistentVolumes: { mode: 'BACKUP_TO_OBJECT_STORAGE', methodByStorageClass: { 'csi-hostpath': 'HOST', 'csi-files': 'HOST' } },
+        advanced: { destinationStorageTargetId: storageTargetId },
+      })
+    ).id;
+    job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, hostDefinitionId));
+  }, 300_000);
+
+  it('copies the mounted claim from its pod\'s volume directory on the node, bytes equal, and says why the unmounted one cannot be', async () => {
+    expect(job.status, job.message).toBe('PARTIAL');
+    expect(job.errors).toContainEqual({
+      message: `PV of claim ${app.namespace}/files not backed up: claim ${app.namespace}/files cannot be read from the host: no running pod mounts it, so its volume is on no node`,
+      resource: `persistentvolumeclaims/${app.namespace}/files`,
+    });
+    const copies = await recordedCopies(stack, job.id);
+    expect(copies.map((c) => [c.claim, c.method])).toEqual([['data', 'COPY_FROM_HOST_VOLUME']]);
+    const repository = await openTargetRepository(stack, storageTargetId);
+    const restored = await mkdtemp(join(tmpdir(), 'haven-host-restored-'));
+    try {
+      await runRestore(repository, { snapshotId: copies[0]!.copySnapshotId, target: restored });
+      expect(await volumeDigest(restored)).toBe(await volumeDigest(app.dataPath));
+    } finally {
+      await rm(restored, { recursive: true, force: true });
+    }
+    expect(await jobLeftovers(cluster, job.id)).toEqual([]);
+  });
+});

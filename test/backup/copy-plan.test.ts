@@ -43,14 +43,15 @@ describe('choosing how each claim of a copy run is read', () => {
   });
 
   it('follows the storage class\'s method over the automatic choice', () => {
-    const selection = selectCopies([csi, nfs, aVolume('fast', { storageClass: 'fast' }), aVolume('host', { storageClass: 'local' })], {
+    const selection = selectCopies([csi, nfs, aVolume('fast', { storageClass: 'fast' }), aVolume('host', { storageClass: 'local' }), aVolume('raw', { storageClass: 'local', volumeMode: 'Block' })], {
       ...plan,
       methodByStorageClass: { 'csi-hostpath': 'PVC', 'nfs-client': 'SNAPSHOT', fast: 'SKIP', local: 'HOST' },
     });
     expect(names(selection.live)).toEqual(['db']);
+    expect(names(selection.host)).toEqual(['host']);
     expect(selection.notBackedUp.map(({ volume, reason }) => [volume.claim, reason])).toEqual([
       ['files', `its storage class is set to SNAPSHOT but ${nfs.unsupportedReason}`],
-      ['host', 'reading from the host volume is not supported by this version; choose PVC for its storage class'],
+      ['raw', 'a Block volume cannot be read from the host volume directory; choose SNAPSHOT or PVC for its storage class'],
     ]);
     expect(selection.skipped.map(({ volume, reason }) => [volume.claim, reason])).toEqual([['fast', 'storage class fast is set to SKIP']]);
   });

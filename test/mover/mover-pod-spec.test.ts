@@ -34,6 +34,8 @@ describe('a data mover pod spec', () => {
     expect(container.env).toContainEqual({ name: 'HAVEN_MOVER_TASK_QUEUE', value: `mover.c1.${jobId}.3` });
     expect(pod.spec?.restartPolicy).toBe('OnFailure');
     expect(pod.spec?.automountServiceAccountToken).toBe(false);
+    expect(pod.spec?.nodeName).toBeUndefined();
+    expect(moverPod(request, settings, { nodeName: 'node-2' }).spec?.nodeName).toBe('node-2');
   });
 
   it('references the payload key from a Secret instead of carrying it', () => {
@@ -50,6 +52,21 @@ describe('a data mover pod spec', () => {
     expect(block.volumeDevices).toEqual([{ name: 'data', devicePath: '/dev/haven-data' }]);
     expect(block.volumeMounts).toBeUndefined();
     expect(block.env).toContainEqual({ name: 'HAVEN_MOVER_DATA', value: '/dev/haven-data' });
+  });
+});
+
+describe('a host-volume mover pod', () => {
+  it('runs on the node of the pod that mounts the claim and reads the kubelet\'s pods directory read-only', () => {
+    const pod = moverPod(request, { ...settings, kubeletPodsDir: '/var/lib/k0s/kubelet/pods' }, { nodeName: 'node-3', hostVolume: { podUid: 'uid-1', volumeName: 'pvc-123' } });
+    expect(pod.spec?.nodeName).toBe('node-3');
+    expect(pod.spec?.volumes).toEqual([{ name: 'host-pods', hostPath: { path: '/var/lib/k0s/kubelet/pods', type: 'Directory' } }]);
+    expect(pod.spec?.containers[0]?.volumeMounts).toEqual([{ name: 'host-pods', mountPath: '/host-pods', readOnly: true }]);
+    expect(pod.spec?.containers[0]?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'HAVEN_MOVER_DATA', value: '/host-pods/uid-1/volumes' },
+        { name: 'HAVEN_MOVER_HOST_VOLUME', value: 'pvc-123' },
+      ]),
+    );
   });
 });
 

@@ -11,13 +11,14 @@ import {
   type CleanUpMoverJobResult,
   type CreateSnapshotClaimResult,
   type DescribeMoverPodResult,
+  type StartMoverPodRequest,
   type StartMoverPodResult,
 } from '../../../proto/mover/index.js';
 import { isConflict, isNotFound } from '../snapshots/snapshot-api.js';
 import { toSnapshotActivityFailure } from '../snapshots/snapshot-failures.js';
-import { toMoverActivityFailure, MoverObjectTakenError, MOVER_NOT_CONFIGURED } from './datamover-failures.js';
+import { HostVolumeUnavailableError, toMoverActivityFailure, MoverObjectTakenError, MOVER_NOT_CONFIGURED } from './datamover-failures.js';
 import { cleanUpJob } from './job-cleanup.js';
-import { credentialsSecret, moverPod } from './mover-pod-spec.js';
+import { credentialsSecret, moverPod, type MoverPlacement } from './mover-pod-spec.js';
 import { whyNotStarted } from './mover-pod-status.js';
 import type { MoverPodSettings } from './mover-settings.js';
 import { snapshotClaim } from './temporary-claim.js';
@@ -51,6 +52,23 @@ async function createOwned<T extends { metadata?: { labels?: Record<string, stri
   if (existing.metadata?.labels?.[MOVER_LABELS.job] !== jobId) throw new MoverObjectTakenError(`${what} already exists and was not created by job ${jobId}`);
 }
 
+/** A running pod that mounts the claim: its node has the volume attached (and its directory holds it). */
+async function claimUser(core: CoreV1Api, namespace: string, claim: string): Promise<V1Pod | undefined> {
+  const pods = (await core.listNamespacedPod({ namespace })).items;
+  return pods.find((pod) => pod.status?.phase === 'Running' && pod.spec?.nodeName && (pod.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim));
+}
+
+async function placementOf(core: CoreV1Api, request: StartMoverPodRequest): Promise<MoverPlacement> {
+  if (!request.fromHostVolume && !request.colocateWithClaimUsers) return {};
+  const user = await claimUser(core, request.namespace, request.claim);
+  if (!request.fromHostVolume) return user?.spec?.nodeName ? { nodeName: user.spec.nodeName } : {};
+  const pvc = await core.readNamespacedPersistentVolumeClaim({ namespace: request.namespace, name: request.claim });
+  if (!user?.spec?.nodeName || !user.metadata?.uid || !pvc.spec?.volumeName) {
+    throw new HostVolumeUnavailableError(`claim ${request.namespace}/${request.claim} cannot be read from the host: no running pod mounts it, so its volume is on no node`);
+  }
+  return { nodeName: user.spec.nodeName, hostVolume: { podUid: user.metadata.uid, volumeName: pvc.spec.volumeName } };
+}
+
 async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
   try {
     await work();
@@ -76,7 +94,7 @@ export function clusterDataMoverActivities(deps: ClusterDataMoverDeps) {
         await createOwned(request.jobId, `Secret ${request.namespace}/${name}`, () => core.createNamespacedSecret({ namespace: request.namespace, body: secret }), () =>
           core.readNamespacedSecret({ namespace: request.namespace, name }),
         );
-        const pod = moverPod(request, settings);
+        const pod = moverPod(request, settings, await placementOf(core, request));
         const podName = pod.metadata?.name ?? '';
         await createOwned(request.jobId, `Pod ${request.namespace}/${podName}`, () => core.createNamespacedPod({ namespace: request.namespace, body: pod }), () =>
           core.readNamespacedPod({ namespace: request.namespace, name: podName }),

@@ -9,8 +9,14 @@ export class MoverObjectTakenError extends Error {
   readonly code = 'MOVER_OBJECT_NAME_TAKEN';
 }
 
+/** A host-volume read of a claim no running pod mounts: only its users' node has the volume. */
+export class HostVolumeUnavailableError extends Error {
+  override readonly name = 'HostVolumeUnavailableError';
+  readonly code = 'HOST_VOLUME_UNAVAILABLE';
+}
+
 /** Final failures of the agent's data-mover activities; the rest (a flaky API server) stay retryable. */
 export function toMoverActivityFailure(error: unknown): unknown {
-  if (error instanceof MoverMessageError || error instanceof MoverObjectTakenError) return ApplicationFailure.nonRetryable(error.message, error.code);
+  if (error instanceof MoverMessageError || error instanceof MoverObjectTakenError || error instanceof HostVolumeUnavailableError) return ApplicationFailure.nonRetryable(error.message, error.code);
   return error;
 }

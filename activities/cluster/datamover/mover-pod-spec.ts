@@ -1,6 +1,12 @@
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
-import { MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
-import { payloadKeySpec, type MoverPodSettings } from './mover-settings.js';
+import { MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_HOST_PODS_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
+import { DEFAULT_KUBELET_PODS_DIR, payloadKeySpec, type MoverPodSettings } from './mover-settings.js';
+
+/** Where the pod runs and, for host-volume reads, which pod's volume it reads. */
+export interface MoverPlacement {
+  nodeName?: string;
+  hostVolume?: { podUid: string; volumeName: string };
+}
 
 /** Object names are DNS labels here: at most 63 characters. */
 const MAX_NAME = 63;
@@ -54,9 +60,27 @@ export function credentialsSecret(namespace: string, jobId: string, settings: Mo
  * budget. OnFailure: a mover killed mid-copy restarts and the retried activity resumes from its
  * checkpoint. No service account token: the mover never talks to the API server.
  */
-export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettings): V1Pod {
+export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettings, placement: MoverPlacement = {}): V1Pod {
   const block = request.volumeMode === 'Block';
   const memory = `${request.memoryLimitMiB}Mi`;
+  const { nodeName, hostVolume } = placement;
+  // Host reads see the kubelet's pods directory; the mover finds `<uid>/volumes/<plugin>/<volume>` in it.
+  const data = hostVolume
+    ? {
+        env: [
+          { name: 'HAVEN_MOVER_DATA', value: `${MOVER_HOST_PODS_PATH}/${hostVolume.podUid}/volumes` },
+          { name: 'HAVEN_MOVER_HOST_VOLUME', value: hostVolume.volumeName },
+        ],
+        mounts: { volumeMounts: [{ name: 'host-pods', mountPath: MOVER_HOST_PODS_PATH, readOnly: true }] },
+        volume: { name: 'host-pods', hostPath: { path: settings.kubeletPodsDir ?? DEFAULT_KUBELET_PODS_DIR, type: 'Directory' } },
+      }
+    : {
+        env: [{ name: 'HAVEN_MOVER_DATA', value: block ? MOVER_DEVICE_PATH : MOVER_DATA_PATH }],
+        mounts: block
+          ? { volumeDevices: [{ name: 'data', devicePath: MOVER_DEVICE_PATH }] }
+          : { volumeMounts: [{ name: 'data', mountPath: MOVER_DATA_PATH, readOnly: request.readOnly }] },
+        volume: { name: 'data', persistentVolumeClaim: { claimName: request.claim, readOnly: request.readOnly } },
+      };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -66,6 +90,7 @@ export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettin
       labels: { ...jobLabels(request.jobId, MOVER_COMPONENTS.pod), 'haven.io/purpose': request.purpose },
     },
     spec: {
+      ...(nodeName ? { nodeName } : {}),
       restartPolicy: 'OnFailure',
       automountServiceAccountToken: false,
       containers: [
@@ -78,18 +103,16 @@ export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettin
             { name: 'HAVEN_TEMPORAL_ADDRESS', value: settings.temporalAddress },
             { name: 'TEMPORAL_NAMESPACE', value: settings.temporalNamespace },
             { name: 'HAVEN_MOVER_TASK_QUEUE', value: request.taskQueue },
-            { name: 'HAVEN_MOVER_DATA', value: block ? MOVER_DEVICE_PATH : MOVER_DATA_PATH },
+            ...data.env,
             // V8 sizes its heap from the node, not the container: without this it would collect far past the limit.
             { name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.max(128, Math.floor(request.memoryLimitMiB * HEAP_SHARE))}` },
             { name: 'HAVEN_PAYLOAD_KEY', valueFrom: { secretKeyRef: { name: credentialsSecretName(request.jobId), key: PAYLOAD_KEY_SECRET_KEY } } },
           ],
           resources: { requests: { memory, cpu: '100m' }, limits: { memory } },
-          ...(block
-            ? { volumeDevices: [{ name: 'data', devicePath: MOVER_DEVICE_PATH }] }
-            : { volumeMounts: [{ name: 'data', mountPath: MOVER_DATA_PATH, readOnly: request.readOnly }] }),
+          ...data.mounts,
         },
       ],
-      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: request.claim, readOnly: request.readOnly } }],
+      volumes: [data.volume],
     },
   };
 }
