@@ -32,7 +32,8 @@ describe('the method a preview shows for a claim (the backup workflow\'s own cho
     expect(one(csi, { methodByStorageClass: { fast: 'PVC' } })).toEqual({ method: 'PVC', reason: 'set for storage class fast' });
     expect(one(csi, { methodByStorageClass: { fast: 'SKIP' } })).toEqual({ method: 'SKIP', reason: 'storage class fast is set to SKIP' });
     expect(one(nfs, { methodByStorageClass: { nfs: 'SNAPSHOT' } })?.method).toBe('SKIP');
-    expect(one(csi, { methodByStorageClass: { fast: 'HOST' } })).toEqual({ method: 'SKIP', reason: expect.stringContaining('not supported by this version') });
+    expect(one(csi, { methodByStorageClass: { fast: 'HOST' } })).toEqual({ method: 'HOST', reason: 'set for storage class fast' });
+    expect(one({ ...csi, volumeMode: 'Block' }, { methodByStorageClass: { fast: 'HOST' } })).toEqual({ method: 'SKIP', reason: expect.stringContaining('a Block volume cannot be read from the host') });
   });
 
   it('snapshot-only takes snapshots or nothing; unattached claims go when excluded; PVs left out go', () => {

@@ -29,6 +29,7 @@ export function volumeMethods(volumes: readonly BackupVolume[], options: VolumeO
   const methods = new Map<BackupVolume, Method>();
   for (const volume of selection.fromSnapshot) methods.set(volume, { method: 'SNAPSHOT' });
   for (const volume of selection.live) methods.set(volume, { method: 'PVC', reason: liveReason(volume, options) });
+  for (const volume of selection.host) methods.set(volume, { method: 'HOST', reason: `set for storage class ${volume.storageClass}` });
   for (const { volume, reason } of [...selection.notBackedUp, ...selection.skipped]) methods.set(volume, { method: 'SKIP', reason });
   return volumes.map((volume) => methods.get(volume) ?? { method: 'SKIP', reason: 'not selected by the copy plan' });
 }
