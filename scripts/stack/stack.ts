@@ -6,6 +6,7 @@ import { moto } from './components/moto.js';
 import { postgres } from './components/postgres.js';
 import { s3 } from './components/s3.js';
 import { temporal } from './components/temporal.js';
+import { ensureHostTools } from './host-tools.js';
 import { runDir, stateFile } from './paths.js';
 import { StackComponentError, say, seconds } from './progress.js';
 import { spawnedFor, stopGroup } from './processes.js';
@@ -70,6 +71,7 @@ export async function up(clusters: number): Promise<Record<string, string>> {
   mkdirSync(runDir, { recursive: true });
   const state = loadState();
   const components = stackComponents(clusters);
+  await ensureHostTools();
   for (const component of components) await component.install();
   const results = await Promise.allSettled(components.map((c) => bringUp(c, state)));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
