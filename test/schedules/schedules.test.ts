@@ -141,6 +141,8 @@ describe('a backup definition with a policy', () => {
     expect(job).toMatchObject({ status: 'SKIPPED', skipReason: 'schedule paused', message: 'Skipped: schedule paused' });
     expect(job.workflowId).toMatch(new RegExp(`^backup-${definitionId}-`));
 
+    // A schedule Temporal lost comes back with the resume, in the resumed state.
+    await stack.temporal.schedule.getHandle(scheduleId(definitionId, 0)).delete();
     expectStatus(await stack.client.post(`/backup-definitions/${definitionId}/actions/resume`), 200);
     expect((await describeSchedule(0)).state.paused).toBe(false);
   });

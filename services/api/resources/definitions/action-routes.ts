@@ -13,6 +13,7 @@ import { getDefinition, representation } from './kind.js';
 import type { DefinitionKindSpec } from './kind.js';
 import { AdHocRun } from './parts-schema.js';
 import { startRun } from './run.js';
+import { syncDefinitionSchedules } from './schedules.js';
 
 const NoBody = Type.Object({}, { additionalProperties: false, default: {} });
 
@@ -55,7 +56,7 @@ export function definitionActionRoutes<I extends TObject, O extends TObject>(spe
             tags,
             summary: action === 'pause' ? `Pause the ${what}'s schedule (runs are skipped)` : `Resume the ${what}'s schedule`,
             params: IdParams,
-            response: { 200: output, ...errorResponses('not-found', 'conflict', 'workflows-unavailable') },
+            response: { 200: output, ...errorResponses('not-found', 'conflict', 'workflows-unavailable', 'engine-unavailable') },
           },
         },
         async (request, reply) => {
@@ -66,7 +67,10 @@ export function definitionActionRoutes<I extends TObject, O extends TObject>(spe
             if (current.paused === pausing) throw new Problem('conflict', `${what} "${current.name}" is already ${pausing ? 'paused' : 'running on schedule'}`);
             if (pausing) await context.launcher.pauseSchedule({ id: current.id, kind });
             else await context.launcher.resumeSchedule({ id: current.id, kind });
-            return scope.update(definitions, current.id, current.version, { paused: pausing }, what);
+            const updated = await scope.update(definitions, current.id, current.version, { paused: pausing }, what);
+            // Also recreates schedules Temporal lost or never had (saved while the engine was away), in the new state.
+            await syncDefinitionSchedules(scope, context.launcher, updated);
+            return updated;
           });
           setEtag(reply, row);
           return representation(request.tenant, spec, row);
