@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { BackupVolume } from '../../proto/agent/index.js';
+import type { VolumeCopy } from '../../workflows/backup-copy.js';
+import { copiedVolumes, summarizeCopy } from '../../workflows/backup-copy-summary.js';
+
+const volume = (claim: string): BackupVolume => ({
+  namespace: 'shop',
+  claim,
+  storageClass: 'csi-hostpath',
+  volumeName: `pv-${claim}`,
+  volumeMode: 'Filesystem',
+  sizeBytes: 1024,
+  snapshotClass: 'csi-snap',
+  accessModes: ['ReadWriteOnce'],
+});
+const result = { version: 1 as const, snapshotId: 'snap-1', files: 3, bytes: 300, newBytesStored: 100, resumed: false };
+const snapshotted: VolumeCopy = {
+  volume: volume('db'),
+  source: 'SNAPSHOT',
+  moverIndex: 1,
+  state: 'COPIED',
+  result,
+  snapshot: { volume: volume('db'), snapshotName: 'haven-j-db', state: { version: 1, outcome: 'READY', contentName: 'snapcontent-1', snapshotHandle: 'h-1' } },
+};
+const failed: VolumeCopy = { volume: volume('cache'), source: 'LIVE_CLAIM', moverIndex: 0, state: 'FAILED', failure: 'the data mover pod … did not start' };
+const exported = { resourceCount: 10, namespaces: ['shop'] };
+
+describe('a copy run\'s recovery point and job', () => {
+  it('record each copied PV with its repository snapshot, and the CSI snapshot only when preserved', () => {
+    expect(copiedVolumes([failed, snapshotted], false)).toEqual([
+      { namespace: 'shop', claim: 'db', storageClass: 'csi-hostpath', sizeBytes: 1024, method: 'COPY_FROM_SNAPSHOT', volumeName: 'pv-db', volumeMode: 'Filesystem', accessModes: ['ReadWriteOnce'], copySnapshotId: 'snap-1', copyBytes: 300, copyFiles: 3 },
+    ]);
+    expect(copiedVolumes([snapshotted], true)[0]).toMatchObject({ snapshotClass: 'csi-snap', snapshotName: 'haven-j-db', snapshotContentName: 'snapcontent-1', snapshotHandle: 'h-1' });
+  });
+
+  it('end PARTIAL with the failed PV\'s reason, and COMPLETED when every PV is copied', () => {
+    const selection = { fromSnapshot: [], live: [], host: [], notBackedUp: [], skipped: [] };
+    const partial = summarizeCopy(exported, selection, [failed, snapshotted], []);
+    expect(partial.status).toBe('PARTIAL');
+    expect(partial.errors).toEqual([{ message: 'PV of claim shop/cache not backed up: the data mover pod … did not start', resource: 'persistentvolumeclaims/shop/cache' }]);
+    expect(partial.message).toBe('Backed up 10 resources from 1 namespaces; 1 of 2 PVs copied (3 files, 300 bytes, 100 bytes new)');
+    const skipped = { ...selection, skipped: [{ volume: volume('tmp'), reason: 'storage class csi-hostpath is set to SKIP' }] };
+    expect(summarizeCopy(exported, skipped, [snapshotted], [])).toEqual({
+      status: 'COMPLETED',
+      message: 'Backed up 10 resources from 1 namespaces; 1 of 1 PVs copied (3 files, 300 bytes, 100 bytes new); 1 PVs skipped (shop/tmp: storage class csi-hostpath is set to SKIP)',
+      errors: [],
+    });
+  });
+});
