@@ -41,10 +41,11 @@ export const DEFAULT_HOOK_TARGETS_TIMEOUT_MINUTES = 10;
  * post-restore hooks select, run them in the restored namespaces → finish the job COMPLETED, or PARTIAL
  * with every failed object, PV and CONTINUE hook in the job's errors.
  *
- * Copied PVs are filled after the workloads exist, as Velero's file-system restore does: the claims are
- * new and bound on the mover pod's first mount, so pods that mount them start on an empty volume until
- * the copy is in. Holding the workloads back would need the resources restored in two passes (owner
- * references across them), which is not done yet; the job says when the data is in.
+ * Copied PVs are filled after the resources are written (the claims are new, provisioned on the mover
+ * pod's first mount), but no pod of the application may start on an empty volume and, say, initialize a
+ * fresh database there: the Deployments and StatefulSets that mount a copied claim are created with no
+ * replicas and get them back once every copy is in (or the run stops). Velero's file-system restore
+ * blocks pods with an init container instead, which needs its image in every cluster.
  */
 export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
@@ -74,6 +75,8 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
   // Snapshot sources this run created and has not released, and mover pods' leftovers: cleaned on every way out.
   let heldSources: RestoredClaim[] = [];
   let moverJob = false;
+  let copyNamespaces: string[] = [];
+  const releaseHeld = () => clusterAgent.releaseHeldWorkloads({ version: 1, jobId: input.jobId, namespaces: copyNamespaces });
   const releaseSources = async (claims: RestoredClaim[]) => {
     if (claims.length === 0) return;
     await clusterAgent.releaseSnapshotSources({ version: 1, jobId: input.jobId, claims });
@@ -129,6 +132,7 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
     const emptied = result.emptiedClaims ?? [];
     heldSources = [...created];
     moverJob = emptied.length > 0;
+    copyNamespaces = [...new Set(emptied.map((c) => c.targetNamespace))].sort();
     markCreated(volumes, [...created, ...emptied]);
     onVolumeChange();
 
@@ -156,6 +160,7 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
     }
     await copying;
     if (moverJob) {
+      await releaseHeld();
       await dataMoverAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true });
       moverJob = false;
     }
@@ -179,7 +184,10 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
   } catch (error) {
     const cleanUp = async () => {
       await releaseSources(heldSources).catch(() => undefined);
-      if (moverJob) await dataMoverAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true }).catch(() => undefined);
+      if (!moverJob) return;
+      // A run that stops must not leave the application scaled to nothing; the job says which PVs lack data.
+      await releaseHeld().catch(() => undefined);
+      await dataMoverAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true }).catch(() => undefined);
     };
     if (isCancellation(error)) {
       // The job must say so even though this scope is cancelled.

@@ -113,6 +113,29 @@ export const ReleaseSnapshotSourcesRequestV1 = Type.Object({
 });
 export type ReleaseSnapshotSourcesRequest = Static<typeof ReleaseSnapshotSourcesRequestV1>;
 
+/**
+ * Control plane -> agent: give the Deployments and StatefulSets this job created with no replicas (they
+ * mount copied claims) their replicas back, now that the data is in. Idempotent.
+ */
+export const ReleaseHeldWorkloadsRequestV1 = Type.Object({
+  version: Type.Literal(1),
+  jobId: Type.String(),
+  /** The target namespaces of the copied claims: held workloads are only there. */
+  namespaces: Type.Array(Type.String()),
+});
+export type ReleaseHeldWorkloadsRequest = Static<typeof ReleaseHeldWorkloadsRequestV1>;
+
+export const ReleaseHeldWorkloadsResultV1 = Type.Object({
+  version: Type.Literal(1),
+  /** `collection/namespace/name` of each workload released. */
+  released: Type.Array(Type.String()),
+});
+export type ReleaseHeldWorkloadsResult = Static<typeof ReleaseHeldWorkloadsResultV1>;
+
+export const releaseHeldWorkloadsRequestCodec = versionedCodec<ReleaseHeldWorkloadsRequest>('release-held-workloads request', {
+  1: versionDecoder(ReleaseHeldWorkloadsRequestV1, (value) => value),
+});
+
 /** Control plane -> agent: wait until the restored workloads the post-restore hooks select are ready. */
 export const AwaitHookTargetsRequestV1 = Type.Object({
   version: Type.Literal(1),

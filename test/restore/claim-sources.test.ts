@@ -3,6 +3,7 @@ import type { ExportedResource } from '../../activities/cluster/export/export-re
 import type { KubeObject } from '../../activities/cluster/export/kube-object.js';
 import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
 import { allClaimSources, CopySources } from '../../activities/cluster/restore/copy-sources.js';
+import { HELD_BY_LABEL, HELD_REPLICAS_ANNOTATION } from '../../activities/cluster/restore/held-workloads.js';
 import { restoreContentName, restoreSnapshotName, SnapshotSources } from '../../activities/cluster/restore/snapshot-sources.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { filesPerMover } from '../../workflows/restore-copies.js';
@@ -27,14 +28,14 @@ function prepared(resource: ExportedResource, namespace: string): KubeObject {
 // Never called in these tests: only beforeWrite talks to the cluster.
 const kube = new KubeRestClient(new KubeConfig());
 const snapshots = new SnapshotSources(kube, JOB, [{ namespace: 'shop', claim: 'data', storageClass: 'fast', snapshotHandle: 'snapshot-1' }]);
-const copies = new CopySources([{ namespace: 'shop', claim: 'files' }]);
+const copies = new CopySources([{ namespace: 'shop', claim: 'files' }], JOB);
 const sources = allClaimSources([snapshots, copies]);
 
 describe('claims restored from snapshots and copies', () => {
   it('points a snapshotted claim at the VolumeSnapshot beside it and drops its old binding and data source', () => {
     const resource = claim('shop', 'data', { volumeName: 'pv-old', dataSource: { kind: 'PersistentVolumeClaim', name: 'seed' }, storageClassName: 'fast' });
     const object = prepared(resource, 'shop-dr');
-    sources.prepareClaim(resource, object);
+    sources.prepareObject(resource, object);
     const source = { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: `haven-${JOB}-data` };
     expect(object.spec).toEqual({ storageClassName: 'fast', dataSource: source, dataSourceRef: source });
   });
@@ -42,14 +43,14 @@ describe('claims restored from snapshots and copies', () => {
   it('creates a copied claim empty: no volume, no data source', () => {
     const resource = claim('shop', 'files', { volumeName: 'pv-old', dataSourceRef: { kind: 'VolumeSnapshot', name: 'x' }, storageClassName: 'nfs' });
     const object = prepared(resource, 'shop-dr');
-    sources.prepareClaim(resource, object);
+    sources.prepareObject(resource, object);
     expect(object.spec).toEqual({ storageClassName: 'nfs' });
   });
 
   it('leaves other claims as they are', () => {
     const resource = claim('shop', 'other', { volumeName: 'pv-kept' });
     const object = prepared(resource, 'shop');
-    sources.prepareClaim(resource, object);
+    sources.prepareObject(resource, object);
     expect(object.spec).toEqual({ volumeName: 'pv-kept' });
   });
 
@@ -70,6 +71,37 @@ describe('claims restored from snapshots and copies', () => {
     expect(restoreSnapshotName(JOB, 'c'.repeat(253)).length).toBeLessThanOrEqual(253);
     expect(restoreContentName(JOB, 'a', 'data')).not.toBe(restoreContentName(JOB, 'b', 'data'));
     expect(restoreContentName(JOB, 'a', 'data')).toMatch(/^haven-restore-[0-9a-f]{40}$/);
+  });
+});
+
+describe('workloads that mount copied claims', () => {
+  const held = new CopySources([{ namespace: 'data', claim: 'cache' }, { namespace: 'data', claim: 'pg-db-0' }], JOB);
+  function workload(typeId: string, kind: string, name: string, spec: Record<string, unknown>): ExportedResource {
+    return { typeId, apiVersion: 'apps/v1', kind, namespace: 'data', name, reason: 'selected', object: { metadata: { name, namespace: 'data' }, spec } };
+  }
+  const podWith = (claimName: string) => ({ template: { spec: { volumes: [{ name: 'v', persistentVolumeClaim: { claimName } }] } } });
+
+  it('are created with no replicas, their count and the job kept on them', () => {
+    const deployment = workload('deployments.apps', 'Deployment', 'cache', { replicas: 3, ...podWith('cache') });
+    const object = prepared(deployment, 'data-dr');
+    held.prepareObject(deployment, object);
+    expect(object.spec?.replicas).toBe(0);
+    expect(object.metadata.annotations).toEqual({ [HELD_REPLICAS_ANNOTATION]: '3' });
+    expect(object.metadata.labels).toEqual({ [HELD_BY_LABEL]: JOB });
+  });
+
+  it('include a StatefulSet whose claim template made a copied claim', () => {
+    const set = workload('statefulsets.apps', 'StatefulSet', 'db', { replicas: 2, volumeClaimTemplates: [{ metadata: { name: 'pg' } }] });
+    const object = prepared(set, 'data');
+    held.prepareObject(set, object);
+    expect(object.spec?.replicas).toBe(0);
+  });
+
+  it('leave others alone', () => {
+    const other = workload('deployments.apps', 'Deployment', 'web', { replicas: 2, ...podWith('uploads') });
+    const object = prepared(other, 'data');
+    held.prepareObject(other, object);
+    expect(object).toEqual(prepared(other, 'data'));
   });
 });
 

@@ -1,4 +1,6 @@
+import { AppsV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELD_BY_LABEL, HELD_REPLICAS_ANNOTATION } from '../../activities/cluster/restore/held-workloads.js';
 import { createAgentWorker } from '../../services/agent/agent.js';
 import { restoreProgressQuery } from '../../workflows/restore-progress.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
@@ -130,6 +132,20 @@ describe('restoring PVs from their copies after the namespaces were deleted', ()
       const restored = await boundVolume(clusterA, volume.namespace, volume.name);
       expect(restored.pv.metadata?.name, `${volume.namespace}/${volume.name}`).not.toBe(volume.pv);
       expect(restored.digest, `${volume.namespace}/${volume.name}`).toBe(volume.digest);
+    }
+  });
+
+  it('held the workloads that mount copied claims at no replicas until the data was in, then gave them back', async () => {
+    const apps = clusterA.config.makeApiClient(AppsV1Api);
+    const db = await apps.readNamespacedStatefulSet({ namespace: app.namespaces.data, name: 'db' });
+    const cache = await apps.readNamespacedDeployment({ namespace: app.namespaces.data, name: 'cache' });
+    const web = await apps.readNamespacedDeployment({ namespace: app.namespaces.shop, name: 'web' });
+    // Created with 0 replicas (generation 1), scaled back once (generation 2); web mounts no claim.
+    expect([db.spec?.replicas, db.metadata?.generation, cache.spec?.replicas, cache.metadata?.generation]).toEqual([2, 2, 1, 2]);
+    expect([web.spec?.replicas, web.metadata?.generation]).toEqual([2, 1]);
+    for (const workload of [db, cache]) {
+      expect(workload.metadata?.annotations?.[HELD_REPLICAS_ANNOTATION]).toBeUndefined();
+      expect(workload.metadata?.labels?.[HELD_BY_LABEL]).toBeUndefined();
     }
   });
 

@@ -7,6 +7,7 @@ import {
   awaitRestoredClaimsResultCodec,
   checkSnapshotRestoreRequestCodec,
   checkSnapshotRestoreResultCodec,
+  releaseHeldWorkloadsRequestCodec,
   releaseSnapshotSourcesRequestCodec,
 } from '../../proto/agent/restore-volumes.js';
 
@@ -24,9 +25,10 @@ const roundTrips: [string, { decode(message: unknown): unknown }][] = [
   ['await-restored-claims-result.v1.json', awaitRestoredClaimsResultCodec],
   ['release-snapshot-sources-request.v1.json', releaseSnapshotSourcesRequestCodec],
   ['await-hook-targets-request.v1.json', awaitHookTargetsRequestCodec],
+  ['release-held-workloads-request.v1.json', releaseHeldWorkloadsRequestCodec],
 ];
 
-describe('control plane <-> agent contracts of restoring PV data and waiting for hook targets', () => {
+describe('control plane <-> agent contracts of restoring PV data, holding workloads and waiting for hook targets', () => {
   it.each(roundTrips)('decodes %s as released', (name, codec) => {
     expect(codec.decode(fixture(name))).toEqual(fixture(name));
   });

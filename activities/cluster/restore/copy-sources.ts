@@ -1,6 +1,7 @@
 import type { EmptiedClaim, RestoreCopyVolume } from '../../../proto/agent/restore-volumes.js';
 import type { ExportedResource } from '../export/export-resources.js';
 import type { KubeObject } from '../export/kube-object.js';
+import { holdWorkload } from './held-workloads.js';
 import type { ClaimSources } from './restore-resources.js';
 
 const claimKey = (namespace: string | undefined, claim: string) => `${namespace ?? ''}/${claim}`;
@@ -8,14 +9,17 @@ const claimKey = (namespace: string | undefined, claim: string) => `${namespace 
 /**
  * Claims whose data comes back from a copy in the repository: created empty, so the target's dynamic
  * provisioning makes a new volume of the (remapped) class, any class at all; a data mover pod fills it
- * afterwards. The backed-up PV is not restored, and references to the source's binding and data source
+ * afterwards, while the workloads that mount it are held with no replicas (`held-workloads.ts`). The backed-up PV is not restored, and references to the source's binding and data source
  * are cleared (they name objects of the source cluster).
  */
 export class CopySources implements ClaimSources {
   private readonly claims: Set<string>;
   readonly emptied: EmptiedClaim[] = [];
 
-  constructor(volumes: readonly RestoreCopyVolume[]) {
+  constructor(
+    volumes: readonly RestoreCopyVolume[],
+    private readonly jobId: string,
+  ) {
     this.claims = new Set(volumes.map((v) => claimKey(v.namespace, v.claim)));
   }
 
@@ -30,7 +34,8 @@ export class CopySources implements ClaimSources {
     return `replaced by a new volume filled from the copy of claim ${ref.namespace}/${ref.name}`;
   }
 
-  prepareClaim(resource: ExportedResource, object: KubeObject): void {
+  prepareObject(resource: ExportedResource, object: KubeObject): void {
+    holdWorkload(resource, object, this.jobId, this.claims);
     if (!this.isCopied(resource) || !object.spec) return;
     delete object.spec.volumeName;
     delete object.spec.dataSource;
@@ -50,7 +55,7 @@ export class CopySources implements ClaimSources {
 export function allClaimSources(sources: readonly ClaimSources[]): ClaimSources {
   return {
     notRestoredReason: (resource) => sources.map((s) => s.notRestoredReason(resource)).find((r) => r !== undefined),
-    prepareClaim: (resource, object) => sources.forEach((s) => s.prepareClaim(resource, object)),
+    prepareObject: (resource, object) => sources.forEach((s) => s.prepareObject(resource, object)),
     beforeWrite: async (resource, object) => {
       for (const s of sources) await s.beforeWrite(resource, object);
     },

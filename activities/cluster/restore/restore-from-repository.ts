@@ -36,7 +36,7 @@ async function restoreFrom(deps: ClusterRestoreDeps, request: RestoreResourcesRe
     phase('reading');
     const entries = await readResourceTree(directory);
     const snapshots = request.snapshotVolumes ? new SnapshotSources(deps.kube, request.jobId, request.snapshotVolumes) : undefined;
-    const copies = request.copyVolumes ? new CopySources(request.copyVolumes) : undefined;
+    const copies = request.copyVolumes ? new CopySources(request.copyVolumes, request.jobId) : undefined;
     const sources = [snapshots, copies].filter((s) => s !== undefined);
     const report = await restoreResources(
       deps.kube,

@@ -27,10 +27,14 @@ export interface ResourceRestoreHooks {
   claimSources?: ClaimSources;
 }
 
-/** How claims restored with a data source are prepared; `SnapshotSources` is the one in use. */
+/**
+ * How claims whose data comes from elsewhere are restored (`SnapshotSources`, `CopySources`): the PVs
+ * they replace, the claims themselves, and objects that depend on them (workloads held back).
+ */
 export interface ClaimSources {
   notRestoredReason(resource: ExportedResource): string | undefined;
-  prepareClaim(resource: ExportedResource, object: KubeObject): void;
+  /** Called for every transformed, sanitized object before it is written. */
+  prepareObject(resource: ExportedResource, object: KubeObject): void;
   beforeWrite(resource: ExportedResource, object: KubeObject): Promise<void>;
   written(resource: ExportedResource, object: KubeObject): void;
 }
@@ -62,7 +66,7 @@ function prepare(selected: ExportedResource[], options: ResourceRestoreOptions, 
     const object = structuredClone(source.object);
     applyTransforms(source.typeId, object, namespaces, options.transforms);
     sanitize(source.typeId, object, { restoredVolumes, preserveNodePorts: options.transforms.preserveNodePorts });
-    claimSources?.prepareClaim(source, object);
+    claimSources?.prepareObject(source, object);
     return { source, object };
   });
 }

@@ -3,21 +3,25 @@ import {
   awaitHookTargetsRequestCodec,
   awaitRestoredClaimsRequestCodec,
   checkSnapshotRestoreRequestCodec,
+  releaseHeldWorkloadsRequestCodec,
   releaseSnapshotSourcesRequestCodec,
   type AwaitHookTargetsResult,
   type AwaitRestoredClaimsResult,
   type CheckSnapshotRestoreResult,
+  type ReleaseHeldWorkloadsResult,
 } from '../../../proto/agent/restore-volumes.js';
 import { toActivityFailure } from '../backup/failures.js';
 import type { KubeRestClient } from '../kube/rest-client.js';
 import { awaitHookTargets } from './await-hook-targets.js';
 import { awaitRestoredClaims } from './await-restored-claims.js';
+import { releaseHeldWorkloads } from './held-workloads.js';
 import { releaseSnapshotSources } from './snapshot-sources.js';
 import { snapshotRestoreProblems } from './snapshot-restore-check.js';
 
 /**
  * The agent's activities of a restore beyond resources: validate snapshot restores, wait for the claims,
- * clean up their sources, wait for the workloads post-restore hooks act on.
+ * clean up their sources, release the workloads held until copies are in, wait for the workloads
+ * post-restore hooks act on.
  */
 export function clusterRestoreVolumeActivities(deps: { kube: KubeRestClient }) {
   return {
@@ -57,6 +61,15 @@ export function clusterRestoreVolumeActivities(deps: { kube: KubeRestClient }) {
           { signal: context.cancellationSignal, onPoll: (waiting) => context.heartbeat({ waiting }) },
         );
         return { version: 1, notReady };
+      } catch (error) {
+        throw toActivityFailure(error, '(no repository)');
+      }
+    },
+
+    async releaseHeldWorkloads(message: unknown): Promise<ReleaseHeldWorkloadsResult> {
+      try {
+        const request = releaseHeldWorkloadsRequestCodec.decode(message);
+        return { version: 1, released: await releaseHeldWorkloads(deps.kube, request.jobId, request.namespaces) };
       } catch (error) {
         throw toActivityFailure(error, '(no repository)');
       }

@@ -58,7 +58,7 @@ export class SnapshotSources {
   }
 
   /** Points a transformed, sanitized claim at the VolumeSnapshot it will be provisioned from. */
-  prepareClaim(resource: ExportedResource, object: KubeObject): void {
+  prepareObject(resource: ExportedResource, object: KubeObject): void {
     if (!this.sourceOf(resource) || !object.spec) return;
     const dataSource = { apiGroup: SNAPSHOT_GROUP, kind: 'VolumeSnapshot', name: restoreSnapshotName(this.jobId, resource.name) };
     // The API server requires dataSource and dataSourceRef to agree; the backed-up ones named the claim's own origin.
