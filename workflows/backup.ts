@@ -3,6 +3,7 @@ import {
   CancellationScope,
   defineSignal,
   isCancellation,
+  log,
   proxyActivities,
   setHandler,
   uuid4,
@@ -221,7 +222,12 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     });
     recorded = true;
     // Sweeps what the copies leave behind on success too: the mover credentials Secret, any stray pod.
-    if (copyMode) await dataMoverAgent(input.clusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true });
+    // The recovery point exists by now, so a sweep that fails is logged rather than failing the run.
+    if (copyMode) {
+      await dataMoverAgent(input.clusterId)
+        .cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true })
+        .catch((error: unknown) => log.warn('could not sweep the data mover objects of this run', { error: String(error) }));
+    }
 
     await enter('COMPLETED', { recoveryPointId: recoveryPoint.id }, false);
     await control.finishJob({
