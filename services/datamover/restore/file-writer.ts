@@ -4,8 +4,8 @@ import { open } from 'node:fs/promises';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
 import type { ChunkReader } from './chunk-reader.js';
 
-/** Chunks of one file fetched ahead of the write position (S3 latency hides behind the writes). */
-const READ_AHEAD = 4;
+/** Runs of chunks (see ChunkReader.runs) fetched ahead of the write position: S3 latency hides behind the writes. */
+const READ_AHEAD = 2;
 const ZEROS = Buffer.alloc(1024 * 1024);
 
 export interface WriteContentOptions {
@@ -30,20 +30,23 @@ export async function writeContent(handle: FileHandle, entry: ManifestEntry, rea
       position += length;
     }
   };
-  const ids = entry.chunks ?? [];
-  const pending: Promise<Buffer>[] = [];
-  for (let next = 0; next < Math.min(READ_AHEAD, ids.length); next++) pending.push(reader.read(ids[next]!, entry.path));
-  for (let index = 0; index < ids.length; index++) {
-    const data = await pending.shift()!;
-    const ahead = index + READ_AHEAD;
-    if (ahead < ids.length) {
-      const read = reader.read(ids[ahead]!, entry.path);
-      read.catch(() => undefined);
-      pending.push(read);
+  // Runs of chunks stored back to back are fetched with one read each, a few runs ahead of the writes.
+  const runs = reader.runs(entry.chunks ?? []);
+  const pending: Promise<Buffer[]>[] = [];
+  const fetchRun = (index: number) => {
+    const read = reader.readRun(runs[index]!, entry.path);
+    read.catch(() => undefined);
+    pending.push(read);
+  };
+  for (let next = 0; next < Math.min(READ_AHEAD, runs.length); next++) fetchRun(next);
+  for (let index = 0; index < runs.length; index++) {
+    const chunks = await pending.shift()!;
+    if (index + READ_AHEAD < runs.length) fetchRun(index + READ_AHEAD);
+    for (const data of chunks) {
+      await skipHoles();
+      await writeAll(handle, data, position);
+      position += data.length;
     }
-    await skipHoles();
-    await writeAll(handle, data, position);
-    position += data.length;
   }
   await skipHoles();
   return position;
