@@ -1,5 +1,5 @@
 import type { RestoreVolumeRequest, RestoreVolumeResult } from '../../proto/mover/index.js';
-import { openBackend } from '../../services/datamover/cli/target.js';
+import { backendFor } from '../cluster/backup/open-repository.js';
 import { Repository } from '../../services/datamover/repository/repository.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
 import { heartbeatWhile } from './heartbeat-loop.js';
@@ -18,17 +18,8 @@ export class RestoredSizeMismatchError extends Error {
  * no checkpoint to resume from: a retried attempt writes the same files again, which is idempotent.
  */
 export async function restoreVolume(context: MoverContext, request: RestoreVolumeRequest): Promise<RestoreVolumeResult> {
-  const access = request.repository;
   // Open, never init: a restore from a repository that is not there must fail, not create an empty one.
-  const backend = await openBackend({
-    repository: access.location,
-    s3Endpoint: access.s3?.endpoint,
-    s3Region: access.s3?.region ?? 'us-east-1',
-    s3PathStyle: access.s3?.pathStyle ?? false,
-    s3AccessKeyId: access.s3?.accessKeyId,
-    s3SecretAccessKey: access.s3?.secretAccessKey,
-  });
-  const repository = await Repository.open(backend, access.secret);
+  const repository = await Repository.open(await backendFor(request.repository), request.repository.secret);
   const snapshot = await repository.readSnapshot(request.snapshotId);
   const result = await heartbeatWhile({ phase: 'restoring' }, () =>
     runRestore(repository, {

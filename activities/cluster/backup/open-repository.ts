@@ -2,13 +2,11 @@ import type { RepositoryAccess } from '../../../proto/agent/index.js';
 import { openBackend } from '../../../services/datamover/cli/target.js';
 import { RepositoryExistsError, RepositoryNotFoundError } from '../../../services/datamover/errors.js';
 import { Repository } from '../../../services/datamover/repository/repository.js';
+import type { StorageBackend } from '../../../services/datamover/storage/backend.js';
 
-/**
- * Opens the storage target's repository, creating it on the first backup. Two first backups racing
- * both try to create it; the header is written create-if-absent, so the loser opens the winner's.
- */
-export async function openOrInitRepository(access: RepositoryAccess): Promise<Repository> {
-  const backend = await openBackend({
+/** The storage backend of a repository location, with the target's credentials and SafeLock retention. */
+export function backendFor(access: RepositoryAccess): Promise<StorageBackend> {
+  return openBackend({
     repository: access.location,
     s3Endpoint: access.s3?.endpoint,
     s3Region: access.s3?.region ?? 'us-east-1',
@@ -17,6 +15,14 @@ export async function openOrInitRepository(access: RepositoryAccess): Promise<Re
     s3SecretAccessKey: access.s3?.secretAccessKey,
     retentionDays: access.retentionDays,
   });
+}
+
+/**
+ * Opens the storage target's repository, creating it on the first backup. Two first backups racing
+ * both try to create it; the header is written create-if-absent, so the loser opens the winner's.
+ */
+export async function openOrInitRepository(access: RepositoryAccess): Promise<Repository> {
+  const backend = await backendFor(access);
   try {
     return await Repository.open(backend, access.secret);
   } catch (error) {
