@@ -45,11 +45,16 @@ async function blockingAgent(clusterId: string) {
 
 const FAKE_RESULT: ExportResourcesResult = { version: 1, snapshotId: 'f'.repeat(64), resourceCount: 3, namespaces: ['shop'], files: 4, bytes: 100, bytesStored: 100 };
 
-/** A definition on a fresh cluster; nothing is exported in these tests, so the target is never reached. */
+/**
+ * A resources-only definition on a fresh cluster: the stand-in agents here answer the export alone (a PV
+ * run would also scan claims and clean up mover pods). Nothing is exported, so the target is never reached.
+ */
 async function definitionOnNewCluster(): Promise<{ clusterId: string; definitionId: string }> {
   const clusterId = (await createCluster(stack.client)).id;
   const target = await createS3Target(stack.client);
-  const definitionId = (await createBackupDefinition(stack.client, clusterId, { advanced: { destinationStorageTargetId: target.id } })).id;
+  const definitionId = (
+    await createBackupDefinition(stack.client, clusterId, { persistentVolumes: { include: false }, advanced: { destinationStorageTargetId: target.id } })
+  ).id;
   return { clusterId, definitionId };
 }
 
