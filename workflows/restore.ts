@@ -111,6 +111,11 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       if (problems.length > 0) throw ApplicationFailure.nonRetryable(`PVs cannot be restored from their snapshots: ${problems.join('; ')}`, 'SNAPSHOT_RESTORE_UNSUPPORTED');
     }
 
+    const sourceNamespaces = input.selection.namespaces.length > 0 ? input.selection.namespaces : source.namespaces;
+    const mapping = new NamespaceMapping(input.transforms, new Set(sourceNamespaces));
+    // Known before the resources are written, so a run that stops while writing them still releases what it held.
+    copyNamespaces = [...new Set(fromCopies.map((c) => mapping.target(c.namespace)))].sort();
+
     await enter('RESOLVING');
     const repository = await control.resolveRepositoryAccess({ orgId: input.orgId, storageTargetId: source.storageTargetId, retention: READ_ONLY });
 
@@ -132,7 +137,6 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
     const emptied = result.emptiedClaims ?? [];
     heldSources = [...created];
     moverJob = emptied.length > 0;
-    copyNamespaces = [...new Set(emptied.map((c) => c.targetNamespace))].sort();
     markCreated(volumes, [...created, ...emptied]);
     onVolumeChange();
 
@@ -167,8 +171,6 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
 
     if (plan.postRestoreHooks.length > 0) {
       await enter('RUNNING_POST_HOOKS');
-      const sourceNamespaces = input.selection.namespaces.length > 0 ? input.selection.namespaces : source.namespaces;
-      const mapping = new NamespaceMapping(input.transforms, new Set(sourceNamespaces));
       // Hooks act on the restored application: namespaces they name are renamed like the objects were.
       const hooks = plan.postRestoreHooks.map((hook) => ({ ...hook, namespaces: hook.namespaces.map((n) => mapping.target(n)) }));
       const runNamespaces = sourceNamespaces.map((n) => mapping.target(n)).sort();
@@ -184,9 +186,9 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
   } catch (error) {
     const cleanUp = async () => {
       await releaseSources(heldSources).catch(() => undefined);
-      if (!moverJob) return;
       // A run that stops must not leave the application scaled to nothing; the job says which PVs lack data.
-      await releaseHeld().catch(() => undefined);
+      if (copyNamespaces.length > 0) await releaseHeld().catch(() => undefined);
+      if (!moverJob) return;
       await dataMoverAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true }).catch(() => undefined);
     };
     if (isCancellation(error)) {
