@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecoveryPoint } from '../../services/api/resources/recovery-points/schema.js';
 import { readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
 import { ENCRYPTED_ENCODING } from '../../services/common/temporal/payload-codec.js';
 import { storageTargets } from '../../services/db/schema/index.js';
@@ -24,11 +25,6 @@ import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers
 
 const { temporal } = proto;
 
-interface PointView {
-  jobId: string;
-  type: string;
-  contents: { persistentVolumes: { namespace: string; claim: string; storageClass: string; sizeBytes: number; method: string }[] };
-}
 
 let stack: BackupStack;
 let cluster: EmulatedCluster;
@@ -86,7 +82,7 @@ describe('a backup to object storage of an app with a snapshot-capable PV and on
   });
 
   it('records a COPY recovery point listing every PV with its copy', async () => {
-    const page = expectStatus<{ items: PointView[] }>(await stack.client.get('/recovery-points'), 200);
+    const page = expectStatus<{ items: RecoveryPoint[] }>(await stack.client.get('/recovery-points'), 200);
     const point = page.items.find((item) => item.jobId === job.id);
     expect(point?.type).toBe('COPY');
     expect(point?.contents.persistentVolumes.map((pv) => [pv.claim, pv.method, pv.storageClass])).toEqual([
@@ -94,6 +90,10 @@ describe('a backup to object storage of an app with a snapshot-capable PV and on
       ['files', 'COPY_FROM_LIVE_CLAIM', 'csi-files'],
     ]);
     const copies = await recordedCopies(stack, job.id);
+    // What the API shows is what restores read.
+    expect(point?.contents.persistentVolumes.map((pv) => [pv.copySnapshotId, pv.copyBytes, pv.copyFiles, pv.accessModes])).toEqual(
+      copies.map((c) => [c.copySnapshotId, c.copyBytes, c.copyFiles, c.accessModes]),
+    );
     for (const copy of copies) {
       expect(copy).toMatchObject({ namespace: app.namespace, volumeMode: 'Filesystem', accessModes: ['ReadWriteOnce'] });
       expect(copy.copySnapshotId).toBeTruthy();

@@ -1,6 +1,7 @@
 import { access, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecoveryPoint } from '../../services/api/resources/recovery-points/schema.js';
 import { SNAPSHOT_LABELS } from '../../proto/agent/index.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
 import { createBackupDefinition, createCluster, createHook, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
@@ -11,14 +12,6 @@ import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { DATA_MOUNT, deployEmulatedApp, listSnapshots, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
 
-interface PointView {
-  jobId: string;
-  type: string;
-  contents: {
-    namespaces: string[];
-    persistentVolumes: { namespace: string; claim: string; storageClass: string; sizeBytes: number; method: string; snapshotName?: string; snapshotContentName?: string; snapshotHandle?: string }[];
-  };
-}
 
 const PRE_MARKER = 'pre-hook-marker';
 const POST_MARKER = 'post-hook-marker';
@@ -67,7 +60,7 @@ async function snapshotOnlyDefinition(hooks: { preBackup?: string[]; postBackup?
 
 describe('a snapshot-only backup with a pre and a post hook', () => {
   let job: JobView;
-  let point: PointView | undefined;
+  let point: RecoveryPoint | undefined;
   let liveDigestAtRun: string;
 
   beforeAll(async () => {
@@ -76,7 +69,7 @@ describe('a snapshot-only backup with a pre and a post hook', () => {
     const post = await createHook(stack.client, { type: 'POST_BACKUP', command: ['touch', join(DATA_MOUNT, POST_MARKER)], podSelector: 'app:db' });
     const definitionId = await snapshotOnlyDefinition({ preBackup: [pre.id], postBackup: [post.id] });
     job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
-    const page = expectStatus<{ items: PointView[] }>(await stack.client.get('/recovery-points'), 200);
+    const page = expectStatus<{ items: RecoveryPoint[] }>(await stack.client.get('/recovery-points'), 200);
     point = page.items.find((item) => item.jobId === job.id);
     liveDigestAtRun = await volumeDigest(app.dataPath);
   });

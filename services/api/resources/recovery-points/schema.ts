@@ -33,9 +33,16 @@ export const RecoveryPoint = Type.Object({
         claim: Type.String(),
         storageClass: Type.String(),
         sizeBytes: Type.Integer({ minimum: 0 }),
-        method: Type.String({ description: 'SNAPSHOT: the PV is kept as a CSI VolumeSnapshot in the cluster.' }),
+        method: Type.String({
+          description:
+            'SNAPSHOT: kept as a CSI VolumeSnapshot in the cluster. COPY_FROM_SNAPSHOT, COPY_FROM_LIVE_CLAIM, COPY_FROM_HOST_VOLUME: copied to storage, read from a snapshot, the mounted claim or the node\'s volume directory.',
+        }),
         volumeName: Type.Optional(Type.String()),
         volumeMode: Type.Optional(Type.String()),
+        accessModes: Type.Optional(Type.Array(Type.String())),
+        copySnapshotId: Type.Optional(Type.String({ description: 'COPY: the repository snapshot holding the PV\'s files (`datamover restore --snapshot`).' })),
+        copyBytes: Type.Optional(Type.Integer({ minimum: 0, description: 'COPY: bytes of the PV\'s files.' })),
+        copyFiles: Type.Optional(Type.Integer({ minimum: 0, description: 'COPY: files in the copy.' })),
         snapshotClass: Type.Optional(Type.String()),
         snapshotName: Type.Optional(Type.String({ description: 'The VolumeSnapshot, in the claim\'s namespace.' })),
         snapshotContentName: Type.Optional(Type.String()),
