@@ -44,9 +44,11 @@ describe('resume after the mover is killed', () => {
 
   it('killed at random points, resumes without uploading any chunk twice and yields the uninterrupted manifest', async () => {
     const checkpointFile = join(scratch.path, 'checkpoint.json');
+    // The throttle keeps each run long enough to be killed mid-tree even on a loaded machine: with files cut
+    // on the sealing workers, a run at 24 MB/s could finish between two polls of the checkpoint file.
     const args = [
       'backup', '--repository', repositoryRoot, '--source', source, '--volume', 'pv', '--parent', 'none',
-      '--checkpoint-file', checkpointFile, '--checkpoint-every-mb', '4', '--concurrent-files', '4', '--memory-limit-mb', '512', '--max-mb-per-second', '24',
+      '--checkpoint-file', checkpointFile, '--checkpoint-every-mb', '4', '--concurrent-files', '4', '--memory-limit-mb', '512', '--max-mb-per-second', '12',
     ];
     const readCursor = async () => (existsSync(checkpointFile) ? (JSON.parse(await readFile(checkpointFile, 'utf8')).cursor as string | null) : undefined);
     /** Kill plans: after a fresh mid-tree checkpoint plus a random delay, or at a random time from start. */
