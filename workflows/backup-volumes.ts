@@ -1,3 +1,4 @@
+import type { RecordedVolume } from '../activities/control/recovery-points.js';
 import type { BackupVolume, VolumeSnapshotState } from '../proto/agent/index.js';
 
 /** Where one selected claim ended up in a snapshot-only run. */
@@ -72,4 +73,20 @@ export async function awaitSnapshotsReady(steps: SnapshotSteps, outcomes: Volume
       onChange();
     }),
   );
+}
+
+/**
+ * Adds to each recorded PV that holds a snapshot the content's CSI driver and the deletion policy it had
+ * before Haven retained it: expiry needs both to delete the data the point kept.
+ */
+export function withRetainedContents<T extends RecordedVolume>(recorded: T[], outcomes: readonly VolumeOutcome[]): T[] {
+  return recorded.map((pv) => {
+    const state = pv.snapshotContentName ? outcomes.find((o) => o.state?.contentName === pv.snapshotContentName)?.state : undefined;
+    if (!state) return pv;
+    return {
+      ...pv,
+      ...(state.driver ? { snapshotDriver: state.driver } : {}),
+      ...(state.originalDeletionPolicy ? { snapshotDeletionPolicy: state.originalDeletionPolicy } : {}),
+    };
+  });
 }

@@ -21,7 +21,7 @@ import { runHooks } from './backup-hooks.js';
 import type { BackupOutcome, BackupRunInput } from './backup-input.js';
 import { BACKUP_STEPS, progressQuery, type BackupProgress, type BackupStep } from './backup-progress.js';
 import { protectedVolumes, summarize } from './backup-summary.js';
-import { awaitSnapshotsReady, cutSnapshots, isProtected, snapshottable, type SnapshotSteps, type VolumeOutcome } from './backup-volumes.js';
+import { awaitSnapshotsReady, cutSnapshots, isProtected, snapshottable, withRetainedContents, type SnapshotSteps, type VolumeOutcome } from './backup-volumes.js';
 import { copyVolumes, type CopyRun, type VolumeCopy } from './backup-copy.js';
 import { selectCopies, type CopySelection } from './backup-copy-plan.js';
 import { copiedVolumes, copyTotals, summarizeCopy } from './backup-copy-summary.js';
@@ -152,7 +152,9 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     }
 
     const timeoutMinutes = plan.csiSnapshotTimeoutMinutes;
-    const steps = snapshotSteps(clusterAgent, input, taskQueue);
+    // Kept snapshots (the point itself, or preserved beside the copies) must outlive their namespace.
+    const keepSnapshots = snapshotOnly || (copyMode && plan.copy.preserveSnapshots);
+    const steps = snapshotSteps(clusterAgent, input, taskQueue, keepSnapshots);
     if (volumes.length > 0) {
       await enter('SNAPSHOTTING_VOLUMES');
       await cutSnapshots(steps, volumes, timeoutMinutes, onVolumeChange);
@@ -218,7 +220,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       namespaces: exported.namespaces,
       resourceCount: exported.resourceCount,
       sizeBytes: exported.bytes + copied.bytes,
-      persistentVolumes: copyMode ? copiedVolumes(copies, plan.copy.preserveSnapshots) : protectedVolumes(volumes),
+      persistentVolumes: withRetainedContents(copyMode ? copiedVolumes(copies, plan.copy.preserveSnapshots) : protectedVolumes(volumes), volumes),
     });
     recorded = true;
     // Sweeps what the copies leave behind on success too: the mover credentials Secret, any stray pod.
@@ -265,7 +267,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
 }
 
 /** The snapshot steps on this run's agent; each wait gets activity bounds from its own remaining time. */
-function snapshotSteps(clusterAgent: ClusterSnapshotActivities, input: BackupRunInput, taskQueue: string): SnapshotSteps {
+function snapshotSteps(clusterAgent: ClusterSnapshotActivities, input: BackupRunInput, taskQueue: string, retainContent: boolean): SnapshotSteps {
   return {
     create: async (volume) =>
       (
@@ -285,6 +287,7 @@ function snapshotSteps(clusterAgent: ClusterSnapshotActivities, input: BackupRun
         snapshotName,
         until,
         timeoutSeconds: timeoutMs / 1000,
+        ...(retainContent ? { retainContent } : {}),
       }),
     now: () => Date.now(),
   };
@@ -292,6 +295,17 @@ function snapshotSteps(clusterAgent: ClusterSnapshotActivities, input: BackupRun
 
 async function deleteSnapshots(clusterAgent: ClusterSnapshotActivities, outcomes: readonly VolumeOutcome[]): Promise<void> {
   await Promise.all(
-    outcomes.flatMap((o) => (o.snapshotName ? [clusterAgent.deleteVolumeSnapshot({ version: 1, namespace: o.volume.namespace, snapshotName: o.snapshotName })] : [])),
+    outcomes.flatMap((o) =>
+      o.snapshotName
+        ? [
+            clusterAgent.deleteVolumeSnapshot({
+              version: 1,
+              namespace: o.volume.namespace,
+              snapshotName: o.snapshotName,
+              ...(o.state?.contentName ? { contentName: o.state.contentName } : {}),
+            }),
+          ]
+        : [],
+    ),
   );
 }

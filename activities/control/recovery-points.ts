@@ -11,6 +11,15 @@ export interface RecordedContents extends StoredRecoveryPointContents {
   resourcesSnapshotId: string;
 }
 
+/**
+ * A PV as the contents column keeps it: for a kept CSI snapshot also its content's driver and the
+ * deletion policy it had before Haven switched it to Retain (expiry deletes the data with these).
+ */
+export interface RecordedVolume extends StoredRecoveryPointVolume {
+  snapshotDriver?: string;
+  snapshotDeletionPolicy?: string;
+}
+
 export interface RecoveryPointRecord {
   /** Chosen by the workflow, so a retried insert is a no-op instead of a duplicate. */
   recoveryPointId: string;
@@ -27,7 +36,7 @@ export interface RecoveryPointRecord {
   resourceCount: number;
   sizeBytes: number;
   /** The PVs this point protects; absent for runs that protect none. */
-  persistentVolumes?: StoredRecoveryPointVolume[];
+  persistentVolumes?: RecordedVolume[];
 }
 
 export function recoveryPointActivities(deps: ControlDeps) {

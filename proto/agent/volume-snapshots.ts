@@ -8,6 +8,12 @@ export const SNAPSHOT_LABELS = {
   definition: 'backup.haven.io/definition',
 } as const;
 
+/**
+ * Annotation Haven puts on a VolumeSnapshotContent it switched to Retain: the policy it had before. Its
+ * presence is what lets a cleanup delete the data of a snapshot Haven retained, and only those.
+ */
+export const RETAINED_FROM_ANNOTATION = 'backup.haven.io/retained-from-deletion-policy';
+
 /** Control plane -> agent: create a CSI VolumeSnapshot (v1) of one claim. Idempotent for the same name and job. */
 export const CreateVolumeSnapshotRequestV1 = Type.Object({
   version: Type.Literal(1),
@@ -36,6 +42,11 @@ export const AwaitVolumeSnapshotRequestV1 = Type.Object({
   snapshotName: Type.String(),
   until: Type.Union([Type.Literal('CUT'), Type.Literal('READY')]),
   timeoutSeconds: Type.Number({ minimum: 0 }),
+  /**
+   * The snapshot will be kept as (part of) a recovery point: once READY, its bound content is switched to
+   * deletionPolicy Retain, so deleting the claim's namespace does not delete the data. Absent: false.
+   */
+  retainContent: Type.Optional(Type.Boolean()),
 });
 export type AwaitVolumeSnapshotRequest = Static<typeof AwaitVolumeSnapshotRequestV1>;
 
@@ -49,6 +60,10 @@ export const VolumeSnapshotStateV1 = Type.Object({
   snapshotHandle: Type.Optional(Type.String()),
   restoreSizeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
   creationTime: Type.Optional(Type.String()),
+  /** The bound content's CSI driver (`spec.driver`): what a restore or an expiry talks to. */
+  driver: Type.Optional(Type.String()),
+  /** Set once the content was retained: its deletion policy before Haven switched it, to delete the data at expiry. */
+  originalDeletionPolicy: Type.Optional(Type.String()),
 });
 export type VolumeSnapshotState = Static<typeof VolumeSnapshotStateV1>;
 
@@ -57,6 +72,8 @@ export const DeleteVolumeSnapshotRequestV1 = Type.Object({
   version: Type.Literal(1),
   namespace: Type.String(),
   snapshotName: Type.String(),
+  /** The bound content, when known: deleted too if Haven retained it, even when the snapshot is already gone. */
+  contentName: Type.Optional(Type.String()),
 });
 export type DeleteVolumeSnapshotRequest = Static<typeof DeleteVolumeSnapshotRequestV1>;
 

@@ -6,7 +6,7 @@ import { startBackupStack, type BackupStack } from '../backup/helpers/backup-sta
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { STORAGE_CLASS } from '../emulator/storage/storage-classes.js';
-import { mergePatch, volumeSnapshotContents, volumeSnapshots } from '../emulator/support/kube-api.js';
+import { volumeSnapshotContents, volumeSnapshots } from '../emulator/support/kube-api.js';
 import { deploySampleApp, type SampleApp } from '../fixtures/sample-app.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
 import { removeRestoredNamespaces } from './helpers/restored-namespaces.js';
@@ -87,12 +87,8 @@ beforeAll(async () => {
   recoveryPointId = point.id;
   pointVolumes = point.contents.persistentVolumes;
 
-  // The emulator's default snapshot class deletes a snapshot's data with its namespace. A snapshot-only
-  // recovery point must outlive the namespace it protects, so its contents are retained here, as the
-  // backup itself should do once it takes ownership of its snapshots (see the restore README).
-  for (const volume of pointVolumes) {
-    await cluster.api.custom.patchClusterCustomObject({ ...volumeSnapshotContents, name: volume.snapshotContentName ?? '', body: { spec: { deletionPolicy: 'Retain' } } }, mergePatch);
-  }
+  // The emulator's default snapshot class deletes a snapshot's data with its namespace: the backup itself
+  // retained the contents, so the point outlives the namespaces deleted here.
   await app.cleanup();
 });
 

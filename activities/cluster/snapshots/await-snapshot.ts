@@ -32,6 +32,7 @@ async function describe(api: SnapshotApi, snapshot: VolumeSnapshotObject): Promi
     ...(content?.status?.snapshotHandle ? { snapshotHandle: content.status.snapshotHandle } : {}),
     ...(status.restoreSize ? { restoreSizeBytes: quantityBytes(status.restoreSize) } : content?.status?.restoreSize ? { restoreSizeBytes: content.status.restoreSize } : {}),
     ...(status.creationTime ? { creationTime: status.creationTime } : {}),
+    ...(content?.spec?.driver ? { driver: content.spec.driver } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import {
 import { withHeartbeats } from '../backup/heartbeats.js';
 import { awaitVolumeSnapshot } from './await-snapshot.js';
 import { createVolumeSnapshot } from './create-snapshot.js';
+import { deleteSnapshotData, retainContent } from './retain-content.js';
 import { toSnapshotActivityFailure } from './snapshot-failures.js';
 import { scanBackupScope } from './scan-scope.js';
 import { SnapshotApi } from './snapshot-api.js';
@@ -53,14 +54,19 @@ export function clusterSnapshotActivities(deps: ClusterSnapshotDeps) {
         const request = awaitVolumeSnapshotRequestCodec.decode(message);
         const context = Context.current();
         const state = await awaitVolumeSnapshot(api, request, { signal: context.cancellationSignal, onPoll: (phase) => context.heartbeat({ phase }) });
+        // Retained only once READY: a snapshot that never gets there is deleted, not kept.
+        if (request.retainContent && state.outcome === 'READY' && state.contentName) {
+          return { version: 1, ...state, originalDeletionPolicy: await retainContent(api, state.contentName) };
+        }
         return { version: 1, ...state };
       });
     },
 
+    /** Takes the data with it even where Haven had retained the content. */
     async deleteVolumeSnapshot(message: unknown): Promise<void> {
       return activity(async () => {
         const request = deleteVolumeSnapshotRequestCodec.decode(message);
-        await api.delete(request.namespace, request.snapshotName);
+        await deleteSnapshotData(api, request);
       });
     },
   };

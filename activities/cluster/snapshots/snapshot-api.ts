@@ -1,4 +1,4 @@
-import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 
 /** The v1 snapshot API (external-snapshotter CRDs), as its objects travel on the wire. */
 export const SNAPSHOT_GROUP = { group: 'snapshot.storage.k8s.io', version: 'v1' } as const;
@@ -18,7 +18,8 @@ export interface VolumeSnapshotObject {
 }
 
 export interface VolumeSnapshotContentObject {
-  metadata: { name: string };
+  metadata: { name: string; annotations?: Record<string, string>; deletionTimestamp?: string };
+  spec?: { driver?: string; deletionPolicy?: string };
   status?: { snapshotHandle?: string; readyToUse?: boolean; restoreSize?: number; error?: { message?: string } };
 }
 
@@ -79,6 +80,28 @@ export class SnapshotApi {
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
+    }
+  }
+
+  /** A JSON merge patch; null when the content does not exist. */
+  async patchContent(name: string, body: object): Promise<VolumeSnapshotContentObject | null> {
+    try {
+      return (await this.custom.patchClusterCustomObject(
+        { ...SNAPSHOT_GROUP, plural: 'volumesnapshotcontents', name, body },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as VolumeSnapshotContentObject;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Idempotent: a content already gone counts as deleted. */
+  async deleteContent(name: string): Promise<void> {
+    try {
+      await this.custom.deleteClusterCustomObject({ ...SNAPSHOT_GROUP, plural: 'volumesnapshotcontents', name });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
     }
   }
 
