@@ -7,13 +7,14 @@ import { SnapshotApi, type VolumeSnapshotContentObject } from '../../activities/
 import type { RecordedContents, RecordedVolume } from '../../activities/control/recovery-points.js';
 import { RETAINED_FROM_ANNOTATION } from '../../proto/agent/index.js';
 import { recoveryPoints } from '../../services/db/schema/index.js';
-import { createBackupDefinition, createCluster, createS3Target } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
-import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { uniqueName } from '../support/stack-env.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { deployEmulatedApp, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
+import { createStackS3Target } from './helpers/stack-target.js';
 
 /** The emulator's snapshot class (like most real ones) deletes a snapshot's data with its namespace. */
 const HOSTPATH_DRIVER = 'hostpath.csi.k8s.io';
@@ -46,16 +47,7 @@ describe('a snapshot-only recovery point whose namespace is deleted', () => {
   beforeAll(async () => {
     app = await deployEmulatedApp(cluster);
     const clusterId = (await createCluster(stack.client)).id;
-    const storageTargetId = (
-      await createS3Target(stack.client, {
-        endpoint: stackEnv('S3_ENDPOINT'),
-        region: stackEnv('S3_REGION'),
-        bucket: stackEnv('S3_BUCKET'),
-        pathStyle: true,
-        prefix: `tests/${uniqueName('retained-snapshots')}`,
-        credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-      })
-    ).id;
+    const storageTargetId = await createStackS3Target(stack, 'retained-snapshots');
     await stack.startAgent(clusterId, { executor: cluster.node.executor });
     await untilClusterActive(stack.client, clusterId);
     const definitionId = (
