@@ -22,17 +22,37 @@ const HOSTPATH_DRIVER = 'hostpath.csi.k8s.io';
 let stack: BackupStack;
 let cluster: EmulatedCluster;
 let snapshots: SnapshotApi;
+let clusterId: string;
+let storageTargetId: string;
 
 beforeAll(async () => {
   cluster = await startEmulatedCluster();
   snapshots = new SnapshotApi(cluster.config);
   stack = await startBackupStack();
-});
+  clusterId = (await createCluster(stack.client)).id;
+  storageTargetId = await createStackS3Target(stack, 'retained-snapshots');
+  await stack.startAgent(clusterId, { executor: cluster.node.executor });
+  await untilClusterActive(stack.client, clusterId);
+}, 240_000);
 
 afterAll(async () => {
   await stack?.close();
   await cluster?.stop();
 });
+
+/** Runs a backup of `namespace` and answers its job and the PVs its recovery point keeps (as stored). */
+async function backUp(namespace: string, persistentVolumes: Record<string, unknown>): Promise<{ job: JobView; recorded: RecordedVolume[] }> {
+  const definitionId = (
+    await createBackupDefinition(stack.client, clusterId, {
+      selection: { scope: 'SELECTED_NAMESPACES', namespaces: [namespace] },
+      persistentVolumes,
+      advanced: { destinationStorageTargetId: storageTargetId },
+    })
+  ).id;
+  const job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
+  const [row] = await stack.api.running.database.db.select({ contents: recoveryPoints.contents }).from(recoveryPoints).where(eq(recoveryPoints.jobId, job.id));
+  return { job, recorded: (row?.contents as RecordedContents | undefined)?.persistentVolumes ?? [] };
+}
 
 async function readContent(name: string): Promise<VolumeSnapshotContentObject | undefined> {
   return (await snapshots.getContent(name)) ?? undefined;
@@ -46,23 +66,11 @@ describe('a snapshot-only recovery point whose namespace is deleted', () => {
 
   beforeAll(async () => {
     app = await deployEmulatedApp(cluster);
-    const clusterId = (await createCluster(stack.client)).id;
-    const storageTargetId = await createStackS3Target(stack, 'retained-snapshots');
-    await stack.startAgent(clusterId, { executor: cluster.node.executor });
-    await untilClusterActive(stack.client, clusterId);
-    const definitionId = (
-      await createBackupDefinition(stack.client, clusterId, {
-        selection: { scope: 'SELECTED_NAMESPACES', namespaces: [app.namespace] },
-        persistentVolumes: { mode: 'SNAPSHOT_ONLY' },
-        advanced: { destinationStorageTargetId: storageTargetId },
-      })
-    ).id;
     digestAtBackup = await volumeDigest(app.dataPath);
-    job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
-    const [row] = await stack.api.running.database.db.select({ contents: recoveryPoints.contents }).from(recoveryPoints).where(eq(recoveryPoints.jobId, job.id));
-    const recorded = (row?.contents as RecordedContents | undefined)?.persistentVolumes ?? [];
-    if (!recorded[0]) throw new Error(`backup job ${job.id} (${job.status}: ${job.message}) recorded no PV`);
-    pv = recorded[0];
+    const run = await backUp(app.namespace, { mode: 'SNAPSHOT_ONLY' });
+    job = run.job;
+    if (!run.recorded[0]) throw new Error(`backup job ${job.id} (${job.status}: ${job.message}) recorded no PV`);
+    pv = run.recorded[0];
   });
 
   it('records the content, its handle, its CSI driver and the deletion policy it had', () => {
@@ -95,6 +103,19 @@ describe('a snapshot-only recovery point whose namespace is deleted', () => {
     await eventually(async () => !(await readContent(pv.snapshotContentName!)), `content ${pv.snapshotContentName} to be deleted`);
     expect(await cluster.node.store.hasSnapshot(pv.snapshotHandle!)).toBe(false);
   });
+});
+
+describe('a copy backup that preserves its snapshots', () => {
+  it('retains the preserved snapshot and records its driver and original policy', async () => {
+    const app = await deployEmulatedApp(cluster, { label: 'preserved' });
+    const { job, recorded } = await backUp(app.namespace, { mode: 'BACKUP_TO_OBJECT_STORAGE', preserveSnapshots: true });
+    expect(job.status, job.message).toBe('COMPLETED');
+    const pv = recorded.find((v) => v.claim === app.dataClaim);
+    expect(pv).toMatchObject({ snapshotDriver: HOSTPATH_DRIVER, snapshotDeletionPolicy: 'Delete' });
+    expect((await readContent(pv!.snapshotContentName!))?.spec?.deletionPolicy).toBe('Retain');
+    // The emulator's teardown deletes this namespace: the retained data goes through Haven's own delete.
+    await deleteSnapshotData(snapshots, { namespace: app.namespace, snapshotName: pv!.snapshotName!, contentName: pv!.snapshotContentName! });
+  }, 300_000);
 });
 
 describe('a retained snapshot deleted by its run (failed or cancelled, or a copy not preserved)', () => {
