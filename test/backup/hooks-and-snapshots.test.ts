@@ -9,7 +9,7 @@ import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/
 import { volumeDigest } from '../fixtures/volume-digest.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
-import { DATA_MOUNT, deployEmulatedApp, listSnapshots, type EmulatedApp } from './helpers/emulated-app.js';
+import { DATA_MOUNT, deployEmulatedApp, dropKeptSnapshots, listSnapshots, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
 
 
@@ -44,6 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
+  if (cluster && app) await dropKeptSnapshots(cluster, app.namespace);
   await cluster?.stop();
 });
 

@@ -3,7 +3,7 @@ import { createBackupDefinition, createCluster, createS3Target, expectStatus } f
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
-import { deployEmulatedApp, listSnapshots, type EmulatedApp } from './helpers/emulated-app.js';
+import { deployEmulatedApp, dropKeptSnapshots, listSnapshots, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
 
 /** Longer than any test runs: this emulator's snapshots are taken but never become ready. */
@@ -48,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
+  if (quick && ready) await dropKeptSnapshots(quick, ready.namespace);
   await stuck?.stop();
   await quick?.stop();
 });

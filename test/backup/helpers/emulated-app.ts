@@ -4,6 +4,8 @@ import type { EmulatedCluster } from '../../emulator/helpers/cluster.js';
 import { aClaim, boundClaim, podInPhase } from '../../emulator/helpers/objects.js';
 import { volumeSnapshots } from '../../emulator/support/kube-api.js';
 import type { VolumeSnapshot } from '../../emulator/snapshots/types.js';
+import { deleteSnapshotData } from '../../../activities/cluster/snapshots/retain-content.js';
+import { SnapshotApi } from '../../../activities/cluster/snapshots/snapshot-api.js';
 
 /** Where the app's pod mounts its data claim. */
 export const DATA_MOUNT = '/data';
@@ -49,4 +51,13 @@ export async function deployEmulatedApp(cluster: EmulatedCluster, options: { lab
 export async function listSnapshots(cluster: EmulatedCluster, namespace: string): Promise<VolumeSnapshot[]> {
   const list = (await cluster.api.custom.listNamespacedCustomObject({ ...volumeSnapshots, namespace })) as { items: VolumeSnapshot[] };
   return list.items;
+}
+
+/**
+ * Deletes the snapshots a backup kept in a namespace through Haven's own delete, data included: kept
+ * contents are Retain, so the emulator's teardown of the namespace would leave them on the API server.
+ */
+export async function dropKeptSnapshots(cluster: EmulatedCluster, namespace: string): Promise<void> {
+  const api = new SnapshotApi(cluster.config);
+  for (const snapshot of await listSnapshots(cluster, namespace)) await deleteSnapshotData(api, { namespace, snapshotName: snapshot.metadata.name });
 }
