@@ -90,6 +90,12 @@ describe('the agent install manifest applied with server-side apply', () => {
       { verb: 'delete', group: 'snapshot.storage.k8s.io', resource: 'volumesnapshots', namespace: 'shop' },
       { verb: 'list', group: 'snapshot.storage.k8s.io', resource: 'volumesnapshotclasses' },
       { verb: 'get', group: 'snapshot.storage.k8s.io', resource: 'volumesnapshotcontents' },
+      // Kept snapshots are switched to Retain, and contents created for cross-namespace restores are removed.
+      { verb: 'patch', group: 'snapshot.storage.k8s.io', resource: 'volumesnapshotcontents' },
+      { verb: 'create', group: 'snapshot.storage.k8s.io', resource: 'volumesnapshotcontents' },
+      { verb: 'delete', group: 'snapshot.storage.k8s.io', resource: 'volumesnapshotcontents' },
+      { verb: 'create', resource: 'secrets', namespace: 'shop' },
+      { verb: 'patch', group: 'apps', resource: 'deployments', namespace: 'shop' },
       { verb: 'create', resource: 'persistentvolumeclaims', namespace: 'shop' },
       { verb: 'delete', resource: 'persistentvolumeclaims', namespace: 'shop' },
       { verb: 'create', resource: 'persistentvolumes' },
