@@ -1,9 +1,9 @@
-import type { BackupVolume, HookReportMessage, ScanBackupScopeResult } from '../proto/agent/index.js';
+import type { BackupVolume, HookReportMessage } from '../proto/agent/index.js';
 import type { CopiedVolume } from '../proto/mover/index.js';
 import type { VolumeCopy } from './backup-copy.js';
 import type { CopySelection } from './backup-copy-plan.js';
 import { hookErrors, hookSummary } from './backup-hooks.js';
-import type { RunSummary } from './backup-summary.js';
+import { podVolumeErrors, podVolumePart, type PodVolumes, type RunSummary } from './backup-summary.js';
 
 const METHODS = { SNAPSHOT: 'COPY_FROM_SNAPSHOT', LIVE_CLAIM: 'COPY_FROM_LIVE_CLAIM', HOST_VOLUME: 'COPY_FROM_HOST_VOLUME' } as const;
 
@@ -63,13 +63,13 @@ export function summarizeCopy(
   selection: CopySelection,
   copies: readonly VolumeCopy[],
   hooks: readonly HookReportMessage[],
-  podVolumes: NonNullable<ScanBackupScopeResult['podVolumes']> = [],
+  podVolumes: PodVolumes = [],
 ): RunSummary {
   const failed = copies.filter((c) => c.state !== 'COPIED');
   const errors = [
     ...failed.map((c) => ({ message: `PV of claim ${c.volume.namespace}/${c.volume.claim} not backed up: ${failureOf(c)}`, resource: claimRef(c.volume) })),
     ...selection.notBackedUp.map(({ volume, reason }) => ({ message: `PV of claim ${volume.namespace}/${volume.claim} not backed up: ${reason}`, resource: claimRef(volume) })),
-    ...podVolumes.map((v) => ({ message: `${v.type} volume "${v.volume}" of pod ${v.namespace}/${v.pod} not backed up: ${v.type} volumes are never copied`, resource: `pods/${v.namespace}/${v.pod}` })),
+    ...podVolumeErrors(podVolumes),
     ...hookErrors(hooks),
   ];
   const totals = copyTotals(copies);
@@ -77,7 +77,7 @@ export function summarizeCopy(
   if (copies.length > 0) parts.push(`${copies.length - failed.length} of ${copies.length} PVs copied (${totals.files} files, ${totals.bytes} bytes, ${totals.newBytesStored} bytes new)`);
   if (selection.notBackedUp.length > 0) parts.push(`${selection.notBackedUp.length} PVs could not be backed up`);
   if (selection.skipped.length > 0) parts.push(`${selection.skipped.length} PVs skipped (${selection.skipped.map(({ volume, reason }) => `${volume.namespace}/${volume.claim}: ${reason}`).join('; ')})`);
-  if (podVolumes.length > 0) parts.push(`${podVolumes.length} hostPath/emptyDir pod volumes not backed up`);
+  parts.push(...podVolumePart(podVolumes));
   if (hooks.length > 0) parts.push(`hooks: ${hookSummary(hooks)}`);
   const partial = failed.length > 0 || selection.notBackedUp.length > 0 || hooks.some((h) => h.verdict === 'FAILED_CONTINUED');
   return { status: partial ? 'PARTIAL' : 'COMPLETED', message: parts.join('; '), errors };

@@ -128,12 +128,12 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       await enter('SCANNING_VOLUMES');
       const scope = await clusterAgent.scanBackupScope({ version: 1, jobId: input.jobId, selection: input.selection });
       runNamespaces = scope.namespaces;
+      if (snapshotOnly || copyMode) podVolumes = scope.podVolumes;
       const selected = snapshotOnly ? scope.volumes : [];
       unsupported = selected.filter((v) => !snapshottable(v));
       volumes = selected.filter(snapshottable).map((volume) => ({ volume }));
       if (copyMode) {
         selection = selectCopies(scope.volumes, plan.copy);
-        podVolumes = scope.podVolumes;
         volumes = selection.fromSnapshot.map((volume) => ({ volume }));
       }
     }
@@ -203,7 +203,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       }
     }
 
-    const summary = copyMode ? summarizeCopy(exported, selection, copies, hookReports, podVolumes) : summarize(exported, { outcomes: volumes, unsupported }, hookReports);
+    const summary = copyMode ? summarizeCopy(exported, selection, copies, hookReports, podVolumes) : summarize(exported, { outcomes: volumes, unsupported }, hookReports, podVolumes);
     const copied = copyTotals(copies);
     await enter('RECORDING_RECOVERY_POINT', { resourceCount: exported.resourceCount });
     const recoveryPoint = await control.recordRecoveryPoint({

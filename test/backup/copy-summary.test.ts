@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BackupVolume } from '../../proto/agent/index.js';
 import type { VolumeCopy } from '../../workflows/backup-copy.js';
 import { copiedVolumes, summarizeCopy } from '../../workflows/backup-copy-summary.js';
+import { summarize } from '../../workflows/backup-summary.js';
 
 const volume = (claim: string): BackupVolume => ({
   namespace: 'shop',
@@ -45,5 +46,24 @@ describe('a copy run\'s recovery point and job', () => {
       message: 'Backed up 10 resources from 1 namespaces; 1 of 1 PVs copied (3 files, 300 bytes, 100 bytes new); 1 PVs skipped (shop/tmp: storage class csi-hostpath is set to SKIP)',
       errors: [],
     });
+  });
+
+  it('name hostPath and emptyDir pod volumes as not backed up in either mode, without making the run PARTIAL', () => {
+    const podVolumes = [
+      { namespace: 'shop', pod: 'web-1', volume: 'cache', type: 'emptyDir' as const },
+      { namespace: 'shop', pod: 'agent', volume: 'logs', type: 'hostPath' as const },
+    ];
+    const expected = [
+      { message: 'emptyDir volume "cache" of pod shop/web-1 not backed up: emptyDir volumes are never copied', resource: 'pods/shop/web-1' },
+      { message: 'hostPath volume "logs" of pod shop/agent not backed up: hostPath volumes are never copied', resource: 'pods/shop/agent' },
+    ];
+    const selection = { fromSnapshot: [], live: [], host: [], notBackedUp: [], skipped: [] };
+    const copy = summarizeCopy(exported, selection, [snapshotted], [], podVolumes);
+    const snapshotOnly = summarize(exported, { outcomes: [snapshotted.snapshot!], unsupported: [] }, [], podVolumes);
+    for (const summary of [copy, snapshotOnly]) {
+      expect(summary.status).toBe('COMPLETED');
+      expect(summary.errors).toEqual(expected);
+      expect(summary.message).toContain('2 hostPath/emptyDir pod volumes not backed up');
+    }
   });
 });
