@@ -4,14 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecoveryPoint } from '../../services/api/resources/recovery-points/schema.js';
 import { SNAPSHOT_LABELS } from '../../proto/agent/index.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
-import { createBackupDefinition, createCluster, createHook, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, createHook, expectStatus } from '../api/helpers/fixtures.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
-import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { DATA_MOUNT, deployEmulatedApp, dropKeptSnapshots, listSnapshots, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
-
+import { createStackS3Target } from './helpers/stack-target.js';
 
 const PRE_MARKER = 'pre-hook-marker';
 const POST_MARKER = 'post-hook-marker';
@@ -27,16 +26,7 @@ beforeAll(async () => {
   app = await deployEmulatedApp(cluster, { unsnapshottableClaim: true });
   stack = await startBackupStack();
   clusterId = (await createCluster(stack.client)).id;
-  storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${uniqueName('hooks-snapshots')}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  storageTargetId = await createStackS3Target(stack, 'hooks-snapshots');
   // The emulator has no kubelet behind the API server's exec: hooks run through its executor.
   await stack.startAgent(clusterId, { executor: cluster.node.executor });
   await untilClusterActive(stack.client, clusterId);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
-import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { deployEmulatedApp, dropKeptSnapshots, listSnapshots, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
+import { createStackS3Target } from './helpers/stack-target.js';
 
 /** Longer than any test runs: this emulator's snapshots are taken but never become ready. */
 const NEVER_MS = 6 * 3_600_000;
@@ -25,20 +25,13 @@ beforeAll(async () => {
   slow = await deployEmulatedApp(stuck, { label: 'slow' });
   stack = await startBackupStack();
   const clusterId = (await createCluster(stack.client)).id;
-  const target = await createS3Target(stack.client, {
-    endpoint: stackEnv('S3_ENDPOINT'),
-    region: stackEnv('S3_REGION'),
-    bucket: stackEnv('S3_BUCKET'),
-    pathStyle: true,
-    prefix: `tests/${uniqueName('snapshot-timeout')}`,
-    credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-  });
+  const targetId = await createStackS3Target(stack, 'snapshot-timeout');
   const definitionId = (
     await createBackupDefinition(stack.client, clusterId, {
       selection: { scope: 'SELECTED_NAMESPACES', namespaces: [ready.namespace, slow.namespace] },
       persistentVolumes: { mode: 'SNAPSHOT_ONLY' },
       // The shortest timeout the API accepts.
-      advanced: { destinationStorageTargetId: target.id, csiSnapshotTimeoutMinutes: 1 },
+      advanced: { destinationStorageTargetId: targetId, csiSnapshotTimeoutMinutes: 1 },
     })
   ).id;
   await stack.startAgent(clusterId);

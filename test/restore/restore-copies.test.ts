@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELD_BY_LABEL, HELD_REPLICAS_ANNOTATION } from '../../activities/cluster/restore/held-workloads.js';
 import { createAgentWorker } from '../../services/agent/agent.js';
 import { restoreProgressQuery } from '../../workflows/restore-progress.js';
-import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { MOVER_TEST_IMAGE, startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { recordedCopies } from '../backup/helpers/run-repository.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
@@ -12,8 +12,9 @@ import { STORAGE_CLASS } from '../emulator/storage/storage-classes.js';
 import { deploySampleApp, type SampleApp } from '../fixtures/sample-app.js';
 import type { SampleVolume } from '../fixtures/sample-app-volumes.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
-import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { uniqueName } from '../support/stack-env.js';
 import { removeRestoredNamespaces } from './helpers/restored-namespaces.js';
+import { createStackS3Target } from '../backup/helpers/stack-target.js';
 
 let stack: BackupStack;
 let clusterA: EmulatedCluster;
@@ -56,16 +57,7 @@ beforeAll(async () => {
   stack = await startBackupStack();
   clusterIdA = (await createCluster(stack.client)).id;
   clusterIdB = (await createCluster(stack.client)).id;
-  const storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${uniqueName('restore-copies')}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  const storageTargetId = await createStackS3Target(stack, 'restore-copies');
   await stack.startAgent(clusterIdA, { executor: clusterA.node.executor });
   // Cluster B's agent talks to cluster B: the stack's own agents only know KUBECONFIG.
   const engine = stack.api.config.workflowEngine!;

@@ -1,9 +1,10 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { createStackS3Target } from '../backup/helpers/stack-target.js';
 
 const namespace = uniqueName('ro');
 const prefix = 'ro-';
@@ -31,16 +32,7 @@ beforeAll(async () => {
   await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'flags' }, data: { beta: 'on' } } });
   await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'db' }, type: 'Opaque', stringData: { password: 's3cr3t' } } });
   stack = await startBackupStack();
-  const storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${namespace}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  const storageTargetId = await createStackS3Target(stack, namespace);
   clusterId = (await createCluster(stack.client)).id;
   const definitionId = (
     await createBackupDefinition(stack.client, clusterId, { selection: { scope: 'SELECTED_NAMESPACES', namespaces: [namespace] }, advanced: { destinationStorageTargetId: storageTargetId } })

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentWorker } from '../../services/agent/agent.js';
 import { KIND_ATTRIBUTE } from '../../services/common/temporal/names.js';
 import type { RestoreOutcome } from '../../workflows/restore-input.js';
-import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { createStackS3Target } from '../backup/helpers/stack-target.js';
 
 const namespace = uniqueName('rr');
 const prefix = 'rs-';
@@ -47,16 +48,7 @@ beforeAll(async () => {
   await coreA.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'settings' }, data: settings } });
   await coreA.createNamespacedSecret({ namespace, body: { metadata: { name: 'db' }, type: 'Opaque', data: { password } } });
   stack = await startBackupStack();
-  const storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${namespace}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  const storageTargetId = await createStackS3Target(stack, namespace);
   const sourceClusterId = (await createCluster(stack.client)).id;
   targetClusterId = (await createCluster(stack.client)).id;
   const definitionId = (

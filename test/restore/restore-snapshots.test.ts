@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESTORE_SNAPSHOT_LABELS } from '../../proto/agent/restore-volumes.js';
 import { restoreProgressQuery, type RestoreProgress } from '../../workflows/restore-progress.js';
-import { createBackupDefinition, createCluster, createHook, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { createBackupDefinition, createCluster, createHook, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
@@ -10,7 +10,8 @@ import { volumeSnapshotContents, volumeSnapshots } from '../emulator/support/kub
 import { deploySampleApp, type SampleApp } from '../fixtures/sample-app.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
 import { removeRestoredNamespaces } from './helpers/restored-namespaces.js';
-import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { uniqueName } from '../support/stack-env.js';
+import { createStackS3Target } from '../backup/helpers/stack-target.js';
 
 interface PointVolume {
   namespace: string;
@@ -58,16 +59,7 @@ beforeAll(async () => {
   app = await deploySampleApp(cluster.config, { prefix: `${cluster.prefix}-s`, volumes: cluster.node });
   stack = await startBackupStack();
   clusterId = (await createCluster(stack.client)).id;
-  const storageTargetId = (
-    await createS3Target(stack.client, {
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: stackEnv('S3_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${uniqueName('restore-snapshots')}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-    })
-  ).id;
+  const storageTargetId = await createStackS3Target(stack, 'restore-snapshots');
   // The emulator has no kubelet behind the API server's exec: hooks run through its executor.
   await stack.startAgent(clusterId, { executor: cluster.node.executor });
   await untilClusterActive(stack.client, clusterId);
