@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ContentDefinedChunker } from '../chunking/fastcdc.js';
 import { sealChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
+import { movable } from '../controls/start-worker.js';
 import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
 
 /**
@@ -19,12 +20,6 @@ let streamChunks = 0;
 
 function reply(message: SealerReply | StreamReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
-}
-
-/** A buffer that owns its whole ArrayBuffer can be moved; one from Node's small-buffer pool must be copied out. */
-function movable(buffer: Buffer): Uint8Array {
-  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) return buffer;
-  return new Uint8Array(buffer);
 }
 
 function asBuffer(view: Uint8Array): Buffer {

@@ -1,22 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ChunkerParams } from '../../../proto/repository/index.js';
+import { startWorker } from '../controls/start-worker.js';
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
 import type { ChunkSealer, ChunkStream, HashedChunk } from './chunk-store.js';
 import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
-
-/**
- * Run from TypeScript sources (tsx), a worker does not inherit the loader: it registers tsx itself before
- * importing the worker module. Built JavaScript starts the module directly.
- */
-function startWorker(workerData: SealWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./seal-worker.js', import.meta.url), { workerData });
-  const script = new URL('./seal-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(script)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
 
 /** Chunks handed over one by one, held per worker: enough to keep it busy, few enough to bound memory. */
 const JOBS_PER_WORKER = 6;
@@ -147,7 +136,7 @@ export class WorkerSealer implements ChunkSealer {
     if (this.workers.length > 0) return;
     const { keys, compressionLevel, chunking } = this.options;
     this.workers = Array.from({ length: this.threads }, (_, index) => {
-      const worker = startWorker({ dataKey: keys.dataKey, idKey: keys.idKey, compressionLevel, chunking, index, workers: this.threads });
+      const worker = startWorker(import.meta.url, 'seal-worker', { dataKey: keys.dataKey, idKey: keys.idKey, compressionLevel, chunking, index, workers: this.threads });
       worker.on('message', (reply: SealerReply | StreamReply) => ('stream' in reply ? this.settleStream(reply) : this.settle(reply)));
       worker.on('error', (error) => this.failAll(error));
       return worker;
