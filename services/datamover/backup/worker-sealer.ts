@@ -5,7 +5,7 @@ import { startWorker } from '../controls/start-worker.js';
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
 import type { ChunkSealer, ChunkStream, HashedChunk } from './chunk-store.js';
-import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
+import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type StreamReply } from './sealer-messages.js';
 
 /** Chunks handed over one by one, held per worker: enough to keep it busy, few enough to bound memory. */
 const JOBS_PER_WORKER = 6;
