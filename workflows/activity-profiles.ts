@@ -73,3 +73,13 @@ export function moverWork(podTimeoutMinutes: number): ActivityOptions {
     },
   };
 }
+
+/**
+ * Repository work in the control plane (forgetting snapshots, GC). GC reads every snapshot of a
+ * repository, so it may take long; it heartbeats, and storage errors are retried a few times.
+ */
+export const REPOSITORY_MAINTENANCE: ActivityOptions = {
+  startToCloseTimeout: '6h',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: ['OBJECT_RETAINED', 'STORAGE_TARGET_NOT_FOUND', 'REPOSITORY_KEY_WRONG'] },
+};

@@ -3,3 +3,5 @@ export { backupWorkflow } from './backup.js';
 export { restoreWorkflow } from './restore.js';
 export { previewBackupWorkflow } from './preview.js';
 export { scheduledRunWorkflow } from './schedule-run.js';
+export { deleteRecoveryPointWorkflow } from './recovery-point-delete.js';
+export { recoveryPointExpiryWorkflow } from './recovery-point-expiry.js';

@@ -1,7 +1,11 @@
 import { backupPlanActivities } from './backup-plan.js';
 import type { ControlDeps } from './deps.js';
 import { jobActivities } from './jobs.js';
+import { recoveryPointDeletionActivities } from './recovery-point-deletion.js';
+import { recoveryPointExpiryActivities } from './recovery-point-expiry.js';
 import { recoveryPointActivities } from './recovery-points.js';
+import { replicationPhaseActivities } from './replication-phases.js';
+import { repositoryMaintenanceActivities } from './repository-maintenance.js';
 import { repositoryAccessActivities } from './repository-access.js';
 import { restoreSourceActivities } from './restore-source.js';
 import { scheduledRunActivities } from './scheduled-runs.js';
@@ -17,6 +21,10 @@ export function createControlActivities(deps: ControlDeps) {
     ...backupPlanActivities(deps),
     ...restoreSourceActivities(deps),
     ...scheduledRunActivities(deps),
+    ...replicationPhaseActivities(deps),
+    ...recoveryPointDeletionActivities(deps),
+    ...recoveryPointExpiryActivities(deps),
+    ...repositoryMaintenanceActivities(deps),
   };
 }
 

@@ -1,0 +1,155 @@
+import { and, eq } from 'drizzle-orm';
+import type { DeleteVolumeSnapshotRequest } from '../../proto/agent/index.js';
+import type { CopiedVolume } from '../../proto/mover/index.js';
+import { clusters, jobs, recoveryPoints } from '../../services/db/schema/index.js';
+import type { DeletionCause, DeletionScope } from '../../workflows/recovery-point-deletion-input.js';
+import type { ControlDeps, JobRef } from './deps.js';
+import type { RecordedContents, RecordedVolume } from './recovery-points.js';
+import { skipCheckActivities } from './skip-checks.js';
+
+export interface DeletionStart {
+  orgId: string;
+  recoveryPointId: string;
+  scope: DeletionScope;
+  cause: DeletionCause;
+  /** SafeLock is judged at this instant (ISO). */
+  asOf: string;
+  workflowId: string;
+  runId: string;
+}
+
+/** What one deletion removes, read from the point's row once, when the deletion starts. */
+export type DeletionPlan =
+  | { status: 'GONE' }
+  | { status: 'LOCKED'; job: JobRef; reason: string }
+  | {
+      status: 'DELETE';
+      job: JobRef;
+      /** Null when the cluster was removed from Haven. */
+      clusterId: string | null;
+      clusterName: string;
+      storageTargetId: string;
+      /** The kept CSI snapshots, deleted through the agent of the cluster that made them. */
+      snapshots: DeleteVolumeSnapshotRequest[];
+      /** Resources snapshot and per-PV copies in the repository; empty for scope SNAPSHOTS. */
+      repositorySnapshotIds: string[];
+    };
+
+const CAUSES: Record<DeletionCause, string> = {
+  REQUESTED: 'deletion requested',
+  EXPIRED: 'retention expired',
+  SNAPSHOTS_EXPIRED: 'kept snapshots expired (the copy stays)',
+};
+
+type PointRow = typeof recoveryPoints.$inferSelect;
+
+function keptSnapshots(row: PointRow): DeleteVolumeSnapshotRequest[] {
+  const volumes = ((row.contents as Partial<RecordedContents>).persistentVolumes ?? []) as RecordedVolume[];
+  return volumes.flatMap((v) =>
+    v.snapshotName ? [{ version: 1 as const, namespace: v.namespace, snapshotName: v.snapshotName, ...(v.snapshotContentName ? { contentName: v.snapshotContentName } : {}) }] : [],
+  );
+}
+
+function repositorySnapshotIds(row: PointRow): string[] {
+  const contents = row.contents as Partial<RecordedContents>;
+  const copies = ((contents.persistentVolumes ?? []) as Partial<CopiedVolume>[]).flatMap((v) => (v.copySnapshotId ? [v.copySnapshotId] : []));
+  return [...(contents.resourcesSnapshotId ? [contents.resourcesSnapshotId] : []), ...copies];
+}
+
+/**
+ * The steps of deleting a recovery point that touch Postgres and Temporal. Each is idempotent: a
+ * retried step, or a deletion resumed after a crash, finds its job and treats what is gone as done.
+ */
+export function recoveryPointDeletionActivities(deps: ControlDeps) {
+  const scoped = (orgId: string, id: string) => and(eq(recoveryPoints.orgId, orgId), eq(recoveryPoints.id, id));
+
+  return {
+    /**
+     * Records the deletion's job (once per workflow run) and answers what to delete. SafeLock is checked
+     * here too, not only by the API: a point locked at `asOf` is refused and the job says until when.
+     */
+    async beginRecoveryPointDeletion(start: DeletionStart): Promise<DeletionPlan> {
+      return deps.db.transaction(async (tx) => {
+        const [row] = await tx.select().from(recoveryPoints).where(scoped(start.orgId, start.recoveryPointId)).for('update');
+        const [recorded] = await tx
+          .select({ id: jobs.id })
+          .from(jobs)
+          .where(and(eq(jobs.orgId, start.orgId), eq(jobs.workflowId, start.workflowId), eq(jobs.workflowRunId, start.runId)));
+        if (!row) {
+          if (!recorded) return { status: 'GONE' };
+          return { status: 'DELETE', job: { orgId: start.orgId, jobId: recorded.id }, clusterId: null, clusterName: '', storageTargetId: '', snapshots: [], repositorySnapshotIds: [] };
+        }
+        const locked = row.lockedUntil && row.lockedUntil.getTime() > Date.parse(start.asOf);
+        const reason = locked ? `recovery point ${row.id} is SafeLocked until ${row.lockedUntil!.toISOString()}; it cannot be deleted before then` : undefined;
+        const now = deps.clock();
+        const jobId =
+          recorded?.id ??
+          (
+            await tx
+              .insert(jobs)
+              .values({
+                orgId: start.orgId,
+                kind: 'RECOVERY_POINT_DELETE',
+                definitionId: row.definitionId,
+                definitionName: row.definitionName,
+                clusterId: row.clusterId,
+                status: locked ? 'FAILED' : 'RUNNING',
+                message: reason ?? `Deleting recovery point ${row.id} of ${row.definitionName} (${CAUSES[start.cause]})`,
+                errors: reason ? [{ message: reason }] : [],
+                startedAt: now,
+                ...(locked ? { endedAt: now } : {}),
+                workflowId: start.workflowId,
+                workflowRunId: start.runId,
+              })
+              .returning({ id: jobs.id })
+          )[0]!.id;
+        const job = { orgId: start.orgId, jobId };
+        if (reason) return { status: 'LOCKED', job, reason };
+        return {
+          status: 'DELETE',
+          job,
+          clusterId: row.clusterId,
+          clusterName: row.clusterName,
+          storageTargetId: row.storageTargetId,
+          snapshots: keptSnapshots(row),
+          repositorySnapshotIds: start.scope === 'ALL' ? repositorySnapshotIds(row) : [],
+        };
+      });
+    },
+
+    /**
+     * Why the kept snapshots cannot be deleted now, or null. Only the cluster's own agent may touch them;
+     * without it the deletion stops before anything is removed, so the point stays whole for the next pass.
+     */
+    async snapshotClusterUnavailableReason(input: { orgId: string; clusterId: string | null; clusterName: string; snapshots: string[] }): Promise<string | null> {
+      const which = `its kept snapshots (${input.snapshots.join(', ')})`;
+      const [cluster] = input.clusterId
+        ? await deps.db.select({ id: clusters.id }).from(clusters).where(and(eq(clusters.orgId, input.orgId), eq(clusters.id, input.clusterId)))
+        : [];
+      if (!cluster) {
+        return `cluster ${input.clusterName} was removed from Haven, so no agent can delete ${which}; delete them in that cluster by hand, or register it again and install its agent`;
+      }
+      const offline = await skipCheckActivities(deps).agentNotConnectedReason({ clusterId: cluster.id });
+      return offline ? `${which} cannot be deleted: ${offline}; the point is kept and retried by the next expiry pass` : null;
+    },
+
+    /** The last step of a full deletion. Restores that named the point keep their record (recoveryPointId null). */
+    async removeRecoveryPoint(input: { orgId: string; recoveryPointId: string }): Promise<void> {
+      await deps.db.delete(recoveryPoints).where(scoped(input.orgId, input.recoveryPointId));
+    },
+
+    /** After the kept snapshots expired: the point no longer names them, and stays restorable from its copy. */
+    async forgetKeptSnapshots(input: { orgId: string; recoveryPointId: string }): Promise<void> {
+      const [row] = await deps.db.select().from(recoveryPoints).where(scoped(input.orgId, input.recoveryPointId));
+      if (!row) return;
+      const contents = row.contents as RecordedContents;
+      const persistentVolumes = (contents.persistentVolumes as RecordedVolume[]).map(
+        ({ snapshotClass: _class, snapshotName: _name, snapshotContentName: _content, snapshotHandle: _handle, snapshotDriver: _driver, snapshotDeletionPolicy: _policy, ...copy }) => copy,
+      );
+      await deps.db
+        .update(recoveryPoints)
+        .set({ contents: { ...contents, persistentVolumes }, snapshotExpiresAt: null })
+        .where(scoped(input.orgId, input.recoveryPointId));
+    },
+  };
+}

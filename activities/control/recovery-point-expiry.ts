@@ -1,0 +1,66 @@
+import { and, asc, isNull, lte, or, sql } from 'drizzle-orm';
+import { recoveryPoints, storageTargets } from '../../services/db/schema/index.js';
+import type { DeletionCause, DeletionScope } from '../../workflows/recovery-point-deletion-input.js';
+import type { ControlDeps } from './deps.js';
+
+export interface DuePoint {
+  orgId: string;
+  recoveryPointId: string;
+  storageTargetId: string;
+  scope: DeletionScope;
+  cause: DeletionCause;
+}
+
+export interface ExpiryPlan {
+  due: DuePoint[];
+  /** Every storage target of every organization: GC visits those with pending tombstones even when nothing expired. */
+  storageTargets: { orgId: string; storageTargetId: string }[];
+}
+
+/**
+ * What one expiry pass does, across organizations (the installation's own upkeep, like the schedules'
+ * reconcile): points past their expiry, or past their kept snapshots' shorter expiry, and not SafeLocked
+ * at `now`. A SNAPSHOT point's snapshots are its data, so their expiry ends the whole point.
+ */
+export function recoveryPointExpiryActivities(deps: ControlDeps) {
+  return {
+    async planExpiryPass(input: { now: string; batch: number }): Promise<ExpiryPlan> {
+      const now = new Date(input.now);
+      const rows = await deps.db
+        .select({
+          orgId: recoveryPoints.orgId,
+          id: recoveryPoints.id,
+          type: recoveryPoints.type,
+          storageTargetId: recoveryPoints.storageTargetId,
+          expiresAt: recoveryPoints.expiresAt,
+        })
+        .from(recoveryPoints)
+        .where(
+          and(
+            or(lte(recoveryPoints.expiresAt, now), lte(recoveryPoints.snapshotExpiresAt, now)),
+            or(isNull(recoveryPoints.lockedUntil), lte(recoveryPoints.lockedUntil, now)),
+          ),
+        )
+        .orderBy(asc(sql`least(${recoveryPoints.expiresAt}, coalesce(${recoveryPoints.snapshotExpiresAt}, ${recoveryPoints.expiresAt}))`), asc(recoveryPoints.id))
+        .limit(input.batch);
+      const targets = await deps.db
+        .select({ orgId: storageTargets.orgId, storageTargetId: storageTargets.id })
+        .from(storageTargets)
+        .orderBy(asc(storageTargets.id));
+      return {
+        due: rows.map((row) => {
+          const whole = row.expiresAt <= now || row.type === 'SNAPSHOT';
+          return {
+            orgId: row.orgId,
+            recoveryPointId: row.id,
+            storageTargetId: row.storageTargetId,
+            scope: whole ? 'ALL' : 'SNAPSHOTS',
+            cause: whole ? 'EXPIRED' : 'SNAPSHOTS_EXPIRED',
+          };
+        }),
+        storageTargets: targets,
+      };
+    },
+  };
+}
+

@@ -1,0 +1,96 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { backendFor } from '../cluster/backup/open-repository.js';
+import { withHeartbeats } from '../cluster/backup/heartbeats.js';
+import { collectGarbage } from '../../services/datamover/maintenance/gc.js';
+import { DataMoverError, ObjectRetainedError, RepositoryNotFoundError } from '../../services/datamover/errors.js';
+import { TOMBSTONES_PREFIX } from '../../services/datamover/repository/layout.js';
+import { Repository } from '../../services/datamover/repository/repository.js';
+import type { ControlDeps } from './deps.js';
+import { repositoryAccessActivities } from './repository-access.js';
+
+export interface RepositoryRef {
+  orgId: string;
+  storageTargetId: string;
+}
+
+export interface GarbageCollection extends RepositoryRef {
+  /** Skip the run unless a tombstone waits: a repository nothing was forgotten in has nothing new to condemn. */
+  onlyIfPending: boolean;
+  graceMs?: number;
+}
+
+export interface GarbageReport {
+  ran: boolean;
+  condemnedPacks: number;
+  deletedPacks: number;
+  retainedPacks: number;
+  reclaimedBytes: number;
+}
+
+/** Data mover errors carry stable codes; they become the failure's type so the job and retry policies can name them. */
+function asFailure(error: unknown): unknown {
+  if (error instanceof ObjectRetainedError) {
+    return ApplicationFailure.nonRetryable(`${error.message}: SafeLock (Object Lock) keeps it until then`, error.code);
+  }
+  if (error instanceof DataMoverError) return ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: !error.retryable });
+  return error;
+}
+
+/**
+ * Repository work of retention, in the control plane: a repository is shared by every cluster that backs
+ * up to the target, so forgetting and GC must not depend on one cluster's agent being online, and an agent
+ * (which the design does not trust) never gets to delete what other clusters stored. The worker already
+ * holds the decrypted repository secret's source (HAVEN_SECRET_KEY).
+ */
+export function repositoryMaintenanceActivities(deps: ControlDeps) {
+  const resolve = repositoryAccessActivities(deps).resolveRepositoryAccess;
+
+  /** Undefined when the target's repository was never created: nothing is stored there. */
+  async function open(ref: RepositoryRef): Promise<Repository | undefined> {
+    const access = await resolve({ ...ref, retention: { days: 0, safeLock: false } });
+    try {
+      return await Repository.open(await backendFor(access), access.secret);
+    } catch (error) {
+      if (error instanceof RepositoryNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  return {
+    /**
+     * Deletes the snapshot objects of a recovery point; its chunks stay until GC finds nothing references
+     * them. Idempotent: a snapshot already gone counts as forgotten.
+     */
+    async forgetRepositorySnapshots(input: RepositoryRef & { snapshotIds: string[] }): Promise<number> {
+      try {
+        const repository = await open(input);
+        if (!repository) return 0;
+        for (const id of input.snapshotIds) await repository.deleteSnapshot(id);
+        return input.snapshotIds.length;
+      } catch (error) {
+        throw asFailure(error);
+      }
+    },
+
+    /** The data mover's two-phase GC (safe beside running backups, never deletes locked packs), heartbeating. */
+    async collectRepositoryGarbage(input: GarbageCollection): Promise<GarbageReport> {
+      const idle: GarbageReport = { ran: false, condemnedPacks: 0, deletedPacks: 0, retainedPacks: 0, reclaimedBytes: 0 };
+      try {
+        const repository = await open(input);
+        if (!repository) return idle;
+        if (input.onlyIfPending) {
+          let pending = false;
+          for await (const _tombstone of repository.backend.list(TOMBSTONES_PREFIX)) {
+            pending = true;
+            break;
+          }
+          if (!pending) return idle;
+        }
+        const report = await withHeartbeats(() => collectGarbage(repository, { ...(input.graceMs === undefined ? {} : { graceMs: input.graceMs }) }));
+        return { ran: true, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
+      } catch (error) {
+        throw asFailure(error);
+      }
+    },
+  };
+}
