@@ -2,6 +2,7 @@ import { parseKeyring } from '../common/secrets.js';
 import type { SecretKeyring } from '../common/secrets.js';
 import { readTemporalConfig } from '../common/temporal/config.js';
 import type { TemporalConfig } from '../common/temporal/config.js';
+import { DEFAULT_EXPIRY_INTERVAL_MINUTES } from './seams/expiry-schedule.js';
 
 /** Everything the API reads from its environment, read once at start. */
 export interface ApiConfig {
@@ -16,6 +17,8 @@ export interface ApiConfig {
   temporal: TemporalLinks;
   /** Set when TEMPORAL_ADDRESS is: runs start through Temporal. Null keeps the "workflows unavailable" seams. */
   workflowEngine: TemporalConfig | null;
+  /** HAVEN_EXPIRY_INTERVAL_MINUTES: how often the expiry Schedule looks for expired recovery points; 0 = never. */
+  expiryIntervalMinutes: number;
 }
 
 /** What goes into a cluster's agent install manifest. */
@@ -52,6 +55,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     throw new ConfigError(`HAVEN_BOOTSTRAP_API_KEY must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters of random text`);
   }
   const temporalNamespace = env.TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE;
+  const expiryIntervalMinutes = env.HAVEN_EXPIRY_INTERVAL_MINUTES ? Number(env.HAVEN_EXPIRY_INTERVAL_MINUTES) : DEFAULT_EXPIRY_INTERVAL_MINUTES;
+  if (!Number.isInteger(expiryIntervalMinutes) || expiryIntervalMinutes < 0) {
+    throw new ConfigError(`HAVEN_EXPIRY_INTERVAL_MINUTES "${env.HAVEN_EXPIRY_INTERVAL_MINUTES}" is not a whole number of minutes (0 turns periodic expiry off)`);
+  }
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -66,5 +73,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     },
     temporal: { uiUrl: (env.TEMPORAL_UI_URL || DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, ''), namespace: temporalNamespace },
     workflowEngine: env.TEMPORAL_ADDRESS ? readTemporalConfig(env) : null,
+    expiryIntervalMinutes,
   };
 }

@@ -13,6 +13,7 @@ import { noAgentLiveness } from './seams/agent-liveness.js';
 import { unavailablePreviewer } from './seams/backup-preview.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 import { UnavailableWorkflowLauncher } from './seams/workflow-launcher.js';
+import { syncExpirySchedule } from './seams/expiry-schedule.js';
 import { reconcileSchedules } from './seams/schedule-reconcile.js';
 import { connectWorkflowEngine } from './seams/workflow-engine.js';
 
@@ -62,6 +63,10 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
       await reconcileSchedules(database.db, engine.schedules).then(
         (report) => app.log.info(report, 'schedules reconciled with the database'),
         (error: unknown) => app.log.error({ err: error }, 'reconciling schedules with the database failed; they stay as Temporal has them'),
+      );
+      await syncExpirySchedule(engine.schedules, config.workflowEngine!.controlTaskQueue, config.expiryIntervalMinutes).then(
+        () => app.log.info({ intervalMinutes: config.expiryIntervalMinutes }, 'recovery point expiry schedule set'),
+        (error: unknown) => app.log.error({ err: error }, 'setting the recovery point expiry schedule failed; expired points wait for the next start'),
       );
     }
     return {

@@ -56,27 +56,40 @@ export class TemporalSchedules {
   async sync(desired: DesiredSchedules): Promise<void> {
     for (const index of desired.entries.keys()) {
       const options = this.options(desired, index);
-      const handle = this.client.schedule.getHandle(options.scheduleId);
-      let pausedNow: boolean;
-      try {
-        pausedNow = (await handle.describe()).state.paused;
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        await this.client.schedule.create(options);
-        continue;
-      }
-      await handle.update(() => ({ spec: options.spec, action: options.action, policies: options.policies ?? {}, state: options.state ?? {} }));
+      const pausedNow = await this.put(options);
       // The update carries the paused state, but pause/unpause also record why in the schedule's note.
-      if (pausedNow !== desired.paused) await (desired.paused ? handle.pause(PAUSED_NOTE) : handle.unpause(RESUMED_NOTE));
+      if (pausedNow !== undefined && pausedNow !== desired.paused) {
+        const handle = this.client.schedule.getHandle(options.scheduleId);
+        await (desired.paused ? handle.pause(PAUSED_NOTE) : handle.unpause(RESUMED_NOTE));
+      }
     }
     // Ids are contiguous from 0, so the first missing one ends what a longer policy left behind.
-    for (let index = desired.entries.length; ; index += 1) {
-      try {
-        await this.client.schedule.getHandle(scheduleId(desired.definitionId, index)).delete();
-      } catch (error) {
-        if (isNotFound(error)) return;
-        throw error;
-      }
+    for (let index = desired.entries.length; await this.remove(scheduleId(desired.definitionId, index)); index += 1);
+  }
+
+  /** Creates the schedule, or makes an existing one match `options`; answers whether it was paused before (undefined: created). */
+  async put(options: ScheduleOptions): Promise<boolean | undefined> {
+    const handle = this.client.schedule.getHandle(options.scheduleId);
+    let pausedNow: boolean;
+    try {
+      pausedNow = (await handle.describe()).state.paused;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await this.client.schedule.create(options);
+      return undefined;
+    }
+    await handle.update(() => ({ spec: options.spec, action: options.action, policies: options.policies ?? {}, state: options.state ?? {} }));
+    return pausedNow;
+  }
+
+  /** Deletes a schedule; false when there was none. */
+  async remove(id: string): Promise<boolean> {
+    try {
+      await this.client.schedule.getHandle(id).delete();
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
     }
   }
 

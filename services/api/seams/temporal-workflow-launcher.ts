@@ -7,9 +7,13 @@ import {
   KIND_ATTRIBUTE,
 } from '../../common/temporal/names.js';
 import type { backupWorkflow } from '../../../workflows/backup.js';
+import type { deleteRecoveryPointWorkflow } from '../../../workflows/recovery-point-delete.js';
+import { DELETE_RECOVERY_POINT_WORKFLOW_TYPE, recoveryPointDeletionWorkflowId } from '../../../workflows/recovery-point-deletion-input.js';
 import type { RestoreRunInput } from '../../../workflows/restore-input.js';
 import type { restoreWorkflow } from '../../../workflows/restore.js';
 import type { Restore } from '../resources/restores/schema.js';
+import { REPLICATION_WORKFLOW_TYPE, replicationRunInput } from '../resources/replication-definitions/run-input.js';
+import type { replicationWorkflow } from '../../../workflows/replication.js';
 import { backupRunInput } from './backup-run-input.js';
 import type { DesiredSchedules } from './definition-schedules.js';
 import type { TemporalSchedules } from './temporal-schedules.js';
@@ -70,7 +74,8 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
       const handle = await this.client.workflow.start<typeof restoreWorkflow>(RESTORE_WORKFLOW_TYPE, { ...common, args: [restoreRunInput(request)] });
       return { runId: handle.firstExecutionRunId };
     }
-    this.refuse(`running ${request.kind.toLowerCase()} definition "${request.definitionName}"`);
+    const handle = await this.client.workflow.start<typeof replicationWorkflow>(REPLICATION_WORKFLOW_TYPE, { ...common, args: [replicationRunInput(request)] });
+    return { runId: handle.firstExecutionRunId };
   }
 
   /** The workflow records CANCELLED on the job once it has cleaned up. */
@@ -95,7 +100,16 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
     return this.schedules.sync(desired);
   }
 
-  deleteRecoveryPoint(): Promise<{ workflowId: string }> {
-    this.refuse('deleting a recovery point');
+  /** A deletion already running for the point is joined (USE_EXISTING), not raced. */
+  async deleteRecoveryPoint(recoveryPoint: { orgId: string; id: string }): Promise<{ workflowId: string }> {
+    const workflowId = recoveryPointDeletionWorkflowId(recoveryPoint.id);
+    await this.client.workflow.start<typeof deleteRecoveryPointWorkflow>(DELETE_RECOVERY_POINT_WORKFLOW_TYPE, {
+      taskQueue: this.controlTaskQueue,
+      workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [{ key: KIND_ATTRIBUTE, value: 'RECOVERY_POINT_DELETE' }],
+      args: [{ orgId: recoveryPoint.orgId, recoveryPointId: recoveryPoint.id, scope: 'ALL', cause: 'REQUESTED' }],
+    });
+    return { workflowId };
   }
 }

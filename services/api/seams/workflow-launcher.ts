@@ -15,7 +15,8 @@ export interface WorkflowLauncher {
   resumeSchedule(definition: { id: string; kind: DefinitionKind }): Promise<void>;
   /** Makes the engine's schedules for one definition match its policy and paused flag. */
   syncSchedules(desired: DesiredSchedules): Promise<void>;
-  deleteRecoveryPoint(recoveryPoint: { id: string; storageTargetId: string }): Promise<{ workflowId: string }>;
+  /** Starts the deletion of a point the caller checked exists and is not SafeLocked; the run records its job. */
+  deleteRecoveryPoint(recoveryPoint: { orgId: string; id: string; storageTargetId: string }): Promise<{ workflowId: string }>;
 }
 
 export interface RunRequest {

@@ -45,7 +45,8 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       done();
     },
   });
-  const config = readConfig({ DATABASE_URL: database.url, HAVEN_SECRET_KEY: generateKeyEntry('test1'), ...options.env });
+  // No expiry Schedule unless a test asks: test files would leave one per control queue on the shared Temporal.
+  const config = readConfig({ DATABASE_URL: database.url, HAVEN_SECRET_KEY: generateKeyEntry('test1'), HAVEN_EXPIRY_INTERVAL_MINUTES: '0', ...options.env });
   let running: RunningApi;
   try {
     running = await startApi({

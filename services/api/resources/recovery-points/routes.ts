@@ -57,7 +57,7 @@ export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
         schema: {
           tags,
           summary: 'Delete a recovery point and its data (refused while SafeLock holds it)',
-          description: 'The data is removed from storage by a workflow, so the answer is 202; 501 while this build has no workflow engine.',
+          description: 'A workflow removes the kept snapshots (through the cluster\'s agent), the repository snapshots, then the point, and records a RECOVERY_POINT_DELETE job; the answer is 202 with its workflow id. 501 while this build has no workflow engine.',
           params: IdParams,
           response: {
             202: Type.Object({ workflowId: Type.String() }),
@@ -70,7 +70,7 @@ export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
         if (isLocked(row, context.clock.now())) {
           throw new Problem('locked', `recovery point ${row.id} is SafeLocked until ${row.lockedUntil?.toISOString()}`);
         }
-        const started = await context.launcher.deleteRecoveryPoint({ id: row.id, storageTargetId: row.storageTargetId });
+        const started = await context.launcher.deleteRecoveryPoint({ orgId: row.orgId, id: row.id, storageTargetId: row.storageTargetId });
         return reply.code(202).send(started);
       },
     );
