@@ -5,3 +5,4 @@ export { previewBackupWorkflow } from './preview.js';
 export { scheduledRunWorkflow } from './schedule-run.js';
 export { deleteRecoveryPointWorkflow } from './recovery-point-delete.js';
 export { recoveryPointExpiryWorkflow } from './recovery-point-expiry.js';
+export { replicationWorkflow } from './replication.js';

@@ -3,6 +3,8 @@ import type { ControlActivities } from '../activities/control/index.js';
 import { CONTROL } from './activity-profiles.js';
 import { backupWorkflow } from './backup.js';
 import type { BackupOutcome } from './backup-input.js';
+import { replicationWorkflow } from './replication.js';
+import type { ReplicationOutcome } from './replication-input.js';
 import type { ScheduledRunInput, ScheduledRunOutcome } from './schedule-run-input.js';
 
 export const SCHEDULED_RUN_FAILED = 'SCHEDULED_RUN_FAILED';
@@ -12,12 +14,13 @@ export const SCHEDULED_RUN_FAILED = 'SCHEDULED_RUN_FAILED';
  * cannot run → FAILED with the reason, both on a job), then run the very same steps as "run now".
  * The schedule named this workflow `<kind>-<definition>-<time>` and gave it the search attributes.
  */
-export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<BackupOutcome | ScheduledRunOutcome> {
+export async function scheduledRunWorkflow(input: ScheduledRunInput): Promise<BackupOutcome | ReplicationOutcome | ScheduledRunOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
   const { workflowId, runId } = workflowInfo();
   const decision = await control.startScheduledRun({ ...input, workflowId, runId });
   // Failed like a failed backup: the Temporal UI then agrees with the job record.
   if (decision.status === 'FAILED') throw ApplicationFailure.nonRetryable(decision.reason, SCHEDULED_RUN_FAILED);
+  if (decision.status === 'REPLICATE') return replicationWorkflow(decision.input);
   if (decision.status !== 'RUN') return decision;
   return backupWorkflow(decision.input);
 }

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { HookDefinitionMessage } from '../../proto/agent/index.js';
 import type { CopyOptions, PersistentVolumeOptions } from '../../services/api/resources/definitions/parts-schema.js';
 import {
@@ -40,8 +40,11 @@ interface StoredBackupSpec {
   advanced?: Partial<CopyOptions>;
 }
 
+/** Where a definition's hooks run: a backup's and a restore's by hook type, a replication's by side (replication-definitions/kind.ts). */
+export type HookPhase = 'PRE_BACKUP' | 'POST_BACKUP' | 'POST_RESTORE' | 'SOURCE_PRE_BACKUP' | 'SOURCE_POST_BACKUP' | 'DESTINATION_POST_RESTORE';
+
 /** A definition's app hooks of one phase, as complete definitions in the definition's order (backups and restores). */
-export async function definitionHooks(deps: ControlDeps, orgId: string, definitionId: string, phase: 'PRE_BACKUP' | 'POST_BACKUP' | 'POST_RESTORE'): Promise<HookDefinitionMessage[]> {
+export async function definitionHooks(deps: ControlDeps, orgId: string, definitionId: string, phase: HookPhase): Promise<HookDefinitionMessage[]> {
   const rows = await deps.db
     .select({ hook: appHooks })
     .from(hookBindings)
@@ -66,19 +69,27 @@ export async function definitionHooks(deps: ControlDeps, orgId: string, definiti
  * the hooks as they are when it reaches them, and the agent receives complete definitions.
  */
 export function backupPlanActivities(deps: ControlDeps) {
-  const hooksOf = (orgId: string, definitionId: string, phase: 'PRE_BACKUP' | 'POST_BACKUP') => definitionHooks(deps, orgId, definitionId, phase);
+  const hooksOf = (orgId: string, definitionId: string, phase: HookPhase) => definitionHooks(deps, orgId, definitionId, phase);
 
   return {
     async resolveBackupPlan(input: { orgId: string; definitionId: string }): Promise<BackupPlan> {
       const [row] = await deps.db
-        .select({ spec: definitions.spec })
+        .select({ spec: definitions.spec, kind: definitions.kind })
         .from(definitions)
-        .where(and(eq(definitions.orgId, input.orgId), eq(definitions.id, input.definitionId), eq(definitions.kind, 'BACKUP')));
+        .where(and(eq(definitions.orgId, input.orgId), eq(definitions.id, input.definitionId), inArray(definitions.kind, ['BACKUP', 'REPLICATION'])));
       if (!row) throw ApplicationFailure.nonRetryable(`backup definition ${input.definitionId} no longer exists`, 'DEFINITION_NOT_FOUND');
       const spec = row.spec as StoredBackupSpec;
+      // A replication's backup is its source side; its PV data must travel to another cluster, so it is always copied.
+      const replication = row.kind === 'REPLICATION';
       return {
-        hooks: { preBackup: await hooksOf(input.orgId, input.definitionId, 'PRE_BACKUP'), postBackup: await hooksOf(input.orgId, input.definitionId, 'POST_BACKUP') },
-        persistentVolumes: { include: spec.persistentVolumes?.include ?? true, mode: spec.persistentVolumes?.mode ?? 'BACKUP_TO_OBJECT_STORAGE' },
+        hooks: {
+          preBackup: await hooksOf(input.orgId, input.definitionId, replication ? 'SOURCE_PRE_BACKUP' : 'PRE_BACKUP'),
+          postBackup: await hooksOf(input.orgId, input.definitionId, replication ? 'SOURCE_POST_BACKUP' : 'POST_BACKUP'),
+        },
+        persistentVolumes: {
+          include: spec.persistentVolumes?.include ?? true,
+          mode: replication ? 'BACKUP_TO_OBJECT_STORAGE' : (spec.persistentVolumes?.mode ?? 'BACKUP_TO_OBJECT_STORAGE'),
+        },
         csiSnapshotTimeoutMinutes: spec.advanced?.csiSnapshotTimeoutMinutes ?? DEFAULT_CSI_SNAPSHOT_TIMEOUT_MINUTES,
         copy: copyPlanOf(spec),
       };

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { HookDefinitionMessage } from '../../proto/agent/index.js';
-import type { RestoreVolumeOptions } from '../../services/api/resources/definitions/parts-schema.js';
+import type { CopyOptions, RestoreVolumeOptions } from '../../services/api/resources/definitions/parts-schema.js';
 import {
   DEFAULT_CONCURRENT_PVS,
   DEFAULT_DATA_MOVER_MEMORY_MIB,
@@ -58,13 +58,16 @@ export function restoreSourceActivities(deps: ControlDeps) {
 
     async resolveRestorePlan(input: { orgId: string; restoreId: string }): Promise<RestorePlan> {
       const [row] = await deps.db
-        .select({ spec: definitions.spec })
+        .select({ spec: definitions.spec, kind: definitions.kind })
         .from(definitions)
-        .where(and(eq(definitions.orgId, input.orgId), eq(definitions.id, input.restoreId), eq(definitions.kind, 'RESTORE')));
+        .where(and(eq(definitions.orgId, input.orgId), eq(definitions.id, input.restoreId), inArray(definitions.kind, ['RESTORE', 'REPLICATION'])));
       if (!row) throw ApplicationFailure.nonRetryable(`restore ${input.restoreId} no longer exists`, 'DEFINITION_NOT_FOUND');
-      const stored = (row.spec as { persistentVolumes?: Partial<RestoreVolumeOptions> }).persistentVolumes ?? {};
+      // A replication's restore is its destination side: its PV options are the definition's copy options.
+      const replication = row.kind === 'REPLICATION';
+      const spec = row.spec as { persistentVolumes?: Partial<RestoreVolumeOptions>; advanced?: Partial<CopyOptions> };
+      const stored: Partial<RestoreVolumeOptions> = replication ? { ...replicaVolumeOptions(spec.advanced ?? {}), include: spec.persistentVolumes?.include ?? true } : (spec.persistentVolumes ?? {});
       return {
-        postRestoreHooks: await definitionHooks(deps, input.orgId, input.restoreId, 'POST_RESTORE'),
+        postRestoreHooks: await definitionHooks(deps, input.orgId, input.restoreId, replication ? 'DESTINATION_POST_RESTORE' : 'POST_RESTORE'),
         persistentVolumes: {
           include: stored.include ?? true,
           concurrentPvs: stored.concurrentPvs ?? DEFAULT_CONCURRENT_PVS,
@@ -74,5 +77,14 @@ export function restoreSourceActivities(deps: ControlDeps) {
         },
       };
     },
+  };
+}
+
+/** A replication's copy options as the restore side reads them; total concurrent files is a backup figure, so the restore keeps its own default. */
+function replicaVolumeOptions(advanced: Partial<CopyOptions>): Partial<RestoreVolumeOptions> {
+  return {
+    ...(advanced.concurrentPvs === undefined ? {} : { concurrentPvs: advanced.concurrentPvs }),
+    ...(advanced.dataMoverPodTimeoutMinutes === undefined ? {} : { dataMoverPodTimeoutMinutes: advanced.dataMoverPodTimeoutMinutes }),
+    ...(advanced.dataMoverMemoryLimitMiB === undefined ? {} : { dataMoverMemoryLimitMiB: advanced.dataMoverMemoryLimitMiB }),
   };
 }

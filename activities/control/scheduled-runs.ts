@@ -5,6 +5,9 @@ import { representation } from '../../services/api/resources/definitions/kind.js
 import { resolveRun, runRequest } from '../../services/api/resources/definitions/run.js';
 import type { DefinitionRow } from '../../services/api/resources/definitions/store.js';
 import { backupRunInput } from '../../services/api/seams/backup-run-input.js';
+import { replicationDefinitionKind } from '../../services/api/resources/replication-definitions/kind.js';
+import { replicationRunInput } from '../../services/api/resources/replication-definitions/run-input.js';
+import type { ReplicationRunInput } from '../../workflows/replication-input.js';
 import { TenantScope } from '../../services/api/tenancy/tenant-scope.js';
 import { definitions, jobs } from '../../services/db/schema/index.js';
 import type { BackupRunInput } from '../../workflows/backup-input.js';
@@ -20,12 +23,13 @@ export interface ScheduledRunStart extends ScheduledRunInput {
   runId: string;
 }
 
-export type ScheduledRunDecision = ScheduledRunOutcome | { status: 'RUN'; input: BackupRunInput };
+export type ScheduledRunDecision = ScheduledRunOutcome | { status: 'RUN'; input: BackupRunInput } | { status: 'REPLICATE'; input: ReplicationRunInput };
 
 /**
  * A scheduled run's first step: the definition as it is now decides whether it runs. Paused → a
  * SKIPPED job; unable to run (no destination, SafeLock on a plain bucket…) → a FAILED job saying why;
- * otherwise a RUNNING job and the backup's resolved input, exactly as "run now" would make it. One
+ * otherwise a RUNNING job and the backup's (or replication's) resolved input, exactly as "run now"
+ * would make it. A replication ignores the schedule's retention: resolveRun gives it none. One
  * transaction, and idempotent by workflow id, so a retried attempt finds the job the first recorded.
  */
 export function scheduledRunActivities(deps: ControlDeps) {
@@ -57,7 +61,7 @@ export function scheduledRunActivities(deps: ControlDeps) {
         const [recorded] = await scope.executor.select().from(jobs).where(scope.owns(jobs, and(eq(jobs.workflowId, start.workflowId), eq(jobs.workflowRunId, start.runId))));
         if (recorded && recorded.status !== 'RUNNING') return { status: recorded.status === 'SKIPPED' ? 'SKIPPED' : 'FAILED', reason: recorded.skipReason ?? recorded.message };
         if (!recorded && row.paused) return end(scope, row, start, 'SKIPPED', SCHEDULE_PAUSED);
-        if (row.kind !== 'BACKUP') return end(scope, row, start, 'FAILED', `scheduled ${row.kind.toLowerCase()} runs are not available in this Haven build yet`);
+        if (row.kind === 'RESTORE') return end(scope, row, start, 'FAILED', 'restores are never scheduled');
         let resolved;
         try {
           resolved = await resolveRun(scope, row, { retention: start.retention, representation: null });
@@ -77,6 +81,10 @@ export function scheduledRunActivities(deps: ControlDeps) {
             workflowId: start.workflowId,
             workflowRunId: start.runId,
           }));
+        if (row.kind === 'REPLICATION') {
+          const request = runRequest(scope, row, job, resolved, await representation(scope, replicationDefinitionKind, row));
+          return { status: 'REPLICATE', input: replicationRunInput(request) };
+        }
         const request = runRequest(scope, row, job, resolved, await representation(scope, backupDefinitionKind, row));
         return { status: 'RUN', input: backupRunInput(request) };
       });

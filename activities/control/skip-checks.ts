@@ -40,6 +40,8 @@ export function skipCheckActivities(deps: ControlDeps) {
           and(
             eq(jobs.orgId, input.orgId),
             eq(jobs.definitionId, input.definitionId),
+            // A replication's backup and restore phases are jobs of their own kind under its definition: part of its run, not another one.
+            eq(jobs.kind, me.kind),
             eq(jobs.status, 'RUNNING'),
             ne(jobs.id, me.id),
             or(lt(jobs.startedAt, me.startedAt), and(eq(jobs.startedAt, me.startedAt), lt(jobs.id, me.id))),

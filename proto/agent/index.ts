@@ -8,3 +8,4 @@ export * from './volume-snapshots.js';
 export * from './restore-resources.js';
 export * from './storage-classes.js';
 export * from './preview-backup.js';
+export * from './reset-namespaces.js';

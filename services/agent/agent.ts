@@ -11,6 +11,7 @@ import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
 import { clusterRestoreActivities } from '../../activities/cluster/restore/restore-from-repository.js';
 import { clusterStorageClassActivities } from '../../activities/cluster/restore/restore-from-repository-storage-classes.js';
 import { clusterRestoreVolumeActivities } from '../../activities/cluster/restore/restore-volume-activities.js';
+import { clusterReplicationActivities } from '../../activities/cluster/replication/replication-activities.js';
 import { clusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
 import type { SecretKeyring } from '../common/secrets.js';
 import { havenDataConverter } from '../common/temporal/data-converter.js';
@@ -47,6 +48,7 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterStorageClassActivities({ kube }),
       ...clusterDataMoverActivities({ kubeConfig: options.kubeConfig, ...(options.mover ? { mover: options.mover } : {}) }),
       ...clusterRestoreVolumeActivities({ kube }),
+      ...clusterReplicationActivities({ kube }),
       ...clusterPreviewActivities({ kube, kubeConfig: options.kubeConfig }),
     },
     dataConverter: havenDataConverter(options.payloadKeyring),

@@ -1,0 +1,87 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/activity';
+import { KubeApiError, type KubeRestClient } from '../kube/rest-client.js';
+
+const POLL_MS = 1_000;
+
+/** Marks a namespace a replication run re-created, and which run: a person can tell a replica from a local namespace. */
+export const REPLICA_LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  job: 'replication.haven.io/job',
+} as const;
+
+/** The failure type when a namespace does not finish terminating in time (a stuck finalizer, usually). */
+export const NAMESPACE_STILL_TERMINATING = 'NAMESPACE_STILL_TERMINATING';
+
+interface NamespaceObject {
+  metadata?: { labels?: Record<string, string> };
+  status?: { phase?: string; conditions?: { type?: string; status?: string; message?: string }[] };
+}
+
+const namespacePath = (name = '') => `/api/v1/namespaces${name ? `/${encodeURIComponent(name)}` : ''}`;
+
+async function readNamespace(kube: KubeRestClient, name: string): Promise<NamespaceObject | undefined> {
+  try {
+    return await kube.get<NamespaceObject>(namespacePath(name));
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** What the namespace controller says is holding a namespace back, for the failure a person reads. */
+function holdUp(namespace: NamespaceObject | undefined): string {
+  const stuck = namespace?.status?.conditions?.filter((c) => c.status === 'True' && c.message).map((c) => c.message) ?? [];
+  return stuck.length > 0 ? `: ${stuck.join('; ')}` : '';
+}
+
+/**
+ * Deletes the namespaces, waits until the API server no longer has them, and creates them again, empty.
+ * Idempotent, so a retried attempt (a restarted agent) finishes the job: a namespace that is already
+ * gone is simply created, one already re-created by this job is left as it is. The deletes are all
+ * issued first, so the namespaces terminate together.
+ */
+export async function resetNamespaces(
+  kube: KubeRestClient,
+  request: { jobId: string; namespaces: readonly string[]; timeoutMs: number },
+  options: { signal?: AbortSignal; onPoll?: (terminating: string[]) => void; now?: () => number } = {},
+): Promise<{ deleted: string[] }> {
+  const now = options.now ?? Date.now;
+  const deadline = now() + request.timeoutMs;
+  const deleted: string[] = [];
+  for (const name of request.namespaces) {
+    const existing = await readNamespace(kube, name);
+    if (!existing || existing.metadata?.labels?.[REPLICA_LABELS.job] === request.jobId) continue;
+    await kube.delete(namespacePath(name));
+    deleted.push(name);
+  }
+  let terminating = [...deleted];
+  while (terminating.length > 0) {
+    const states = await Promise.all(terminating.map(async (name) => ({ name, namespace: await readNamespace(kube, name) })));
+    const still = states.filter((s) => s.namespace !== undefined);
+    terminating = still.map((s) => s.name);
+    options.onPoll?.(terminating);
+    if (terminating.length === 0) break;
+    if (now() >= deadline) {
+      const reasons = still.map((s) => `${s.name}${holdUp(s.namespace)}`).join('; ');
+      throw ApplicationFailure.nonRetryable(
+        `namespaces still terminating after ${Math.round(request.timeoutMs / 60_000)} min: ${reasons}`,
+        NAMESPACE_STILL_TERMINATING,
+      );
+    }
+    await sleep(POLL_MS, undefined, options.signal ? { signal: options.signal } : undefined);
+  }
+  for (const name of request.namespaces) {
+    try {
+      await kube.post(namespacePath(), {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { [REPLICA_LABELS.managedBy]: 'haven', [REPLICA_LABELS.job]: request.jobId } },
+      });
+    } catch (error) {
+      // Re-created by an earlier attempt of this very call.
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+    }
+  }
+  return { deleted };
+}

@@ -1,0 +1,185 @@
+import { ApplicationFailure, CancellationScope, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ClusterReplicationActivities } from '../activities/cluster/replication/replication-activities.js';
+import type { ControlActivities } from '../activities/control/index.js';
+import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE, clusterTaskQueue } from '../services/common/temporal/names.js';
+import { CONTROL, snapshotWait } from './activity-profiles.js';
+import { backupWorkflow } from './backup.js';
+import { rootCauseMessage } from './failure-message.js';
+import { deleteRecoveryPointWorkflow } from './recovery-point-delete.js';
+import { recoveryPointDeletionWorkflowId } from './recovery-point-deletion-input.js';
+import type { ReplicationOutcome, ReplicationRunInput } from './replication-input.js';
+import { replicaNamespaces } from './replication-namespaces.js';
+import { REPLICATION_STEPS, replicationProgressQuery, type ReplicationProgress, type ReplicationStep } from './replication-progress.js';
+import { summarizeReplication } from './replication-summary.js';
+import { restoreWorkflow } from './restore.js';
+
+/** A failed run ends the workflow failed too, so the Temporal UI agrees with the job record. */
+export const REPLICATION_FAILED = 'REPLICATION_FAILED';
+
+/**
+ * The temporary recovery point's retention: the shortest there is. Every run deletes its point at the
+ * end; should that fail, expiry removes it a day later (SafeLock never applies to replication).
+ */
+export const TEMPORARY_POINT_RETENTION = { days: 1, safeLock: false } as const;
+
+/** How long the destination namespaces may take to terminate (pods' grace periods, finalizers). */
+export const DEFAULT_NAMESPACE_DELETION_TIMEOUT_MINUTES = 10;
+
+/**
+ * One replication run. Reads as its steps: skip checks (source agent, the same replication running),
+ * the destination agent connected (else FAILED, before anything is touched) → back up the source into
+ * the temporary storage (the backup workflow as a child, with the source hooks and copy options; PV data
+ * always by copy) → delete and re-create the destination namespaces → restore into them (the restore
+ * workflow as a child, with the transforms and the destination post-restore hooks) → delete the
+ * temporary recovery point (the recovery-point deletion workflow as a child) → sum the phases up on the
+ * job. A run that fails or is cancelled after the backup deletes the temporary point too. The destination is touched only after the backup succeeded, so a run that fails early
+ * leaves the last replica as it was.
+ */
+export async function replicationWorkflow(input: ReplicationRunInput): Promise<ReplicationOutcome> {
+  const control = proxyActivities<ControlActivities>(CONTROL);
+  const destination = proxyActivities<ClusterReplicationActivities>({
+    ...snapshotWait(DEFAULT_NAMESPACE_DELETION_TIMEOUT_MINUTES * 60_000),
+    taskQueue: clusterTaskQueue(input.destinationClusterId),
+  });
+  const job = { orgId: input.orgId, jobId: input.jobId };
+  const { workflowId } = workflowInfo();
+
+  let progress: ReplicationProgress = { step: 'CHECKING', description: REPLICATION_STEPS.CHECKING, stepStartedAt: new Date().toISOString() };
+  setHandler(replicationProgressQuery, () => progress);
+  const enter = async (step: ReplicationStep, extra: Partial<ReplicationProgress> = {}, recordOnJob = true) => {
+    progress = { ...progress, ...extra, step, description: REPLICATION_STEPS[step], stepStartedAt: new Date().toISOString() };
+    if (recordOnJob) await control.updateJobStep({ ...job, step: REPLICATION_STEPS[step] });
+  };
+  /** Each phase is a child run with a job of its own, found in the Temporal UI like any run of its kind. */
+  const openPhase = async (phase: 'BACKUP' | 'RESTORE', clusterId: string) => {
+    const childId = `${workflowId}-${phase.toLowerCase()}`;
+    const { jobId } = await control.openPhaseJob({ ...job, phase, workflowId: childId, clusterId });
+    const searchAttributes = [
+      { key: CLUSTER_ID_ATTRIBUTE, value: clusterId },
+      { key: DEFINITION_ID_ATTRIBUTE, value: input.definitionId },
+      { key: KIND_ATTRIBUTE, value: phase },
+    ];
+    return { jobId, childId, searchAttributes };
+  };
+
+  let recoveryPointId: string | undefined;
+  /** The temporary point and its repository snapshots, through the recovery-point deletion run; null when gone, else why not. */
+  const removeTemporaryPoint = async (): Promise<string | null> => {
+    if (!recoveryPointId) return null;
+    try {
+      await executeChild(deleteRecoveryPointWorkflow, {
+        workflowId: recoveryPointDeletionWorkflowId(recoveryPointId),
+        args: [{ orgId: input.orgId, recoveryPointId, scope: 'ALL', cause: 'REQUESTED' }],
+      });
+      return null;
+    } catch (error) {
+      return `the temporary recovery point ${recoveryPointId} could not be deleted (it expires in ${TEMPORARY_POINT_RETENTION.days} day): ${rootCauseMessage(error)}`;
+    }
+  };
+
+  try {
+    const skipReason =
+      (await control.agentNotConnectedReason({ clusterId: input.sourceClusterId })) ??
+      (await control.alreadyRunningReason({ ...job, definitionId: input.definitionId }));
+    if (skipReason) {
+      await enter('SKIPPED', {}, false);
+      await control.finishJob({ ...job, status: 'SKIPPED', skipReason, message: `Skipped: ${skipReason}` });
+      return { status: 'SKIPPED', reason: skipReason };
+    }
+    const destinationOffline = await control.agentNotConnectedReason({ clusterId: input.destinationClusterId });
+    if (destinationOffline) throw ApplicationFailure.nonRetryable(`destination cluster ${input.destinationClusterId}: ${destinationOffline}`, 'AGENT_NOT_CONNECTED');
+
+    const backupPhase = await openPhase('BACKUP', input.sourceClusterId);
+    await enter('BACKING_UP', { backup: { workflowId: backupPhase.childId, jobId: backupPhase.jobId } });
+    const backup = await executeChild(backupWorkflow, {
+      workflowId: backupPhase.childId,
+      typedSearchAttributes: backupPhase.searchAttributes,
+      args: [
+        {
+          orgId: input.orgId,
+          jobId: backupPhase.jobId,
+          definitionId: input.definitionId,
+          definitionName: input.definitionName,
+          clusterId: input.sourceClusterId,
+          storageTargetId: input.storageTargetId,
+          retention: TEMPORARY_POINT_RETENTION,
+          recoveryPointType: 'COPY',
+          selection: input.selection,
+        },
+      ],
+    });
+    if (backup.status === 'SKIPPED') throw ApplicationFailure.nonRetryable(`the backup was skipped: ${backup.reason}`, 'BACKUP_SKIPPED');
+    recoveryPointId = backup.recoveryPointId;
+    const backedUp = await control.resolveRestoreSource({ orgId: input.orgId, recoveryPointId });
+    const namespaces = replicaNamespaces(backedUp.namespaces, input.transforms, input.destinationNamespaces);
+    progress = { ...progress, backup: { ...progress.backup!, status: backup.status }, temporaryRecoveryPointId: recoveryPointId, namespaces: namespaces.mapping };
+    if (Object.keys(namespaces.mapping).length === 0) {
+      const lands = namespaces.outside.map((o) => `${o.namespace} → ${o.target}`).join(', ') || 'the backup holds no namespace';
+      throw ApplicationFailure.nonRetryable(
+        `no backed-up namespace lands in a destination namespace (${lands}); list the renamed names as destination namespaces`,
+        'NO_REPLICA_NAMESPACE',
+      );
+    }
+
+    await enter('RESETTING_NAMESPACES');
+    await destination.resetNamespaces({
+      version: 1,
+      jobId: input.jobId,
+      namespaces: input.destinationNamespaces,
+      timeoutSeconds: DEFAULT_NAMESPACE_DELETION_TIMEOUT_MINUTES * 60,
+    });
+
+    const restorePhase = await openPhase('RESTORE', input.destinationClusterId);
+    await enter('RESTORING', { restore: { workflowId: restorePhase.childId, jobId: restorePhase.jobId } });
+    const restore = await executeChild(restoreWorkflow, {
+      workflowId: restorePhase.childId,
+      typedSearchAttributes: restorePhase.searchAttributes,
+      args: [
+        {
+          orgId: input.orgId,
+          jobId: restorePhase.jobId,
+          // The restore reads its hooks and PV options from this id: the replication's destination side.
+          restoreId: input.definitionId,
+          restoreName: input.definitionName,
+          recoveryPointId,
+          targetClusterId: input.destinationClusterId,
+          // The backup already applied the definition's types and labels.
+          selection: { namespaces: Object.keys(namespaces.mapping), resourceTypes: [], labels: '' },
+          transforms: input.transforms,
+          // The namespaces are new; what exists outside them (a CRD, a cluster role) is never changed.
+          existingResources: 'SKIP',
+        },
+      ],
+    });
+    progress = { ...progress, restore: { ...progress.restore!, status: restore.status } };
+
+    await enter('REMOVING_TEMPORARY_POINT');
+    const notRemoved = await removeTemporaryPoint();
+    const summary = summarizeReplication(
+      await control.readPhaseJob({ orgId: input.orgId, jobId: backupPhase.jobId }),
+      await control.readPhaseJob({ orgId: input.orgId, jobId: restorePhase.jobId }),
+      namespaces,
+      notRemoved,
+    );
+    await enter('COMPLETED', {}, false);
+    await control.finishJob({ ...job, status: summary.status, message: summary.message, ...(summary.errors.length > 0 ? { errors: summary.errors } : {}) });
+    return { status: summary.status, recoveryPointId, namespaces: Object.values(namespaces.mapping) };
+  } catch (error) {
+    // The children clean up after themselves (their own cancellation or failure handling) before this
+    // runs; what is left is the temporary point, if the backup made one.
+    if (isCancellation(error)) {
+      await CancellationScope.nonCancellable(async () => {
+        const during = REPLICATION_STEPS[progress.step].toLowerCase();
+        await removeTemporaryPoint();
+        await enter('CANCELLED', {}, false);
+        await control.finishJob({ ...job, status: 'CANCELLED', message: `Cancelled on request while ${during}` });
+      });
+      throw error;
+    }
+    const message = `${REPLICATION_STEPS[progress.step]} failed: ${rootCauseMessage(error)}`;
+    const notRemoved = progress.step === 'REMOVING_TEMPORARY_POINT' ? null : await removeTemporaryPoint();
+    await enter('FAILED', {}, false);
+    await control.finishJob({ ...job, status: 'FAILED', message, errors: [{ message }, ...(notRemoved ? [{ message: notRemoved }] : [])] });
+    throw ApplicationFailure.nonRetryable(message, REPLICATION_FAILED, { workflowId });
+  }
+}
