@@ -1,18 +1,17 @@
 import { AppsV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELD_BY_LABEL, HELD_REPLICAS_ANNOTATION } from '../../activities/cluster/restore/held-workloads.js';
-import { createAgentWorker } from '../../services/agent/agent.js';
 import { restoreProgressQuery } from '../../workflows/restore-progress.js';
 import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
-import { MOVER_TEST_IMAGE, startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { recordedCopies } from '../backup/helpers/run-repository.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { STORAGE_CLASS } from '../emulator/storage/storage-classes.js';
 import { deploySampleApp, type SampleApp } from '../fixtures/sample-app.js';
 import type { SampleVolume } from '../fixtures/sample-app-volumes.js';
-import { volumeDigest } from '../fixtures/volume-digest.js';
 import { uniqueName } from '../support/stack-env.js';
+import { boundVolume } from './helpers/bound-volume.js';
 import { removeRestoredNamespaces } from './helpers/restored-namespaces.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 
@@ -44,12 +43,6 @@ async function restoreJob(targetClusterId: string, body: Record<string, unknown>
   return jobAfterRun(stack.client, stack.temporal, expectStatus<JobView>(await stack.client.post(`/restores/${restoreId}/actions/run`), 202));
 }
 
-async function boundVolume(cluster: EmulatedCluster, namespace: string, claim: string) {
-  const pvc = await cluster.api.core.readNamespacedPersistentVolumeClaim({ namespace, name: claim });
-  const pv = await cluster.api.core.readPersistentVolume({ name: pvc.spec?.volumeName ?? '' });
-  return { pvc, pv, digest: await volumeDigest(cluster.node.volumePath(pv)) };
-}
-
 beforeAll(async () => {
   clusterA = await startEmulatedCluster();
   clusterB = await startEmulatedCluster({ envName: 'KUBECONFIG_B' });
@@ -59,19 +52,7 @@ beforeAll(async () => {
   clusterIdB = (await createCluster(stack.client)).id;
   const storageTargetId = await createStackS3Target(stack, 'restore-copies');
   await stack.startAgent(clusterIdA, { executor: clusterA.node.executor });
-  // Cluster B's agent talks to cluster B: the stack's own agents only know KUBECONFIG.
-  const engine = stack.api.config.workflowEngine!;
-  stack.track(
-    await createAgentWorker({
-      connection: stack.connection,
-      namespace: engine.namespace,
-      clusterId: clusterIdB,
-      kubeConfig: clusterB.config,
-      payloadKeyring: engine.payloadKeyring,
-      executor: clusterB.node.executor,
-      mover: { image: MOVER_TEST_IMAGE, temporalAddress: engine.address, temporalNamespace: engine.namespace, payloadKeyring: engine.payloadKeyring },
-    }),
-  );
+  await stack.startAgent(clusterIdB, { executor: clusterB.node.executor, kubeConfig: clusterB.config });
   await untilClusterActive(stack.client, clusterIdA);
   await untilClusterActive(stack.client, clusterIdB);
 

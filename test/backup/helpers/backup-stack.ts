@@ -32,11 +32,11 @@ export interface BackupStack {
   connection: NativeConnection;
   payloadKeyEntry: string;
   /**
-   * Starts a real agent (KUBECONFIG's cluster) for `clusterId`; hooks exec through `executor` when given
-   * (the node emulator's). Its mover pods run MOVER_TEST_IMAGE (the node emulator runs it from this
-   * checkout) unless `mover` overrides part of their settings.
+   * Starts a real agent (KUBECONFIG's cluster, or `kubeConfig`'s) for `clusterId`; hooks exec through
+   * `executor` when given (the node emulator's). Its mover pods run MOVER_TEST_IMAGE (the node emulator
+   * runs it from this checkout) unless `mover` overrides part of their settings.
    */
-  startAgent(clusterId: string, options?: { executor?: PodExecutor; mover?: Partial<MoverPodSettings> }): Promise<RunningWorker>;
+  startAgent(clusterId: string, options?: { executor?: PodExecutor; mover?: Partial<MoverPodSettings>; kubeConfig?: KubeConfig }): Promise<RunningWorker>;
   /** Starts any worker (e.g. a fake agent) and stops it on close. */
   track(worker: Worker): RunningWorker;
   close(): Promise<void>;
@@ -88,9 +88,9 @@ export async function startBackupStack(): Promise<BackupStack> {
     temporal: temporalHandle.client,
     connection,
     payloadKeyEntry,
-    async startAgent(clusterId, { mover, ...options } = {}) {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromFile(stackEnv('KUBECONFIG'));
+    async startAgent(clusterId, { mover, kubeConfig: otherCluster, ...options } = {}) {
+      const kubeConfig = otherCluster ?? new KubeConfig();
+      if (!otherCluster) kubeConfig.loadFromFile(stackEnv('KUBECONFIG'));
       const moverSettings: MoverPodSettings = { image: MOVER_TEST_IMAGE, temporalAddress: engine.address, temporalNamespace: engine.namespace, payloadKeyring: engine.payloadKeyring, ...mover };
       return track(
         await createAgentWorker({ connection, namespace: engine.namespace, clusterId, kubeConfig, payloadKeyring: engine.payloadKeyring, mover: moverSettings, ...options }),
