@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
  * run on the main thread plus one tsx registration per sealing worker). This is how the data-mover image
  * should run it too.
  *
- * `seal-worker.js` lands next to `cli.js`, which is where WorkerSealer looks for it when not run as `.ts`.
+ * The worker entries (`seal-worker.js`, `restore-writer-worker.js`) land next to `cli.js`, which is where
+ * `startWorker` looks for them when not run as `.ts`.
  *
  *   tsx bench/datamover/build-cli.ts   → prints the path of cli.js
  */
@@ -19,6 +20,7 @@ export async function buildCli(outdir = BUILT_CLI_DIR): Promise<string> {
     entryPoints: {
       cli: fileURLToPath(new URL('services/datamover/cli.ts', ROOT)),
       'seal-worker': fileURLToPath(new URL('services/datamover/backup/seal-worker.ts', ROOT)),
+      'restore-writer-worker': fileURLToPath(new URL('services/datamover/restore/restore-writer-worker.ts', ROOT)),
     },
     outdir,
     bundle: true,

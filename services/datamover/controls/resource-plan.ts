@@ -19,6 +19,8 @@ export interface ResourcePlan {
   readSize: number;
   /** Walked entries that may wait for earlier ones to reach the manifest. */
   windowEntries: number;
+  /** Restore: stored bytes fetched and not yet written, across all files. */
+  restoreBytesInFlight: number;
 }
 
 export function planResources(memoryLimitBytes = DEFAULT_MEMORY_LIMIT_BYTES, requestedFiles = DEFAULT_CONCURRENT_FILES): ResourcePlan {
@@ -26,5 +28,7 @@ export function planResources(memoryLimitBytes = DEFAULT_MEMORY_LIMIT_BYTES, req
   const uploadConcurrency = spare >= 8 * PER_PACK_UPLOAD_BYTES ? 4 : 2;
   const forFiles = spare - (uploadConcurrency + 1) * PER_PACK_UPLOAD_BYTES;
   const concurrentFiles = Math.max(1, Math.min(requestedFiles, Math.floor(forFiles / PER_FILE_BYTES)));
-  return { concurrentFiles, uploadConcurrency, readSize: 8 * MiB, windowEntries: 256 };
+  // Half of what is left after the baseline, within 64–256 MiB: beyond that S3 reads are already overlapped enough.
+  const restoreBytesInFlight = Math.min(256 * MiB, Math.max(64 * MiB, Math.floor(spare / 2)));
+  return { concurrentFiles, uploadConcurrency, readSize: 8 * MiB, windowEntries: 256, restoreBytesInFlight };
 }

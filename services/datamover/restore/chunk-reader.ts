@@ -1,18 +1,23 @@
 import { CHUNK_FLAGS } from '../../../proto/repository/index.js';
-import { openChunk } from '../crypto/chunk-sealing.js';
 import { ChunkVerificationError, MissingChunkError, ObjectNotFoundError } from '../errors.js';
 import type { ChunkIndex, ChunkLocation } from '../repository/chunk-index.js';
 import type { Repository } from '../repository/repository.js';
+import { openVerifiedChunk, type StoredChunk } from './chunk-opening.js';
 
 /** Bundles and manifest chunks are read by many consecutive entries; keep a few decrypted. */
 const DEFAULT_CACHED_CHUNKS = 8;
 /** One ranged read covers at most this much of a pack. */
 const MAX_RUN_BYTES = 4 * 1024 * 1024;
 
-/**
- * Reads chunks back and proves each one: the AEAD tag authenticates the stored bytes under the chunk's
- * own key, and the keyed id is recomputed over the plaintext. Failures name the file being restored.
- */
+/** Chunks stored back to back in one pack, read with one ranged read. */
+export interface ChunkRun {
+  ids: string[];
+  /** Each chunk's plaintext length, so writes can be placed before the bytes arrive. */
+  rawLengths: number[];
+  storedBytes: number;
+}
+
+/** Reads chunks back and proves each one (`openVerifiedChunk`); failures name the file being restored. */
 export class ChunkReader {
   /** Decrypted bundle and manifest chunks, and reads of them in flight: concurrent files of one bundle share one fetch. */
   private readonly cache = new Map<string, Promise<Buffer>>();
@@ -31,11 +36,10 @@ export class ChunkReader {
       this.cache.set(idHex, cached);
       return cached;
     }
-    const id = Buffer.from(idHex, 'hex');
-    const location = this.index.lookup(id);
+    const location = this.index.lookup(Buffer.from(idHex, 'hex'));
     if (!location) throw new MissingChunkError(idHex, path);
-    if (!(location.flags & CHUNK_FLAGS.metadata)) return this.fetch(id, idHex, location, path);
-    const reading = this.fetch(id, idHex, location, path);
+    if (!(location.flags & CHUNK_FLAGS.metadata)) return this.fetch(idHex, location, path);
+    const reading = this.fetch(idHex, location, path);
     this.cache.set(idHex, reading);
     reading.catch(() => this.cache.delete(idHex));
     if (this.cache.size > this.cachedChunks) this.cache.delete(this.cache.keys().next().value!);
@@ -47,41 +51,43 @@ export class ChunkReader {
    * at most `maxBytes`: one ranged read per run instead of one per chunk, which on S3 is most of a restore's
    * cost. Chunks the index does not know form runs of their own (reading them names the missing chunk).
    */
-  runs(ids: string[], maxBytes = MAX_RUN_BYTES): string[][] {
-    const runs: string[][] = [];
+  runs(ids: string[], maxBytes = MAX_RUN_BYTES): ChunkRun[] {
+    const runs: ChunkRun[] = [];
     let previous: ChunkLocation | undefined;
-    let runBytes = 0;
     for (const idHex of ids) {
       const location = this.index.lookup(Buffer.from(idHex, 'hex'));
       const last = runs.at(-1);
+      const storedLength = location?.storedLength ?? 0;
       if (
         last && location && previous && !(location.flags & CHUNK_FLAGS.metadata) &&
         location.packKey === previous.packKey && location.offset === previous.offset + previous.storedLength &&
-        runBytes + location.storedLength <= maxBytes
+        last.storedBytes + storedLength <= maxBytes
       ) {
-        last.push(idHex);
-        runBytes += location.storedLength;
+        last.ids.push(idHex);
+        last.rawLengths.push(location.rawLength);
+        last.storedBytes += storedLength;
       } else {
-        runs.push([idHex]);
-        runBytes = location?.storedLength ?? 0;
+        runs.push({ ids: [idHex], rawLengths: [location?.rawLength ?? 0], storedBytes: storedLength });
       }
       previous = location && !(location.flags & CHUNK_FLAGS.metadata) ? location : undefined;
     }
     return runs;
   }
 
-  /** The chunks of one run (see `runs`), each verified like `read`. */
-  async readRun(run: string[], path?: string): Promise<Buffer[]> {
-    if (run.length === 1) return [await this.read(run[0]!, path)];
-    const locations = run.map((idHex) => this.index.lookup(Buffer.from(idHex, 'hex'))!);
-    const first = locations[0]!;
-    const last = locations.at(-1)!;
-    const stored = await this.get(run[0]!, first.packKey, first.offset, last.offset + last.storedLength - first.offset, path);
-    return run.map((idHex, i) => {
-      const location = locations[i]!;
-      const start = location.offset - first.offset;
-      return this.verified(Buffer.from(idHex, 'hex'), idHex, stored.subarray(start, start + location.storedLength), location, path);
+  /**
+   * A run's stored bytes with one ranged read, not yet opened: the caller opens them with
+   * `openVerifiedChunk` wherever it likes (restore does it on its writer threads).
+   */
+  async fetchRun(run: ChunkRun, path?: string): Promise<{ stored: Buffer; chunks: (StoredChunk & { storedStart: number; storedLength: number })[] }> {
+    const chunks = run.ids.map((idHex) => {
+      const location = this.index.lookup(Buffer.from(idHex, 'hex'));
+      if (!location) throw new MissingChunkError(idHex, path);
+      return { idHex, packKey: location.packKey, rawLength: location.rawLength, flags: location.flags, offset: location.offset, storedLength: location.storedLength };
     });
+    const first = chunks[0]!;
+    const last = chunks.at(-1)!;
+    const stored = await this.get(first.idHex, first.packKey, first.offset, last.offset + last.storedLength - first.offset, path);
+    return { stored, chunks: chunks.map(({ offset, ...chunk }) => ({ ...chunk, storedStart: offset - first.offset })) };
   }
 
   private async get(idHex: string, packKey: string, offset: number, length: number, path: string | undefined): Promise<Buffer> {
@@ -96,27 +102,12 @@ export class ChunkReader {
     return stored;
   }
 
-  private async fetch(id: Buffer, idHex: string, location: ChunkLocation, path: string | undefined): Promise<Buffer> {
+  private async fetch(idHex: string, location: ChunkLocation, path: string | undefined): Promise<Buffer> {
     const stored = await this.get(idHex, location.packKey, location.offset, location.storedLength, path);
-    return this.verified(id, idHex, stored, location, path);
+    return this.verified({ idHex, ...location }, stored, path);
   }
 
-  private verified(id: Buffer, idHex: string, stored: Buffer, location: ChunkLocation, path: string | undefined): Buffer {
-    const plaintext = this.open(id, idHex, stored, location.flags, location.packKey, path);
-    if (plaintext.length !== location.rawLength || !this.repository.chunkIdOf(plaintext).equals(id)) {
-      throw new ChunkVerificationError(idHex, location.packKey, path, 'content does not match its id');
-    }
-    return plaintext;
-  }
-
-  private open(id: Buffer, idHex: string, stored: Buffer, flags: number, packKey: string, path: string | undefined): Buffer {
-    let plaintext: Buffer | undefined;
-    try {
-      plaintext = openChunk(this.repository.keys.dataKey, id, stored, flags);
-    } catch (error) {
-      throw new ChunkVerificationError(idHex, packKey, path, `undecodable: ${(error as Error).message}`);
-    }
-    if (!plaintext) throw new ChunkVerificationError(idHex, packKey, path, 'authentication failed (altered or truncated)');
-    return plaintext;
+  private verified(chunk: StoredChunk, stored: Uint8Array, path: string | undefined): Buffer {
+    return openVerifiedChunk(this.repository.keys, chunk, stored, path);
   }
 }

@@ -1,7 +1,7 @@
 import { chown, chmod, utimes } from 'node:fs/promises';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
 import { isWithin } from '../manifest/walk-order.js';
-import { nsToSeconds } from './file-writer.js';
+import { nsToSeconds } from './times.js';
 
 interface OpenDirectory {
   path: string;

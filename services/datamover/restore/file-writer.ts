@@ -1,77 +1,118 @@
-import { closeSync, fchmodSync, fchownSync, futimesSync, openSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
-import type { ChunkReader } from './chunk-reader.js';
+import { Semaphore } from '../controls/semaphore.js';
+import type { ChunkReader, ChunkRun } from './chunk-reader.js';
+import type { RestoreWriters } from './restore-writers.js';
+import { nsToSeconds } from './times.js';
+import type { RunChunk } from './writer-messages.js';
 
-/** Runs of chunks (see ChunkReader.runs) fetched ahead of the write position: S3 latency hides behind the writes. */
-const READ_AHEAD = 2;
+/** Runs of one file (see ChunkReader.runs, up to 4 MiB each) fetched or being written at once: S3 latency hides behind the writes. */
+const RUNS_IN_FLIGHT = 4;
 const ZEROS = Buffer.alloc(1024 * 1024);
+
+/** What writing content needs: where chunks come from, who writes them, and the bytes allowed in flight. */
+export interface ContentIo {
+  reader: ChunkReader;
+  writers: RestoreWriters;
+  /** Stored bytes fetched and not yet written, across all files: bounds memory whatever the concurrency. */
+  budget: Semaphore;
+}
 
 export interface WriteContentOptions {
   /** Block mode writes into an existing device: holes must be zeroed, not skipped. */
   zeroHoles?: boolean;
 }
 
-/** Writes an entry's content (chunks with holes, or its slice of a bundle) through an open handle. */
-export async function writeContent(handle: FileHandle, entry: ManifestEntry, reader: ChunkReader, options: WriteContentOptions = {}): Promise<number> {
+/**
+ * Writes an entry's content (chunks with holes, or its slice of a bundle) through an open handle. Each run
+ * of chunks stored back to back is fetched with one read, a few runs ahead, and handed to a writer thread
+ * that opens, verifies and writes it at its position; runs may land in any order.
+ */
+export async function writeContent(
+  handle: FileHandle,
+  entry: ManifestEntry,
+  { reader, writers, budget }: ContentIo,
+  options: WriteContentOptions = {},
+): Promise<number> {
   if (entry.bundle) {
     const bundle = await reader.read(entry.bundle.id, entry.path);
-    await writeAll(handle, bundle.subarray(entry.bundle.offset, entry.bundle.offset + entry.size), 0);
+    const content = bundle.subarray(entry.bundle.offset, entry.bundle.offset + entry.size);
+    for (let written = 0; written < content.length; ) written += (await handle.write(content, written, content.length - written, written)).bytesWritten;
     return entry.size;
   }
-  const holes = entry.holes ?? [];
+  const runs = reader.runs(entry.chunks ?? []);
+  const { positions, zeroRanges, end } = placeRuns(runs, entry.holes ?? []);
+  const zeroing = options.zeroHoles ? zeroRanges.map(([at, length]) => writeZeros(handle, at, length)) : [];
+  // Each run is fetched, then written, then releases its bytes, never waiting on the budget in between: what
+  // is held is always on its way to being freed, so files waiting for budget cannot block each other.
+  const perFile = new Semaphore(RUNS_IN_FLIGHT);
+  const works: Promise<void>[] = [];
+  let failed = false;
+  for (let index = 0; index < runs.length && !failed; index++) {
+    const run = runs[index]!;
+    await perFile.acquire();
+    await budget.acquire(run.storedBytes);
+    const work = reader
+      .fetchRun(run, entry.path)
+      .then(({ stored, chunks }) => {
+        const placed: RunChunk[] = chunks.map((chunk, i) => ({ ...chunk, position: positions[index]![i]! }));
+        return writers.run({ op: 'chunk-run', fd: handle.fd, path: entry.path, stored, chunks: placed });
+      })
+      .catch((error: unknown) => {
+        failed = true;
+        throw error;
+      })
+      .finally(() => {
+        budget.release(run.storedBytes);
+        perFile.release();
+      });
+    work.catch(() => undefined);
+    works.push(work);
+  }
+  // The handle is closed by the caller: nothing may still be writing through it.
+  await Promise.allSettled([...works, ...zeroing]);
+  await Promise.all([...works, ...zeroing]);
+  return end;
+}
+
+/** Where each chunk of each run lands, skipping holes (sparse regions) between them; and where the content ends. */
+function placeRuns(runs: ChunkRun[], holes: [number, number][]): { positions: number[][]; zeroRanges: [number, number][]; end: number } {
   let holeIndex = 0;
   let position = 0;
-  const skipHoles = async () => {
+  const zeroRanges: [number, number][] = [];
+  const skipHoles = () => {
     while (holeIndex < holes.length && holes[holeIndex]![0] === position) {
       const [, length] = holes[holeIndex++]!;
-      if (options.zeroHoles) await writeZeros(handle, position, length);
+      zeroRanges.push([position, length]);
       position += length;
     }
   };
-  // Runs of chunks stored back to back are fetched with one read each, a few runs ahead of the writes.
-  const runs = reader.runs(entry.chunks ?? []);
-  const pending: Promise<Buffer[]>[] = [];
-  const fetchRun = (index: number) => {
-    const read = reader.readRun(runs[index]!, entry.path);
-    read.catch(() => undefined);
-    pending.push(read);
-  };
-  for (let next = 0; next < Math.min(READ_AHEAD, runs.length); next++) fetchRun(next);
-  for (let index = 0; index < runs.length; index++) {
-    const chunks = await pending.shift()!;
-    if (index + READ_AHEAD < runs.length) fetchRun(index + READ_AHEAD);
-    for (const data of chunks) {
-      await skipHoles();
-      await writeAll(handle, data, position);
-      position += data.length;
-    }
-  }
-  await skipHoles();
-  return position;
-}
-
-async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  let written = 0;
-  while (written < data.length) {
-    const { bytesWritten } = await handle.write(data, written, data.length - written, position + written);
-    written += bytesWritten;
-  }
+  const positions = runs.map((run) =>
+    run.rawLengths.map((length) => {
+      skipHoles();
+      const at = position;
+      position += length;
+      return at;
+    }),
+  );
+  skipHoles();
+  return { positions, zeroRanges, end: position };
 }
 
 async function writeZeros(handle: FileHandle, position: number, length: number): Promise<void> {
   for (let done = 0; done < length; done += ZEROS.length) {
-    await writeAll(handle, ZEROS.subarray(0, Math.min(ZEROS.length, length - done)), position + done);
+    const size = Math.min(ZEROS.length, length - done);
+    for (let written = 0; written < size; ) written += (await handle.write(ZEROS, written, size - written, position + done + written)).bytesWritten;
   }
 }
 
 /** Restores a regular file: content, then size (trailing holes), owner, mode and times — in that order, so a read-only mode cannot block the write. */
-export async function restoreRegularFile(path: string, entry: ManifestEntry, reader: ChunkReader, restoreOwners: boolean): Promise<void> {
+export async function restoreRegularFile(path: string, entry: ManifestEntry, io: ContentIo, restoreOwners: boolean): Promise<void> {
   const handle = await open(path, 'w');
   try {
     if (entry.holes && entry.holes.length > 0) await handle.truncate(entry.size);
-    const written = await writeContent(handle, entry, reader);
+    const written = await writeContent(handle, entry, io);
     if (written < entry.size) await handle.truncate(entry.size);
     // New files already belong to the restoring user; chown only when the owner differs.
     if (restoreOwners && (entry.uid !== process.getuid?.() || entry.gid !== process.getgid?.())) await handle.chown(entry.uid, entry.gid);
@@ -81,34 +122,4 @@ export async function restoreRegularFile(path: string, entry: ManifestEntry, rea
   } finally {
     await handle.close();
   }
-}
-
-/**
- * A small file (a slice of a bundle already in memory) written with synchronous calls: five promise-based
- * calls cost ~100 µs of main-thread CPU per file against a few µs for the system calls themselves, which
- * made them most of a many-small-files restore. Writes land in the page cache, so nothing here waits on
- * the disk.
- */
-export function writeSmallFileSync(path: string, entry: ManifestEntry, content: Uint8Array, restoreOwners: boolean): void {
-  const fd = openSync(path, 'w', entry.mode);
-  try {
-    for (let written = 0; written < content.length; ) written += writeSync(fd, content, written, content.length - written, written);
-    if (restoreOwners && (entry.uid !== process.getuid?.() || entry.gid !== process.getgid?.())) fchownSync(fd, entry.uid, entry.gid);
-    // The mode given to open is filtered by the umask; this sets it exactly (the fd stays writable either way).
-    fchmodSync(fd, entry.mode);
-    const mtime = nsToSeconds(entry.mtimeNs);
-    futimesSync(fd, mtime, mtime);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Seconds as a double for utimes, exact to the microsecond. A double near 1.7e9 s resolves ~0.24 µs and
- * libuv truncates to nanoseconds, so a whole-millisecond time could land just below itself; half a
- * microsecond of bias keeps truncation on the right microsecond.
- */
-export function nsToSeconds(mtimeNs: string): number {
-  const ns = BigInt(mtimeNs);
-  return Number(ns / 1000n) / 1e6 + 5e-7;
 }

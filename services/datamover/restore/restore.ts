@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { execFile } from 'node:child_process';
 import { link, lchown, lutimes, mkdir, open, readdir, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +14,11 @@ import type { Repository } from '../repository/repository.js';
 import { applyXattrs, type Xattrs } from '../xattrs/attr-tools.js';
 import { ChunkReader } from './chunk-reader.js';
 import { DirectoryTracker } from './directory-tracker.js';
-import { nsToSeconds, restoreRegularFile, writeContent, writeSmallFileSync } from './file-writer.js';
+import { restoreRegularFile, writeContent, type ContentIo } from './file-writer.js';
+import { createRestoreWriters } from './restore-writers.js';
+import { SmallFileBatches } from './small-file-batches.js';
+import { writeSmallFileSync } from './sync-writes.js';
+import { nsToSeconds } from './times.js';
 
 const run = promisify(execFile);
 
@@ -29,6 +34,8 @@ export interface RestoreOptions {
   restoreOwners?: boolean;
   /** Restore extended attributes (default true); needs setfattr (the `attr` package). */
   xattrs?: boolean;
+  /** Threads that open, verify and write (default: one per core); 0 does it all on the calling thread. */
+  writerThreads?: number;
 }
 
 export interface RestoreResult {
@@ -48,23 +55,33 @@ export async function runRestore(repository: Repository, options: RestoreOptions
   const reader = new ChunkReader(repository, index);
   const manifest = await openManifest(snapshot.manifest, (id) => reader.read(id));
   const result: RestoreResult = { entries: 0, files: 0, bytes: 0, skipped: 0, bytesFetched: 0 };
-  if (manifest.header.volumeMode === 'block') {
-    for await (const entry of manifest.entries) await restoreBlockVolume(options.target, entry, reader, result);
-  } else {
-    await new TreeRestore(options, reader, result).run(manifest.entries);
+  const plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
+  const io: ContentIo = {
+    reader,
+    writers: createRestoreWriters(repository.keys, options.writerThreads ?? availableParallelism()),
+    budget: new Semaphore(plan.restoreBytesInFlight),
+  };
+  try {
+    if (manifest.header.volumeMode === 'block') {
+      for await (const entry of manifest.entries) await restoreBlockVolume(options.target, entry, io, result);
+    } else {
+      await new TreeRestore(options, io, plan.concurrentFiles * 2, result).run(manifest.entries);
+    }
+  } finally {
+    await io.writers.close();
   }
   result.bytesFetched = reader.bytesFetched;
   return result;
 }
 
 /** Block mode: the one entry is written over the target in place; holes are zeroed, since the target is not empty. */
-async function restoreBlockVolume(target: string, entry: ManifestEntry, reader: ChunkReader, result: RestoreResult): Promise<void> {
+async function restoreBlockVolume(target: string, entry: ManifestEntry, io: ContentIo, result: RestoreResult): Promise<void> {
   const handle = await open(target, 'r+').catch(async (error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return open(target, 'w+');
     throw error;
   });
   try {
-    result.bytes += await writeContent(handle, entry, reader, { zeroHoles: true });
+    result.bytes += await writeContent(handle, entry, io, { zeroHoles: true });
     await handle.sync();
   } finally {
     await handle.close();
@@ -95,6 +112,8 @@ class TreeRestore {
   private readonly restoreOwners: boolean;
   private readonly directories: DirectoryTracker;
   private readonly files: Semaphore;
+  /** Made once the target is known to be empty or not. */
+  private smallFiles!: SmallFileBatches;
   private readonly inFlight = new Set<Promise<void>>();
   /** First names of hard-linked inodes restored in this run, by inode, for their later names. */
   private readonly linkTargets = new Map<string, Promise<void>>();
@@ -106,18 +125,20 @@ class TreeRestore {
 
   constructor(
     private readonly options: RestoreOptions,
-    private readonly reader: ChunkReader,
+    private readonly io: ContentIo,
+    filesInFlight: number,
     private readonly result: RestoreResult,
   ) {
     this.selection = normaliseSelection(options.paths);
     this.restoreOwners = options.restoreOwners ?? process.getuid?.() === 0;
     this.directories = new DirectoryTracker(this.restoreOwners);
-    this.files = new Semaphore(planResources(options.memoryLimitBytes, options.concurrentFiles).concurrentFiles * 2);
+    this.files = new Semaphore(filesInFlight);
   }
 
   async run(entries: AsyncIterable<ManifestEntry>): Promise<void> {
     await mkdir(this.options.target, { recursive: true });
     this.targetWasEmpty = (await readdir(this.options.target)).length === 0;
+    this.smallFiles = new SmallFileBatches({ ...this.io, slots: this.files, replace: !this.targetWasEmpty, restoreOwners: this.restoreOwners });
     try {
       for await (const entry of entries) {
         if (this.failure !== undefined) break;
@@ -125,6 +146,7 @@ class TreeRestore {
         await this.restoreEntry(entry);
       }
     } finally {
+      this.smallFiles.flush();
       while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     }
     if (this.failure !== undefined) throw this.failure;
@@ -154,6 +176,27 @@ class TreeRestore {
       return;
     }
     // Parent directories were created by their own entries, which precede this one in walk order.
+    if (entry.type === 'file' && entry.bundle) {
+      const done = this.directories.track();
+      const { written } = await this.smallFiles.add({ ...entry, bundle: entry.bundle }, absolutePath);
+      const work = written
+        .then(() => {
+          this.result.files++;
+          this.result.bytes += entry.size;
+        })
+        .catch((error: unknown) => {
+          this.failure ??= error;
+        })
+        .finally(() => {
+          done();
+          this.inFlight.delete(work);
+        });
+      this.inFlight.add(work);
+      if (entry.nlink !== undefined && entry.ino !== undefined) this.linkTargets.set(entry.ino, work);
+      return;
+    }
+    // A later name of a hard-linked file waits for its first name, which may sit in the batch being gathered.
+    if (entry.type === 'hardlink') this.smallFiles.flush();
     await this.files.acquire();
     const done = this.directories.track();
     const work = this.restoreNonDirectory(entry, absolutePath)
@@ -216,12 +259,13 @@ class TreeRestore {
     }
   }
 
+  /** Files with chunks, and later names of hard-linked files whose first name was not restored. */
   private async restoreFile(entry: ManifestEntry, absolutePath: string): Promise<void> {
     if (entry.bundle) {
-      const bundle = await this.reader.read(entry.bundle.id, entry.path);
+      const bundle = await this.io.reader.read(entry.bundle.id, entry.path);
       writeSmallFileSync(absolutePath, entry, bundle.subarray(entry.bundle.offset, entry.bundle.offset + entry.size), this.restoreOwners);
     } else {
-      await restoreRegularFile(absolutePath, entry, this.reader, this.restoreOwners);
+      await restoreRegularFile(absolutePath, entry, this.io, this.restoreOwners);
     }
     this.result.files++;
     this.result.bytes += entry.size;

@@ -1,0 +1,18 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { writeChunkRun, writeSmallFiles } from './sync-writes.js';
+import { toWireError, type WriterReply, type WriterRequest, type WriterWorkerData } from './writer-messages.js';
+
+/** Worker side of RestoreWriters: opens, verifies and writes what the main thread fetched. */
+const setup = workerData as WriterWorkerData;
+const keys = { dataKey: Buffer.from(setup.dataKey), idKey: Buffer.from(setup.idKey) };
+
+parentPort!.on('message', ({ sequence, job }: WriterRequest) => {
+  const reply: WriterReply = { sequence };
+  try {
+    if (job.op === 'small-files') writeSmallFiles(job);
+    else writeChunkRun(keys, job);
+  } catch (error) {
+    reply.error = toWireError(error);
+  }
+  parentPort!.postMessage(reply);
+});

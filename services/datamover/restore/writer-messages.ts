@@ -1,0 +1,92 @@
+import { ChunkVerificationError } from '../errors.js';
+import type { StoredChunk } from './chunk-opening.js';
+
+/** Messages between RestoreWriters (main thread) and restore-writer-worker. */
+
+export interface FileAttributes {
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeNs: string;
+}
+
+/** One small file whose content is `size` bytes at `start` of the job's data. */
+export interface SmallFile {
+  path: string;
+  start: number;
+  size: number;
+  attributes: FileAttributes;
+}
+
+export interface SmallFilesJob {
+  op: 'small-files';
+  files: SmallFile[];
+  data: Uint8Array;
+  /** The target held entries before this restore: whatever is at a path is unlinked first, never followed. */
+  replace: boolean;
+  restoreOwners: boolean;
+}
+
+/** A chunk inside a run's stored bytes, and where its plaintext goes in the file. */
+export interface RunChunk extends StoredChunk {
+  storedStart: number;
+  storedLength: number;
+  position: number;
+}
+
+/** Chunks stored back to back, opened, verified and written at their positions through an fd the main thread opened. */
+export interface ChunkRunJob {
+  op: 'chunk-run';
+  fd: number;
+  path: string;
+  stored: Uint8Array;
+  chunks: RunChunk[];
+}
+
+export type WriterJob = SmallFilesJob | ChunkRunJob;
+
+export interface WriterRequest {
+  sequence: number;
+  job: WriterJob;
+}
+
+/** Enough of an error to rebuild it on the main thread with its type and fields. */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+  path?: string;
+  chunkId?: string;
+  objectKey?: string;
+  reason?: string;
+}
+
+export type WriterReply = { sequence: number; error?: WireError };
+
+export interface WriterWorkerData {
+  dataKey: Uint8Array;
+  idKey: Uint8Array;
+}
+
+export function toWireError(error: unknown): WireError {
+  const failure = error as Partial<WireError> & Error;
+  return {
+    name: failure.name ?? 'Error',
+    message: failure.message ?? String(error),
+    ...(typeof failure.code === 'string' ? { code: failure.code } : {}),
+    ...(typeof failure.path === 'string' ? { path: failure.path } : {}),
+    ...(typeof failure.chunkId === 'string' ? { chunkId: failure.chunkId, objectKey: failure.objectKey, reason: failure.reason } : {}),
+  };
+}
+
+/** The main thread's copy of a writer's error, with its type (verification failures) or errno code kept. */
+export function fromWireError(wire: WireError): Error {
+  if (wire.name === 'ChunkVerificationError' && wire.chunkId !== undefined) {
+    return new ChunkVerificationError(wire.chunkId, wire.objectKey ?? '', wire.path, wire.reason ?? wire.message);
+  }
+  const error = new Error(wire.message) as NodeJS.ErrnoException;
+  error.name = wire.name;
+  if (wire.code !== undefined) error.code = wire.code;
+  if (wire.path !== undefined) error.path = wire.path;
+  return error;
+}
