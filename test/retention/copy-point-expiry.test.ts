@@ -1,0 +1,141 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CopiedVolume } from '../../proto/mover/index.js';
+import { runBackup } from '../../services/datamover/backup/backup.js';
+import { SnapshotNotFoundError } from '../../services/datamover/errors.js';
+import { PACKS_PREFIX } from '../../services/datamover/repository/layout.js';
+import type { Repository } from '../../services/datamover/repository/repository.js';
+import { runRestore } from '../../services/datamover/restore/restore.js';
+import { recoveryPoints } from '../../services/db/schema/index.js';
+import { recoveryPointDeletionWorkflowId } from '../../workflows/recovery-point-deletion-input.js';
+import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
+import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { deployEmulatedApp } from '../backup/helpers/emulated-app.js';
+import { openTargetRepository } from '../backup/helpers/run-repository.js';
+import { jobAfterRun, runNow, untilClusterActive } from '../backup/helpers/runs.js';
+import { createStackS3Target } from '../backup/helpers/stack-target.js';
+import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
+import { writeKnownData } from '../fixtures/volume-data.js';
+import { volumeDigest } from '../fixtures/volume-digest.js';
+import { DAY_MS, deletionJob, keptVolumes, pointById, pointOfJob, runExpiryPass, type PointRow } from './helpers.js';
+
+let stack: BackupStack;
+let cluster: EmulatedCluster;
+let storageTargetId: string;
+let repository: Repository;
+let point: PointRow;
+/** The point's repository snapshots: its resources and its PV's copy. */
+let pointSnapshots: string[];
+/** Packs written by the COPY run only, and by the other point (a library backup of other data into the same repository). */
+let pointPacks: string[];
+let otherPacks: string[];
+let other: { snapshotId: string; digest: string };
+let scratch: string;
+
+const listPacks = async () => {
+  const keys: string[] = [];
+  for await (const object of repository.backend.list(PACKS_PREFIX)) keys.push(object.key);
+  return keys.sort();
+};
+
+const snapshotExists = (id: string) =>
+  repository.readSnapshot(id).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof SnapshotNotFoundError) return false;
+      throw error;
+    },
+  );
+
+beforeAll(async () => {
+  cluster = await startEmulatedCluster();
+  stack = await startBackupStack();
+  const clusterId = (await createCluster(stack.client)).id;
+  storageTargetId = await createStackS3Target(stack, 'retention-copy');
+  await stack.startAgent(clusterId, { executor: cluster.node.executor });
+  await untilClusterActive(stack.client, clusterId);
+
+  const app = await deployEmulatedApp(cluster, { label: 'copied' });
+  const definitionId = (
+    await createBackupDefinition(stack.client, clusterId, {
+      selection: { scope: 'SELECTED_NAMESPACES', namespaces: [app.namespace] },
+      persistentVolumes: { mode: 'BACKUP_TO_OBJECT_STORAGE', preserveSnapshots: true },
+      advanced: { destinationStorageTargetId: storageTargetId },
+    })
+  ).id;
+  const job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
+  if (job.status !== 'COMPLETED') throw new Error(`copy backup ${job.status}: ${job.message}`);
+  point = await pointOfJob(stack, job.id);
+  const contents = point.contents as unknown as { resourcesSnapshotId: string; persistentVolumes: CopiedVolume[] };
+  pointSnapshots = [contents.resourcesSnapshotId, ...contents.persistentVolumes.map((v) => v.copySnapshotId)];
+
+  repository = await openTargetRepository(stack, storageTargetId);
+  pointPacks = await listPacks();
+  scratch = await mkdtemp(join(tmpdir(), 'haven-retention-'));
+  const source = join(scratch, 'other');
+  await mkdir(source);
+  await writeKnownData(source, 'retention/other', { largeFileMiB: 2, smallFiles: 20 });
+  const backup = await runBackup(repository, { source, volume: 'other/data', sealWorkers: 0 });
+  other = { snapshotId: backup.snapshot.id, digest: await volumeDigest(source) };
+  otherPacks = (await listPacks()).filter((key) => !pointPacks.includes(key));
+}, 420_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await cluster?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe('a COPY point that preserved its snapshot, through expiry', () => {
+  it('holds a kept snapshot, a copy and its resources in the repository', async () => {
+    expect(keptVolumes(point)).toHaveLength(1);
+    expect(pointSnapshots).toHaveLength(2);
+    for (const id of pointSnapshots) expect(await snapshotExists(id)).toBe(true);
+    expect(pointPacks.length).toBeGreaterThan(0);
+    expect(otherPacks.length).toBeGreaterThan(0);
+  });
+
+  it('loses only its kept snapshot when that expires first; the copy stays and the point still lists it', async () => {
+    const snapshotExpiresAt = new Date(point.createdAt.getTime() + DAY_MS);
+    await stack.api.running.database.db.update(recoveryPoints).set({ snapshotExpiresAt }).where(eq(recoveryPoints.id, point.id));
+    const outcome = await runExpiryPass(stack, { now: new Date(snapshotExpiresAt.getTime() + 60_000).toISOString() });
+    expect(outcome.deleted).toEqual([point.id]);
+    const [pv] = keptVolumes(point);
+    await eventually(async () => !(await cluster.node.store.hasSnapshot(pv!.snapshotHandle!)), 'the kept snapshot\'s data to be deleted');
+
+    const after = (await pointById(stack, point.id))!;
+    expect(after.snapshotExpiresAt).toBeNull();
+    expect(keptVolumes(after)).toEqual([]);
+    expect((after.contents as unknown as { persistentVolumes: CopiedVolume[] }).persistentVolumes.map((v) => v.copySnapshotId)).toEqual([pointSnapshots[1]]);
+    for (const id of pointSnapshots) expect(await snapshotExists(id)).toBe(true);
+    expect((await deletionJob(stack, recoveryPointDeletionWorkflowId(point.id))).status).toBe('COMPLETED');
+  });
+
+  it('is deleted at its expiry: its repository snapshots are forgotten and GC condemns its packs', async () => {
+    const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 60_000).toISOString(), gcGraceMs: 0 });
+    expect(outcome.deleted).toEqual([point.id]);
+    expect(await pointById(stack, point.id)).toBeUndefined();
+    for (const id of pointSnapshots) expect(await snapshotExists(id)).toBe(false);
+    expect(outcome.collected).toEqual([expect.objectContaining({ storageTargetId, condemnedPacks: pointPacks.length, deletedPacks: 0 })]);
+  });
+
+  it('has its packs deleted by the next pass\'s GC, while the other point\'s packs stay and its data restores byte for byte', async () => {
+    const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 120_000).toISOString(), gcGraceMs: 0 });
+    expect(outcome.collected).toEqual([expect.objectContaining({ storageTargetId, deletedPacks: pointPacks.length })]);
+    const left = await listPacks();
+    expect(left.filter((key) => pointPacks.includes(key))).toEqual([]);
+    expect(left).toEqual(otherPacks);
+
+    const target = join(scratch, 'restored');
+    await runRestore(repository, { snapshotId: other.snapshotId, target });
+    expect(await volumeDigest(target)).toBe(other.digest);
+  });
+
+  it('leaves GC idle on a pass with nothing forgotten and no tombstone waiting', async () => {
+    const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 180_000).toISOString(), gcGraceMs: 0 });
+    expect(outcome).toMatchObject({ deleted: [], failed: [], collected: [] });
+  });
+});
