@@ -118,3 +118,66 @@ export function encodeManifestEntry(entry: ManifestEntry): string {
   }
   return JSON.stringify(ordered);
 }
+
+/**
+ * The start of encodeManifestEntry's line, up to (not including) the content fields: the same text,
+ * concatenated directly because an unchanged re-run builds it for every file. JSON.stringify writes
+ * integers as String does; strings go through JSON.stringify as they would inside the object.
+ */
+function encodedMetadataFields(entry: ManifestEntry): string {
+  let text = `{"path":${JSON.stringify(entry.path)},"type":"${entry.type}","mode":${entry.mode},"uid":${entry.uid},"gid":${entry.gid},"mtimeNs":${JSON.stringify(entry.mtimeNs)},"size":${entry.size}`;
+  if (entry.ino !== undefined) text += `,"ino":${JSON.stringify(entry.ino)}`;
+  if (entry.nlink !== undefined) text += `,"nlink":${entry.nlink}`;
+  if (entry.target !== undefined) text += `,"target":${JSON.stringify(entry.target)}`;
+  if (entry.linkTo !== undefined) text += `,"linkTo":${JSON.stringify(entry.linkTo)}`;
+  if (entry.rdev !== undefined) text += `,"rdev":${entry.rdev}`;
+  return text;
+}
+
+/** The content fields as encodeManifestEntry writes them: chunks, bundle, holes, each optional, in that order. */
+const NUMBER = '(?:0|[1-9][0-9]*)';
+const ID = '"[0-9a-f]{64}"';
+const HOLE = `\\[${NUMBER},[1-9][0-9]*\\]`;
+const ENCODED_CONTENT_FIELDS_V1 = new RegExp(
+  `^(?:,"chunks":\\[(?:${ID}(?:,${ID})*)?\\])?(?:,"bundle":\\{"id":${ID},"offset":${NUMBER}\\})?(?:,"holes":\\[(?:${HOLE}(?:,${HOLE})*)?\\])?$`,
+);
+
+/**
+ * When `line` is exactly what encodeManifestEntry writes for `metadata` plus some content fields (chunks,
+ * bundle, holes), returns those fields as encoded; otherwise undefined. A backup uses it to carry an
+ * unchanged file's previous line over as is: same bytes as decoding it, copying its content into the fresh
+ * entry and encoding that, without either step. The content text is checked against its schema's shape,
+ * so a carried line is as valid as a decoded one.
+ */
+export function encodedContentFields(line: string, metadata: ManifestEntry): string | undefined {
+  if (metadata.chunks !== undefined || metadata.bundle !== undefined || metadata.holes !== undefined) return undefined;
+  const head = encodedMetadataFields(metadata);
+  const tail = metadata.xattrs === undefined ? '}' : `,"xattrs":${JSON.stringify(metadata.xattrs)}}`;
+  if (line.length < head.length + tail.length || !line.startsWith(head) || !line.endsWith(tail)) return undefined;
+  const content = line.slice(head.length, line.length - tail.length);
+  return ENCODED_CONTENT_FIELDS_V1.test(content) ? content : undefined;
+}
+
+/** The chunk ids named in encoded content fields (see encodedContentFields). */
+export function chunkIdsOfEncodedContent(content: string): string[] {
+  // Most carried lines are small files: one bundle id at a fixed place.
+  if (content.startsWith(BUNDLE_ID_FIELD)) return [content.slice(BUNDLE_ID_FIELD.length, BUNDLE_ID_FIELD.length + 64)];
+  return content.match(/[0-9a-f]{64}/g) ?? [];
+}
+
+const BUNDLE_ID_FIELD = ',"bundle":{"id":"';
+
+const PATH_FIELD = '{"path":"';
+
+/**
+ * An encoded entry's path without decoding the rest of its line: the common case (no character JSON
+ * escapes) is sliced out; anything else is decoded in full.
+ */
+export function pathOfEncodedEntry(headerVersion: number, line: string): string {
+  if (headerVersion === 1 && line.startsWith(PATH_FIELD)) {
+    const end = line.indexOf('"', PATH_FIELD.length);
+    const path = line.slice(PATH_FIELD.length, end);
+    if (end > PATH_FIELD.length && !path.includes('\\')) return path;
+  }
+  return decodeManifestEntry(headerVersion, line).path;
+}

@@ -1,12 +1,20 @@
 import { readlink, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { BackupCheckpoint, ManifestEntry, Snapshot, VolumeMode } from '../../../proto/repository/index.js';
+import {
+  chunkIdsOfEncodedContent,
+  encodedContentFields,
+  MANIFEST_VERSION,
+  type BackupCheckpoint,
+  type ManifestEntry,
+  type Snapshot,
+  type VolumeMode,
+} from '../../../proto/repository/index.js';
 import { AsyncQueue } from '../controls/async-queue.js';
 import { planResources } from '../controls/resource-plan.js';
 import { Semaphore } from '../controls/semaphore.js';
 import { TokenBucket } from '../controls/token-bucket.js';
 import { SnapshotNotFoundError } from '../errors.js';
-import { ManifestCursor, openManifest } from '../manifest/manifest-reader.js';
+import { ManifestCursor, openManifest, openManifestLines, type ManifestLine } from '../manifest/manifest-reader.js';
 import { ManifestWriter } from '../manifest/manifest-writer.js';
 import { comparePaths, ROOT_PATH } from '../manifest/walk-order.js';
 import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } from '../repository/index-store.js';
@@ -20,7 +28,7 @@ import { contentChunkIds, copyContent, entryFromStats, isUnchanged } from './ent
 import { chunkFile, readSmallFile, streamFile, type ChunkedContent } from './file-chunker.js';
 import { inlineSealer } from './inline-sealer.js';
 import { WorkerSealer } from './worker-sealer.js';
-import { ManifestEmitter } from './manifest-emitter.js';
+import { ManifestEmitter, type CarriedLine } from './manifest-emitter.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
 import { walkTree, type WalkedItem } from './tree-walker.js';
 import { scanXattrs, type Xattrs } from '../xattrs/attr-tools.js';
@@ -59,10 +67,7 @@ export interface BackupResult {
   alreadyComplete: boolean;
 }
 
-interface Emission {
-  entry: ManifestEntry;
-  small?: Buffer;
-}
+type Emission = { entry: ManifestEntry; small?: Buffer } | { entry: CarriedLine; small?: undefined };
 
 /** Backs up one volume into a snapshot; see services/datamover/README.md for the flow. */
 export async function runBackup(repository: Repository, options: BackupOptions): Promise<BackupResult> {
@@ -76,13 +81,38 @@ export async function runBackup(repository: Repository, options: BackupOptions):
     });
     if (existing) return { snapshot: existing, alreadyComplete: true };
   }
+  // The parent's snapshot record is read while the lock is written: it names manifest chunks, but they are
+  // looked up only in the index, which is loaded once the lock is in place (GC's guarantee rests on that).
+  // The attribute scan (a getfattr process) needs nothing from the repository either.
+  const started: HeadStart = { parent: findParent(repository, options), xattrScan: startXattrScan(options) };
+  started.parent.catch(() => undefined);
   const lock = await SessionLockHandle.acquire(repository, sessionId, 'backup', clock);
   try {
-    const run = await BackupRun.prepare(repository, options, sessionId, clock);
+    const run = await BackupRun.prepare(repository, options, sessionId, clock, started);
     return { snapshot: await run.execute(), alreadyComplete: false };
   } finally {
     await lock.release();
   }
+}
+
+/** Work a run starts before taking its lock. */
+interface HeadStart {
+  parent: Promise<Snapshot | undefined>;
+  xattrScan: Promise<Map<string, Xattrs> | undefined>;
+}
+
+function startXattrScan(options: BackupOptions): Promise<Map<string, Xattrs> | undefined> {
+  if (options.xattrs === false || (options.volumeMode ?? 'filesystem') !== 'filesystem') return Promise.resolve(undefined);
+  const scan = scanXattrs(options.source);
+  scan.catch(() => undefined);
+  return scan;
+}
+
+/** The snapshot an incremental run compares against: `parent` option, see BackupOptions. */
+async function findParent(repository: Repository, options: BackupOptions): Promise<Snapshot | undefined> {
+  const choice = options.parent ?? 'auto';
+  if (choice === 'none') return undefined;
+  return choice === 'auto' ? repository.latestSnapshotOf(options.volume) : repository.readSnapshot(choice);
 }
 
 class BackupRun {
@@ -93,10 +123,12 @@ class BackupRun {
   private firstPathOfInode = new Map<string, string>();
   /**
    * Extended attributes by path, for the entries that have any; each is taken once its entry is walked.
-   * The scan (a getfattr process) starts before the index and parent manifest load and runs beside them.
+   * The scan (a getfattr process) starts before the lock, the index and the parent manifest, and runs beside them.
    */
   private xattrScan: Promise<Map<string, Xattrs> | undefined> = Promise.resolve(undefined);
-  private parentCursor: ManifestCursor | undefined;
+  private parentCursor: ManifestCursor<ManifestLine> | undefined;
+  /** The last chunk id found in the index: consecutive small files share their bundle's. */
+  private lastKnownId = '';
   private parentId: string | undefined;
   private emitter!: ManifestEmitter;
   private writer!: ManifestWriter;
@@ -122,12 +154,16 @@ class BackupRun {
     this.throttle = () => (rate ? new TokenBucket(rate) : undefined);
   }
 
-  static async prepare(repository: Repository, options: BackupOptions, sessionId: string, clock: () => Date): Promise<BackupRun> {
+  static async prepare(
+    repository: Repository,
+    options: BackupOptions,
+    sessionId: string,
+    clock: () => Date,
+    started: HeadStart,
+  ): Promise<BackupRun> {
     const plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
-    const scanXattrsOf = options.xattrs !== false && (options.volumeMode ?? 'filesystem') === 'filesystem' ? options.source : undefined;
-    const xattrScan = scanXattrsOf === undefined ? Promise.resolve(undefined) : scanXattrs(scanXattrsOf);
-    xattrScan.catch(() => undefined);
-    const tombstoned = await loadTombstonedPacks(repository);
+    const tombstoned = loadTombstonedPacks(repository);
+    tombstoned.catch(() => undefined);
     const { index, packSizes } = await loadIndex(repository, tombstoned);
     const resume = options.resumeFrom;
     const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes) : { nextSequence: 0, adopted: [] };
@@ -144,12 +180,12 @@ class BackupRun {
     const store = new ChunkStore(index, packer, sealer);
     const reader = new ChunkReader(repository, index);
     const run = new BackupRun(repository, options, sessionId, clock, store, packer, reader, sealer, (idHex) => index.has(Buffer.from(idHex, 'hex')));
-    run.xattrScan = xattrScan;
+    run.xattrScan = started.xattrScan;
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
     if (adoption.adopted.length > 0) {
       await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
     }
-    await run.openParent();
+    await run.openParent(await started.parent);
     await run.openManifest();
     return run;
   }
@@ -172,17 +208,11 @@ class BackupRun {
     }
   }
 
-  private async openParent(): Promise<void> {
-    const choice = this.options.parent ?? 'auto';
-    if (choice === 'none') return;
-    const parent =
-      choice === 'auto'
-        ? await this.repository.latestSnapshotOf(this.options.volume)
-        : await this.repository.readSnapshot(choice);
+  private async openParent(parent: Snapshot | undefined): Promise<void> {
     if (!parent || parent.volumeMode !== (this.options.volumeMode ?? 'filesystem')) return;
     this.parentId = parent.id;
-    const stream = await openManifest(parent.manifest, (id) => this.reader.read(id));
-    this.parentCursor = new ManifestCursor(stream.entries, comparePaths);
+    const stream = await openManifestLines(parent.manifest, (id) => this.reader.read(id));
+    this.parentCursor = new ManifestCursor(stream.batches, comparePaths);
   }
 
   private async openManifest(): Promise<void> {
@@ -230,9 +260,10 @@ class BackupRun {
     const window = new Semaphore(this.plan.windowEntries);
     const files = new Semaphore(this.plan.concurrentFiles);
     const produce = async () => {
-      for await (const item of walkTree(this.options.source, this.options.resumeFrom?.cursor)) {
+      const xattrs = await this.xattrScan;
+      for (const item of walkTree(this.options.source, this.options.resumeFrom?.cursor)) {
         await window.acquire();
-        const emission = this.prepareEntry(item, files);
+        const emission = this.prepareEntry(item, files, xattrs);
         emission.catch(() => undefined);
         queue.push(emission);
       }
@@ -258,9 +289,8 @@ class BackupRun {
     }
   }
 
-  private async prepareEntry(item: WalkedItem, files: Semaphore): Promise<Emission> {
+  private async prepareEntry(item: WalkedItem, files: Semaphore, scanned: Map<string, Xattrs> | undefined): Promise<Emission> {
     const entry = entryFromStats(item.path, item.stats);
-    const scanned = await this.xattrScan;
     const xattrs = scanned?.get(item.path);
     if (xattrs) {
       entry.xattrs = Object.fromEntries(Object.entries(xattrs).sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -279,7 +309,11 @@ class BackupRun {
       }
       this.firstPathOfInode.set(entry.ino, entry.path);
     }
-    const previous = await this.parentCursor?.find(entry.path);
+    const lookup = this.parentCursor?.find(entry.path);
+    const previousLine = lookup instanceof Promise ? await lookup : lookup;
+    const carried = previousLine && this.carriedLine(entry, previousLine);
+    if (carried) return { entry: carried };
+    const previous = previousLine?.entry();
     if (isUnchanged(entry, previous) && contentChunkIds(previous).every(this.isKnown)) {
       copyContent(previous, entry);
       return { entry };
@@ -287,6 +321,23 @@ class BackupRun {
     if (entry.size === 0) return { entry };
     await files.acquire();
     return this.readEntry(item, entry).finally(() => files.release());
+  }
+
+  /**
+   * The parent's line for an unchanged file whose line this run would write byte for byte the same (same
+   * metadata, content still indexed): carried over without decoding or encoding. Hard links are left to
+   * the slow path, which keeps the inode bookkeeping.
+   */
+  private carriedLine(entry: ManifestEntry, previous: ManifestLine): CarriedLine | undefined {
+    if (previous.headerVersion !== MANIFEST_VERSION || entry.nlink !== undefined) return undefined;
+    const content = encodedContentFields(previous.line, entry);
+    if (content === undefined) return undefined;
+    for (const id of chunkIdsOfEncodedContent(content)) {
+      if (id === this.lastKnownId) continue;
+      if (!this.isKnown(id)) return undefined;
+      this.lastKnownId = id;
+    }
+    return { path: entry.path, line: previous.line };
   }
 
   private async readEntry(item: WalkedItem, entry: ManifestEntry): Promise<Emission> {

@@ -7,6 +7,12 @@ export const BUNDLE_TARGET_BYTES = 1024 * 1024;
 /** ...or once this many entries wait behind its first file, which bounds what is held in memory. */
 export const MAX_HELD_ENTRIES = 4096;
 
+/** An unchanged file's line from the parent manifest, carried into this one as is (see encodedContentFields). */
+export interface CarriedLine {
+  path: string;
+  line: string;
+}
+
 /**
  * Puts finished entries into the manifest in walk order and batches small files into bundle chunks.
  *
@@ -18,7 +24,7 @@ export const MAX_HELD_ENTRIES = 4096;
 export class ManifestEmitter {
   private bundleParts: Buffer[] = [];
   private bundleBytes = 0;
-  private held: ManifestEntry[] = [];
+  private held: (ManifestEntry | CarriedLine)[] = [];
   /** Content of hard-linked inodes already written, for their later names. Keyed by inode number. */
   readonly inodeContent = new Map<string, ManifestEntry>();
   cursor: string | null = null;
@@ -34,7 +40,7 @@ export class ManifestEmitter {
     return this.held.length === 0;
   }
 
-  async emit(entry: ManifestEntry): Promise<void> {
+  async emit(entry: ManifestEntry | CarriedLine): Promise<void> {
     if (this.held.length > 0) {
       this.held.push(entry);
       if (this.held.length >= MAX_HELD_ENTRIES) await this.cutBundle();
@@ -63,12 +69,19 @@ export class ManifestEmitter {
     this.bundleBytes = 0;
     this.held = [];
     for (const entry of held) {
-      if (entry.bundle && entry.bundle.id === '') entry.bundle.id = id;
+      if (!('line' in entry) && entry.bundle && entry.bundle.id === '') entry.bundle.id = id;
       await this.write(entry);
     }
   }
 
-  private async write(entry: ManifestEntry): Promise<void> {
+  private async write(entry: ManifestEntry | CarriedLine): Promise<void> {
+    if ('line' in entry) {
+      // Carried lines are never hard links: those always take the slow path (inode bookkeeping).
+      await this.writer.writeEncoded(entry.line);
+      this.cursor = entry.path;
+      this.entries++;
+      return;
+    }
     if (entry.type === 'file' && entry.nlink !== undefined && entry.ino !== undefined) this.inodeContent.set(entry.ino, entry);
     if (entry.type === 'hardlink' && entry.ino !== undefined) {
       const first = this.inodeContent.get(entry.ino);

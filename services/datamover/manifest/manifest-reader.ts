@@ -1,27 +1,78 @@
-import { decodeManifestEntry, manifestHeaderCodec, type ManifestEntry, type ManifestHeader } from '../../../proto/repository/index.js';
+import { StringDecoder } from 'node:string_decoder';
+import {
+  decodeManifestEntry,
+  manifestHeaderCodec,
+  pathOfEncodedEntry,
+  type ManifestEntry,
+  type ManifestHeader,
+} from '../../../proto/repository/index.js';
 
 /** Fetches and verifies one manifest chunk. */
 export type FetchChunk = (idHex: string) => Promise<Buffer>;
 
-const NEWLINE = 0x0a;
+/**
+ * Manifest chunks fetched ahead of the one being read: on S3 a fetch is a round trip, and one at a time
+ * they made most of an unchanged re-run's wall time. Chunks are at most 256 KiB, so this bounds memory too.
+ */
+export const MANIFEST_READ_AHEAD = 8;
 
-/** Yields the manifest's lines as buffers, fetching one chunk at a time. */
-async function* manifestLines(chunkIds: readonly string[], fetch: FetchChunk, tail?: Buffer): AsyncGenerator<Buffer> {
-  let carry: Buffer = Buffer.alloc(0);
-  const pieces = async function* () {
-    for (const id of chunkIds) yield await fetch(id);
-    if (tail) yield tail;
+/** The manifest's bytes in order, up to MANIFEST_READ_AHEAD chunk fetches in flight. */
+async function* manifestPieces(chunkIds: readonly string[], fetch: FetchChunk, tail?: Buffer): AsyncGenerator<Buffer> {
+  const inFlight: Promise<Buffer>[] = [];
+  let next = 0;
+  const refill = () => {
+    while (inFlight.length < MANIFEST_READ_AHEAD && next < chunkIds.length) {
+      const fetching = fetch(chunkIds[next++]!);
+      // Awaited in order below; a failure ahead of the reader must not surface as an unhandled rejection.
+      fetching.catch(() => undefined);
+      inFlight.push(fetching);
+    }
   };
-  for await (const piece of pieces()) {
-    const data = carry.length === 0 ? piece : Buffer.concat([carry, piece]);
+  refill();
+  while (inFlight.length > 0) {
+    const piece = await inFlight.shift()!;
+    refill();
+    yield piece;
+  }
+  if (tail) yield tail;
+}
+
+/**
+ * Yields the manifest's lines as strings, a chunk's worth at a time. Each piece is decoded once (a chunk
+ * may end inside a UTF-8 character, which the decoder carries over) and lines are sliced out of it.
+ */
+async function* manifestLineBatches(chunkIds: readonly string[], fetch: FetchChunk, tail?: Buffer): AsyncGenerator<string[]> {
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  for await (const piece of manifestPieces(chunkIds, fetch, tail)) {
+    const text = carry + decoder.write(piece);
+    const lines: string[] = [];
     let start = 0;
-    for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
-      yield data.subarray(start, end);
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      if (end > start) lines.push(text.slice(start, end));
       start = end + 1;
     }
-    carry = Buffer.from(data.subarray(start));
+    carry = text.slice(start);
+    if (lines.length > 0) yield lines;
   }
-  if (carry.length > 0) yield carry;
+  carry += decoder.end();
+  if (carry.length > 0) yield [carry];
+}
+
+/** One entry line of a manifest, decoded only when asked: most of a parent manifest is only compared. */
+export class ManifestLine {
+  private decoded: ManifestEntry | undefined;
+
+  constructor(
+    readonly headerVersion: number,
+    readonly line: string,
+    readonly path: string,
+  ) {}
+
+  entry(): ManifestEntry {
+    this.decoded ??= decodeManifestEntry(this.headerVersion, this.line);
+    return this.decoded;
+  }
 }
 
 export interface ManifestStream {
@@ -29,63 +80,95 @@ export interface ManifestStream {
   entries: AsyncGenerator<ManifestEntry>;
 }
 
+export interface ManifestLineStream {
+  header: ManifestHeader;
+  /** Entry lines, a manifest chunk's worth per batch. */
+  batches: AsyncGenerator<ManifestLine[]>;
+}
+
 /**
- * Opens a manifest for streaming. `tail` is the uncut remainder a checkpoint stored separately; it lets a
- * resumed backup read its own partial manifest.
+ * Opens a manifest for streaming its lines undecoded. `tail` is the uncut remainder a checkpoint stored
+ * separately; it lets a resumed backup read its own partial manifest.
  */
-export async function openManifest(chunkIds: readonly string[], fetch: FetchChunk, tail?: Buffer): Promise<ManifestStream> {
-  const lines = manifestLines(chunkIds, fetch, tail);
-  const first = await lines.next();
+export async function openManifestLines(chunkIds: readonly string[], fetch: FetchChunk, tail?: Buffer): Promise<ManifestLineStream> {
+  const batches = manifestLineBatches(chunkIds, fetch, tail);
+  const first = await batches.next();
   if (first.done) throw new Error('empty manifest');
-  const header = manifestHeaderCodec.decodeJson(first.value.toString('utf8'));
+  const [headerLine, ...firstEntries] = first.value;
+  const header = manifestHeaderCodec.decodeJson(headerLine!);
+  const toLines = (lines: string[]) => lines.map((line) => new ManifestLine(header.version, line, pathOfEncodedEntry(header.version, line)));
+  async function* lineBatches(): AsyncGenerator<ManifestLine[]> {
+    if (firstEntries.length > 0) yield toLines(firstEntries);
+    for await (const lines of batches) yield toLines(lines);
+  }
+  return { header, batches: lineBatches() };
+}
+
+/** Opens a manifest for streaming its entries, each decoded and checked against the schema. */
+export async function openManifest(chunkIds: readonly string[], fetch: FetchChunk, tail?: Buffer): Promise<ManifestStream> {
+  const { header, batches } = await openManifestLines(chunkIds, fetch, tail);
   async function* entries(): AsyncGenerator<ManifestEntry> {
-    for await (const line of lines) {
-      if (line.length > 0) yield decodeManifestEntry(header.version, line.toString('utf8'));
-    }
+    for await (const lines of batches) for (const line of lines) yield decodeManifestEntry(header.version, line.line);
   }
   return { header, entries: entries() };
 }
+
+/** The buffered batch ran out before the lookup could be answered. */
+const NEEDS_MORE = Symbol('needs more');
 
 /**
  * Walks a previous manifest alongside the current tree walk: asking for paths in walk order, it returns
  * the entry with that path if the previous manifest had one, skipping everything before it.
  *
- * Calls may overlap (the backup asks for the next path while an earlier lookup still waits for a manifest
- * chunk); they are answered one after another in the order they were made, so an overlapping lookup can
- * never consume the entry an earlier one is looking for.
+ * A lookup the buffered batch can answer, with no earlier lookup still waiting, is answered synchronously:
+ * that is nearly every lookup, and a promise per entry was a visible share of an unchanged re-run.
+ * Otherwise calls may overlap (the backup asks for the next path while an earlier lookup still waits for
+ * a manifest chunk); they are answered one after another in the order they were made, so an overlapping
+ * lookup can never consume the entry an earlier one is looking for.
  */
-export class ManifestCursor {
-  private pending: ManifestEntry | undefined;
+export class ManifestCursor<Item extends { path: string } = ManifestEntry> {
+  private batch: Item[] = [];
+  private at = 0;
   private done = false;
+  private waiting = 0;
   private previous: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly entries: AsyncIterator<ManifestEntry>,
+    private readonly batches: AsyncIterator<Item[]>,
     private readonly compare: (a: string, b: string) => number,
   ) {}
 
-  find(path: string): Promise<ManifestEntry | undefined> {
-    const found = this.previous.then(() => this.findNext(path));
-    this.previous = found.catch(() => undefined);
-    return found;
+  find(path: string): Item | undefined | Promise<Item | undefined> {
+    if (this.waiting === 0) {
+      const answer = this.scan(path);
+      if (answer !== NEEDS_MORE) return answer;
+    }
+    this.waiting++;
+    const found = this.previous.then(() => this.findAfterLoading(path));
+    const settled = found.finally(() => this.waiting--);
+    this.previous = settled.catch(() => undefined);
+    return settled;
   }
 
-  private async findNext(path: string): Promise<ManifestEntry | undefined> {
-    while (!this.done) {
-      if (!this.pending) {
-        const next = await this.entries.next();
-        if (next.done) {
-          this.done = true;
-          return undefined;
-        }
-        this.pending = next.value;
-      }
-      const order = this.compare(this.pending.path, path);
-      if (order > 0) return undefined;
-      const entry = this.pending;
-      this.pending = undefined;
-      if (order === 0) return entry;
+  private async findAfterLoading(path: string): Promise<Item | undefined> {
+    for (;;) {
+      const answer = this.scan(path);
+      if (answer !== NEEDS_MORE) return answer;
+      const next = await this.batches.next();
+      if (next.done) this.done = true;
+      else [this.batch, this.at] = [next.value, 0];
     }
-    return undefined;
+  }
+
+  /** Consumes buffered items before `path`; returns its item, undefined if there is none, or NEEDS_MORE. */
+  private scan(path: string): Item | undefined | typeof NEEDS_MORE {
+    while (this.at < this.batch.length) {
+      const item = this.batch[this.at]!;
+      const order = this.compare(item.path, path);
+      if (order > 0) return undefined;
+      this.at++;
+      if (order === 0) return item;
+    }
+    return this.done ? undefined : NEEDS_MORE;
   }
 }

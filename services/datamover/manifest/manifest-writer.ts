@@ -47,7 +47,12 @@ export class ManifestWriter {
   }
 
   async write(entry: ManifestEntry): Promise<void> {
-    this.appendLine(encodeManifestEntry(entry));
+    await this.writeEncoded(encodeManifestEntry(entry));
+  }
+
+  /** An entry already encoded by encodeManifestEntry (an unchanged file's previous line). */
+  async writeEncoded(line: string): Promise<void> {
+    this.appendLine(line);
     if (this.batchBytes >= BATCH_BYTES) await this.pushBatch();
   }
 

@@ -28,8 +28,12 @@ export async function readIndexObject(repository: Repository, key: string): Prom
 /**
  * Loads every index object into one compact in-memory index. Packs condemned by GC are left out, so a
  * backup never deduplicates against a chunk that may be deleted under it: it uploads the chunk again.
+ * `excludedPacks` may be a promise, so that listing tombstones and reading the index overlap.
  */
-export async function loadIndex(repository: Repository, excludedPacks: ReadonlySet<string> = new Set()): Promise<LoadedIndex> {
+export async function loadIndex(
+  repository: Repository,
+  excludedPacks: ReadonlySet<string> | Promise<ReadonlySet<string>> = new Set(),
+): Promise<LoadedIndex> {
   const indexKeys: string[] = [];
   for await (const object of repository.backend.list(INDEX_PREFIX)) indexKeys.push(object.key);
   indexKeys.sort();
@@ -37,14 +41,17 @@ export async function loadIndex(repository: Repository, excludedPacks: ReadonlyS
   const packSizes = new Map<string, number>();
   await mapConcurrent(indexKeys, INDEX_LOAD_CONCURRENCY, async (key) => {
     const record = await readIndexObject(repository, key);
+    // The exclusions may still be loading (tombstones are listed beside the index); they gate only this step.
+    const excluded = await excludedPacks;
     for (const pack of record.packs) {
-      if (excludedPacks.has(pack.key)) continue;
+      if (excluded.has(pack.key)) continue;
       packSizes.set(pack.key, pack.size);
       for (const [idHex, offset, storedLength, rawLength, flags] of pack.chunks) {
         index.add(Buffer.from(idHex, 'hex'), { packKey: pack.key, offset, storedLength, rawLength, flags });
       }
     }
   });
+  await excludedPacks;
   return { index, indexKeys, packSizes };
 }
 

@@ -20,6 +20,7 @@ import {
   type RepositoryKeys,
 } from '../crypto/repository-keys.js';
 import { CorruptObjectError, ObjectExistsError, ObjectNotFoundError, RepositoryExistsError, RepositoryNotFoundError, SnapshotNotFoundError } from '../errors.js';
+import { mapConcurrent } from '../../common/map-concurrent.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { HEADER_KEY, SNAPSHOTS_PREFIX, snapshotKey } from './layout.js';
 import { openObject, sealObject } from './sealed-object.js';
@@ -30,6 +31,7 @@ export const DEFAULT_METADATA_CHUNKING: ChunkerParams = { algorithm: 'fastcdc-ge
 export const DEFAULT_PACK_TARGET_SIZE = 16 * 1024 * 1024;
 export const DEFAULT_COMPRESSION_LEVEL = 3;
 export const DEFAULT_SMALL_FILE_MAX = 64 * 1024;
+const SNAPSHOT_READ_CONCURRENCY = 8;
 
 export interface InitOptions {
   kdfCost?: number;
@@ -134,12 +136,11 @@ export class Repository {
     }
   }
 
-  /** All snapshots, oldest first. */
+  /** All snapshots, oldest first. Read several at a time: on S3 each is a round trip. */
   async listSnapshots(): Promise<Snapshot[]> {
-    const snapshots: Snapshot[] = [];
-    for await (const object of this.backend.list(SNAPSHOTS_PREFIX)) {
-      snapshots.push(await this.getObject(object.key, (text) => snapshotCodec.decodeJson(text)));
-    }
+    const keys: string[] = [];
+    for await (const object of this.backend.list(SNAPSHOTS_PREFIX)) keys.push(object.key);
+    const snapshots = await mapConcurrent(keys, SNAPSHOT_READ_CONCURRENCY, (key) => this.getObject(key, (text) => snapshotCodec.decodeJson(text)));
     return snapshots.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   }
 

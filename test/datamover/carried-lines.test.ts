@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { chmod, chown } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  chunkIdsOfEncodedContent,
+  encodedContentFields,
+  encodeManifestEntry,
+  type ManifestEntry,
+  type Snapshot,
+} from '../../proto/repository/index.js';
+import { runBackup } from '../../services/datamover/backup/backup.js';
+import { openManifest, openManifestLines } from '../../services/datamover/manifest/manifest-reader.js';
+import { loadIndex } from '../../services/datamover/repository/index-store.js';
+import type { Repository } from '../../services/datamover/repository/repository.js';
+import { ChunkReader } from '../../services/datamover/restore/chunk-reader.js';
+import { localRepository, scratchDir } from './helpers/repository-fixture.js';
+import { pseudoRandomBytes, TreeBuilder } from './helpers/tree-builder.js';
+
+/**
+ * An unchanged re-run carries each unchanged file's previous manifest line over as is instead of decoding,
+ * comparing and re-encoding it. These tests hold that shortcut to the slow path's bytes, and check that a
+ * change it must not miss (mode, owner, attributes, with data, size and mtime untouched) still shows.
+ */
+async function manifestLines(repository: Repository, snapshot: Snapshot): Promise<string[]> {
+  const reader = new ChunkReader(repository, (await loadIndex(repository)).index);
+  const { batches } = await openManifestLines(snapshot.manifest, (id) => reader.read(id));
+  const lines: string[] = [];
+  for await (const batch of batches) for (const line of batch) lines.push(line.line);
+  return lines;
+}
+
+async function manifestEntries(repository: Repository, snapshot: Snapshot): Promise<Map<string, ManifestEntry>> {
+  const reader = new ChunkReader(repository, (await loadIndex(repository)).index);
+  const entries = new Map<string, ManifestEntry>();
+  for await (const entry of (await openManifest(snapshot.manifest, (id) => reader.read(id))).entries) entries.set(entry.path, entry);
+  return entries;
+}
+
+function withoutContent(entry: ManifestEntry): ManifestEntry {
+  const { chunks: _chunks, bundle: _bundle, holes: _holes, ...metadata } = entry;
+  return metadata;
+}
+
+function setXattr(path: string, name: string, value: string): void {
+  execFileSync('setfattr', ['-n', name, '-v', value, path]);
+}
+
+describe('carried manifest lines', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDir>>;
+  let repository: Repository;
+  let source: string;
+
+  beforeEach(async () => {
+    scratch = await scratchDir('carried-lines');
+    source = join(scratch.path, 'source');
+    repository = await localRepository(join(scratch.path, 'repo'));
+    const tree = new TreeBuilder(source);
+    for (let i = 0; i < 40; i++) await tree.file(`small/f${i}.txt`, `small file ${i} `.repeat(i + 1));
+    await tree.file('big.bin', pseudoRandomBytes(1_500_000, 'big'));
+    await tree.file('empty', '');
+    await tree.file('names/ünï cødé "quoted" \\ back\tslash.txt', 'awkward');
+    await tree.file('names/\u{1F600} emoji.txt', 'emoji');
+    await tree.file('exec.sh', '#!/bin/sh\n', 0o755);
+    await tree.sparse('sparse.img', 8 * 1024 * 1024, [{ offset: 3 * 1024 * 1024, bytes: pseudoRandomBytes(200_000, 'island') }]);
+    await tree.hardlink('small/link-to-f1', 'small/f1.txt');
+    await tree.symlink('symlink', 'big.bin');
+    setXattr(join(source, 'small/f2.txt'), 'user.team', 'storage');
+  });
+  afterEach(() => scratch.cleanup());
+
+  it('an unchanged re-run writes the manifest byte for byte as a run that reads everything', async () => {
+    const first = await runBackup(repository, { source, volume: 'v', parent: 'none' });
+    const carried = await runBackup(repository, { source, volume: 'v' });
+    const readAgain = await runBackup(repository, { source, volume: 'v', parent: 'none' });
+    expect(carried.snapshot.parentId).toBe(first.snapshot.id);
+    expect(carried.snapshot.stats.filesRead).toBe(0);
+    expect(readAgain.snapshot.stats.filesRead).toBe(first.snapshot.stats.filesRead);
+    expect(carried.snapshot.manifest).toEqual(readAgain.snapshot.manifest);
+    expect(carried.snapshot.manifest).toEqual(first.snapshot.manifest);
+
+    // Every line is what the encoder writes for its decoded entry, and the shortcut's split of it (metadata
+    // built from the entry, content taken from the line) puts it back together exactly.
+    const lines = await manifestLines(repository, carried.snapshot);
+    const entries = [...(await manifestEntries(repository, carried.snapshot)).values()];
+    expect(lines).toHaveLength(entries.length);
+    let split = 0;
+    for (const [at, entry] of entries.entries()) {
+      expect(encodeManifestEntry(entry)).toBe(lines[at]);
+      const content = encodedContentFields(lines[at]!, withoutContent(entry));
+      expect(content).toBeDefined();
+      expect(chunkIdsOfEncodedContent(content!)).toEqual(entry.bundle ? [entry.bundle.id] : (entry.chunks ?? []));
+      if (content !== '') split++;
+    }
+    // Bundled small files, the chunked big file and the sparse file all went through the split.
+    expect(split).toBeGreaterThanOrEqual(43);
+  });
+
+  it('refuses a line whose metadata differs in any field, however small', async () => {
+    const first = await runBackup(repository, { source, volume: 'v' });
+    const entries = await manifestEntries(repository, first.snapshot);
+    const lines = new Map((await manifestLines(repository, first.snapshot)).map((line) => [JSON.parse(line).path as string, line]));
+    const file = withoutContent(entries.get('small/f2.txt')!);
+    const line = lines.get('small/f2.txt')!;
+    expect(encodedContentFields(line, file)).toMatch(/^,"bundle":/);
+    const changes: Partial<ManifestEntry>[] = [
+      { mode: file.mode ^ 0o100 },
+      { uid: file.uid + 1 },
+      { gid: file.gid + 1 },
+      { mtimeNs: String(BigInt(file.mtimeNs) + 1n) },
+      { size: file.size + 1 },
+      { ino: `${file.ino}0` },
+      { nlink: 2 },
+      { path: 'small/f3.txt' },
+      { xattrs: undefined },
+      { xattrs: { 'user.team': Buffer.from('storagE').toString('base64') } },
+      { xattrs: { ...file.xattrs, 'user.other': '' } },
+    ];
+    for (const change of changes) expect(encodedContentFields(line, { ...file, ...change })).toBeUndefined();
+    // Content fields on the fresh entry, or a line whose content part is not the encoder's, are refused too.
+    expect(encodedContentFields(line, { ...file, chunks: [] })).toBeUndefined();
+    expect(encodedContentFields(line.replace(',"offset":', ',"offset": '), file)).toBeUndefined();
+  });
+
+  it('notices a changed mode, owner or attribute on a file whose data, size and mtime did not change', async () => {
+    const first = await runBackup(repository, { source, volume: 'v' });
+    await chmod(join(source, 'small/f3.txt'), 0o600);
+    await chown(join(source, 'small/f4.txt'), 4242, 4343);
+    setXattr(join(source, 'small/f5.txt'), 'user.added', 'yes');
+    setXattr(join(source, 'small/f2.txt'), 'user.team', 'databases');
+    const second = await runBackup(repository, { source, volume: 'v' });
+    expect(second.snapshot.stats.filesRead).toBe(0);
+    expect(second.snapshot.manifest).not.toEqual(first.snapshot.manifest);
+    const before = await manifestEntries(repository, first.snapshot);
+    const after = await manifestEntries(repository, second.snapshot);
+    expect(after.get('small/f3.txt')!.mode).toBe(0o600);
+    expect([after.get('small/f4.txt')!.uid, after.get('small/f4.txt')!.gid]).toEqual([4242, 4343]);
+    expect(after.get('small/f5.txt')!.xattrs).toEqual({ 'user.added': Buffer.from('yes').toString('base64') });
+    expect(after.get('small/f2.txt')!.xattrs).toEqual({ 'user.team': Buffer.from('databases').toString('base64') });
+    for (const path of ['small/f2.txt', 'small/f3.txt', 'small/f4.txt', 'small/f5.txt']) {
+      expect(after.get(path)!.bundle).toEqual(before.get(path)!.bundle);
+    }
+    for (const [path, entry] of after) {
+      if (!['small/f2.txt', 'small/f3.txt', 'small/f4.txt', 'small/f5.txt', '.', 'small'].includes(path)) expect(entry).toEqual(before.get(path));
+    }
+  });
+});
