@@ -65,7 +65,7 @@ export async function resetNamespaces(
     if (now() >= deadline) {
       const reasons = still.map((s) => `${s.name}${holdUp(s.namespace)}`).join('; ');
       throw ApplicationFailure.nonRetryable(
-        `namespaces still terminating after ${Math.round(request.timeoutMs / 60_000)} min: ${reasons}`,
+        `namespaces still terminating after ${request.timeoutMs >= 60_000 ? `${Math.round(request.timeoutMs / 60_000)} min` : `${Math.round(request.timeoutMs / 1000)} s`}: ${reasons}`,
         NAMESPACE_STILL_TERMINATING,
       );
     }

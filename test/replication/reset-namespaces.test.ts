@@ -1,0 +1,71 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { NAMESPACE_STILL_TERMINATING, REPLICA_LABELS, resetNamespaces } from '../../activities/cluster/replication/reset-namespaces.js';
+import { eventually } from '../emulator/helpers/cluster.js';
+import { connect, loadKubeConfig, type KubeApi } from '../emulator/support/kube-api.js';
+import { stackEnv, uniqueName } from '../support/stack-env.js';
+
+const HOLD = 'haven.test/hold';
+let api: KubeApi;
+let kube: KubeRestClient;
+const made: string[] = [];
+
+async function namespaceWith(configMap: { name: string; finalizers?: string[] }): Promise<string> {
+  const name = uniqueName('reset');
+  made.push(name);
+  await api.core.createNamespace({ body: { metadata: { name } } });
+  await api.core.createNamespacedConfigMap({ namespace: name, body: { metadata: { name: configMap.name, finalizers: configMap.finalizers ?? [] } } });
+  return name;
+}
+
+beforeAll(() => {
+  const config = loadKubeConfig(stackEnv('KUBECONFIG'));
+  api = connect(config);
+  kube = new KubeRestClient(config);
+});
+
+afterAll(async () => {
+  for (const namespace of made) {
+    const held = await api.core.readNamespacedConfigMap({ namespace, name: 'held' }).catch(() => undefined);
+    if (held) await kube.mergePatch(`/api/v1/namespaces/${namespace}/configmaps/held`, { metadata: { finalizers: null } });
+    await api.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  }
+});
+
+describe('replacing the destination namespaces', () => {
+  it('empties each namespace and marks it as this job\'s replica; a retry keeps what the job already made', async () => {
+    const namespace = await namespaceWith({ name: 'old' });
+    expect(await resetNamespaces(kube, { jobId: 'job-1', namespaces: [namespace], timeoutMs: 120_000 })).toEqual({ deleted: [namespace] });
+    const created = await api.core.readNamespace({ name: namespace });
+    expect(created.metadata?.labels).toMatchObject({ [REPLICA_LABELS.job]: 'job-1', [REPLICA_LABELS.managedBy]: 'haven' });
+    expect((await api.core.listNamespacedConfigMap({ namespace })).items.map((c) => c.metadata?.name)).not.toContain('old');
+
+    await api.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'restored' } } });
+    expect(await resetNamespaces(kube, { jobId: 'job-1', namespaces: [namespace], timeoutMs: 120_000 })).toEqual({ deleted: [] });
+    await api.core.readNamespacedConfigMap({ namespace, name: 'restored' });
+  });
+
+  it('creates a destination namespace that does not exist yet', async () => {
+    const namespace = uniqueName('reset-new');
+    made.push(namespace);
+    expect(await resetNamespaces(kube, { jobId: 'job-2', namespaces: [namespace], timeoutMs: 60_000 })).toEqual({ deleted: [] });
+    expect((await api.core.readNamespace({ name: namespace })).metadata?.labels?.[REPLICA_LABELS.job]).toBe('job-2');
+  });
+
+  it('fails naming the namespace when it does not finish terminating in time', async () => {
+    const namespace = await namespaceWith({ name: 'held', finalizers: [HOLD] });
+    // Wait until the namespace controller reports what holds the namespace, so the failure can say it.
+    const failure = await eventually(
+      () => resetNamespaces(kube, { jobId: 'job-3', namespaces: [namespace], timeoutMs: 3_000 }).then(
+        () => undefined,
+        (error: unknown) => (String(error).includes(HOLD) ? error : undefined),
+      ),
+      'the namespace conditions to name the finalizer',
+      60_000,
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: NAMESPACE_STILL_TERMINATING, nonRetryable: true });
+    expect((failure as Error).message).toMatch(new RegExp(`^namespaces still terminating after 3 s: ${namespace}: .*${HOLD}`));
+  });
+});
