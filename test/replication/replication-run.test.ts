@@ -75,13 +75,14 @@ describe('a replication run of the sample app from cluster A to cluster B', () =
     progress = await progressOf(job);
   }, 900_000);
 
-  it('completes, with its backup and restore phases as jobs of their own', async () => {
+  it('completes, with its backup, restore and the temporary point\'s deletion as jobs of their own', async () => {
     expect(job.status, `${job.message} ${JSON.stringify(job.errors)}`).toBe('COMPLETED');
     expect(progress.step).toBe('COMPLETED');
     expect(progress.namespaces).toEqual(mapping);
     const phases = (await jobsOf(stack, definitionId)).filter((j) => j.id !== job.id);
     expect(phases.map((j) => [j.kind, j.status, j.workflowId]).sort()).toEqual([
       ['BACKUP', 'COMPLETED', `${job.workflowId}-backup`],
+      ['RECOVERY_POINT_DELETE', 'COMPLETED', `recovery-point-delete-${progress.temporaryRecoveryPointId}`],
       ['RESTORE', 'COMPLETED', `${job.workflowId}-restore`],
     ]);
   });
