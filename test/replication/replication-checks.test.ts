@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduledRunActivities } from '../../activities/control/scheduled-runs.js';
-import { createCluster, createPolicy } from '../api/helpers/fixtures.js';
+import { createCluster, createPolicy, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { untilClusterActive } from '../backup/helpers/runs.js';
@@ -71,5 +71,7 @@ describe('a scheduled replication run', () => {
       input: { definitionId, sourceClusterId: connected, destinationClusterId: offline, destinationNamespaces: ['shop-replica'], storageTargetId },
     });
     expect(decision).not.toHaveProperty('input.retention');
+    // Its schedule lives in the shared Temporal, sealed with this file's payload key: it must not outlive the file.
+    expectStatus(await stack.client.delete(`/replication-definitions/${definitionId}`), 204);
   });
 });
