@@ -216,6 +216,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       definitionName: input.definitionName,
       storageTargetId: input.storageTargetId,
       retention: input.retention,
+      snapshotRetentionDays: copyMode && plan.copy.preserveSnapshots ? plan.copy.snapshotRetentionDays : null,
       resourcesSnapshotId: exported.snapshotId,
       namespaces: exported.namespaces,
       resourceCount: exported.resourceCount,

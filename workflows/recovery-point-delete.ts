@@ -15,8 +15,8 @@ export const SNAPSHOT_CLUSTER_UNAVAILABLE = 'SNAPSHOT_CLUSTER_UNAVAILABLE';
  * here) → delete its kept CSI snapshots through the agent of the cluster that made them → forget its
  * snapshots in the repository (the control plane; GC reclaims the chunks later) → remove the row.
  * Snapshots go first because only a live agent can delete them: if it is away, nothing has been removed
- * and the point stays whole, its job FAILED with why. Every step is idempotent, so a resumed run
- * repeats a step safely.
+ * and the point stays whole, its job FAILED with why. Once they are gone the point stops naming them, so
+ * it never claims data it no longer has. Every step is idempotent: a resumed run repeats a step safely.
  */
 export async function deleteRecoveryPointWorkflow(input: RecoveryPointDeletionInput): Promise<RecoveryPointDeletionOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
@@ -37,6 +37,8 @@ export async function deleteRecoveryPointWorkflow(input: RecoveryPointDeletionIn
       if (unavailable || !plan.clusterId) throw ApplicationFailure.nonRetryable(unavailable ?? 'no cluster', SNAPSHOT_CLUSTER_UNAVAILABLE);
       const agent = proxyActivities<ClusterSnapshotActivities>({ ...CLUSTER_CALL, taskQueue: clusterTaskQueue(plan.clusterId) });
       for (const snapshot of plan.snapshots) await agent.deleteVolumeSnapshot(snapshot);
+      // The point stops naming them at once: if a later step fails, it stays true, and the retry needs no agent.
+      await control.forgetKeptSnapshots(point);
     }
     let forgotten = 0;
     if (input.scope === 'ALL') {
@@ -45,8 +47,6 @@ export async function deleteRecoveryPointWorkflow(input: RecoveryPointDeletionIn
         forgotten = await repository.forgetRepositorySnapshots({ orgId: input.orgId, storageTargetId: plan.storageTargetId, snapshotIds: plan.repositorySnapshotIds });
       }
       await control.removeRecoveryPoint(point);
-    } else {
-      await control.forgetKeptSnapshots(point);
     }
     const what = input.scope === 'ALL' ? 'Deleted recovery point' : 'Deleted the kept snapshots of recovery point';
     await control.finishJob({

@@ -24,6 +24,8 @@ export interface BackupPlan {
 export interface CopyPlan {
   snapshotBeforeBackup: boolean;
   preserveSnapshots: boolean;
+  /** Retention of preserved snapshots when shorter than the copy's; null or absent: the copy's. */
+  snapshotRetentionDays?: number | null;
   backupUnsnapshottedPvs: boolean;
   methodByStorageClass: PersistentVolumeOptions['methodByStorageClass'];
   excludeUnattachedPvcs: boolean;
@@ -103,6 +105,7 @@ function copyPlanOf(spec: StoredBackupSpec): CopyPlan {
   return {
     snapshotBeforeBackup: pv.snapshotBeforeBackup ?? true,
     preserveSnapshots: pv.preserveSnapshots ?? false,
+    snapshotRetentionDays: pv.snapshotRetentionDays ?? null,
     backupUnsnapshottedPvs: pv.backupUnsnapshottedPvs ?? true,
     methodByStorageClass: pv.methodByStorageClass ?? {},
     excludeUnattachedPvcs: advanced.excludeUnattachedPvcs ?? false,

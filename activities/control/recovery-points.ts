@@ -31,6 +31,8 @@ export interface RecoveryPointRecord {
   definitionName: string;
   storageTargetId: string;
   retention: { days: number; safeLock: boolean };
+  /** Preserved snapshots' own retention (copy points); they then expire before the copy. */
+  snapshotRetentionDays?: number | null;
   resourcesSnapshotId: string;
   namespaces: string[];
   resourceCount: number;
@@ -46,6 +48,10 @@ export function recoveryPointActivities(deps: ControlDeps) {
       const [cluster] = await deps.db.select({ name: clusters.name }).from(clusters).where(eq(clusters.id, record.clusterId));
       const createdAt = deps.clock();
       const expiresAt = new Date(createdAt.getTime() + record.retention.days * DAY_MS);
+      const keepsSnapshots = (record.persistentVolumes ?? []).some((v) => v.snapshotName);
+      const snapshotDays = record.snapshotRetentionDays ?? null;
+      // Only an earlier expiry is recorded: the snapshots go with the point anyway.
+      const snapshotExpiresAt = keepsSnapshots && snapshotDays !== null && snapshotDays < record.retention.days ? new Date(createdAt.getTime() + snapshotDays * DAY_MS) : null;
       const contents: RecordedContents = {
         namespaces: record.namespaces,
         resourceCount: record.resourceCount,
@@ -66,6 +72,7 @@ export function recoveryPointActivities(deps: ControlDeps) {
           storageTargetId: record.storageTargetId,
           createdAt,
           expiresAt,
+          snapshotExpiresAt,
           lockedUntil: record.retention.safeLock ? expiresAt : null,
           sizeBytes: record.sizeBytes,
           contents,

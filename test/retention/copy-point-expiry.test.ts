@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CopiedVolume } from '../../proto/mover/index.js';
 import { runBackup } from '../../services/datamover/backup/backup.js';
@@ -9,7 +8,6 @@ import { SnapshotNotFoundError } from '../../services/datamover/errors.js';
 import { PACKS_PREFIX } from '../../services/datamover/repository/layout.js';
 import type { Repository } from '../../services/datamover/repository/repository.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
-import { recoveryPoints } from '../../services/db/schema/index.js';
 import { recoveryPointDeletionWorkflowId } from '../../workflows/recovery-point-deletion-input.js';
 import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
@@ -62,7 +60,7 @@ beforeAll(async () => {
   const definitionId = (
     await createBackupDefinition(stack.client, clusterId, {
       selection: { scope: 'SELECTED_NAMESPACES', namespaces: [app.namespace] },
-      persistentVolumes: { mode: 'BACKUP_TO_OBJECT_STORAGE', preserveSnapshots: true },
+      persistentVolumes: { mode: 'BACKUP_TO_OBJECT_STORAGE', preserveSnapshots: true, snapshotRetentionDays: 1 },
       advanced: { destinationStorageTargetId: storageTargetId },
     })
   ).id;
@@ -90,8 +88,10 @@ afterAll(async () => {
 });
 
 describe('a COPY point that preserved its snapshot, through expiry', () => {
-  it('holds a kept snapshot, a copy and its resources in the repository', async () => {
+  it('holds a kept snapshot expiring after its own retention (1 day, the copy 3), a copy and its resources in the repository', async () => {
     expect(keptVolumes(point)).toHaveLength(1);
+    expect(point.snapshotExpiresAt?.getTime()).toBe(point.createdAt.getTime() + DAY_MS);
+    expect(point.expiresAt.getTime()).toBe(point.createdAt.getTime() + 3 * DAY_MS);
     expect(pointSnapshots).toHaveLength(2);
     for (const id of pointSnapshots) expect(await snapshotExists(id)).toBe(true);
     expect(pointPacks.length).toBeGreaterThan(0);
@@ -99,9 +99,7 @@ describe('a COPY point that preserved its snapshot, through expiry', () => {
   });
 
   it('loses only its kept snapshot when that expires first; the copy stays and the point still lists it', async () => {
-    const snapshotExpiresAt = new Date(point.createdAt.getTime() + DAY_MS);
-    await stack.api.running.database.db.update(recoveryPoints).set({ snapshotExpiresAt }).where(eq(recoveryPoints.id, point.id));
-    const outcome = await runExpiryPass(stack, { now: new Date(snapshotExpiresAt.getTime() + 60_000).toISOString() });
+    const outcome = await runExpiryPass(stack, { now: new Date(point.snapshotExpiresAt!.getTime() + 60_000).toISOString() });
     expect(outcome.deleted).toEqual([point.id]);
     const [pv] = keptVolumes(point);
     await eventually(async () => !(await cluster.node.store.hasSnapshot(pv!.snapshotHandle!)), 'the kept snapshot\'s data to be deleted');
