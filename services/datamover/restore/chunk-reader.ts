@@ -2,12 +2,13 @@ import { CHUNK_FLAGS } from '../../../proto/repository/index.js';
 import { ChunkVerificationError, MissingChunkError, ObjectNotFoundError } from '../errors.js';
 import type { ChunkIndex, ChunkLocation } from '../repository/chunk-index.js';
 import type { Repository } from '../repository/repository.js';
+import type { ByteRange } from '../storage/backend.js';
 import { openVerifiedChunk, type StoredChunk } from './chunk-opening.js';
 
 /** Bundles and manifest chunks are read by many consecutive entries; keep a few decrypted. */
 const DEFAULT_CACHED_CHUNKS = 8;
-/** One ranged read covers at most this much of a pack. */
-const MAX_RUN_BYTES = 4 * 1024 * 1024;
+/** One ranged read covers at most this much of a pack (a single chunk may be bigger). */
+export const MAX_RUN_BYTES = 4 * 1024 * 1024;
 
 /** Chunks stored back to back in one pack, read with one ranged read. */
 export interface ChunkRun {
@@ -78,7 +79,7 @@ export class ChunkReader {
    * A run's stored bytes with one ranged read, not yet opened: the caller opens them with
    * `openVerifiedChunk` wherever it likes (restore does it on its writer threads).
    */
-  async fetchRun(run: ChunkRun, path?: string): Promise<{ stored: Buffer; chunks: (StoredChunk & { storedStart: number; storedLength: number })[] }> {
+  async fetchRun(run: ChunkRun, path?: string, into?: Uint8Array): Promise<{ stored: Buffer; chunks: (StoredChunk & { storedStart: number; storedLength: number })[] }> {
     const chunks = run.ids.map((idHex) => {
       const location = this.index.lookup(Buffer.from(idHex, 'hex'));
       if (!location) throw new MissingChunkError(idHex, path);
@@ -86,14 +87,14 @@ export class ChunkReader {
     });
     const first = chunks[0]!;
     const last = chunks.at(-1)!;
-    const stored = await this.get(first.idHex, first.packKey, first.offset, last.offset + last.storedLength - first.offset, path);
+    const stored = await this.get(first.idHex, first.packKey, { offset: first.offset, length: last.offset + last.storedLength - first.offset, into }, path);
     return { stored, chunks: chunks.map(({ offset, ...chunk }) => ({ ...chunk, storedStart: offset - first.offset })) };
   }
 
-  private async get(idHex: string, packKey: string, offset: number, length: number, path: string | undefined): Promise<Buffer> {
+  private async get(idHex: string, packKey: string, range: ByteRange, path: string | undefined): Promise<Buffer> {
     let stored: Buffer;
     try {
-      stored = await this.repository.backend.get(packKey, { offset, length });
+      stored = await this.repository.backend.get(packKey, range);
     } catch (error) {
       if (error instanceof ObjectNotFoundError) throw new ChunkVerificationError(idHex, packKey, path, 'pack is missing');
       throw error;
@@ -103,7 +104,7 @@ export class ChunkReader {
   }
 
   private async fetch(idHex: string, location: ChunkLocation, path: string | undefined): Promise<Buffer> {
-    const stored = await this.get(idHex, location.packKey, location.offset, location.storedLength, path);
+    const stored = await this.get(idHex, location.packKey, { offset: location.offset, length: location.storedLength }, path);
     return this.verified({ idHex, ...location }, stored, path);
   }
 

@@ -4,6 +4,7 @@ import type { ManifestEntry } from '../../../proto/repository/index.js';
 import { Semaphore } from '../controls/semaphore.js';
 import type { ChunkReader, ChunkRun } from './chunk-reader.js';
 import type { RestoreWriters } from './restore-writers.js';
+import type { RunSlots } from './run-slots.js';
 import { nsToSeconds } from './times.js';
 import type { RunChunk } from './writer-messages.js';
 
@@ -11,12 +12,12 @@ import type { RunChunk } from './writer-messages.js';
 const RUNS_IN_FLIGHT = 4;
 const ZEROS = Buffer.alloc(1024 * 1024);
 
-/** What writing content needs: where chunks come from, who writes them, and the bytes allowed in flight. */
+/** What writing content needs: where chunks come from, who writes them, and the memory fetched runs go into. */
 export interface ContentIo {
   reader: ChunkReader;
   writers: RestoreWriters;
-  /** Stored bytes fetched and not yet written, across all files: bounds memory whatever the concurrency. */
-  budget: Semaphore;
+  /** Fetched and not yet written, across all files: bounds memory whatever the concurrency. */
+  slots: RunSlots;
 }
 
 export interface WriteContentOptions {
@@ -32,7 +33,7 @@ export interface WriteContentOptions {
 export async function writeContent(
   handle: FileHandle,
   entry: ManifestEntry,
-  { reader, writers, budget }: ContentIo,
+  { reader, writers, slots }: ContentIo,
   options: WriteContentOptions = {},
 ): Promise<number> {
   if (entry.bundle) {
@@ -44,27 +45,29 @@ export async function writeContent(
   const runs = reader.runs(entry.chunks ?? []);
   const { positions, zeroRanges, end } = placeRuns(runs, entry.holes ?? []);
   const zeroing = options.zeroHoles ? zeroRanges.map(([at, length]) => writeZeros(handle, at, length)) : [];
-  // Each run is fetched, then written, then releases its bytes, never waiting on the budget in between: what
-  // is held is always on its way to being freed, so files waiting for budget cannot block each other.
+  // Each run is fetched, then written, then frees its slot, never waiting on another slot in between: what
+  // is held is always on its way to being freed, so files waiting for slots cannot block each other.
   const perFile = new Semaphore(RUNS_IN_FLIGHT);
   const works: Promise<void>[] = [];
   let failed = false;
   for (let index = 0; index < runs.length && !failed; index++) {
     const run = runs[index]!;
     await perFile.acquire();
-    await budget.acquire(run.storedBytes);
+    // A single chunk bigger than a slot (another chunker's maximum) is read into memory of its own.
+    const slot = run.storedBytes <= slots.slotBytes ? await slots.acquire() : undefined;
     const work = reader
-      .fetchRun(run, entry.path)
+      .fetchRun(run, entry.path, slot === undefined ? undefined : slots.view(slot))
       .then(({ stored, chunks }) => {
         const placed: RunChunk[] = chunks.map((chunk, i) => ({ ...chunk, position: positions[index]![i]! }));
-        return writers.run({ op: 'chunk-run', fd: handle.fd, path: entry.path, stored, chunks: placed });
+        const where = slot === undefined ? stored : { slot, length: stored.length };
+        return writers.run({ op: 'chunk-run', fd: handle.fd, path: entry.path, stored: where, chunks: placed });
       })
       .catch((error: unknown) => {
         failed = true;
         throw error;
       })
       .finally(() => {
-        budget.release(run.storedBytes);
+        if (slot !== undefined) slots.release(slot);
         perFile.release();
       });
     work.catch(() => undefined);

@@ -5,12 +5,13 @@ import { toWireError, type WriterReply, type WriterRequest, type WriterWorkerDat
 /** Worker side of RestoreWriters: opens, verifies and writes what the main thread fetched. */
 const setup = workerData as WriterWorkerData;
 const keys = { dataKey: Buffer.from(setup.dataKey), idKey: Buffer.from(setup.idKey) };
+const runs = { memory: setup.runMemory, slotBytes: setup.slotBytes };
 
 parentPort!.on('message', ({ sequence, job }: WriterRequest) => {
   const reply: WriterReply = { sequence };
   try {
     if (job.op === 'small-files') writeSmallFiles(job);
-    else writeChunkRun(keys, job);
+    else writeChunkRun(keys, runs, job);
   } catch (error) {
     reply.error = toWireError(error);
   }

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { movable, startWorker } from '../controls/start-worker.js';
 import type { OpeningKeys } from './chunk-opening.js';
+import type { RunSlots } from './run-slots.js';
 import { writeChunkRun, writeSmallFiles } from './sync-writes.js';
 import { fromWireError, type WriterJob, type WriterReply, type WriterRequest, type WriterWorkerData } from './writer-messages.js';
 
@@ -15,17 +16,20 @@ export interface RestoreWriters {
   close(): Promise<void>;
 }
 
-export function createRestoreWriters(keys: OpeningKeys, threads: number): RestoreWriters {
-  return threads > 0 ? new ThreadedRestoreWriters(keys, threads) : new InlineRestoreWriters(keys);
+export function createRestoreWriters(keys: OpeningKeys, runs: RunSlots, threads: number): RestoreWriters {
+  return threads > 0 ? new ThreadedRestoreWriters(keys, runs, threads) : new InlineRestoreWriters(keys, runs);
 }
 
 class InlineRestoreWriters implements RestoreWriters {
-  constructor(private readonly keys: OpeningKeys) {}
+  constructor(
+    private readonly keys: OpeningKeys,
+    private readonly runs: RunSlots,
+  ) {}
 
   run(job: WriterJob): Promise<void> {
     try {
       if (job.op === 'small-files') writeSmallFiles(job);
-      else writeChunkRun(this.keys, job);
+      else writeChunkRun(this.keys, { memory: this.runs.memory, slotBytes: this.runs.slotBytes }, job);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -53,6 +57,7 @@ class ThreadedRestoreWriters implements RestoreWriters {
   /** Threads start with the first job: a restore of directories and links alone never pays for them. */
   constructor(
     private readonly keys: OpeningKeys,
+    private readonly runs: RunSlots,
     private readonly threads: number,
   ) {}
 
@@ -62,12 +67,14 @@ class ThreadedRestoreWriters implements RestoreWriters {
     let slot = 0;
     for (let i = 1; i < this.workers.length; i++) if (this.load[i]! < this.load[slot]!) slot = i;
     const sequence = this.sequence++;
-    const bytes = movable(job.op === 'small-files' ? job.data : job.stored);
-    const moved: WriterJob = job.op === 'small-files' ? { ...job, data: bytes } : { ...job, stored: bytes };
+    // Bytes that are not in the shared run memory are moved, never cloned.
+    const carried = job.op === 'small-files' ? job.data : job.stored instanceof Uint8Array ? job.stored : undefined;
+    const bytes = carried && movable(carried);
+    const moved: WriterJob = !bytes ? job : job.op === 'small-files' ? { ...job, data: bytes } : { ...job, stored: bytes };
     this.load[slot]!++;
     const done = new Promise<void>((resolve, reject) => this.pending.set(sequence, { slot, resolve, reject }));
     const request: WriterRequest = { sequence, job: moved };
-    this.workers[slot]!.postMessage(request, [bytes.buffer as ArrayBuffer]);
+    this.workers[slot]!.postMessage(request, bytes ? [bytes.buffer as ArrayBuffer] : []);
     return done;
   }
 
@@ -79,7 +86,7 @@ class ThreadedRestoreWriters implements RestoreWriters {
 
   private ensureStarted(): void {
     if (this.workers.length > 0) return;
-    const data: WriterWorkerData = { dataKey: this.keys.dataKey, idKey: this.keys.idKey };
+    const data: WriterWorkerData = { dataKey: this.keys.dataKey, idKey: this.keys.idKey, runMemory: this.runs.memory, slotBytes: this.runs.slotBytes };
     this.workers = Array.from({ length: this.threads }, () => {
       const worker = startWorker(import.meta.url, 'restore-writer-worker', data);
       worker.on('message', (reply: WriterReply) => this.settle(reply));

@@ -12,15 +12,18 @@ import { isWithin, ROOT_PATH } from '../manifest/walk-order.js';
 import { loadIndex } from '../repository/index-store.js';
 import type { Repository } from '../repository/repository.js';
 import { applyXattrs, type Xattrs } from '../xattrs/attr-tools.js';
-import { ChunkReader } from './chunk-reader.js';
+import { ChunkReader, MAX_RUN_BYTES } from './chunk-reader.js';
 import { DirectoryTracker } from './directory-tracker.js';
 import { restoreRegularFile, writeContent, type ContentIo } from './file-writer.js';
 import { createRestoreWriters } from './restore-writers.js';
+import { RunSlots } from './run-slots.js';
 import { SmallFileBatches } from './small-file-batches.js';
 import { writeSmallFileSync } from './sync-writes.js';
 import { nsToSeconds } from './times.js';
 
 const run = promisify(execFile);
+/** A run of chunks is at most MAX_RUN_BYTES; a single chunk of the default chunker (4 MiB at most) plus its envelope fits too. */
+const RUN_SLOT_BYTES = MAX_RUN_BYTES + 64 * 1024;
 
 export interface RestoreOptions {
   snapshotId: string;
@@ -56,11 +59,8 @@ export async function runRestore(repository: Repository, options: RestoreOptions
   const manifest = await openManifest(snapshot.manifest, (id) => reader.read(id));
   const result: RestoreResult = { entries: 0, files: 0, bytes: 0, skipped: 0, bytesFetched: 0 };
   const plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
-  const io: ContentIo = {
-    reader,
-    writers: createRestoreWriters(repository.keys, options.writerThreads ?? availableParallelism()),
-    budget: new Semaphore(plan.restoreBytesInFlight),
-  };
+  const slots = new RunSlots(Math.max(4, Math.floor(plan.restoreBytesInFlight / RUN_SLOT_BYTES)), RUN_SLOT_BYTES);
+  const io: ContentIo = { reader, slots, writers: createRestoreWriters(repository.keys, slots, options.writerThreads ?? availableParallelism()) };
   try {
     if (manifest.header.volumeMode === 'block') {
       for await (const entry of manifest.entries) await restoreBlockVolume(options.target, entry, io, result);

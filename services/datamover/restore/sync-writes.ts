@@ -34,9 +34,16 @@ export function writeSmallFiles(job: SmallFilesJob): void {
   }
 }
 
-export function writeChunkRun(keys: OpeningKeys, job: ChunkRunJob): void {
+/** Where a run's stored bytes are: in its slot of the shared run memory, or carried by the job. */
+export interface RunMemory {
+  memory: SharedArrayBuffer;
+  slotBytes: number;
+}
+
+export function writeChunkRun(keys: OpeningKeys, runs: RunMemory, job: ChunkRunJob): void {
+  const stored = job.stored instanceof Uint8Array ? job.stored : new Uint8Array(runs.memory, job.stored.slot * runs.slotBytes, job.stored.length);
   for (const chunk of job.chunks) {
-    const plaintext = openVerifiedChunk(keys, chunk, job.stored.subarray(chunk.storedStart, chunk.storedStart + chunk.storedLength), job.path);
+    const plaintext = openVerifiedChunk(keys, chunk, stored.subarray(chunk.storedStart, chunk.storedStart + chunk.storedLength), job.path);
     for (let written = 0; written < plaintext.length; ) {
       written += writeSync(job.fd, plaintext, written, plaintext.length - written, chunk.position + written);
     }

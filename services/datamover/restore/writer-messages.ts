@@ -34,12 +34,15 @@ export interface RunChunk extends StoredChunk {
   position: number;
 }
 
-/** Chunks stored back to back, opened, verified and written at their positions through an fd the main thread opened. */
+/**
+ * Chunks stored back to back, opened, verified and written at their positions through an fd the main thread
+ * opened. The stored bytes sit in a slot of the shared run memory, or (a run too big for a slot) travel along.
+ */
 export interface ChunkRunJob {
   op: 'chunk-run';
   fd: number;
   path: string;
-  stored: Uint8Array;
+  stored: { slot: number; length: number } | Uint8Array;
   chunks: RunChunk[];
 }
 
@@ -66,6 +69,8 @@ export type WriterReply = { sequence: number; error?: WireError };
 export interface WriterWorkerData {
   dataKey: Uint8Array;
   idKey: Uint8Array;
+  runMemory: SharedArrayBuffer;
+  slotBytes: number;
 }
 
 export function toWireError(error: unknown): WireError {

@@ -14,6 +14,11 @@ export interface ObjectInfo {
 export interface ByteRange {
   offset: number;
   length: number;
+  /**
+   * Read into this memory (at least `length` bytes) instead of a new buffer; the result is a view of it.
+   * Restore reads into reused slots of shared memory, so gigabytes of reads do not churn the allocator and GC.
+   */
+  into?: Uint8Array;
 }
 
 export interface PutOptions {

@@ -67,7 +67,7 @@ export class LocalBackend implements StorageBackend {
       if (!range) return await readFile(path);
       const handle = await open(path, fsConstants.O_RDONLY);
       try {
-        const buffer = Buffer.allocUnsafe(range.length);
+        const buffer = range.into ? Buffer.from(range.into.buffer, range.into.byteOffset, range.length) : Buffer.allocUnsafe(range.length);
         const { bytesRead } = await handle.read(buffer, 0, range.length, range.offset);
         return bytesRead === range.length ? buffer : buffer.subarray(0, bytesRead);
       } finally {

@@ -56,6 +56,18 @@ export function createS3Client(config: S3TargetConfig): S3Client {
   });
 }
 
+/** Copies a response body into memory the caller provides, as its pieces arrive. */
+async function readInto(body: AsyncIterable<Uint8Array>, into: Uint8Array, length: number, key: string): Promise<Buffer> {
+  const target = Buffer.from(into.buffer, into.byteOffset, length);
+  let received = 0;
+  for await (const piece of body) {
+    if (received + piece.length > length) throw new Error(`GetObject ${key}: the body is longer than the ${length} bytes asked for`);
+    target.set(piece, received);
+    received += piece.length;
+  }
+  return target.subarray(0, received);
+}
+
 export class S3Backend implements StorageBackend {
   readonly location: string;
   private readonly prefix: string;
@@ -99,8 +111,9 @@ export class S3Backend implements StorageBackend {
     try {
       // The body is read inside the retried call: a connection reset mid-body is retried too.
       return await withRetries('GetObject', key, this.retry, async () => {
-        const response = (await this.client.send(command)) as { Body?: { transformToByteArray(): Promise<Uint8Array> } };
+        const response = (await this.client.send(command)) as { Body?: AsyncIterable<Uint8Array> & { transformToByteArray(): Promise<Uint8Array> } };
         if (!response.Body) throw new ObjectNotFoundError(key);
+        if (range?.into) return readInto(response.Body, range.into, range.length, key);
         const bytes = await response.Body.transformToByteArray();
         return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       });
