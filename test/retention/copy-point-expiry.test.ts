@@ -9,17 +9,17 @@ import { PACKS_PREFIX } from '../../services/datamover/repository/layout.js';
 import type { Repository } from '../../services/datamover/repository/repository.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
 import { recoveryPointDeletionWorkflowId } from '../../workflows/recovery-point-deletion-input.js';
-import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
-import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { createBackupDefinition } from '../api/helpers/fixtures.js';
+import type { BackupStack } from '../backup/helpers/backup-stack.js';
 import { deployEmulatedApp } from '../backup/helpers/emulated-app.js';
 import { openTargetRepository } from '../backup/helpers/run-repository.js';
-import { jobAfterRun, runNow, untilClusterActive } from '../backup/helpers/runs.js';
-import { createStackS3Target } from '../backup/helpers/stack-target.js';
-import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
+import { jobAfterRun, runNow } from '../backup/helpers/runs.js';
+import { eventually, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { writeKnownData } from '../fixtures/volume-data.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
-import { DAY_MS, deletionJob, keptVolumes, pointById, pointOfJob, runExpiryPass, type PointRow } from './helpers.js';
+import { DAY_MS, deletionJob, keptVolumes, pointById, pointOfJob, runExpiryPass, startRetentionStack, type PointRow, type RetentionStack } from './helpers.js';
 
+let retention: RetentionStack;
 let stack: BackupStack;
 let cluster: EmulatedCluster;
 let storageTargetId: string;
@@ -49,12 +49,9 @@ const snapshotExists = (id: string) =>
   );
 
 beforeAll(async () => {
-  cluster = await startEmulatedCluster();
-  stack = await startBackupStack();
-  const clusterId = (await createCluster(stack.client)).id;
-  storageTargetId = await createStackS3Target(stack, 'retention-copy');
-  await stack.startAgent(clusterId, { executor: cluster.node.executor });
-  await untilClusterActive(stack.client, clusterId);
+  retention = await startRetentionStack('retention-copy');
+  ({ stack, cluster, storageTargetId } = retention);
+  const { clusterId } = retention;
 
   const app = await deployEmulatedApp(cluster, { label: 'copied' });
   const definitionId = (
@@ -82,8 +79,7 @@ beforeAll(async () => {
 }, 420_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await cluster?.stop();
+  await retention?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 

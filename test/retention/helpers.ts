@@ -3,9 +3,11 @@ import type { RecordedContents, RecordedVolume } from '../../activities/control/
 import { recoveryPoints } from '../../services/db/schema/index.js';
 import type { ExpiryPassInput, ExpiryPassOutcome } from '../../workflows/recovery-point-deletion-input.js';
 import type { recoveryPointExpiryWorkflow } from '../../workflows/recovery-point-expiry.js';
-import { expectStatus } from '../api/helpers/fixtures.js';
-import type { BackupStack } from '../backup/helpers/backup-stack.js';
-import type { JobView } from '../backup/helpers/runs.js';
+import { createCluster, expectStatus } from '../api/helpers/fixtures.js';
+import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { untilClusterActive, type JobView } from '../backup/helpers/runs.js';
+import { createStackS3Target } from '../backup/helpers/stack-target.js';
+import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { uniqueName } from '../support/stack-env.js';
 
 export type PointRow = typeof recoveryPoints.$inferSelect;
@@ -42,3 +44,31 @@ export async function deletionJob(stack: BackupStack, workflowId: string): Promi
 }
 
 export const DAY_MS = 86_400_000;
+
+export interface RetentionStack {
+  stack: BackupStack;
+  cluster: EmulatedCluster;
+  clusterId: string;
+  storageTargetId: string;
+  close(): Promise<void>;
+}
+
+/** An emulated cluster with a connected agent, and an S3 target of its own: what makes recovery points to expire. */
+export async function startRetentionStack(name: string): Promise<RetentionStack> {
+  const cluster = await startEmulatedCluster();
+  const stack = await startBackupStack();
+  const clusterId = (await createCluster(stack.client)).id;
+  const storageTargetId = await createStackS3Target(stack, name);
+  await stack.startAgent(clusterId, { executor: cluster.node.executor });
+  await untilClusterActive(stack.client, clusterId);
+  return {
+    stack,
+    cluster,
+    clusterId,
+    storageTargetId,
+    close: async () => {
+      await stack.close();
+      await cluster.stop();
+    },
+  };
+}

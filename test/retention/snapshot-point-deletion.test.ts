@@ -5,14 +5,14 @@ import { recoveryPoints } from '../../services/db/schema/index.js';
 import { recoveryPointDeletionWorkflowId } from '../../workflows/recovery-point-deletion-input.js';
 import type { deleteRecoveryPointWorkflow } from '../../workflows/recovery-point-delete.js';
 import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
-import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import type { BackupStack } from '../backup/helpers/backup-stack.js';
 import { deployEmulatedApp } from '../backup/helpers/emulated-app.js';
-import { jobAfterRun, runNow, untilClusterActive } from '../backup/helpers/runs.js';
-import { createStackS3Target } from '../backup/helpers/stack-target.js';
-import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
+import { jobAfterRun, runNow } from '../backup/helpers/runs.js';
+import { eventually, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { uniqueName } from '../support/stack-env.js';
-import { DAY_MS, deletionJob, keptVolumes, pointById, pointOfJob, runExpiryPass, type PointRow } from './helpers.js';
+import { DAY_MS, deletionJob, keptVolumes, pointById, pointOfJob, runExpiryPass, startRetentionStack, type PointRow, type RetentionStack } from './helpers.js';
 
+let retention: RetentionStack;
 let stack: BackupStack;
 let cluster: EmulatedCluster;
 let snapshots: SnapshotApi;
@@ -20,18 +20,13 @@ let clusterId: string;
 let storageTargetId: string;
 
 beforeAll(async () => {
-  cluster = await startEmulatedCluster();
+  retention = await startRetentionStack('retention-snapshots');
+  ({ stack, cluster, clusterId, storageTargetId } = retention);
   snapshots = new SnapshotApi(cluster.config);
-  stack = await startBackupStack();
-  clusterId = (await createCluster(stack.client)).id;
-  storageTargetId = await createStackS3Target(stack, 'retention-snapshots');
-  await stack.startAgent(clusterId, { executor: cluster.node.executor });
-  await untilClusterActive(stack.client, clusterId);
 }, 240_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await cluster?.stop();
+  await retention?.close();
 });
 
 /** A snapshot-only backup of a fresh app: its point keeps one CSI snapshot (content retained) on the cluster. */
