@@ -5,6 +5,7 @@ import { collectGarbage } from '../../services/datamover/maintenance/gc.js';
 import { DataMoverError, ObjectRetainedError, RepositoryNotFoundError } from '../../services/datamover/errors.js';
 import { TOMBSTONES_PREFIX } from '../../services/datamover/repository/layout.js';
 import { Repository } from '../../services/datamover/repository/repository.js';
+import type { StorageBackend } from '../../services/datamover/storage/backend.js';
 import type { ControlDeps } from './deps.js';
 import { repositoryAccessActivities } from './repository-access.js';
 
@@ -39,21 +40,31 @@ function asFailure(error: unknown): unknown {
 /**
  * Repository work of retention, in the control plane: a repository is shared by every cluster that backs
  * up to the target, so forgetting and GC must not depend on one cluster's agent being online, and an agent
- * (which the design does not trust) never gets to delete what other clusters stored. The worker already
- * holds the decrypted repository secret's source (HAVEN_SECRET_KEY).
+ * (which the design does not trust) never gets to delete what other clusters stored. The worker decrypts
+ * the repository secret itself (HAVEN_SECRET_KEY), so it travels nowhere.
  */
 export function repositoryMaintenanceActivities(deps: ControlDeps) {
   const resolve = repositoryAccessActivities(deps).resolveRepositoryAccess;
 
-  /** Undefined when the target's repository was never created: nothing is stored there. */
-  async function open(ref: RepositoryRef): Promise<Repository | undefined> {
+  async function backendOf(ref: RepositoryRef): Promise<{ backend: StorageBackend; secret: string }> {
     const access = await resolve({ ...ref, retention: { days: 0, safeLock: false } });
+    return { backend: await backendFor(access), secret: access.secret };
+  }
+
+  /** Undefined when the target's repository was never created: nothing is stored there. */
+  async function open({ backend, secret }: { backend: StorageBackend; secret: string }): Promise<Repository | undefined> {
     try {
-      return await Repository.open(await backendFor(access), access.secret);
+      return await Repository.open(backend, secret);
     } catch (error) {
       if (error instanceof RepositoryNotFoundError) return undefined;
       throw error;
     }
+  }
+
+  /** One listing, before the repository is opened: opening derives its key (scrypt), which every pass would pay per target. */
+  async function tombstoneWaits(backend: StorageBackend): Promise<boolean> {
+    for await (const _tombstone of backend.list(TOMBSTONES_PREFIX)) return true;
+    return false;
   }
 
   return {
@@ -63,7 +74,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
      */
     async forgetRepositorySnapshots(input: RepositoryRef & { snapshotIds: string[] }): Promise<number> {
       try {
-        const repository = await open(input);
+        const repository = await open(await backendOf(input));
         if (!repository) return 0;
         for (const id of input.snapshotIds) await repository.deleteSnapshot(id);
         return input.snapshotIds.length;
@@ -76,16 +87,10 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
     async collectRepositoryGarbage(input: GarbageCollection): Promise<GarbageReport> {
       const idle: GarbageReport = { ran: false, condemnedPacks: 0, deletedPacks: 0, retainedPacks: 0, reclaimedBytes: 0 };
       try {
-        const repository = await open(input);
+        const access = await backendOf(input);
+        if (input.onlyIfPending && !(await tombstoneWaits(access.backend))) return idle;
+        const repository = await open(access);
         if (!repository) return idle;
-        if (input.onlyIfPending) {
-          let pending = false;
-          for await (const _tombstone of repository.backend.list(TOMBSTONES_PREFIX)) {
-            pending = true;
-            break;
-          }
-          if (!pending) return idle;
-        }
         const report = await withHeartbeats(() => collectGarbage(repository, { ...(input.graceMs === undefined ? {} : { graceMs: input.graceMs }) }));
         return { ran: true, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
       } catch (error) {
