@@ -119,17 +119,30 @@ export function encodeManifestEntry(entry: ManifestEntry): string {
   return JSON.stringify(ordered);
 }
 
+/** Whether JSON.stringify escapes any character of `value`: quote, backslash, control, lone surrogate (any surrogate counts). */
+function needsEscaping(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return true;
+  }
+  return false;
+}
+
+/** A string value as JSON.stringify writes it, without calling it for the common plain string. */
+function quoted(value: string): string {
+  return needsEscaping(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
 /**
- * The start of encodeManifestEntry's line, up to (not including) the content fields: the same text,
- * concatenated directly because an unchanged re-run builds it for every file. JSON.stringify writes
- * integers as String does; strings go through JSON.stringify as they would inside the object.
+ * encodeManifestEntry's text up to the content fields (path to rdev), concatenated directly because an
+ * unchanged re-run builds it for every file. Integers are written as JSON.stringify writes them (String).
  */
-function encodedMetadataFields(entry: ManifestEntry): string {
-  let text = `{"path":${JSON.stringify(entry.path)},"type":"${entry.type}","mode":${entry.mode},"uid":${entry.uid},"gid":${entry.gid},"mtimeNs":${JSON.stringify(entry.mtimeNs)},"size":${entry.size}`;
-  if (entry.ino !== undefined) text += `,"ino":${JSON.stringify(entry.ino)}`;
+function metadataFieldsText(entry: ManifestEntry): string {
+  let text = `{"path":${quoted(entry.path)},"type":"${entry.type}","mode":${entry.mode},"uid":${entry.uid},"gid":${entry.gid},"mtimeNs":${quoted(entry.mtimeNs)},"size":${entry.size}`;
+  if (entry.ino !== undefined) text += `,"ino":${quoted(entry.ino)}`;
   if (entry.nlink !== undefined) text += `,"nlink":${entry.nlink}`;
-  if (entry.target !== undefined) text += `,"target":${JSON.stringify(entry.target)}`;
-  if (entry.linkTo !== undefined) text += `,"linkTo":${JSON.stringify(entry.linkTo)}`;
+  if (entry.target !== undefined) text += `,"target":${quoted(entry.target)}`;
+  if (entry.linkTo !== undefined) text += `,"linkTo":${quoted(entry.linkTo)}`;
   if (entry.rdev !== undefined) text += `,"rdev":${entry.rdev}`;
   return text;
 }
@@ -151,17 +164,19 @@ const ENCODED_CONTENT_FIELDS_V1 = new RegExp(
  */
 export function encodedContentFields(line: string, metadata: ManifestEntry): string | undefined {
   if (metadata.chunks !== undefined || metadata.bundle !== undefined || metadata.holes !== undefined) return undefined;
-  const head = encodedMetadataFields(metadata);
+  const head = metadataFieldsText(metadata);
   const tail = metadata.xattrs === undefined ? '}' : `,"xattrs":${JSON.stringify(metadata.xattrs)}}`;
-  if (line.length < head.length + tail.length || !line.startsWith(head) || !line.endsWith(tail)) return undefined;
-  const content = line.slice(head.length, line.length - tail.length);
+  const contentEnd = line.length - tail.length;
+  // slice + === rather than startsWith/endsWith: about three times cheaper in V8 for these lengths.
+  if (contentEnd < head.length || line.slice(0, head.length) !== head || line.slice(contentEnd) !== tail) return undefined;
+  const content = line.slice(head.length, contentEnd);
   return ENCODED_CONTENT_FIELDS_V1.test(content) ? content : undefined;
 }
 
 /** The chunk ids named in encoded content fields (see encodedContentFields). */
 export function chunkIdsOfEncodedContent(content: string): string[] {
   // Most carried lines are small files: one bundle id at a fixed place.
-  if (content.startsWith(BUNDLE_ID_FIELD)) return [content.slice(BUNDLE_ID_FIELD.length, BUNDLE_ID_FIELD.length + 64)];
+  if (content.slice(0, BUNDLE_ID_FIELD.length) === BUNDLE_ID_FIELD) return [content.slice(BUNDLE_ID_FIELD.length, BUNDLE_ID_FIELD.length + 64)];
   return content.match(/[0-9a-f]{64}/g) ?? [];
 }
 
@@ -174,7 +189,7 @@ const PATH_FIELD = '{"path":"';
  * escapes) is sliced out; anything else is decoded in full.
  */
 export function pathOfEncodedEntry(headerVersion: number, line: string): string {
-  if (headerVersion === 1 && line.startsWith(PATH_FIELD)) {
+  if (headerVersion === 1 && line.slice(0, PATH_FIELD.length) === PATH_FIELD) {
     const end = line.indexOf('"', PATH_FIELD.length);
     const path = line.slice(PATH_FIELD.length, end);
     if (end > PATH_FIELD.length && !path.includes('\\')) return path;
