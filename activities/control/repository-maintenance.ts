@@ -74,10 +74,15 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
      */
     async forgetRepositorySnapshots(input: RepositoryRef & { snapshotIds: string[] }): Promise<number> {
       try {
-        const repository = await open(await backendOf(input));
-        if (!repository) return 0;
-        for (const id of input.snapshotIds) await repository.deleteSnapshot(id);
-        return input.snapshotIds.length;
+        return await withHeartbeats(async (phase) => {
+          const repository = await open(await backendOf(input));
+          if (!repository) return 0;
+          for (const id of input.snapshotIds) {
+            phase(`forgetting ${id}`);
+            await repository.deleteSnapshot(id);
+          }
+          return input.snapshotIds.length;
+        });
       } catch (error) {
         throw asFailure(error);
       }
