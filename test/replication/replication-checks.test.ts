@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduledRunActivities } from '../../activities/control/scheduled-runs.js';
+import { scheduledRunWorkflow } from '../../workflows/schedule-run.js';
 import { createCluster, createPolicy, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
@@ -54,7 +55,7 @@ describe('a replication run that cannot reach a cluster', () => {
 });
 
 describe('a scheduled replication run', () => {
-  it('resolves to the replication input and ignores the policy retention and SafeLock', async () => {
+  it('resolves to the replication input, ignores the policy retention and SafeLock, and runs the replication', async () => {
     const policy = await createPolicy(stack.client, { schedules: [{ cron: '30 2 * * *', retentionDays: 7 }] });
     const definitionId = await replication(connected, offline, { policyId: policy.id });
     const deps = { db: stack.api.running.database.db, keyring: stack.api.config.keyring, temporal: undefined as never, clock: () => new Date() };
@@ -71,6 +72,16 @@ describe('a scheduled replication run', () => {
       input: { definitionId, sourceClusterId: connected, destinationClusterId: offline, destinationNamespaces: ['shop-replica'], storageTargetId },
     });
     expect(decision).not.toHaveProperty('input.retention');
+    // What the schedule starts runs the replication itself: here it stops at the offline destination.
+    const run = await stack.temporal.workflow.start(scheduledRunWorkflow, {
+      taskQueue: stack.api.config.workflowEngine!.controlTaskQueue,
+      workflowId: `replication-${definitionId}-fired`,
+      args: [{ orgId: stack.orgId, definitionId, kind: 'REPLICATION', retention: { days: 7, safeLock: true } }],
+    });
+    await run.result().catch(() => undefined);
+    const fired = (await jobsOf(stack, definitionId)).find((j) => j.workflowId === run.workflowId);
+    expect(fired).toMatchObject({ kind: 'REPLICATION', status: 'FAILED' });
+    expect(fired?.message).toContain(`destination cluster ${offline}: agent not connected`);
     // Its schedule lives in the shared Temporal, sealed with this file's payload key: it must not outlive the file.
     expectStatus(await stack.client.delete(`/replication-definitions/${definitionId}`), 204);
   });
