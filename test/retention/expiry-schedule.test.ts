@@ -1,8 +1,10 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expiryScheduleId, syncExpirySchedule } from '../../services/api/seams/expiry-schedule.js';
+import { ConfigError, readConfig } from '../../services/api/config.js';
+import { DEFAULT_EXPIRY_INTERVAL_MINUTES, expiryScheduleId, syncExpirySchedule } from '../../services/api/seams/expiry-schedule.js';
 import { TemporalSchedules } from '../../services/api/seams/temporal-schedules.js';
+import { generateKeyEntry } from '../../services/common/secrets.js';
 import { recoveryPoints } from '../../services/db/schema/index.js';
 import { insertRecoveryPoint } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
@@ -23,6 +25,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await schedules?.remove(expiryScheduleId(queue));
   await stack?.close();
+});
+
+describe('HAVEN_EXPIRY_INTERVAL_MINUTES', () => {
+  const env = { DATABASE_URL: 'postgres://unused', HAVEN_SECRET_KEY: generateKeyEntry('k1') };
+
+  it('defaults to 15 minutes', () => {
+    expect(DEFAULT_EXPIRY_INTERVAL_MINUTES).toBe(15);
+    expect(readConfig(env).expiryIntervalMinutes).toBe(15);
+    expect(readConfig({ ...env, HAVEN_EXPIRY_INTERVAL_MINUTES: '0' }).expiryIntervalMinutes).toBe(0);
+  });
+
+  it('refuses what is not a whole number of minutes, naming the variable', () => {
+    for (const value of ['-1', '2.5', 'hourly']) {
+      expect(() => readConfig({ ...env, HAVEN_EXPIRY_INTERVAL_MINUTES: value })).toThrow(ConfigError);
+      expect(() => readConfig({ ...env, HAVEN_EXPIRY_INTERVAL_MINUTES: value })).toThrow(/HAVEN_EXPIRY_INTERVAL_MINUTES/);
+    }
+  });
 });
 
 describe('the expiry Schedule', () => {
