@@ -94,7 +94,8 @@ export class ChunkReader {
   private async get(idHex: string, packKey: string, range: ByteRange, path: string | undefined): Promise<Buffer> {
     let stored: Buffer;
     try {
-      stored = await this.repository.backend.get(packKey, range);
+      // Always into memory of our own: backends then read straight into it (on S3, without the SDK's buffering).
+      stored = await this.repository.backend.get(packKey, { ...range, into: range.into ?? Buffer.allocUnsafeSlow(range.length) });
     } catch (error) {
       if (error instanceof ObjectNotFoundError) throw new ChunkVerificationError(idHex, packKey, path, 'pack is missing');
       throw error;

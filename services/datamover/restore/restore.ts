@@ -138,7 +138,13 @@ class TreeRestore {
   async run(entries: AsyncIterable<ManifestEntry>): Promise<void> {
     await mkdir(this.options.target, { recursive: true });
     this.targetWasEmpty = (await readdir(this.options.target)).length === 0;
-    this.smallFiles = new SmallFileBatches({ ...this.io, slots: this.files, replace: !this.targetWasEmpty, restoreOwners: this.restoreOwners });
+    this.smallFiles = new SmallFileBatches({
+      ...this.io,
+      slots: this.files,
+      replace: !this.targetWasEmpty,
+      restoreOwners: this.restoreOwners,
+      onFailure: (error) => (this.failure ??= error),
+    });
     try {
       for await (const entry of entries) {
         if (this.failure !== undefined) break;
@@ -146,7 +152,7 @@ class TreeRestore {
         await this.restoreEntry(entry);
       }
     } finally {
-      this.smallFiles.flush();
+      await this.smallFiles.drain();
       while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     }
     if (this.failure !== undefined) throw this.failure;
@@ -178,21 +184,12 @@ class TreeRestore {
     // Parent directories were created by their own entries, which precede this one in walk order.
     if (entry.type === 'file' && entry.bundle) {
       const done = this.directories.track();
-      const { written } = await this.smallFiles.add({ ...entry, bundle: entry.bundle }, absolutePath);
-      const work = written
-        .then(() => {
-          this.result.files++;
-          this.result.bytes += entry.size;
-        })
-        .catch((error: unknown) => {
-          this.failure ??= error;
-        })
-        .finally(() => {
-          done();
-          this.inFlight.delete(work);
-        });
-      this.inFlight.add(work);
-      if (entry.nlink !== undefined && entry.ino !== undefined) this.linkTargets.set(entry.ino, work);
+      const { batch } = await this.smallFiles.add(entry, absolutePath, () => {
+        this.result.files++;
+        this.result.bytes += entry.size;
+        done();
+      });
+      if (entry.nlink !== undefined && entry.ino !== undefined) this.linkTargets.set(entry.ino, batch.catch(() => undefined));
       return;
     }
     // A later name of a hard-linked file waits for its first name, which may sit in the batch being gathered.

@@ -12,6 +12,7 @@ interface PendingFile {
   entry: ManifestEntry;
   absolutePath: string;
   bundle: Promise<Buffer>;
+  written: () => void;
 }
 
 interface Batch {
@@ -28,6 +29,8 @@ export interface SmallFileBatchOptions {
   slots: Semaphore;
   replace: boolean;
   restoreOwners: boolean;
+  /** The first batch that fails; the restore stops taking entries. */
+  onFailure: (error: unknown) => void;
 }
 
 /**
@@ -37,20 +40,31 @@ export interface SmallFileBatchOptions {
  */
 export class SmallFileBatches {
   private current: Batch | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: SmallFileBatchOptions) {}
 
-  /** Waits for room for a new batch if needed; `written` resolves when the file is (with the rest of its batch). */
-  async add(entry: ManifestEntry & { bundle: NonNullable<ManifestEntry['bundle']> }, absolutePath: string): Promise<{ written: Promise<void> }> {
+  /**
+   * Waits for room for a new batch if needed. `written` is called once the file is written (callbacks,
+   * not a promise per file: at tens of thousands of files the promises alone cost more than the writes);
+   * `batch` settles with the file's batch.
+   */
+  async add(entry: ManifestEntry, absolutePath: string, written: () => void): Promise<{ batch: Promise<void> }> {
     if (!this.current) await this.open();
     const batch = this.current!;
-    const bundle = this.options.reader.read(entry.bundle.id, entry.path);
+    const bundle = this.options.reader.read(entry.bundle!.id, entry.path);
     // Awaited when the batch is written; until then a failed read must not count as unhandled.
     bundle.catch(() => undefined);
-    batch.files.push({ entry, absolutePath, bundle });
+    batch.files.push({ entry, absolutePath, bundle, written });
     batch.bytes += entry.size;
     if (batch.files.length >= MAX_BATCH_FILES || batch.bytes >= MAX_BATCH_BYTES) this.flush();
-    return { written: batch.done };
+    return { batch: batch.done };
+  }
+
+  /** Sends what is gathered and waits for every batch. */
+  async drain(): Promise<void> {
+    this.flush();
+    while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight);
   }
 
   /** Sends the batch being gathered; call before waiting on any file in it, and at the end. */
@@ -65,7 +79,14 @@ export class SmallFileBatches {
     let start!: () => void;
     const started = new Promise<void>((resolve) => (start = resolve));
     const batch: Batch = { files: [], bytes: 0, start, done: started.then(() => this.write(batch)) };
-    batch.done.catch(() => undefined).finally(() => this.options.slots.release());
+    const settled = batch.done
+      .then(() => batch.files.forEach((file) => file.written()))
+      .catch((error: unknown) => this.options.onFailure(error))
+      .finally(() => {
+        this.options.slots.release();
+        this.inFlight.delete(settled);
+      });
+    this.inFlight.add(settled);
     this.current = batch;
   }
 
