@@ -65,6 +65,10 @@ function checkNotOverwritingSource(input: ReplicationDefinitionInput): void {
 async function prepare(scope: TenantScope, input: ReplicationDefinitionInput): Promise<PreparedDefinition> {
   checkSelection(input.selection, 'body.selection');
   checkPersistentVolumes(input.persistentVolumes, 'body.persistentVolumes');
+  // A snapshot stays in its cluster: a replica's PV data can only travel as a copy through the temporary storage.
+  if (input.persistentVolumes.mode === 'SNAPSHOT_ONLY') {
+    throw fieldProblem('body.persistentVolumes.mode', 'replication copies PV data through the temporary storage; use BACKUP_TO_OBJECT_STORAGE (snapshots are still taken to read from when possible)');
+  }
   checkCopyOptions(input.advanced, 'body.advanced');
   checkTransforms(input.transforms, 'body.transforms');
   checkNotOverwritingSource(input);
