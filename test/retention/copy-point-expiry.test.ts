@@ -9,6 +9,7 @@ import { PACKS_PREFIX } from '../../services/datamover/repository/layout.js';
 import type { Repository } from '../../services/datamover/repository/repository.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
 import { recoveryPointDeletionWorkflowId } from '../../workflows/recovery-point-deletion-input.js';
+import type { deleteRecoveryPointWorkflow } from '../../workflows/recovery-point-delete.js';
 import { createBackupDefinition } from '../api/helpers/fixtures.js';
 import type { BackupStack } from '../backup/helpers/backup-stack.js';
 import { deployEmulatedApp } from '../backup/helpers/emulated-app.js';
@@ -109,6 +110,8 @@ describe('a COPY point that preserved its snapshot, through expiry', () => {
   });
 
   it('is deleted at its expiry: its repository snapshots are forgotten and GC condemns its packs', async () => {
+    // As if an earlier attempt had forgotten one before it crashed: the retried step must not fail on it.
+    await repository.deleteSnapshot(pointSnapshots[0]!);
     const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 60_000).toISOString(), gcGraceMs: 0 });
     expect(outcome.deleted).toEqual([point.id]);
     expect(await pointById(stack, point.id)).toBeUndefined();
@@ -126,6 +129,15 @@ describe('a COPY point that preserved its snapshot, through expiry', () => {
     const target = join(scratch, 'restored');
     await runRestore(repository, { snapshotId: other.snapshotId, target });
     expect(await volumeDigest(target)).toBe(other.digest);
+  });
+
+  it('answers GONE to a deletion of the point now that it is gone, recording no job', async () => {
+    const outcome = await stack.temporal.workflow.execute<typeof deleteRecoveryPointWorkflow>('deleteRecoveryPointWorkflow', {
+      taskQueue: stack.api.config.workflowEngine!.controlTaskQueue,
+      workflowId: recoveryPointDeletionWorkflowId(point.id),
+      args: [{ orgId: stack.orgId, recoveryPointId: point.id, scope: 'ALL', cause: 'REQUESTED' }],
+    });
+    expect(outcome).toEqual({ status: 'GONE' });
   });
 
   it('leaves GC idle on a pass with nothing forgotten and no tombstone waiting', async () => {

@@ -163,7 +163,9 @@ describe('the expiry pass, with its clock injected', () => {
     expect(await snapshotState(locked)).toEqual({ snapshot: true, content: true, data: true });
   });
 
-  it('deletes the SafeLocked point once its lock has ended', async () => {
+  it('deletes the SafeLocked point once its lock has ended, even with its VolumeSnapshot already gone (a step resumed after a crash)', async () => {
+    const [pv] = keptVolumes(locked);
+    await snapshots.delete(pv!.namespace, pv!.snapshotName!);
     const outcome = await runExpiryPass(stack, { now: new Date(lockedUntil.getTime() + 60_000).toISOString() });
     expect(outcome.deleted).toContain(locked.id);
     await untilSnapshotGone(locked);
