@@ -25,12 +25,33 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
     const repository = await Repository.init(backend, options.secret, { kdfCost: optionalNumber(values, 'kdf-cost') });
     return { repositoryId: repository.header.repositoryId };
   }
-  // A backup starts walking its source while the repository key is derived; the rest need the repository first.
-  const opening = Repository.open(backend, options.secret);
-  opening.catch(() => undefined);
-  if (options.command === 'backup') return backup(opening, options);
-  const repository = await opening;
+  const repository = await Repository.open(backend, options.secret);
   switch (options.command) {
+    case 'backup': {
+      const checkpointFile = values['checkpoint-file'] as string | undefined;
+      const resumeFrom = checkpointFile ? await readCheckpointFile(checkpointFile) : undefined;
+      const tags = Object.fromEntries(((values.tag as string[] | undefined) ?? []).map((pair) => pair.split('=', 2) as [string, string]));
+      const maxMbPerSecond = optionalNumber(values, 'max-mb-per-second');
+      const everyMb = optionalNumber(values, 'checkpoint-every-mb');
+      const everySeconds = optionalNumber(values, 'checkpoint-every-seconds');
+      const result = await runBackup(repository, {
+        source: requiredString(values, 'source'),
+        volume: requiredString(values, 'volume'),
+        volumeMode: values.block ? 'block' : 'filesystem',
+        tags,
+        parent: values.parent as string | undefined,
+        concurrentFiles: optionalNumber(values, 'concurrent-files'),
+        maxBytesPerSecondPerStream: maxMbPerSecond ? maxMbPerSecond * MB : undefined,
+        memoryLimitBytes: options.memoryLimitBytes,
+        checkpointEveryBytes: everyMb === undefined ? undefined : everyMb * MB,
+        checkpointEveryMs: everySeconds === undefined ? undefined : everySeconds * 1000,
+        resumeFrom,
+        sealWorkers: optionalNumber(values, 'seal-workers') ?? Math.max(2, availableParallelism()),
+        onCheckpoint: checkpointFile ? (checkpoint) => writeCheckpointFile(checkpointFile, checkpoint) : undefined,
+      });
+      if (checkpointFile) await removeCheckpointFile(checkpointFile);
+      return { resumed: resumeFrom !== undefined, alreadyComplete: result.alreadyComplete, snapshot: result.snapshot };
+    }
     case 'restore':
       return {
         restored: await runRestore(repository, {
@@ -57,33 +78,6 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
     default:
       throw new InvalidArgumentError(`unknown command ${options.command}`);
   }
-}
-
-async function backup(repository: Promise<Repository>, options: CliOptions): Promise<Record<string, unknown>> {
-  const values = options.values;
-  const checkpointFile = values['checkpoint-file'] as string | undefined;
-  const resumeFrom = checkpointFile ? await readCheckpointFile(checkpointFile) : undefined;
-  const tags = Object.fromEntries(((values.tag as string[] | undefined) ?? []).map((pair) => pair.split('=', 2) as [string, string]));
-  const maxMbPerSecond = optionalNumber(values, 'max-mb-per-second');
-  const everyMb = optionalNumber(values, 'checkpoint-every-mb');
-  const everySeconds = optionalNumber(values, 'checkpoint-every-seconds');
-  const result = await runBackup(repository, {
-    source: requiredString(values, 'source'),
-    volume: requiredString(values, 'volume'),
-    volumeMode: values.block ? 'block' : 'filesystem',
-    tags,
-    parent: values.parent as string | undefined,
-    concurrentFiles: optionalNumber(values, 'concurrent-files'),
-    maxBytesPerSecondPerStream: maxMbPerSecond ? maxMbPerSecond * MB : undefined,
-    memoryLimitBytes: options.memoryLimitBytes,
-    checkpointEveryBytes: everyMb === undefined ? undefined : everyMb * MB,
-    checkpointEveryMs: everySeconds === undefined ? undefined : everySeconds * 1000,
-    resumeFrom,
-    sealWorkers: optionalNumber(values, 'seal-workers') ?? Math.max(2, availableParallelism()),
-    onCheckpoint: checkpointFile ? (checkpoint) => writeCheckpointFile(checkpointFile, checkpoint) : undefined,
-  });
-  if (checkpointFile) await removeCheckpointFile(checkpointFile);
-  return { resumed: resumeFrom !== undefined, alreadyComplete: result.alreadyComplete, snapshot: result.snapshot };
 }
 
 async function main(): Promise<number> {

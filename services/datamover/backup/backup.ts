@@ -31,7 +31,6 @@ import { WorkerSealer } from './worker-sealer.js';
 import { ManifestEmitter, type CarriedLine } from './manifest-emitter.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
 import { walkTree, type WalkedItem } from './tree-walker.js';
-import { WalkAhead } from './walk-ahead.js';
 import { scanXattrs, type Xattrs } from '../xattrs/attr-tools.js';
 
 export const DEFAULT_CHECKPOINT_EVERY_MS = 30_000;
@@ -70,51 +69,36 @@ export interface BackupResult {
 
 type Emission = { entry: ManifestEntry; small?: Buffer } | { entry: CarriedLine; small?: undefined };
 
-/**
- * Backs up one volume into a snapshot; see services/datamover/README.md for the flow. The repository may
- * still be opening (its key derivation takes ~0.1 s of a thread-pool thread): the walk starts meanwhile.
- */
-export async function runBackup(repositoryOrOpening: Repository | Promise<Repository>, options: BackupOptions): Promise<BackupResult> {
+/** Backs up one volume into a snapshot; see services/datamover/README.md for the flow. */
+export async function runBackup(repository: Repository, options: BackupOptions): Promise<BackupResult> {
   const clock = options.clock ?? (() => new Date());
   const resume = options.resumeFrom;
-  // The walk needs nothing from the repository: it fills the waits on storage (and the key derivation)
-  // until the run iterates it.
-  const walk = (options.volumeMode ?? 'filesystem') === 'filesystem' ? new WalkAhead(walkTree(options.source, resume?.cursor), WALK_AHEAD_ENTRIES) : undefined;
+  const sessionId = resume?.sessionId ?? newSessionId(clock());
+  if (resume) {
+    const existing = await repository.readSnapshot(sessionId).catch((error: unknown) => {
+      if (error instanceof SnapshotNotFoundError) return undefined;
+      throw error;
+    });
+    if (existing) return { snapshot: existing, alreadyComplete: true };
+  }
+  // The parent's snapshot record is read while the lock is written: it names manifest chunks, but they are
+  // looked up only in the index, which is loaded once the lock is in place (GC's guarantee rests on that).
+  // The attribute scan (a getfattr process) needs nothing from the repository either.
+  const started: HeadStart = { parent: findParent(repository, options), xattrScan: startXattrScan(options) };
+  started.parent.catch(() => undefined);
+  const lock = await SessionLockHandle.acquire(repository, sessionId, 'backup', clock);
   try {
-    const repository = await repositoryOrOpening;
-    const sessionId = resume?.sessionId ?? newSessionId(clock());
-    if (resume) {
-      const existing = await repository.readSnapshot(sessionId).catch((error: unknown) => {
-        if (error instanceof SnapshotNotFoundError) return undefined;
-        throw error;
-      });
-      if (existing) return { snapshot: existing, alreadyComplete: true };
-    }
-    // The parent's snapshot record is read while the lock is written: it names manifest chunks, but they are
-    // looked up only in the index, which is loaded once the lock is in place (GC's guarantee rests on that).
-    // The attribute scan (a getfattr process) needs nothing from the repository either.
-    const started: HeadStart = { parent: findParent(repository, options), xattrScan: startXattrScan(options), walk };
-    started.parent.catch(() => undefined);
-    const lock = await SessionLockHandle.acquire(repository, sessionId, 'backup', clock);
-    try {
-      const run = await BackupRun.prepare(repository, options, sessionId, clock, started);
-      return { snapshot: await run.execute(), alreadyComplete: false };
-    } finally {
-      await lock.release();
-    }
+    const run = await BackupRun.prepare(repository, options, sessionId, clock, started);
+    return { snapshot: await run.execute(), alreadyComplete: false };
   } finally {
-    walk?.stop();
+    await lock.release();
   }
 }
-
-/** Entries walked ahead while a run starts: ~1 KiB each. */
-const WALK_AHEAD_ENTRIES = 16_384;
 
 /** Work a run starts before taking its lock. */
 interface HeadStart {
   parent: Promise<Snapshot | undefined>;
   xattrScan: Promise<Map<string, Xattrs> | undefined>;
-  walk: WalkAhead | undefined;
 }
 
 function startXattrScan(options: BackupOptions): Promise<Map<string, Xattrs> | undefined> {
@@ -142,7 +126,6 @@ class BackupRun {
    * The scan (a getfattr process) starts before the lock, the index and the parent manifest, and runs beside them.
    */
   private xattrScan: Promise<Map<string, Xattrs> | undefined> = Promise.resolve(undefined);
-  private walk: Iterable<WalkedItem> | undefined;
   private parentCursor: ManifestCursor<ManifestLine> | undefined;
   /** The last chunk id found in the index: consecutive small files share their bundle's. */
   private lastKnownId = '';
@@ -198,7 +181,6 @@ class BackupRun {
     const reader = new ChunkReader(repository, index);
     const run = new BackupRun(repository, options, sessionId, clock, store, packer, reader, sealer, (idHex) => index.has(Buffer.from(idHex, 'hex')));
     run.xattrScan = started.xattrScan;
-    run.walk = started.walk;
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
     if (adoption.adopted.length > 0) {
       await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
@@ -279,7 +261,7 @@ class BackupRun {
     const files = new Semaphore(this.plan.concurrentFiles);
     const produce = async () => {
       const xattrs = await this.xattrScan;
-      for (const item of this.walk ?? walkTree(this.options.source, this.options.resumeFrom?.cursor)) {
+      for (const item of walkTree(this.options.source, this.options.resumeFrom?.cursor)) {
         await window.acquire();
         const emission = this.prepareEntry(item, files, xattrs);
         emission.catch(() => undefined);
