@@ -7,6 +7,9 @@ import { ChunkVerificationError, CorruptObjectError, WrongRepositoryKeyError } f
 import { INDEX_PREFIX, PACKS_PREFIX, snapshotKey } from '../../services/datamover/repository/layout.js';
 import { Repository } from '../../services/datamover/repository/repository.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
+import { ChunkReader } from '../../services/datamover/restore/chunk-reader.js';
+import { loadIndex } from '../../services/datamover/repository/index-store.js';
+import { openManifest } from '../../services/datamover/manifest/manifest-reader.js';
 import { LocalBackend } from '../../services/datamover/storage/local-backend.js';
 import { localRepository, scratchDir, TEST_SECRET } from './helpers/repository-fixture.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
@@ -45,6 +48,24 @@ describe('integrity: corruption and wrong keys are detected and named', () => {
     expect(failure).toBeInstanceOf(ChunkVerificationError);
     expect((failure as ChunkVerificationError).path).toBe('data/payload.bin');
     expect((failure as ChunkVerificationError).objectKey).toMatch(/^packs\//);
+  });
+
+  it('a tampered bundle of small files fails restore naming a file it holds', async () => {
+    const smallOnly = await localRepository(join(scratch.path, 'small-only'));
+    const source = join(scratch.path, 'small-source');
+    await new TreeBuilder(source).file('a/one.txt', 'one '.repeat(500)).then((tree) => tree.file('a/two.txt', 'two'));
+    const { snapshot } = await runBackup(smallOnly, { source, volume: 'v' });
+    // The pack also holds the manifest: find the bundle itself through the manifest and the index.
+    const { index } = await loadIndex(smallOnly);
+    const reader = new ChunkReader(smallOnly, index);
+    const manifest = await openManifest(snapshot.manifest, (id) => reader.read(id));
+    let bundleId: string | undefined;
+    for await (const entry of manifest.entries) if (entry.path === 'a/one.txt') bundleId = entry.bundle?.id;
+    const location = index.lookup(Buffer.from(bundleId!, 'hex'))!;
+    await flipByte(join(scratch.path, 'small-only'), location.packKey, location.offset + 10);
+    const failure = await runRestore(smallOnly, { snapshotId: snapshot.id, target: join(scratch.path, 'out') }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ChunkVerificationError);
+    expect((failure as ChunkVerificationError).path).toBe('a/one.txt');
   });
 
   it('refuses a wrong storage secret', async () => {

@@ -10,7 +10,7 @@ const runs = { memory: setup.runMemory, slotBytes: setup.slotBytes };
 parentPort!.on('message', ({ sequence, job }: WriterRequest) => {
   const reply: WriterReply = { sequence };
   try {
-    if (job.op === 'small-files') writeSmallFiles(job);
+    if (job.op === 'small-files') writeSmallFiles(keys, job);
     else writeChunkRun(keys, runs, job);
   } catch (error) {
     reply.error = toWireError(error);

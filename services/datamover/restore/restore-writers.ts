@@ -28,7 +28,7 @@ class InlineRestoreWriters implements RestoreWriters {
 
   run(job: WriterJob): Promise<void> {
     try {
-      if (job.op === 'small-files') writeSmallFiles(job);
+      if (job.op === 'small-files') writeSmallFiles(this.keys, job);
       else writeChunkRun(this.keys, { memory: this.runs.memory, slotBytes: this.runs.slotBytes }, job);
       return Promise.resolve();
     } catch (error) {
@@ -68,13 +68,22 @@ class ThreadedRestoreWriters implements RestoreWriters {
     for (let i = 1; i < this.workers.length; i++) if (this.load[i]! < this.load[slot]!) slot = i;
     const sequence = this.sequence++;
     // Bytes that are not in the shared run memory are moved, never cloned.
-    const carried = job.op === 'small-files' ? job.data : job.stored instanceof Uint8Array ? job.stored : undefined;
-    const bytes = carried && movable(carried);
-    const moved: WriterJob = !bytes ? job : job.op === 'small-files' ? { ...job, data: bytes } : { ...job, stored: bytes };
+    const transfer: ArrayBuffer[] = [];
+    const move = (bytes: Uint8Array) => {
+      const own = movable(bytes);
+      transfer.push(own.buffer as ArrayBuffer);
+      return own;
+    };
+    const moved: WriterJob =
+      job.op === 'small-files'
+        ? { ...job, bundles: job.bundles.map((bundle) => ({ ...bundle, stored: move(bundle.stored) })) }
+        : job.stored instanceof Uint8Array
+          ? { ...job, stored: move(job.stored) }
+          : job;
     this.load[slot]!++;
     const done = new Promise<void>((resolve, reject) => this.pending.set(sequence, { slot, resolve, reject }));
     const request: WriterRequest = { sequence, job: moved };
-    this.workers[slot]!.postMessage(request, bytes ? [bytes.buffer as ArrayBuffer] : []);
+    this.workers[slot]!.postMessage(request, transfer);
     return done;
   }
 

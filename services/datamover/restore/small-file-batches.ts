@@ -2,22 +2,28 @@ import type { ManifestEntry } from '../../../proto/repository/index.js';
 import type { Semaphore } from '../controls/semaphore.js';
 import type { ChunkReader } from './chunk-reader.js';
 import type { RestoreWriters } from './restore-writers.js';
-import type { SmallFile } from './writer-messages.js';
+import type { SmallFile, StoredBundle } from './writer-messages.js';
 
-/** A batch is written by one thread in one go: big enough to make a message cheap per file, small enough to spread. */
-const MAX_BATCH_FILES = 256;
-const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+/**
+ * A batch goes to one writer thread in one message. It closes only where a new bundle starts, so a bundle is
+ * fetched and opened once, by one thread; these limits say when the next bundle starts a new batch.
+ */
+const BATCH_FILES = 256;
+const BATCH_STORED_BYTES = 2 * 1024 * 1024;
 
 interface PendingFile {
   entry: ManifestEntry;
   absolutePath: string;
-  bundle: Promise<Buffer>;
+  bundle: number;
   written: () => void;
 }
 
 interface Batch {
   files: PendingFile[];
-  bytes: number;
+  /** Bundle ids in the order first used, and their fetches (raw stored bytes, opened on the thread). */
+  bundleIndex: Map<string, number>;
+  bundles: Promise<StoredBundle>[];
+  storedBytes: number;
   done: Promise<void>;
   start: () => void;
 }
@@ -36,7 +42,8 @@ export interface SmallFileBatchOptions {
 /**
  * Small files (slices of bundles) restored in batches: consecutive entries are gathered, their bundles
  * fetched as soon as the entries are seen (so many bundle reads overlap, which on S3 is most of the cost),
- * and each batch's content is handed to one writer thread with the files to create.
+ * and each batch — stored bundles and the files to cut from them — goes to one writer thread, which opens
+ * and verifies the bundles and creates the files. The main thread only walks and fetches.
  */
 export class SmallFileBatches {
   private current: Batch | undefined;
@@ -50,15 +57,31 @@ export class SmallFileBatches {
    * `batch` settles with the file's batch.
    */
   async add(entry: ManifestEntry, absolutePath: string, written: () => void): Promise<{ batch: Promise<void> }> {
+    const bundleId = entry.bundle!.id;
+    const full = this.current && (this.current.files.length >= BATCH_FILES || this.current.storedBytes >= BATCH_STORED_BYTES);
+    if (full && !this.current!.bundleIndex.has(bundleId)) this.flush();
     if (!this.current) await this.open();
     const batch = this.current!;
-    const bundle = this.options.reader.read(entry.bundle!.id, entry.path);
-    // Awaited when the batch is written; until then a failed read must not count as unhandled.
-    bundle.catch(() => undefined);
+    let bundle = batch.bundleIndex.get(bundleId);
+    if (bundle === undefined) {
+      bundle = batch.bundles.length;
+      batch.bundleIndex.set(bundleId, bundle);
+      const [run] = this.options.reader.runs([bundleId]);
+      batch.storedBytes += run!.storedBytes;
+      const fetching = this.options.reader.fetchRun(run!, entry.path).then(({ stored, chunks }) => ({ chunk: chunks[0]!, stored }));
+      // Awaited when the batch is written; until then a failed read must not count as unhandled.
+      fetching.catch(() => undefined);
+      batch.bundles.push(fetching);
+    }
     batch.files.push({ entry, absolutePath, bundle, written });
-    batch.bytes += entry.size;
-    if (batch.files.length >= MAX_BATCH_FILES || batch.bytes >= MAX_BATCH_BYTES) this.flush();
     return { batch: batch.done };
+  }
+
+  /** Sends the batch being gathered; call before waiting on any file in it. */
+  flush(): void {
+    const batch = this.current;
+    this.current = undefined;
+    batch?.start();
   }
 
   /** Sends what is gathered and waits for every batch. */
@@ -67,18 +90,11 @@ export class SmallFileBatches {
     while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight);
   }
 
-  /** Sends the batch being gathered; call before waiting on any file in it, and at the end. */
-  flush(): void {
-    const batch = this.current;
-    this.current = undefined;
-    batch?.start();
-  }
-
   private async open(): Promise<void> {
     await this.options.slots.acquire();
     let start!: () => void;
     const started = new Promise<void>((resolve) => (start = resolve));
-    const batch: Batch = { files: [], bytes: 0, start, done: started.then(() => this.write(batch)) };
+    const batch: Batch = { files: [], bundleIndex: new Map(), bundles: [], storedBytes: 0, start, done: started.then(() => this.write(batch)) };
     const settled = batch.done
       .then(() => batch.files.forEach((file) => file.written()))
       .catch((error: unknown) => this.options.onFailure(error))
@@ -91,16 +107,15 @@ export class SmallFileBatches {
   }
 
   private async write(batch: Batch): Promise<void> {
-    const bundles = await Promise.all(batch.files.map((file) => file.bundle));
-    const data = Buffer.allocUnsafeSlow(batch.bytes);
-    const files: SmallFile[] = [];
-    let start = 0;
-    batch.files.forEach(({ entry, absolutePath }, i) => {
-      const { offset } = entry.bundle!;
-      bundles[i]!.copy(data, start, offset, offset + entry.size);
-      files.push({ path: absolutePath, start, size: entry.size, attributes: { mode: entry.mode, uid: entry.uid, gid: entry.gid, mtimeNs: entry.mtimeNs } });
-      start += entry.size;
-    });
-    await this.options.writers.run({ op: 'small-files', files, data, replace: this.options.replace, restoreOwners: this.options.restoreOwners });
+    const bundles = await Promise.all(batch.bundles);
+    const files: SmallFile[] = batch.files.map(({ entry, absolutePath, bundle }) => ({
+      path: absolutePath,
+      manifestPath: entry.path,
+      bundle,
+      offset: entry.bundle!.offset,
+      size: entry.size,
+      attributes: { mode: entry.mode, uid: entry.uid, gid: entry.gid, mtimeNs: entry.mtimeNs },
+    }));
+    await this.options.writers.run({ op: 'small-files', files, bundles, replace: this.options.replace, restoreOwners: this.options.restoreOwners });
   }
 }

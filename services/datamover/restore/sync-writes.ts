@@ -26,11 +26,14 @@ export function writeSmallFileSync(path: string, attributes: FileAttributes, con
   }
 }
 
-export function writeSmallFiles(job: SmallFilesJob): void {
+export function writeSmallFiles(keys: OpeningKeys, job: SmallFilesJob): void {
+  const firstUser = new Map<number, string>();
+  for (const file of job.files) if (!firstUser.has(file.bundle)) firstUser.set(file.bundle, file.manifestPath);
+  const bundles = job.bundles.map(({ chunk, stored }, i) => openVerifiedChunk(keys, chunk, stored, firstUser.get(i)));
   for (const file of job.files) {
     // open(O_TRUNC) would follow a symlink left at the path, out of the target; unlink never does.
     if (job.replace) unlinkIfPresent(file.path);
-    writeSmallFileSync(file.path, file.attributes, job.data.subarray(file.start, file.start + file.size), job.restoreOwners);
+    writeSmallFileSync(file.path, file.attributes, bundles[file.bundle]!.subarray(file.offset, file.offset + file.size), job.restoreOwners);
   }
 }
 

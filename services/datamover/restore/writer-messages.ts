@@ -10,18 +10,27 @@ export interface FileAttributes {
   mtimeNs: string;
 }
 
-/** One small file whose content is `size` bytes at `start` of the job's data. */
+/** One small file: `size` bytes at `offset` of one of the job's bundles. */
 export interface SmallFile {
   path: string;
-  start: number;
+  /** Its path in the volume, for messages. */
+  manifestPath: string;
+  bundle: number;
+  offset: number;
   size: number;
   attributes: FileAttributes;
+}
+
+/** A bundle chunk as stored (sealed): the thread opens and verifies it. */
+export interface StoredBundle {
+  chunk: StoredChunk;
+  stored: Uint8Array;
 }
 
 export interface SmallFilesJob {
   op: 'small-files';
   files: SmallFile[];
-  data: Uint8Array;
+  bundles: StoredBundle[];
   /** The target held entries before this restore: whatever is at a path is unlinked first, never followed. */
   replace: boolean;
   restoreOwners: boolean;
