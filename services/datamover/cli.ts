@@ -59,6 +59,7 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
           target: requiredString(values, 'target'),
           paths: values.path as string[] | undefined,
           concurrentFiles: optionalNumber(values, 'concurrent-files'),
+          writerThreads: optionalNumber(values, 'writer-threads'),
           memoryLimitBytes: options.memoryLimitBytes,
         }),
       };

@@ -27,6 +27,7 @@ const FLAGS = {
   'memory-limit-mb': { type: 'string', env: 'HAVEN_MEMORY_LIMIT_MB' },
   'checkpoint-file': { type: 'string', env: undefined },
   'seal-workers': { type: 'string', env: 'HAVEN_SEAL_WORKERS' },
+  'writer-threads': { type: 'string', env: 'HAVEN_WRITER_THREADS' },
   'checkpoint-every-mb': { type: 'string', env: undefined },
   'checkpoint-every-seconds': { type: 'string', env: undefined },
   snapshot: { type: 'string', env: undefined },
