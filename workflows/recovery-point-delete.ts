@@ -37,9 +37,10 @@ export async function deleteRecoveryPointWorkflow(input: RecoveryPointDeletionIn
       if (unavailable || !plan.clusterId) throw ApplicationFailure.nonRetryable(unavailable ?? 'no cluster', SNAPSHOT_CLUSTER_UNAVAILABLE);
       const agent = proxyActivities<ClusterSnapshotActivities>({ ...CLUSTER_CALL, taskQueue: clusterTaskQueue(plan.clusterId) });
       for (const snapshot of plan.snapshots) await agent.deleteVolumeSnapshot(snapshot);
-      // The point stops naming them at once: if a later step fails, it stays true, and the retry needs no agent.
-      await control.forgetKeptSnapshots(point);
     }
+    // The point stops naming them at once: if a later step fails, it stays true, and the retry needs no agent.
+    // For scope SNAPSHOTS this also clears the snapshots' expiry, so the point is not due again until its own.
+    if (plan.snapshots.length > 0 || input.scope === 'SNAPSHOTS') await control.forgetKeptSnapshots(point);
     let forgotten = 0;
     if (input.scope === 'ALL') {
       if (plan.repositorySnapshotIds.length > 0) {

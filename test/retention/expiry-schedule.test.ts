@@ -10,7 +10,7 @@ import { insertRecoveryPoint } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { eventually } from '../emulator/helpers/cluster.js';
-import { pointById } from './helpers.js';
+import { pointById, runExpiryPass } from './helpers.js';
 
 let stack: BackupStack;
 let schedules: TemporalSchedules;
@@ -78,5 +78,18 @@ describe('the expiry Schedule', () => {
   it('is removed when the interval is set to 0', async () => {
     await syncExpirySchedule(schedules, queue, 0);
     await expect(stack.temporal.schedule.getHandle(expiryScheduleId(queue)).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+  });
+});
+
+describe('an expiry pass over a copy point whose snapshot expiry came but which keeps no snapshots', () => {
+  it('clears that expiry once, keeping the point until its own', async () => {
+    const storageTargetId = await createStackS3Target(stack, 'expiry-no-snapshots');
+    const db = stack.api.running.database.db;
+    const row = await insertRecoveryPoint(db, { orgId: stack.orgId, storageTargetId });
+    await db.update(recoveryPoints).set({ snapshotExpiresAt: new Date(Date.now() - 60_000) }).where(eq(recoveryPoints.id, row.id));
+    const now = new Date(Date.now() + 60_000).toISOString();
+    expect((await runExpiryPass(stack, { now })).deleted).toEqual([row.id]);
+    expect((await pointById(stack, row.id))?.snapshotExpiresAt).toBeNull();
+    expect((await runExpiryPass(stack, { now })).deleted).toEqual([]);
   });
 });
