@@ -5,12 +5,17 @@ export interface PhaseEnd {
   status: string;
   message: string;
   errors: JobError[];
+  bytesTransferred?: number;
+  filesTransferred?: number;
 }
 
 export interface ReplicationSummary {
   status: 'COMPLETED' | 'PARTIAL';
   message: string;
   errors: JobError[];
+  /** What both phases moved: uploaded to the temporary storage, then read back into the destination. */
+  bytesTransferred: number;
+  filesTransferred: number;
 }
 
 /**
@@ -31,5 +36,6 @@ export function summarizeReplication(backup: PhaseEnd, restore: PhaseEnd, namesp
   const replicated = Object.entries(namespaces.mapping).map(([from, to]) => (from === to ? from : `${from} → ${to}`));
   const message = `Replicated ${replicated.length} namespace${replicated.length === 1 ? '' : 's'} (${replicated.join(', ')}). Backup: ${backup.message}. Restore: ${restore.message}`;
   const partial = errors.length > 0 || backup.status !== 'COMPLETED' || restore.status !== 'COMPLETED';
-  return { status: partial ? 'PARTIAL' : 'COMPLETED', message, errors };
+  const sum = (field: 'bytesTransferred' | 'filesTransferred') => (backup[field] ?? 0) + (restore[field] ?? 0);
+  return { status: partial ? 'PARTIAL' : 'COMPLETED', message, errors, bytesTransferred: sum('bytesTransferred'), filesTransferred: sum('filesTransferred') };
 }

@@ -113,6 +113,9 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
     const backedUp = await control.resolveRestoreSource({ orgId: input.orgId, recoveryPointId });
     const namespaces = replicaNamespaces(backedUp.namespaces, input.transforms, input.destinationNamespaces);
     progress = { ...progress, backup: { ...progress.backup!, status: backup.status }, temporaryRecoveryPointId: recoveryPointId, namespaces: namespaces.mapping };
+
+    await enter('RESETTING_NAMESPACES');
+    // Checked before any namespace is deleted: a replica with nothing to land in must not wipe the last one.
     if (Object.keys(namespaces.mapping).length === 0) {
       const lands = namespaces.outside.map((o) => `${o.namespace} → ${o.target}`).join(', ') || 'the backup holds no namespace';
       throw ApplicationFailure.nonRetryable(
@@ -120,8 +123,6 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
         'NO_REPLICA_NAMESPACE',
       );
     }
-
-    await enter('RESETTING_NAMESPACES');
     await destination.resetNamespaces({
       version: 1,
       jobId: input.jobId,
@@ -162,7 +163,14 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
       notRemoved,
     );
     await enter('COMPLETED', {}, false);
-    await control.finishJob({ ...job, status: summary.status, message: summary.message, ...(summary.errors.length > 0 ? { errors: summary.errors } : {}) });
+    await control.finishJob({
+      ...job,
+      status: summary.status,
+      message: summary.message,
+      bytesTransferred: summary.bytesTransferred,
+      filesTransferred: summary.filesTransferred,
+      ...(summary.errors.length > 0 ? { errors: summary.errors } : {}),
+    });
     return { status: summary.status, recoveryPointId, namespaces: Object.values(namespaces.mapping) };
   } catch (error) {
     // The children clean up after themselves (their own cancellation or failure handling) before this

@@ -19,6 +19,8 @@ export interface PhaseJobEnd {
   status: JobStatus;
   message: string;
   errors: StoredJobError[];
+  bytesTransferred: number;
+  filesTransferred: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export function replicationPhaseActivities(deps: ControlDeps) {
     /** How a phase's job ended, as its workflow wrote it. */
     async readPhaseJob(ref: JobRef): Promise<PhaseJobEnd> {
       const [row] = await deps.db
-        .select({ status: jobs.status, message: jobs.message, errors: jobs.errors })
+        .select({ status: jobs.status, message: jobs.message, errors: jobs.errors, bytesTransferred: jobs.bytesTransferred, filesTransferred: jobs.filesTransferred })
         .from(jobs)
         .where(and(eq(jobs.orgId, ref.orgId), eq(jobs.id, ref.jobId)));
       if (!row) throw jobNotVisible(ref.jobId);

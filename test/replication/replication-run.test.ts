@@ -85,6 +85,10 @@ describe('a replication run of the sample app from cluster A to cluster B', () =
       ['RECOVERY_POINT_DELETE', 'COMPLETED', `recovery-point-delete-${progress.temporaryRecoveryPointId}`],
       ['RESTORE', 'COMPLETED', `${job.workflowId}-restore`],
     ]);
+    const backup = phases.find((j) => j.kind === 'BACKUP')!;
+    expect(backup.bytesTransferred).toBeGreaterThan(0);
+    expect(job.bytesTransferred).toBeGreaterThanOrEqual(backup.bytesTransferred);
+    expect(job.filesTransferred).toBeGreaterThanOrEqual(backup.filesTransferred);
   });
 
   it('re-creates the destination namespaces marked as this run\'s replicas', async () => {

@@ -22,11 +22,14 @@ describe('which backed-up namespaces a replication restores', () => {
 describe('how a replication reads on its job', () => {
   const namespaces = { mapping: { shop: 'shop-dr' }, outside: [] };
 
-  it('is COMPLETED with both phases\' messages when both completed', () => {
-    expect(summarizeReplication(done('Backed up 12 resources'), done('Restored resources: 12 created'), namespaces)).toEqual({
+  it('is COMPLETED with both phases\' messages and figures when both completed', () => {
+    const backup = { ...done('Backed up 12 resources'), bytesTransferred: 1000, filesTransferred: 10 };
+    expect(summarizeReplication(backup, { ...done('Restored resources: 12 created'), bytesTransferred: 900 }, namespaces)).toEqual({
       status: 'COMPLETED',
       message: 'Replicated 1 namespace (shop → shop-dr). Backup: Backed up 12 resources. Restore: Restored resources: 12 created',
       errors: [],
+      bytesTransferred: 1900,
+      filesTransferred: 10,
     });
   });
 
