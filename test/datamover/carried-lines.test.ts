@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, chown } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   chunkIdsOfEncodedContent,
   encodedContentFields,
@@ -10,6 +10,7 @@ import {
   type Snapshot,
 } from '../../proto/repository/index.js';
 import { runBackup } from '../../services/datamover/backup/backup.js';
+import { manifestRunFetcher } from '../../services/datamover/backup/manifest-chunk-runs.js';
 import { openManifest, openManifestLines } from '../../services/datamover/manifest/manifest-reader.js';
 import { loadIndex } from '../../services/datamover/repository/index-store.js';
 import type { Repository } from '../../services/datamover/repository/repository.js';
@@ -143,5 +144,34 @@ describe('carried manifest lines', () => {
     for (const [path, entry] of after) {
       if (!['small/f2.txt', 'small/f3.txt', 'small/f4.txt', 'small/f5.txt', '.', 'small'].includes(path)) expect(entry).toEqual(before.get(path));
     }
+  });
+
+  it('reads the parent manifest a run of chunks at a time, each chunk verified as a plain read verifies it', async () => {
+    const tree = new TreeBuilder(source);
+    for (let i = 0; i < 3000; i++) await tree.file(`many/${String(i).padStart(5, '0')}-${'n'.repeat(60)}`, `${i}`);
+    const { snapshot } = await runBackup(repository, { source, volume: 'v' });
+    expect(snapshot.manifest.length).toBeGreaterThan(4);
+    const index = (await loadIndex(repository)).index;
+    const plain = new ChunkReader(repository, index);
+    const expected = await Promise.all(snapshot.manifest.map((id) => plain.read(id)));
+    const gets = vi.spyOn(repository.backend, 'get');
+    const fetch = manifestRunFetcher(new ChunkReader(repository, index), index, repository.keys, snapshot.manifest);
+    const fetched = await Promise.all(snapshot.manifest.map((id) => fetch(id)));
+    expect(fetched).toEqual(expected);
+    // The manifest's chunks sit back to back after the one bundle: far fewer reads than chunks.
+    expect(gets.mock.calls.length).toBeLessThan(snapshot.manifest.length / 2);
+    gets.mockRestore();
+
+    // A flipped byte in a fetched run fails that chunk's verification, as it does for a plain read.
+    const original = repository.backend.get.bind(repository.backend);
+    vi.spyOn(repository.backend, 'get').mockImplementation(async (key, range) => {
+      const bytes = Buffer.from(await original(key, range));
+      bytes[bytes.length >> 1] ^= 0x40;
+      return bytes;
+    });
+    const corrupted = manifestRunFetcher(new ChunkReader(repository, index), index, repository.keys, snapshot.manifest);
+    const outcomes = await Promise.allSettled(snapshot.manifest.map((id) => corrupted(id)));
+    expect(outcomes.some((outcome) => outcome.status === 'rejected' && /ChunkVerification|authentication|does not match/.test(String(outcome.reason?.name ?? '') + String(outcome.reason?.message ?? '')))).toBe(true);
+    vi.restoreAllMocks();
   });
 });

@@ -17,6 +17,7 @@ import { SnapshotNotFoundError } from '../errors.js';
 import { ManifestCursor, openManifest, openManifestLines, type ManifestLine } from '../manifest/manifest-reader.js';
 import { ManifestWriter } from '../manifest/manifest-writer.js';
 import { comparePaths, ROOT_PATH } from '../manifest/walk-order.js';
+import type { ChunkIndex } from '../repository/chunk-index.js';
 import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } from '../repository/index-store.js';
 import { newSessionId } from '../repository/layout.js';
 import { PackWriter } from '../repository/pack-writer.js';
@@ -28,6 +29,7 @@ import { contentChunkIds, copyContent, entryFromStats, isUnchanged } from './ent
 import { chunkFile, readSmallFile, streamFile, type ChunkedContent } from './file-chunker.js';
 import { inlineSealer } from './inline-sealer.js';
 import { WorkerSealer } from './worker-sealer.js';
+import { manifestRunFetcher } from './manifest-chunk-runs.js';
 import { ManifestEmitter, type CarriedLine } from './manifest-emitter.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
 import { walkTree, type WalkedItem } from './tree-walker.js';
@@ -185,7 +187,7 @@ class BackupRun {
     if (adoption.adopted.length > 0) {
       await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
     }
-    await run.openParent(await started.parent);
+    await run.openParent(await started.parent, index);
     await run.openManifest();
     return run;
   }
@@ -208,10 +210,11 @@ class BackupRun {
     }
   }
 
-  private async openParent(parent: Snapshot | undefined): Promise<void> {
+  private async openParent(parent: Snapshot | undefined, index: ChunkIndex): Promise<void> {
     if (!parent || parent.volumeMode !== (this.options.volumeMode ?? 'filesystem')) return;
     this.parentId = parent.id;
-    const stream = await openManifestLines(parent.manifest, (id) => this.reader.read(id));
+    const fetch = manifestRunFetcher(this.reader, index, this.repository.keys, parent.manifest);
+    const stream = await openManifestLines(parent.manifest, fetch);
     this.parentCursor = new ManifestCursor(stream.batches, comparePaths);
   }
 
