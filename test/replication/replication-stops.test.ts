@@ -7,7 +7,7 @@ import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { jobAfterRun, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { podInPhase } from '../emulator/helpers/objects.js';
-import { createReplication, jobsOf, recoveryPointIds } from './helpers/replication.js';
+import { createReplication, jobsOf, recoveryPointIds, replicateNow } from './helpers/replication.js';
 
 let stack: BackupStack;
 let cluster: EmulatedCluster;
@@ -76,3 +76,30 @@ describe('cancelling a replication run while its source hook runs', () => {
     expect(await recoveryPointIds(stack)).toEqual([]);
   });
 });
+
+describe('a replication whose namespaces land in no destination namespace', () => {
+  let job: JobView;
+
+  beforeAll(async () => {
+    const definitionId = await createReplication(stack, {
+      sourceClusterId: clusterId,
+      selection: { scope: 'SELECTED_NAMESPACES', namespaces: [source] },
+      persistentVolumes: { include: false },
+      advanced: { destinationStorageTargetId: await createStackS3Target(stack, 'replication-nowhere') },
+      destination: { clusterId, namespaces: [destination] },
+      transforms: { namespaceMapping: { [source]: `${destination}-elsewhere` } },
+    });
+    job = await replicateNow(stack, definitionId);
+  }, 300_000);
+
+  it('fails before deleting any destination namespace, saying where they would go, and deletes its temporary point', async () => {
+    expect(job.status).toBe('FAILED');
+    expect(job.message).toBe(
+      `Deleting and re-creating the destination namespaces failed: no backed-up namespace lands in a destination namespace (${source} → ${destination}-elsewhere); list the renamed names as destination namespaces`,
+    );
+    const kept = await cluster.api.core.readNamespacedConfigMap({ namespace: destination, name: 'previous-replica' });
+    expect(kept.data).toEqual({ a: 'b' });
+    expect(await recoveryPointIds(stack)).toEqual([]);
+  });
+});
+
