@@ -166,7 +166,8 @@ describe('carried manifest lines', () => {
     const original = repository.backend.get.bind(repository.backend);
     vi.spyOn(repository.backend, 'get').mockImplementation(async (key, range) => {
       const bytes = Buffer.from(await original(key, range));
-      bytes[bytes.length >> 1] ^= 0x40;
+      const middle = bytes.length >> 1;
+      bytes[middle] = bytes[middle]! ^ 0x40;
       return bytes;
     });
     const corrupted = manifestRunFetcher(new ChunkReader(repository, index), index, repository.keys, snapshot.manifest);
