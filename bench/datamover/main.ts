@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { buildCli } from './build-cli.js';
 import { applyScatteredChanges, DEFAULT_SHAPE, generateDataset, type DatasetShape } from './dataset.js';
 import { storageUsage } from './storage-usage.js';
@@ -82,6 +84,7 @@ export async function main(args: string[]): Promise<void> {
       const order = tools.map((_, i) => tools[(i + round) % tools.length]!);
       const source = join(workdir, 'source');
       log(`${target} round ${round + 1}/${repeat}: generating dataset (${JSON.stringify(shape)})`);
+      deleted.note();
       const dataset = await generateDataset(source, shape);
       log(`dataset: ${dataset.files} files, ${(dataset.bytes / 1e6).toFixed(0)} MB`);
       const locations = new Map<Tool, Location>();
@@ -122,15 +125,41 @@ export async function main(args: string[]): Promise<void> {
       // Restored trees are deleted only once every tool has restored: ext4 spends minutes after a mass delete
       // skipping the freed inodes when it allocates new ones, which would slow whichever tool came next.
       const restoreTargets = order.map((tool) => join(workdir, `restore-${tool.name}`));
-      for (const target of restoreTargets) await rm(target, { recursive: true, force: true });
+      for (const target of restoreTargets) {
+        if (!(await stat(target).catch(() => undefined))) continue;
+        await rm(target, { recursive: true, force: true });
+        deleted.note();
+      }
+      await deleted.settle(log);
       for (const [i, tool] of order.entries()) await record('4-full-restore', tool, () => tool.restoreLatest(locations.get(tool)!, restoreTargets[i]!));
       for (const target of restoreTargets) await rm(target, { recursive: true, force: true });
+      deleted.note();
     }
   }
   const rows = [...best.values()];
   if (json) for (const { load_1m: _load, ...row } of rows) console.log(JSON.stringify(row satisfies Row));
   else printTable(rows);
 }
+
+/**
+ * After a mass delete, ext4 skips the freed inodes for 60 s when it allocates new ones (up to 6 min while their
+ * inode table blocks are dirty), which made a restore started then spend most of its time in the kernel: a
+ * restore up to 2× slower depending on which tool came first after the delete. Restores start only once the
+ * deletes are written out and a minute old.
+ */
+const deleted = {
+  at: 0,
+  note(): void {
+    this.at = Date.now();
+  },
+  async settle(log: (message: string) => void): Promise<void> {
+    await promisify(execFile)('sync');
+    const wait = this.at + 65_000 - Date.now();
+    if (wait <= 0) return;
+    log(`waiting ${Math.ceil(wait / 1000)} s for ext4 to stop skipping just-deleted inodes…`);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  },
+};
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
