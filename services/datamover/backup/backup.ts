@@ -9,7 +9,7 @@ import {
   type Snapshot,
   type VolumeMode,
 } from '../../../proto/repository/index.js';
-import { AsyncQueue } from '../controls/async-queue.js';
+import { OrderedResults } from '../controls/ordered-results.js';
 import { planResources } from '../controls/resource-plan.js';
 import { Semaphore } from '../controls/semaphore.js';
 import { TokenBucket } from '../controls/token-bucket.js';
@@ -255,44 +255,59 @@ class BackupRun {
   }
 
   /**
-   * The walk (producer) runs ahead of the manifest (consumer) by at most `windowEntries`; file reads run
-   * `concurrentFiles` at a time; results reach the manifest strictly in walk order.
+   * The walk runs ahead of the manifest by at most `windowEntries`; file reads run `concurrentFiles` at a
+   * time; results reach the manifest strictly in walk order.
+   *
+   * One loop does both: it prepares the next entry, then emits whatever is ready at the head. An entry that
+   * needs no I/O (a directory, an unchanged file) goes into the manifest without a promise at all: that is
+   * nearly every entry of an unchanged re-run, where promise hops per entry cost more than the lstat.
    */
   private async backupTree(): Promise<void> {
-    const queue = new AsyncQueue<Promise<Emission>>();
-    const window = new Semaphore(this.plan.windowEntries);
     const files = new Semaphore(this.plan.concurrentFiles);
-    const produce = async () => {
-      const xattrs = await this.xattrScan;
-      for (const item of walkTree(this.options.source, this.options.resumeFrom?.cursor)) {
-        await window.acquire();
-        const emission = this.prepareEntry(item, files, xattrs);
-        emission.catch(() => undefined);
-        queue.push(emission);
-      }
-      queue.close();
-    };
-    const consume = async () => {
-      for (let next = await queue.next(); !next.done; next = await queue.next()) {
-        const { entry, small } = await next.value;
-        if (small) await this.emitter.emitSmall(entry, small);
-        else await this.emitter.emit(entry);
-        window.release();
-        if (this.emitter.idle && this.checkpointDue()) await this.checkpoint();
-      }
-    };
-    const producing = produce().catch((error: unknown) => queue.fail(error));
+    const pending = new OrderedResults<Emission>();
+    const xattrs = await this.xattrScan;
     try {
-      await consume();
+      for (const item of walkTree(this.options.source, this.options.resumeFrom?.cursor)) {
+        const emission = this.prepareEntry(item, files, xattrs);
+        if (pending.length === 0 && !(emission instanceof Promise)) {
+          const emitting = this.emitReady(emission);
+          if (emitting) await emitting;
+          continue;
+        }
+        pending.push(emission);
+        await this.emitInOrder(pending, this.plan.windowEntries);
+      }
+      await this.emitInOrder(pending, 0);
     } catch (error) {
-      queue.fail(error);
+      // Reads still running must not reach a sealer that the caller is about to close.
+      await pending.settleAll();
       throw error;
-    } finally {
-      await producing;
     }
   }
 
-  private async prepareEntry(item: WalkedItem, files: Semaphore, scanned: Map<string, Xattrs> | undefined): Promise<Emission> {
+  /** Emits every prepared entry at the head of `pending`, waiting for the oldest only while more than `keep` remain. */
+  private async emitInOrder(pending: OrderedResults<Emission>, keep: number): Promise<void> {
+    while (pending.length > 0) {
+      const ready = pending.takeReady();
+      if (!ready && pending.length <= keep) return;
+      const emitting = this.emitReady(ready ? ready.value : await pending.takeOldest());
+      if (emitting) await emitting;
+    }
+  }
+
+  /** Awaits only what has to be: see backupTree. */
+  private emitReady({ entry, small }: Emission): void | Promise<void> {
+    const emitting = small ? this.emitter.emitSmall(entry, small) : this.emitter.emit(entry);
+    if (emitting) return emitting.then(() => this.checkpointIfDue());
+    return this.checkpointIfDue();
+  }
+
+  private checkpointIfDue(): void | Promise<void> {
+    if (this.emitter.idle && this.checkpointDue()) return this.checkpoint();
+  }
+
+  /** Synchronous for entries that need no I/O; see backupTree. */
+  private prepareEntry(item: WalkedItem, files: Semaphore, scanned: Map<string, Xattrs> | undefined): Emission | Promise<Emission> {
     const entry = entryFromStats(item.path, item.stats);
     // An empty map still hashes the key: most trees have no attributes at all.
     const xattrs = scanned?.size ? scanned.get(item.path) : undefined;
@@ -300,7 +315,12 @@ class BackupRun {
       entry.xattrs = Object.fromEntries(Object.entries(xattrs).sort(([a], [b]) => (a < b ? -1 : 1)));
       scanned!.delete(item.path);
     }
-    if (entry.type === 'symlink') entry.target = await readlink(item.absolutePath);
+    if (entry.type === 'symlink') {
+      return readlink(item.absolutePath).then((target) => {
+        entry.target = target;
+        return { entry };
+      });
+    }
     if (entry.type !== 'file') return { entry };
     this.counters.files++;
     this.counters.bytes += entry.size;
@@ -314,7 +334,11 @@ class BackupRun {
       this.firstPathOfInode.set(entry.ino, entry.path);
     }
     const lookup = this.parentCursor?.find(entry.path);
-    const previousLine = lookup instanceof Promise ? await lookup : lookup;
+    if (lookup instanceof Promise) return lookup.then((previousLine) => this.compareWithParent(item, entry, previousLine, files));
+    return this.compareWithParent(item, entry, lookup, files);
+  }
+
+  private compareWithParent(item: WalkedItem, entry: ManifestEntry, previousLine: ManifestLine | undefined, files: Semaphore): Emission | Promise<Emission> {
     const carried = previousLine && this.carriedLine(entry, previousLine);
     if (carried) return { entry: carried };
     const previous = previousLine?.entry();
@@ -323,8 +347,7 @@ class BackupRun {
       return { entry };
     }
     if (entry.size === 0) return { entry };
-    await files.acquire();
-    return this.readEntry(item, entry).finally(() => files.release());
+    return files.acquire().then(() => this.readEntry(item, entry).finally(() => files.release()));
   }
 
   /**

@@ -40,13 +40,11 @@ export class ManifestEmitter {
     return this.held.length === 0;
   }
 
-  async emit(entry: ManifestEntry | CarriedLine): Promise<void> {
-    if (this.held.length > 0) {
-      this.held.push(entry);
-      if (this.held.length >= MAX_HELD_ENTRIES) await this.cutBundle();
-    } else {
-      await this.write(entry);
-    }
+  /** Synchronous unless a bundle or a manifest chunk had to be stored, like ManifestWriter.write. */
+  emit(entry: ManifestEntry | CarriedLine): void | Promise<void> {
+    if (this.held.length === 0) return this.write(entry);
+    this.held.push(entry);
+    if (this.held.length >= MAX_HELD_ENTRIES) return this.cutBundle();
   }
 
   /** A small file's bytes join the open bundle; its entry waits for the bundle's id. */
@@ -74,21 +72,25 @@ export class ManifestEmitter {
     }
   }
 
-  private async write(entry: ManifestEntry | CarriedLine): Promise<void> {
+  private write(entry: ManifestEntry | CarriedLine): void | Promise<void> {
+    let writing: void | Promise<void>;
     if ('line' in entry) {
       // Carried lines are never hard links: those always take the slow path (inode bookkeeping).
-      await this.writer.writeEncoded(entry.line);
-      this.cursor = entry.path;
-      this.entries++;
-      return;
+      writing = this.writer.writeEncoded(entry.line);
+    } else {
+      if (entry.type === 'file' && entry.nlink !== undefined && entry.ino !== undefined) this.inodeContent.set(entry.ino, entry);
+      if (entry.type === 'hardlink' && entry.ino !== undefined) {
+        const first = this.inodeContent.get(entry.ino);
+        if (first) copyContent(first, entry);
+      }
+      writing = this.writer.write(entry);
     }
-    if (entry.type === 'file' && entry.nlink !== undefined && entry.ino !== undefined) this.inodeContent.set(entry.ino, entry);
-    if (entry.type === 'hardlink' && entry.ino !== undefined) {
-      const first = this.inodeContent.get(entry.ino);
-      if (first) copyContent(first, entry);
-    }
-    await this.writer.write(entry);
-    this.cursor = entry.path;
+    if (writing) return writing.then(() => this.written(entry.path));
+    this.written(entry.path);
+  }
+
+  private written(path: string): void {
+    this.cursor = path;
     this.entries++;
   }
 }

@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
+import { OrderedResults } from '../controls/ordered-results.js';
 import {
   decodeManifestEntry,
   manifestHeaderCodec,
@@ -120,11 +121,12 @@ const NEEDS_MORE = Symbol('needs more');
  * Walks a previous manifest alongside the current tree walk: asking for paths in walk order, it returns
  * the entry with that path if the previous manifest had one, skipping everything before it.
  *
- * A lookup the buffered batch can answer, with no earlier lookup still waiting, is answered synchronously:
- * that is nearly every lookup, and a promise per entry was a visible share of an unchanged re-run.
- * Otherwise calls may overlap (the backup asks for the next path while an earlier lookup still waits for
- * a manifest chunk); they are answered one after another in the order they were made, so an overlapping
- * lookup can never consume the entry an earlier one is looking for.
+ * A lookup the buffered batches can answer, with no earlier lookup still waiting, is answered
+ * synchronously: that is nearly every lookup, and a promise per entry was a visible share of an unchanged
+ * re-run. The next batch is always being fetched while the current one is scanned, so crossing into it
+ * rarely waits either. Otherwise calls may overlap (the backup asks for the next path while an earlier
+ * lookup still waits for a manifest chunk); they are answered one after another in the order they were
+ * made, so an overlapping lookup can never consume the entry an earlier one is looking for.
  */
 export class ManifestCursor<Item extends { path: string } = ManifestEntry> {
   private batch: Item[] = [];
@@ -132,6 +134,8 @@ export class ManifestCursor<Item extends { path: string } = ManifestEntry> {
   private done = false;
   private waiting = 0;
   private previous: Promise<unknown> = Promise.resolve();
+  /** The batch after the current one, fetched ahead: at most one. */
+  private readonly ahead = new OrderedResults<IteratorResult<Item[]>>();
 
   constructor(
     private readonly batches: AsyncIterator<Item[]>,
@@ -154,21 +158,36 @@ export class ManifestCursor<Item extends { path: string } = ManifestEntry> {
     for (;;) {
       const answer = this.scan(path);
       if (answer !== NEEDS_MORE) return answer;
-      const next = await this.batches.next();
-      if (next.done) this.done = true;
-      else [this.batch, this.at] = [next.value, 0];
+      this.fetchAhead();
+      this.adopt(await this.ahead.takeOldest());
     }
   }
 
   /** Consumes buffered items before `path`; returns its item, undefined if there is none, or NEEDS_MORE. */
   private scan(path: string): Item | undefined | typeof NEEDS_MORE {
-    while (this.at < this.batch.length) {
-      const item = this.batch[this.at]!;
-      const order = this.compare(item.path, path);
-      if (order > 0) return undefined;
-      this.at++;
-      if (order === 0) return item;
+    for (;;) {
+      while (this.at < this.batch.length) {
+        const item = this.batch[this.at]!;
+        const order = this.compare(item.path, path);
+        if (order > 0) return undefined;
+        this.at++;
+        if (order === 0) return item;
+      }
+      if (this.done) return undefined;
+      this.fetchAhead();
+      const arrived = this.ahead.takeReady();
+      if (!arrived) return NEEDS_MORE;
+      this.adopt(arrived.value);
     }
-    return this.done ? undefined : NEEDS_MORE;
+  }
+
+  private fetchAhead(): void {
+    if (!this.done && this.ahead.length === 0) this.ahead.push(this.batches.next());
+  }
+
+  private adopt(next: IteratorResult<Item[]>): void {
+    if (next.done) this.done = true;
+    else [this.batch, this.at] = [next.value, 0];
+    this.fetchAhead();
   }
 }
