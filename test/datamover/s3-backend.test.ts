@@ -8,7 +8,8 @@ import { verifyRepository } from '../../services/datamover/maintenance/verify.js
 import { Repository } from '../../services/datamover/repository/repository.js';
 import { runRestore } from '../../services/datamover/restore/restore.js';
 import type { S3TargetConfig } from '../../services/datamover/storage/s3-backend.js';
-import { createS3Client, S3Backend } from '../../services/datamover/storage/s3-backend.js';
+import { S3Backend } from '../../services/datamover/storage/s3-backend.js';
+import { createS3Client, sdkOperations } from '../../services/datamover/storage/s3-sdk-operations.js';
 import { scratchDir, TEST_KDF_COST, TEST_SECRET } from './helpers/repository-fixture.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
@@ -38,31 +39,46 @@ describe('S3 backend against a real S3 server', () => {
   });
   afterAll(() => scratch.cleanup());
 
-  it('puts atomically, reads ranges, lists by prefix and creates only if absent', async () => {
-    const backend = new S3Backend(target());
-    await backend.put('a/one', Buffer.from('0123456789'));
-    await backend.put('a/two', Buffer.from('x'));
-    await backend.put('b/three', Buffer.from('y'));
-    expect((await backend.get('a/one', { offset: 3, length: 4 })).toString()).toBe('3456');
-    const listed: string[] = [];
-    for await (const object of backend.list('a/')) listed.push(object.key);
-    expect(listed.sort()).toEqual(['a/one', 'a/two']);
-    await expect(backend.put('a/one', Buffer.from('again'), { ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
-    await backend.delete('a/two');
-    await expect(backend.get('a/two')).rejects.toBeInstanceOf(ObjectNotFoundError);
-    expect(await backend.head('a/two')).toBeUndefined();
-  });
+  // Plain HTTP is what an http endpoint with static keys gets; the SDK serves TLS endpoints, credential
+  // chains and servers whose answers the plain client cannot read. Both must behave the same.
+  const clients = {
+    'plain HTTP': (config: S3TargetConfig) => new S3Backend(config),
+    SDK: (config: S3TargetConfig) => new S3Backend(config, sdkOperations(config)),
+  };
 
-  it('an immutable target locks every object it writes in COMPLIANCE mode and refuses to delete it', async () => {
-    const config = target(1);
-    const backend = new S3Backend(config);
-    await backend.put('locked', Buffer.from('keep me'));
-    const retention = await client.send(new GetObjectRetentionCommand({ Bucket: config.bucket, Key: `${config.prefix}/locked` }));
-    expect(retention.Retention?.Mode).toBe('COMPLIANCE');
-    expect(retention.Retention!.RetainUntilDate!.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
-    await expect(backend.delete('locked')).rejects.toBeInstanceOf(ObjectRetainedError);
-    expect((await backend.get('locked')).toString()).toBe('keep me');
-  });
+  for (const [name, open] of Object.entries(clients)) {
+    it(`${name}: puts atomically, reads ranges, lists by prefix and creates only if absent`, async () => {
+      const backend = open(target());
+      await backend.put('a/one', Buffer.from('0123456789'));
+      await backend.put('a/two', Buffer.from('x'));
+      // Listed keys come back XML-escaped: they must be unescaped exactly.
+      await backend.put('a/&<odd> "name\' ünï', Buffer.from('z'));
+      await backend.put('b/three', Buffer.from('y'));
+      expect((await backend.get('a/one', { offset: 3, length: 4 })).toString()).toBe('3456');
+      expect((await backend.get('a/one')).toString()).toBe('0123456789');
+      const listed: string[] = [];
+      for await (const object of backend.list('a/')) listed.push(object.key);
+      expect(listed.sort()).toEqual(['a/&<odd> "name\' ünï', 'a/one', 'a/two']);
+      expect(await backend.head('a/one')).toMatchObject({ key: 'a/one', size: 10 });
+      await expect(backend.put('a/one', Buffer.from('again'), { ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
+      await backend.delete('a/two');
+      await expect(backend.get('a/two')).rejects.toBeInstanceOf(ObjectNotFoundError);
+      expect(await backend.head('a/two')).toBeUndefined();
+      expect(await backend.retainedUntil('a/one')).toBeUndefined();
+    });
+
+    it(`${name}: an immutable target locks every object it writes in COMPLIANCE mode and refuses to delete it`, async () => {
+      const config = target(1);
+      const backend = open(config);
+      await backend.put('locked', Buffer.from('keep me'));
+      const retention = await client.send(new GetObjectRetentionCommand({ Bucket: config.bucket, Key: `${config.prefix}/locked` }));
+      expect(retention.Retention?.Mode).toBe('COMPLIANCE');
+      expect(retention.Retention!.RetainUntilDate!.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+      expect((await backend.retainedUntil('locked'))!.getTime()).toBe(retention.Retention!.RetainUntilDate!.getTime());
+      await expect(backend.delete('locked')).rejects.toBeInstanceOf(ObjectRetainedError);
+      expect((await backend.get('locked')).toString()).toBe('keep me');
+    });
+  }
 
   it('backs up, verifies and restores through an immutable S3 repository', async () => {
     const config = target(1);

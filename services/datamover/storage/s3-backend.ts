@@ -1,19 +1,9 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  GetObjectRetentionCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  ListObjectVersionsCommand,
-  PutObjectCommand,
-  S3Client,
-  type PutObjectCommandInput,
-} from '@aws-sdk/client-s3';
 import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError } from '../errors.js';
 import type { ByteRange, ObjectInfo, PutOptions, RetentionPolicy, StorageBackend } from './backend.js';
 import { retainUntil } from './backend.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
-import { S3RangedGet, UnsupportedResponseError } from './s3-ranged-get.js';
+import { plainHttpOperations, type S3Operations } from './s3-operations.js';
+import { S3PlainHttp, UnsupportedResponseError } from './s3-plain-http.js';
 
 export interface S3TargetConfig {
   bucket: string;
@@ -28,11 +18,6 @@ export interface S3TargetConfig {
   retention?: RetentionPolicy;
 }
 
-/** The subset of S3Client the backend uses, so tests can inject failures. */
-export interface S3Sender {
-  send(command: unknown): Promise<unknown>;
-}
-
 function isNotFound(error: unknown): boolean {
   const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return candidate?.name === 'NoSuchKey' || candidate?.name === 'NotFound' || candidate?.$metadata?.httpStatusCode === 404;
@@ -43,73 +28,62 @@ function isPreconditionFailed(error: unknown): boolean {
   return candidate?.name === 'PreconditionFailed' || candidate?.$metadata?.httpStatusCode === 412;
 }
 
-export function createS3Client(config: S3TargetConfig): S3Client {
-  return new S3Client({
-    region: config.region,
-    endpoint: config.endpoint,
-    forcePathStyle: config.forcePathStyle ?? false,
-    credentials:
-      config.accessKeyId && config.secretAccessKey
-        ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
-        : undefined,
-    // Retries are ours (withRetries) so that backoff and classification are the same for every call.
-    maxAttempts: 1,
-  });
-}
-
-/** Copies a response body into memory the caller provides, as its pieces arrive. */
-async function readInto(body: AsyncIterable<Uint8Array>, into: Uint8Array, length: number, key: string): Promise<Buffer> {
-  const target = Buffer.from(into.buffer, into.byteOffset, length);
-  let received = 0;
-  for await (const piece of body) {
-    if (received + piece.length > length) throw new Error(`GetObject ${key}: the body is longer than the ${length} bytes asked for`);
-    target.set(piece, received);
-    received += piece.length;
-  }
-  return target.subarray(0, received);
-}
-
+/**
+ * Repository semantics (see backend.ts) over S3. Calls go over plain HTTP where that can serve them (an
+ * `http:` endpoint with static credentials, see s3-plain-http.ts) and through the SDK otherwise, or from
+ * the first answer the plain client cannot read.
+ */
 export class S3Backend implements StorageBackend {
   readonly location: string;
   private readonly prefix: string;
+  private plain: S3Operations | undefined;
+  private sdk: Promise<S3Operations> | undefined;
 
   constructor(
     private readonly config: S3TargetConfig,
-    private readonly client: S3Sender = createS3Client(config),
+    /** Tests inject failures here; by default chosen as described above. */
+    operations?: S3Operations,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.prefix = config.prefix === '' || config.prefix.endsWith('/') ? config.prefix : `${config.prefix}/`;
     this.location = `s3://${config.bucket}/${this.prefix}`;
-    const { endpoint } = config;
-    if (endpoint && S3RangedGet.supports(endpoint) && client instanceof S3Client) {
-      this.rangedGet = new S3RangedGet({
-        endpoint,
+    const { endpoint, accessKeyId, secretAccessKey } = config;
+    if (operations) this.sdk = Promise.resolve(operations);
+    else if (S3PlainHttp.supports(endpoint) && accessKeyId && secretAccessKey) {
+      const http = new S3PlainHttp({
+        endpoint: endpoint!,
         bucket: config.bucket,
         region: config.region,
         forcePathStyle: config.forcePathStyle ?? false,
-        credentials: () => client.config.credentials(),
+        credentials: () => Promise.resolve({ accessKeyId, secretAccessKey }),
       });
+      this.plain = plainHttpOperations(http);
     }
   }
 
-  /** Ranged reads into caller memory over plain HTTP (restore's hot path), while the server's answers allow it. */
-  private rangedGet: S3RangedGet | undefined;
-
-  private send<T>(operation: string, key: string, command: unknown): Promise<T> {
-    return withRetries(operation, key, this.retry, () => this.client.send(command) as Promise<T>);
+  /** One S3 call with retries, over plain HTTP while it can serve them. */
+  private async call<T>(operation: string, key: string, run: (operations: S3Operations) => Promise<T>): Promise<T> {
+    const plain = this.plain;
+    if (plain) {
+      try {
+        return await withRetries(operation, key, this.retry, () => run(plain));
+      } catch (error) {
+        if (!(error instanceof UnsupportedResponseError)) throw error;
+        // This server frames bodies in a way the plain client does not read: the SDK from now on.
+        plain.close();
+        this.plain = undefined;
+      }
+    }
+    this.sdk ??= import('./s3-sdk-operations.js').then(({ sdkOperations }) => sdkOperations(this.config));
+    const sdk = await this.sdk;
+    return withRetries(operation, key, this.retry, () => run(sdk));
   }
 
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
-    const input: PutObjectCommandInput = { Bucket: this.config.bucket, Key: this.prefix + key, Body: body };
-    if (options.ifAbsent) input.IfNoneMatch = '*';
-    const until = retainUntil(this.config.retention, this.clock());
-    if (until) {
-      input.ObjectLockMode = 'COMPLIANCE';
-      input.ObjectLockRetainUntilDate = until;
-    }
+    const lockUntil = retainUntil(this.config.retention, this.clock());
     try {
-      await this.send('PutObject', key, new PutObjectCommand(input));
+      await this.call('PutObject', key, (s3) => s3.putObject(this.prefix + key, body, { ifAbsent: options.ifAbsent, lockUntil }));
     } catch (error) {
       if (options.ifAbsent && isPreconditionFailed(error)) throw new ObjectExistsError(key);
       throw error;
@@ -117,33 +91,9 @@ export class S3Backend implements StorageBackend {
   }
 
   async get(key: string, range?: ByteRange): Promise<Buffer> {
-    const { into } = range ?? {};
-    if (range && into && this.rangedGet) {
-      const rangedGet = this.rangedGet;
-      try {
-        return await withRetries('GetObject', key, this.retry, () => rangedGet.get(this.prefix + key, range.offset, range.length, into));
-      } catch (error) {
-        if (isNotFound(error)) throw new ObjectNotFoundError(key);
-        if (!(error instanceof UnsupportedResponseError)) throw error;
-        // This server frames bodies in a way the plain client does not read: the SDK from now on.
-        rangedGet.close();
-        this.rangedGet = undefined;
-      }
-    }
-    const command = new GetObjectCommand({
-      Bucket: this.config.bucket,
-      Key: this.prefix + key,
-      Range: range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined,
-    });
     try {
       // The body is read inside the retried call: a connection reset mid-body is retried too.
-      return await withRetries('GetObject', key, this.retry, async () => {
-        const response = (await this.client.send(command)) as { Body?: AsyncIterable<Uint8Array> & { transformToByteArray(): Promise<Uint8Array> } };
-        if (!response.Body) throw new ObjectNotFoundError(key);
-            if (range?.into) return readInto(response.Body, range.into, range.length, key);
-        const bytes = await response.Body.transformToByteArray();
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      });
+      return await this.call('GetObject', key, (s3) => s3.getObject(this.prefix + key, range));
     } catch (error) {
       if (isNotFound(error)) throw new ObjectNotFoundError(key);
       throw error;
@@ -152,12 +102,7 @@ export class S3Backend implements StorageBackend {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const response = await this.send<{ ContentLength?: number; LastModified?: Date }>(
-        'HeadObject',
-        key,
-        new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.prefix + key }),
-      );
-      return { key, size: response.ContentLength ?? 0, lastModified: response.LastModified ?? new Date(0) };
+      return { key, ...(await this.call('HeadObject', key, (s3) => s3.headObject(this.prefix + key))) };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -167,16 +112,12 @@ export class S3Backend implements StorageBackend {
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     let token: string | undefined;
     do {
-      const response = await this.send<{
-        Contents?: { Key?: string; Size?: number; LastModified?: Date }[];
-        NextContinuationToken?: string;
-        IsTruncated?: boolean;
-      }>('ListObjectsV2', prefix, new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
-      for (const item of response.Contents ?? []) {
-        if (!item.Key) continue;
-        yield { key: item.Key.slice(this.prefix.length), size: item.Size ?? 0, lastModified: item.LastModified ?? new Date(0) };
+      const page = await this.call('ListObjectsV2', prefix, (s3) => s3.listObjects(this.prefix + prefix, token));
+      for (const item of page.objects) {
+        if (!item.key) continue;
+        yield { ...item, key: item.key.slice(this.prefix.length) };
       }
-      token = response.IsTruncated ? response.NextContinuationToken : undefined;
+      token = page.nextToken;
     } while (token);
   }
 
@@ -188,34 +129,20 @@ export class S3Backend implements StorageBackend {
     const until = await this.retainedUntil(key);
     if (until && until > this.clock()) throw new ObjectRetainedError(key, until);
     const fullKey = this.prefix + key;
-    const versions = await this.send<{
-      Versions?: { Key?: string; VersionId?: string }[];
-      DeleteMarkers?: { Key?: string; VersionId?: string }[];
-    }>('ListObjectVersions', key, new ListObjectVersionsCommand({ Bucket: this.config.bucket, Prefix: fullKey }));
-    const exact = [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])].filter((version) => version.Key === fullKey);
+    const versions = await this.call('ListObjectVersions', key, (s3) => s3.listObjectVersions(fullKey));
+    const exact = versions.filter((version) => version.key === fullKey);
     if (exact.length === 0) {
-      await this.send('DeleteObject', key, new DeleteObjectCommand({ Bucket: this.config.bucket, Key: fullKey }));
+      await this.call('DeleteObject', key, (s3) => s3.deleteObject(fullKey));
       return;
     }
-    for (const version of exact) {
-      await this.send(
-        'DeleteObject',
-        key,
-        new DeleteObjectCommand({ Bucket: this.config.bucket, Key: fullKey, VersionId: version.VersionId }),
-      );
-    }
+    for (const version of exact) await this.call('DeleteObject', key, (s3) => s3.deleteObject(fullKey, version.versionId));
   }
 
   async retainedUntil(key: string): Promise<Date | undefined> {
     // Checked even when this target is not configured immutable: the bucket may hold objects locked by
     // an earlier configuration, and GC must never try to delete those.
     try {
-      const response = await this.send<{ Retention?: { RetainUntilDate?: Date } }>(
-        'GetObjectRetention',
-        key,
-        new GetObjectRetentionCommand({ Bucket: this.config.bucket, Key: this.prefix + key }),
-      );
-      return response.Retention?.RetainUntilDate;
+      return await this.call('GetObjectRetention', key, (s3) => s3.getObjectRetention(this.prefix + key));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       const name = (error as { name?: string }).name;

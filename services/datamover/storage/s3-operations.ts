@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { ByteRange } from './backend.js';
+import { xmlElements, xmlValue, type S3PlainHttp } from './s3-plain-http.js';
+
+/**
+ * The S3 calls the backend makes, on full keys (prefix included). Two implementations: plain HTTP
+ * (s3-plain-http.ts) and the SDK (s3-sdk-operations.ts). Both throw SDK-shaped errors (`name`,
+ * `$metadata.httpStatusCode`), which the backend classifies; neither retries.
+ */
+export interface S3Operations {
+  putObject(key: string, body: Uint8Array, options: { ifAbsent?: boolean; lockUntil?: Date }): Promise<void>;
+  getObject(key: string, range?: ByteRange): Promise<Buffer>;
+  headObject(key: string): Promise<{ size: number; lastModified: Date }>;
+  listObjects(prefix: string, continuationToken?: string): Promise<ObjectPage>;
+  /** Versions and delete markers whose key starts with `prefix`. */
+  listObjectVersions(prefix: string): Promise<{ key: string; versionId?: string }[]>;
+  deleteObject(key: string, versionId?: string): Promise<void>;
+  /** The object's retention date; throws (not found, no lock configuration) like GetObjectRetention. */
+  getObjectRetention(key: string): Promise<Date | undefined>;
+  close(): void;
+}
+
+export interface ObjectPage {
+  objects: { key: string; size: number; lastModified: Date }[];
+  nextToken?: string;
+}
+
+export function plainHttpOperations(http: S3PlainHttp): S3Operations {
+  return {
+    async putObject(key, body, { ifAbsent, lockUntil }) {
+      // Object Lock requires an integrity header on PUT; it is cheap, so every PUT carries one.
+      const headers: Record<string, string> = { 'content-md5': md5Base64(body) };
+      if (ifAbsent) headers['if-none-match'] = '*';
+      if (lockUntil) {
+        headers['x-amz-object-lock-mode'] = 'COMPLIANCE';
+        headers['x-amz-object-lock-retain-until-date'] = lockUntil.toISOString();
+      }
+      await http.send({ method: 'PUT', key, headers, body });
+    },
+    async getObject(key, range) {
+      const headers: Record<string, string> = range ? { range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
+      return (await http.send({ method: 'GET', key, headers, into: range?.into })).body;
+    },
+    async headObject(key) {
+      const { headers } = await http.send({ method: 'HEAD', key });
+      return { size: Number(headers.get('content-length') ?? 0), lastModified: new Date(headers.get('last-modified') ?? 0) };
+    },
+    async listObjects(prefix, continuationToken) {
+      const query: Record<string, string> = { 'list-type': '2', prefix };
+      if (continuationToken) query['continuation-token'] = continuationToken;
+      const xml = (await http.send({ method: 'GET', query })).body.toString('utf8');
+      const objects = xmlElements(xml, 'Contents').map((item) => ({
+        key: xmlValue(item, 'Key') ?? '',
+        size: Number(xmlValue(item, 'Size') ?? 0),
+        lastModified: new Date(xmlValue(item, 'LastModified') ?? 0),
+      }));
+      const truncated = xmlValue(xml, 'IsTruncated') === 'true';
+      return { objects, nextToken: truncated ? xmlValue(xml, 'NextContinuationToken') : undefined };
+    },
+    async listObjectVersions(prefix) {
+      const xml = (await http.send({ method: 'GET', query: { versions: '', prefix } })).body.toString('utf8');
+      return [...xmlElements(xml, 'Version'), ...xmlElements(xml, 'DeleteMarker')].map((item) => ({
+        key: xmlValue(item, 'Key') ?? '',
+        versionId: xmlValue(item, 'VersionId'),
+      }));
+    },
+    async deleteObject(key, versionId) {
+      await http.send({ method: 'DELETE', key, query: versionId === undefined ? {} : { versionId } });
+    },
+    async getObjectRetention(key) {
+      const xml = (await http.send({ method: 'GET', key, query: { retention: '' } })).body.toString('utf8');
+      const until = xmlValue(xml, 'RetainUntilDate');
+      return until === undefined ? undefined : new Date(until);
+    },
+    close: () => http.close(),
+  };
+}
+
+function md5Base64(body: Uint8Array): string {
+  return createHash('md5').update(body).digest('base64');
+}
