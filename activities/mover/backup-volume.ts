@@ -51,6 +51,7 @@ export async function backupVolume(context: MoverContext, request: BackupVolumeR
       memoryLimitBytes: Math.min(request.limits.memoryLimitMiB, context.memoryLimitMiB) * MiB,
       checkpointEveryMs: COPY_CHECKPOINT_EVERY_MS,
       sealWorkers: Math.max(1, availableParallelism() - 1),
+      walkThread: true,
       ...(resumeFrom ? { resumeFrom } : {}),
       onCheckpoint: (checkpoint) => {
         update({ version: 1, checkpoint });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * run on the main thread plus one tsx registration per sealing worker). This is how the data-mover image
  * should run it too.
  *
- * The worker entries (`seal-worker.js`, `restore-writer-worker.js`) land next to `cli.js`, which is where
+ * The worker entries (`seal-worker.js`, `restore-writer-worker.js`, `walk-worker.js`) land next to `cli.js`, which is where
  * `startWorker` looks for them when not run as `.ts`.
  *
  *   tsx bench/datamover/build-cli.ts   → prints the path of cli.js
@@ -21,6 +21,7 @@ export async function buildCli(outdir = BUILT_CLI_DIR): Promise<string> {
       cli: fileURLToPath(new URL('services/datamover/cli.ts', ROOT)),
       'seal-worker': fileURLToPath(new URL('services/datamover/backup/seal-worker.ts', ROOT)),
       'restore-writer-worker': fileURLToPath(new URL('services/datamover/restore/restore-writer-worker.ts', ROOT)),
+      'walk-worker': fileURLToPath(new URL('services/datamover/backup/walk-worker.ts', ROOT)),
     },
     outdir,
     bundle: true,

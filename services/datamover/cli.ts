@@ -1,16 +1,12 @@
 import './cli/threadpool.js';
 import { availableParallelism } from 'node:os';
-import { runBackup } from './backup/backup.js';
 import { readCheckpointFile, removeCheckpointFile, writeCheckpointFile } from './cli/checkpoint-file.js';
 import { rerunWithHeapLimit } from './cli/heap-limit.js';
 import { optionalNumber, parseCli, requiredString, type CliOptions } from './cli/options.js';
 import { cpuSeconds, peakRssMb } from './cli/process-stats.js';
 import { openBackend } from './cli/target.js';
 import { DataMoverError, InvalidArgumentError } from './errors.js';
-import { collectGarbage } from './maintenance/gc.js';
-import { verifyRepository } from './maintenance/verify.js';
 import { Repository } from './repository/repository.js';
-import { runRestore } from './restore/restore.js';
 
 /**
  * The data-mover pod's entrypoint: `tsx services/datamover/cli.ts <command> [--flags]`.
@@ -25,16 +21,19 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
     const repository = await Repository.init(backend, options.secret, { kdfCost: optionalNumber(values, 'kdf-cost') });
     return { repositoryId: repository.header.repositoryId };
   }
-  const repository = await Repository.open(backend, options.secret);
+  // Deriving the key runs on the thread pool while the command's own modules load.
+  const { repository: opening } = await Repository.beginOpen(backend, options.secret);
   switch (options.command) {
     case 'backup': {
       const checkpointFile = values['checkpoint-file'] as string | undefined;
+      const { runBackup } = await import('./backup/backup.js');
       const resumeFrom = checkpointFile ? await readCheckpointFile(checkpointFile) : undefined;
       const tags = Object.fromEntries(((values.tag as string[] | undefined) ?? []).map((pair) => pair.split('=', 2) as [string, string]));
       const maxMbPerSecond = optionalNumber(values, 'max-mb-per-second');
       const everyMb = optionalNumber(values, 'checkpoint-every-mb');
       const everySeconds = optionalNumber(values, 'checkpoint-every-seconds');
-      const result = await runBackup(repository, {
+      const sealWorkers = optionalNumber(values, 'seal-workers') ?? Math.max(2, availableParallelism());
+      const result = await runBackup(opening, {
         source: requiredString(values, 'source'),
         volume: requiredString(values, 'volume'),
         volumeMode: values.block ? 'block' : 'filesystem',
@@ -46,15 +45,17 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
         checkpointEveryBytes: everyMb === undefined ? undefined : everyMb * MB,
         checkpointEveryMs: everySeconds === undefined ? undefined : everySeconds * 1000,
         resumeFrom,
-        sealWorkers: optionalNumber(values, 'seal-workers') ?? Math.max(2, availableParallelism()),
+        sealWorkers,
+        walkThread: sealWorkers > 0,
         onCheckpoint: checkpointFile ? (checkpoint) => writeCheckpointFile(checkpointFile, checkpoint) : undefined,
       });
       if (checkpointFile) await removeCheckpointFile(checkpointFile);
       return { resumed: resumeFrom !== undefined, alreadyComplete: result.alreadyComplete, snapshot: result.snapshot };
     }
-    case 'restore':
+    case 'restore': {
+      const { runRestore } = await import('./restore/restore.js');
       return {
-        restored: await runRestore(repository, {
+        restored: await runRestore(await opening, {
           snapshotId: requiredString(values, 'snapshot'),
           target: requiredString(values, 'target'),
           paths: values.path as string[] | undefined,
@@ -63,18 +64,21 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
           memoryLimitBytes: options.memoryLimitBytes,
         }),
       };
+    }
     case 'verify': {
-      const report = await verifyRepository(repository, { sample: optionalNumber(values, 'sample') });
+      const { verifyRepository } = await import('./maintenance/verify.js');
+      const report = await verifyRepository(await opening, { sample: optionalNumber(values, 'sample') });
       return { ok: report.problems.length === 0, report };
     }
     case 'gc': {
+      const { collectGarbage } = await import('./maintenance/gc.js');
       const graceHours = optionalNumber(values, 'grace-hours');
-      return { report: await collectGarbage(repository, { graceMs: graceHours === undefined ? undefined : graceHours * 3_600_000 }) };
+      return { report: await collectGarbage(await opening, { graceMs: graceHours === undefined ? undefined : graceHours * 3_600_000 }) };
     }
     case 'snapshots':
-      return { snapshots: (await repository.listSnapshots()).map(({ manifest: _manifest, ...rest }) => rest) };
+      return { snapshots: (await (await opening).listSnapshots()).map(({ manifest: _manifest, ...rest }) => rest) };
     case 'forget':
-      await repository.deleteSnapshot(requiredString(values, 'snapshot'));
+      await (await opening).deleteSnapshot(requiredString(values, 'snapshot'));
       return { forgotten: values.snapshot };
     default:
       throw new InvalidArgumentError(`unknown command ${options.command}`);

@@ -11,6 +11,7 @@ import {
 } from '../../proto/repository/index.js';
 import { runBackup } from '../../services/datamover/backup/backup.js';
 import { manifestRunFetcher } from '../../services/datamover/backup/manifest-chunk-runs.js';
+import { ChunkSplitter } from '../../services/datamover/chunking/chunk-splitter.js';
 import { openManifest, openManifestLines } from '../../services/datamover/manifest/manifest-reader.js';
 import { loadIndex } from '../../services/datamover/repository/index-store.js';
 import type { Repository } from '../../services/datamover/repository/repository.js';
@@ -74,6 +75,12 @@ describe('carried manifest lines', () => {
     const first = await runBackup(repository, { source, volume: 'v', parent: 'none' });
     const carried = await runBackup(repository, { source, volume: 'v' });
     const readAgain = await runBackup(repository, { source, volume: 'v', parent: 'none' });
+    // The walk on its own thread must change nothing, whether files are read or carried.
+    const threadedRead = await runBackup(repository, { source, volume: 'v', parent: 'none', walkThread: true });
+    const threadedCarried = await runBackup(repository, { source, volume: 'v', walkThread: true });
+    expect(threadedRead.snapshot.manifest).toEqual(first.snapshot.manifest);
+    expect(threadedCarried.snapshot.manifest).toEqual(first.snapshot.manifest);
+    expect(threadedCarried.snapshot.stats.filesRead).toBe(0);
     expect(carried.snapshot.parentId).toBe(first.snapshot.id);
     expect(carried.snapshot.stats.filesRead).toBe(0);
     expect(readAgain.snapshot.stats.filesRead).toBe(first.snapshot.stats.filesRead);
@@ -95,6 +102,33 @@ describe('carried manifest lines', () => {
     }
     // Bundled small files, the chunked big file and the sparse file all went through the split.
     expect(split).toBeGreaterThanOrEqual(43);
+  });
+
+  it('takes the parent manifest\'s chunks as they are where the tree is unchanged, and cuts them the same', async () => {
+    const tree = new TreeBuilder(source);
+    for (let i = 0; i < 3000; i++) await tree.file(`wide/d${i % 30}/file-${i}.txt`, `content ${i}`);
+    const first = await runBackup(repository, { source, volume: 'v' });
+    expect(first.snapshot.manifest.length).toBeGreaterThan(6);
+    const cut = vi.spyOn(repository.metadataChunker, 'cut');
+    const unchanged = await runBackup(repository, { source, volume: 'v' });
+    const chunksCut = () => cut.mock.results.filter((result) => (result.value as number) > 0).length;
+    // Only the last chunk (it ended with the stream, not at a cut point) went through the chunker.
+    expect(unchanged.snapshot.manifest).toEqual(first.snapshot.manifest);
+    expect(chunksCut()).toBe(1);
+    await tree.file('wide/d7/file-1507.txt', 'changed, and longer than before');
+    cut.mockClear();
+    const changed = await runBackup(repository, { source, volume: 'v' });
+    expect(chunksCut()).toBeGreaterThan(1);
+    expect(chunksCut()).toBeLessThan(changed.snapshot.manifest.length);
+    cut.mockRestore();
+    // Exactly the chunks that cutting the whole new manifest gives, most of them still the parent's.
+    const reader = new ChunkReader(repository, (await loadIndex(repository)).index);
+    const bytes = Buffer.concat(await Promise.all(changed.snapshot.manifest.map((id) => reader.read(id))));
+    const splitter = new ChunkSplitter(repository.metadataChunker);
+    const recut = [...splitter.push(bytes), ...splitter.finish()].map((chunk) => repository.chunkIdOf(chunk.bytes).toString('hex'));
+    expect(changed.snapshot.manifest).toEqual(recut);
+    expect(changed.snapshot.manifest).not.toEqual(first.snapshot.manifest);
+    expect(changed.snapshot.manifest.filter((id) => first.snapshot.manifest.includes(id)).length).toBeGreaterThan(first.snapshot.manifest.length / 2);
   });
 
   it('refuses a line whose metadata differs in any field, however small', async () => {

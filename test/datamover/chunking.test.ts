@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkSplitter } from '../../services/datamover/chunking/chunk-splitter.js';
+import { ChunkSplitter, type KnownChunks, type SplitChunk } from '../../services/datamover/chunking/chunk-splitter.js';
 import { ContentDefinedChunker } from '../../services/datamover/chunking/fastcdc.js';
 import { deriveGearTable } from '../../services/datamover/chunking/gear-table.js';
 import { DEFAULT_DATA_CHUNKING } from '../../services/datamover/repository/repository.js';
@@ -8,12 +8,16 @@ import { pseudoRandomBytes } from './helpers/tree-builder.js';
 const MiB = 1024 * 1024;
 const chunker = new ContentDefinedChunker(DEFAULT_DATA_CHUNKING, deriveGearTable(Buffer.alloc(32, 7)));
 
-function split(data: Buffer, pieceSize = 8 * MiB): Buffer[] {
-  const splitter = new ChunkSplitter(chunker);
-  const chunks: Buffer[] = [];
+function splitChunks(data: Buffer, pieceSize = 8 * MiB, known?: KnownChunks): SplitChunk[] {
+  const splitter = new ChunkSplitter(chunker, known);
+  const chunks: SplitChunk[] = [];
   for (let offset = 0; offset < data.length; offset += pieceSize) chunks.push(...splitter.push(data.subarray(offset, offset + pieceSize)));
   chunks.push(...splitter.finish());
   return chunks;
+}
+
+function split(data: Buffer, pieceSize = 8 * MiB): Buffer[] {
+  return splitChunks(data, pieceSize).map((chunk) => chunk.bytes);
 }
 
 describe('content-defined chunking', () => {
@@ -31,6 +35,30 @@ describe('content-defined chunking', () => {
     const average = data.length / sizes.length;
     expect(average).toBeGreaterThan(0.6 * MiB);
     expect(average).toBeLessThan(1.6 * MiB);
+  });
+
+  it('recognised chunks end where cutting would end them, so only the changed stretch is cut', () => {
+    const changed = Buffer.from(data);
+    changed.fill(1, 20 * MiB, 20 * MiB + 4096);
+    // Every chunk of the original but the last, which ended with the stream rather than at a cut point.
+    const stored = original.slice(0, -1).map((bytes, i) => ({ bytes, id: `chunk-${i}` }));
+    const known: KnownChunks = {
+      at(buffer, start) {
+        for (const { bytes, id } of stored) {
+          const compared = Math.min(bytes.length, buffer.length - start);
+          if (buffer.compare(bytes, 0, compared, start, start + compared) === 0) return compared < bytes.length ? 'partial' : { id, length: bytes.length };
+        }
+        return undefined;
+      },
+    };
+    const recognised = splitChunks(changed, 777_777, known);
+    expect(recognised.map((chunk) => chunk.bytes.length)).toEqual(split(changed).map((chunk) => chunk.length));
+    expect(Buffer.concat(recognised.map((chunk) => chunk.bytes)).equals(changed)).toBe(true);
+    const cut = recognised.filter((chunk) => chunk.knownId === undefined);
+    // The chunk holding the change, the few after it until the cuts fall back in step, and the last one.
+    expect(cut.length).toBeGreaterThanOrEqual(2);
+    expect(cut.length).toBeLessThanOrEqual(5);
+    for (const chunk of recognised.filter((c) => c.knownId !== undefined)) expect(chunk.bytes.equals(stored.find((s) => s.id === chunk.knownId)!.bytes)).toBe(true);
   });
 
   it('does not depend on how the input is sliced', () => {

@@ -30,9 +30,11 @@ import { chunkFile, readSmallFile, streamFile, type ChunkedContent } from './fil
 import { inlineSealer } from './inline-sealer.js';
 import { WorkerSealer } from './worker-sealer.js';
 import { manifestRunFetcher } from './manifest-chunk-runs.js';
+import { ParentManifestChunks } from './parent-manifest-chunks.js';
 import { ManifestEmitter, type CarriedLine } from './manifest-emitter.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
-import { walkTree, type WalkedItem } from './tree-walker.js';
+import type { WalkedItem } from './tree-walker.js';
+import { startWalk, type WalkSource } from './walk-thread.js';
 import { scanXattrs, type Xattrs } from '../xattrs/attr-tools.js';
 
 export const DEFAULT_CHECKPOINT_EVERY_MS = 30_000;
@@ -60,6 +62,8 @@ export interface BackupOptions {
   xattrs?: boolean;
   /** Threads that hash, compress and encrypt chunks; 0 seals inline (needed where workers cannot load TypeScript). */
   sealWorkers?: number;
+  /** Walk the tree on a thread of its own (default false, for the same reason as sealWorkers); see walk-thread.ts. */
+  walkThread?: boolean;
   clock?: () => Date;
 }
 
@@ -71,8 +75,23 @@ export interface BackupResult {
 
 type Emission = { entry: ManifestEntry; small?: Buffer } | { entry: CarriedLine; small?: undefined };
 
-/** Backs up one volume into a snapshot; see services/datamover/README.md for the flow. */
-export async function runBackup(repository: Repository, options: BackupOptions): Promise<BackupResult> {
+/**
+ * Backs up one volume into a snapshot; see services/datamover/README.md for the flow. The repository may
+ * still be opening (deriving its key takes about 0.1 s): the walk and the attribute scan need nothing
+ * from it, so they start first.
+ */
+export async function runBackup(opening: Repository | Promise<Repository>, options: BackupOptions): Promise<BackupResult> {
+  const filesystem = (options.volumeMode ?? 'filesystem') === 'filesystem';
+  const walk = filesystem ? startWalk(options.source, options.resumeFrom?.cursor, options.walkThread ?? false) : undefined;
+  const xattrScan = startXattrScan(options);
+  try {
+    return await backUp(await opening, options, { xattrScan, walk });
+  } finally {
+    await walk?.close();
+  }
+}
+
+async function backUp(repository: Repository, options: BackupOptions, early: Omit<HeadStart, 'parent'>): Promise<BackupResult> {
   const clock = options.clock ?? (() => new Date());
   const resume = options.resumeFrom;
   const sessionId = resume?.sessionId ?? newSessionId(clock());
@@ -85,8 +104,7 @@ export async function runBackup(repository: Repository, options: BackupOptions):
   }
   // The parent's snapshot record is read while the lock is written: it names manifest chunks, but they are
   // looked up only in the index, which is loaded once the lock is in place (GC's guarantee rests on that).
-  // The attribute scan (a getfattr process) needs nothing from the repository either.
-  const started: HeadStart = { parent: findParent(repository, options), xattrScan: startXattrScan(options) };
+  const started: HeadStart = { ...early, parent: findParent(repository, options) };
   started.parent.catch(() => undefined);
   const lock = await SessionLockHandle.acquire(repository, sessionId, 'backup', clock);
   try {
@@ -101,6 +119,8 @@ export async function runBackup(repository: Repository, options: BackupOptions):
 interface HeadStart {
   parent: Promise<Snapshot | undefined>;
   xattrScan: Promise<Map<string, Xattrs> | undefined>;
+  /** Filesystem mode only. */
+  walk: WalkSource | undefined;
 }
 
 function startXattrScan(options: BackupOptions): Promise<Map<string, Xattrs> | undefined> {
@@ -128,7 +148,9 @@ class BackupRun {
    * The scan (a getfattr process) starts before the lock, the index and the parent manifest, and runs beside them.
    */
   private xattrScan: Promise<Map<string, Xattrs> | undefined> = Promise.resolve(undefined);
+  private walk: WalkSource | undefined;
   private parentCursor: ManifestCursor<ManifestLine> | undefined;
+  private parentChunks: ParentManifestChunks | undefined;
   /** The last chunk id found in the index: consecutive small files share their bundle's. */
   private lastKnownId = '';
   private parentId: string | undefined;
@@ -183,6 +205,7 @@ class BackupRun {
     const reader = new ChunkReader(repository, index);
     const run = new BackupRun(repository, options, sessionId, clock, store, packer, reader, sealer, (idHex) => index.has(Buffer.from(idHex, 'hex')));
     run.xattrScan = started.xattrScan;
+    run.walk = started.walk;
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
     if (adoption.adopted.length > 0) {
       await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
@@ -213,7 +236,8 @@ class BackupRun {
   private async openParent(parent: Snapshot | undefined, index: ChunkIndex): Promise<void> {
     if (!parent || parent.volumeMode !== (this.options.volumeMode ?? 'filesystem')) return;
     this.parentId = parent.id;
-    const fetch = manifestRunFetcher(this.reader, index, this.repository.keys, parent.manifest);
+    this.parentChunks = new ParentManifestChunks(parent.manifest);
+    const fetch = this.parentChunks.observing(manifestRunFetcher(this.reader, index, this.repository.keys, parent.manifest));
     const stream = await openManifestLines(parent.manifest, fetch);
     this.parentCursor = new ManifestCursor(stream.batches, comparePaths);
   }
@@ -222,11 +246,8 @@ class BackupRun {
     const storeMetadata = (chunk: Buffer) => this.store.store(chunk, true);
     const resume = this.options.resumeFrom;
     if (!resume || (resume.cursor === null && resume.manifestChunks.length === 0 && resume.manifestTail === null)) {
-      this.writer = ManifestWriter.start(this.repository.metadataChunker, storeMetadata, {
-        kind: 'haven-manifest',
-        version: 1,
-        volumeMode: this.options.volumeMode ?? 'filesystem',
-      });
+      const header = { kind: 'haven-manifest', version: 1, volumeMode: this.options.volumeMode ?? 'filesystem' } as const;
+      this.writer = ManifestWriter.start(this.repository.metadataChunker, storeMetadata, header, this.parentChunks);
       this.emitter = new ManifestEmitter(this.writer, storeMetadata);
       return;
     }
@@ -267,15 +288,17 @@ class BackupRun {
     const pending = new OrderedResults<Emission>();
     const xattrs = await this.xattrScan;
     try {
-      for (const item of walkTree(this.options.source, this.options.resumeFrom?.cursor)) {
-        const emission = this.prepareEntry(item, files, xattrs);
-        if (pending.length === 0 && !(emission instanceof Promise)) {
-          const emitting = this.emitReady(emission);
-          if (emitting) await emitting;
-          continue;
+      for await (const batch of this.walk!.batches()) {
+        for (const item of batch) {
+          const emission = this.prepareEntry(item, files, xattrs);
+          if (pending.length === 0 && !(emission instanceof Promise)) {
+            const emitting = this.emitReady(emission);
+            if (emitting) await emitting;
+            continue;
+          }
+          pending.push(emission);
+          await this.emitInOrder(pending, this.plan.windowEntries);
         }
-        pending.push(emission);
-        await this.emitInOrder(pending, this.plan.windowEntries);
       }
       await this.emitInOrder(pending, 0);
     } catch (error) {
@@ -308,12 +331,12 @@ class BackupRun {
 
   /** Synchronous for entries that need no I/O; see backupTree. */
   private prepareEntry(item: WalkedItem, files: Semaphore, scanned: Map<string, Xattrs> | undefined): Emission | Promise<Emission> {
-    const entry = entryFromStats(item.path, item.stats);
+    const entry = item.entry;
     // An empty map still hashes the key: most trees have no attributes at all.
-    const xattrs = scanned?.size ? scanned.get(item.path) : undefined;
+    const xattrs = scanned?.size ? scanned.get(entry.path) : undefined;
     if (xattrs) {
       entry.xattrs = Object.fromEntries(Object.entries(xattrs).sort(([a], [b]) => (a < b ? -1 : 1)));
-      scanned!.delete(item.path);
+      scanned!.delete(entry.path);
     }
     if (entry.type === 'symlink') {
       return readlink(item.absolutePath).then((target) => {
@@ -377,8 +400,7 @@ class BackupRun {
         return content.length === 0 ? { entry } : { entry, small: content };
       }
     }
-    const sparse = item.stats.blocks * 512n < item.stats.size;
-    this.setContent(entry, await this.chunkContent(item.absolutePath, sparse, entry.size));
+    this.setContent(entry, await this.chunkContent(item.absolutePath, item.sparse, entry.size));
     return { entry };
   }
 

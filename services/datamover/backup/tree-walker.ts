@@ -1,12 +1,19 @@
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ManifestEntry } from '../../../proto/repository/index.js';
 import { compareNames, comparePaths, isWithin, joinPath, ROOT_PATH } from '../manifest/walk-order.js';
+import { entryFromStats } from './entry-from-stats.js';
 
 export interface WalkedItem {
-  /** Relative, `/`-separated; the root is `.`. */
-  path: string;
   absolutePath: string;
-  stats: BigIntStats;
+  /** Its metadata from lstat (entryFromStats); the path is relative, `/`-separated, and the root is `.`. */
+  entry: ManifestEntry;
+  /** Allocated blocks cover less than the size: read with hole detection. */
+  sparse: boolean;
+}
+
+export function walkedItem(path: string, absolutePath: string, stats: BigIntStats): WalkedItem {
+  return { absolutePath, entry: entryFromStats(path, stats), sparse: stats.blocks * 512n < stats.size };
 }
 
 interface OpenDirectory {
@@ -33,7 +40,7 @@ export function* walkTree(root: string, startAfter?: string | null): Generator<W
   const absoluteRoot = resolve(root);
   const rootStats = lstatSync(absoluteRoot, { bigint: true });
   let skipUpTo = startAfter ?? undefined;
-  if (skipUpTo === undefined) yield { path: ROOT_PATH, absolutePath: absoluteRoot, stats: rootStats };
+  if (skipUpTo === undefined) yield walkedItem(ROOT_PATH, absoluteRoot, rootStats);
   if (!rootStats.isDirectory()) return;
   const open: OpenDirectory[] = [list(absoluteRoot, ROOT_PATH)];
   while (open.length > 0) {
@@ -55,7 +62,7 @@ export function* walkTree(root: string, startAfter?: string | null): Generator<W
     skipUpTo = undefined;
     const stats = lstatIfPresent(absolutePath);
     if (!stats) continue;
-    yield { path, absolutePath, stats };
+    yield walkedItem(path, absolutePath, stats);
     if (stats.isDirectory()) open.push(list(absolutePath, path));
   }
 }

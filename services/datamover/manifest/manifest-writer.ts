@@ -1,5 +1,5 @@
 import { encodeManifestEntry, type ManifestEntry, type ManifestHeader } from '../../../proto/repository/index.js';
-import { ChunkSplitter } from '../chunking/chunk-splitter.js';
+import { ChunkSplitter, type KnownChunks, type SplitChunk } from '../chunking/chunk-splitter.js';
 import type { ContentDefinedChunker } from '../chunking/fastcdc.js';
 
 /** Stores one chunk and returns its id (deduplicated by the caller's chunk store). */
@@ -28,13 +28,18 @@ export class ManifestWriter {
     chunker: ContentDefinedChunker,
     private readonly store: StoreChunk,
     resumeFrom?: ManifestProgress,
+    known?: KnownChunks,
   ) {
-    this.splitter = new ChunkSplitter(chunker);
+    this.splitter = new ChunkSplitter(chunker, known);
     this.chunkIds = resumeFrom ? [...resumeFrom.chunks] : [];
   }
 
-  static start(chunker: ContentDefinedChunker, store: StoreChunk, header: ManifestHeader): ManifestWriter {
-    const writer = new ManifestWriter(chunker, store);
+  /**
+   * `known`: chunks this manifest may repeat (the parent's), taken as they are instead of being cut and
+   * hashed again: in an unchanged re-run, that is nearly all of them.
+   */
+  static start(chunker: ContentDefinedChunker, store: StoreChunk, header: ManifestHeader, known?: KnownChunks): ManifestWriter {
+    const writer = new ManifestWriter(chunker, store, undefined, known);
     writer.appendLine(JSON.stringify(header));
     return writer;
   }
@@ -84,7 +89,7 @@ export class ManifestWriter {
     await this.storeAll(this.splitter.push(bytes));
   }
 
-  private async storeAll(chunks: Buffer[]): Promise<void> {
-    for (const chunk of chunks) this.chunkIds.push((await this.store(chunk)).toString('hex'));
+  private async storeAll(chunks: SplitChunk[]): Promise<void> {
+    for (const { bytes, knownId } of chunks) this.chunkIds.push(knownId ?? (await this.store(bytes)).toString('hex'));
   }
 }

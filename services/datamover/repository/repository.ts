@@ -84,6 +84,14 @@ export class Repository {
   }
 
   static async open(backend: StorageBackend, secret: string): Promise<Repository> {
+    return (await Repository.beginOpen(backend, secret)).repository;
+  }
+
+  /**
+   * Reads the header and starts deriving the key (about 0.1 s on the thread pool), then returns: the caller
+   * can load what it needs meanwhile. The key derivation's failure surfaces through `repository`.
+   */
+  static async beginOpen(backend: StorageBackend, secret: string): Promise<{ repository: Promise<Repository> }> {
     let bytes: Buffer;
     try {
       bytes = await backend.get(HEADER_KEY);
@@ -97,8 +105,9 @@ export class Repository {
     } catch (error) {
       throw new CorruptObjectError(HEADER_KEY, (error as Error).message);
     }
-    const masterKey = await deriveMasterKey(secret, header.kdf);
-    return new Repository(backend, header, unwrapKeys(masterKey, header.wrappedKeys, headerAad(header)));
+    const repository = deriveMasterKey(secret, header.kdf).then((masterKey) => new Repository(backend, header, unwrapKeys(masterKey, header.wrappedKeys, headerAad(header))));
+    repository.catch(() => undefined);
+    return { repository };
   }
 
   /** Rewraps the repository keys under a new storage secret; no data is rewritten. */
