@@ -75,7 +75,7 @@ async function scriptedServer(replies: ((socket: Socket) => void)[]): Promise<{ 
   return { server, endpoint: `http://127.0.0.1:${port}`, requests, bodies };
 }
 
-const credentials = () => Promise.resolve({ accessKeyId: 'AKID', secretAccessKey: 'secret' });
+const credentials = { accessKeyId: 'AKID', secretAccessKey: 'secret' };
 
 describe('S3 over plain HTTP: framing the real server does not produce on demand', () => {
   const servers: Server[] = [];

@@ -56,7 +56,7 @@ export class S3Backend implements StorageBackend {
         bucket: config.bucket,
         region: config.region,
         forcePathStyle: config.forcePathStyle ?? false,
-        credentials: () => Promise.resolve({ accessKeyId, secretAccessKey }),
+        credentials: { accessKeyId, secretAccessKey },
       });
       this.plain = plainHttpOperations(http);
     }

@@ -1,6 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { canonicalQuery, escapeUri, SigV4Signer, type SigningCredentials } from './sigv4.js';
 
 /**
  * Signed S3 requests over plain HTTP/1.1, on pooled sockets that each read into one reused buffer (`onread`).
@@ -23,18 +22,12 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const IDLE_SOCKETS = 16;
 const SOCKET_TIMEOUT_MS = 60_000;
 
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
 export interface PlainHttpTarget {
   endpoint: string;
   bucket: string;
   region: string;
   forcePathStyle: boolean;
-  credentials: () => Promise<Credentials>;
+  credentials: SigningCredentials;
 }
 
 export interface PlainRequest {
@@ -70,26 +63,8 @@ export class S3ResponseError extends Error {
   }
 }
 
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string | Uint8Array);
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(data as string | Uint8Array);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
-
-/** RFC 3986 escaping, as S3 signs it. */
-function escape(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
 function encodeKey(key: string): string {
-  return key.split('/').map(escape).join('/');
+  return key.split('/').map(escapeUri).join('/');
 }
 
 interface Exchange {
@@ -281,7 +256,7 @@ export class S3PlainHttp {
   private readonly url: URL;
   private readonly host: string;
   private readonly bucketPath: string;
-  private readonly signer: SignatureV4;
+  private readonly signer: SigV4Signer;
   private readonly idle: Connection[] = [];
 
   static supports(endpoint: string | undefined): boolean {
@@ -292,30 +267,19 @@ export class S3PlainHttp {
     this.url = new URL(target.endpoint);
     this.host = target.forcePathStyle ? this.url.host : `${target.bucket}.${this.url.host}`;
     this.bucketPath = `${this.url.pathname.replace(/\/$/, '')}${target.forcePathStyle ? `/${target.bucket}` : ''}`;
-    this.signer = new SignatureV4({ service: 's3', region: target.region, credentials: target.credentials, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    this.signer = new SigV4Signer(target.region, target.credentials);
   }
 
   /** Sends one signed request; a non-2xx answer rejects with S3ResponseError. */
   async send(request: PlainRequest): Promise<PlainResponse> {
     const path = request.key === undefined ? `${this.bucketPath}/` : `${this.bucketPath}/${encodeKey(request.key)}`;
     const query = request.query ?? {};
-    const headers: Record<string, string> = { host: this.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...request.headers };
+    const headers: Record<string, string> = { host: this.host, ...request.headers };
     if (request.body) headers['content-length'] = String(request.body.length);
-    const signed = await this.signer.sign({
-      method: request.method,
-      protocol: 'http:',
-      hostname: this.host.replace(/:\d+$/, ''),
-      port: this.url.port ? Number(this.url.port) : undefined,
-      path,
-      query,
-      headers,
-    });
-    const search = Object.keys(query)
-      .sort()
-      .map((name) => `${escape(name)}=${escape(query[name]!)}`)
-      .join('&');
+    const signed = this.signer.sign({ method: request.method, path, query, headers });
+    const search = canonicalQuery(query);
     const line = `${request.method} ${path}${search ? `?${search}` : ''} HTTP/1.1`;
-    const head = [line, ...Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}`), '', ''].join('\r\n');
+    const head = [line, ...Object.entries(signed).map(([name, value]) => `${name}: ${value}`), '', ''].join('\r\n');
     let connection = this.idle.pop();
     while (connection?.closed) connection = this.idle.pop();
     connection?.socket.ref();
