@@ -115,6 +115,10 @@ async function backUp(repository: Repository, options: BackupOptions, early: Omi
   }
 }
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Work a run starts before taking its lock. */
 interface HeadStart {
   parent: Promise<Snapshot | undefined>;
@@ -299,6 +303,9 @@ class BackupRun {
           pending.push(emission);
           await this.emitInOrder(pending, this.plan.windowEntries);
         }
+        // Ready batches and synchronous entries never give I/O callbacks a turn: without this, the parent
+        // manifest's reads (sockets, files) stalled until the cursor ran dry, and then every entry waited.
+        await yieldToEventLoop();
       }
       await this.emitInOrder(pending, 0);
     } catch (error) {

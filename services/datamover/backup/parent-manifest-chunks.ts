@@ -1,5 +1,5 @@
 import type { KnownChunks } from '../chunking/chunk-splitter.js';
-import type { FetchChunk } from '../manifest/manifest-reader.js';
+import { MANIFEST_READ_AHEAD, type FetchChunk } from '../manifest/manifest-reader.js';
 
 /**
  * The parent manifest's chunks most recently read, for the new manifest's writer to recognise (see
@@ -7,11 +7,11 @@ import type { FetchChunk } from '../manifest/manifest-reader.js';
  * first cut point they share its chunks are the parent's chunks. A match costs a memcmp instead of
  * content-defined cutting and a keyed hash.
  *
- * The reader runs ahead of the writer by its read-ahead and the writer's batch, a few chunks; a window of
- * RECENT_CHUNKS covers that. The parent's last chunk is never offered: it ended where the parent's stream
- * ended, not at a cut point.
+ * The reader runs ahead of the writer by its read-ahead plus the writer's batch and the entries in flight;
+ * RECENT_CHUNKS covers that twice over (a few MB). The parent's last chunk is never offered: it ended where
+ * the parent's stream ended, not at a cut point.
  */
-const RECENT_CHUNKS = 32;
+const RECENT_CHUNKS = 2 * MANIFEST_READ_AHEAD + 16;
 
 export class ParentManifestChunks implements KnownChunks {
   private recent: { id: string; bytes: Buffer }[] = [];

@@ -157,9 +157,22 @@ export class Repository {
     await this.backend.delete(snapshotKey(snapshotId));
   }
 
-  /** The most recent snapshot of a volume: the parent of its next incremental backup. */
+  /**
+   * The most recently started snapshot of a volume: the parent of its next incremental backup. Snapshot
+   * ids begin with their start time, so keys are read newest first, a few at a time, until one is of the
+   * volume: a repository shared by many volumes, or with a long history, costs a handful of reads instead
+   * of one per snapshot it holds (each a round trip on S3).
+   */
   async latestSnapshotOf(volume: string): Promise<Snapshot | undefined> {
-    const all = await this.listSnapshots();
-    return all.filter((snapshot) => snapshot.volume === volume).at(-1);
+    const keys: string[] = [];
+    for await (const object of this.backend.list(SNAPSHOTS_PREFIX)) keys.push(object.key);
+    keys.sort().reverse();
+    for (let at = 0; at < keys.length; at += SNAPSHOT_READ_CONCURRENCY) {
+      const batch = keys.slice(at, at + SNAPSHOT_READ_CONCURRENCY);
+      const snapshots = await mapConcurrent(batch, SNAPSHOT_READ_CONCURRENCY, (key) => this.getObject(key, (text) => snapshotCodec.decodeJson(text)));
+      const found = snapshots.find((snapshot) => snapshot.volume === volume);
+      if (found) return found;
+    }
+    return undefined;
   }
 }
