@@ -22,17 +22,48 @@ export interface EncodedWalkBatch {
 const NUMBER_FIELDS = 8;
 const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev', 'hardlink'];
 
-export function encodeWalkBatch(items: readonly WalkedItem[]): EncodedWalkBatch {
-  const numbers = new Float64Array(items.length * NUMBER_FIELDS);
-  let text = '';
-  items.forEach(({ entry, sparse }, i) => {
-    text += `${entry.path}\0${entry.mtimeNs}\0${entry.ino ?? ''}\0`;
-    numbers.set([TYPES.indexOf(entry.type), entry.mode, entry.uid, entry.gid, entry.size, entry.nlink ?? 0, entry.rdev ?? -1, sparse ? 1 : 0], i * NUMBER_FIELDS);
-  });
-  return { text, numbers };
+/**
+ * Packs walked items one at a time as they come, so each item is garbage at once: holding 512 entries
+ * until the batch was full made every young-generation collection copy them.
+ */
+export class WalkBatchEncoder {
+  private numbers: Float64Array;
+  private text: string[] = [];
+  private count = 0;
+
+  constructor(private readonly capacity = WALK_BATCH_ENTRIES) {
+    this.numbers = new Float64Array(capacity * NUMBER_FIELDS);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  add({ entry, sparse }: WalkedItem): void {
+    this.text.push(entry.path, entry.mtimeNs, entry.ino ?? '');
+    const at = this.count++ * NUMBER_FIELDS;
+    const numbers = this.numbers;
+    numbers[at] = TYPES.indexOf(entry.type);
+    numbers[at + 1] = entry.mode;
+    numbers[at + 2] = entry.uid;
+    numbers[at + 3] = entry.gid;
+    numbers[at + 4] = entry.size;
+    numbers[at + 5] = entry.nlink ?? 0;
+    numbers[at + 6] = entry.rdev ?? -1;
+    numbers[at + 7] = sparse ? 1 : 0;
+  }
+
+  /** The batch so far; the encoder starts a new one. */
+  take(): EncodedWalkBatch {
+    const batch = { text: this.text.join('\0') + '\0', numbers: this.numbers.subarray(0, this.count * NUMBER_FIELDS) };
+    this.numbers = new Float64Array(this.capacity * NUMBER_FIELDS);
+    this.text = [];
+    this.count = 0;
+    return batch;
+  }
 }
 
-/** The items encodeWalkBatch packed, with absolute paths under `absoluteRoot` (as walkTree resolved it). */
+/** The items WalkBatchEncoder packed, with absolute paths under `absoluteRoot` (as walkTree resolved it). */
 export function decodeWalkBatch({ text, numbers }: EncodedWalkBatch, absoluteRoot: string): WalkedItem[] {
   const strings = text.split('\0');
   const items: WalkedItem[] = new Array(numbers.length / NUMBER_FIELDS);
