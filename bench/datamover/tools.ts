@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { v8HeapFlags } from '../../services/datamover/cli/heap-limit.js';
 
 /** One measured command: wall and CPU seconds and the peak RSS of its biggest process (GNU time). */
 export interface Measured {
@@ -65,9 +66,10 @@ export function havenTool(s3: S3Settings | undefined, cli?: string): Tool {
     ...(s3 ? { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_PATH_STYLE: 'true' } : {}),
   });
   const repository = (location: Location) => (location.kind === 's3' ? `s3://${s3!.bucket}/${location.path}` : location.path);
-  // The heap limit the CLI would otherwise set by re-running itself, given directly to avoid a second process.
+  // The heap flags the CLI would otherwise set by re-running itself, given directly to avoid a second process.
   const entry = cli ? [cli] : ['--import', 'tsx', CLI_SOURCE];
-  const node = (args: string[]) => measure(process.execPath, [`--max-old-space-size=${Math.floor(MEMORY_LIMIT_MB * 0.35)}`, ...entry, ...args, '--memory-limit-mb', String(MEMORY_LIMIT_MB)], env());
+  const heap = v8HeapFlags(MEMORY_LIMIT_MB * 1024 * 1024);
+  const node = (args: string[]) => measure(process.execPath, [...heap, ...entry, ...args, '--memory-limit-mb', String(MEMORY_LIMIT_MB)], env());
   let latest = '';
   return {
     name: 'haven',

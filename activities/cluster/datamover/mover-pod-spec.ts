@@ -1,5 +1,6 @@
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import { MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_HOST_PODS_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
+import { oldSpaceMb } from '../../../services/datamover/cli/heap-limit.js';
 import { DEFAULT_KUBELET_PODS_DIR, payloadKeySpec, type MoverPodSettings } from './mover-settings.js';
 
 /** Where the pod runs and, for host-volume reads, which pod's volume it reads. */
@@ -15,7 +16,6 @@ export const PAYLOAD_KEY_SECRET_KEY = 'payload-key';
 /** How the image starts the mover: the same checkout as every other Haven process. */
 export const MOVER_COMMAND = ['node', '--import', 'tsx', 'services/mover/main.ts'];
 /** Share of the memory limit given to V8's heap (as the data mover's CLI sizes it); the rest is buffers and native code. */
-const HEAP_SHARE = 0.35;
 
 function dnsLabel(text: string): string {
   return text
@@ -105,7 +105,7 @@ export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettin
             { name: 'HAVEN_MOVER_TASK_QUEUE', value: request.taskQueue },
             ...data.env,
             // V8 sizes its heap from the node, not the container: without this it would collect far past the limit.
-            { name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.max(128, Math.floor(request.memoryLimitMiB * HEAP_SHARE))}` },
+            { name: 'NODE_OPTIONS', value: `--max-old-space-size=${oldSpaceMb(request.memoryLimitMiB * 1024 * 1024)}` },
             { name: 'HAVEN_PAYLOAD_KEY', valueFrom: { secretKeyRef: { name: credentialsSecretName(request.jobId), key: PAYLOAD_KEY_SECRET_KEY } } },
           ],
           resources: { requests: { memory, cpu: '100m' }, limits: { memory } },
