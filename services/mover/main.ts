@@ -1,6 +1,5 @@
 import '../datamover/cli/threadpool.js';
 import { NativeConnection } from '@temporalio/worker';
-import { sizeWorkerYoungGenerations } from '../datamover/cli/heap-limit.js';
 import { readMoverConfig } from './config.js';
 import { createMoverWorker, progressSignals } from './mover.js';
 
@@ -8,7 +7,6 @@ import { createMoverWorker, progressSignals } from './mover.js';
 // as its pod; the workflow deletes the pod when its activity is done. SIGTERM stops after the task.
 // The pod spec sizes V8's heap through NODE_OPTIONS, so no second process is needed for it.
 const config = readMoverConfig();
-sizeWorkerYoungGenerations(config.memoryLimitMiB * 1024 * 1024);
 
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
 const progress = await progressSignals(config);
