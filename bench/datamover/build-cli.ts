@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -16,6 +17,8 @@ const ROOT = new URL('../../', import.meta.url);
 export const BUILT_CLI_DIR = fileURLToPath(new URL('.run/datamover-cli/', ROOT));
 
 export async function buildCli(outdir = BUILT_CLI_DIR): Promise<string> {
+  // Chunk names carry content hashes: without this, every build would leave the previous chunks behind.
+  await rm(outdir, { recursive: true, force: true });
   await build({
     entryPoints: {
       cli: fileURLToPath(new URL('services/datamover/cli.ts', ROOT)),
