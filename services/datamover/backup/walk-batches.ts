@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { EntryType, ManifestEntry } from '../../../proto/repository/index.js';
 import { ROOT_PATH } from '../manifest/walk-order.js';
 import { walkTree, type WalkedItem } from './tree-walker.js';
@@ -93,8 +92,4 @@ export function* walkInBatches(root: string, startAfter?: string | null, batchEn
     }
   }
   if (batch.length > 0) yield batch;
-}
-
-export function resolvedRoot(root: string): string {
-  return resolve(root);
 }

@@ -1,6 +1,7 @@
+import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../controls/start-worker.js';
-import { decodeWalkBatch, resolvedRoot, WALK_BATCH_ENTRIES, walkInBatches, type EncodedWalkBatch } from './walk-batches.js';
+import { decodeWalkBatch, WALK_BATCH_ENTRIES, walkInBatches, type EncodedWalkBatch } from './walk-batches.js';
 import type { WalkedItem } from './tree-walker.js';
 
 export interface WalkWorkerData extends Required<WalkTuning> {
@@ -57,7 +58,8 @@ class WalkThread implements WalkSource {
   private finished = false;
 
   constructor(root: string, startAfter: string | null | undefined, tuning: WalkTuning) {
-    this.absoluteRoot = resolvedRoot(root);
+    // The absolute root walkTree resolves on the thread, for the absolute paths decoded here.
+    this.absoluteRoot = resolve(root);
     const data: WalkWorkerData = { root, startAfter, batchEntries: tuning.batchEntries ?? WALK_BATCH_ENTRIES, aheadBatches: tuning.aheadBatches ?? AHEAD_BATCHES };
     this.worker = startWorker(import.meta.url, 'walk-worker', data);
     this.worker.on('message', (reply: WalkReply) => this.receive(reply));
