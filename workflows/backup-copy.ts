@@ -3,7 +3,7 @@ import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/
 import type { CopyPlan } from '../activities/control/backup-plan.js';
 import type { BackupVolume, RepositoryAccess } from '../proto/agent/index.js';
 import type { BackupVolumeResult } from '../proto/mover/index.js';
-import { clusterTaskQueue } from '../services/common/temporal/names.js';
+import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL } from './activity-profiles.js';
 import type { VolumeOutcome } from './backup-volumes.js';
 import { dataMoverAgent, runOnMoverPod } from './data-mover.js';

@@ -1,5 +1,5 @@
 import type { ExportResourcesRequest } from '../proto/agent/index.js';
-import type { RecoveryPointType } from '../services/common/enums.js';
+import type { RecoveryPointType } from '../lib/common/enums.js';
 
 /**
  * Everything a backup run needs, resolved by the API before the start (definition, retention,

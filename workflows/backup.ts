@@ -15,7 +15,7 @@ import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/
 import type { ControlActivities } from '../activities/control/index.js';
 import type { BackupVolume, ExportResourcesRequest, HookReportMessage, ScanBackupScopeResult } from '../proto/agent/index.js';
 import { VOLUME_PROGRESS_SIGNAL, type VolumeProgress } from '../proto/mover/index.js';
-import { clusterTaskQueue } from '../services/common/temporal/names.js';
+import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, snapshotWait } from './activity-profiles.js';
 import { runHooks } from './backup-hooks.js';
 import type { BackupOutcome, BackupRunInput } from './backup-input.js';

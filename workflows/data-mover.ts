@@ -1,8 +1,8 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, log, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
-import type { ClusterDataMoverActivities } from '../activities/cluster/datamover/datamover-activities.js';
+import type { ClusterDataMoverActivities } from '../activities/cluster/mover-pods/datamover-activities.js';
 import type { MoverActivities } from '../activities/mover/mover-activities.js';
 import { moverTaskQueue, type StartMoverPodRequest } from '../proto/mover/index.js';
-import { clusterTaskQueue } from '../services/common/temporal/names.js';
+import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, moverWork } from './activity-profiles.js';
 
 /** The run's failure type when a mover pod never polled its queue. */

@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ClusterPreviewActivities } from '../activities/cluster/export/preview-backup.js';
 import type { PreviewBackupRequest, PreviewBackupResult } from '../proto/agent/index.js';
-import { clusterTaskQueue } from '../services/common/temporal/names.js';
+import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 
 export interface PreviewBackupInput {
   clusterId: string;

@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
 import type { ControlActivities } from '../activities/control/index.js';
-import { clusterTaskQueue } from '../services/common/temporal/names.js';
+import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, REPOSITORY_MAINTENANCE } from './activity-profiles.js';
 import { rootCauseMessage } from './failure-message.js';
 import type { RecoveryPointDeletionInput, RecoveryPointDeletionOutcome } from './recovery-point-deletion-input.js';

@@ -2,7 +2,7 @@ import { isCancellation, log, ParentClosePolicy, proxyActivities, startChild } f
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { DuePoint } from '../activities/control/recovery-point-expiry.js';
 import type { ControlActivities } from '../activities/control/index.js';
-import { KIND_ATTRIBUTE } from '../services/common/temporal/names.js';
+import { KIND_ATTRIBUTE } from '../lib/common/temporal/names.js';
 import { CONTROL, REPOSITORY_MAINTENANCE } from './activity-profiles.js';
 import { rootCauseMessage } from './failure-message.js';
 import { deleteRecoveryPointWorkflow } from './recovery-point-delete.js';

@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancellationScope, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ClusterReplicationActivities } from '../activities/cluster/replication/replication-activities.js';
 import type { ControlActivities } from '../activities/control/index.js';
-import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE, clusterTaskQueue } from '../services/common/temporal/names.js';
+import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE, clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CONTROL, snapshotWait } from './activity-profiles.js';
 import { backupWorkflow } from './backup.js';
 import { rootCauseMessage } from './failure-message.js';

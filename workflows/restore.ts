@@ -7,7 +7,7 @@ import type { ClusterRestoreVolumeActivities } from '../activities/cluster/resto
 import type { ControlActivities } from '../activities/control/index.js';
 import type { HookReportMessage } from '../proto/agent/index.js';
 import type { RestoredClaim } from '../proto/agent/restore-volumes.js';
-import { clusterTaskQueue } from '../services/common/temporal/names.js';
+import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, snapshotWait } from './activity-profiles.js';
 import { runHooks } from './backup-hooks.js';
 import { rootCauseMessage } from './failure-message.js';

@@ -9,7 +9,7 @@ import {
   DEFAULT_DATA_MOVER_MEMORY_MIB,
   DEFAULT_DATA_MOVER_POD_TIMEOUT_MINUTES,
 } from '../../services/api/resources/definitions/parts-schema.js';
-import { appHooks, definitions, hookBindings } from '../../services/db/schema/index.js';
+import { appHooks, definitions, hookBindings } from '../../lib/db/schema/index.js';
 import type { ControlDeps } from './deps.js';
 
 /** What a backup run does beyond the selection: its hooks and how its PVs are protected. */

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { SecretKeyring } from '../../services/common/secrets.js';
-import type { Database } from '../../services/db/client.js';
+import type { SecretKeyring } from '../../lib/common/secrets.js';
+import type { Database } from '../../lib/db/client.js';
 
 /** What control activities are made over; injected, so tests and the worker wire them the same way. */
 export interface ControlDeps {

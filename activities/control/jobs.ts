@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import type { JobStatus } from '../../services/common/enums.js';
-import { jobs } from '../../services/db/schema/index.js';
+import type { JobStatus } from '../../lib/common/enums.js';
+import { jobs } from '../../lib/db/schema/index.js';
 import type { ControlDeps, JobRef } from './deps.js';
 import { jobNotVisible } from './job-failures.js';
 

@@ -1,5 +1,5 @@
 import { and, asc, isNull, lte, or, sql } from 'drizzle-orm';
-import { recoveryPoints, storageTargets } from '../../services/db/schema/index.js';
+import { recoveryPoints, storageTargets } from '../../lib/db/schema/index.js';
 import type { DeletionCause, DeletionScope } from '../../workflows/recovery-point-deletion-input.js';
 import type { ControlDeps } from './deps.js';
 

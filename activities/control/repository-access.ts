@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq } from 'drizzle-orm';
 import type { RepositoryAccess } from '../../proto/agent/index.js';
 import { newRepositorySecretCiphertext, readCredentials, readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
-import { storageTargets } from '../../services/db/schema/index.js';
+import { storageTargets } from '../../lib/db/schema/index.js';
 import type { ControlDeps } from './deps.js';
 
 /** The repository sits in its own folder under the target's prefix, leaving room beside it. */

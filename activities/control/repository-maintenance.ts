@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { backendFor } from '../cluster/backup/open-repository.js';
 import { withHeartbeats } from '../cluster/backup/heartbeats.js';
-import { collectGarbage } from '../../services/datamover/maintenance/gc.js';
-import { DataMoverError, ObjectRetainedError, RepositoryNotFoundError } from '../../services/datamover/errors.js';
-import { TOMBSTONES_PREFIX } from '../../services/datamover/repository/layout.js';
-import { Repository } from '../../services/datamover/repository/repository.js';
-import type { StorageBackend } from '../../services/datamover/storage/backend.js';
+import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
+import { DataMoverError, ObjectRetainedError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
+import { TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
+import { Repository } from '../../lib/datamover/repository/repository.js';
+import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 import type { ControlDeps } from './deps.js';
 import { repositoryAccessActivities } from './repository-access.js';
 

@@ -8,8 +8,8 @@ import {
   DEFAULT_DATA_MOVER_POD_TIMEOUT_MINUTES,
   DEFAULT_RESTORE_TOTAL_CONCURRENT_FILES,
 } from '../../services/api/resources/definitions/parts-schema.js';
-import { definitions, recoveryPoints } from '../../services/db/schema/index.js';
-import type { StoredRecoveryPointVolume } from '../../services/db/schema/recovery-points.js';
+import { definitions, recoveryPoints } from '../../lib/db/schema/index.js';
+import type { StoredRecoveryPointVolume } from '../../lib/db/schema/recovery-points.js';
 import { definitionHooks } from './backup-plan.js';
 import type { ControlDeps } from './deps.js';
 import type { RecordedContents } from './recovery-points.js';

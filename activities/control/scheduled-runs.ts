@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { Problem } from '../../services/common/problem.js';
+import { Problem } from '../../lib/common/problem.js';
 import { backupDefinitionKind } from '../../services/api/resources/backup-definitions/kind.js';
 import { representation } from '../../services/api/resources/definitions/kind.js';
 import { resolveRun, runRequest } from '../../services/api/resources/definitions/run.js';
@@ -8,8 +8,8 @@ import { backupRunInput } from '../../services/api/seams/backup-run-input.js';
 import { replicationDefinitionKind } from '../../services/api/resources/replication-definitions/kind.js';
 import { replicationRunInput } from '../../services/api/resources/replication-definitions/run-input.js';
 import type { ReplicationRunInput } from '../../workflows/replication-input.js';
-import { TenantScope } from '../../services/api/tenancy/tenant-scope.js';
-import { definitions, jobs } from '../../services/db/schema/index.js';
+import { TenantScope } from '../../lib/db/tenant-scope.js';
+import { definitions, jobs } from '../../lib/db/schema/index.js';
 import type { BackupRunInput } from '../../workflows/backup-input.js';
 import type { ScheduledRunInput, ScheduledRunOutcome } from '../../workflows/schedule-run-input.js';
 import type { ControlDeps } from './deps.js';

@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq, lt, ne, or } from 'drizzle-orm';
-import { clusterStatus } from '../../services/api/domain/cluster-status.js';
-import { clusterTaskQueue } from '../../services/common/temporal/names.js';
-import { lastActivityPollTime } from '../../services/common/temporal/task-queue-pollers.js';
-import { jobs } from '../../services/db/schema/index.js';
+import { clusterStatus } from '../../lib/domain/cluster-status.js';
+import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
+import { lastActivityPollTime } from '../../lib/common/temporal/task-queue-pollers.js';
+import { jobs } from '../../lib/db/schema/index.js';
 import type { ControlDeps, JobRef } from './deps.js';
 import { jobNotVisible } from './job-failures.js';
 

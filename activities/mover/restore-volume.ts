@@ -1,7 +1,7 @@
 import type { RestoreVolumeRequest, RestoreVolumeResult } from '../../proto/mover/index.js';
 import { backendFor } from '../cluster/backup/open-repository.js';
-import { Repository } from '../../services/datamover/repository/repository.js';
-import { runRestore } from '../../services/datamover/restore/restore.js';
+import { Repository } from '../../lib/datamover/repository/repository.js';
+import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { heartbeatWhile } from './heartbeat-loop.js';
 import type { MoverContext } from './mover-context.js';
 

@@ -21,10 +21,10 @@ export async function buildCli(outdir = BUILT_CLI_DIR): Promise<string> {
   await rm(outdir, { recursive: true, force: true });
   await build({
     entryPoints: {
-      cli: fileURLToPath(new URL('services/datamover/cli.ts', ROOT)),
-      'seal-worker': fileURLToPath(new URL('services/datamover/backup/seal-worker.ts', ROOT)),
-      'restore-writer-worker': fileURLToPath(new URL('services/datamover/restore/restore-writer-worker.ts', ROOT)),
-      'walk-worker': fileURLToPath(new URL('services/datamover/backup/walk-worker.ts', ROOT)),
+      cli: fileURLToPath(new URL('lib/datamover/cli.ts', ROOT)),
+      'seal-worker': fileURLToPath(new URL('lib/datamover/backup/seal-worker.ts', ROOT)),
+      'restore-writer-worker': fileURLToPath(new URL('lib/datamover/restore/restore-writer-worker.ts', ROOT)),
+      'walk-worker': fileURLToPath(new URL('lib/datamover/backup/walk-worker.ts', ROOT)),
     },
     outdir,
     bundle: true,

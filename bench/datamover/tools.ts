@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { v8HeapFlags } from '../../services/datamover/cli/heap-limit.js';
+import { v8HeapFlags } from '../../lib/datamover/cli/heap-limit.js';
 
 /** One measured command: wall and CPU seconds and the peak RSS of its biggest process (GNU time). */
 export interface Measured {
@@ -51,7 +51,7 @@ export interface S3Settings {
 }
 
 const SECRET = 'bench-secret-not-for-production';
-const CLI_SOURCE = fileURLToPath(new URL('../../services/datamover/cli.ts', import.meta.url));
+const CLI_SOURCE = fileURLToPath(new URL('../../lib/datamover/cli.ts', import.meta.url));
 /** The product default. */
 export const MEMORY_LIMIT_MB = 1024;
 

@@ -1,7 +1,7 @@
 /**
  * Temporal ApplicationFailure types an agent activity may fail with. They cross the boundary like
  * messages do (workflows' retry policies name them), so members are only ever added. The datamover's
- * own codes (services/datamover/errors.ts) pass through unchanged.
+ * own codes (lib/datamover/errors.ts) pass through unchanged.
  */
 export const AGENT_FAILURE_TYPES = {
   /** The message does not decode (version skew beyond what the codecs bridge). */

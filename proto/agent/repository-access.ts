@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 /**
  * Where a storage target's repository lives and how to open it. It holds credentials and the
  * repository secret, so it only ever travels inside encrypted Temporal payloads
- * (services/common/temporal/payload-codec.ts) and is never logged.
+ * (lib/common/temporal/payload-codec.ts) and is never logged.
  */
 export const RepositoryAccessV1 = Type.Object({
   storageTargetId: Type.String(),

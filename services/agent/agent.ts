@@ -1,8 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { clusterBackupActivities } from '../../activities/cluster/backup/export-to-repository.js';
-import { clusterDataMoverActivities } from '../../activities/cluster/datamover/datamover-activities.js';
-import type { MoverPodSettings } from '../../activities/cluster/datamover/mover-settings.js';
+import { clusterDataMoverActivities } from '../../activities/cluster/mover-pods/datamover-activities.js';
+import type { MoverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
 import { clusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
 import { clusterPreviewActivities } from '../../activities/cluster/export/preview-backup.js';
 import { KubernetesPodExecutor } from '../../activities/cluster/exec/kubernetes-pod-executor.js';
@@ -13,9 +13,9 @@ import { clusterStorageClassActivities } from '../../activities/cluster/restore/
 import { clusterRestoreVolumeActivities } from '../../activities/cluster/restore/restore-volume-activities.js';
 import { clusterReplicationActivities } from '../../activities/cluster/replication/replication-activities.js';
 import { clusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
-import type { SecretKeyring } from '../common/secrets.js';
-import { havenDataConverter } from '../common/temporal/data-converter.js';
-import { clusterTaskQueue } from '../common/temporal/names.js';
+import type { SecretKeyring } from '../../lib/common/secrets.js';
+import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
+import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { parsePayloadKeyring } from '../common/temporal/config.js';
-import { DEFAULT_TEMPORAL_NAMESPACE } from '../common/temporal/config.js';
-import type { SecretKeyring } from '../common/secrets.js';
+import { parsePayloadKeyring } from '../../lib/common/temporal/config.js';
+import { DEFAULT_TEMPORAL_NAMESPACE } from '../../lib/common/temporal/config.js';
+import type { SecretKeyring } from '../../lib/common/secrets.js';
 
 /** The agent's environment, read once at start. */
 export interface AgentConfig {

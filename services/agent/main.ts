@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createAgentWorker } from './agent.js';
-import { moverPodSettings } from '../../activities/cluster/datamover/mover-settings.js';
+import { moverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
 import { readAgentConfig } from './config.js';
 
 // `tsx services/agent/main.ts`. The Temporal worker stops on SIGINT/SIGTERM after in-flight tasks.

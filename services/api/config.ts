@@ -1,7 +1,7 @@
-import { parseKeyring } from '../common/secrets.js';
-import type { SecretKeyring } from '../common/secrets.js';
-import { readTemporalConfig } from '../common/temporal/config.js';
-import type { TemporalConfig } from '../common/temporal/config.js';
+import { parseKeyring } from '../../lib/common/secrets.js';
+import type { SecretKeyring } from '../../lib/common/secrets.js';
+import { readTemporalConfig } from '../../lib/common/temporal/config.js';
+import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { DEFAULT_EXPIRY_INTERVAL_MINUTES } from './seams/expiry-schedule.js';
 
 /** Everything the API reads from its environment, read once at start. */

@@ -1,7 +1,7 @@
-import type { Database } from '../db/client.js';
-import type { SecretKeyring } from '../common/secrets.js';
+import type { Database } from '../../lib/db/client.js';
+import type { SecretKeyring } from '../../lib/common/secrets.js';
 import type { AgentSettings, TemporalLinks } from './config.js';
-import type { Clock } from './domain/clock.js';
+import type { Clock } from '../../lib/common/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
 import type { BackupPreviewer } from './seams/backup-preview.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { FastifyServerOptions } from 'fastify';
-import { connectDatabase } from '../db/client.js';
-import type { DatabaseHandle } from '../db/client.js';
-import { runMigrations } from '../db/migrate.js';
+import { connectDatabase } from '../../lib/db/client.js';
+import type { DatabaseHandle } from '../../lib/db/client.js';
+import { runMigrations } from '../../lib/db/migrate.js';
 import { buildApp } from './app.js';
 import { bootstrapFirstOrganization } from './auth/bootstrap.js';
 import type { ApiConfig } from './config.js';
-import type { Clock } from './domain/clock.js';
-import { systemClock } from './domain/clock.js';
+import type { Clock } from '../../lib/common/clock.js';
+import { systemClock } from '../../lib/common/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
 import { noAgentLiveness } from './seams/agent-liveness.js';
 import { unavailablePreviewer } from './seams/backup-preview.js';

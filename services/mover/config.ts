@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { SecretKeyring } from '../common/secrets.js';
-import { DEFAULT_TEMPORAL_NAMESPACE, parsePayloadKeyring } from '../common/temporal/config.js';
+import type { SecretKeyring } from '../../lib/common/secrets.js';
+import { DEFAULT_TEMPORAL_NAMESPACE, parsePayloadKeyring } from '../../lib/common/temporal/config.js';
 
 /** The mover pod's configuration, read once at start from its env (the pod spec) and arguments. */
 export interface MoverConfig {

@@ -1,4 +1,4 @@
-import '../datamover/cli/threadpool.js';
+import '../../lib/datamover/cli/threadpool.js';
 import { NativeConnection } from '@temporalio/worker';
 import { readMoverConfig } from './config.js';
 import { createMoverWorker, progressSignals } from './mover.js';

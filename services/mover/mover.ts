@@ -3,7 +3,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { moverActivities } from '../../activities/mover/mover-activities.js';
 import type { ProgressSink } from '../../activities/mover/progress-reporter.js';
 import { VOLUME_PROGRESS_SIGNAL } from '../../proto/mover/index.js';
-import { havenDataConverter } from '../common/temporal/data-converter.js';
+import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
 import type { MoverConfig } from './config.js';
 
 /**

@@ -1,5 +1,5 @@
-import { parseKeyring, type SecretKeyring } from '../common/secrets.js';
-import { readTemporalConfig, type TemporalConfig } from '../common/temporal/config.js';
+import { parseKeyring, type SecretKeyring } from '../../lib/common/secrets.js';
+import { readTemporalConfig, type TemporalConfig } from '../../lib/common/temporal/config.js';
 
 /** The control worker's environment, read once at start. */
 export interface WorkerConfig {

@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
-import { connectTemporalClient } from '../common/temporal/client.js';
-import { connectDatabase } from '../db/client.js';
+import { connectTemporalClient } from '../../lib/common/temporal/client.js';
+import { connectDatabase } from '../../lib/db/client.js';
 import { readWorkerConfig } from './config.js';
 import { createControlWorker } from './worker.js';
 

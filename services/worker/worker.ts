@@ -2,10 +2,10 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createControlActivities } from '../../activities/control/index.js';
-import type { SecretKeyring } from '../common/secrets.js';
-import type { TemporalConfig } from '../common/temporal/config.js';
-import { havenDataConverter } from '../common/temporal/data-converter.js';
-import type { Database } from '../db/client.js';
+import type { SecretKeyring } from '../../lib/common/secrets.js';
+import type { TemporalConfig } from '../../lib/common/temporal/config.js';
+import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
+import type { Database } from '../../lib/db/client.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 

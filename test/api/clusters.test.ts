@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { hashSecretToken } from '../../services/api/auth/api-key-secret.js';
-import { AGENT_LIVENESS_WINDOW_MS } from '../../services/api/domain/cluster-status.js';
+import { AGENT_LIVENESS_WINDOW_MS } from '../../lib/domain/cluster-status.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
 import { authorized, putCurrent, startTestApi } from './helpers/test-api.js';
 import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';

@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyEntry } from '../../services/common/secrets.js';
-import { connectTemporalClient, type TemporalClientHandle } from '../../services/common/temporal/client.js';
-import { ENCRYPTED_ENCODING } from '../../services/common/temporal/payload-codec.js';
+import { generateKeyEntry } from '../../lib/common/secrets.js';
+import { connectTemporalClient, type TemporalClientHandle } from '../../lib/common/temporal/client.js';
+import { ENCRYPTED_ENCODING } from '../../lib/common/temporal/payload-codec.js';
 import type { previewBackupWorkflow } from '../../workflows/preview.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { expectStatus } from './helpers/fixtures.js';

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCredentials } from '../../services/api/resources/storage-targets/store.js';
-import { storageTargets } from '../../services/db/schema/index.js';
+import { storageTargets } from '../../lib/db/schema/index.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
 import { authorized, putCurrent, startTestApi } from './helpers/test-api.js';
 import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRestore } from '../../services/datamover/restore/restore.js';
+import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { deploySampleApp, type SampleApp } from '../fixtures/sample-app.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Payload } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { generateKeyEntry, parseKeyring } from '../../services/common/secrets.js';
-import { parsePayloadKeyring, TemporalConfigError } from '../../services/common/temporal/config.js';
-import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, PayloadKeyError } from '../../services/common/temporal/payload-codec.js';
+import { generateKeyEntry, parseKeyring } from '../../lib/common/secrets.js';
+import { parsePayloadKeyring, TemporalConfigError } from '../../lib/common/temporal/config.js';
+import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, PayloadKeyError } from '../../lib/common/temporal/payload-codec.js';
 
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 const secretMessage = { secretAccessKey: 'very-secret-value', bucket: 'haven' };

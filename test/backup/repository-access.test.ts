@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlActivities } from '../../activities/control/index.js';
 import { readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
-import { storageTargets } from '../../services/db/schema/index.js';
+import { storageTargets } from '../../lib/db/schema/index.js';
 import { createS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { authorized, startTestApi, type TestApi } from '../api/helpers/test-api.js';
 

@@ -6,7 +6,7 @@ import { deleteSnapshotData, retainContent } from '../../activities/cluster/snap
 import { SnapshotApi, type VolumeSnapshotContentObject } from '../../activities/cluster/snapshots/snapshot-api.js';
 import type { RecordedContents, RecordedVolume } from '../../activities/control/recovery-points.js';
 import { RETAINED_FROM_ANNOTATION } from '../../proto/agent/index.js';
-import { recoveryPoints } from '../../services/db/schema/index.js';
+import { recoveryPoints } from '../../lib/db/schema/index.js';
 import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';

@@ -9,13 +9,13 @@ import {
   type ManifestEntry,
   type Snapshot,
 } from '../../proto/repository/index.js';
-import { runBackup } from '../../services/datamover/backup/backup.js';
-import { manifestRunFetcher } from '../../services/datamover/backup/manifest-chunk-runs.js';
-import { ChunkSplitter } from '../../services/datamover/chunking/chunk-splitter.js';
-import { openManifest, openManifestLines } from '../../services/datamover/manifest/manifest-reader.js';
-import { loadIndex } from '../../services/datamover/repository/index-store.js';
-import type { Repository } from '../../services/datamover/repository/repository.js';
-import { ChunkReader } from '../../services/datamover/restore/chunk-reader.js';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { manifestRunFetcher } from '../../lib/datamover/backup/manifest-chunk-runs.js';
+import { ChunkSplitter } from '../../lib/datamover/chunking/chunk-splitter.js';
+import { openManifest, openManifestLines } from '../../lib/datamover/manifest/manifest-reader.js';
+import { loadIndex } from '../../lib/datamover/repository/index-store.js';
+import type { Repository } from '../../lib/datamover/repository/repository.js';
+import { ChunkReader } from '../../lib/datamover/restore/chunk-reader.js';
 import { localRepository, scratchDir } from './helpers/repository-fixture.js';
 import { pseudoRandomBytes, TreeBuilder } from './helpers/tree-builder.js';
 

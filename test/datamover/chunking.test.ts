@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkSplitter, type KnownChunks, type SplitChunk } from '../../services/datamover/chunking/chunk-splitter.js';
-import { ContentDefinedChunker } from '../../services/datamover/chunking/fastcdc.js';
-import { deriveGearTable } from '../../services/datamover/chunking/gear-table.js';
-import { DEFAULT_DATA_CHUNKING } from '../../services/datamover/repository/repository.js';
+import { ChunkSplitter, type KnownChunks, type SplitChunk } from '../../lib/datamover/chunking/chunk-splitter.js';
+import { ContentDefinedChunker } from '../../lib/datamover/chunking/fastcdc.js';
+import { deriveGearTable } from '../../lib/datamover/chunking/gear-table.js';
+import { DEFAULT_DATA_CHUNKING } from '../../lib/datamover/repository/repository.js';
 import { pseudoRandomBytes } from './helpers/tree-builder.js';
 
 const MiB = 1024 * 1024;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runBackup } from '../../services/datamover/backup/backup.js';
-import { verifyRepository } from '../../services/datamover/maintenance/verify.js';
-import { Repository } from '../../services/datamover/repository/repository.js';
-import { runRestore } from '../../services/datamover/restore/restore.js';
-import { LocalBackend } from '../../services/datamover/storage/local-backend.js';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { verifyRepository } from '../../lib/datamover/maintenance/verify.js';
+import { Repository } from '../../lib/datamover/repository/repository.js';
+import { runRestore } from '../../lib/datamover/restore/restore.js';
+import { LocalBackend } from '../../lib/datamover/storage/local-backend.js';
 import { localRepository, scratchDir, TEST_SECRET } from './helpers/repository-fixture.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 import { TreeBuilder } from './helpers/tree-builder.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runBackup } from '../../services/datamover/backup/backup.js';
-import type { Repository } from '../../services/datamover/repository/repository.js';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { localRepository, scratchDir } from './helpers/repository-fixture.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 

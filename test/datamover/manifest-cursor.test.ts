@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../../proto/repository/index.js';
-import { ManifestCursor } from '../../services/datamover/manifest/manifest-reader.js';
-import { comparePaths } from '../../services/datamover/manifest/walk-order.js';
+import { ManifestCursor } from '../../lib/datamover/manifest/manifest-reader.js';
+import { comparePaths } from '../../lib/datamover/manifest/walk-order.js';
 
 function entry(path: string): ManifestEntry {
   return { path, type: 'file', mode: 0o644, uid: 0, gid: 0, mtimeNs: '0', size: 0 };

@@ -2,10 +2,10 @@ import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runBackup } from '../../services/datamover/backup/backup.js';
-import { runRestore } from '../../services/datamover/restore/restore.js';
-import { Repository } from '../../services/datamover/repository/repository.js';
-import { LocalBackend } from '../../services/datamover/storage/local-backend.js';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { runRestore } from '../../lib/datamover/restore/restore.js';
+import { Repository } from '../../lib/datamover/repository/repository.js';
+import { LocalBackend } from '../../lib/datamover/storage/local-backend.js';
 import { comparable, digestTree, type EntryDigest } from './helpers/tree-digest.js';
 import { scratchDir } from './helpers/repository-fixture.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OrderedResults } from '../../services/datamover/controls/ordered-results.js';
+import { OrderedResults } from '../../lib/datamover/controls/ordered-results.js';
 
 function deferred<T>() {
   let resolve!: (value: T) => void;

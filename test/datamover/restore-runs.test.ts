@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runBackup } from '../../services/datamover/backup/backup.js';
-import { PACKS_PREFIX } from '../../services/datamover/repository/layout.js';
-import { Repository } from '../../services/datamover/repository/repository.js';
-import { runRestore } from '../../services/datamover/restore/restore.js';
-import type { ByteRange } from '../../services/datamover/storage/backend.js';
-import { LocalBackend } from '../../services/datamover/storage/local-backend.js';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { PACKS_PREFIX } from '../../lib/datamover/repository/layout.js';
+import { Repository } from '../../lib/datamover/repository/repository.js';
+import { runRestore } from '../../lib/datamover/restore/restore.js';
+import type { ByteRange } from '../../lib/datamover/storage/backend.js';
+import { LocalBackend } from '../../lib/datamover/storage/local-backend.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 import { localRepository, scratchDir, TEST_SECRET } from './helpers/repository-fixture.js';
 import { pseudoRandomBytes, TreeBuilder } from './helpers/tree-builder.js';

@@ -1,9 +1,9 @@
 import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBackup } from '../../services/datamover/backup/backup.js';
-import type { Repository } from '../../services/datamover/repository/repository.js';
-import { runRestore } from '../../services/datamover/restore/restore.js';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import type { Repository } from '../../lib/datamover/repository/repository.js';
+import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { localRepository, scratchDir } from './helpers/repository-fixture.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 import { pseudoRandomBytes, TreeBuilder } from './helpers/tree-builder.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StorageUnavailableError } from '../../services/datamover/errors.js';
-import { backoffDelay, isRetryableStorageError, withRetries, type RetryPolicy } from '../../services/datamover/storage/retry.js';
-import { TokenBucket } from '../../services/datamover/controls/token-bucket.js';
+import { StorageUnavailableError } from '../../lib/datamover/errors.js';
+import { backoffDelay, isRetryableStorageError, withRetries, type RetryPolicy } from '../../lib/datamover/storage/retry.js';
+import { TokenBucket } from '../../lib/datamover/controls/token-bucket.js';
 
 function policy(sleeps: number[]): RetryPolicy {
   return { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, sleep: async (ms) => void sleeps.push(ms) };

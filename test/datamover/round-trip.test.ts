@@ -1,9 +1,9 @@
 import { chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runBackup } from '../../services/datamover/backup/backup.js';
-import { runRestore } from '../../services/datamover/restore/restore.js';
-import type { Repository } from '../../services/datamover/repository/repository.js';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { runRestore } from '../../lib/datamover/restore/restore.js';
+import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 import { localRepository, scratchDir } from './helpers/repository-fixture.js';
 import { pseudoRandomBytes, textBytes, TreeBuilder } from './helpers/tree-builder.js';

@@ -15,8 +15,8 @@ import {
   tombstoneCodec,
   UnsupportedVersionError,
 } from '../../proto/repository/index.js';
-import { Repository } from '../../services/datamover/repository/repository.js';
-import { LocalBackend } from '../../services/datamover/storage/local-backend.js';
+import { Repository } from '../../lib/datamover/repository/repository.js';
+import { LocalBackend } from '../../lib/datamover/storage/local-backend.js';
 import { scratchDir } from './helpers/repository-fixture.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalQuery, SigV4Signer } from '../../services/datamover/storage/sigv4.js';
+import { canonicalQuery, SigV4Signer } from '../../lib/datamover/storage/sigv4.js';
 
 // The worked example of AWS's Signature Version 4 documentation for S3 ("GET Object" with a Range header).
 const EXAMPLE_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };

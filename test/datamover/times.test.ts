@@ -1,7 +1,7 @@
 import { open, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nsToSeconds } from '../../services/datamover/restore/times.js';
+import { nsToSeconds } from '../../lib/datamover/restore/times.js';
 import { scratchDir } from './helpers/repository-fixture.js';
 
 describe('restored times', () => {

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WalkedItem } from '../../services/datamover/backup/tree-walker.js';
-import { walkInBatches } from '../../services/datamover/backup/walk-batches.js';
-import { startWalk, type WalkTuning } from '../../services/datamover/backup/walk-thread.js';
+import type { WalkedItem } from '../../lib/datamover/backup/tree-walker.js';
+import { walkInBatches } from '../../lib/datamover/backup/walk-batches.js';
+import { startWalk, type WalkTuning } from '../../lib/datamover/backup/walk-thread.js';
 import { scratchDir } from './helpers/repository-fixture.js';
 import { pseudoRandomBytes, TreeBuilder } from './helpers/tree-builder.js';
 

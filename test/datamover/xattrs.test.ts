@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runBackup } from '../../services/datamover/backup/backup.js';
-import { runRestore } from '../../services/datamover/restore/restore.js';
-import type { Repository } from '../../services/datamover/repository/repository.js';
-import { scanXattrs } from '../../services/datamover/xattrs/attr-tools.js';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { runRestore } from '../../lib/datamover/restore/restore.js';
+import type { Repository } from '../../lib/datamover/repository/repository.js';
+import { scanXattrs } from '../../lib/datamover/xattrs/attr-tools.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 import { localRepository, scratchDir } from './helpers/repository-fixture.js';
 import { pseudoRandomBytes, TreeBuilder } from './helpers/tree-builder.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportResources, type ExportedResource } from '../../activities/cluster/export/export-resources.js';
 import type { ExportSelection } from '../../activities/cluster/export/selection.js';
 import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
-import { parseLabelSelector } from '../../services/common/label-selector.js';
+import { parseLabelSelector } from '../../lib/common/label-selector.js';
 import { stackEnv } from '../support/stack-env.js';
 
 const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;

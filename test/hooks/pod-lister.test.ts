@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelSelectorQuery } from '../../activities/cluster/hooks/pod-lister.js';
-import { parseLabelSelector, type LabelSelector } from '../../services/common/label-selector.js';
+import { parseLabelSelector, type LabelSelector } from '../../lib/common/label-selector.js';
 
 function parsed(text: string): LabelSelector {
   const result = parseLabelSelector(text);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { moverPod, credentialsSecret, PAYLOAD_KEY_SECRET_KEY } from '../../activities/cluster/datamover/mover-pod-spec.js';
-import { payloadKeySpec, type MoverPodSettings } from '../../activities/cluster/datamover/mover-settings.js';
-import { snapshotClaim, temporaryClaimName } from '../../activities/cluster/datamover/temporary-claim.js';
+import { moverPod, credentialsSecret, PAYLOAD_KEY_SECRET_KEY } from '../../activities/cluster/mover-pods/mover-pod-spec.js';
+import { payloadKeySpec, type MoverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
+import { snapshotClaim, temporaryClaimName } from '../../activities/cluster/mover-pods/temporary-claim.js';
 import { MOVER_LABELS, moverTaskQueue, type StartMoverPodRequest } from '../../proto/mover/index.js';
-import { generateKeyEntry, parseKeyring } from '../../services/common/secrets.js';
+import { generateKeyEntry, parseKeyring } from '../../lib/common/secrets.js';
 
 const keyEntry = `${generateKeyEntry('new')},${generateKeyEntry('old')}`;
 const settings: MoverPodSettings = { image: 'haven/haven:1.2.3', temporalAddress: 'temporal:7233', temporalNamespace: 'haven', payloadKeyring: parseKeyring(keyEntry) };

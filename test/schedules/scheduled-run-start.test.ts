@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduledRunActivities, type ScheduledRunStart } from '../../activities/control/scheduled-runs.js';
 import type { ControlDeps } from '../../activities/control/deps.js';
-import { jobs } from '../../services/db/schema/index.js';
+import { jobs } from '../../lib/db/schema/index.js';
 import { createBackupDefinition, createCluster, createPolicy, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { RecordingLauncher } from '../api/helpers/recording-launcher.js';
 import { authorized, startTestApi, type Client, type TestApi } from '../api/helpers/test-api.js';

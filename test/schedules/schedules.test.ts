@@ -7,7 +7,7 @@ import { scheduleId } from '../../services/api/seams/definition-schedules.js';
 import { reconcileSchedules } from '../../services/api/seams/schedule-reconcile.js';
 import { TemporalSchedules } from '../../services/api/seams/temporal-schedules.js';
 import { startApi } from '../../services/api/server.js';
-import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../services/common/temporal/names.js';
+import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../lib/common/temporal/names.js';
 import { createBackupDefinition, createCluster, createPolicy, createStackS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { putCurrent } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';

@@ -7,7 +7,7 @@ import {
   type ExportResourcesRequest,
   type ExportResourcesResult,
 } from '../../../proto/agent/index.js';
-import { runBackup } from '../../../services/datamover/backup/backup.js';
+import { runBackup } from '../../../lib/datamover/backup/backup.js';
 import { exportResources } from '../export/export-resources.js';
 import type { KubeRestClient } from '../kube/rest-client.js';
 import { toActivityFailure } from './failures.js';

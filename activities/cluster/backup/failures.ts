@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { AGENT_FAILURE_TYPES, AgentMessageError } from '../../../proto/agent/index.js';
-import { DataMoverError, WrongRepositoryKeyError } from '../../../services/datamover/errors.js';
+import { DataMoverError, WrongRepositoryKeyError } from '../../../lib/datamover/errors.js';
 import { KubeApiError } from '../kube/rest-client.js';
 
 interface S3Like {

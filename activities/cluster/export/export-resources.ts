@@ -1,4 +1,4 @@
-import { mapConcurrent } from '../../../services/common/map-concurrent.js';
+import { mapConcurrent } from '../../../lib/common/map-concurrent.js';
 import type { KubeRestClient } from '../kube/rest-client.js';
 import { Associations } from './associations.js';
 import { collectionPath, discoverResourceTypes, type ResourceType } from './discovery.js';

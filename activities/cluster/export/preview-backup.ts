@@ -8,7 +8,7 @@ import {
   type PreviewResourceType,
   type PreviewUnprotectedVolume,
 } from '../../../proto/agent/index.js';
-import { matchesLabels } from '../../../services/common/label-selector.js';
+import { matchesLabels } from '../../../lib/common/label-selector.js';
 import { toActivityFailure } from '../backup/failures.js';
 import { withHeartbeats } from '../backup/heartbeats.js';
 import type { KubeRestClient } from '../kube/rest-client.js';

@@ -1,4 +1,4 @@
-import { matchesLabels, type LabelSelector } from '../../../services/common/label-selector.js';
+import { matchesLabels, type LabelSelector } from '../../../lib/common/label-selector.js';
 import type { ResourceType } from './discovery.js';
 import type { KubeObject } from './kube-object.js';
 

@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { matchesLabels, type LabelSelector } from '../../../services/common/label-selector.js';
+import { matchesLabels, type LabelSelector } from '../../../lib/common/label-selector.js';
 
 /** One pod the hook runs in, with the container resolved (or why it cannot be). */
 export interface HookTarget {

@@ -1,4 +1,4 @@
-import { parseLabelSelector } from '../../../services/common/label-selector.js';
+import { parseLabelSelector } from '../../../lib/common/label-selector.js';
 import type { PodExecutor } from '../exec/pod-executor.js';
 import { HookFailedError, InvalidHookError } from './errors.js';
 import { execHookInPod } from './exec-in-pod.js';

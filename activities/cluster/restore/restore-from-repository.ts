@@ -8,7 +8,7 @@ import {
   type RestoreResourcesRequest,
   type RestoreResourcesResult,
 } from '../../../proto/agent/index.js';
-import { runRestore } from '../../../services/datamover/restore/restore.js';
+import { runRestore } from '../../../lib/datamover/restore/restore.js';
 import { toActivityFailure } from '../backup/failures.js';
 import { withHeartbeats } from '../backup/heartbeats.js';
 import { openOrInitRepository } from '../backup/open-repository.js';

@@ -1,4 +1,4 @@
-import { mapConcurrent } from '../../../services/common/map-concurrent.js';
+import { mapConcurrent } from '../../../lib/common/map-concurrent.js';
 import type { ExportedResource } from '../export/export-resources.js';
 import type { KubeObject } from '../export/kube-object.js';
 import type { KubeRestClient } from '../kube/rest-client.js';

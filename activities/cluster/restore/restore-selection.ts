@@ -1,4 +1,4 @@
-import { matchesLabels, parseLabelSelector, type LabelSelector } from '../../../services/common/label-selector.js';
+import { matchesLabels, parseLabelSelector, type LabelSelector } from '../../../lib/common/label-selector.js';
 import type { ExportedResource } from '../export/export-resources.js';
 import type { ResourceRestoreOptions } from './restore-options.js';
 

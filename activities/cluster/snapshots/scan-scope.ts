@@ -1,6 +1,6 @@
 import { CoreV1Api, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import type { BackupVolume, ScanBackupScopeResult } from '../../../proto/agent/index.js';
-import { matchesLabels } from '../../../services/common/label-selector.js';
+import { matchesLabels } from '../../../lib/common/label-selector.js';
 import { namespaceInScope, type ExportSelection } from '../export/selection.js';
 import { isNotFound, SnapshotApi } from './snapshot-api.js';
 import { snapshotClassFor } from './snapshot-classes.js';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { Database, Executor } from '../../db/client.js';
-import { apiKeys, organizations, users } from '../../db/schema/index.js';
-import type { Role } from '../../common/enums.js';
+import type { Database, Executor } from '../../../lib/db/client.js';
+import { apiKeys, organizations, users } from '../../../lib/db/schema/index.js';
+import type { Role } from '../../../lib/common/enums.js';
 import { hashSecretToken, tokenHint } from './api-key-secret.js';
 
 const BOOTSTRAP_LOCK_ID = 727_002;

@@ -1,4 +1,4 @@
-import type { Role } from '../../common/enums.js';
+import type { Role } from '../../../lib/common/enums.js';
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { EncryptionCodec } from '../../common/temporal/payload-codec.js';
-import { Problem } from '../../common/problem.js';
+import { EncryptionCodec } from '../../../lib/common/temporal/payload-codec.js';
+import { Problem } from '../../../lib/common/problem.js';
 import type { ApiContext } from '../context.js';
 import { installAuthentication } from '../plugins/authentication.js';
 import { errorResponses } from '../http/problem-schema.js';

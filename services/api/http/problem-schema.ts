@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { PROBLEM_CODES, problemStatus } from '../../common/problem.js';
+import { PROBLEM_CODES, problemStatus } from '../../../lib/common/problem.js';
 import { StringEnum } from './schema-kit.js';
-import type { ProblemCode } from '../../common/problem.js';
+import type { ProblemCode } from '../../../lib/common/problem.js';
 
 /** RFC 9457 problem details as every error response declares it. */
 export const ProblemSchema = Type.Object(

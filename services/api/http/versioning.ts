@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Problem } from '../../common/problem.js';
+import { Problem } from '../../../lib/common/problem.js';
 
 /**
  * Optimistic concurrency: every editable record has a `version`; responses carry it as a strong

@@ -1,12 +1,12 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { apiKeys, users } from '../../db/schema/index.js';
-import type { Role } from '../../common/enums.js';
-import { Problem } from '../../common/problem.js';
+import { apiKeys, users } from '../../../lib/db/schema/index.js';
+import type { Role } from '../../../lib/common/enums.js';
+import { Problem } from '../../../lib/common/problem.js';
 import { hashSecretToken } from '../auth/api-key-secret.js';
 import { defaultRequiredRole, lowerRole, roleAllows } from '../auth/roles.js';
 import type { ApiContext } from '../context.js';
-import { TenantScope } from '../tenancy/tenant-scope.js';
+import { TenantScope } from '../../../lib/db/tenant-scope.js';
 
 export interface Principal {
   orgId: string;

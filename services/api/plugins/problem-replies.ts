@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ErrorObject } from 'ajv';
-import { PROBLEM_CONTENT_TYPE, Problem } from '../../common/problem.js';
+import { PROBLEM_CONTENT_TYPE, Problem } from '../../../lib/common/problem.js';
 import { toFieldErrors } from './validation.js';
 import { problemFromDatabaseError } from './database-errors.js';
 

@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
-import type { FieldError } from '../../common/problem.js';
+import type { FieldError } from '../../../lib/common/problem.js';
 
 // ajv-formats ships CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;

@@ -1,9 +1,9 @@
 import { eq, or } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { clusters, definitions, hookBindings, recoveryPoints } from '../../db/schema/index.js';
-import { Problem } from '../../common/problem.js';
-import type { ProblemReference } from '../../common/problem.js';
-import type { TenantScope, TenantTable } from '../tenancy/tenant-scope.js';
+import { clusters, definitions, hookBindings, recoveryPoints } from '../../../lib/db/schema/index.js';
+import { Problem } from '../../../lib/common/problem.js';
+import type { ProblemReference } from '../../../lib/common/problem.js';
+import type { TenantScope, TenantTable } from '../../../lib/db/tenant-scope.js';
 
 /**
  * Referential rules in one place: a request may only point at records of its own organization

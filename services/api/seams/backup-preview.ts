@@ -1,4 +1,4 @@
-import { Problem } from '../../common/problem.js';
+import { Problem } from '../../../lib/common/problem.js';
 import type { PreviewBackupResult } from '../../../proto/agent/index.js';
 import type { PreviewBackupInput } from '../../../workflows/preview.js';
 

@@ -1,4 +1,4 @@
-import { parseLabelSelector } from '../../common/label-selector.js';
+import { parseLabelSelector } from '../../../lib/common/label-selector.js';
 import type { BackupRunInput } from '../../../workflows/backup-input.js';
 import type { BackupDefinition } from '../resources/backup-definitions/schema.js';
 import type { RunRequest } from './workflow-launcher.js';

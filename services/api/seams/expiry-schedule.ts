@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { KIND_ATTRIBUTE } from '../../common/temporal/names.js';
+import { KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
 import type { recoveryPointExpiryWorkflow } from '../../../workflows/recovery-point-expiry.js';
 import { RECOVERY_POINT_EXPIRY_WORKFLOW_TYPE } from '../../../workflows/recovery-point-deletion-input.js';
 import type { TemporalSchedules } from './temporal-schedules.js';

@@ -1,6 +1,6 @@
 import { ne } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
-import { definitions, organizations, policies } from '../../db/schema/index.js';
+import type { Database } from '../../../lib/db/client.js';
+import { definitions, organizations, policies } from '../../../lib/db/schema/index.js';
 import { desiredSchedules } from '../resources/definitions/schedules.js';
 import type { TemporalSchedules } from './temporal-schedules.js';
 

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { clusterTaskQueue } from '../../common/temporal/names.js';
-import { lastActivityPollTime } from '../../common/temporal/task-queue-pollers.js';
+import { clusterTaskQueue } from '../../../lib/common/temporal/names.js';
+import { lastActivityPollTime } from '../../../lib/common/temporal/task-queue-pollers.js';
 import type { AgentLiveness } from './agent-liveness.js';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
-import { Problem } from '../../common/problem.js';
-import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../common/temporal/names.js';
+import { Problem } from '../../../lib/common/problem.js';
+import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
 import type { PreviewBackupResult } from '../../../proto/agent/index.js';
 import type { PreviewBackupInput, previewBackupWorkflow } from '../../../workflows/preview.js';
 import type { BackupPreviewer } from './backup-preview.js';

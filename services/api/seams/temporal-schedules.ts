@@ -1,5 +1,5 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../common/temporal/names.js';
+import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
 import type { ScheduledRunInput } from '../../../workflows/schedule-run-input.js';
 import { SCHEDULE_ID_PATTERN, scheduledWorkflowIdPrefix, scheduleId, type DesiredSchedules } from './definition-schedules.js';
 

@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Problem } from '../../common/problem.js';
+import { Problem } from '../../../lib/common/problem.js';
 import {
   BACKUP_WORKFLOW_TYPE,
   CLUSTER_ID_ATTRIBUTE,
   DEFINITION_ID_ATTRIBUTE,
   KIND_ATTRIBUTE,
-} from '../../common/temporal/names.js';
+} from '../../../lib/common/temporal/names.js';
 import type { backupWorkflow } from '../../../workflows/backup.js';
 import type { deleteRecoveryPointWorkflow } from '../../../workflows/recovery-point-delete.js';
 import { DELETE_RECOVERY_POINT_WORKFLOW_TYPE, recoveryPointDeletionWorkflowId } from '../../../workflows/recovery-point-deletion-input.js';

@@ -1,5 +1,5 @@
-import { connectTemporalClient } from '../../common/temporal/client.js';
-import type { TemporalConfig } from '../../common/temporal/config.js';
+import { connectTemporalClient } from '../../../lib/common/temporal/client.js';
+import type { TemporalConfig } from '../../../lib/common/temporal/config.js';
 import type { AgentLiveness } from './agent-liveness.js';
 import type { BackupPreviewer } from './backup-preview.js';
 import { TemporalBackupPreviewer } from './temporal-backup-preview.js';

@@ -1,6 +1,6 @@
-import { Problem } from '../../common/problem.js';
-import type { DefinitionKind } from '../../common/enums.js';
-import type { ResolvedDestination } from '../domain/destination.js';
+import { Problem } from '../../../lib/common/problem.js';
+import type { DefinitionKind } from '../../../lib/common/enums.js';
+import type { ResolvedDestination } from '../../../lib/domain/destination.js';
 import type { DesiredSchedules } from './definition-schedules.js';
 
 /**

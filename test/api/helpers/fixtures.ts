@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
-import type { Database } from '../../../services/db/client.js';
-import { jobs, recoveryPoints } from '../../../services/db/schema/index.js';
+import type { Database } from '../../../lib/db/client.js';
+import { jobs, recoveryPoints } from '../../../lib/db/schema/index.js';
 import { stackEnv } from '../../support/stack-env.js';
 import type { Client } from './test-api.js';
 

@@ -5,13 +5,13 @@ import { createOrganizationWithKey } from '../../../services/api/auth/bootstrap.
 import { generateSecretToken } from '../../../services/api/auth/api-key-secret.js';
 import { readConfig } from '../../../services/api/config.js';
 import type { ApiConfig } from '../../../services/api/config.js';
-import type { Clock } from '../../../services/api/domain/clock.js';
+import type { Clock } from '../../../lib/common/clock.js';
 import type { AgentLiveness } from '../../../services/api/seams/agent-liveness.js';
 import type { WorkflowLauncher } from '../../../services/api/seams/workflow-launcher.js';
 import { startApi } from '../../../services/api/server.js';
 import type { RunningApi } from '../../../services/api/server.js';
-import { generateKeyEntry } from '../../../services/common/secrets.js';
-import type { Role } from '../../../services/common/enums.js';
+import { generateKeyEntry } from '../../../lib/common/secrets.js';
+import type { Role } from '../../../lib/common/enums.js';
 import { createTestDatabase } from './test-database.js';
 
 export interface TestOrganization {

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { MoverPodSettings } from '../../../activities/cluster/datamover/mover-settings.js';
+import type { MoverPodSettings } from '../../../activities/cluster/mover-pods/mover-settings.js';
 import type { PodExecutor } from '../../../activities/cluster/exec/pod-executor.js';
-import { generateKeyEntry } from '../../../services/common/secrets.js';
-import { connectTemporalClient } from '../../../services/common/temporal/client.js';
+import { generateKeyEntry } from '../../../lib/common/secrets.js';
+import { connectTemporalClient } from '../../../lib/common/temporal/client.js';
 import { createAgentWorker } from '../../../services/agent/agent.js';
 import { createControlWorker } from '../../../services/worker/worker.js';
 import { authorized, startTestApi, type Client as ApiClient, type TestApi } from '../../api/helpers/test-api.js';

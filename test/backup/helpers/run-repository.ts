@@ -4,8 +4,8 @@ import { REPOSITORY_FOLDER } from '../../../activities/control/repository-access
 import type { RecordedContents } from '../../../activities/control/recovery-points.js';
 import type { CopiedVolume } from '../../../proto/mover/index.js';
 import { readCredentials, readRepositorySecret } from '../../../services/api/resources/storage-targets/store.js';
-import type { Repository } from '../../../services/datamover/repository/repository.js';
-import { recoveryPoints, storageTargets } from '../../../services/db/schema/index.js';
+import type { Repository } from '../../../lib/datamover/repository/repository.js';
+import { recoveryPoints, storageTargets } from '../../../lib/db/schema/index.js';
 import { stackEnv } from '../../support/stack-env.js';
 import type { BackupStack } from './backup-stack.js';
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_PATH = fileURLToPath(new URL('../../../services/datamover/cli.ts', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../../lib/datamover/cli.ts', import.meta.url));
 export const CLI_SECRET = 'cli-test-secret';
 
 export interface CliRun {

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Repository, type InitOptions } from '../../../services/datamover/repository/repository.js';
-import { LocalBackend } from '../../../services/datamover/storage/local-backend.js';
-import type { RetentionPolicy } from '../../../services/datamover/storage/backend.js';
+import { Repository, type InitOptions } from '../../../lib/datamover/repository/repository.js';
+import { LocalBackend } from '../../../lib/datamover/storage/local-backend.js';
+import type { RetentionPolicy } from '../../../lib/datamover/storage/backend.js';
 
 export const TEST_SECRET = 'test-storage-secret';
 /** scrypt at a cost tests can afford; production uses DEFAULT_KDF_COST. */

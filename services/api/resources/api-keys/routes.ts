@@ -2,8 +2,8 @@ import type { RoutePlugin } from '../../http/type-provider.js';
 import { Type } from '@sinclair/typebox';
 import { eq } from 'drizzle-orm';
 
-import { apiKeys, users } from '../../../db/schema/index.js';
-import { fieldProblem, Problem } from '../../../common/problem.js';
+import { apiKeys, users } from '../../../../lib/db/schema/index.js';
+import { fieldProblem, Problem } from '../../../../lib/common/problem.js';
 import { roleAllows } from '../../auth/roles.js';
 import { generateSecretToken, hashSecretToken, tokenHint } from '../../auth/api-key-secret.js';
 import { Page, PageQuery } from '../../http/pagination.js';

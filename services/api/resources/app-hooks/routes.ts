@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { eq } from 'drizzle-orm';
-import { appHooks } from '../../../db/schema/index.js';
-import { fieldProblem } from '../../../common/problem.js';
-import { parseLabelSelector } from '../../../common/label-selector.js';
+import { appHooks } from '../../../../lib/db/schema/index.js';
+import { fieldProblem } from '../../../../lib/common/problem.js';
+import { parseLabelSelector } from '../../../../lib/common/label-selector.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';

@@ -1,5 +1,5 @@
-import { clusters, policies, storageTargets } from '../../../db/schema/index.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import { clusters, policies, storageTargets } from '../../../../lib/db/schema/index.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { requireReference } from '../references.js';
 import { checkSafeLockDestination, lookUpDestination } from '../definitions/destination-lookup.js';
 import { checkHookSlots } from '../definitions/hook-slots.js';

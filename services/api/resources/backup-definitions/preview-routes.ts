@@ -1,7 +1,7 @@
-import { clusters } from '../../../db/schema/index.js';
-import { Problem } from '../../../common/problem.js';
+import { clusters } from '../../../../lib/db/schema/index.js';
+import { Problem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
-import { clusterStatus } from '../../domain/cluster-status.js';
+import { clusterStatus } from '../../../../lib/domain/cluster-status.js';
 import { errorResponses } from '../../http/problem-schema.js';
 import { IdParams } from '../../http/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';

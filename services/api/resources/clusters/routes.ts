@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { clusters, storageTargets } from '../../../db/schema/index.js';
+import { clusters, storageTargets } from '../../../../lib/db/schema/index.js';
 import { generateSecretToken, hashSecretToken } from '../../auth/api-key-secret.js';
 import type { ApiContext } from '../../context.js';
 import { containsText, NameFilter } from '../../http/filters.js';
@@ -8,7 +8,7 @@ import { errorResponses } from '../../http/problem-schema.js';
 import { IdParams } from '../../http/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { expectedVersion, setEtag } from '../../http/versioning.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { referencesToCluster, refuseWhileReferenced, requireReference } from '../references.js';
 import { agentManifest } from './agent-manifest.js';
 import { AgentRegistration, Cluster, ClusterInput, RegisteredCluster } from './schema.js';

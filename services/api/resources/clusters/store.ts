@@ -1,6 +1,6 @@
-import type { clusters } from '../../../db/schema/index.js';
-import type { Clock } from '../../domain/clock.js';
-import { clusterStatus } from '../../domain/cluster-status.js';
+import type { clusters } from '../../../../lib/db/schema/index.js';
+import type { Clock } from '../../../../lib/common/clock.js';
+import { clusterStatus } from '../../../../lib/domain/cluster-status.js';
 import type { AgentLiveness } from '../../seams/agent-liveness.js';
 import type { Cluster } from './schema.js';
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TObject } from '@sinclair/typebox';
-import { definitions } from '../../../db/schema/index.js';
-import { Problem } from '../../../common/problem.js';
+import { definitions } from '../../../../lib/db/schema/index.js';
+import { Problem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
 import { errorResponses } from '../../http/problem-schema.js';
 import { IdParams } from '../../http/schema-kit.js';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static, TObject } from '@sinclair/typebox';
 import { eq, or } from 'drizzle-orm';
-import { definitions } from '../../../db/schema/index.js';
+import { definitions } from '../../../../lib/db/schema/index.js';
 import type { ApiContext } from '../../context.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
@@ -9,7 +9,7 @@ import { errorResponses } from '../../http/problem-schema.js';
 import { Id, IdParams } from '../../http/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { expectedVersion, setEtag } from '../../http/versioning.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { loadHookSlots } from './hook-slots.js';
 import { syncDefinitionSchedules } from './schedules.js';
 import { getDefinition } from './kind.js';

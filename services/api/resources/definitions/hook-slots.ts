@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { appHooks, hookBindings } from '../../../db/schema/index.js';
-import type { HookType } from '../../../common/enums.js';
-import { Problem, fieldProblem } from '../../../common/problem.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import { appHooks, hookBindings } from '../../../../lib/db/schema/index.js';
+import type { HookType } from '../../../../lib/common/enums.js';
+import { Problem, fieldProblem } from '../../../../lib/common/problem.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 
 /** A place in a definition where hooks run, e.g. the replication's destination post-restore hooks. */
 export interface HookSlot {

@@ -1,9 +1,9 @@
 import type { Static, TObject } from '@sinclair/typebox';
-import { definitions } from '../../../db/schema/index.js';
-import type { DefinitionKind } from '../../../common/enums.js';
-import { Problem } from '../../../common/problem.js';
+import { definitions } from '../../../../lib/db/schema/index.js';
+import type { DefinitionKind } from '../../../../lib/common/enums.js';
+import { Problem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { loadHookSlots } from './hook-slots.js';
 import type { DefinitionRow, PreparedDefinition } from './store.js';
 

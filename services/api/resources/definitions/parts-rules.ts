@@ -1,5 +1,5 @@
-import { parseLabelSelector } from '../../../common/label-selector.js';
-import { fieldProblem } from '../../../common/problem.js';
+import { parseLabelSelector } from '../../../../lib/common/label-selector.js';
+import { fieldProblem } from '../../../../lib/common/problem.js';
 import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from './parts-schema.js';
 
 /**

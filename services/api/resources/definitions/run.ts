@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { jobs, policies, recoveryPoints } from '../../../db/schema/index.js';
-import { Problem, fieldProblem } from '../../../common/problem.js';
+import { jobs, policies, recoveryPoints } from '../../../../lib/db/schema/index.js';
+import { Problem, fieldProblem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
 import type { RunRequest } from '../../seams/workflow-launcher.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { checkSafeLockDestination, lookUpDestination } from './destination-lookup.js';
 import type { DefinitionRow } from './store.js';
 

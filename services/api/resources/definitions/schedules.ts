@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { definitions, policies } from '../../../db/schema/index.js';
-import { Problem } from '../../../common/problem.js';
+import { definitions, policies } from '../../../../lib/db/schema/index.js';
+import { Problem } from '../../../../lib/common/problem.js';
 import { DEFAULT_TIME_ZONE } from '../policies/schema.js';
 import type { DesiredSchedules } from '../../seams/definition-schedules.js';
 import type { WorkflowLauncher } from '../../seams/workflow-launcher.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import type { DefinitionRow } from './store.js';
 
 type PolicyRow = typeof policies.$inferSelect;

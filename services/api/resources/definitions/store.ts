@@ -1,5 +1,5 @@
-import { definitions } from '../../../db/schema/index.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import { definitions } from '../../../../lib/db/schema/index.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import type { HookSlot } from './hook-slots.js';
 import { saveHookSlots } from './hook-slots.js';
 

@@ -1,4 +1,4 @@
-import type { jobs } from '../../../db/schema/index.js';
+import type { jobs } from '../../../../lib/db/schema/index.js';
 import type { TemporalLinks } from '../../config.js';
 import type { Job } from './schema.js';
 

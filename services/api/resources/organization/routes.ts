@@ -1,6 +1,6 @@
 import type { RoutePlugin } from '../../http/type-provider.js';
-import type { organizations } from '../../../db/schema/index.js';
-import { storageTargets } from '../../../db/schema/index.js';
+import type { organizations } from '../../../../lib/db/schema/index.js';
+import { storageTargets } from '../../../../lib/db/schema/index.js';
 import { errorResponses } from '../../http/problem-schema.js';
 import { expectedVersion, setEtag } from '../../http/versioning.js';
 import { requireReference } from '../references.js';

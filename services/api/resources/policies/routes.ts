@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { policies } from '../../../db/schema/index.js';
+import { policies } from '../../../../lib/db/schema/index.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';

@@ -1,5 +1,5 @@
-import { cronProblem, isKnownTimeZone } from '../../../common/cron.js';
-import { fieldProblem } from '../../../common/problem.js';
+import { cronProblem, isKnownTimeZone } from '../../../../lib/common/cron.js';
+import { fieldProblem } from '../../../../lib/common/problem.js';
 import type { PolicyInput } from './schema.js';
 
 /** What the schema cannot say: the cron grammar and the time zone database. */

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { eq } from 'drizzle-orm';
-import { recoveryPoints } from '../../../db/schema/index.js';
-import { Problem } from '../../../common/problem.js';
+import { recoveryPoints } from '../../../../lib/db/schema/index.js';
+import { Problem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';

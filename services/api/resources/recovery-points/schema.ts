@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { RECOVERY_POINT_TYPES } from '../../../common/enums.js';
+import { RECOVERY_POINT_TYPES } from '../../../../lib/common/enums.js';
 import { Id, NamespaceName, Nullable, StringEnum, Timestamp } from '../../http/schema-kit.js';
 
 export const RecoveryPointType = StringEnum(RECOVERY_POINT_TYPES, {

@@ -1,4 +1,4 @@
-import type { recoveryPoints } from '../../../db/schema/index.js';
+import type { recoveryPoints } from '../../../../lib/db/schema/index.js';
 import type { RecoveryPoint } from './schema.js';
 
 type Row = typeof recoveryPoints.$inferSelect;

@@ -1,6 +1,6 @@
-import { clusters, recoveryPoints } from '../../../db/schema/index.js';
-import { fieldProblem } from '../../../common/problem.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import { clusters, recoveryPoints } from '../../../../lib/db/schema/index.js';
+import { fieldProblem } from '../../../../lib/common/problem.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { requireReference } from '../references.js';
 import { checkHookSlots } from '../definitions/hook-slots.js';
 import type { HookSlot } from '../definitions/hook-slots.js';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { eq } from 'drizzle-orm';
-import { storageTargets } from '../../../db/schema/index.js';
-import { STORAGE_TARGET_KINDS } from '../../../common/enums.js';
+import { storageTargets } from '../../../../lib/db/schema/index.js';
+import { STORAGE_TARGET_KINDS } from '../../../../lib/common/enums.js';
 import type { ApiContext } from '../../context.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { STORAGE_TARGET_KINDS } from '../../../common/enums.js';
+import { STORAGE_TARGET_KINDS } from '../../../../lib/common/enums.js';
 import { Name, RecordMeta, StringEnum, TaggedUnion } from '../../http/schema-kit.js';
 
 /** S3 bucket naming rules (lower case, 3-63 characters, no leading/trailing dot or dash). */

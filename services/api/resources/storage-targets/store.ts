@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { storageTargets } from '../../../db/schema/index.js';
-import { decryptSecret, encryptSecret } from '../../../common/secrets.js';
-import type { SecretKeyring } from '../../../common/secrets.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import { storageTargets } from '../../../../lib/db/schema/index.js';
+import { decryptSecret, encryptSecret } from '../../../../lib/common/secrets.js';
+import type { SecretKeyring } from '../../../../lib/common/secrets.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import type { StorageTarget, StorageTargetCreate, StorageTargetUpdate } from './schema.js';
 
 type Row = typeof storageTargets.$inferSelect;

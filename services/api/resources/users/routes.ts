@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { eq } from 'drizzle-orm';
-import { users } from '../../../db/schema/index.js';
-import { Problem } from '../../../common/problem.js';
+import { users } from '../../../../lib/db/schema/index.js';
+import { Problem } from '../../../../lib/common/problem.js';
 import { containsText } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';

@@ -1,7 +1,7 @@
 import { asc, eq, ne, sql } from 'drizzle-orm';
-import { users } from '../../../db/schema/index.js';
-import { Problem } from '../../../common/problem.js';
-import type { TenantScope } from '../../tenancy/tenant-scope.js';
+import { users } from '../../../../lib/db/schema/index.js';
+import { Problem } from '../../../../lib/common/problem.js';
+import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 
 type UserRow = typeof users.$inferSelect;
 

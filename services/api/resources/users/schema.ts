@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { ROLES } from '../../../common/enums.js';
+import { ROLES } from '../../../../lib/common/enums.js';
 import { RecordMeta, StringEnum } from '../../http/schema-kit.js';
 
 export const UserRole = StringEnum(ROLES, {

@@ -1,11 +1,11 @@
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
-import { organizations } from '../../db/schema/index.js';
+import { organizations } from './schema/index.js';
 import type { SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Executor } from '../../db/client.js';
-import { Problem } from '../../common/problem.js';
-import { decodeCursor, encodeCursor } from '../http/pagination.js';
-import type { Clock } from '../domain/clock.js';
+import type { Executor } from './client.js';
+import { Problem } from '../common/problem.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Clock } from '../common/clock.js';
 
 /** Any table whose rows belong to one organization. */
 export type TenantTable = PgTable & { id: PgColumn; orgId: PgColumn };

@@ -1,4 +1,4 @@
-import type { ClusterStatus } from '../../common/enums.js';
+import type { ClusterStatus } from '../common/enums.js';
 
 /** An agent that polled within this window counts as connected (Temporal pollers re-poll every ~60 s). */
 export const AGENT_LIVENESS_WINDOW_MS = 2 * 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblem, isKnownTimeZone } from '../../../services/common/cron.js';
+import { cronProblem, isKnownTimeZone } from '../../lib/common/cron.js';
 
 describe('cron expressions', () => {
   it.each(['* * * * *', '30 2 * * *', '0 */6 * * MON-FRI', '0 0 1,15 * *', '5 4 * JAN-MAR 0', '0 0 * * 7', '0-30/10 1-5 */2 6 sun'])(

@@ -1,6 +1,6 @@
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import { MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_HOST_PODS_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
-import { oldSpaceMb } from '../../../services/datamover/cli/heap-limit.js';
+import { oldSpaceMb } from '../../../lib/datamover/cli/heap-limit.js';
 import { DEFAULT_KUBELET_PODS_DIR, payloadKeySpec, type MoverPodSettings } from './mover-settings.js';
 
 /** Where the pod runs and, for host-volume reads, which pod's volume it reads. */

@@ -1,4 +1,4 @@
-import type { SecretKeyring } from '../../../services/common/secrets.js';
+import type { SecretKeyring } from '../../../lib/common/secrets.js';
 
 /** The image every Haven process runs; mover pods use the agent's own, so both speak the same contracts. */
 export const DEFAULT_MOVER_IMAGE = 'haven/haven:latest';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decryptSecret, encryptSecret, generateKeyEntry, needsReencryption, parseKeyring } from '../../../services/common/secrets.js';
+import { decryptSecret, encryptSecret, generateKeyEntry, needsReencryption, parseKeyring } from '../../lib/common/secrets.js';
 
 describe('secret encryption at rest', () => {
   const keyring = parseKeyring(generateKeyEntry('k1'));

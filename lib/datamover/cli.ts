@@ -9,7 +9,7 @@ import { DataMoverError, InvalidArgumentError } from './errors.js';
 import { Repository } from './repository/repository.js';
 
 /**
- * The data-mover pod's entrypoint: `tsx services/datamover/cli.ts <command> [--flags]`.
+ * The data-mover pod's entrypoint: `tsx lib/datamover/cli.ts <command> [--flags]`.
  * Prints exactly one JSON object on stdout; exit code 0 on success, 1 on failure, 2 on bad arguments.
  */
 const MB = 1024 * 1024;

@@ -12,11 +12,11 @@ export const storageTargets = pgTable(
     kind: storageTargetKindEnum('kind').notNull(),
     /** Non-secret settings (S3: endpoint, region, bucket, prefix, path style; filesystem: path). */
     config: jsonb('config').$type<Record<string, unknown>>().notNull(),
-    /** AES-256-GCM envelope of the credentials JSON (services/common/secrets.ts); null for filesystem. */
+    /** AES-256-GCM envelope of the credentials JSON (lib/common/secrets.ts); null for filesystem. */
     credentialsCiphertext: text('credentials_ciphertext'),
     objectLockCapable: boolean('object_lock_capable').notNull().default(false),
     /**
-     * Envelope (services/common/secrets.ts) of the random secret that wraps this target's repository
+     * Envelope (lib/common/secrets.ts) of the random secret that wraps this target's repository
      * keys. Separate from the credentials, so rotating those never touches stored data. Null only for
      * targets created before it existed; the first backup creates it.
      */

@@ -76,7 +76,7 @@ export interface BackupResult {
 type Emission = { entry: ManifestEntry; small?: Buffer } | { entry: CarriedLine; small?: undefined };
 
 /**
- * Backs up one volume into a snapshot; see services/datamover/README.md for the flow. The repository may
+ * Backs up one volume into a snapshot; see lib/datamover/README.md for the flow. The repository may
  * still be opening (deriving its key takes about 0.1 s): the walk and the attribute scan need nothing
  * from it, so they start first.
  */

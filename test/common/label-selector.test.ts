@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesLabels, parseLabelSelector, toKubernetesSelector } from '../../../services/common/label-selector.js';
+import { matchesLabels, parseLabelSelector, toKubernetesSelector } from '../../lib/common/label-selector.js';
 
 function parse(text: string) {
   const result = parseLabelSelector(text);
