@@ -13,6 +13,9 @@ export interface CarriedLine {
   line: string;
 }
 
+/** One walked entry, ready for the manifest; `small` is a small file's content, for the open bundle. */
+export type Emission = { entry: ManifestEntry; small?: Buffer } | { entry: CarriedLine; small?: undefined };
+
 /**
  * Puts finished entries into the manifest in walk order and batches small files into bundle chunks.
  *

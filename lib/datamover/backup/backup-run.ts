@@ -1,0 +1,251 @@
+import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { Snapshot } from '../../../proto/repository/index.js';
+import { planResources } from '../controls/resource-plan.js';
+import { ManifestCursor, openManifest, openManifestLines, type ManifestLine } from '../manifest/manifest-reader.js';
+import { ManifestWriter } from '../manifest/manifest-writer.js';
+import { comparePaths, ROOT_PATH } from '../manifest/walk-order.js';
+import type { ChunkIndex } from '../repository/chunk-index.js';
+import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } from '../repository/index-store.js';
+import { PackWriter } from '../repository/pack-writer.js';
+import type { Repository } from '../repository/repository.js';
+import { ChunkReader } from '../restore/chunk-reader.js';
+import type { BackupOptions, HeadStart } from './backup.js';
+import { ChunkStore, type ChunkSealer } from './chunk-store.js';
+import { ContentReader } from './content-reader.js';
+import { entryFromStats } from './entry-from-stats.js';
+import { inlineSealer } from './inline-sealer.js';
+import { manifestRunFetcher } from './manifest-chunk-runs.js';
+import { ManifestEmitter } from './manifest-emitter.js';
+import { ParentManifestChunks } from './parent-manifest-chunks.js';
+import { CheckpointSchedule, type BackupCounters } from './progress.js';
+import { adoptSessionPacks, scanPartialManifest } from './resume.js';
+import { TreeBackup } from './tree-backup.js';
+import { WorkerSealer } from './worker-sealer.js';
+
+/**
+ * One backup under its session lock, from loading the index to writing the snapshot record: it wires the
+ * pieces together (index, pack writer, sealer, parent manifest, manifest writer, fresh or resumed), lets
+ * TreeBackup (or, in block mode, one device read) fill the manifest, and makes the work durable at
+ * checkpoints and at the end.
+ */
+export class BackupRun {
+  private readonly counters: BackupCounters = { files: 0, bytes: 0, filesRead: 0, bytesRead: 0 };
+  private readonly schedule: CheckpointSchedule;
+  private indexSequence = 0;
+  private firstPathOfInode = new Map<string, string>();
+  private parentCursor: ManifestCursor<ManifestLine> | undefined;
+  private parentChunks: ParentManifestChunks | undefined;
+  private parentId: string | undefined;
+  private emitter!: ManifestEmitter;
+  private writer!: ManifestWriter;
+  private readonly plan;
+  private readonly content: ContentReader;
+  private readonly startedAt: string;
+
+  private constructor(
+    private readonly repository: Repository,
+    private readonly options: BackupOptions,
+    private readonly sessionId: string,
+    private readonly clock: () => Date,
+    private readonly started: HeadStart,
+    private readonly store: ChunkStore,
+    private readonly packer: PackWriter,
+    private readonly reader: ChunkReader,
+    private readonly sealer: ChunkSealer,
+    private readonly isKnown: (idHex: string) => boolean,
+  ) {
+    this.plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
+    this.schedule = new CheckpointSchedule(clock, options.checkpointEveryBytes, options.checkpointEveryMs);
+    this.startedAt = options.resumeFrom?.startedAt ?? clock().toISOString();
+    this.content = new ContentReader(repository, store, sealer, this.plan.readSize, options.maxBytesPerSecondPerStream, this.counters, this.schedule);
+  }
+
+  static async prepare(repository: Repository, options: BackupOptions, sessionId: string, clock: () => Date, started: HeadStart): Promise<BackupRun> {
+    const plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
+    const tombstoned = loadTombstonedPacks(repository);
+    tombstoned.catch(() => undefined);
+    const { index, packSizes } = await loadIndex(repository, tombstoned);
+    const resume = options.resumeFrom;
+    const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes) : { nextSequence: 0, adopted: [] };
+    const packer = new PackWriter(repository, index, sessionId, adoption.nextSequence, plan.uploadConcurrency);
+    const level = repository.header.compression.level;
+    const sealer = options.sealWorkers
+      ? new WorkerSealer({
+          keys: repository.keys,
+          compressionLevel: level,
+          chunking: { params: repository.header.dataChunking, gear: repository.dataChunker.gear },
+          threads: options.sealWorkers,
+        })
+      : inlineSealer(repository.keys, level);
+    const store = new ChunkStore(index, packer, sealer);
+    const reader = new ChunkReader(repository, index);
+    const isKnown = (idHex: string) => index.has(Buffer.from(idHex, 'hex'));
+    const run = new BackupRun(repository, options, sessionId, clock, started, store, packer, reader, sealer, isKnown);
+    if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
+    if (adoption.adopted.length > 0) {
+      await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
+    }
+    await run.openParent(await started.parent, index);
+    await run.openManifest();
+    return run;
+  }
+
+  async execute(): Promise<Snapshot> {
+    try {
+      // Reported before anything is uploaded, so even a mover killed in its first second resumes under
+      // the same session and adopts the packs it managed to write.
+      if (!this.options.resumeFrom) await this.reportInitialCheckpoint();
+      if ((this.options.volumeMode ?? 'filesystem') === 'block') await this.backupBlockVolume();
+      else await this.treeBackup().run();
+      await this.emitter.finish();
+      const manifest = await this.writer.finish();
+      await this.persistPacks();
+      const snapshot = this.snapshotRecord(manifest);
+      await this.repository.writeSnapshot(snapshot);
+      return snapshot;
+    } finally {
+      await this.sealer.close();
+    }
+  }
+
+  private async openParent(parent: Snapshot | undefined, index: ChunkIndex): Promise<void> {
+    if (!parent || parent.volumeMode !== (this.options.volumeMode ?? 'filesystem')) return;
+    this.parentId = parent.id;
+    this.parentChunks = new ParentManifestChunks(parent.manifest);
+    const fetch = this.parentChunks.observing(manifestRunFetcher(this.reader, index, this.repository.keys, parent.manifest));
+    const stream = await openManifestLines(parent.manifest, fetch);
+    this.parentCursor = new ManifestCursor(stream.batches, comparePaths);
+  }
+
+  /** A fresh manifest, or the checkpoint's partial one with its counts and hard-link bookkeeping restored. */
+  private async openManifest(): Promise<void> {
+    const storeMetadata = (chunk: Buffer) => this.store.store(chunk, true);
+    const resume = this.options.resumeFrom;
+    if (!resume || (resume.cursor === null && resume.manifestChunks.length === 0 && resume.manifestTail === null)) {
+      const header = { kind: 'haven-manifest', version: 1, volumeMode: this.options.volumeMode ?? 'filesystem' } as const;
+      this.writer = ManifestWriter.start(this.repository.metadataChunker, storeMetadata, header, this.parentChunks);
+      this.emitter = new ManifestEmitter(this.writer, storeMetadata);
+      return;
+    }
+    const tail = resume.manifestTail ? await this.reader.read(resume.manifestTail) : Buffer.alloc(0);
+    this.writer = await ManifestWriter.resume(this.repository.metadataChunker, storeMetadata, { chunks: resume.manifestChunks, tail });
+    this.emitter = new ManifestEmitter(this.writer, storeMetadata);
+    this.emitter.cursor = resume.cursor;
+    this.emitter.entries = resume.entries;
+    Object.assign(this.counters, { files: resume.files, bytes: resume.bytes, filesRead: resume.filesRead, bytesRead: resume.bytesRead });
+    this.store.newChunks = resume.newChunks;
+    this.store.newRawBytes = resume.newBytesStored;
+    const partial = await openManifest(resume.manifestChunks, (id) => this.reader.read(id), tail);
+    const maps = await scanPartialManifest(partial.entries, this.isKnown);
+    this.firstPathOfInode = maps.firstPathOfInode;
+    for (const [inode, entry] of maps.inodeContent) this.emitter.inodeContent.set(inode, entry);
+  }
+
+  private treeBackup(): TreeBackup {
+    return new TreeBackup({
+      walk: this.started.walk!,
+      xattrScan: this.started.xattrScan,
+      emitter: this.emitter,
+      parentCursor: this.parentCursor,
+      firstPathOfInode: this.firstPathOfInode,
+      isKnown: this.isKnown,
+      content: this.content,
+      counters: this.counters,
+      schedule: this.schedule,
+      checkpoint: () => this.checkpoint(),
+      concurrentFiles: this.plan.concurrentFiles,
+      windowEntries: this.plan.windowEntries,
+    });
+  }
+
+  private async backupBlockVolume(): Promise<void> {
+    const info = await stat(this.options.source, { bigint: true });
+    const entry = entryFromStats(ROOT_PATH, info);
+    entry.type = 'file';
+    await this.content.readDevice(entry, this.options.source);
+    this.counters.files++;
+    this.counters.bytes += entry.size;
+    await this.emitter.emit(entry);
+  }
+
+  /**
+   * Makes everything up to the cursor durable, then reports it. Order matters: manifest tail chunk, then
+   * packs, then the index naming them; only then may the caller rely on the checkpoint.
+   */
+  private async checkpoint(): Promise<void> {
+    const progress = await this.writer.progress();
+    const tail = progress.tail.length > 0 ? (await this.store.store(progress.tail, true)).toString('hex') : null;
+    await this.persistPacks();
+    this.schedule.restart();
+    await this.options.onCheckpoint?.({
+      version: 1,
+      sessionId: this.sessionId,
+      startedAt: this.startedAt,
+      cursor: this.emitter.cursor,
+      manifestChunks: progress.chunks,
+      manifestTail: tail,
+      packsWritten: this.packsWritten(),
+      entries: this.emitter.entries,
+      ...this.counters,
+      newChunks: this.store.newChunks,
+      newBytesStored: this.store.newRawBytes,
+    });
+  }
+
+  private async reportInitialCheckpoint(): Promise<void> {
+    await this.options.onCheckpoint?.({
+      version: 1,
+      sessionId: this.sessionId,
+      startedAt: this.startedAt,
+      cursor: null,
+      manifestChunks: [],
+      manifestTail: null,
+      packsWritten: 0,
+      entries: 0,
+      files: 0,
+      bytes: 0,
+      bytesRead: 0,
+      filesRead: 0,
+      newChunks: 0,
+      newBytesStored: 0,
+    });
+  }
+
+  private async persistPacks(): Promise<void> {
+    await this.store.drain();
+    await this.packer.flush();
+    const packs = this.packer.takeWrittenPacks();
+    if (packs.length > 0) await writeIndexObject(this.repository, this.sessionId, this.indexSequence++, packs, this.clock());
+  }
+
+  /** Across the runs of a resumed session. */
+  private packsWritten(): number {
+    return this.packer.packsWritten + (this.options.resumeFrom?.packsWritten ?? 0);
+  }
+
+  private snapshotRecord(manifest: string[]): Snapshot {
+    return {
+      version: 1,
+      id: this.sessionId,
+      volume: this.options.volume,
+      volumeMode: this.options.volumeMode ?? 'filesystem',
+      hostname: hostname(),
+      startedAt: this.startedAt,
+      finishedAt: this.clock().toISOString(),
+      ...(this.parentId ? { parentId: this.parentId } : {}),
+      tags: this.options.tags ?? {},
+      manifest,
+      stats: {
+        entries: this.emitter.entries,
+        files: this.counters.files,
+        bytes: this.counters.bytes,
+        filesRead: this.counters.filesRead,
+        bytesRead: this.counters.bytesRead,
+        newChunks: this.store.newChunks,
+        newBytesStored: this.store.newRawBytes,
+        packsWritten: this.packsWritten(),
+      },
+    };
+  }
+}
