@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectNotFoundError } from '../../lib/datamover/errors.js';
+import { UnsupportedResponseError } from '../../lib/datamover/storage/http-connection.js';
 import { DEFAULT_RETRY_POLICY } from '../../lib/datamover/storage/retry.js';
 import { S3Backend, type S3TargetConfig } from '../../lib/datamover/storage/s3-backend.js';
-import { S3PlainHttp, UnsupportedResponseError } from '../../lib/datamover/storage/s3-plain-http.js';
+import { S3PlainHttp } from '../../lib/datamover/storage/s3-plain-http.js';
 import { sdkOperations } from '../../lib/datamover/storage/s3-sdk-operations.js';
 import { stackEnv } from '../support/stack-env.js';
 

@@ -1,28 +1,16 @@
 import { availableParallelism } from 'node:os';
-import { execFile } from 'node:child_process';
-import { link, lchown, lutimes, mkdir, open, readdir, symlink, unlink } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { open } from 'node:fs/promises';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
 import { planResources } from '../controls/resource-plan.js';
-import { Semaphore } from '../controls/semaphore.js';
-import { InvalidArgumentError } from '../errors.js';
 import { openManifest } from '../manifest/manifest-reader.js';
-import { isWithin, ROOT_PATH } from '../manifest/walk-order.js';
 import { loadIndex } from '../repository/index-store.js';
 import type { Repository } from '../repository/repository.js';
-import { applyXattrs, type Xattrs } from '../xattrs/attr-tools.js';
 import { ChunkReader, MAX_RUN_BYTES } from './chunk-reader.js';
-import { DirectoryTracker } from './directory-tracker.js';
-import { restoreRegularFile, writeContent, type ContentIo } from './file-writer.js';
+import { writeContent, type ContentIo } from './file-writer.js';
 import { createRestoreWriters } from './restore-writers.js';
 import { RunSlots } from './run-slots.js';
-import { SmallFileBatches } from './small-file-batches.js';
-import { writeSmallFileSync } from './sync-writes.js';
-import { nsToSeconds } from './times.js';
+import { TreeRestore } from './tree-restore.js';
 
-const run = promisify(execFile);
 /** A run of chunks is at most MAX_RUN_BYTES; a single chunk of the default chunker (4 MiB at most) plus its envelope fits too. */
 const RUN_SLOT_BYTES = MAX_RUN_BYTES + 64 * 1024;
 
@@ -53,6 +41,7 @@ export interface RestoreResult {
   xattrsSkipped?: number;
 }
 
+/** Restores one snapshot, a tree or a block volume; see lib/datamover/README.md for the flow. */
 export async function runRestore(repository: Repository, options: RestoreOptions): Promise<RestoreResult> {
   const snapshot = await repository.readSnapshot(options.snapshotId);
   const { index } = await loadIndex(repository);
@@ -89,185 +78,4 @@ async function restoreBlockVolume(target: string, entry: ManifestEntry, io: Cont
   }
   result.entries++;
   result.files++;
-}
-
-/** glibc's dev_t encoding: major in bits 8–19 and 32+, minor in bits 0–7 and 20–31. */
-function deviceNumbers(rdev: number): [string, string] {
-  const value = BigInt(rdev);
-  const major = ((value >> 8n) & 0xfffn) | ((value >> 32n) & ~0xfffn);
-  const minor = (value & 0xffn) | ((value >> 12n) & ~0xffn);
-  return [major.toString(), minor.toString()];
-}
-
-function normaliseSelection(paths: string[] | undefined): string[] | undefined {
-  if (!paths || paths.length === 0) return undefined;
-  return paths.map((path) => {
-    const trimmed = path.replace(/^\.?\/+/, '').replace(/\/+$/, '');
-    if (trimmed.split('/').includes('..')) throw new InvalidArgumentError(`restore path ${path} leaves the volume`);
-    return trimmed === '' ? ROOT_PATH : trimmed;
-  });
-}
-
-class TreeRestore {
-  private readonly selection: string[] | undefined;
-  private readonly restoreOwners: boolean;
-  private readonly directories: DirectoryTracker;
-  private readonly files: Semaphore;
-  /** Made once the target is known to be empty or not. */
-  private smallFiles!: SmallFileBatches;
-  private readonly inFlight = new Set<Promise<void>>();
-  /** First names of hard-linked inodes restored in this run, by inode, for their later names. */
-  private readonly linkTargets = new Map<string, Promise<void>>();
-  private failure: unknown;
-  /** Entries with extended attributes, set by one setfattr run once everything exists. */
-  private readonly withXattrs: { absolutePath: string; xattrs: Xattrs }[] = [];
-  /** Restoring into an empty directory: no stale entry can be in the way, so no unlink per file. */
-  private targetWasEmpty = false;
-
-  constructor(
-    private readonly options: RestoreOptions,
-    private readonly io: ContentIo,
-    filesInFlight: number,
-    private readonly result: RestoreResult,
-  ) {
-    this.selection = normaliseSelection(options.paths);
-    this.restoreOwners = options.restoreOwners ?? process.getuid?.() === 0;
-    this.directories = new DirectoryTracker(this.restoreOwners);
-    this.files = new Semaphore(filesInFlight);
-  }
-
-  async run(entries: AsyncIterable<ManifestEntry>): Promise<void> {
-    await mkdir(this.options.target, { recursive: true });
-    this.targetWasEmpty = (await readdir(this.options.target)).length === 0;
-    this.smallFiles = new SmallFileBatches({
-      ...this.io,
-      slots: this.files,
-      replace: !this.targetWasEmpty,
-      restoreOwners: this.restoreOwners,
-      onFailure: (error) => (this.failure ??= error),
-    });
-    try {
-      for await (const entry of entries) {
-        if (this.failure !== undefined) break;
-        if (!this.isSelected(entry.path)) continue;
-        await this.restoreEntry(entry);
-      }
-    } finally {
-      await this.smallFiles.drain();
-      while (this.inFlight.size > 0) await Promise.all(this.inFlight);
-    }
-    if (this.failure !== undefined) throw this.failure;
-    await this.directories.finish();
-    // Setting an attribute changes only ctime, so doing it last leaves the restored times alone.
-    if (!(await applyXattrs(this.withXattrs))) this.result.xattrsSkipped = this.withXattrs.length;
-  }
-
-  /** Selected paths, what lies below them, and the directories above them (so they exist). */
-  private isSelected(path: string): boolean {
-    if (!this.selection) return true;
-    return this.selection.some((selected) => isWithin(path, selected) || isWithin(selected, path));
-  }
-
-  private absolute(path: string): string {
-    return path === ROOT_PATH ? this.options.target : join(this.options.target, ...path.split('/'));
-  }
-
-  private async restoreEntry(entry: ManifestEntry): Promise<void> {
-    this.directories.moveTo(entry.path);
-    const absolutePath = this.absolute(entry.path);
-    this.result.entries++;
-    if (entry.xattrs && this.options.xattrs !== false) this.withXattrs.push({ absolutePath, xattrs: entry.xattrs });
-    if (entry.type === 'dir') {
-      // Synchronous: the walk cannot go on before it exists, and a round trip through the thread pool (busy
-      // with the files' opens and closes) costs far more than the system call.
-      mkdirSync(absolutePath, { recursive: true });
-      this.directories.enter(entry, absolutePath);
-      return;
-    }
-    // Parent directories were created by their own entries, which precede this one in walk order.
-    if (entry.type === 'file' && entry.bundle) {
-      const done = this.directories.track();
-      const { batch } = await this.smallFiles.add(entry, absolutePath, () => {
-        this.result.files++;
-        this.result.bytes += entry.size;
-        done();
-      });
-      if (entry.nlink !== undefined && entry.ino !== undefined) this.linkTargets.set(entry.ino, batch.catch(() => undefined));
-      return;
-    }
-    // A later name of a hard-linked file waits for its first name, which may sit in the batch being gathered.
-    if (entry.type === 'hardlink') this.smallFiles.flush();
-    await this.files.acquire();
-    const done = this.directories.track();
-    const work = this.restoreNonDirectory(entry, absolutePath)
-      .catch((error: unknown) => {
-        this.failure ??= error;
-      })
-      .finally(() => {
-        done();
-        this.files.release();
-        this.inFlight.delete(work);
-      });
-    this.inFlight.add(work);
-    if (entry.type === 'file' && entry.nlink !== undefined && entry.ino !== undefined) this.linkTargets.set(entry.ino, work);
-  }
-
-  private async restoreNonDirectory(entry: ManifestEntry, absolutePath: string): Promise<void> {
-    if (!this.targetWasEmpty) {
-      await unlink(absolutePath).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
-    }
-    switch (entry.type) {
-      case 'file':
-        await this.restoreFile(entry, absolutePath);
-        return;
-      case 'hardlink': {
-        const first = entry.ino === undefined ? undefined : this.linkTargets.get(entry.ino);
-        if (first && entry.linkTo !== undefined) {
-          await first;
-          await link(this.absolute(entry.linkTo), absolutePath);
-          this.result.files++;
-        } else {
-          await this.restoreFile(entry, absolutePath);
-        }
-        return;
-      }
-      case 'symlink': {
-        await symlink(entry.target ?? '', absolutePath);
-        if (this.restoreOwners) await lchown(absolutePath, entry.uid, entry.gid);
-        const mtime = nsToSeconds(entry.mtimeNs);
-        await lutimes(absolutePath, mtime, mtime);
-        return;
-      }
-      case 'fifo':
-        await run('mkfifo', ['-m', entry.mode.toString(8), absolutePath]);
-        return;
-      case 'chardev':
-      case 'blockdev':
-        if (process.getuid?.() !== 0 || entry.rdev === undefined) {
-          this.result.skipped++;
-          return;
-        }
-        await run('mknod', ['-m', entry.mode.toString(8), absolutePath, entry.type === 'chardev' ? 'c' : 'b', ...deviceNumbers(entry.rdev)]);
-        return;
-      case 'socket':
-        this.result.skipped++;
-        return;
-      case 'dir':
-        return;
-    }
-  }
-
-  /** Files with chunks, and later names of hard-linked files whose first name was not restored. */
-  private async restoreFile(entry: ManifestEntry, absolutePath: string): Promise<void> {
-    if (entry.bundle) {
-      const bundle = await this.io.reader.read(entry.bundle.id, entry.path);
-      writeSmallFileSync(absolutePath, entry, bundle.subarray(entry.bundle.offset, entry.bundle.offset + entry.size), this.restoreOwners);
-    } else {
-      await restoreRegularFile(absolutePath, entry, this.io, this.restoreOwners);
-    }
-    this.result.files++;
-    this.result.bytes += entry.size;
-  }
 }

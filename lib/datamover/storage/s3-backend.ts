@@ -1,9 +1,10 @@
 import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError } from '../errors.js';
 import type { ByteRange, ObjectInfo, PutOptions, RetentionPolicy, StorageBackend } from './backend.js';
 import { retainUntil } from './backend.js';
+import { UnsupportedResponseError } from './http-connection.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
 import { plainHttpOperations, type S3Operations } from './s3-operations.js';
-import { S3PlainHttp, UnsupportedResponseError } from './s3-plain-http.js';
+import { S3PlainHttp } from './s3-plain-http.js';
 
 export interface S3TargetConfig {
   bucket: string;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ByteRange } from './backend.js';
-import { xmlElements, xmlValue, type S3PlainHttp } from './s3-plain-http.js';
+import { xmlElements, xmlValue } from './s3-answers.js';
+import type { S3PlainHttp } from './s3-plain-http.js';
 
 /**
  * The S3 calls the backend makes, on full keys (prefix included). Two implementations: plain HTTP

@@ -1,8 +1,9 @@
-import { connect, type Socket } from 'node:net';
+import { Connection, type PlainResponse } from './http-connection.js';
 import { canonicalQuery, escapeUri, SigV4Signer, type SigningCredentials } from './sigv4.js';
 
 /**
- * Signed S3 requests over plain HTTP/1.1, on pooled sockets that each read into one reused buffer (`onread`).
+ * Signed S3 requests over plain HTTP/1.1, on pooled sockets that each read into one reused buffer
+ * (`http-connection.ts`).
  *
  * Why not the SDK, for `http:` endpoints with static credentials (in-cluster object stores):
  * - Garbage: through the SDK, every 64 KiB a socket delivers is a fresh buffer, and that garbage (gigabytes
@@ -16,11 +17,7 @@ import { canonicalQuery, escapeUri, SigV4Signer, type SigningCredentials } from 
  * handling are shared.
  */
 
-const READ_BUFFER_BYTES = 256 * 1024;
-const MAX_HEAD_BYTES = 64 * 1024;
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const IDLE_SOCKETS = 16;
-const SOCKET_TIMEOUT_MS = 60_000;
 
 export interface PlainHttpTarget {
   endpoint: string;
@@ -41,215 +38,8 @@ export interface PlainRequest {
   into?: Uint8Array;
 }
 
-export interface PlainResponse {
-  status: number;
-  /** Lower-case names. */
-  headers: Map<string, string>;
-  body: Buffer;
-}
-
-/** A response this client does not handle (no Content-Length): the caller goes back to the SDK. */
-export class UnsupportedResponseError extends Error {
-  override name = 'UnsupportedResponseError';
-}
-
-/** An S3 error answer, shaped like the SDK's service exceptions. */
-export class S3ResponseError extends Error {
-  readonly $metadata: { httpStatusCode: number };
-  constructor(status: number, code: string | undefined, message: string) {
-    super(message);
-    this.name = code ?? (status === 404 ? 'NotFound' : status === 412 ? 'PreconditionFailed' : `Http${status}`);
-    this.$metadata = { httpStatusCode: status };
-  }
-}
-
 function encodeKey(key: string): string {
   return key.split('/').map(escapeUri).join('/');
-}
-
-interface Exchange {
-  method: string;
-  into: Uint8Array | undefined;
-  target?: Buffer;
-  head: Buffer[];
-  headBytes: number;
-  status?: number;
-  headers?: Map<string, string>;
-  contentLength?: number;
-  keepAlive?: boolean;
-  received: number;
-  errorBody: Buffer[];
-  resolve: (response: PlainResponse) => void;
-  reject: (error: Error) => void;
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/** One socket with its read buffer; at most one exchange at a time (no pipelining). */
-class Connection {
-  readonly socket: Socket;
-  private exchange: Exchange | undefined;
-  private readonly buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
-
-  /** The server closed it (or it failed): never handed out again. */
-  closed = false;
-
-  constructor(
-    host: string,
-    port: number,
-    private readonly onIdle: (connection: Connection) => void,
-  ) {
-    this.socket = connect({ host, port, onread: { buffer: this.buffer, callback: (bytes) => this.receive(bytes) } });
-    this.socket.setNoDelay(true);
-    this.socket.setTimeout(SOCKET_TIMEOUT_MS, () => this.socket.destroy(Object.assign(new Error('S3 socket timed out'), { code: 'ETIMEDOUT' })));
-    this.socket.on('error', (error) => this.fail(error));
-    this.socket.on('close', () => {
-      this.closed = true;
-      this.fail(Object.assign(new Error('S3 connection closed before the response ended'), { code: 'ECONNRESET' }));
-    });
-  }
-
-  request(method: string, head: string, body: Uint8Array | undefined, into: Uint8Array | undefined): Promise<PlainResponse> {
-    return new Promise((resolve, reject) => {
-      this.exchange = { method, into, head: [], headBytes: 0, received: 0, errorBody: [], resolve, reject };
-      if (body && body.length > 0) {
-        this.socket.cork();
-        this.socket.write(head);
-        this.socket.write(body);
-        this.socket.uncork();
-      } else {
-        this.socket.write(head);
-      }
-    });
-  }
-
-  private receive(bytes: number): boolean {
-    const exchange = this.exchange;
-    if (!exchange) {
-      this.socket.destroy();
-      return false;
-    }
-    let data: Buffer = this.buffer.subarray(0, bytes);
-    if (exchange.status === undefined) {
-      // Headers are small and rare: copied out of the reused buffer until they are complete.
-      exchange.head.push(Buffer.from(data));
-      exchange.headBytes += bytes;
-      const head = exchange.head.length === 1 ? exchange.head[0]! : Buffer.concat(exchange.head);
-      exchange.head = [head];
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (exchange.headBytes > MAX_HEAD_BYTES) this.finish(new Error('S3 response headers too long'));
-        return true;
-      }
-      const parsed = this.parseHead(exchange, head.subarray(0, end).toString('latin1'));
-      if (parsed) return this.finish(parsed);
-      data = head.subarray(end + 4);
-      if (exchange.contentLength === 0) return this.finish();
-    }
-    if (succeeded(exchange.status!)) {
-      if (exchange.received + data.length > exchange.contentLength!) return this.finish(new Error('S3 response body longer than its Content-Length'));
-      data.copy(exchange.target!, exchange.received);
-    } else if (exchange.received < MAX_ERROR_BODY_BYTES) {
-      exchange.errorBody.push(Buffer.from(data));
-    }
-    exchange.received += data.length;
-    if (exchange.received === exchange.contentLength) this.finish();
-    return true;
-  }
-
-  /** Returns an error to end the exchange with, if the head does not allow going on. */
-  private parseHead(exchange: Exchange, head: string): Error | undefined {
-    const lines = head.split('\r\n');
-    const status = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '');
-    if (!status) return new Error(`S3 answered something that is not HTTP: ${lines[0]?.slice(0, 80)}`);
-    exchange.status = Number(status[2]);
-    const headers = new Map<string, string>();
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-    }
-    exchange.headers = headers;
-    const connection = headers.get('connection')?.toLowerCase() ?? (status[1] === '1' ? 'keep-alive' : 'close');
-    exchange.keepAlive = connection !== 'close';
-    const encoding = headers.get('transfer-encoding');
-    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return new UnsupportedResponseError(`transfer-encoding ${encoding}`);
-    // A HEAD answer's Content-Length describes the object, not a body; 204 and 304 never have one.
-    if (exchange.method === 'HEAD' || exchange.status === 204 || exchange.status === 304) exchange.contentLength = 0;
-    else if (headers.has('content-length')) exchange.contentLength = Number(headers.get('content-length'));
-    if (exchange.contentLength === undefined || !Number.isSafeInteger(exchange.contentLength)) return new UnsupportedResponseError('no Content-Length');
-    if (succeeded(exchange.status)) {
-      const into = exchange.into;
-      if (into && exchange.contentLength > into.length) return new Error(`S3 sent ${exchange.contentLength} bytes for a read of ${into.length}`);
-      exchange.target = into ? Buffer.from(into.buffer, into.byteOffset, exchange.contentLength) : Buffer.allocUnsafe(exchange.contentLength);
-    }
-    return undefined;
-  }
-
-  private finish(error?: Error): boolean {
-    const exchange = this.exchange!;
-    this.exchange = undefined;
-    if (error) {
-      this.socket.destroy();
-      exchange.reject(error);
-      return false;
-    }
-    const status = exchange.status!;
-    if (succeeded(status)) {
-      const body = exchange.target ? exchange.target.subarray(0, exchange.received) : EMPTY;
-      exchange.resolve({ status, headers: exchange.headers!, body });
-    } else {
-      exchange.reject(responseError(exchange.method, status, Buffer.concat(exchange.errorBody).toString('utf8')));
-    }
-    if (exchange.keepAlive) this.onIdle(this);
-    else this.socket.destroy();
-    return true;
-  }
-
-  private fail(error: Error): void {
-    const exchange = this.exchange;
-    this.exchange = undefined;
-    exchange?.reject(error);
-  }
-}
-
-function succeeded(status: number): boolean {
-  return status >= 200 && status < 300;
-}
-
-function responseError(method: string, status: number, body: string): S3ResponseError {
-  const code = xmlValue(body, 'Code');
-  const message = xmlValue(body, 'Message');
-  return new S3ResponseError(status, code, `S3 ${method} answered ${status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`);
-}
-
-const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decodeXml(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
-    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
-    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
-    return XML_ENTITIES[entity] ?? whole;
-  });
-}
-
-/** The text of the first `<tag>` element (S3's answers never nest an element in one of the same name). */
-export function xmlValue(xml: string, tag: string): string | undefined {
-  const start = xml.indexOf(`<${tag}>`);
-  if (start < 0) return undefined;
-  const end = xml.indexOf(`</${tag}>`, start);
-  return end < 0 ? undefined : decodeXml(xml.slice(start + tag.length + 2, end));
-}
-
-/** The raw inner XML of every `<tag>` element, in order. */
-export function xmlElements(xml: string, tag: string): string[] {
-  const found: string[] = [];
-  for (let start = xml.indexOf(`<${tag}>`); start >= 0; start = xml.indexOf(`<${tag}>`, start)) {
-    const end = xml.indexOf(`</${tag}>`, start);
-    if (end < 0) break;
-    found.push(xml.slice(start + tag.length + 2, end));
-    start = end;
-  }
-  return found;
 }
 
 export class S3PlainHttp {

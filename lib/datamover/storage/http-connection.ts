@@ -1,0 +1,174 @@
+import { connect, type Socket } from 'node:net';
+import { responseError } from './s3-answers.js';
+
+/**
+ * HTTP/1.1 exchanges for S3PlainHttp, read with `onread`: every socket reads into one buffer of its own, and
+ * a body is copied from there straight into its target (the caller's memory, or one buffer of the announced
+ * length). Fresh buffers per socket read are what made the SDK's garbage.
+ */
+
+const READ_BUFFER_BYTES = 256 * 1024;
+const MAX_HEAD_BYTES = 64 * 1024;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const SOCKET_TIMEOUT_MS = 60_000;
+
+export interface PlainResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Map<string, string>;
+  body: Buffer;
+}
+
+/** A response this client does not handle (no Content-Length): the caller goes back to the SDK. */
+export class UnsupportedResponseError extends Error {
+  override name = 'UnsupportedResponseError';
+}
+
+interface Exchange {
+  method: string;
+  into: Uint8Array | undefined;
+  target?: Buffer;
+  head: Buffer[];
+  headBytes: number;
+  status?: number;
+  headers?: Map<string, string>;
+  contentLength?: number;
+  keepAlive?: boolean;
+  received: number;
+  errorBody: Buffer[];
+  resolve: (response: PlainResponse) => void;
+  reject: (error: Error) => void;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** One socket with its read buffer; at most one exchange at a time (no pipelining). */
+export class Connection {
+  readonly socket: Socket;
+  private exchange: Exchange | undefined;
+  private readonly buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+
+  /** The server closed it (or it failed): never handed out again. */
+  closed = false;
+
+  constructor(
+    host: string,
+    port: number,
+    private readonly onIdle: (connection: Connection) => void,
+  ) {
+    this.socket = connect({ host, port, onread: { buffer: this.buffer, callback: (bytes) => this.receive(bytes) } });
+    this.socket.setNoDelay(true);
+    this.socket.setTimeout(SOCKET_TIMEOUT_MS, () => this.socket.destroy(Object.assign(new Error('S3 socket timed out'), { code: 'ETIMEDOUT' })));
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.fail(Object.assign(new Error('S3 connection closed before the response ended'), { code: 'ECONNRESET' }));
+    });
+  }
+
+  request(method: string, head: string, body: Uint8Array | undefined, into: Uint8Array | undefined): Promise<PlainResponse> {
+    return new Promise((resolve, reject) => {
+      this.exchange = { method, into, head: [], headBytes: 0, received: 0, errorBody: [], resolve, reject };
+      if (body && body.length > 0) {
+        this.socket.cork();
+        this.socket.write(head);
+        this.socket.write(body);
+        this.socket.uncork();
+      } else {
+        this.socket.write(head);
+      }
+    });
+  }
+
+  private receive(bytes: number): boolean {
+    const exchange = this.exchange;
+    if (!exchange) {
+      this.socket.destroy();
+      return false;
+    }
+    let data: Buffer = this.buffer.subarray(0, bytes);
+    if (exchange.status === undefined) {
+      // Headers are small and rare: copied out of the reused buffer until they are complete.
+      exchange.head.push(Buffer.from(data));
+      exchange.headBytes += bytes;
+      const head = exchange.head.length === 1 ? exchange.head[0]! : Buffer.concat(exchange.head);
+      exchange.head = [head];
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (exchange.headBytes > MAX_HEAD_BYTES) this.finish(new Error('S3 response headers too long'));
+        return true;
+      }
+      const parsed = this.parseHead(exchange, head.subarray(0, end).toString('latin1'));
+      if (parsed) return this.finish(parsed);
+      data = head.subarray(end + 4);
+      if (exchange.contentLength === 0) return this.finish();
+    }
+    if (succeeded(exchange.status!)) {
+      if (exchange.received + data.length > exchange.contentLength!) return this.finish(new Error('S3 response body longer than its Content-Length'));
+      data.copy(exchange.target!, exchange.received);
+    } else if (exchange.received < MAX_ERROR_BODY_BYTES) {
+      exchange.errorBody.push(Buffer.from(data));
+    }
+    exchange.received += data.length;
+    if (exchange.received === exchange.contentLength) this.finish();
+    return true;
+  }
+
+  /** Returns an error to end the exchange with, if the head does not allow going on. */
+  private parseHead(exchange: Exchange, head: string): Error | undefined {
+    const lines = head.split('\r\n');
+    const status = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '');
+    if (!status) return new Error(`S3 answered something that is not HTTP: ${lines[0]?.slice(0, 80)}`);
+    exchange.status = Number(status[2]);
+    const headers = new Map<string, string>();
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+    exchange.headers = headers;
+    const connection = headers.get('connection')?.toLowerCase() ?? (status[1] === '1' ? 'keep-alive' : 'close');
+    exchange.keepAlive = connection !== 'close';
+    const encoding = headers.get('transfer-encoding');
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return new UnsupportedResponseError(`transfer-encoding ${encoding}`);
+    // A HEAD answer's Content-Length describes the object, not a body; 204 and 304 never have one.
+    if (exchange.method === 'HEAD' || exchange.status === 204 || exchange.status === 304) exchange.contentLength = 0;
+    else if (headers.has('content-length')) exchange.contentLength = Number(headers.get('content-length'));
+    if (exchange.contentLength === undefined || !Number.isSafeInteger(exchange.contentLength)) return new UnsupportedResponseError('no Content-Length');
+    if (succeeded(exchange.status)) {
+      const into = exchange.into;
+      if (into && exchange.contentLength > into.length) return new Error(`S3 sent ${exchange.contentLength} bytes for a read of ${into.length}`);
+      exchange.target = into ? Buffer.from(into.buffer, into.byteOffset, exchange.contentLength) : Buffer.allocUnsafe(exchange.contentLength);
+    }
+    return undefined;
+  }
+
+  private finish(error?: Error): boolean {
+    const exchange = this.exchange!;
+    this.exchange = undefined;
+    if (error) {
+      this.socket.destroy();
+      exchange.reject(error);
+      return false;
+    }
+    const status = exchange.status!;
+    if (succeeded(status)) {
+      const body = exchange.target ? exchange.target.subarray(0, exchange.received) : EMPTY;
+      exchange.resolve({ status, headers: exchange.headers!, body });
+    } else {
+      exchange.reject(responseError(exchange.method, status, Buffer.concat(exchange.errorBody).toString('utf8')));
+    }
+    if (exchange.keepAlive) this.onIdle(this);
+    else this.socket.destroy();
+    return true;
+  }
+
+  private fail(error: Error): void {
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    exchange?.reject(error);
+  }
+}
+
+function succeeded(status: number): boolean {
+  return status >= 200 && status < 300;
+}
