@@ -1,7 +1,7 @@
 import type { BackupVolume, HookReportMessage } from '../proto/agent/index.js';
 import type { CopiedVolume } from '../proto/mover/index.js';
 import type { VolumeCopy } from './backup-copy.js';
-import type { CopySelection } from './backup-copy-plan.js';
+import type { CopySelection } from '../lib/domain/copy-selection.js';
 import { hookErrors, hookSummary } from './backup-hooks.js';
 import { podVolumeErrors, podVolumePart, type PodVolumes, type RunSummary } from './backup-summary.js';
 

@@ -1,6 +1,6 @@
 import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
-import type { CopyPlan } from '../activities/control/backup-plan.js';
+import type { CopyPlan } from '../lib/domain/runs/backup-plan.js';
 import type { BackupVolume, RepositoryAccess } from '../proto/agent/index.js';
 import type { BackupVolumeResult } from '../proto/mover/index.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';

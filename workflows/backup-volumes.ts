@@ -23,7 +23,6 @@ export interface SnapshotSteps {
 }
 
 export const isProtected = (outcome: VolumeOutcome): boolean => outcome.state?.outcome === 'READY' && !outcome.failure;
-export const snapshottable = (volume: BackupVolume): boolean => !volume.unsupportedReason && Boolean(volume.snapshotClass);
 
 function waitFailure(state: VolumeSnapshotState, timeoutMinutes: number): string | undefined {
   if (state.outcome === 'READY' || state.outcome === 'CUT') return undefined;

@@ -18,12 +18,12 @@ import { VOLUME_PROGRESS_SIGNAL, type VolumeProgress } from '../proto/mover/inde
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, snapshotWait } from './activity-profiles.js';
 import { runHooks } from './backup-hooks.js';
-import type { BackupOutcome, BackupRunInput } from './backup-input.js';
+import type { BackupOutcome, BackupRunInput } from '../lib/domain/runs/backup-run.js';
 import { BACKUP_STEPS, progressQuery, type BackupProgress, type BackupStep } from './backup-progress.js';
 import { protectedVolumes, summarize } from './backup-summary.js';
-import { awaitSnapshotsReady, cutSnapshots, isProtected, snapshottable, withRetainedContents, type SnapshotSteps, type VolumeOutcome } from './backup-volumes.js';
+import { awaitSnapshotsReady, cutSnapshots, isProtected, withRetainedContents, type SnapshotSteps, type VolumeOutcome } from './backup-volumes.js';
 import { copyVolumes, type CopyRun, type VolumeCopy } from './backup-copy.js';
-import { selectCopies, type CopySelection } from './backup-copy-plan.js';
+import { selectCopies, snapshottable, type CopySelection } from '../lib/domain/copy-selection.js';
 import { copiedVolumes, copyTotals, summarizeCopy } from './backup-copy-summary.js';
 import { dataMoverAgent } from './data-mover.js';
 import { rootCauseMessage } from './failure-message.js';
@@ -102,10 +102,12 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       await control.finishJob({ ...job, status: 'SKIPPED', skipReason, message: `Skipped: ${skipReason}` });
       return { status: 'SKIPPED', reason: skipReason };
     }
-    const plan = await control.resolveBackupPlan({ orgId: input.orgId, definitionId: input.definitionId });
+    const { plan } = input;
+    const [preBackupHooks, postBackupHooks] = await control.resolveHooks({ orgId: input.orgId, definitionId: input.definitionId, phases: [plan.hookPhases.pre, plan.hookPhases.post] });
+    const hooks = { preBackup: preBackupHooks ?? [], postBackup: postBackupHooks ?? [] };
     const snapshotOnly = plan.persistentVolumes.include && plan.persistentVolumes.mode === 'SNAPSHOT_ONLY';
     copyMode = plan.persistentVolumes.include && plan.persistentVolumes.mode === 'BACKUP_TO_OBJECT_STORAGE';
-    const hasHooks = plan.hooks.preBackup.length + plan.hooks.postBackup.length > 0;
+    const hasHooks = hooks.preBackup.length + hooks.postBackup.length > 0;
 
     await enter('EXPORTING_RESOURCES');
     const repository = await control.resolveRepositoryAccess({ orgId: input.orgId, storageTargetId: input.storageTargetId, retention: input.retention });
@@ -146,9 +148,9 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     ];
     copies = liveCopies;
 
-    if (plan.hooks.preBackup.length > 0) {
+    if (hooks.preBackup.length > 0) {
       await enter('RUNNING_PRE_HOOKS');
-      await runHooks(hooksAgent.runBackupHook, hookRun, plan.hooks.preBackup, onHookReport);
+      await runHooks(hooksAgent.runBackupHook, hookRun, hooks.preBackup, onHookReport);
     }
 
     const timeoutMinutes = plan.csiSnapshotTimeoutMinutes;
@@ -166,9 +168,9 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       await copyVolumes(copyRun, liveCopies, onVolumeChange);
     }
 
-    if (plan.hooks.postBackup.length > 0) {
+    if (hooks.postBackup.length > 0) {
       await enter('RUNNING_POST_HOOKS');
-      await runHooks(hooksAgent.runBackupHook, hookRun, plan.hooks.postBackup, onHookReport);
+      await runHooks(hooksAgent.runBackupHook, hookRun, hooks.postBackup, onHookReport);
     }
 
     if (volumes.length > 0) {

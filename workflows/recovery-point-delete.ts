@@ -4,7 +4,7 @@ import type { ControlActivities } from '../activities/control/index.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, REPOSITORY_MAINTENANCE } from './activity-profiles.js';
 import { rootCauseMessage } from './failure-message.js';
-import type { RecoveryPointDeletionInput, RecoveryPointDeletionOutcome } from './recovery-point-deletion-input.js';
+import type { RecoveryPointDeletionInput, RecoveryPointDeletionOutcome } from '../lib/domain/runs/recovery-point-deletion.js';
 
 /** The workflow fails too, so the Temporal UI agrees with the job record. */
 export const RECOVERY_POINT_DELETE_FAILED = 'RECOVERY_POINT_DELETE_FAILED';

@@ -12,7 +12,7 @@ import {
   recoveryPointDeletionWorkflowId,
   type ExpiryPassInput,
   type ExpiryPassOutcome,
-} from './recovery-point-deletion-input.js';
+} from '../lib/domain/runs/recovery-point-deletion.js';
 
 /**
  * One expiry pass, started by the installation's expiry Schedule every few minutes. Steps: find the due

@@ -1,5 +1,5 @@
-import { NamespaceMapping } from '../activities/cluster/restore/namespace-mapping.js';
-import type { RestoreRunInput } from './restore-input.js';
+import { NamespaceMapping } from '../lib/domain/namespace-mapping.js';
+import type { RestoreRunInput } from '../lib/domain/runs/restore-run.js';
 
 export interface ReplicaNamespaces {
   /** Source namespace → destination namespace, for those that land in a destination namespace. */

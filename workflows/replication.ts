@@ -6,8 +6,8 @@ import { CONTROL, snapshotWait } from './activity-profiles.js';
 import { backupWorkflow } from './backup.js';
 import { rootCauseMessage } from './failure-message.js';
 import { deleteRecoveryPointWorkflow } from './recovery-point-delete.js';
-import { recoveryPointDeletionWorkflowId } from './recovery-point-deletion-input.js';
-import type { ReplicationOutcome, ReplicationRunInput } from './replication-input.js';
+import { recoveryPointDeletionWorkflowId } from '../lib/domain/runs/recovery-point-deletion.js';
+import type { ReplicationOutcome, ReplicationRunInput } from '../lib/domain/runs/replication-run.js';
 import { replicaNamespaces } from './replication-namespaces.js';
 import { REPLICATION_STEPS, replicationProgressQuery, type ReplicationProgress, type ReplicationStep } from './replication-progress.js';
 import { summarizeReplication } from './replication-summary.js';
@@ -105,6 +105,7 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
           retention: TEMPORARY_POINT_RETENTION,
           recoveryPointType: 'COPY',
           selection: input.selection,
+          plan: input.backupPlan,
         },
       ],
     });
@@ -139,8 +140,10 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
         {
           orgId: input.orgId,
           jobId: restorePhase.jobId,
-          // The restore reads its hooks and PV options from this id: the replication's destination side.
+          // The restore reads its hooks from this id, bound to the replication's destination side.
           restoreId: input.definitionId,
+          postRestoreHookPhase: 'DESTINATION_POST_RESTORE',
+          persistentVolumes: input.restoreVolumes,
           restoreName: input.definitionName,
           recoveryPointId,
           targetClusterId: input.destinationClusterId,

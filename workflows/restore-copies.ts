@@ -2,7 +2,7 @@ import { isCancellation } from '@temporalio/workflow';
 import type { RepositoryAccess } from '../proto/agent/index.js';
 import type { EmptiedClaim } from '../proto/agent/restore-volumes.js';
 import type { CopiedVolume } from '../proto/mover/copied-volume.js';
-import type { RestoreVolumeOptions } from '../services/api/resources/definitions/parts-schema.js';
+import type { RestoreVolumeOptions } from '../lib/domain/definitions/options.js';
 import { runOnMoverPod } from './data-mover.js';
 import { rootCauseMessage } from './failure-message.js';
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ClusterHookActivities } from '../activities/cluster/backup/run-backup-hook.js';
-import { NamespaceMapping } from '../activities/cluster/restore/namespace-mapping.js';
+import { NamespaceMapping } from '../lib/domain/namespace-mapping.js';
 import type { ClusterRestoreActivities } from '../activities/cluster/restore/restore-from-repository.js';
 import type { ClusterStorageClassActivities } from '../activities/cluster/restore/restore-from-repository-storage-classes.js';
 import type { ClusterRestoreVolumeActivities } from '../activities/cluster/restore/restore-volume-activities.js';
@@ -11,7 +11,7 @@ import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, snapshotWait } from './activity-profiles.js';
 import { runHooks } from './backup-hooks.js';
 import { rootCauseMessage } from './failure-message.js';
-import type { RestoreOutcome, RestoreRunInput } from './restore-input.js';
+import type { RestoreOutcome, RestoreRunInput } from '../lib/domain/runs/restore-run.js';
 import { RESTORE_STEPS, restoreProgressQuery, type RestoreProgress, type RestoreStep, type RestoreVolumeProgress } from './restore-progress.js';
 import { summarizeRestore } from './restore-summary.js';
 import { dataMoverAgent } from './data-mover.js';
@@ -93,10 +93,9 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       throw ApplicationFailure.nonRetryable(`the target cluster has no storage class ${missing.map((m) => `"${m}"`).join(', ')} that the storage-class remap names`, 'STORAGE_CLASS_MISSING');
     }
     const source = await control.resolveRestoreSource({ orgId: input.orgId, recoveryPointId: input.recoveryPointId });
-    const plan = await control.resolveRestorePlan({ orgId: input.orgId, restoreId: input.restoreId });
     const points: PointVolume[] = source.persistentVolumes;
-    const fromSnapshots = plan.persistentVolumes.include ? snapshotVolumes(points, input.selection.namespaces) : [];
-    const fromCopies = plan.persistentVolumes.include ? copyVolumes(points, input.selection.namespaces) : [];
+    const fromSnapshots = input.persistentVolumes.include ? snapshotVolumes(points, input.selection.namespaces) : [];
+    const fromCopies = input.persistentVolumes.include ? copyVolumes(points, input.selection.namespaces) : [];
     const brought = [...fromSnapshots, ...fromCopies];
     volumes = plannedVolumes(points.filter((v) => brought.some((b) => b.namespace === v.namespace && b.claim === v.claim)), []);
     onVolumeChange();
@@ -147,7 +146,7 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       if (volume) Object.assign(volume, { state, ...(reason ? { reason } : {}) });
       onVolumeChange();
     };
-    const copying = fills.length > 0 ? fillClaimsFromCopies({ clusterId: input.targetClusterId, jobId: input.jobId, repository, options: plan.persistentVolumes, fills }, setFillState) : Promise.resolve();
+    const copying = fills.length > 0 ? fillClaimsFromCopies({ clusterId: input.targetClusterId, jobId: input.jobId, repository, options: input.persistentVolumes, fills }, setFillState) : Promise.resolve();
     if (created.length > 0) {
       const timeoutMs = DEFAULT_SNAPSHOT_PROVISIONING_TIMEOUT_MINUTES * 60_000;
       const { claims } = await proxyActivities<ClusterRestoreVolumeActivities>({ ...snapshotWait(timeoutMs), taskQueue }).awaitRestoredClaims({
@@ -169,10 +168,11 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       moverJob = false;
     }
 
-    if (plan.postRestoreHooks.length > 0) {
+    const [postRestoreHooks = []] = await control.resolveHooks({ orgId: input.orgId, definitionId: input.restoreId, phases: [input.postRestoreHookPhase] });
+    if (postRestoreHooks.length > 0) {
       await enter('RUNNING_POST_HOOKS');
       // Hooks act on the restored application: namespaces they name are renamed like the objects were.
-      const hooks = plan.postRestoreHooks.map((hook) => ({ ...hook, namespaces: hook.namespaces.map((n) => mapping.target(n)) }));
+      const hooks = postRestoreHooks.map((hook) => ({ ...hook, namespaces: hook.namespaces.map((n) => mapping.target(n)) }));
       const runNamespaces = sourceNamespaces.map((n) => mapping.target(n)).sort();
       const timeoutMs = DEFAULT_HOOK_TARGETS_TIMEOUT_MINUTES * 60_000;
       await proxyActivities<ClusterRestoreVolumeActivities>({ ...snapshotWait(timeoutMs), taskQueue }).awaitHookTargets({ version: 1, hooks, runNamespaces, timeoutSeconds: timeoutMs / 1000 });

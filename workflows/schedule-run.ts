@@ -2,10 +2,10 @@ import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/w
 import type { ControlActivities } from '../activities/control/index.js';
 import { CONTROL } from './activity-profiles.js';
 import { backupWorkflow } from './backup.js';
-import type { BackupOutcome } from './backup-input.js';
+import type { BackupOutcome } from '../lib/domain/runs/backup-run.js';
 import { replicationWorkflow } from './replication.js';
-import type { ReplicationOutcome } from './replication-input.js';
-import type { ScheduledRunInput, ScheduledRunOutcome } from './schedule-run-input.js';
+import type { ReplicationOutcome } from '../lib/domain/runs/replication-run.js';
+import type { ScheduledRunInput, ScheduledRunOutcome } from '../lib/domain/runs/scheduled-run.js';
 
 export const SCHEDULED_RUN_FAILED = 'SCHEDULED_RUN_FAILED';
 

@@ -1,4 +1,3 @@
-import { backupPlanActivities } from './backup-plan.js';
 import type { ControlDeps } from './deps.js';
 import { jobActivities } from './jobs.js';
 import { recoveryPointDeletionActivities } from './recovery-point-deletion.js';
@@ -8,6 +7,7 @@ import { replicationPhaseActivities } from './replication-phases.js';
 import { repositoryMaintenanceActivities } from './repository-maintenance.js';
 import { repositoryAccessActivities } from './repository-access.js';
 import { restoreSourceActivities } from './restore-source.js';
+import { runHookActivities } from './run-hooks.js';
 import { scheduledRunActivities } from './scheduled-runs.js';
 import { skipCheckActivities } from './skip-checks.js';
 
@@ -18,7 +18,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...skipCheckActivities(deps),
     ...repositoryAccessActivities(deps),
     ...recoveryPointActivities(deps),
-    ...backupPlanActivities(deps),
+    ...runHookActivities(deps),
     ...restoreSourceActivities(deps),
     ...scheduledRunActivities(deps),
     ...replicationPhaseActivities(deps),

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { DeleteVolumeSnapshotRequest } from '../../proto/agent/index.js';
 import type { CopiedVolume } from '../../proto/mover/index.js';
 import { clusters, jobs, recoveryPoints } from '../../lib/db/schema/index.js';
-import type { DeletionCause, DeletionScope } from '../../workflows/recovery-point-deletion-input.js';
+import type { DeletionCause, DeletionScope } from '../../lib/domain/runs/recovery-point-deletion.js';
 import type { ControlDeps, JobRef } from './deps.js';
 import type { RecordedContents, RecordedVolume } from './recovery-points.js';
 import { skipCheckActivities } from './skip-checks.js';

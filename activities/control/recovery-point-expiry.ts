@@ -1,6 +1,6 @@
 import { and, asc, isNull, lte, or, sql } from 'drizzle-orm';
 import { recoveryPoints, storageTargets } from '../../lib/db/schema/index.js';
-import type { DeletionCause, DeletionScope } from '../../workflows/recovery-point-deletion-input.js';
+import type { DeletionCause, DeletionScope } from '../../lib/domain/runs/recovery-point-deletion.js';
 import type { ControlDeps } from './deps.js';
 
 export interface DuePoint {

@@ -1,17 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { Problem } from '../../lib/common/problem.js';
-import { backupDefinitionKind } from '../../services/api/resources/backup-definitions/kind.js';
-import { representation } from '../../services/api/resources/definitions/kind.js';
-import { resolveRun, runRequest } from '../../services/api/resources/definitions/run.js';
-import type { DefinitionRow } from '../../services/api/resources/definitions/store.js';
-import { backupRunInput } from '../../services/api/seams/backup-run-input.js';
-import { replicationDefinitionKind } from '../../services/api/resources/replication-definitions/kind.js';
-import { replicationRunInput } from '../../services/api/resources/replication-definitions/run-input.js';
-import type { ReplicationRunInput } from '../../workflows/replication-input.js';
-import { TenantScope } from '../../lib/db/tenant-scope.js';
 import { definitions, jobs } from '../../lib/db/schema/index.js';
-import type { BackupRunInput } from '../../workflows/backup-input.js';
-import type { ScheduledRunInput, ScheduledRunOutcome } from '../../workflows/schedule-run-input.js';
+import type { DefinitionRow } from '../../lib/db/schema/definitions.js';
+import { TenantScope } from '../../lib/db/tenant-scope.js';
+import type { BackupRunInput } from '../../lib/domain/runs/backup-run.js';
+import type { ReplicationRunInput } from '../../lib/domain/runs/replication-run.js';
+import type { ScheduledRunInput, ScheduledRunOutcome } from '../../lib/domain/runs/scheduled-run.js';
+import { resolveRun, resolvedRun } from '../../lib/run-start/run.js';
 import type { ControlDeps } from './deps.js';
 
 /** The skip reason a person reads on a run that fired while its definition was paused. */
@@ -64,7 +59,7 @@ export function scheduledRunActivities(deps: ControlDeps) {
         if (row.kind === 'RESTORE') return end(scope, row, start, 'FAILED', 'restores are never scheduled');
         let resolved;
         try {
-          resolved = await resolveRun(scope, row, { retention: start.retention, representation: null });
+          resolved = await resolveRun(scope, row, { retention: start.retention });
         } catch (error) {
           if (error instanceof Problem) return end(scope, row, start, 'FAILED', `the scheduled run could not start: ${error.detail}`);
           throw error;
@@ -81,12 +76,10 @@ export function scheduledRunActivities(deps: ControlDeps) {
             workflowId: start.workflowId,
             workflowRunId: start.runId,
           }));
-        if (row.kind === 'REPLICATION') {
-          const request = runRequest(scope, row, job, resolved, await representation(scope, replicationDefinitionKind, row));
-          return { status: 'REPLICATE', input: replicationRunInput(request) };
-        }
-        const request = runRequest(scope, row, job, resolved, await representation(scope, backupDefinitionKind, row));
-        return { status: 'RUN', input: backupRunInput(request) };
+        const run = resolvedRun(scope, row, job, resolved);
+        if (run.kind === 'REPLICATION') return { status: 'REPLICATE', input: run.input };
+        if (run.kind === 'BACKUP') return { status: 'RUN', input: run.input };
+        throw new Error(`a scheduled run resolved to a ${run.kind} run`);
       });
     },
   };

@@ -20,6 +20,13 @@ export type StorageTargetKind = (typeof STORAGE_TARGET_KINDS)[number];
 export const HOOK_TYPES = ['PRE_BACKUP', 'POST_BACKUP', 'POST_RESTORE'] as const;
 export type HookType = (typeof HOOK_TYPES)[number];
 
+/**
+ * Where a definition binds its hooks: a backup's and a restore's by hook type, a replication's by side
+ * (its source runs backup hooks, its destination post-restore hooks).
+ */
+export const HOOK_PHASES = ['PRE_BACKUP', 'POST_BACKUP', 'POST_RESTORE', 'SOURCE_PRE_BACKUP', 'SOURCE_POST_BACKUP', 'DESTINATION_POST_RESTORE'] as const;
+export type HookPhase = (typeof HOOK_PHASES)[number];
+
 /** FAIL stops the run at the failing hook; CONTINUE records the error and goes on. */
 export const HOOK_ERROR_MODES = ['FAIL', 'CONTINUE'] as const;
 

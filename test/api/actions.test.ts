@@ -93,11 +93,22 @@ describe('actions through the WorkflowLauncher seam', () => {
     expect(job).toMatchObject({ kind: 'BACKUP', status: 'RUNNING', definitionId: definition.id, workflowRunId: 'run-1' });
     expect(job.workflowId).toMatch(new RegExp(`^backup-${definition.id}-20250601T000000000Z$`));
     expect(job.temporalUiUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${job.workflowId}/run-1`);
+    // The run's input is resolved whole: destination, retention and every option the workflow reads.
     expect(launcher.runs.at(-1)).toMatchObject({
-      jobId: job.id,
-      destination: { storageTargetId: target.id, inheritedFrom: 'cluster' },
-      retention: { days: 7, safeLock: false },
-      definition: { id: definition.id, advanced: { concurrentPvs: 2 } },
+      kind: 'BACKUP',
+      workflowId: job.workflowId,
+      definitionId: definition.id,
+      input: {
+        jobId: job.id,
+        storageTargetId: target.id,
+        retention: { days: 7, safeLock: false },
+        plan: {
+          hookPhases: { pre: 'PRE_BACKUP', post: 'POST_BACKUP' },
+          persistentVolumes: { include: true, mode: 'BACKUP_TO_OBJECT_STORAGE' },
+          csiSnapshotTimeoutMinutes: 10,
+          copy: { concurrentPvs: 2, totalConcurrentFiles: 24, dataMoverPodTimeoutMinutes: 20, dataMoverMemoryLimitMiB: 1024, snapshotRetentionDays: null },
+        },
+      },
     });
     expect(expectStatus(await engineClient.get(`/jobs/${job.id as string}`), 200)).toMatchObject({ status: 'RUNNING' });
   });
@@ -106,7 +117,7 @@ describe('actions through the WorkflowLauncher seam', () => {
     const policy = await createPolicy(engineClient, { schedules: [{ cron: '0 1 * * *', retentionDays: 14 }] });
     const { definition } = await definitionWithDestination(engineClient, { policyId: policy.id });
     expectStatus(await engineClient.post(`/backup-definitions/${definition.id}/actions/run`, {}), 202);
-    expect(launcher.runs.at(-1)?.retention).toEqual({ days: 14, safeLock: false });
+    expect(launcher.runs.at(-1)).toMatchObject({ kind: 'BACKUP', input: { retention: { days: 14, safeLock: false } } });
   });
 
   it('refuses to run without any destination', async () => {

@@ -112,8 +112,7 @@ describe('replication run-now with a workflow engine', () => {
       expect(launcher.runs[0]).toMatchObject({
         kind: 'REPLICATION',
         definitionId: created.id,
-        destination: { storageTargetId: target.id, inheritedFrom: 'definition' },
-        retention: null,
+        input: { storageTargetId: target.id, destinationClusterId: to.id, destinationNamespaces: ['shop'] },
       });
       const jobs = expectStatus<{ items: { definitionId: string; status: string }[] }>(await admin.get(`/jobs?definitionId=${created.id}`), 200);
       expect(jobs.items).toEqual([expect.objectContaining({ definitionId: created.id, status: 'RUNNING' })]);

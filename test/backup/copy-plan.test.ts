@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { CopyPlan } from '../../activities/control/backup-plan.js';
+import type { CopyPlan } from '../../lib/domain/runs/backup-plan.js';
 import type { BackupVolume } from '../../proto/agent/index.js';
 import { filesPerVolume, mountClassOf } from '../../workflows/backup-copy.js';
-import { selectCopies } from '../../workflows/backup-copy-plan.js';
+import { selectCopies } from '../../lib/domain/copy-selection.js';
 
 const plan: CopyPlan = {
   snapshotBeforeBackup: true,
   preserveSnapshots: false,
+  snapshotRetentionDays: null,
   backupUnsnapshottedPvs: true,
   methodByStorageClass: {},
   excludeUnattachedPvcs: false,

@@ -1,7 +1,6 @@
-import type { CopyPlan } from '../../control/backup-plan.js';
 import type { BackupVolume, PreviewBackupRequest, PreviewVolume } from '../../../proto/agent/index.js';
-import { selectCopies } from '../../../workflows/backup-copy-plan.js';
-import { snapshottable } from '../../../workflows/backup-volumes.js';
+import { selectCopies, snapshottable } from '../../../lib/domain/copy-selection.js';
+import type { CopyPlan } from '../../../lib/domain/runs/backup-plan.js';
 
 type VolumeOptions = PreviewBackupRequest['persistentVolumes'];
 type Method = Pick<PreviewVolume, 'method' | 'reason'>;

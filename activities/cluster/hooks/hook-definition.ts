@@ -1,10 +1,7 @@
-import type { AppHookInput } from '../../../services/api/resources/app-hooks/schema.js';
+import type { HookDefinitionMessage } from '../../../proto/agent/index.js';
 
-/**
- * What the runner needs of an app hook, as the API stores it (defaults already applied by its schema).
- * Derived from the API's type so a renamed field breaks the build here rather than at run time.
- */
-export type HookDefinition = Pick<AppHookInput, 'name' | 'type' | 'command' | 'podSelector' | 'namespaces' | 'container' | 'timeoutSeconds' | 'onError'>;
+/** What the runner needs of an app hook: the versioned message the control plane sends. */
+export type HookDefinition = HookDefinitionMessage;
 
 /**
  * The namespaces a hook looks for pods in: its own list, or, when that is empty, every namespace the

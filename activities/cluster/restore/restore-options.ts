@@ -1,15 +1,9 @@
-import type { EXISTING_RESOURCE_POLICIES, RestoreSelection } from '../../../services/api/resources/restores/schema.js';
-import type { Transforms } from '../../../services/api/resources/definitions/parts-schema.js';
-import type { Static } from '@sinclair/typebox';
+import type { RestoreResourcesRequest } from '../../../proto/agent/index.js';
 
-export type ExistingResourcePolicy = (typeof EXISTING_RESOURCE_POLICIES)[number];
+export type ExistingResourcePolicy = RestoreResourcesRequest['existingResources'];
 
-/** The resource part of a resolved restore: the API's own types, as the restore record stores them. */
-export interface ResourceRestoreOptions {
-  selection: Static<typeof RestoreSelection>;
-  transforms: Transforms;
-  existingResources: ExistingResourcePolicy;
-}
+/** The resource part of a restore request, as the versioned message carries it. */
+export type ResourceRestoreOptions = Pick<RestoreResourcesRequest, 'selection' | 'transforms' | 'existingResources'>;
 
 /** How long a restored CRD may take to become Established before its custom resources are failed. */
 export const DEFAULT_CRD_ESTABLISHED_TIMEOUT_MS = 60_000;

@@ -6,7 +6,7 @@ import { applyObject } from './apply-object.js';
 import { inApplyOrder } from './apply-order.js';
 import { keepsTargetCopy, notRestoredReason } from './cluster-generated.js';
 import { awaitCrdEstablished } from './crd-established.js';
-import { NamespaceMapping } from './namespace-mapping.js';
+import { NamespaceMapping } from '../../../lib/domain/namespace-mapping.js';
 import { summarize, type ResourceOutcome, type ResourceRestoreProgress, type ResourceRestoreReport } from './outcomes.js';
 import { OwnerLinks, type OwnerReference } from './owner-links.js';
 import type { TreeEntry } from './read-resource-tree.js';

@@ -1,6 +1,6 @@
-import type { Transforms } from '../../../services/api/resources/definitions/parts-schema.js';
+import type { RestoreResourcesRequest } from '../../../proto/agent/index.js';
 import type { KubeObject } from '../export/kube-object.js';
-import type { NamespaceMapping } from './namespace-mapping.js';
+import type { NamespaceMapping } from '../../../lib/domain/namespace-mapping.js';
 
 const LEGACY_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 const RBAC_BINDING_TYPES = new Set(['rolebindings.rbac.authorization.k8s.io', 'clusterrolebindings.rbac.authorization.k8s.io']);
@@ -30,7 +30,7 @@ function remapStorageClasses(typeId: string, object: KubeObject, classes: Record
  * object itself and of every reference that carries a namespace (binding subjects, a PV's claim, a
  * namespace's own name), and the storage-class remap wherever a class is named.
  */
-export function applyTransforms(typeId: string, object: KubeObject, namespaces: NamespaceMapping, transforms: Transforms): void {
+export function applyTransforms(typeId: string, object: KubeObject, namespaces: NamespaceMapping, transforms: RestoreResourcesRequest['transforms']): void {
   if (object.metadata.namespace) object.metadata.namespace = namespaces.target(object.metadata.namespace);
   if (typeId === 'namespaces') object.metadata.name = namespaces.target(object.metadata.name);
   if (RBAC_BINDING_TYPES.has(typeId)) {

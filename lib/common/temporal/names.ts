@@ -14,5 +14,3 @@ export function clusterTaskQueue(clusterId: string): string {
 export const CLUSTER_ID_ATTRIBUTE = defineSearchAttributeKey('HavenClusterId', SearchAttributeType.KEYWORD);
 export const DEFINITION_ID_ATTRIBUTE = defineSearchAttributeKey('HavenDefinitionId', SearchAttributeType.KEYWORD);
 export const KIND_ATTRIBUTE = defineSearchAttributeKey('HavenKind', SearchAttributeType.KEYWORD);
-
-export const BACKUP_WORKFLOW_TYPE = 'backupWorkflow';

@@ -59,3 +59,5 @@ export const definitions = pgTable(
     index('definitions_storage_target_idx').on(t.storageTargetId),
   ],
 );
+
+export type DefinitionRow = typeof definitions.$inferSelect;

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { PROBLEM_CODES, problemStatus } from '../../../lib/common/problem.js';
-import { StringEnum } from './schema-kit.js';
+import { StringEnum } from '../../../lib/domain/schema-kit.js';
 import type { ProblemCode } from '../../../lib/common/problem.js';
 
 /** RFC 9457 problem details as every error response declares it. */

@@ -1,4 +1,4 @@
-import type { ScheduledRunInput } from '../../../workflows/schedule-run-input.js';
+import type { ScheduledRunInput } from '../../../lib/domain/runs/scheduled-run.js';
 
 /**
  * What Temporal should hold for one definition: one Schedule per policy schedule (each keeps its own

@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
 import type { recoveryPointExpiryWorkflow } from '../../../workflows/recovery-point-expiry.js';
-import { RECOVERY_POINT_EXPIRY_WORKFLOW_TYPE } from '../../../workflows/recovery-point-deletion-input.js';
+import { WORKFLOW_TYPES } from '../../../lib/domain/runs/workflow-types.js';
 import type { TemporalSchedules } from './temporal-schedules.js';
 
 /** How often expired recovery points are looked for (HAVEN_EXPIRY_INTERVAL_MINUTES); 0 turns periodic expiry off. */
@@ -31,7 +31,7 @@ export async function syncExpirySchedule(schedules: TemporalSchedules, controlTa
     spec: { intervals: [{ every: `${intervalMinutes}m` }] },
     action: {
       type: 'startWorkflow',
-      workflowType: RECOVERY_POINT_EXPIRY_WORKFLOW_TYPE,
+      workflowType: WORKFLOW_TYPES.recoveryPointExpiry,
       workflowId: `recovery-point-expiry-${controlTaskQueue}`,
       taskQueue: controlTaskQueue,
       args: [{}] satisfies Parameters<typeof recoveryPointExpiryWorkflow>,

@@ -5,9 +5,9 @@ import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '.
 import type { PreviewBackupResult } from '../../../proto/agent/index.js';
 import type { PreviewBackupInput, previewBackupWorkflow } from '../../../workflows/preview.js';
 import type { BackupPreviewer } from './backup-preview.js';
+import { WORKFLOW_TYPES } from '../../../lib/domain/runs/workflow-types.js';
 
 /** The preview workflow's exported name (workflows/preview.ts). */
-const PREVIEW_WORKFLOW_TYPE = 'previewBackupWorkflow';
 
 /** HavenKind of preview runs, beside the job kinds of real runs. */
 export const PREVIEW_KIND = 'BACKUP_PREVIEW';
@@ -36,7 +36,7 @@ export class TemporalBackupPreviewer implements BackupPreviewer {
     const { definitionId, ...workflowInput } = input;
     const seconds = Math.round(input.timeoutMs / 1000);
     try {
-      return await this.client.workflow.execute<typeof previewBackupWorkflow>(PREVIEW_WORKFLOW_TYPE, {
+      return await this.client.workflow.execute<typeof previewBackupWorkflow>(WORKFLOW_TYPES.previewBackup, {
         taskQueue: this.controlTaskQueue,
         workflowId: `preview-${definitionId}-${randomUUID()}`,
         workflowExecutionTimeout: input.timeoutMs + WORKFLOW_MARGIN_MS,

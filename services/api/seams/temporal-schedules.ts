@@ -1,10 +1,10 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
-import type { ScheduledRunInput } from '../../../workflows/schedule-run-input.js';
+import type { ScheduledRunInput } from '../../../lib/domain/runs/scheduled-run.js';
 import { SCHEDULE_ID_PATTERN, scheduledWorkflowIdPrefix, scheduleId, type DesiredSchedules } from './definition-schedules.js';
+import { WORKFLOW_TYPES } from '../../../lib/domain/runs/workflow-types.js';
 
 /** The scheduled run workflow's exported name (workflows/schedule-run.ts). */
-const SCHEDULED_RUN_WORKFLOW_TYPE = 'scheduledRunWorkflow';
 const PAUSED_NOTE = 'Paused in Haven: the definition is paused';
 const RESUMED_NOTE = 'Resumed in Haven';
 
@@ -35,7 +35,7 @@ export class TemporalSchedules {
       spec: { cronExpressions: [entry.cron], timezone: desired.timeZone },
       action: {
         type: 'startWorkflow',
-        workflowType: SCHEDULED_RUN_WORKFLOW_TYPE,
+        workflowType: WORKFLOW_TYPES.scheduledRun,
         workflowId: scheduledWorkflowIdPrefix(desired),
         taskQueue: this.controlTaskQueue,
         args: [input],

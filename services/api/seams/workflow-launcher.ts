@@ -1,15 +1,15 @@
 import { Problem } from '../../../lib/common/problem.js';
 import type { DefinitionKind } from '../../../lib/common/enums.js';
-import type { ResolvedDestination } from '../../../lib/domain/destination.js';
+import type { RunStart } from '../../../lib/domain/runs/run-inputs.js';
 import type { DesiredSchedules } from './definition-schedules.js';
 
 /**
  * Everything the API asks of the workflow engine. The API resolves a definition into one immutable
- * run request before calling, so a workflow never looks things up piecemeal; the Temporal
+ * run input before calling, so a workflow never looks things up piecemeal; the Temporal
  * implementation (workflow issues) plugs in here, and tests substitute a recording fake.
  */
 export interface WorkflowLauncher {
-  startRun(request: RunRequest): Promise<StartedRun>;
+  startRun(run: RunStart): Promise<StartedRun>;
   cancelRun(run: { jobId: string; workflowId: string }): Promise<void>;
   pauseSchedule(definition: { id: string; kind: DefinitionKind }): Promise<void>;
   resumeSchedule(definition: { id: string; kind: DefinitionKind }): Promise<void>;
@@ -17,24 +17,6 @@ export interface WorkflowLauncher {
   syncSchedules(desired: DesiredSchedules): Promise<void>;
   /** Starts the deletion of a point the caller checked exists and is not SafeLocked; the run records its job. */
   deleteRecoveryPoint(recoveryPoint: { orgId: string; id: string; storageTargetId: string }): Promise<{ workflowId: string }>;
-}
-
-export interface RunRequest {
-  orgId: string;
-  /** The job row the API recorded for this run; the workflow updates it. */
-  jobId: string;
-  /** Chosen by the API (readable: <kind>-<definition>-<time>) so a retried start is idempotent. */
-  workflowId: string;
-  kind: DefinitionKind;
-  definitionId: string;
-  definitionName: string;
-  clusterId: string;
-  /** Where the data goes, already resolved through job > cluster > account. */
-  destination: ResolvedDestination | null;
-  /** Present for ad-hoc runs and for definitions without a policy. */
-  retention: { days: number; safeLock: boolean } | null;
-  /** The definition's full API representation at the moment of the request. */
-  definition: unknown;
 }
 
 export interface StartedRun {
@@ -47,8 +29,8 @@ export class UnavailableWorkflowLauncher implements WorkflowLauncher {
     throw new Problem('workflows-unavailable', `${action} needs the workflow engine, which this Haven build does not include yet; nothing was changed`);
   }
 
-  startRun(request: RunRequest): Promise<StartedRun> {
-    this.refuse(`running ${request.kind.toLowerCase()} definition "${request.definitionName}"`);
+  startRun(run: RunStart): Promise<StartedRun> {
+    this.refuse(`running ${run.kind.toLowerCase()} definition "${run.definitionName}"`);
   }
 
   cancelRun(): Promise<void> {

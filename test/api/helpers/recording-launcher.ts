@@ -1,13 +1,14 @@
 import type { DesiredSchedules } from '../../../services/api/seams/definition-schedules.js';
-import type { RunRequest, WorkflowLauncher } from '../../../services/api/seams/workflow-launcher.js';
+import type { RunStart } from '../../../lib/domain/runs/run-inputs.js';
+import type { WorkflowLauncher } from '../../../services/api/seams/workflow-launcher.js';
 
 /** Stands in for Temporal: records what the API asked for and reports success. */
 export class RecordingLauncher implements WorkflowLauncher {
-  readonly runs: RunRequest[] = [];
+  readonly runs: RunStart[] = [];
   readonly calls: string[] = [];
   readonly schedules: DesiredSchedules[] = [];
 
-  async startRun(request: RunRequest) {
+  async startRun(request: RunStart) {
     this.runs.push(request);
     return { runId: `run-${this.runs.length}` };
   }

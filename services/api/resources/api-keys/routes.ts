@@ -8,7 +8,7 @@ import { roleAllows } from '../../auth/roles.js';
 import { generateSecretToken, hashSecretToken, tokenHint } from '../../auth/api-key-secret.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';
-import { IdParams } from '../../http/schema-kit.js';
+import { IdParams } from '../../../../lib/domain/schema-kit.js';
 import { ApiKey, ApiKeyInput, CreatedApiKey } from './schema.js';
 
 const tags = ['api-keys'];

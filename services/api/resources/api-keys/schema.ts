@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ROLES } from '../../../../lib/common/enums.js';
-import { Description, Id, Name, Nullable, StringEnum, Timestamp } from '../../http/schema-kit.js';
+import { Description, Id, Name, Nullable, StringEnum, Timestamp } from '../../../../lib/domain/schema-kit.js';
 
 export const Role = StringEnum(ROLES, {
   description: 'admin: everything, including keys, storage and preferences; operator: definitions and actions; viewer: read only.',

@@ -6,7 +6,7 @@ import { parseLabelSelector } from '../../../../lib/common/label-selector.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';
-import { IdParams } from '../../http/schema-kit.js';
+import { IdParams } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { expectedVersion, setEtag } from '../../http/versioning.js';
 import { referencesToHook, refuseWhileReferenced } from '../references.js';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { HOOK_ERROR_MODES, HOOK_TYPES } from '../../../../lib/common/enums.js';
-import { Description, Name, NamespaceList, Nullable, RecordMeta, StringEnum } from '../../http/schema-kit.js';
+import { Description, Name, NamespaceList, Nullable, RecordMeta, StringEnum } from '../../../../lib/domain/schema-kit.js';
 
 export const DEFAULT_HOOK_TIMEOUT_SECONDS = 30;
 export const MAX_HOOK_TIMEOUT_SECONDS = 3600;

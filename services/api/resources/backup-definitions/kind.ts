@@ -1,13 +1,13 @@
 import { clusters, policies, storageTargets } from '../../../../lib/db/schema/index.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { requireReference } from '../references.js';
-import { checkSafeLockDestination, lookUpDestination } from '../definitions/destination-lookup.js';
+import { checkSafeLockDestination, lookUpDestination } from '../../../../lib/run-start/destination-lookup.js';
 import { checkHookSlots } from '../definitions/hook-slots.js';
 import type { HookSlot } from '../definitions/hook-slots.js';
 import { definitionMeta } from '../definitions/kind.js';
 import type { DefinitionKindSpec } from '../definitions/kind.js';
 import { checkCopyOptions, checkPersistentVolumes, checkSelection } from '../definitions/parts-rules.js';
-import type { CopyOptions, PersistentVolumeOptions, Selection } from '../definitions/parts-schema.js';
+import type { CopyOptions, PersistentVolumeOptions, Selection } from '../../../../lib/domain/definitions/options.js';
 import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { BackupDefinition, BackupDefinitionInput } from './schema.js';
 

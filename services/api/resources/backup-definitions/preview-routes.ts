@@ -3,10 +3,12 @@ import { Problem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
 import { clusterStatus } from '../../../../lib/domain/cluster-status.js';
 import { errorResponses } from '../../http/problem-schema.js';
-import { IdParams } from '../../http/schema-kit.js';
+import { IdParams } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
-import { agentSelection } from '../../seams/backup-run-input.js';
-import { getDefinition, representation } from '../definitions/kind.js';
+import { agentSelection } from '../../../../lib/domain/runs/run-inputs.js';
+import { backupPlan } from '../../../../lib/domain/runs/backup-plan.js';
+import type { StoredBackupSpec } from '../../../../lib/domain/definitions/stored.js';
+import { getDefinition } from '../definitions/kind.js';
 import { backupDefinitionKind } from './kind.js';
 import { BackupPreview, BackupPreviewRequest } from './preview-schema.js';
 
@@ -39,22 +41,23 @@ export function backupPreviewRoutes(context: ApiContext): RoutePlugin {
           const reason = lastPoll ? `its agent last polled at ${lastPoll.toISOString()}` : 'no agent has connected yet; install it with the manifest from the registration';
           throw new Problem('agent-not-connected', `cluster "${cluster.name}" (${cluster.id}) is ${status}: ${reason}`);
         }
-        const definition = await representation(request.tenant, backupDefinitionKind, row);
-        const { persistentVolumes, advanced } = definition;
+        // The same plan a run of the definition would get, so the preview cannot promise what a run would not do.
+        const spec = row.spec as unknown as StoredBackupSpec;
+        const { persistentVolumes, copy } = backupPlan(spec);
         const result = await context.previewer.preview({
           definitionId: row.id,
           clusterId: cluster.id,
           timeoutMs: request.body.timeoutSeconds * 1000,
           request: {
             version: 1,
-            selection: agentSelection(definition),
+            selection: agentSelection(row.id, spec.selection),
             persistentVolumes: {
               include: persistentVolumes.include,
               mode: persistentVolumes.mode,
-              snapshotBeforeBackup: persistentVolumes.snapshotBeforeBackup,
-              backupUnsnapshottedPvs: persistentVolumes.backupUnsnapshottedPvs,
-              methodByStorageClass: persistentVolumes.methodByStorageClass,
-              excludeUnattachedPvcs: advanced.excludeUnattachedPvcs,
+              snapshotBeforeBackup: copy.snapshotBeforeBackup,
+              backupUnsnapshottedPvs: copy.backupUnsnapshottedPvs,
+              methodByStorageClass: copy.methodByStorageClass,
+              excludeUnattachedPvcs: copy.excludeUnattachedPvcs,
             },
             maxNamesPerType: request.body.maxNamesPerType,
           },

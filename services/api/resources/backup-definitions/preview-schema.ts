@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { PreviewResourceTypeV1, PreviewUnprotectedVolumeV1, PreviewVolumeV1 } from '../../../../proto/agent/index.js';
-import { Id, Timestamp } from '../../http/schema-kit.js';
+import { Id, Timestamp } from '../../../../lib/domain/schema-kit.js';
 
 export const DEFAULT_PREVIEW_NAMES_PER_TYPE = 100;
 export const MAX_PREVIEW_NAMES_PER_TYPE = 1000;

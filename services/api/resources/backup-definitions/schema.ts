@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { Id, Name, Nullable, RecordMeta, Tags } from '../../http/schema-kit.js';
-import { CopyOptions, HookIds, PersistentVolumeOptions, Selection } from '../definitions/parts-schema.js';
+import { Id, Name, Nullable, RecordMeta, Tags } from '../../../../lib/domain/schema-kit.js';
+import { CopyOptions, HookIds, PersistentVolumeOptions, Selection } from '../../../../lib/domain/definitions/options.js';
 
 export const BackupHooks = Type.Object(
   {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { CLUSTER_STATUSES } from '../../../../lib/common/enums.js';
-import { Description, Id, Name, Nullable, RecordMeta, StringEnum, Tags, Timestamp } from '../../http/schema-kit.js';
+import { Description, Id, Name, Nullable, RecordMeta, StringEnum, Tags, Timestamp } from '../../../../lib/domain/schema-kit.js';
 
 export const DEFAULT_KUBELET_PODS_DIR = '/var/lib/kubelet/pods';
 

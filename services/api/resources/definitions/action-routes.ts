@@ -4,15 +4,15 @@ import { definitions } from '../../../../lib/db/schema/index.js';
 import { Problem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
 import { errorResponses } from '../../http/problem-schema.js';
-import { IdParams } from '../../http/schema-kit.js';
+import { IdParams } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { setEtag } from '../../http/versioning.js';
 import { Job } from '../jobs/schema.js';
 import { toApi as jobToApi } from '../jobs/store.js';
 import { getDefinition, representation } from './kind.js';
 import type { DefinitionKindSpec } from './kind.js';
-import { AdHocRun } from './parts-schema.js';
-import { startRun } from './run.js';
+import { AdHocRun } from '../../../../lib/domain/definitions/options.js';
+import { startRun } from './start-run.js';
 import { syncDefinitionSchedules } from './schedules.js';
 
 const NoBody = Type.Object({}, { additionalProperties: false, default: {} });
@@ -40,7 +40,7 @@ export function definitionActionRoutes<I extends TObject, O extends TObject>(spe
         const body = request.body as { retentionDays?: number };
         const job = await request.tenant.transaction(async (scope) => {
           const row = await getDefinition(scope, kind, request.params.id, what);
-          return startRun(scope, context, row, { retentionDays: body.retentionDays, representation: await representation(scope, spec, row) });
+          return startRun(scope, context, row, { retentionDays: body.retentionDays });
         });
         return reply.code(202).send(jobToApi(job, context.temporal));
       },

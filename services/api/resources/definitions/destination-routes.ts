@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { TObject } from '@sinclair/typebox';
 import { errorResponses } from '../../http/problem-schema.js';
-import { Id, IdParams, StringEnum } from '../../http/schema-kit.js';
+import { Id, IdParams, StringEnum } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
-import { lookUpDestination } from './destination-lookup.js';
+import { lookUpDestination } from '../../../../lib/run-start/destination-lookup.js';
 import { getDefinition } from './kind.js';
 import type { DefinitionKindSpec } from './kind.js';
 

@@ -1,6 +1,6 @@
 import { parseLabelSelector } from '../../../../lib/common/label-selector.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
-import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from './parts-schema.js';
+import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
 
 /**
  * Rules across fields of one option group, which JSON Schema cannot express clearly. Each failure is

@@ -3,7 +3,8 @@ import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import type { HookSlot } from './hook-slots.js';
 import { saveHookSlots } from './hook-slots.js';
 
-export type DefinitionRow = typeof definitions.$inferSelect;
+export type { DefinitionRow } from '../../../../lib/db/schema/definitions.js';
+import type { DefinitionRow } from '../../../../lib/db/schema/definitions.js';
 
 /** What a definition kind stores: the referencing columns, its other options as `spec`, and its hooks. */
 export interface PreparedDefinition {

@@ -5,7 +5,7 @@ import { Problem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';
-import { Id, IdParams } from '../../http/schema-kit.js';
+import { Id, IdParams } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { Job, JobKind, JobStatus } from './schema.js';
 import { toApi } from './store.js';

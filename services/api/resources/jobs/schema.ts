@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { JOB_KINDS, JOB_STATUSES } from '../../../../lib/common/enums.js';
-import { Id, Nullable, StringEnum, Timestamp } from '../../http/schema-kit.js';
+import { Id, Nullable, StringEnum, Timestamp } from '../../../../lib/domain/schema-kit.js';
 
 export const JobStatus = StringEnum(JOB_STATUSES, {
   description:

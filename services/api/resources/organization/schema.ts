@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { Id, Name, Nullable, RecordMeta } from '../../http/schema-kit.js';
+import { Id, Name, Nullable, RecordMeta } from '../../../../lib/domain/schema-kit.js';
 
 export const OrganizationPreferences = Type.Object(
   {

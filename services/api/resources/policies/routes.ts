@@ -3,7 +3,7 @@ import { policies } from '../../../../lib/db/schema/index.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';
-import { IdParams } from '../../http/schema-kit.js';
+import { IdParams } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { expectedVersion, setEtag } from '../../http/versioning.js';
 import type { ApiContext } from '../../context.js';

@@ -1,18 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { Description, Name, RecordMeta } from '../../http/schema-kit.js';
+import { Description, Name, RecordMeta } from '../../../../lib/domain/schema-kit.js';
+import { RetentionDays } from '../../../../lib/domain/definitions/options.js';
 
-export const MIN_RETENTION_DAYS = 1;
-/** Ten years: long enough for compliance retention, short enough to catch a typo like 36500. */
-export const MAX_RETENTION_DAYS = 3650;
 export const MAX_SCHEDULES_PER_POLICY = 20;
 export const DEFAULT_TIME_ZONE = 'UTC';
 
-export const RetentionDays = Type.Integer({
-  minimum: MIN_RETENTION_DAYS,
-  maximum: MAX_RETENTION_DAYS,
-  description: 'Days a recovery point is kept before it is deleted.',
-});
 
 export const Schedule = Type.Object(
   {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { RECOVERY_POINT_TYPES } from '../../../../lib/common/enums.js';
-import { Id, NamespaceName, Nullable, StringEnum, Timestamp } from '../../http/schema-kit.js';
+import { Id, NamespaceName, Nullable, StringEnum, Timestamp } from '../../../../lib/domain/schema-kit.js';
 
 export const RecoveryPointType = StringEnum(RECOVERY_POINT_TYPES, {
   description: 'SNAPSHOT: resources in storage, PV data as snapshots in the cluster; COPY: PV data copied to storage too.',

@@ -4,11 +4,11 @@ import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { requireReference } from '../references.js';
 import { checkHookSlots } from '../definitions/hook-slots.js';
 import type { HookSlot } from '../definitions/hook-slots.js';
-import { definitionMeta, representation } from '../definitions/kind.js';
-import { startRun } from '../definitions/run.js';
+import { definitionMeta } from '../definitions/kind.js';
+import { startRun } from '../definitions/start-run.js';
 import type { DefinitionKindSpec } from '../definitions/kind.js';
 import { checkCopyOptions, checkPersistentVolumes, checkSelection, checkTransforms, renamedNamespace } from '../definitions/parts-rules.js';
-import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from '../definitions/parts-schema.js';
+import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
 import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { ReplicationDefinition, ReplicationDefinitionInput } from './schema.js';
 
@@ -112,7 +112,7 @@ export const replicationDefinitionKind: DefinitionKindSpec<typeof ReplicationDef
   prepare,
   async afterCreate(scope, row, input, context) {
     // Run-now is part of saving: if the run cannot start, nothing is saved (the client may retry with runNow false).
-    if (input.runNow) await startRun(scope, context, row, { representation: await representation(scope, replicationDefinitionKind, row) });
+    if (input.runNow) await startRun(scope, context, row, {});
   },
   toApi(row, hooks) {
     const spec = row.spec as unknown as ReplicationSpec;

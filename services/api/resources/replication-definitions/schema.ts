@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { Id, Name, NamespaceName, Nullable, RecordMeta, Tags } from '../../http/schema-kit.js';
-import { CopyOptions, HookIds, PersistentVolumeOptions, Selection, Transforms } from '../definitions/parts-schema.js';
+import { Id, Name, NamespaceName, Nullable, RecordMeta, Tags } from '../../../../lib/domain/schema-kit.js';
+import { CopyOptions, HookIds, PersistentVolumeOptions, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
 
 export const ReplicationDestination = Type.Object(
   {

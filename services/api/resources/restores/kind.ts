@@ -7,7 +7,7 @@ import type { HookSlot } from '../definitions/hook-slots.js';
 import { definitionMeta } from '../definitions/kind.js';
 import type { DefinitionKindSpec } from '../definitions/kind.js';
 import { checkLabels, checkTransforms } from '../definitions/parts-rules.js';
-import type { RestoreVolumeOptions, Transforms } from '../definitions/parts-schema.js';
+import type { RestoreVolumeOptions, Transforms } from '../../../../lib/domain/definitions/options.js';
 import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { Restore, RestoreInput } from './schema.js';
 

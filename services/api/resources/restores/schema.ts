@@ -1,18 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { Id, Name, NamespaceList, Nullable, RecordMeta, StringEnum, Tags } from '../../http/schema-kit.js';
-import { HookIds, LabelSelectorText, ResourceType, RestoreVolumeOptions, Transforms } from '../definitions/parts-schema.js';
-
-export const EXISTING_RESOURCE_POLICIES = ['SKIP', 'UPDATE'] as const;
-
-export const RestoreSelection = Type.Object(
-  {
-    namespaces: { ...NamespaceList, description: 'Namespaces of the recovery point to restore; empty restores all of them.' },
-    resourceTypes: Type.Array(ResourceType, { maxItems: 500, uniqueItems: true, default: [], description: 'Empty restores every type.' }),
-    labels: LabelSelectorText,
-  },
-  { additionalProperties: false, default: {} },
-);
+import { Id, Name, Nullable, RecordMeta, StringEnum, Tags } from '../../../../lib/domain/schema-kit.js';
+import { EXISTING_RESOURCE_POLICIES, HookIds, RestoreSelection, RestoreVolumeOptions, Transforms } from '../../../../lib/domain/definitions/options.js';
 
 export const RestoreInput = Type.Object(
   {

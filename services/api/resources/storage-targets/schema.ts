@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { STORAGE_TARGET_KINDS } from '../../../../lib/common/enums.js';
-import { Name, RecordMeta, StringEnum, TaggedUnion } from '../../http/schema-kit.js';
+import { Name, RecordMeta, StringEnum, TaggedUnion } from '../../../../lib/domain/schema-kit.js';
 
 /** S3 bucket naming rules (lower case, 3-63 characters, no leading/trailing dot or dash). */
 const Bucket = Type.String({ minLength: 3, maxLength: 63, pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$' });

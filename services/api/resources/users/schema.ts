@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ROLES } from '../../../../lib/common/enums.js';
-import { RecordMeta, StringEnum } from '../../http/schema-kit.js';
+import { RecordMeta, StringEnum } from '../../../../lib/domain/schema-kit.js';
 
 export const UserRole = StringEnum(ROLES, {
   description:

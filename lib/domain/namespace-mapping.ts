@@ -1,4 +1,4 @@
-import type { Transforms } from '../../../services/api/resources/definitions/parts-schema.js';
+import type { Transforms } from './definitions/options.js';
 
 /**
  * Renames the namespaces a restore brings along: an explicit mapping, or prefix + name + suffix (the API

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { Id, KeyedRecord, NamespaceList, NamespaceName, Nullable, StorageClassMap, StorageClassName, StringEnum } from '../../http/schema-kit.js';
-import { RetentionDays } from '../policies/schema.js';
+import { Id, KeyedRecord, NamespaceList, NamespaceName, Nullable, StorageClassMap, StorageClassName, StringEnum } from '../schema-kit.js';
 
 /**
  * Option groups shared by backup, replication and restore definitions. Defaults and ranges are the
@@ -21,6 +20,16 @@ export const MAX_DATA_MOVER_MEMORY_MIB = 8192;
 export const DEFAULT_DATA_MOVER_MEMORY_MIB = 1024;
 export const MAX_SPEED_PER_STREAM_MBPS = 100_000;
 export const MAX_HOOKS_PER_SLOT = 20;
+
+export const MIN_RETENTION_DAYS = 1;
+/** Ten years: long enough for compliance retention, short enough to catch a typo like 36500. */
+export const MAX_RETENTION_DAYS = 3650;
+
+export const RetentionDays = Type.Integer({
+  minimum: MIN_RETENTION_DAYS,
+  maximum: MAX_RETENTION_DAYS,
+  description: 'Days a recovery point is kept before it is deleted.',
+});
 
 export const SELECTION_SCOPES = ['FULL_CLUSTER', 'SELECTED_NAMESPACES', 'FULL_CLUSTER_EXCEPT'] as const;
 export const PV_MODES = ['SNAPSHOT_ONLY', 'BACKUP_TO_OBJECT_STORAGE'] as const;
@@ -176,6 +185,19 @@ export const Transforms = Type.Object(
   { additionalProperties: false, default: {} },
 );
 export type Transforms = Static<typeof Transforms>;
+
+export const EXISTING_RESOURCE_POLICIES = ['SKIP', 'UPDATE'] as const;
+
+export const RestoreSelection = Type.Object(
+  {
+    namespaces: { ...NamespaceList, description: 'Namespaces of the recovery point to restore; empty restores all of them.' },
+    resourceTypes: Type.Array(ResourceType, { maxItems: 500, uniqueItems: true, default: [], description: 'Empty restores every type.' }),
+    labels: LabelSelectorText,
+  },
+  { additionalProperties: false, default: {} },
+);
+export type RestoreSelection = Static<typeof RestoreSelection>;
+export type ExistingResourcePolicy = (typeof EXISTING_RESOURCE_POLICIES)[number];
 
 export const HookIds = Type.Array(Id, { maxItems: MAX_HOOKS_PER_SLOT, uniqueItems: true, default: [] });
 

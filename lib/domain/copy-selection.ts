@@ -1,6 +1,8 @@
-import type { CopyPlan } from '../activities/control/backup-plan.js';
-import type { BackupVolume } from '../proto/agent/index.js';
-import { snapshottable } from './backup-volumes.js';
+import type { BackupVolume } from '../../proto/agent/index.js';
+import type { CopyPlan } from './runs/backup-plan.js';
+
+/** A claim a CSI snapshot can be taken of: its driver has a snapshot class and nothing rules it out. */
+export const snapshottable = (volume: BackupVolume): boolean => !volume.unsupportedReason && Boolean(volume.snapshotClass);
 
 /** How each selected claim of a copy run is read, or why it is not. */
 export interface CopySelection {

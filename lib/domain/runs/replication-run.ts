@@ -1,10 +1,12 @@
-import type { BackupRunInput } from './backup-input.js';
-import type { RestoreRunInput } from './restore-input.js';
+import type { RestoreVolumeOptions } from '../definitions/options.js';
+import type { BackupPlan } from './backup-plan.js';
+import type { BackupRunInput } from './backup-run.js';
+import type { RestoreRunInput } from './restore-run.js';
 
 /**
  * Everything a replication run needs, resolved by the API (or a schedule's first step) from the
- * definition as it is when the run starts. The hooks and PV options are read by the phases themselves,
- * from the same definition, when they reach them (as a backup's and a restore's are).
+ * definition as it is when the run starts. Only the hooks are read by the phases themselves, when they
+ * reach them (as a backup's and a restore's are).
  */
 export interface ReplicationRunInput {
   orgId: string;
@@ -19,6 +21,10 @@ export interface ReplicationRunInput {
   storageTargetId: string;
   selection: BackupRunInput['selection'];
   transforms: RestoreRunInput['transforms'];
+  /** The source side: always a copy, with the source hooks. */
+  backupPlan: BackupPlan;
+  /** The destination side's PV options. */
+  restoreVolumes: RestoreVolumeOptions;
 }
 
 export type ReplicationOutcome =

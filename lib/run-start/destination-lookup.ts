@@ -1,8 +1,8 @@
-import { clusters, storageTargets } from '../../../../lib/db/schema/index.js';
-import { fieldProblem } from '../../../../lib/common/problem.js';
-import { resolveDestination } from '../../../../lib/domain/destination.js';
-import type { ResolvedDestination } from '../../../../lib/domain/destination.js';
-import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
+import { clusters, storageTargets } from '../db/schema/index.js';
+import { fieldProblem } from '../common/problem.js';
+import { resolveDestination } from '../domain/destination.js';
+import type { ResolvedDestination } from '../domain/destination.js';
+import type { TenantScope } from '../db/tenant-scope.js';
 
 /** Reads the three settings and applies the precedence (domain/destination.ts). */
 export async function lookUpDestination(

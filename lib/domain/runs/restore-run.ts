@@ -1,4 +1,6 @@
-import type { RestoreResourcesRequest, RestoreResourcesResult } from '../proto/agent/index.js';
+import type { RestoreResourcesRequest, RestoreResourcesResult } from '../../../proto/agent/index.js';
+import type { HookPhase } from '../../common/enums.js';
+import type { RestoreVolumeOptions } from '../definitions/options.js';
 
 /**
  * Everything a restore run needs, resolved by the API from the restore record before the start. Where
@@ -15,6 +17,9 @@ export interface RestoreRunInput {
   selection: RestoreResourcesRequest['selection'];
   transforms: RestoreResourcesRequest['transforms'];
   existingResources: RestoreResourcesRequest['existingResources'];
+  persistentVolumes: RestoreVolumeOptions;
+  /** Where the post-restore hooks are bound on `restoreId`: a replication's destination side has its own. */
+  postRestoreHookPhase: HookPhase;
 }
 
 export type RestoreOutcome =

@@ -31,8 +31,6 @@ export function recoveryPointDeletionWorkflowId(recoveryPointId: string): string
   return `recovery-point-delete-${recoveryPointId}`;
 }
 
-export const DELETE_RECOVERY_POINT_WORKFLOW_TYPE = 'deleteRecoveryPointWorkflow';
-export const RECOVERY_POINT_EXPIRY_WORKFLOW_TYPE = 'recoveryPointExpiryWorkflow';
 
 /** How many deletions an expiry pass runs at once: each mostly waits on an agent or object storage. */
 export const DEFAULT_EXPIRY_CONCURRENCY = 4;

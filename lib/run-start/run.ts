@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { jobs, policies, recoveryPoints } from '../../../../lib/db/schema/index.js';
-import { Problem, fieldProblem } from '../../../../lib/common/problem.js';
-import type { ApiContext } from '../../context.js';
-import type { RunRequest } from '../../seams/workflow-launcher.js';
-import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
+import { jobs, policies, recoveryPoints } from '../db/schema/index.js';
+import type { DefinitionRow } from '../db/schema/definitions.js';
+import type { TenantScope } from '../db/tenant-scope.js';
+import type { Clock } from '../common/clock.js';
+import { Problem, fieldProblem } from '../common/problem.js';
+import type { StoredBackupSpec, StoredReplicationSpec, StoredRestoreSpec } from '../domain/definitions/stored.js';
+import { runStart, type RunDefinition, type RunStart } from '../domain/runs/run-inputs.js';
 import { checkSafeLockDestination, lookUpDestination } from './destination-lookup.js';
-import type { DefinitionRow } from './store.js';
 
 export interface RunOptions {
   /** Ad-hoc retention from the request, if any. */
@@ -15,12 +15,7 @@ export interface RunOptions {
   retention?: { days: number; safeLock: boolean } | undefined;
   /** A scheduled run already has its workflow (Temporal named it); ad-hoc runs get a new id. */
   workflowId?: string | undefined;
-  /** The definition's API representation, handed to the workflow as resolved input. */
-  representation: unknown;
 }
-
-/** What resolving a run needs of the API's collaborators. */
-export type RunContext = Pick<ApiContext, 'clock' | 'launcher'>;
 
 async function retentionFor(scope: TenantScope, row: DefinitionRow, options: RunOptions) {
   if (row.kind !== 'BACKUP') return null;
@@ -57,35 +52,47 @@ export async function resolveRun(scope: TenantScope, row: DefinitionRow, options
   return { retention, destination };
 }
 
-/** The run request for a job: the job's identity plus everything resolved. */
-export function runRequest(
+/** The stored row as a run reads it; the API validated `spec` against the kind's schema when it saved it. */
+export function runDefinition(row: DefinitionRow): RunDefinition {
+  switch (row.kind) {
+    case 'BACKUP':
+      return { kind: 'BACKUP', spec: row.spec as unknown as StoredBackupSpec };
+    case 'REPLICATION':
+      if (!row.destinationClusterId) throw new Error(`replication definition ${row.id} has no destination cluster`);
+      return { kind: 'REPLICATION', spec: row.spec as unknown as StoredReplicationSpec, destinationClusterId: row.destinationClusterId };
+    case 'RESTORE':
+      if (!row.recoveryPointId) throw new Problem('conflict', `restore "${row.name}" has no recovery point any more (it expired)`);
+      return { kind: 'RESTORE', spec: row.spec as unknown as StoredRestoreSpec, recoveryPointId: row.recoveryPointId };
+  }
+}
+
+/** The fully resolved run for a job: the job's identity plus everything resolved, as the workflow's input. */
+export function resolvedRun(
   scope: TenantScope,
   row: DefinitionRow,
   job: { id: string; workflowId: string },
   resolved: Awaited<ReturnType<typeof resolveRun>>,
-  representation: unknown,
-): RunRequest {
-  return {
+): RunStart {
+  const request = {
     orgId: scope.orgId,
     jobId: job.id,
     workflowId: job.workflowId,
-    kind: row.kind,
     definitionId: row.id,
     definitionName: row.name,
     clusterId: row.clusterId,
     destination: resolved.destination,
     retention: resolved.retention,
-    definition: representation,
   };
+  return runStart(request, runDefinition(row));
 }
 
 /**
- * Resolves a definition into one run request (destination, retention, the definition as it is now)
- * and records its RUNNING job. Throws a Problem when the definition cannot run.
+ * Resolves a definition into one run (destination, retention, the definition's options as they are
+ * now) and records its RUNNING job, in the caller's transaction. Throws a Problem when it cannot run.
  */
-export async function prepareRun(scope: TenantScope, context: Pick<ApiContext, 'clock'>, row: DefinitionRow, options: RunOptions) {
+export async function prepareRun(scope: TenantScope, clock: Clock, row: DefinitionRow, options: RunOptions) {
   const resolved = await resolveRun(scope, row, options);
-  const startedAt = context.clock.now();
+  const startedAt = clock.now();
   const workflowId = options.workflowId ?? workflowIdFor(row, startedAt);
   const job = await scope.insert(jobs, {
     id: randomUUID(),
@@ -97,20 +104,5 @@ export async function prepareRun(scope: TenantScope, context: Pick<ApiContext, '
     startedAt,
     workflowId,
   });
-  return { job, request: runRequest(scope, row, job, resolved, options.representation) };
-}
-
-/**
- * Resolves a definition into one run request, records the job and asks the launcher to start it,
- * all in the caller's transaction: if the launcher refuses, no job row remains.
- */
-export async function startRun(scope: TenantScope, context: RunContext, row: DefinitionRow, options: RunOptions) {
-  const { job, request } = await prepareRun(scope, context, row, options);
-  const started = await context.launcher.startRun(request);
-  const [updated] = await scope.executor
-    .update(jobs)
-    .set({ workflowRunId: started.runId })
-    .where(scope.owns(jobs, eq(jobs.id, job.id)))
-    .returning();
-  return updated ?? job;
+  return { job, run: resolvedRun(scope, row, job, resolved) };
 }

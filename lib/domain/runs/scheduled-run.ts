@@ -1,4 +1,4 @@
-import type { DefinitionKind } from '../lib/common/enums.js';
+import type { DefinitionKind } from '../../common/enums.js';
 
 /**
  * What a Temporal Schedule hands each run it starts. Only references and the schedule's retention:

@@ -1,0 +1,24 @@
+import type { CopyOptions, ExistingResourcePolicy, PersistentVolumeOptions, RestoreSelection, RestoreVolumeOptions, Selection, Transforms } from './options.js';
+
+/**
+ * What each definition kind keeps in its row's `spec` column. The API writes it from a validated
+ * request, so every option is present with its default applied; readers take it as it is and never
+ * default again. References (cluster, policy, storage target, recovery point) are columns of their own.
+ */
+export interface StoredBackupSpec {
+  selection: Selection;
+  persistentVolumes: PersistentVolumeOptions;
+  advanced: Omit<CopyOptions, 'destinationStorageTargetId'>;
+}
+
+export interface StoredReplicationSpec extends StoredBackupSpec {
+  destinationNamespaces: string[];
+  transforms: Transforms;
+}
+
+export interface StoredRestoreSpec {
+  selection: RestoreSelection;
+  transforms: Transforms;
+  existingResources: ExistingResourcePolicy;
+  persistentVolumes: RestoreVolumeOptions;
+}
