@@ -4,10 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from './stack/paths.js';
 import { up } from './stack/stack.js';
 
-// Haven targets Node 20; the SDK's notice about its own future Node 22 floor is tracked in docs, not
-// repeated on every command.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /**
  * `npm run demo`: the local stack, then Haven itself — API, control worker and an agent for the
  * stack's cluster — with the cluster and an S3 storage target registered, so "run now" on a backup

@@ -30,7 +30,7 @@ export async function buildCli(outdir = BUILT_CLI_DIR): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     // The native addon and the S3 SDK resolve from node_modules; TypeBox is bundled (as ~200 separate
     // modules it costs a tenth of a second to load). Splitting keeps the S3 backend, imported dynamically,
     // in its own chunk: filesystem runs never load the SDK.

@@ -1,9 +1,5 @@
 import { down, reset, stackEnv, status, up } from './stack.js';
 
-// Haven targets Node 20; the SDK's notice about its own future Node 22 floor is tracked in docs, not
-// repeated on every command.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const usage = `usage: npm run stack -- <command> [--clusters N]
   up        obtain (cached) and start Postgres, Temporal, S3, moto and N Kubernetes control planes (default 1);
             prints KEY=VALUE lines for the environment on stdout
