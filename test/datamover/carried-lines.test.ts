@@ -108,16 +108,41 @@ describe('carried manifest lines', () => {
     const tree = new TreeBuilder(source);
     for (let i = 0; i < 3000; i++) await tree.file(`wide/d${i % 30}/file-${i}.txt`, `content ${i}`);
     const first = await runBackup(repository, { source, volume: 'v' });
-    expect(first.snapshot.manifest.length).toBeGreaterThan(6);
+    // Where the cuts fall depends on the repository's random chunker key; only the manifest's size is fixed.
+    // More than two chunks' worth at the largest size: at least three chunks, whatever the key.
+    const parentReader = new ChunkReader(repository, (await loadIndex(repository)).index);
+    const parentChunks = await Promise.all(first.snapshot.manifest.map((id) => parentReader.read(id)));
+    const parentBytes = Buffer.concat(parentChunks);
+    expect(parentBytes.length).toBeGreaterThan(2 * repository.metadataChunker.maxSize);
+    expect(first.snapshot.manifest.length).toBeGreaterThanOrEqual(3);
     const cut = vi.spyOn(repository.metadataChunker, 'cut');
     const unchanged = await runBackup(repository, { source, volume: 'v' });
     const chunksCut = () => cut.mock.results.filter((result) => (result.value as number) > 0).length;
     // Only the last chunk (it ended with the stream, not at a cut point) went through the chunker.
     expect(unchanged.snapshot.manifest).toEqual(first.snapshot.manifest);
     expect(chunksCut()).toBe(1);
-    await tree.file('wide/d7/file-1507.txt', 'changed, and longer than before');
+    // Change a file whose line sits in the middle of the parent's second chunk, as this key cut it: the first
+    // chunk comes before the change, and more than the largest chunk follows the start of the second, so the
+    // chunk with the change is never the last one.
+    const secondStart = parentChunks[0]!.length;
+    const secondEnd = secondStart + parentChunks[1]!.length;
+    let lineStart = parentBytes.indexOf(0x0a, secondStart + (parentChunks[1]!.length >> 1)) + 1;
+    let changedLine = JSON.parse(parentBytes.subarray(lineStart, parentBytes.indexOf(0x0a, lineStart)).toString()) as ManifestEntry;
+    while (changedLine.type !== 'file' || !changedLine.path.startsWith('wide/')) {
+      lineStart = parentBytes.indexOf(0x0a, lineStart) + 1;
+      changedLine = JSON.parse(parentBytes.subarray(lineStart, parentBytes.indexOf(0x0a, lineStart)).toString()) as ManifestEntry;
+    }
+    expect(parentBytes.indexOf(0x0a, lineStart)).toBeLessThan(secondEnd);
+    expect(parentBytes.length - secondStart).toBeGreaterThan(repository.metadataChunker.maxSize);
+    await tree.file(changedLine.path, 'changed, and longer than before');
     cut.mockClear();
     const changed = await runBackup(repository, { source, volume: 'v' });
+    // Each chunk the parent offered (all but its last, which ended with its stream) was taken as it is where
+    // it recurs; every other chunk went through the chunker.
+    const offered = new Set(first.snapshot.manifest.slice(0, -1));
+    expect(chunksCut()).toBe(changed.snapshot.manifest.filter((id) => !offered.has(id)).length);
+    // The first chunk, before the change, is the parent's; the chunk with the change and the last were cut.
+    expect(changed.snapshot.manifest[0]).toBe(first.snapshot.manifest[0]);
     expect(chunksCut()).toBeGreaterThan(1);
     expect(chunksCut()).toBeLessThan(changed.snapshot.manifest.length);
     cut.mockRestore();
