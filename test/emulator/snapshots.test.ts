@@ -85,7 +85,11 @@ describe('CSI snapshots on a real API server', () => {
     expect(failed.status?.readyToUse).toBe(false);
     expect(failed.status?.error?.message).toContain('Failed to create snapshot content with error failed to get input parameters to create snapshot orphan');
     expect(failed.status?.error?.message).toContain('failed to retrieve PVC missing from the lister');
-    const events = await eventsFor(cluster.api, namespace, 'orphan');
+    // The controller records the event after it writes the status: wait for it rather than read once.
+    const events = await eventually(async () => {
+      const found = await eventsFor(cluster.api, namespace, 'orphan');
+      return found.some((e) => e.reason === 'SnapshotContentCreationFailed') ? found : undefined;
+    }, 'a SnapshotContentCreationFailed event on the snapshot');
     expect(events.map((e) => e.reason)).toContain('SnapshotContentCreationFailed');
   });
 
