@@ -1,17 +1,16 @@
 import {
-  ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   RbacAuthorizationV1Api,
   StorageV1Api,
 } from '@kubernetes/client-node';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportResources, type ExportedResource } from '../../activities/cluster/export/export-resources.js';
 import type { ExportSelection } from '../../activities/cluster/export/selection.js';
-import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import { parseLabelSelector } from '../../lib/common/label-selector.js';
+import { ensureWidgetCrd, WIDGET_CRD_NAME, WIDGET_GROUP } from '../fixtures/sample-app-crd.js';
 import { stackEnv } from '../support/stack-env.js';
 
 const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
@@ -20,13 +19,16 @@ const names = {
   storageClass: `exp-${id}-sc`,
   pv: `exp-${id}-pv`,
   pvOther: `exp-${id}-pv-other`,
-  crdGroup: `exp${id}.example.com`,
+  // The shared Widget CRD of the sample app, created when absent and never deleted: deleting a CRD while
+  // another test file's export runs breaks its discovery (the type is listed, then gone). Only this run's
+  // Widget, in its own namespace, is this file's.
+  crdGroup: WIDGET_GROUP,
   crbRole: `exp-${id}-crb-role`,
   crb: `exp-${id}-crb`,
   rbRole: `exp-${id}-rb-role`,
   unrelatedRole: `exp-${id}-unrelated`,
 };
-const crdName = `widgets.${names.crdGroup}`;
+const crdName = WIDGET_CRD_NAME;
 const prod = { app: 'web', env: 'prod' };
 
 const kc = new KubeConfig();
@@ -34,7 +36,6 @@ kc.loadFromFile(stackEnv('KUBECONFIG'));
 const core = kc.makeApiClient(CoreV1Api);
 const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
 const storage = kc.makeApiClient(StorageV1Api);
-const crds = kc.makeApiClient(ApiextensionsV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const client = new KubeRestClient(kc);
 
@@ -47,7 +48,7 @@ function selection(partial: Partial<Omit<ExportSelection, 'labels'>> & { labels?
 /** `type/namespace/name` of every exported object that this test created (the cluster holds others too). */
 function ours(resources: ExportedResource[]): string[] {
   return resources
-    .filter((r) => r.name.includes(id) || (r.namespace ?? '').includes(id) || r.name === 'data' || r.name === 'w1')
+    .filter((r) => r.name.includes(id) || (r.namespace ?? '').includes(id) || r.name === 'data' || r.name === 'w1' || r.name === crdName)
     .filter((r) => !r.namespace || r.namespace.includes(id))
     .map((r) => `${r.typeId}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`)
     .sort();
@@ -55,17 +56,7 @@ function ours(resources: ExportedResource[]): string[] {
 
 async function createFixture(): Promise<void> {
   for (const name of Object.values(ns)) await core.createNamespace({ body: { metadata: { name, labels: { tier: 'web' } } } });
-  await crds.createCustomResourceDefinition({
-    body: {
-      metadata: { name: crdName },
-      spec: {
-        group: names.crdGroup,
-        scope: 'Namespaced',
-        names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }],
-      },
-    },
-  });
+  await ensureWidgetCrd(kc);
   await storage.createStorageClass({ body: { metadata: { name: names.storageClass, labels: prod }, provisioner: 'example.com/none' } });
   for (const [pv, namespace, claim] of [[names.pv, ns.shop, 'data'], [names.pvOther, ns.other, 'other-data']] as const) {
     await core.createPersistentVolume({
@@ -111,12 +102,6 @@ async function createFixture(): Promise<void> {
       subjects: [{ kind: 'ServiceAccount', name: 'web-sa', namespace: ns.shop }],
     },
   });
-  for (let i = 0; ; i++) {
-    const crd = await crds.readCustomResourceDefinition({ name: crdName });
-    if ((crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True')) break;
-    if (i > 100) throw new Error('CRD never became established');
-    await sleep(100);
-  }
   await custom.createNamespacedCustomObject({
     group: names.crdGroup,
     version: 'v1',
@@ -146,7 +131,6 @@ describe('resource export selection', () => {
     for (const name of Object.values(ns)) await quiet(core.deleteNamespace({ name }));
     for (const pv of [names.pv, names.pvOther]) await quiet(core.deletePersistentVolume({ name: pv }));
     await quiet(storage.deleteStorageClass({ name: names.storageClass }));
-    await quiet(crds.deleteCustomResourceDefinition({ name: crdName }));
     for (const role of [names.crbRole, names.rbRole, names.unrelatedRole]) await quiet(rbac.deleteClusterRole({ name: role }));
     await quiet(rbac.deleteClusterRoleBinding({ name: names.crb }));
   });
@@ -198,6 +182,6 @@ describe('resource export selection', () => {
     const types = new Set(all.map((r) => r.typeId));
     for (const runtime of ['events', 'nodes', 'endpoints', 'leases.coordination.k8s.io']) expect(types.has(runtime)).toBe(false);
     expect(all.every((r) => r.object.metadata.managedFields === undefined)).toBe(true);
-    expect(all.find((r) => r.name === 'w1')?.object.apiVersion).toBe(`${names.crdGroup}/v1`);
+    expect(all.find((r) => r.name === 'w1' && r.namespace === ns.shop)?.object.apiVersion).toBe(`${names.crdGroup}/v1`);
   });
 });

@@ -25,9 +25,16 @@ export function clusterClients(kubeconfigPath: string) {
 }
 export type ClusterClients = ReturnType<typeof clusterClients>;
 
-/** Names of one test run's objects; cluster-scoped ones carry the run id so runs never collide. */
+/**
+ * The Gadget CRD every run shares: created when absent and never deleted. Deleting a CRD while another
+ * test file's export runs breaks that export's discovery (the type is listed, then gone), so a run's own
+ * objects are its Gadgets, in its own namespaces.
+ */
+const GADGET_GROUP = 'restore.haven.test';
+
+/** Names of one test run's objects; cluster-scoped ones carry the run id so runs never collide (the shared CRD aside). */
 export function sourceNames(id: string) {
-  const group = `rst${id}.example.com`;
+  const group = GADGET_GROUP;
   return {
     app: `rst-${id}-app`,
     other: `rst-${id}-other`,
@@ -111,6 +118,8 @@ export async function createSourceApp(c: ClusterClients, n: SourceNames): Promis
         versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }],
       },
     },
+  }).catch((err: { code?: number }) => {
+    if (err.code !== 409) throw err;
   });
   await until('the CRD to be established', async () => {
     const crd = await c.crds.readCustomResourceDefinition({ name: n.crd });
@@ -137,13 +146,15 @@ export async function createSourceApp(c: ClusterClients, n: SourceNames): Promis
   });
 }
 
-/** Deletes a run's objects from one cluster, whatever of them exists; namespaces given as the target names. */
+/**
+ * Deletes a run's objects from one cluster, whatever of them exists; namespaces given as the target names.
+ * The shared CRD stays (see GADGET_GROUP): the run's Gadgets go with its namespaces.
+ */
 export async function deleteRunObjects(c: ClusterClients, n: SourceNames, namespaces: string[]): Promise<void> {
   const quiet = (p: Promise<unknown>): Promise<unknown> => p.catch(() => undefined);
   for (const name of namespaces) await quiet(c.core.deleteNamespace({ name }));
   await quiet(c.core.deletePersistentVolume({ name: n.pv }));
   for (const name of [n.storageClass, n.targetStorageClass]) await quiet(c.storage.deleteStorageClass({ name }));
-  await quiet(c.crds.deleteCustomResourceDefinition({ name: n.crd }));
   await quiet(c.rbac.deleteClusterRole({ name: n.clusterRole }));
   await quiet(c.rbac.deleteClusterRoleBinding({ name: n.clusterRoleBinding }));
 }
