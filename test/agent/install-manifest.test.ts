@@ -2,11 +2,11 @@ import { AuthorizationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchSt
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { discoverResourceTypes } from '../../activities/cluster/export/discovery.js';
-import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import { AGENT_NAME, AGENT_NAMESPACE, PAYLOAD_KEY_SECRET } from '../../services/api/resources/clusters/agent-manifest.js';
 import { createCluster } from '../api/helpers/fixtures.js';
 import { authorized, startTestApi, type TestApi } from '../api/helpers/test-api.js';
-import { stackEnv } from '../support/stack-env.js';
+import { stackEnv, uniqueName } from '../support/stack-env.js';
 
 /**
  * The manifest a registration returns is applied, as a user would, with server-side apply to the local
@@ -18,11 +18,29 @@ kubeConfig.loadFromFile(stackEnv('KUBECONFIG'));
 const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
 const core = kubeConfig.makeApiClient(CoreV1Api);
 const authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
-const serviceAccountUser = `system:serviceaccount:${AGENT_NAMESPACE}:${AGENT_NAME}`;
+/**
+ * The manifest names a fixed namespace and ClusterRoleBinding. Applied as they are, a rerun (while the last
+ * run's namespace is still terminating) or another run on the same API server would share them with this
+ * one, so each run applies the manifest under a namespace and binding of its own, and deletes only those.
+ */
+const installNamespace = uniqueName(AGENT_NAMESPACE);
+const bindingName = uniqueName(AGENT_NAME);
+const serviceAccountUser = `system:serviceaccount:${installNamespace}:${AGENT_NAME}`;
+
+function relocated(document: KubernetesObject): KubernetesObject {
+  const copy = structuredClone(document) as KubernetesObject & { subjects?: { namespace?: string }[] };
+  const metadata = (copy.metadata ??= {});
+  if (copy.kind === 'Namespace' && metadata.name === AGENT_NAMESPACE) metadata.name = installNamespace;
+  if (metadata.namespace === AGENT_NAMESPACE) metadata.namespace = installNamespace;
+  if (copy.kind === 'ClusterRoleBinding' && metadata.name === AGENT_NAME) metadata.name = bindingName;
+  for (const subject of copy.subjects ?? []) if (subject.namespace === AGENT_NAMESPACE) subject.namespace = installNamespace;
+  return copy;
+}
 
 let api: TestApi;
 let clusterId: string;
 let token: string;
+let declared: KubernetesObject[];
 let documents: KubernetesObject[];
 
 async function agentMay(attributes: { verb: string; resource: string; group?: string; subresource?: string; namespace?: string }): Promise<boolean> {
@@ -32,7 +50,7 @@ async function agentMay(attributes: { verb: string; resource: string; group?: st
       kind: 'SubjectAccessReview',
       spec: {
         user: serviceAccountUser,
-        groups: ['system:serviceaccounts', `system:serviceaccounts:${AGENT_NAMESPACE}`, 'system:authenticated'],
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${installNamespace}`, 'system:authenticated'],
         resourceAttributes: { group: attributes.group ?? '', ...attributes },
       },
     },
@@ -46,7 +64,8 @@ beforeAll(async () => {
   const registered = await createCluster(authorized(api.app, keys.operator));
   clusterId = registered.id;
   token = registered.agentToken;
-  documents = parseAllDocuments(registered.agentManifest).map((document) => document.toJS() as KubernetesObject);
+  declared = parseAllDocuments(registered.agentManifest).map((document) => document.toJS() as KubernetesObject);
+  documents = declared.map(relocated);
   // Applied in manifest order, as `kubectl apply --server-side -f` does: the namespace comes first.
   for (const document of documents) await objects.patch(document, undefined, undefined, 'haven-install-test', true, PatchStrategy.ServerSideApply);
 });
@@ -58,18 +77,19 @@ afterAll(async () => {
 
 describe('the agent install manifest applied with server-side apply', () => {
   it('creates every object it declares, with the cluster\'s identity and token', async () => {
-    expect(documents.map((d) => d.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRoleBinding', 'Secret', 'Deployment']);
+    expect(declared.map((d) => d.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRoleBinding', 'Secret', 'Deployment']);
+    expect(declared.map((d) => d.metadata?.namespace ?? d.metadata?.name)).toEqual([AGENT_NAMESPACE, AGENT_NAMESPACE, AGENT_NAME, AGENT_NAMESPACE, AGENT_NAMESPACE]);
     for (const document of documents) {
       const live = await objects.read({ apiVersion: document.apiVersion!, kind: document.kind!, metadata: { name: document.metadata!.name!, namespace: document.metadata!.namespace! } });
       expect(live.metadata?.uid, `${document.kind} ${document.metadata?.name}`).toBeTruthy();
       expect(live.metadata?.managedFields?.some((field) => field.manager === 'haven-install-test' && field.operation === 'Apply')).toBe(true);
     }
-    const secret = await core.readNamespacedSecret({ namespace: AGENT_NAMESPACE, name: AGENT_NAME });
+    const secret = await core.readNamespacedSecret({ namespace: installNamespace, name: AGENT_NAME });
     expect(Buffer.from(secret.data?.token ?? '', 'base64').toString('utf8')).toBe(token);
   });
 
   it('runs the agent script of the image for this cluster, with its token and the payload key from secrets', async () => {
-    const deployment = (await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: AGENT_NAME, namespace: AGENT_NAMESPACE } })) as KubernetesObject & {
+    const deployment = (await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: AGENT_NAME, namespace: installNamespace } })) as KubernetesObject & {
       spec: { template: { spec: { serviceAccountName: string; containers: { command: string[]; env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] }[] } } };
     };
     const pod = deployment.spec.template.spec;
@@ -124,8 +144,8 @@ describe('the agent install manifest applied with server-side apply', () => {
     const review = await authorization.createSubjectAccessReview({
       body: {
         spec: {
-          user: `system:serviceaccount:${AGENT_NAMESPACE}:default`,
-          groups: ['system:serviceaccounts', `system:serviceaccounts:${AGENT_NAMESPACE}`, 'system:authenticated'],
+          user: `system:serviceaccount:${installNamespace}:default`,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${installNamespace}`, 'system:authenticated'],
           resourceAttributes: { verb: 'list', resource: 'secrets', group: '' },
         },
       },
