@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { RecoveryPointType } from '../../lib/common/enums.js';
 import { clusters, recoveryPoints } from '../../lib/db/schema/index.js';
-import type { StoredRecoveryPointContents, StoredRecoveryPointVolume } from '../../lib/db/schema/recovery-points.js';
+import type { StoredRecoveryPointContents, StoredRecoveryPointVolume } from '../../lib/domain/recovery-point-contents.js';
 import type { ControlDeps } from './deps.js';
 
 const DAY_MS = 86_400_000;

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq } from 'drizzle-orm';
 import type { RepositoryAccess } from '../../proto/agent/index.js';
-import { newRepositorySecretCiphertext, readCredentials, readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
+import { newRepositorySecretCiphertext, readCredentials, readRepositorySecret } from '../../lib/db/storage-target-secrets.js';
 import { storageTargets } from '../../lib/db/schema/index.js';
 import type { ControlDeps } from './deps.js';
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { backendFor } from '../cluster/backup/open-repository.js';
-import { withHeartbeats } from '../cluster/backup/heartbeats.js';
+import { backendFor } from '../common/open-repository.js';
+import { withHeartbeats } from '../common/heartbeats.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { DataMoverError, ObjectRetainedError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
 import { TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';

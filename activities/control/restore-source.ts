@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq } from 'drizzle-orm';
 import { recoveryPoints } from '../../lib/db/schema/index.js';
-import type { StoredRecoveryPointVolume } from '../../lib/db/schema/recovery-points.js';
+import type { StoredRecoveryPointVolume } from '../../lib/domain/recovery-point-contents.js';
 import type { ControlDeps } from './deps.js';
 import type { RecordedContents } from './recovery-points.js';
 

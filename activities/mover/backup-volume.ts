@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Context, log } from '@temporalio/activity';
 import { copyHeartbeatCodec, type BackupVolumeRequest, type BackupVolumeResult, type CopyHeartbeat } from '../../proto/mover/index.js';
 import type { BackupCheckpoint } from '../../proto/repository/index.js';
-import { openOrInitRepository } from '../cluster/backup/open-repository.js';
+import { openOrInitRepository } from '../common/open-repository.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { heartbeatWhile } from './heartbeat-loop.js';
 import { hostVolumePath } from './host-volume.js';

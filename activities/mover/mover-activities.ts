@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { backupVolumeRequestCodec, MoverMessageError, restoreVolumeRequestCodec, type BackupVolumeResult, type RestoreVolumeResult } from '../../proto/mover/index.js';
-import { toActivityFailure } from '../cluster/backup/failures.js';
+import { toActivityFailure } from '../common/failures.js';
 import { backupVolume } from './backup-volume.js';
 import { HostVolumeNotFoundError } from './host-volume.js';
 import type { MoverContext } from './mover-context.js';

@@ -1,5 +1,5 @@
 import type { RestoreVolumeRequest, RestoreVolumeResult } from '../../proto/mover/index.js';
-import { backendFor } from '../cluster/backup/open-repository.js';
+import { backendFor } from '../common/open-repository.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { heartbeatWhile } from './heartbeat-loop.js';

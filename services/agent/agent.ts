@@ -7,7 +7,7 @@ import { clusterHookActivities } from '../../activities/cluster/backup/run-backu
 import { clusterPreviewActivities } from '../../activities/cluster/export/preview-backup.js';
 import { KubernetesPodExecutor } from '../../activities/cluster/exec/kubernetes-pod-executor.js';
 import type { PodExecutor } from '../../activities/cluster/exec/pod-executor.js';
-import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import { clusterRestoreActivities } from '../../activities/cluster/restore/restore-from-repository.js';
 import { clusterStorageClassActivities } from '../../activities/cluster/restore/restore-from-repository-storage-classes.js';
 import { clusterRestoreVolumeActivities } from '../../activities/cluster/restore/restore-volume-activities.js';

@@ -1,11 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedContents } from '../../activities/control/recovery-points.js';
-import { readCredentials, readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
+import { readCredentials, readRepositorySecret } from '../../lib/db/storage-target-secrets.js';
 import { openBackend } from '../../lib/datamover/cli/target.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
@@ -16,7 +15,7 @@ import { authorized } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { deployEmulatedApp, type EmulatedApp } from '../backup/helpers/emulated-app.js';
 import { jobAfterRun, runNow, untilClusterActive } from '../backup/helpers/runs.js';
-import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
+import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 
 const prefix = `tests/${uniqueName('preview')}`;
@@ -134,15 +133,12 @@ describe('previewing a backup definition on the cluster\'s agent', () => {
   it('can be found in Temporal by definition and kind BACKUP_PREVIEW', async () => {
     const query = `HavenDefinitionId = "${definitionId}" AND HavenKind = "BACKUP_PREVIEW"`;
     // Visibility is eventually consistent: wait for the preview run to show.
-    for (;;) {
-      const found: string[] = [];
-      for await (const run of stack.temporal.workflow.list({ query })) found.push(run.workflowId);
-      if (found.length > 0) {
-        expect(found.every((id) => id.startsWith(`preview-${definitionId}-`))).toBe(true);
-        return;
-      }
-      await sleep(200);
-    }
+    const found = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const run of stack.temporal.workflow.list({ query })) ids.push(run.workflowId);
+      return ids.length > 0 ? ids : undefined;
+    }, 'the preview run to show in Temporal visibility');
+    expect(found.every((id) => id.startsWith(`preview-${definitionId}-`))).toBe(true);
   });
 
   it('caps the names per type and says so, while counts stay complete', async () => {

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCredentials } from '../../services/api/resources/storage-targets/store.js';
+import { readCredentials } from '../../lib/db/storage-target-secrets.js';
 import { storageTargets } from '../../lib/db/schema/index.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
 import { authorized, putCurrent, startTestApi } from './helpers/test-api.js';

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedContents } from '../../activities/control/recovery-points.js';
 import { RESOURCES_VOLUME } from '../../proto/agent/index.js';
-import { readCredentials, readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
+import { readCredentials, readRepositorySecret } from '../../lib/db/storage-target-secrets.js';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../lib/common/temporal/names.js';
 import { ENCRYPTED_ENCODING } from '../../lib/common/temporal/payload-codec.js';
 import { openBackend } from '../../lib/datamover/cli/target.js';

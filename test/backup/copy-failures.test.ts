@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressQuery } from '../../workflows/backup-progress.js';
 import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
-import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
+import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { seededBytes } from '../fixtures/volume-data.js';
 import { createStackS3Target } from './helpers/stack-target.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
@@ -90,14 +90,17 @@ describe('a copy cancelled while its mover is working', () => {
     const definitionId = await copyDefinition(app.namespace, { maxSpeedPerStreamMBps: 1 });
     const started = await runNow(stack.client, definitionId);
     const handle = stack.temporal.workflow.getHandle(started.workflowId);
-    for (;;) {
-      const progress = await handle.query(progressQuery).catch(() => undefined);
-      if (progress?.volumes?.some((v) => v.state === 'COPYING')) break;
-      expect(progress?.step).not.toMatch(/^(COMPLETED|FAILED)$/);
-      await sleep(300);
-    }
-    // Let the pod start and the copy begin before cancelling.
-    await sleep(8_000);
+    const copying = await eventually(async () => {
+      const progress = await handle.query(progressQuery);
+      return progress.volumes?.some((v) => v.state === 'COPYING') || /^(COMPLETED|FAILED)$/.test(progress.step) ? progress : undefined;
+    }, 'the copy to start', 120_000);
+    expect(copying.step).not.toMatch(/^(COMPLETED|FAILED)$/);
+    // Cancel once a mover has taken the copy activity (the mover reports figures only at checkpoints, 10 s
+    // apart), not after a fixed delay that a loaded machine may make too short or too long.
+    await eventually(async () => {
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      return pending.some((a) => a.activityType?.name === 'backupVolumeToRepository' && a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
+    }, 'a data mover to start the copy', 120_000);
     expectStatus(await stack.client.post(`/jobs/${started.id}/actions/cancel`, {}), 202);
     const job = await jobAfterRun(stack.client, stack.temporal, started);
     expect(job.status).toBe('CANCELLED');

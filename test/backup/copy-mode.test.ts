@@ -6,7 +6,7 @@ import proto from '@temporalio/proto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecoveryPoint } from '../../services/api/resources/recovery-points/schema.js';
-import { readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
+import { readRepositorySecret } from '../../lib/db/storage-target-secrets.js';
 import { ENCRYPTED_ENCODING } from '../../lib/common/temporal/payload-codec.js';
 import { storageTargets } from '../../lib/db/schema/index.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupVolumeResult } from '../../proto/mover/index.js';
@@ -10,7 +9,7 @@ import { EncryptionCodec } from '../../lib/common/temporal/payload-codec.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
 import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
-import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
+import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { seededBytes } from '../fixtures/volume-data.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
 import { createStackS3Target } from './helpers/stack-target.js';
@@ -60,18 +59,17 @@ describe('a copy whose agent stops and whose mover is killed mid-copy', () => {
     const started = await runNow(stack.client, definitionId);
     const handle = stack.temporal.workflow.getHandle(started.workflowId);
     // Wait for a checkpoint with data in it: the mover reports its figures at each one.
-    for (;;) {
-      const progress = await handle.query(progressQuery).catch(() => undefined);
-      const volume = progress?.volumes?.[0];
-      if (volume?.state === 'COPYING' && (volume.bytes ?? 0) > 0) break;
-      expect(progress?.step).not.toMatch(/^(COMPLETED|FAILED)$/);
-      await sleep(500);
-    }
+    const checkpointed = await eventually(async () => {
+      const progress = await handle.query(progressQuery);
+      const volume = progress.volumes?.[0];
+      return (volume?.state === 'COPYING' && (volume.bytes ?? 0) > 0) || /^(COMPLETED|FAILED)$/.test(progress.step) ? progress : undefined;
+    }, 'a copy checkpoint with data in it', 180_000);
+    expect(checkpointed.step).not.toMatch(/^(COMPLETED|FAILED)$/);
     await agent.stop();
     const pids = await moverProcesses(started.id);
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
-    await sleep(2_000);
+    await eventually(async () => (await moverProcesses(started.id)).every((pid) => !pids.includes(pid)), 'the killed movers to be gone', 30_000);
     agent = await stack.startAgent(clusterId, { executor: cluster.node.executor });
     job = await jobAfterRun(stack.client, stack.temporal, started);
   }, 300_000);

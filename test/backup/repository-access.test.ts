@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlActivities } from '../../activities/control/index.js';
-import { readRepositorySecret } from '../../services/api/resources/storage-targets/store.js';
+import { readRepositorySecret } from '../../lib/db/storage-target-secrets.js';
 import { storageTargets } from '../../lib/db/schema/index.js';
 import { createS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { authorized, startTestApi, type TestApi } from '../api/helpers/test-api.js';

@@ -5,7 +5,7 @@ import { HookFailedError, InvalidHookError } from '../../activities/cluster/hook
 import type { HookDefinition } from '../../activities/cluster/hooks/hook-definition.js';
 import { KubernetesHookPodLister } from '../../activities/cluster/hooks/pod-lister.js';
 import { runHook } from '../../activities/cluster/hooks/run-hook.js';
-import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { podInPhase } from '../emulator/helpers/objects.js';
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import { NAMESPACE_STILL_TERMINATING, REPLICA_LABELS, resetNamespaces } from '../../activities/cluster/replication/reset-namespaces.js';
 import { eventually } from '../emulator/helpers/cluster.js';
 import { connect, loadKubeConfig, type KubeApi } from '../emulator/support/kube-api.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportedResource } from '../../activities/cluster/export/export-resources.js';
 import type { KubeObject } from '../../activities/cluster/export/kube-object.js';
-import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import { allClaimSources, CopySources } from '../../activities/cluster/restore/copy-sources.js';
 import { HELD_BY_LABEL, HELD_REPLICAS_ANNOTATION } from '../../activities/cluster/restore/held-workloads.js';
 import { restoreContentName, restoreSnapshotName, SnapshotSources } from '../../activities/cluster/restore/snapshot-sources.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_INDEX_FILE, writeResourceTree } from '../../activities/cluster/backup/resource-tree.js';
 import { exportResources, type ExportedResource } from '../../activities/cluster/export/export-resources.js';
-import { KubeRestClient } from '../../activities/cluster/kube/rest-client.js';
+import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import type { ResourceOutcome, ResourceRestoreProgress } from '../../activities/cluster/restore/outcomes.js';
 import { readResourceTree } from '../../activities/cluster/restore/read-resource-tree.js';
 import { restoreResources } from '../../activities/cluster/restore/restore-resources.js';

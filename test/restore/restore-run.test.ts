@@ -2,7 +2,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentWorker } from '../../services/agent/agent.js';
 import { KIND_ATTRIBUTE } from '../../lib/common/temporal/names.js';
-import type { RestoreOutcome } from '../../workflows/restore-input.js';
+import type { RestoreOutcome } from '../../lib/domain/runs/restore-run.js';
 import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';

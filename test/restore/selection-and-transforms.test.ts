@@ -3,7 +3,7 @@ import type { ExportedResource } from '../../activities/cluster/export/export-re
 import type { KubeObject } from '../../activities/cluster/export/kube-object.js';
 import { inApplyOrder } from '../../activities/cluster/restore/apply-order.js';
 import { notRestoredReason } from '../../activities/cluster/restore/cluster-generated.js';
-import { NamespaceMapping } from '../../activities/cluster/restore/namespace-mapping.js';
+import { NamespaceMapping } from '../../lib/domain/namespace-mapping.js';
 import { selectForRestore } from '../../activities/cluster/restore/restore-selection.js';
 import { applyTransforms } from '../../activities/cluster/restore/transforms.js';
 import { restoreOptions } from './helpers/options.js';

@@ -8,7 +8,7 @@ import { SnapshotNotFoundError } from '../../lib/datamover/errors.js';
 import { PACKS_PREFIX } from '../../lib/datamover/repository/layout.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
-import { recoveryPointDeletionWorkflowId } from '../../workflows/recovery-point-deletion-input.js';
+import { recoveryPointDeletionWorkflowId } from '../../lib/domain/runs/recovery-point-deletion.js';
 import type { deleteRecoveryPointWorkflow } from '../../workflows/recovery-point-delete.js';
 import { createBackupDefinition } from '../api/helpers/fixtures.js';
 import type { BackupStack } from '../backup/helpers/backup-stack.js';

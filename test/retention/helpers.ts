@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { RecordedContents, RecordedVolume } from '../../activities/control/recovery-points.js';
 import { recoveryPoints } from '../../lib/db/schema/index.js';
-import type { ExpiryPassInput, ExpiryPassOutcome } from '../../workflows/recovery-point-deletion-input.js';
+import type { ExpiryPassInput, ExpiryPassOutcome } from '../../lib/domain/runs/recovery-point-deletion.js';
 import type { recoveryPointExpiryWorkflow } from '../../workflows/recovery-point-expiry.js';
 import { createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOrInitRepository } from '../../activities/cluster/backup/open-repository.js';
+import { openOrInitRepository } from '../../activities/common/open-repository.js';
 import { createControlActivities } from '../../activities/control/index.js';
 import type { RecordedContents } from '../../activities/control/recovery-points.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';

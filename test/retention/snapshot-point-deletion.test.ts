@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnapshotApi } from '../../activities/cluster/snapshots/snapshot-api.js';
 import { recoveryPoints } from '../../lib/db/schema/index.js';
-import { recoveryPointDeletionWorkflowId } from '../../workflows/recovery-point-deletion-input.js';
+import { recoveryPointDeletionWorkflowId } from '../../lib/domain/runs/recovery-point-deletion.js';
 import type { deleteRecoveryPointWorkflow } from '../../workflows/recovery-point-delete.js';
 import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import type { BackupStack } from '../backup/helpers/backup-stack.js';

@@ -9,10 +9,10 @@ import {
 } from '../../../proto/agent/index.js';
 import { runBackup } from '../../../lib/datamover/backup/backup.js';
 import { exportResources } from '../export/export-resources.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
-import { toActivityFailure } from './failures.js';
-import { withHeartbeats } from './heartbeats.js';
-import { openOrInitRepository } from './open-repository.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
+import { toActivityFailure } from '../../common/failures.js';
+import { withHeartbeats } from '../../common/heartbeats.js';
+import { openOrInitRepository } from '../../common/open-repository.js';
 import { writeResourceTree } from './resource-tree.js';
 
 export interface ClusterBackupDeps {

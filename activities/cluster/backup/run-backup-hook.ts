@@ -3,8 +3,8 @@ import { runHookRequestCodec, type RunHookResult } from '../../../proto/agent/in
 import type { PodExecutor } from '../exec/pod-executor.js';
 import { runHook } from '../hooks/run-hook.js';
 import { KubernetesHookPodLister } from '../hooks/pod-lister.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
-import { withHeartbeats } from './heartbeats.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
+import { withHeartbeats } from '../../common/heartbeats.js';
 import { toHookActivityFailure } from './hook-failures.js';
 
 export interface ClusterHookDeps {

@@ -1,4 +1,4 @@
-import type { KubeRestClient } from '../kube/rest-client.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 /** A resource type the cluster serves, at the version its API group prefers. */
 export interface ResourceType {

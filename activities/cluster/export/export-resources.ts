@@ -1,5 +1,5 @@
 import { mapConcurrent } from '../../../lib/common/map-concurrent.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { Associations } from './associations.js';
 import { collectionPath, discoverResourceTypes, type ResourceType } from './discovery.js';
 import type { KubeObject } from './kube-object.js';

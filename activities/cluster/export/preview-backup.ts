@@ -9,9 +9,9 @@ import {
   type PreviewUnprotectedVolume,
 } from '../../../proto/agent/index.js';
 import { matchesLabels } from '../../../lib/common/label-selector.js';
-import { toActivityFailure } from '../backup/failures.js';
-import { withHeartbeats } from '../backup/heartbeats.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import { toActivityFailure } from '../../common/failures.js';
+import { withHeartbeats } from '../../common/heartbeats.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { scanBackupScope } from '../snapshots/scan-scope.js';
 import { exportResources, type ExportedResource } from './export-resources.js';
 import { volumeMethods } from './preview-volume-methods.js';

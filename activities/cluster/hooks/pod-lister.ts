@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { toKubernetesSelector, type LabelSelector } from '../../../lib/common/label-selector.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 /** The pods of a namespace whose labels the selector may match; the runner re-checks every label itself. */
 export interface HookPodLister {

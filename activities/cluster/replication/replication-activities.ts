@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { resetNamespacesRequestCodec, type ResetNamespacesResult } from '../../../proto/agent/reset-namespaces.js';
-import { toActivityFailure } from '../backup/failures.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import { toActivityFailure } from '../../common/failures.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { resetNamespaces } from './reset-namespaces.js';
 
 /** The agent's part of a replication beyond backup and restore: replacing the destination namespaces. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/activity';
-import { KubeApiError, type KubeRestClient } from '../kube/rest-client.js';
+import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 const POLL_MS = 1_000;
 

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../export/kube-object.js';
-import { KubeApiError, type KubeRestClient } from '../kube/rest-client.js';
+import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
 import type { ResourceOutcomeKind } from './outcomes.js';
 import type { ExistingResourcePolicy } from './restore-options.js';
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HookDefinitionMessage } from '../../../proto/agent/index.js';
 import { matchesLabels, parseLabelSelector } from '../../../lib/common/label-selector.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 const POLL_MS = 1_000;
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RestoredClaim, RestoredClaimState } from '../../../proto/agent/restore-volumes.js';
-import { KubeApiError, type KubeRestClient } from '../kube/rest-client.js';
+import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { SNAPSHOT_API } from './snapshot-sources.js';
 
 const POLL_MS = 1_000;

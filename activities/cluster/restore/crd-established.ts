@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 const POLL_INTERVAL_MS = 250;

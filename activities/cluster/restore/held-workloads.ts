@@ -1,6 +1,6 @@
 import type { ExportedResource } from '../export/export-resources.js';
 import type { KubeObject } from '../export/kube-object.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 /** On a workload created with no replicas until its copied claims hold their data: how many it had. */
 export const HELD_REPLICAS_ANNOTATION = 'restore.haven.io/held-replicas';

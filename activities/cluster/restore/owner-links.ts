@@ -1,4 +1,4 @@
-import type { KubeRestClient } from '../kube/rest-client.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 export interface OwnerReference {
   apiVersion: string;

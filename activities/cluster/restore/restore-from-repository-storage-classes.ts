@@ -1,6 +1,6 @@
 import { missingStorageClassesRequestCodec, type MissingStorageClassesResult } from '../../../proto/agent/index.js';
-import { toActivityFailure } from '../backup/failures.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import { toActivityFailure } from '../../common/failures.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 /**
  * The restore's validation on the target: a storage class a remap points at must exist there, or every

@@ -9,10 +9,10 @@ import {
   type RestoreResourcesResult,
 } from '../../../proto/agent/index.js';
 import { runRestore } from '../../../lib/datamover/restore/restore.js';
-import { toActivityFailure } from '../backup/failures.js';
-import { withHeartbeats } from '../backup/heartbeats.js';
-import { openOrInitRepository } from '../backup/open-repository.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import { toActivityFailure } from '../../common/failures.js';
+import { withHeartbeats } from '../../common/heartbeats.js';
+import { openOrInitRepository } from '../../common/open-repository.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { ResourceTreeError, readResourceTree } from './read-resource-tree.js';
 import { restoreResources } from './restore-resources.js';
 import { SnapshotSources } from './snapshot-sources.js';

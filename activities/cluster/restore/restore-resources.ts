@@ -1,7 +1,7 @@
 import { mapConcurrent } from '../../../lib/common/map-concurrent.js';
 import type { ExportedResource } from '../export/export-resources.js';
 import type { KubeObject } from '../export/kube-object.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { applyObject } from './apply-object.js';
 import { inApplyOrder } from './apply-order.js';
 import { keepsTargetCopy, notRestoredReason } from './cluster-generated.js';

@@ -10,8 +10,8 @@ import {
   type CheckSnapshotRestoreResult,
   type ReleaseHeldWorkloadsResult,
 } from '../../../proto/agent/restore-volumes.js';
-import { toActivityFailure } from '../backup/failures.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import { toActivityFailure } from '../../common/failures.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { awaitHookTargets } from './await-hook-targets.js';
 import { awaitRestoredClaims } from './await-restored-claims.js';
 import { releaseHeldWorkloads } from './held-workloads.js';

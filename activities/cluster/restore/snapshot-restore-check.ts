@@ -1,5 +1,5 @@
 import type { CheckSnapshotRestoreRequest } from '../../../proto/agent/restore-volumes.js';
-import { KubeApiError, type KubeRestClient } from '../kube/rest-client.js';
+import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { SNAPSHOT_API } from './snapshot-sources.js';
 
 interface Named {

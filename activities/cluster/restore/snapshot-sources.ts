@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { RESTORE_SNAPSHOT_LABELS, type RestoredClaim, type RestoreSnapshotVolume } from '../../../proto/agent/restore-volumes.js';
 import type { ExportedResource } from '../export/export-resources.js';
 import type { KubeObject } from '../export/kube-object.js';
-import { KubeApiError, type KubeRestClient } from '../kube/rest-client.js';
+import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 export const SNAPSHOT_API = '/apis/snapshot.storage.k8s.io/v1';
 const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';

@@ -1,5 +1,5 @@
 import { collectionPath, discoverResourceTypes, type ResourceType } from '../export/discovery.js';
-import type { KubeRestClient } from '../kube/rest-client.js';
+import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 /** Group and version of an `apiVersion` (`apps/v1`, or `v1` for the core group). */
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {

@@ -9,7 +9,7 @@ import {
   type ScanBackupScopeResult,
   type VolumeSnapshotState,
 } from '../../../proto/agent/index.js';
-import { withHeartbeats } from '../backup/heartbeats.js';
+import { withHeartbeats } from '../../common/heartbeats.js';
 import { awaitVolumeSnapshot } from './await-snapshot.js';
 import { createVolumeSnapshot } from './create-snapshot.js';
 import { deleteSnapshotData, retainContent } from './retain-content.js';

@@ -1,7 +1,7 @@
 import type { BigIntStats } from 'node:fs';
 import type { EntryType, ManifestEntry } from '../../../proto/repository/index.js';
 
-export function entryTypeOf(stats: BigIntStats): EntryType {
+function entryTypeOf(stats: BigIntStats): EntryType {
   if (stats.isFile()) return 'file';
   if (stats.isDirectory()) return 'dir';
   if (stats.isSymbolicLink()) return 'symlink';

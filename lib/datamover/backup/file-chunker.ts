@@ -5,8 +5,7 @@ import type { TokenBucket } from '../controls/token-bucket.js';
 import type { ChunkStream, HashedChunk } from './chunk-store.js';
 
 /** Holes are recognised at this granularity (a common filesystem block multiple). */
-export const HOLE_BLOCK = 64 * 1024;
-export const DEFAULT_READ_SIZE = 8 * 1024 * 1024;
+const HOLE_BLOCK = 64 * 1024;
 
 export interface ChunkedContent {
   chunks: string[];
@@ -15,15 +14,15 @@ export interface ChunkedContent {
   size: number;
 }
 
-export interface FileChunkerOptions {
+interface FileChunkerOptions {
   chunker: ContentDefinedChunker;
   /** Takes a chunk's bytes (the buffer is reused once this resolves) and promises its id. */
   submit: (chunk: Buffer) => Promise<{ id: Promise<Buffer> }>;
   /** Only files that occupy fewer blocks than their size are scanned for holes. */
   sparse: boolean;
-  readSize?: number;
+  readSize: number;
   throttle?: TokenBucket;
-  onBytes?: (bytes: number) => void;
+  onBytes: (bytes: number) => void;
 }
 
 /**
@@ -38,7 +37,7 @@ export interface FileChunkerOptions {
  */
 export async function chunkFile(path: string, options: FileChunkerOptions, expectedSize?: number): Promise<ChunkedContent> {
   const chunker = options.chunker;
-  const readSize = Math.max(HOLE_BLOCK, Math.min(options.readSize ?? DEFAULT_READ_SIZE, roundUp((expectedSize ?? Infinity) + 1, HOLE_BLOCK)));
+  const readSize = Math.max(HOLE_BLOCK, Math.min(options.readSize, roundUp((expectedSize ?? Infinity) + 1, HOLE_BLOCK)));
   const work = Buffer.allocUnsafe(readSize + chunker.maxSize);
   const zeros = options.sparse ? Buffer.alloc(HOLE_BLOCK) : undefined;
   const result: ChunkedContent = { chunks: [], holes: [], size: 0 };
@@ -66,7 +65,7 @@ export async function chunkFile(path: string, options: FileChunkerOptions, expec
       work.copy(work, 0, consumed, end);
       filled = end - consumed;
       result.size += bytesRead;
-      if (bytesRead > 0) options.onBytes?.(bytesRead);
+      if (bytesRead > 0) options.onBytes(bytesRead);
       if (bytesRead === 0) break;
     }
   } finally {
@@ -76,12 +75,12 @@ export async function chunkFile(path: string, options: FileChunkerOptions, expec
   return result;
 }
 
-export interface StreamChunkerOptions {
+interface StreamChunkerOptions {
   stream: ChunkStream;
   accept: (chunk: HashedChunk, rawLength: number) => Promise<Buffer>;
-  readSize?: number;
+  readSize: number;
   throttle?: TokenBucket;
-  onBytes?: (bytes: number) => void;
+  onBytes: (bytes: number) => void;
 }
 
 /**
@@ -90,7 +89,7 @@ export interface StreamChunkerOptions {
  * piece; reuse would need the chunks copied out on the other side, which costs what the fresh pages do.
  */
 export async function streamFile(path: string, options: StreamChunkerOptions, expectedSize: number): Promise<ChunkedContent> {
-  const readSize = Math.max(HOLE_BLOCK, Math.min(options.readSize ?? DEFAULT_READ_SIZE, roundUp(expectedSize + 1, HOLE_BLOCK)));
+  const readSize = Math.max(HOLE_BLOCK, Math.min(options.readSize, roundUp(expectedSize + 1, HOLE_BLOCK)));
   const batches: Promise<Buffer[]>[] = [];
   let size = 0;
   const handle = await open(path, 'r');
@@ -100,7 +99,7 @@ export async function streamFile(path: string, options: StreamChunkerOptions, ex
       const buffer = Buffer.allocUnsafeSlow(readSize);
       const { bytesRead } = await handle.read(buffer, 0, readSize, size);
       size += bytesRead;
-      if (bytesRead > 0) options.onBytes?.(bytesRead);
+      if (bytesRead > 0) options.onBytes(bytesRead);
       const { chunks } = await options.stream.push(buffer.subarray(0, bytesRead), bytesRead === 0);
       const ids = chunks.then((list) => Promise.all(list.map(({ chunk, length }) => options.accept(chunk, length))));
       ids.catch(() => undefined);

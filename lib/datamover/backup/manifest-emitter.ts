@@ -3,9 +3,9 @@ import type { ManifestWriter } from '../manifest/manifest-writer.js';
 import { copyContent } from './entry-from-stats.js';
 
 /** A bundle is cut once it holds this much... */
-export const BUNDLE_TARGET_BYTES = 1024 * 1024;
+const BUNDLE_TARGET_BYTES = 1024 * 1024;
 /** ...or once this many entries wait behind its first file, which bounds what is held in memory. */
-export const MAX_HELD_ENTRIES = 4096;
+const MAX_HELD_ENTRIES = 4096;
 
 /** An unchanged file's line from the parent manifest, carried into this one as is (see encodedContentFields). */
 export interface CarriedLine {

@@ -6,7 +6,7 @@ import { sequenceOfPackKey, sessionPacksPrefix } from '../repository/layout.js';
 import { readPackTrailer } from '../repository/pack-trailer.js';
 import type { Repository } from '../repository/repository.js';
 
-export interface AdoptedPacks {
+interface AdoptedPacks {
   nextSequence: number;
   /** Packs the dead run uploaded but never indexed; they go into this run's next index object. */
   adopted: IndexObject['packs'];
@@ -36,7 +36,7 @@ export async function adoptSessionPacks(
   return { nextSequence, adopted };
 }
 
-export interface InodeMaps {
+interface InodeMaps {
   /** Inode → first path seen, to recognise later names of the same file. */
   firstPathOfInode: Map<string, string>;
   /** Inode → the first entry (with content), to copy into hardlink entries. */

@@ -12,7 +12,7 @@ import type { WalkedItem } from './tree-walker.js';
 import type { WalkSource } from './walk-thread.js';
 
 /** What the tree's loop works with; BackupRun has opened all of it. */
-export interface TreeBackupParts {
+interface TreeBackupParts {
   walk: WalkSource;
   /** Extended attributes by path, for the entries that have any (getfattr's scan, running since before the lock). */
   xattrScan: Promise<Map<string, Xattrs> | undefined>;

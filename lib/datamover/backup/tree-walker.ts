@@ -12,7 +12,7 @@ export interface WalkedItem {
   sparse: boolean;
 }
 
-export function walkedItem(path: string, absolutePath: string, stats: BigIntStats): WalkedItem {
+function walkedItem(path: string, absolutePath: string, stats: BigIntStats): WalkedItem {
   return { absolutePath, entry: entryFromStats(path, stats), sparse: stats.blocks * 512n < stats.size };
 }
 

@@ -30,7 +30,7 @@ export class WalkBatchEncoder {
   private text: string[] = [];
   private count = 0;
 
-  constructor(private readonly capacity = WALK_BATCH_ENTRIES) {
+  constructor(private readonly capacity: number) {
     this.numbers = new Float64Array(capacity * NUMBER_FIELDS);
   }
 
@@ -81,12 +81,12 @@ export function decodeWalkBatch({ text, numbers }: EncodedWalkBatch, absoluteRoo
   return items;
 }
 
-/** walkTree in batches, on the calling thread: what the walk thread runs, and the walk when there is none. */
-export function* walkInBatches(root: string, startAfter?: string | null, batchEntries = WALK_BATCH_ENTRIES): Generator<WalkedItem[]> {
+/** walkTree in batches on the calling thread: the walk where there is no walk thread. */
+export function* walkInBatches(root: string, startAfter?: string | null): Generator<WalkedItem[]> {
   let batch: WalkedItem[] = [];
   for (const item of walkTree(root, startAfter)) {
     batch.push(item);
-    if (batch.length === batchEntries) {
+    if (batch.length === WALK_BATCH_ENTRIES) {
       yield batch;
       batch = [];
     }

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { ChunkerParams } from '../../../proto/repository/index.js';
 import { startWorker } from '../controls/start-worker.js';
@@ -9,6 +8,8 @@ import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type Stream
 
 /** Chunks handed over one by one, held per worker: enough to keep it busy, few enough to bound memory. */
 const JOBS_PER_WORKER = 6;
+/** Bytes one file may have on a worker before its reader waits: bounds memory per file in flight. */
+const STREAM_BUDGET_BYTES = 16 * 1024 * 1024;
 
 interface Job {
   slot: number;
@@ -30,14 +31,12 @@ interface StreamState {
   ended: boolean;
 }
 
-export interface WorkerSealerOptions {
+interface WorkerSealerOptions {
   keys: { dataKey: Buffer; idKey: Buffer };
   compressionLevel: number;
   /** The data chunker, for files cut on the workers. */
   chunking: { params: ChunkerParams; gear: Int32Array };
-  threads?: number;
-  /** Bytes one file may have on a worker before its reader waits: bounds memory per file in flight. */
-  streamBudget?: number;
+  threads: number;
 }
 
 /**
@@ -57,15 +56,13 @@ export class WorkerSealer implements ChunkSealer {
   /** A worker died: everything waiting on the sealer fails with its error. */
   private failure: Error | undefined;
   private readonly threads: number;
-  private readonly streamBudget: number;
 
   /**
    * Threads start with the first chunk to seal: an unchanged re-run seals nothing and should not pay for
    * starting and loading them.
    */
   constructor(private readonly options: WorkerSealerOptions) {
-    this.threads = options.threads ?? Math.max(1, availableParallelism() - 1);
-    this.streamBudget = options.streamBudget ?? 16 * 1024 * 1024;
+    this.threads = options.threads;
   }
 
   async submit(data: Buffer, metadata: boolean): Promise<{ hashed: Promise<HashedChunk> }> {
@@ -110,7 +107,7 @@ export class WorkerSealer implements ChunkSealer {
     };
     return {
       push: async (data, atEnd) => {
-        while (state.unsettled > this.streamBudget && !this.failure) await new Promise<void>((resolve) => state.waiting.push(resolve));
+        while (state.unsettled > STREAM_BUDGET_BYTES && !this.failure) await new Promise<void>((resolve) => state.waiting.push(resolve));
         if (this.failure) throw this.failure;
         state.unsettled += data.length;
         const chunks = new Promise<{ chunk: HashedChunk; length: number }[]>((resolve, reject) => state.replies.push({ resolve, reject }));

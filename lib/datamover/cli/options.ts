@@ -3,8 +3,8 @@ import { DEFAULT_MEMORY_LIMIT_BYTES, MIN_MEMORY_LIMIT_BYTES } from '../controls/
 import { InvalidArgumentError } from '../errors.js';
 import type { TargetSettings } from './target.js';
 
-export const COMMANDS = ['init', 'backup', 'restore', 'verify', 'gc', 'snapshots', 'forget'] as const;
-export type Command = (typeof COMMANDS)[number];
+const COMMANDS = ['init', 'backup', 'restore', 'verify', 'gc', 'snapshots', 'forget'] as const;
+type Command = (typeof COMMANDS)[number];
 
 const MB = 1024 * 1024;
 

@@ -13,7 +13,7 @@ export interface TargetSettings {
   retentionDays?: number;
 }
 
-/** The S3 SDK is loaded only for S3 targets: it is hundreds of modules, a second of start-up through tsx. */
+/** S3 modules load only for S3 targets (and the SDK, hundreds of modules, only when S3Backend needs it). */
 export async function openBackend(settings: TargetSettings): Promise<StorageBackend> {
   const retention: RetentionPolicy | undefined = settings.retentionDays ? { days: settings.retentionDays } : undefined;
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(settings.repository);

@@ -46,7 +46,7 @@ export class OrderedResults<T> {
 
   /** Waits until every pending result has settled, ignoring failures: nothing is left running. */
   async settleAll(): Promise<void> {
-    await Promise.allSettled(this.slots.slice(this.head).map((slot) => slot.promise));
+    await Promise.allSettled(this.slots.slice(this.head).flatMap((slot) => (slot.promise ? [slot.promise] : [])));
     this.slots.length = this.head = 0;
   }
 

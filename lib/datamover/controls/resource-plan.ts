@@ -1,11 +1,11 @@
 /**
  * Turns the product's memory limit into concurrency. The big consumers are known: each file in flight
- * holds a read buffer, the chunker's look-ahead and chunks being sealed; each pack holds its parts and the
- * concatenated body while uploading. Everything else (walk, manifest, bundles) is bounded by constants.
+ * holds a read buffer, the chunker's look-ahead and chunks being sealed; each pack holds its body while it
+ * fills and uploads. Everything else (walk, manifest, bundles) is bounded by constants.
  */
 export const DEFAULT_MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024;
 export const MIN_MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
-export const DEFAULT_CONCURRENT_FILES = 8;
+const DEFAULT_CONCURRENT_FILES = 8;
 
 const MiB = 1024 * 1024;
 /** Node, V8, the SDK and the chunk index of a mid-sized repository. */
@@ -13,7 +13,7 @@ const BASELINE_BYTES = 200 * MiB;
 const PER_FILE_BYTES = 28 * MiB;
 const PER_PACK_UPLOAD_BYTES = 2 * 16 * MiB;
 
-export interface ResourcePlan {
+interface ResourcePlan {
   concurrentFiles: number;
   uploadConcurrency: number;
   readSize: number;

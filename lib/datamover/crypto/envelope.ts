@@ -1,9 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /** AES-256-GCM envelope: nonce (12) ‖ ciphertext ‖ tag (16). */
-export const NONCE_BYTES = 12;
+const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
-export const ENVELOPE_OVERHEAD = NONCE_BYTES + TAG_BYTES;
+const ENVELOPE_OVERHEAD = NONCE_BYTES + TAG_BYTES;
 
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
   const nonce = randomBytes(NONCE_BYTES);

@@ -9,9 +9,9 @@ import { ChunkReader } from '../restore/chunk-reader.js';
 import { forEachReferencedChunk, markAll } from './live-chunks.js';
 
 /** A pack is condemned only once older than this, and deleted only this long after condemnation. */
-export const DEFAULT_GC_GRACE_MS = 6 * 60 * 60_000;
+const DEFAULT_GC_GRACE_MS = 6 * 60 * 60_000;
 /** Clocks of movers and GC may disagree by this much. */
-export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
 
 export interface GcOptions {
   graceMs?: number;

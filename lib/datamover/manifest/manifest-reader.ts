@@ -77,12 +77,12 @@ export class ManifestLine {
   }
 }
 
-export interface ManifestStream {
+interface ManifestStream {
   header: ManifestHeader;
   entries: AsyncGenerator<ManifestEntry>;
 }
 
-export interface ManifestLineStream {
+interface ManifestLineStream {
   header: ManifestHeader;
   /** Entry lines, a manifest chunk's worth per batch. */
   batches: AsyncGenerator<ManifestLine[]>;

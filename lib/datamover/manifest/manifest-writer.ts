@@ -3,12 +3,12 @@ import { ChunkSplitter, type KnownChunks, type SplitChunk } from '../chunking/ch
 import type { ContentDefinedChunker } from '../chunking/fastcdc.js';
 
 /** Stores one chunk and returns its id (deduplicated by the caller's chunk store). */
-export type StoreChunk = (data: Buffer) => Promise<Buffer>;
+type StoreChunk = (data: Buffer) => Promise<Buffer>;
 
 /** Lines are handed to the chunker in batches: one concat per batch, not per entry. */
 const BATCH_BYTES = 256 * 1024;
 
-export interface ManifestProgress {
+interface ManifestProgress {
   chunks: string[];
   /** Bytes after the last cut; with `chunks` they let a resumed writer continue byte-identically. */
   tail: Buffer;

@@ -21,18 +21,6 @@ export class ChunkIndex {
   private readonly packKeys: string[] = [];
   private readonly packNumbers = new Map<string, number>();
 
-  get size(): number {
-    return this.table.size;
-  }
-
-  get bytes(): number {
-    return this.table.bytes;
-  }
-
-  get packs(): readonly string[] {
-    return this.packKeys;
-  }
-
   has(id: Uint8Array): boolean {
     return this.table.has(id);
   }
@@ -70,10 +58,6 @@ export class ChunkIndex {
 /** A set of chunk ids (GC's mark set). */
 export class ChunkIdSet {
   private readonly table = new IdTable(0);
-
-  get size(): number {
-    return this.table.size;
-  }
 
   add(id: Uint8Array): void {
     this.table.upsert(id);

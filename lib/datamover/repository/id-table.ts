@@ -22,15 +22,6 @@ export class IdTable {
     this.slots = Buffer.alloc(this.capacity * this.slotBytes);
   }
 
-  get size(): number {
-    return this.count;
-  }
-
-  /** Approximate memory held, for the memory budget. */
-  get bytes(): number {
-    return this.slots.length;
-  }
-
   /** Returns the slot offset of the value, or -1. */
   find(id: Uint8Array): number {
     const slot = this.probe(this.slots, this.capacity, id);
@@ -57,13 +48,6 @@ export class IdTable {
   /** The buffer `find`/`upsert` offsets point into; valid until the next upsert. */
   get values(): Buffer {
     return this.slots;
-  }
-
-  *keys(): IterableIterator<Buffer> {
-    for (let slot = 0; slot < this.capacity; slot++) {
-      const base = slot * this.slotBytes;
-      if (this.slots[base + KEY_BYTES] === 1) yield this.slots.subarray(base, base + KEY_BYTES);
-    }
   }
 
   private probe(slots: Buffer, capacity: number, id: Uint8Array): number {

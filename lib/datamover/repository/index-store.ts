@@ -6,7 +6,7 @@ import type { Repository } from './repository.js';
 
 const INDEX_LOAD_CONCURRENCY = 8;
 
-export interface LoadedIndex {
+interface LoadedIndex {
   index: ChunkIndex;
   /** Index objects read, for GC to consolidate. */
   indexKeys: string[];

@@ -5,8 +5,6 @@ import { packKey } from './layout.js';
 import { encodePackTrailer } from './pack-trailer.js';
 import type { Repository } from './repository.js';
 
-export const DEFAULT_UPLOAD_CONCURRENCY = 2;
-
 type WrittenPack = IndexObject['packs'][number];
 
 /**
@@ -29,24 +27,18 @@ export class PackWriter {
   private written: WrittenPack[] = [];
   private failure: unknown;
   packsWritten = 0;
-  bytesStored = 0;
 
   constructor(
     private readonly repository: Repository,
     private readonly index: ChunkIndex,
     private readonly sessionId: string,
     private nextSequence: number,
-    private readonly uploadConcurrency: number = DEFAULT_UPLOAD_CONCURRENCY,
+    private readonly uploadConcurrency: number,
   ) {
     this.currentKey = packKey(sessionId, this.nextSequence++);
     // A pack is cut as soon as it reaches the target, so it never exceeds it by more than one chunk plus the trailer.
     const header = repository.header;
     this.capacity = header.packTargetSize + Math.max(header.dataChunking.maxSize, header.smallFileMax * 2, 1024 * 1024) + 256 * 1024;
-  }
-
-  /** Bytes held in memory by the open pack and uploads in flight. */
-  get bufferedBytes(): number {
-    return this.size + this.uploads.size * this.repository.header.packTargetSize;
   }
 
   /** Resolves when another pack may be started without exceeding the upload concurrency. */
@@ -108,7 +100,6 @@ export class PackWriter {
       .then(() => {
         this.written.push({ key, size: body.length, chunks: entries });
         this.packsWritten++;
-        this.bytesStored += body.length;
         if (buffer.length === this.capacity) this.spareBodies.push(buffer);
       })
       .catch((error: unknown) => {

@@ -27,10 +27,10 @@ import { openObject, sealObject } from './sealed-object.js';
 
 export const DEFAULT_DATA_CHUNKING: ChunkerParams = { algorithm: 'fastcdc-gear-2020', minSize: 256 * 1024, avgSize: 1024 * 1024, maxSize: 4 * 1024 * 1024 };
 /** Manifests use small chunks: a changed entry then re-uploads ~64 KiB of manifest, not a megabyte. */
-export const DEFAULT_METADATA_CHUNKING: ChunkerParams = { algorithm: 'fastcdc-gear-2020', minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
-export const DEFAULT_PACK_TARGET_SIZE = 16 * 1024 * 1024;
-export const DEFAULT_COMPRESSION_LEVEL = 3;
-export const DEFAULT_SMALL_FILE_MAX = 64 * 1024;
+const DEFAULT_METADATA_CHUNKING: ChunkerParams = { algorithm: 'fastcdc-gear-2020', minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
+const DEFAULT_PACK_TARGET_SIZE = 16 * 1024 * 1024;
+const DEFAULT_COMPRESSION_LEVEL = 3;
+const DEFAULT_SMALL_FILE_MAX = 64 * 1024;
 const SNAPSHOT_READ_CONCURRENCY = 8;
 
 export interface InitOptions {

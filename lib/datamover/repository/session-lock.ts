@@ -4,9 +4,9 @@ import { lockKey, LOCKS_PREFIX } from './layout.js';
 import type { Repository } from './repository.js';
 
 /** A running mover rewrites its lock this often... */
-export const LOCK_REFRESH_MS = 60_000;
+const LOCK_REFRESH_MS = 60_000;
 /** ...and a lock not rewritten for this long belongs to a dead mover. */
-export const LOCK_STALE_MS = 15 * 60_000;
+const LOCK_STALE_MS = 15 * 60_000;
 
 /**
  * Marks a session as running, for GC: condemned packs are only deleted once every backup that started

@@ -6,7 +6,7 @@ import type { ByteRange } from '../storage/backend.js';
 import { openVerifiedChunk, type StoredChunk } from './chunk-opening.js';
 
 /** Bundles and manifest chunks are read by many consecutive entries; keep a few decrypted. */
-const DEFAULT_CACHED_CHUNKS = 8;
+const CACHED_CHUNKS = 8;
 /** One ranged read covers at most this much of a pack (a single chunk may be bigger). */
 export const MAX_RUN_BYTES = 4 * 1024 * 1024;
 
@@ -27,7 +27,6 @@ export class ChunkReader {
   constructor(
     private readonly repository: Repository,
     private readonly index: ChunkIndex,
-    private readonly cachedChunks = DEFAULT_CACHED_CHUNKS,
   ) {}
 
   async read(idHex: string, path?: string): Promise<Buffer> {
@@ -43,16 +42,16 @@ export class ChunkReader {
     const reading = this.fetch(idHex, location, path);
     this.cache.set(idHex, reading);
     reading.catch(() => this.cache.delete(idHex));
-    if (this.cache.size > this.cachedChunks) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size > CACHED_CHUNKS) this.cache.delete(this.cache.keys().next().value!);
     return reading;
   }
 
   /**
    * Splits a file's chunk list into runs stored back to back in one pack (a file's chunks usually are), each
-   * at most `maxBytes`: one ranged read per run instead of one per chunk, which on S3 is most of a restore's
+   * at most MAX_RUN_BYTES: one ranged read per run instead of one per chunk, which on S3 is most of a restore's
    * cost. Chunks the index does not know form runs of their own (reading them names the missing chunk).
    */
-  runs(ids: string[], maxBytes = MAX_RUN_BYTES): ChunkRun[] {
+  runs(ids: string[]): ChunkRun[] {
     const runs: ChunkRun[] = [];
     let previous: ChunkLocation | undefined;
     for (const idHex of ids) {
@@ -62,7 +61,7 @@ export class ChunkReader {
       if (
         last && location && previous && !(location.flags & CHUNK_FLAGS.metadata) &&
         location.packKey === previous.packKey && location.offset === previous.offset + previous.storedLength &&
-        last.storedBytes + storedLength <= maxBytes
+        last.storedBytes + storedLength <= MAX_RUN_BYTES
       ) {
         last.ids.push(idHex);
         last.rawLengths.push(location.rawLength);

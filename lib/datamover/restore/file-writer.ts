@@ -20,7 +20,7 @@ export interface ContentIo {
   slots: RunSlots;
 }
 
-export interface WriteContentOptions {
+interface WriteContentOptions {
   /** Block mode writes into an existing device: holes must be zeroed, not skipped. */
   zeroHoles?: boolean;
 }

@@ -28,7 +28,7 @@ interface Batch {
   start: () => void;
 }
 
-export interface SmallFileBatchOptions {
+interface SmallFileBatchOptions {
   reader: ChunkReader;
   writers: RestoreWriters;
   /** One permit per batch in flight, shared with the restore's other files. */

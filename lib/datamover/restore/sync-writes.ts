@@ -38,7 +38,7 @@ export function writeSmallFiles(keys: OpeningKeys, job: SmallFilesJob): void {
 }
 
 /** Where a run's stored bytes are: in its slot of the shared run memory, or carried by the job. */
-export interface RunMemory {
+interface RunMemory {
   memory: SharedArrayBuffer;
   slotBytes: number;
 }
@@ -53,7 +53,7 @@ export function writeChunkRun(keys: OpeningKeys, runs: RunMemory, job: ChunkRunJ
   }
 }
 
-export function unlinkIfPresent(path: string): void {
+function unlinkIfPresent(path: string): void {
   try {
     unlinkSync(path);
   } catch (error) {

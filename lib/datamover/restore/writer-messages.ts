@@ -63,7 +63,7 @@ export interface WriterRequest {
 }
 
 /** Enough of an error to rebuild it on the main thread with its type and fields. */
-export interface WireError {
+interface WireError {
   name: string;
   message: string;
   code?: string;

@@ -21,7 +21,7 @@ export interface S3Operations {
   close(): void;
 }
 
-export interface ObjectPage {
+interface ObjectPage {
   objects: { key: string; size: number; lastModified: Date }[];
   nextToken?: string;
 }

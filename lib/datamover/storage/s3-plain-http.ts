@@ -19,7 +19,7 @@ import { canonicalQuery, escapeUri, SigV4Signer, type SigningCredentials } from 
 
 const IDLE_SOCKETS = 16;
 
-export interface PlainHttpTarget {
+interface PlainHttpTarget {
   endpoint: string;
   bucket: string;
   region: string;
@@ -27,7 +27,7 @@ export interface PlainHttpTarget {
   credentials: SigningCredentials;
 }
 
-export interface PlainRequest {
+interface PlainRequest {
   method: 'GET' | 'PUT' | 'HEAD' | 'DELETE';
   /** Object key within the bucket; omitted for bucket-level requests (listings). */
   key?: string;

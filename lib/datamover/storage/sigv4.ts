@@ -11,7 +11,7 @@ export interface SigningCredentials {
   sessionToken?: string;
 }
 
-export interface RequestToSign {
+interface RequestToSign {
   method: string;
   /** The path exactly as sent, already escaped (S3 signs it as is). */
   path: string;
@@ -20,7 +20,7 @@ export interface RequestToSign {
   headers: Readonly<Record<string, string>>;
 }
 
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /** RFC 3986 escaping, as SigV4 canonicalises query parameters (and S3 key segments). */
 export function escapeUri(text: string): string {

@@ -6,27 +6,9 @@ import { recoveryPointTypeEnum } from './enums.js';
 import { jobs } from './jobs.js';
 import { organizations } from './organizations.js';
 import { storageTargets } from './storage-targets.js';
+import type { StoredRecoveryPointContents } from '../../domain/recovery-point-contents.js';
 
-export interface StoredRecoveryPointContents {
-  namespaces: string[];
-  resourceCount: number;
-  persistentVolumes: StoredRecoveryPointVolume[];
-}
-
-/** One protected PV. The snapshot fields are set for method SNAPSHOT: the snapshot IS the PV's data. */
-export interface StoredRecoveryPointVolume {
-  namespace: string;
-  claim: string;
-  storageClass: string;
-  sizeBytes: number;
-  method: string;
-  volumeName?: string;
-  volumeMode?: 'Filesystem' | 'Block';
-  snapshotClass?: string;
-  snapshotName?: string;
-  snapshotContentName?: string;
-  snapshotHandle?: string;
-}
+export type { StoredRecoveryPointContents, StoredRecoveryPointVolume } from '../../domain/recovery-point-contents.js';
 
 /**
  * A restorable result of a backup. It outlives its cluster and definition (names are copied) until

@@ -7,7 +7,6 @@ import type { PreviewBackupInput, previewBackupWorkflow } from '../../../workflo
 import type { BackupPreviewer } from './backup-preview.js';
 import { WORKFLOW_TYPES } from '../../../lib/domain/runs/workflow-types.js';
 
-/** The preview workflow's exported name (workflows/preview.ts). */
 
 /** HavenKind of preview runs, beside the job kinds of real runs. */
 export const PREVIEW_KIND = 'BACKUP_PREVIEW';

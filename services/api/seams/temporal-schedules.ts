@@ -4,7 +4,6 @@ import type { ScheduledRunInput } from '../../../lib/domain/runs/scheduled-run.j
 import { SCHEDULE_ID_PATTERN, scheduledWorkflowIdPrefix, scheduleId, type DesiredSchedules } from './definition-schedules.js';
 import { WORKFLOW_TYPES } from '../../../lib/domain/runs/workflow-types.js';
 
-/** The scheduled run workflow's exported name (workflows/schedule-run.ts). */
 const PAUSED_NOTE = 'Paused in Haven: the definition is paused';
 const RESUMED_NOTE = 'Resumed in Haven';
 

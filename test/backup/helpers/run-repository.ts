@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { openOrInitRepository } from '../../../activities/cluster/backup/open-repository.js';
+import { openOrInitRepository } from '../../../activities/common/open-repository.js';
 import { REPOSITORY_FOLDER } from '../../../activities/control/repository-access.js';
 import type { RecordedContents } from '../../../activities/control/recovery-points.js';
 import type { CopiedVolume } from '../../../proto/mover/index.js';
-import { readCredentials, readRepositorySecret } from '../../../services/api/resources/storage-targets/store.js';
+import { readCredentials, readRepositorySecret } from '../../../lib/db/storage-target-secrets.js';
 import type { Repository } from '../../../lib/datamover/repository/repository.js';
 import { recoveryPoints, storageTargets } from '../../../lib/db/schema/index.js';
 import { stackEnv } from '../../support/stack-env.js';

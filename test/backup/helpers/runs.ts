@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { expectStatus } from '../../api/helpers/fixtures.js';
 import type { Client as ApiClient } from '../../api/helpers/test-api.js';
+import { eventually } from '../../emulator/helpers/cluster.js';
 
 export interface JobView {
   id: string;
@@ -34,9 +34,10 @@ export async function jobAfterRun(client: ApiClient, temporal: Client, job: JobV
 
 /** Waits until the API reports the cluster ACTIVE: the agent's first poll has reached Temporal. */
 export async function untilClusterActive(client: ApiClient, clusterId: string): Promise<void> {
-  for (;;) {
-    const cluster = expectStatus<{ status: string }>(await client.get(`/clusters/${clusterId}`), 200);
-    if (cluster.status === 'ACTIVE') return;
-    await sleep(200);
-  }
+  // Under the hooks' timeouts, so a cluster that never comes up fails here, saying so.
+  await eventually(
+    async () => expectStatus<{ status: string }>(await client.get(`/clusters/${clusterId}`), 200).status === 'ACTIVE',
+    `cluster ${clusterId} to be ACTIVE`,
+    150_000,
+  );
 }

@@ -1,40 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { storageTargets } from '../../../../lib/db/schema/index.js';
-import { decryptSecret, encryptSecret } from '../../../../lib/common/secrets.js';
 import type { SecretKeyring } from '../../../../lib/common/secrets.js';
+import { encryptCredentials, newRepositorySecretCiphertext } from '../../../../lib/db/storage-target-secrets.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import type { StorageTarget, StorageTargetCreate, StorageTargetUpdate } from './schema.js';
 
 type Row = typeof storageTargets.$inferSelect;
-
-export interface S3Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-/** The ciphertext is bound to organization and record, so it cannot be replayed onto another. */
-function credentialsContext(orgId: string, id: string): string {
-  return `storage-target:${orgId}:${id}`;
-}
-
-/** A different context from the credentials': one envelope can never be read as the other. */
-function repositorySecretContext(orgId: string, id: string): string {
-  return `storage-target-repository:${orgId}:${id}`;
-}
-
-/** 32 random bytes: the repository KDF needs no stretching to protect it, and nobody types it. */
-const REPOSITORY_SECRET_BYTES = 32;
-
-/** A fresh repository secret for target `id`, encrypted for storage. */
-export function newRepositorySecretCiphertext(keyring: SecretKeyring, orgId: string, id: string): string {
-  return encryptSecret(keyring, randomBytes(REPOSITORY_SECRET_BYTES).toString('base64url'), repositorySecretContext(orgId, id));
-}
-
-/** For the workers that open the repository; null for a target created before secrets existed. */
-export function readRepositorySecret(keyring: SecretKeyring, row: Row): string | null {
-  if (!row.repositorySecretCiphertext) return null;
-  return decryptSecret(keyring, row.repositorySecretCiphertext, repositorySecretContext(row.orgId, row.id));
-}
 
 function settingsOf(input: StorageTargetCreate | StorageTargetUpdate) {
   if (input.kind === 'FILESYSTEM') {
@@ -47,7 +18,7 @@ function settingsOf(input: StorageTargetCreate | StorageTargetUpdate) {
 export async function createStorageTarget(scope: TenantScope, keyring: SecretKeyring, input: StorageTargetCreate): Promise<Row> {
   const id = randomUUID();
   const credentialsCiphertext =
-    input.kind === 'S3' ? encryptSecret(keyring, JSON.stringify(input.credentials), credentialsContext(scope.orgId, id)) : null;
+    input.kind === 'S3' ? encryptCredentials(keyring, scope.orgId, id, input.credentials) : null;
   const repositorySecretCiphertext = newRepositorySecretCiphertext(keyring, scope.orgId, id);
   return scope.insert(storageTargets, { id, ...settingsOf(input), credentialsCiphertext, repositorySecretCiphertext });
 }
@@ -63,15 +34,9 @@ export async function updateStorageTarget(
   let credentialsCiphertext = current.credentialsCiphertext;
   if (input.kind === 'FILESYSTEM') credentialsCiphertext = null;
   else if (input.credentials) {
-    credentialsCiphertext = encryptSecret(keyring, JSON.stringify(input.credentials), credentialsContext(scope.orgId, id));
+    credentialsCiphertext = encryptCredentials(keyring, scope.orgId, id, input.credentials);
   }
   return scope.update(storageTargets, id, version, { ...settingsOf(input), credentialsCiphertext }, 'storage target');
-}
-
-/** For the workers that talk to the bucket; the API itself never returns these. */
-export function readCredentials(keyring: SecretKeyring, row: Row): S3Credentials | null {
-  if (!row.credentialsCiphertext) return null;
-  return JSON.parse(decryptSecret(keyring, row.credentialsCiphertext, credentialsContext(row.orgId, row.id))) as S3Credentials;
 }
 
 export function toApi(row: Row): StorageTarget {

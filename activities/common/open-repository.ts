@@ -1,8 +1,8 @@
-import type { RepositoryAccess } from '../../../proto/agent/index.js';
-import { openBackend } from '../../../lib/datamover/cli/target.js';
-import { RepositoryExistsError, RepositoryNotFoundError } from '../../../lib/datamover/errors.js';
-import { Repository } from '../../../lib/datamover/repository/repository.js';
-import type { StorageBackend } from '../../../lib/datamover/storage/backend.js';
+import type { RepositoryAccess } from '../../proto/agent/index.js';
+import { openBackend } from '../../lib/datamover/cli/target.js';
+import { RepositoryExistsError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
+import { Repository } from '../../lib/datamover/repository/repository.js';
+import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 
 /** The storage backend of a repository location, with the target's credentials and SafeLock retention. */
 export function backendFor(access: RepositoryAccess): Promise<StorageBackend> {

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { AGENT_FAILURE_TYPES, AgentMessageError } from '../../../proto/agent/index.js';
-import { DataMoverError, WrongRepositoryKeyError } from '../../../lib/datamover/errors.js';
-import { KubeApiError } from '../kube/rest-client.js';
+import { AGENT_FAILURE_TYPES, AgentMessageError } from '../../proto/agent/index.js';
+import { DataMoverError, WrongRepositoryKeyError } from '../../lib/datamover/errors.js';
+import { KubeApiError } from '../../lib/kube/rest-client.js';
 
 interface S3Like {
   name?: string;
