@@ -1,4 +1,4 @@
-import type { StoredRecoveryPointVolume } from '../lib/db/schema/recovery-points.js';
+import type { StoredRecoveryPointVolume } from '../lib/domain/recovery-point-contents.js';
 import type { BackupVolume, HookReportMessage, ScanBackupScopeResult } from '../proto/agent/index.js';
 import { hookErrors, hookSummary } from './backup-hooks.js';
 import { isProtected, type VolumeOutcome } from './backup-volumes.js';

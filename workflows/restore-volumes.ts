@@ -1,6 +1,6 @@
 import type { RestoreCopyVolume, RestoredClaimState, RestoreSnapshotVolume } from '../proto/agent/restore-volumes.js';
 import type { CopiedVolume } from '../proto/mover/copied-volume.js';
-import type { StoredRecoveryPointVolume } from '../lib/db/schema/recovery-points.js';
+import type { StoredRecoveryPointVolume } from '../lib/domain/recovery-point-contents.js';
 import type { JobError } from './backup-summary.js';
 import type { RestoreVolumeProgress } from './restore-progress.js';
 
