@@ -10,12 +10,11 @@ export interface MoverConfig {
   taskQueue: string;
   /** The volume as this process sees it (the emulator rewrites it; a real pod sees /data). */
   dataPath: string;
+  /** The pod's memory limit, from the definition: the agent writes it into the pod spec, so it has no default here. */
   memoryLimitMiB: number;
   /** Host-volume pods: the PV to read in the pod volume directory at dataPath. */
   hostVolume?: string;
 }
-
-export const DEFAULT_MOVER_MEMORY_LIMIT_MIB = 1024;
 
 export class MoverConfigError extends Error {
   override name = 'MoverConfigError';
@@ -29,7 +28,8 @@ function required(env: NodeJS.ProcessEnv, name: string, meaning: string): string
 
 export function readMoverConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): MoverConfig {
   const { values } = parseArgs({ args: argv, options: { 'memory-limit-mb': { type: 'string' } }, strict: true });
-  const memory = Number(values['memory-limit-mb'] ?? DEFAULT_MOVER_MEMORY_LIMIT_MIB);
+  if (values['memory-limit-mb'] === undefined) throw new MoverConfigError('--memory-limit-mb is not set: the pod\'s memory limit in MiB (the agent sets it in the mover pod\'s spec)');
+  const memory = Number(values['memory-limit-mb']);
   if (!Number.isInteger(memory) || memory < 64) throw new MoverConfigError(`--memory-limit-mb must be a whole number of MiB ≥ 64, got ${values['memory-limit-mb']}`);
   return {
     temporalAddress: required(env, 'HAVEN_TEMPORAL_ADDRESS', 'host:port of the Temporal frontend'),
