@@ -1,6 +1,20 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+// Workflows run in Temporal's deterministic sandbox: no Node built-ins, no I/O clients, no activity/client/worker
+// SDKs. Types from them are fine (erased at build time).
+const workflowForbiddenModules = [
+  ...builtinModules.filter((name) => !name.startsWith('_')),
+  'pg',
+  'drizzle-orm',
+  '@kubernetes/client-node',
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/worker',
+];
+const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.run/', 'dist/', 'deploy/local-stack/kube-wrapper/'] },
@@ -11,6 +25,36 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+    },
+  },
+  {
+    // Type-aware rules, TypeScript sources only (every .ts file is in tsconfig.json).
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(node:.*|@aws-sdk/.*|(${workflowForbiddenModules.map(escapeRegex).join('|')})(/.*)?)$`,
+              allowTypeImports: true,
+              message:
+                'Workflows are deterministic sandbox code: no Node built-ins or I/O modules (import types only; do the work in an activity).',
+            },
+          ],
+        },
+      ],
     },
   },
 );

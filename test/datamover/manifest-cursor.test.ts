@@ -21,7 +21,8 @@ describe('ManifestCursor', () => {
     const cursor = new ManifestCursor(slowly(previous), comparePaths);
     // Asked all at once, as a fast tree walk does while earlier lookups still wait for entries.
     const asked = ['a', 'a/1', 'a/15', 'a/2', 'b', 'bb', 'c', 'd', 'd/x', 'e'];
-    const found = await Promise.all(asked.map((path) => cursor.find(path)));
+    // find answers a value or a promise; Promise.resolve is what Promise.all does to each element anyway.
+    const found = await Promise.all(asked.map((path) => Promise.resolve(cursor.find(path))));
     expect(found.map((value) => value?.path)).toEqual(['a', 'a/1', undefined, 'a/2', 'b', undefined, 'c', undefined, 'd/x', undefined]);
   });
 
@@ -41,6 +42,6 @@ describe('ManifestCursor', () => {
     // Only the lookups that needed the next chunk (the first, and the first past each chunk) waited.
     expect(synchronous).toBeGreaterThanOrEqual(asked.length - 3);
     const allAtOnce = new ManifestCursor(slowly(previous, 4), comparePaths);
-    expect((await Promise.all(asked.map((path) => allAtOnce.find(path)))).map((value) => value?.path)).toEqual(expected);
+    expect((await Promise.all(asked.map((path) => Promise.resolve(allAtOnce.find(path))))).map((value) => value?.path)).toEqual(expected);
   });
 });

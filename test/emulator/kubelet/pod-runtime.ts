@@ -101,7 +101,7 @@ export class PodRuntime {
   async kill(graceMs: number): Promise<void> {
     // Capture the processes first: an exit clears container.child while we wait.
     const children = this.containers.filter((c) => c.state === 'running' && c.child).map((c) => c.child as ChildProcess);
-    const exited = Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'close') : undefined)));
+    const exited = Promise.all(children.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => once(child, 'close')));
     for (const child of children) signalGroup(child, 'SIGTERM');
     const timer = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([exited, timer]);

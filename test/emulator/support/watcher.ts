@@ -27,6 +27,7 @@ export class Watcher<T extends WatchedObject> {
   /** Resolves after the first list has been delivered; rejects if that list fails. */
   async start(): Promise<void> {
     await this.relist();
+    // Runs for as long as the watcher does; resume catches its own errors and retries through restart().
     void this.resume();
   }
 

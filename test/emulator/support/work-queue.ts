@@ -56,6 +56,7 @@ export class WorkQueue {
       this.waiting.delete(key);
       this.active.add(key);
       this.running += 1;
+      // Not awaited: process catches the reconcile's errors itself (retry with backoff), and stop() waits for it.
       void this.process(key);
     }
   }
