@@ -42,7 +42,6 @@ export type JobKind = (typeof JOB_KINDS)[number];
  * the same definition already running, schedule paused). */
 export const JOB_STATUSES = ['RUNNING', 'COMPLETED', 'PARTIAL', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['COMPLETED', 'PARTIAL', 'FAILED', 'SKIPPED', 'CANCELLED'];
 
 /** SNAPSHOT = PV snapshots in the cluster plus resources in storage; COPY = PV data in storage too. */
 export const RECOVERY_POINT_TYPES = ['SNAPSHOT', 'COPY'] as const;

@@ -10,7 +10,6 @@ export const MoverLimitsV1 = Type.Object({
   maxBytesPerSecond: Type.Optional(Type.Integer({ minimum: 1 })),
   memoryLimitMiB: Type.Integer({ minimum: 64 }),
 });
-export type MoverLimits = Static<typeof MoverLimitsV1>;
 
 /**
  * Control plane -> mover pod: back up the volume the pod mounts into the storage target's repository.

@@ -12,5 +12,3 @@ export const WORKFLOW_TYPES = {
   deleteRecoveryPoint: 'deleteRecoveryPointWorkflow',
   recoveryPointExpiry: 'recoveryPointExpiryWorkflow',
 } as const;
-
-export type WorkflowType = (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES];
