@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import { layering } from './scripts/lint/layering.js';
 
 // Workflows run in Temporal's deterministic sandbox: no Node built-ins, no I/O clients, no activity/client/worker
 // SDKs. Types from them are fine (erased at build time).
@@ -26,6 +27,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { haven: layering },
+    rules: { 'haven/imports-go-down': 'error' },
   },
   {
     // Type-aware rules, TypeScript sources only (every .ts file is in tsconfig.json).
