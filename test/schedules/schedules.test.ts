@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError, type ScheduleDescription } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
@@ -12,6 +12,7 @@ import { createBackupDefinition, createCluster, createPolicy, createStackS3Targe
 import { putCurrent } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { jobAfterRun, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
+import { eventually } from '../emulator/helpers/cluster.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 
 const namespace = uniqueName('sched');
@@ -43,11 +44,8 @@ async function scheduleGone(index: number, definition = definitionId): Promise<b
 async function triggerAndWait(index: number): Promise<JobView> {
   const before = new Set((await jobsOf(definitionId)).map((job) => job.id));
   await stack.temporal.schedule.getHandle(scheduleId(definitionId, index)).trigger();
-  for (;;) {
-    const fresh = (await jobsOf(definitionId)).find((job) => !before.has(job.id));
-    if (fresh) return jobAfterRun(stack.client, stack.temporal, fresh);
-    await sleep(200);
-  }
+  const fresh = await eventually(async () => (await jobsOf(definitionId)).find((job) => !before.has(job.id)), 'the triggered run to record its job');
+  return jobAfterRun(stack.client, stack.temporal, fresh);
 }
 
 async function jobsOf(definition: string): Promise<JobView[]> {
@@ -150,10 +148,11 @@ describe('a backup definition with a policy', () => {
   it('reconciles at start: a schedule lost from Temporal comes back, one without a definition goes', async () => {
     const schedules = new TemporalSchedules(stack.temporal, stack.api.config.workflowEngine!.controlTaskQueue);
     await stack.temporal.schedule.getHandle(scheduleId(definitionId, 0)).delete();
-    const orphan = '00000000-0000-4000-8000-000000000001';
+    // Temporal's namespace is shared: an id of this run's own, so no other run's schedule is touched.
+    const orphan = randomUUID();
     await schedules.sync({ orgId: stack.orgId, definitionId: orphan, kind: 'BACKUP', clusterId, timeZone: 'UTC', entries: [{ cron: '0 1 * * *', retentionDays: 1, safeLock: false }], paused: true });
     // The list Temporal answers from is eventually consistent: wait until it shows the orphan.
-    while (!(await schedules.existing()).has(orphan)) await sleep(200);
+    await eventually(async () => (await schedules.existing()).has(orphan), 'the schedule list to show the orphan');
 
     // A second API on the same database starts as after a restart: reconciling is part of start-up.
     const restarted = await startApi({ config: stack.api.config });
@@ -178,8 +177,7 @@ describe('a scheduled run of a definition that cannot run', () => {
     const definition = await createBackupDefinition(stack.client, homeless.id, { policyId: policy.id });
     try {
       await stack.temporal.schedule.getHandle(scheduleId(definition.id, 0)).trigger();
-      let job: JobView | undefined;
-      while (!(job = (await jobsOf(definition.id))[0])) await sleep(200);
+      const job = await eventually(async () => (await jobsOf(definition.id))[0], 'the scheduled run to record its job');
       const failure = await stack.temporal.workflow.getHandle(job.workflowId).result().then(() => undefined, (error: unknown) => error);
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       const reason = (failure as WorkflowFailedError).cause?.message;
