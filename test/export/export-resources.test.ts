@@ -19,9 +19,9 @@ const names = {
   storageClass: `exp-${id}-sc`,
   pv: `exp-${id}-pv`,
   pvOther: `exp-${id}-pv-other`,
-  // The shared Widget CRD of the sample app, created when absent and never deleted: deleting a CRD while
-  // another test file's export runs breaks its discovery (the type is listed, then gone). Only this run's
-  // Widget, in its own namespace, is this file's.
+  // The shared Widget CRD of the sample app, created when absent and never deleted (deleting a CRD takes
+  // every file's custom resources of that type with it). Only this run's Widget, in its own namespace, is
+  // this file's.
   crdGroup: WIDGET_GROUP,
   crbRole: `exp-${id}-crb-role`,
   crb: `exp-${id}-crb`,

@@ -1,4 +1,4 @@
-import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
+import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
 
 /** A resource type the cluster serves, at the version its API group prefers. */
 export interface ResourceType {
@@ -33,6 +33,29 @@ export function collectionPath(type: Pick<ResourceType, 'group' | 'version' | 'r
 }
 
 /**
+ * A group or type can disappear between discovery and its listing (a CRD deleted while a backup runs);
+ * what is gone has nothing to back up, so its 404 reads as "not served" rather than failing the export.
+ */
+export async function servedOrGone<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Every object of one type, or none when the type stopped being served since discovery. */
+export async function listAll<T>(client: KubeRestClient, type: Pick<ResourceType, 'group' | 'version' | 'resource'>): Promise<T[]> {
+  const objects = await servedOrGone(async () => {
+    const all: T[] = [];
+    for await (const object of client.list<T>(collectionPath(type))) all.push(object);
+    return all;
+  });
+  return objects ?? [];
+}
+
+/**
  * Every listable resource type the cluster serves, including custom resources, at each group's
  * preferred version (the version the cluster's own clients use and the one that round-trips).
  */
@@ -45,8 +68,8 @@ export async function discoverResourceTypes(client: KubeRestClient): Promise<Res
   const types: ResourceType[] = [];
   for (const { group, version } of groups) {
     const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
-    const list = await client.get<{ resources: ApiResource[] }>(path);
-    for (const r of list.resources) {
+    const list = await servedOrGone(() => client.get<{ resources: ApiResource[] }>(path));
+    for (const r of list?.resources ?? []) {
       // Subresources (pods/log, deployments/scale) are views of their parent, not objects of their own.
       if (r.name.includes('/')) continue;
       if (!r.verbs.includes('list') || !r.verbs.includes('get')) continue;

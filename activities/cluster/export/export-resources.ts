@@ -1,7 +1,7 @@
 import { mapConcurrent } from '../../../lib/common/map-concurrent.js';
 import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { Associations } from './associations.js';
-import { collectionPath, discoverResourceTypes, type ResourceType } from './discovery.js';
+import { collectionPath, discoverResourceTypes, listAll, type ResourceType } from './discovery.js';
 import type { KubeObject } from './kube-object.js';
 import { isRuntimeType, labelsMatch, namespaceInScope, typeSelected, type ExportSelection } from './selection.js';
 
@@ -105,11 +105,7 @@ export async function exportResources(client: KubeRestClient, selection: ExportS
   // Listing is latency-bound (one round trip per type and page), so several types are read at once;
   // results are then processed in discovery order so the export is deterministic.
   const namespacedTypes = types.filter((t) => t.namespaced && typeSelected(selection, t));
-  const listed = await mapConcurrent(namespacedTypes, LIST_CONCURRENCY, async (type) => {
-    const objects: KubeObject[] = [];
-    for await (const object of client.list<KubeObject>(collectionPath(type))) objects.push(object);
-    return objects;
-  });
+  const listed = await mapConcurrent(namespacedTypes, LIST_CONCURRENCY, (type) => listAll<KubeObject>(client, type));
   for (const [index, type] of namespacedTypes.entries()) {
     const crdName = crdNames.has(`${type.resource}.${type.group}`) ? `${type.resource}.${type.group}` : undefined;
     for (const object of listed[index] ?? []) {
@@ -123,7 +119,7 @@ export async function exportResources(client: KubeRestClient, selection: ExportS
 
   const namespaceType = types.find((t) => t.id === 'namespaces');
   for (const type of clusterScopedOrder(types.filter((t) => !t.namespaced))) {
-    for await (const object of client.list<KubeObject>(collectionPath(type))) {
+    for (const object of await listAll<KubeObject>(client, type)) {
       if (type === namespaceType) {
         const name = object.metadata.name;
         if (!namespaceInScope(selection, name)) continue;

@@ -26,9 +26,8 @@ export function clusterClients(kubeconfigPath: string) {
 export type ClusterClients = ReturnType<typeof clusterClients>;
 
 /**
- * The Gadget CRD every run shares: created when absent and never deleted. Deleting a CRD while another
- * test file's export runs breaks that export's discovery (the type is listed, then gone), so a run's own
- * objects are its Gadgets, in its own namespaces.
+ * The Gadget CRD every run shares: created when absent and never deleted, since deleting a CRD takes every
+ * file's Gadgets with it. A run's own objects are its Gadgets, in its own namespaces.
  */
 const GADGET_GROUP = 'restore.haven.test';
 
