@@ -26,7 +26,7 @@ beforeAll(async () => {
         group,
         scope: 'Namespaced',
         names: { plural: 'vanishers', singular: 'vanisher', kind: 'Vanisher', listKind: 'VanisherList' },
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
       },
     },
   });
