@@ -52,6 +52,13 @@ export async function requireGo(component: string): Promise<void> {
   }
 }
 
+/** Where `goInstall` caches a binary, and whether a completed build is there (nothing is built). */
+export function goInstalled(name: string, version: string, binary: string): { path: string; built: boolean } {
+  const dir = join(cacheDir, `${name}-${version}`);
+  const path = join(dir, 'bin', binary);
+  return { path, built: existsSync(join(dir, '.complete')) && existsSync(path) };
+}
+
 /** `go install module@version`, cached as <cache>/<name>-<version>/bin/<binary>. Returns the binary path. */
 export async function goInstall(component: string, name: string, module: string, version: string, binary: string): Promise<string> {
   const dir = await buildOnce(component, `${name}-${version}`, [join('bin', binary)], `building ${name} ${version} with go install (first run only)`, async (out, log) => {

@@ -4,12 +4,17 @@ import type { Component } from '../component.js';
 import { logDir, runDir } from '../paths.js';
 import { isRunning, run, startDaemon, stopGroup, waitUntil } from '../processes.js';
 import { reusablePort } from '../ports.js';
-import { goInstall } from '../toolchain.js';
+import { goInstall, goInstalled } from '../toolchain.js';
 
 // v1.5.1 is the newest CLI tag whose go.mod has no local replace, so the newest `go install` can build.
 const version = 'v1.5.1';
 const logFile = join(logDir, 'temporal.log');
 let binary = '';
+
+/** The Temporal CLI the stack builds into the cache, if it was built: workflow tests run its dev server. */
+export function cachedTemporalCli(): { path: string; built: boolean } {
+  return goInstalled('temporal-cli', version, 'temporal');
+}
 
 /**
  * Search attributes Haven sets on every run so a user can filter runs by cluster, definition and kind

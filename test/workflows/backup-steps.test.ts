@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterBackupActivities } from '../../activities/cluster/backup/export-to-repository.js';
+import type { ClusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
+import type { ClusterDataMoverActivities } from '../../activities/cluster/mover-pods/datamover-activities.js';
+import type { ClusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
+import type { JobEnd, JobStepUpdate } from '../../activities/control/jobs.js';
+import type { ControlActivities } from '../../activities/control/index.js';
+import type { RecoveryPointRecord } from '../../activities/control/recovery-points.js';
+import type { MoverActivities } from '../../activities/mover/mover-activities.js';
+import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
+import type { BackupPlan } from '../../lib/domain/runs/backup-plan.js';
+import { WORKFLOW_TYPES } from '../../lib/domain/runs/workflow-types.js';
+import type { AwaitVolumeSnapshotRequest, BackupVolume, CreateVolumeSnapshotRequest, HookDefinitionMessage, RunHookRequest } from '../../proto/agent/index.js';
+import { moverTaskQueue, type BackupVolumeRequest, type CreateSnapshotClaimRequest, type StartMoverPodRequest } from '../../proto/mover/index.js';
+import type { backupWorkflow } from '../../workflows/backup.js';
+import { BACKUP_STEPS } from '../../workflows/backup-progress.js';
+import { backupInput, backupPlan, exported, hook, hookFailure, hookSucceeded, repository, sleep, SOURCE, volume } from './helpers/fixtures.js';
+import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type ActivityCall, type Mocks, type WorkflowHarness } from './helpers/workflow-env.js';
+
+type SourceAgent = Mocks<ClusterBackupActivities & ClusterHookActivities & ClusterSnapshotActivities & ClusterDataMoverActivities>;
+
+let harness: WorkflowHarness;
+let jobs = 0;
+const nextJob = () => `job-${++jobs}`;
+
+beforeAll(async () => {
+  harness = await startWorkflowHarness();
+});
+afterAll(async () => {
+  await harness?.close();
+});
+
+function control(hooks: { pre?: HookDefinitionMessage[]; post?: HookDefinitionMessage[] } = {}, overrides: Mocks<ControlActivities> = {}): Mocks<ControlActivities> {
+  return {
+    agentNotConnectedReason: async () => null,
+    alreadyRunningReason: async () => null,
+    updateJobStep: async () => undefined,
+    finishJob: async () => undefined,
+    resolveHooks: async () => [hooks.pre ?? [], hooks.post ?? []],
+    resolveRepositoryAccess: async () => repository,
+    recordRecoveryPoint: async (record: RecoveryPointRecord) => ({ id: record.recoveryPointId, expiresAt: '2030-01-01T00:00:00.000Z' }),
+    ...overrides,
+  };
+}
+
+/** The source cluster's agent: every snapshot is cut, then ready; every hook succeeds. */
+function sourceAgent(volumes: BackupVolume[], overrides: SourceAgent = {}): SourceAgent {
+  return {
+    exportResourcesToRepository: async () => exported,
+    scanBackupScope: async () => ({ version: 1, namespaces: ['shop'], volumes, podVolumes: [] }),
+    runBackupHook: async (request: RunHookRequest) => hookSucceeded(request.hook),
+    createVolumeSnapshot: async (request: CreateVolumeSnapshotRequest) => ({ version: 1, namespace: request.namespace, snapshotName: `snap-${request.claim}` }),
+    awaitVolumeSnapshot: async (request: AwaitVolumeSnapshotRequest) => ({
+      version: 1,
+      outcome: request.until,
+      contentName: `content-${request.snapshotName}`,
+      snapshotHandle: `handle-${request.snapshotName}`,
+      restoreSizeBytes: 1_000_000,
+    }),
+    deleteVolumeSnapshot: async () => undefined,
+    startMoverPod: async (request: StartMoverPodRequest) => ({ version: 1, namespace: request.namespace, podName: `mover-${request.taskQueue}` }),
+    deleteMoverPod: async () => undefined,
+    createSnapshotClaim: async (request: CreateSnapshotClaimRequest) => ({ version: 1, namespace: request.namespace, claim: `tmp-${request.sourceClaim}` }),
+    deleteTemporaryClaim: async () => undefined,
+    cleanUpMoverJob: async () => ({ version: 1, deleted: [] }),
+    ...overrides,
+  };
+}
+
+/** One mover pod queue per copy the run may start, all answering with `backup`. */
+function moverQueues(jobId: string, count: number, backup: (request: BackupVolumeRequest) => ReturnType<MoverActivities['backupVolumeToRepository']>) {
+  const mocks: Record<string, Mocks<MoverActivities>> = {};
+  for (let index = 0; index < count; index++) mocks[moverTaskQueue(SOURCE, jobId, index)] = { backupVolumeToRepository: backup };
+  return mocks;
+}
+
+const copied = async (request: BackupVolumeRequest) => ({ version: 1 as const, snapshotId: `copy-${request.claim}`, files: 3, bytes: 300, newBytesStored: 100, resumed: false });
+
+function runBackup(jobId: string, plan: BackupPlan, mocks: Record<string, object>) {
+  return harness.run<typeof backupWorkflow>(WORKFLOW_TYPES.backup, [backupInput(jobId, plan)], mocks);
+}
+
+/** Each call as the step it belongs to; consecutive calls of one step collapse into one entry. */
+function stepsOf(calls: readonly ActivityCall[]): string[] {
+  const steps = calls.flatMap((call): string[] => {
+    if (call.name === 'runBackupHook') {
+      const { hook: h } = call.input as RunHookRequest;
+      return [`${h.type} ${h.name}`];
+    }
+    if (call.name === 'createVolumeSnapshot') return ['cut snapshots'];
+    if (call.name === 'awaitVolumeSnapshot') return [(call.input as AwaitVolumeSnapshotRequest).until === 'CUT' ? 'cut snapshots' : 'await snapshots ready'];
+    if (call.name === 'recordRecoveryPoint') return ['record recovery point'];
+    if (call.name === 'finishJob') return ['finish job'];
+    return [];
+  });
+  return steps.filter((step, i) => step !== steps[i - 1]);
+}
+
+describe('backup workflow steps (mocked activities)', () => {
+  it('skips when the agent is not connected: a SKIPPED job, and nothing asked of the cluster', async () => {
+    const jobId = nextJob();
+    const reason = 'the agent of cluster cluster-a is not connected';
+    const run = await runBackup(jobId, backupPlan('SNAPSHOT_ONLY'), {
+      [CONTROL_QUEUE]: control({}, { agentNotConnectedReason: async () => reason }),
+      [clusterTaskQueue(SOURCE)]: sourceAgent([volume('data')]),
+    });
+
+    expect(run.result).toEqual({ status: 'SKIPPED', reason });
+    expect(run.calls.map((c) => c.name)).toEqual(['agentNotConnectedReason', 'finishJob']);
+    expect(inputsOf<JobEnd>(run.calls, 'finishJob')).toEqual([{ orgId: 'org-1', jobId, status: 'SKIPPED', skipReason: reason, message: `Skipped: ${reason}` }]);
+  });
+
+  it('runs pre-hooks → snapshots (cut) → post-hooks → awaits the snapshots → records the recovery point, in that order', async () => {
+    const jobId = nextJob();
+    const hooks = { pre: [hook('flush', 'PRE_BACKUP'), hook('freeze', 'PRE_BACKUP')], post: [hook('thaw', 'POST_BACKUP')] };
+    const run = await runBackup(jobId, backupPlan('SNAPSHOT_ONLY'), {
+      [CONTROL_QUEUE]: control(hooks),
+      [clusterTaskQueue(SOURCE)]: sourceAgent([volume('data'), volume('logs')]),
+    });
+
+    expect(run.failure).toBeUndefined();
+    expect(stepsOf(run.calls)).toEqual(['PRE_BACKUP flush', 'PRE_BACKUP freeze', 'cut snapshots', 'POST_BACKUP thaw', 'await snapshots ready', 'record recovery point', 'finish job']);
+    expect(inputsOf<JobStepUpdate>(run.calls, 'updateJobStep').map((u) => u.step)).toEqual([
+      BACKUP_STEPS.EXPORTING_RESOURCES,
+      BACKUP_STEPS.SCANNING_VOLUMES,
+      BACKUP_STEPS.RUNNING_PRE_HOOKS,
+      BACKUP_STEPS.SNAPSHOTTING_VOLUMES,
+      BACKUP_STEPS.RUNNING_POST_HOOKS,
+      BACKUP_STEPS.AWAITING_SNAPSHOTS,
+      BACKUP_STEPS.RECORDING_RECOVERY_POINT,
+    ]);
+    // Both PVs were cut before the post-hook and are READY before the point is recorded, with their snapshots in it.
+    const waits = inputsOf<AwaitVolumeSnapshotRequest>(run.calls, 'awaitVolumeSnapshot');
+    expect(waits.map((w) => `${w.snapshotName} ${w.until}`).sort()).toEqual(['snap-data CUT', 'snap-data READY', 'snap-logs CUT', 'snap-logs READY']);
+    const [record] = inputsOf<RecoveryPointRecord>(run.calls, 'recordRecoveryPoint');
+    expect(record?.persistentVolumes?.map((v) => `${v.claim} ${v.method} ${v.snapshotName}`)).toEqual(['data SNAPSHOT snap-data', 'logs SNAPSHOT snap-logs']);
+    expect(run.result).toEqual({ status: 'COMPLETED', recoveryPointId: record?.recoveryPointId, resourceCount: exported.resourceCount });
+    expect(inputsOf<JobEnd>(run.calls, 'finishJob')[0]?.status).toBe('COMPLETED');
+  });
+
+  it('copy mode reads each claim as the plan in the input says: snapshot, live claim, skipped or not backed up', async () => {
+    const jobId = nextJob();
+    const plan = backupPlan('BACKUP_TO_OBJECT_STORAGE', { backupUnsnapshottedPvs: false, methodByStorageClass: { slow: 'SKIP', nfs: 'PVC' } });
+    const volumes = [
+      volume('db'),
+      volume('cache', { storageClass: 'slow' }),
+      volume('shared', { storageClass: 'nfs', driver: 'nfs.csi.k8s.io', snapshotClass: undefined }),
+      volume('scratch', { snapshotClass: undefined, unsupportedReason: 'its CSI driver has no VolumeSnapshotClass' }),
+      volume('pending', { volumeName: '' }),
+    ];
+    const run = await runBackup(jobId, plan, {
+      [CONTROL_QUEUE]: control(),
+      [clusterTaskQueue(SOURCE)]: sourceAgent(volumes),
+      ...moverQueues(jobId, volumes.length, copied),
+    });
+
+    expect(run.failure).toBeUndefined();
+    expect(inputsOf<CreateVolumeSnapshotRequest>(run.calls, 'createVolumeSnapshot').map((r) => r.claim)).toEqual(['db']);
+    expect(inputsOf<CreateSnapshotClaimRequest>(run.calls, 'createSnapshotClaim').map((r) => `${r.sourceClaim} from ${r.snapshotName}`)).toEqual(['db from snap-db']);
+    // The live claim is copied first (before post-hooks would run), beside the pods that mount it; then the snapshot's temporary claim.
+    expect(inputsOf<StartMoverPodRequest>(run.calls, 'startMoverPod').map((r) => `${r.claim} colocated=${r.colocateWithClaimUsers === true}`)).toEqual([
+      'shared colocated=true',
+      'tmp-db colocated=false',
+    ]);
+    expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository').map((r) => r.claim)).toEqual(['shared', 'db']);
+    // Not preserved: the snapshot goes once its copy is in.
+    expect(inputsOf<{ snapshotName: string }>(run.calls, 'deleteVolumeSnapshot').map((r) => r.snapshotName)).toEqual(['snap-db']);
+    const [record] = inputsOf<RecoveryPointRecord>(run.calls, 'recordRecoveryPoint');
+    expect(record?.type).toBe('COPY');
+    expect(record?.persistentVolumes?.map((v) => `${v.claim} ${v.method}`)).toEqual(['db COPY_FROM_SNAPSHOT', 'shared COPY_FROM_LIVE_CLAIM']);
+    const [end] = inputsOf<JobEnd>(run.calls, 'finishJob');
+    expect(end?.status).toBe('PARTIAL');
+    expect(end?.errors?.map((e) => e.resource)).toEqual(expect.arrayContaining(['persistentvolumeclaims/shop/scratch', 'persistentvolumeclaims/shop/pending']));
+    expect(end?.errors?.map((e) => e.resource)).not.toContain('persistentvolumeclaims/shop/cache');
+  });
+
+  it.each([1, 3])('copy mode runs at most plan.copy.concurrentPvs = %i copies at once', async (concurrentPvs) => {
+    const jobId = nextJob();
+    const volumes = ['a', 'b', 'c', 'd'].map((claim) => volume(claim));
+    let running = 0;
+    let started = 0;
+    let most = 0;
+    // Each copy waits until as many run as may (or every copy has started), then holds a while so a copy beyond the bound would be seen.
+    const slowCopy = async (request: BackupVolumeRequest) => {
+      most = Math.max(most, ++running);
+      started++;
+      for (const deadline = Date.now() + 3000; running < concurrentPvs && started < volumes.length && Date.now() < deadline; ) await sleep(20);
+      await sleep(300);
+      running--;
+      return copied(request);
+    };
+    const run = await runBackup(jobId, backupPlan('BACKUP_TO_OBJECT_STORAGE', { concurrentPvs }), {
+      [CONTROL_QUEUE]: control(),
+      [clusterTaskQueue(SOURCE)]: sourceAgent(volumes),
+      ...moverQueues(jobId, volumes.length, slowCopy),
+    });
+
+    expect(run.failure).toBeUndefined();
+    expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository').map((r) => r.claim).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(most).toBe(concurrentPvs);
+    // Each mover gets its share of the run's files.
+    expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository')[0]?.limits.concurrentFiles).toBe(Math.floor(24 / concurrentPvs));
+  });
+
+  it('a pre-hook with onError FAIL that fails stops the run: FAILED with the hook\'s reason, no snapshot, no post-hook', async () => {
+    const jobId = nextJob();
+    const freeze = hook('freeze', 'PRE_BACKUP', 'FAIL');
+    const reason = 'PRE_BACKUP hook "freeze" failed in pod shop/db-0 container db: exited with code 3';
+    const hooks = { pre: [hook('flush', 'PRE_BACKUP'), freeze], post: [hook('thaw', 'POST_BACKUP')] };
+    const run = await runBackup(jobId, backupPlan('SNAPSHOT_ONLY'), {
+      [CONTROL_QUEUE]: control(hooks),
+      [clusterTaskQueue(SOURCE)]: sourceAgent([volume('data')], {
+        runBackupHook: async (request: RunHookRequest) => {
+          if (request.hook.name === freeze.name) throw hookFailure(freeze, reason);
+          return hookSucceeded(request.hook);
+        },
+      }),
+    });
+
+    const message = `${BACKUP_STEPS.RUNNING_PRE_HOOKS} failed: ${reason}`;
+    expect(failureType(run.failure)).toBe('BACKUP_FAILED');
+    expect(failureMessage(run.failure)).toBe(message);
+    expect(inputsOf<JobEnd>(run.calls, 'finishJob')).toEqual([{ orgId: 'org-1', jobId, status: 'FAILED', message, errors: [{ message }] }]);
+    // The failing hook ran once (no retry), the post-hook never; no snapshot was taken and no point recorded.
+    expect(stepsOf(run.calls)).toEqual(['PRE_BACKUP flush', 'PRE_BACKUP freeze', 'finish job']);
+    expect(run.calls.filter((c) => c.name === 'runBackupHook').map((c) => c.attempt)).toEqual([1, 1]);
+    expect(run.calls.map((c) => c.name)).not.toContain('createVolumeSnapshot');
+    expect(run.calls.map((c) => c.name)).not.toContain('recordRecoveryPoint');
+  });
+});
