@@ -1,11 +1,12 @@
-import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
+import type { CopySelection } from '../lib/domain/copy-selection.js';
 import type { CopyPlan } from '../lib/domain/runs/backup-plan.js';
 import type { BackupVolume, RepositoryAccess } from '../proto/agent/index.js';
 import type { BackupVolumeResult } from '../proto/mover/index.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL } from './activity-profiles.js';
-import type { VolumeOutcome } from './backup-volumes.js';
+import { isProtected, type VolumeOutcome } from './backup-volumes.js';
 import { dataMoverAgent, runOnMoverPod } from './data-mover.js';
 import { rootCauseMessage } from './failure-message.js';
 
@@ -45,6 +46,32 @@ export const mountClassOf = (plan: CopyPlan, v: BackupVolume) => plan.snapshotMo
 
 /** Each PV's share of the run's files: the total split across the PVs copied at once. */
 export const filesPerVolume = (plan: CopyPlan) => Math.max(1, Math.floor(plan.totalConcurrentFiles / plan.concurrentPvs));
+
+/** The copies read live (claim, then host volume), mover indexes from 0: copied while the application is frozen. */
+export function liveCopies(selection: CopySelection): VolumeCopy[] {
+  const sources = [...selection.live.map((volume) => ({ volume, source: 'LIVE_CLAIM' as const })), ...selection.host.map((volume) => ({ volume, source: 'HOST_VOLUME' as const }))];
+  return sources.map(({ volume, source }, moverIndex): VolumeCopy => ({ volume, source, moverIndex, state: 'PENDING' }));
+}
+
+/** A copy per snapshot, mover indexes after the live ones; a PV whose snapshot is not ready has FAILED already. */
+export function snapshotCopies(outcomes: readonly VolumeOutcome[], firstMoverIndex: number): VolumeCopy[] {
+  return outcomes.map((outcome, index) => ({
+    volume: outcome.volume,
+    source: 'SNAPSHOT',
+    snapshot: outcome,
+    moverIndex: firstMoverIndex + index,
+    state: isProtected(outcome) ? 'PENDING' : 'FAILED',
+    ...(isProtected(outcome) ? {} : { failure: outcome.failure ?? 'the snapshot did not become ready' }),
+  }));
+}
+
+/** A copy run with PVs of which none was copied fails (COPIES_FAILED), naming each PV's reason. */
+export function requireACopy(copies: readonly VolumeCopy[]): void {
+  if (copies.length > 0 && !copies.some((c) => c.state === 'COPIED')) {
+    const reasons = copies.map((c) => `${c.volume.namespace}/${c.volume.claim}: ${c.failure ?? 'not copied'}`).join('; ');
+    throw ApplicationFailure.nonRetryable(`no PV could be copied (${reasons})`, 'COPIES_FAILED');
+  }
+}
 
 /**
  * Copies PVs, `concurrentPvs` at a time, each on its own mover pod. A failure is that PV's alone: it is

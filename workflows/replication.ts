@@ -1,26 +1,19 @@
 import { ApplicationFailure, CancellationScope, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ClusterReplicationActivities } from '../activities/cluster/replication/replication-activities.js';
 import type { ControlActivities } from '../activities/control/index.js';
-import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE, clusterTaskQueue } from '../lib/common/temporal/names.js';
+import { clusterTaskQueue } from '../lib/common/temporal/names.js';
+import type { ReplicationOutcome, ReplicationRunInput } from '../lib/domain/runs/replication-run.js';
 import { CONTROL, snapshotWait } from './activity-profiles.js';
 import { backupWorkflow } from './backup.js';
 import { rootCauseMessage } from './failure-message.js';
-import { deleteRecoveryPointWorkflow } from './recovery-point-delete.js';
-import { recoveryPointDeletionWorkflowId } from '../lib/domain/runs/recovery-point-deletion.js';
-import type { ReplicationOutcome, ReplicationRunInput } from '../lib/domain/runs/replication-run.js';
 import { replicaNamespaces } from './replication-namespaces.js';
+import { backupPhaseInput, openPhase, removeTemporaryPoint, restorePhaseInput } from './replication-phases.js';
 import { REPLICATION_STEPS, replicationProgressQuery, type ReplicationProgress, type ReplicationStep } from './replication-progress.js';
 import { summarizeReplication } from './replication-summary.js';
 import { restoreWorkflow } from './restore.js';
 
 /** A failed run ends the workflow failed too, so the Temporal UI agrees with the job record. */
 export const REPLICATION_FAILED = 'REPLICATION_FAILED';
-
-/**
- * The temporary recovery point's retention: the shortest there is. Every run deletes its point at the
- * end; should that fail, expiry removes it a day later (SafeLock never applies to replication).
- */
-export const TEMPORARY_POINT_RETENTION = { days: 1, safeLock: false } as const;
 
 /** How long the destination namespaces may take to terminate (pods' grace periods, finalizers). */
 export const DEFAULT_NAMESPACE_DELETION_TIMEOUT_MINUTES = 10;
@@ -50,32 +43,8 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
     progress = { ...progress, ...extra, step, description: REPLICATION_STEPS[step], stepStartedAt: new Date().toISOString() };
     if (recordOnJob) await control.updateJobStep({ ...job, step: REPLICATION_STEPS[step] });
   };
-  /** Each phase is a child run with a job of its own, found in the Temporal UI like any run of its kind. */
-  const openPhase = async (phase: 'BACKUP' | 'RESTORE', clusterId: string) => {
-    const childId = `${workflowId}-${phase.toLowerCase()}`;
-    const { jobId } = await control.openPhaseJob({ ...job, phase, workflowId: childId, clusterId });
-    const searchAttributes = [
-      { key: CLUSTER_ID_ATTRIBUTE, value: clusterId },
-      { key: DEFINITION_ID_ATTRIBUTE, value: input.definitionId },
-      { key: KIND_ATTRIBUTE, value: phase },
-    ];
-    return { jobId, childId, searchAttributes };
-  };
-
+  // Made by the backup phase; every way out of the run removes it.
   let recoveryPointId: string | undefined;
-  /** The temporary point and its repository snapshots, through the recovery-point deletion run; null when gone, else why not. */
-  const removeTemporaryPoint = async (): Promise<string | null> => {
-    if (!recoveryPointId) return null;
-    try {
-      await executeChild(deleteRecoveryPointWorkflow, {
-        workflowId: recoveryPointDeletionWorkflowId(recoveryPointId),
-        args: [{ orgId: input.orgId, recoveryPointId, scope: 'ALL', cause: 'REQUESTED' }],
-      });
-      return null;
-    } catch (error) {
-      return `the temporary recovery point ${recoveryPointId} could not be deleted (it expires in ${TEMPORARY_POINT_RETENTION.days} day): ${rootCauseMessage(error)}`;
-    }
-  };
 
   try {
     const skipReason =
@@ -89,25 +58,12 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
     const destinationOffline = await control.agentNotConnectedReason({ clusterId: input.destinationClusterId });
     if (destinationOffline) throw ApplicationFailure.nonRetryable(`destination cluster ${input.destinationClusterId}: ${destinationOffline}`, 'AGENT_NOT_CONNECTED');
 
-    const backupPhase = await openPhase('BACKUP', input.sourceClusterId);
+    const backupPhase = await openPhase(control, input, workflowId, 'BACKUP', input.sourceClusterId);
     await enter('BACKING_UP', { backup: { workflowId: backupPhase.childId, jobId: backupPhase.jobId } });
     const backup = await executeChild(backupWorkflow, {
       workflowId: backupPhase.childId,
       typedSearchAttributes: backupPhase.searchAttributes,
-      args: [
-        {
-          orgId: input.orgId,
-          jobId: backupPhase.jobId,
-          definitionId: input.definitionId,
-          definitionName: input.definitionName,
-          clusterId: input.sourceClusterId,
-          storageTargetId: input.storageTargetId,
-          retention: TEMPORARY_POINT_RETENTION,
-          recoveryPointType: 'COPY',
-          selection: input.selection,
-          plan: input.backupPlan,
-        },
-      ],
+      args: [backupPhaseInput(input, backupPhase.jobId)],
     });
     if (backup.status === 'SKIPPED') throw ApplicationFailure.nonRetryable(`the backup was skipped: ${backup.reason}`, 'BACKUP_SKIPPED');
     recoveryPointId = backup.recoveryPointId;
@@ -131,34 +87,17 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
       timeoutSeconds: DEFAULT_NAMESPACE_DELETION_TIMEOUT_MINUTES * 60,
     });
 
-    const restorePhase = await openPhase('RESTORE', input.destinationClusterId);
+    const restorePhase = await openPhase(control, input, workflowId, 'RESTORE', input.destinationClusterId);
     await enter('RESTORING', { restore: { workflowId: restorePhase.childId, jobId: restorePhase.jobId } });
     const restore = await executeChild(restoreWorkflow, {
       workflowId: restorePhase.childId,
       typedSearchAttributes: restorePhase.searchAttributes,
-      args: [
-        {
-          orgId: input.orgId,
-          jobId: restorePhase.jobId,
-          // The restore reads its hooks from this id, bound to the replication's destination side.
-          restoreId: input.definitionId,
-          postRestoreHookPhase: 'DESTINATION_POST_RESTORE',
-          persistentVolumes: input.restoreVolumes,
-          restoreName: input.definitionName,
-          recoveryPointId,
-          targetClusterId: input.destinationClusterId,
-          // The backup already applied the definition's types and labels.
-          selection: { namespaces: Object.keys(namespaces.mapping), resourceTypes: [], labels: '' },
-          transforms: input.transforms,
-          // The namespaces are new; what exists outside them (a CRD, a cluster role) is never changed.
-          existingResources: 'SKIP',
-        },
-      ],
+      args: [restorePhaseInput(input, restorePhase.jobId, recoveryPointId, namespaces)],
     });
     progress = { ...progress, restore: { ...progress.restore!, status: restore.status } };
 
     await enter('REMOVING_TEMPORARY_POINT');
-    const notRemoved = await removeTemporaryPoint();
+    const notRemoved = await removeTemporaryPoint(input.orgId, recoveryPointId);
     const summary = summarizeReplication(
       await control.readPhaseJob({ orgId: input.orgId, jobId: backupPhase.jobId }),
       await control.readPhaseJob({ orgId: input.orgId, jobId: restorePhase.jobId }),
@@ -181,14 +120,14 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
         const during = REPLICATION_STEPS[progress.step].toLowerCase();
-        await removeTemporaryPoint();
+        await removeTemporaryPoint(input.orgId, recoveryPointId);
         await enter('CANCELLED', {}, false);
         await control.finishJob({ ...job, status: 'CANCELLED', message: `Cancelled on request while ${during}` });
       });
       throw error;
     }
     const message = `${REPLICATION_STEPS[progress.step]} failed: ${rootCauseMessage(error)}`;
-    const notRemoved = progress.step === 'REMOVING_TEMPORARY_POINT' ? null : await removeTemporaryPoint();
+    const notRemoved = progress.step === 'REMOVING_TEMPORARY_POINT' ? null : await removeTemporaryPoint(input.orgId, recoveryPointId);
     await enter('FAILED', {}, false);
     await control.finishJob({ ...job, status: 'FAILED', message, errors: [{ message }, ...(notRemoved ? [{ message: notRemoved }] : [])] });
     throw ApplicationFailure.nonRetryable(message, REPLICATION_FAILED, { workflowId });

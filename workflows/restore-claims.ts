@@ -1,0 +1,49 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { ClusterRestoreVolumeActivities } from '../activities/cluster/restore/restore-volume-activities.js';
+import type { RestoreSource } from '../activities/control/restore-source.js';
+import type { RestoreRunInput } from '../lib/domain/runs/restore-run.js';
+import type { RepositoryAccess, RestoreResourcesRequest } from '../proto/agent/index.js';
+import type { EmptiedClaim, RestoredClaim, RestoredClaimState } from '../proto/agent/restore-volumes.js';
+import { snapshotWait } from './activity-profiles.js';
+import type { RestoredVolumes } from './restore-checks.js';
+import type { CopyToFill } from './restore-copies.js';
+import { DEFAULT_SNAPSHOT_PROVISIONING_TIMEOUT_MINUTES } from './restore-volumes.js';
+
+/**
+ * What the target's agent restores: the point's resources snapshot, with the claims of snapshotted PVs
+ * pointed at their snapshots and those of copied PVs created empty (for mover pods to fill).
+ */
+export function restoreResourcesRequest(input: RestoreRunInput, source: RestoreSource, repository: RepositoryAccess, volumes: RestoredVolumes): RestoreResourcesRequest {
+  const { fromSnapshots, fromCopies } = volumes;
+  return {
+    version: 1,
+    jobId: input.jobId,
+    clusterId: input.targetClusterId,
+    snapshotId: source.resourcesSnapshotId,
+    repository,
+    selection: input.selection,
+    transforms: input.transforms,
+    existingResources: input.existingResources,
+    ...(fromSnapshots.length > 0 ? { snapshotVolumes: fromSnapshots } : {}),
+    ...(fromCopies.length > 0 ? { copyVolumes: fromCopies.map(({ namespace, claim }) => ({ namespace, claim })) } : {}),
+  };
+}
+
+/** Each claim created empty, with the copy that fills it. */
+export function copiesToFill(emptied: readonly EmptiedClaim[], volumes: RestoredVolumes): CopyToFill[] {
+  return emptied.map((claim) => ({ claim, copy: volumes.fromCopies.find((c) => c.namespace === claim.namespace && c.claim === claim.claim)! }));
+}
+
+/** Waits, within the provisioning timeout, until the claims created from snapshots are provisioned (or failed). */
+export async function awaitSnapshotClaims(taskQueue: string, created: RestoredClaim[]): Promise<RestoredClaimState[]> {
+  const timeoutMs = DEFAULT_SNAPSHOT_PROVISIONING_TIMEOUT_MINUTES * 60_000;
+  const agent = proxyActivities<ClusterRestoreVolumeActivities>({ ...snapshotWait(timeoutMs), taskQueue });
+  const { claims } = await agent.awaitRestoredClaims({ version: 1, claims: created, timeoutSeconds: timeoutMs / 1000 });
+  return claims;
+}
+
+/** The snapshot sources that may go: a claim still waiting for its first consumer needs its source until it is provisioned. */
+export function releasableSources(created: readonly RestoredClaim[], states: readonly RestoredClaimState[]): RestoredClaim[] {
+  const waiting = new Set(states.filter((c) => c.state === 'WAITING_FOR_CONSUMER').map((c) => `${c.targetNamespace}/${c.claim}`));
+  return created.filter((c) => !waiting.has(`${c.targetNamespace}/${c.claim}`));
+}
