@@ -10,7 +10,7 @@ import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } f
 import { PackWriter } from '../repository/pack-writer.js';
 import type { Repository } from '../repository/repository.js';
 import { ChunkReader } from '../restore/chunk-reader.js';
-import type { BackupOptions, HeadStart } from './backup.js';
+import type { BackupOptions, HeadStart } from './backup-options.js';
 import { ChunkStore, type ChunkSealer } from './chunk-store.js';
 import { ContentReader } from './content-reader.js';
 import { entryFromStats } from './entry-from-stats.js';

@@ -1,44 +1,13 @@
-import type { BackupCheckpoint, Snapshot, VolumeMode } from '../../../proto/repository/index.js';
+import type { Snapshot } from '../../../proto/repository/index.js';
 import { SnapshotNotFoundError } from '../errors.js';
 import { newSessionId } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
 import { SessionLockHandle } from '../repository/session-lock.js';
 import { scanXattrs, type Xattrs } from '../xattrs/attr-tools.js';
+import type { BackupOptions, BackupResult, HeadStart } from './backup-options.js';
 import { BackupRun } from './backup-run.js';
-import { startWalk, type WalkSource } from './walk-thread.js';
+import { startWalk } from './walk-thread.js';
 
-export interface BackupOptions {
-  /** Directory to back up, or the device/image file in block mode. */
-  source: string;
-  volume: string;
-  volumeMode?: VolumeMode;
-  tags?: Record<string, string>;
-  /** `auto` (default): the volume's latest snapshot; `none`: read everything; or a snapshot id. */
-  parent?: string;
-  concurrentFiles?: number;
-  maxBytesPerSecondPerStream?: number;
-  memoryLimitBytes?: number;
-  checkpointEveryMs?: number;
-  checkpointEveryBytes?: number;
-  onCheckpoint?: (checkpoint: BackupCheckpoint) => void | Promise<void>;
-  resumeFrom?: BackupCheckpoint;
-  /**
-   * Record extended attributes (default true). Needs getfattr (the `attr` package); without it none are
-   * recorded. One recursive getfattr pass lists the whole tree, beside the walk and the index load.
-   */
-  xattrs?: boolean;
-  /** Threads that hash, compress and encrypt chunks; 0 seals inline (needed where workers cannot load TypeScript). */
-  sealWorkers?: number;
-  /** Walk the tree on a thread of its own (default false, for the same reason as sealWorkers); see walk-thread.ts. */
-  walkThread?: boolean;
-  clock?: () => Date;
-}
-
-export interface BackupResult {
-  snapshot: Snapshot;
-  /** True when the snapshot already existed: the run being resumed had finished. */
-  alreadyComplete: boolean;
-}
 
 /**
  * Backs up one volume into a snapshot; see lib/datamover/README.md for the flow. The repository may
@@ -78,14 +47,6 @@ async function backUp(repository: Repository, options: BackupOptions, early: Omi
   } finally {
     await lock.release();
   }
-}
-
-/** Work a run starts before taking its lock. */
-export interface HeadStart {
-  parent: Promise<Snapshot | undefined>;
-  xattrScan: Promise<Map<string, Xattrs> | undefined>;
-  /** Filesystem mode only. */
-  walk: WalkSource | undefined;
 }
 
 function startXattrScan(options: BackupOptions): Promise<Map<string, Xattrs> | undefined> {

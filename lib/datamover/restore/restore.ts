@@ -10,36 +10,10 @@ import { writeContent, type ContentIo } from './file-writer.js';
 import { createRestoreWriters } from './restore-writers.js';
 import { RunSlots } from './run-slots.js';
 import { TreeRestore } from './tree-restore.js';
+import type { RestoreOptions, RestoreResult } from './restore-options.js';
 
 /** A run of chunks is at most MAX_RUN_BYTES; a single chunk of the default chunker (4 MiB at most) plus its envelope fits too. */
 const RUN_SLOT_BYTES = MAX_RUN_BYTES + 64 * 1024;
-
-export interface RestoreOptions {
-  snapshotId: string;
-  /** Target directory; in block mode the device or image file written in place. */
-  target: string;
-  /** Restore only these paths (relative to the volume root) and what lies below them. */
-  paths?: string[];
-  concurrentFiles?: number;
-  memoryLimitBytes?: number;
-  /** Defaults to true when running as root (the only case where chown can succeed). */
-  restoreOwners?: boolean;
-  /** Restore extended attributes (default true); needs setfattr (the `attr` package). */
-  xattrs?: boolean;
-  /** Threads that open, verify and write (default: one per core); 0 does it all on the calling thread. */
-  writerThreads?: number;
-}
-
-export interface RestoreResult {
-  entries: number;
-  files: number;
-  bytes: number;
-  /** Sockets (recreated by their server) and device nodes when not root. */
-  skipped: number;
-  bytesFetched: number;
-  /** Entries whose extended attributes were not restored because setfattr is not installed. */
-  xattrsSkipped?: number;
-}
 
 /** Restores one snapshot, a tree or a block volume; see lib/datamover/README.md for the flow. */
 export async function runRestore(repository: Repository, options: RestoreOptions): Promise<RestoreResult> {

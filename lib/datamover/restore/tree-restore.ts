@@ -10,7 +10,7 @@ import { isWithin, ROOT_PATH } from '../manifest/walk-order.js';
 import { applyXattrs, type Xattrs } from '../xattrs/attr-tools.js';
 import { DirectoryTracker } from './directory-tracker.js';
 import { restoreRegularFile, type ContentIo } from './file-writer.js';
-import type { RestoreOptions, RestoreResult } from './restore.js';
+import type { RestoreOptions, RestoreResult } from './restore-options.js';
 import { SmallFileBatches } from './small-file-batches.js';
 import { writeSmallFileSync } from './sync-writes.js';
 import { nsToSeconds } from './times.js';

@@ -1,23 +1,14 @@
 import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError } from '../errors.js';
-import type { ByteRange, ObjectInfo, PutOptions, RetentionPolicy, StorageBackend } from './backend.js';
+import type { ByteRange, ObjectInfo, PutOptions, StorageBackend } from './backend.js';
+import type { S3TargetConfig } from './s3-target-config.js';
+
+export type { S3TargetConfig } from './s3-target-config.js';
 import { retainUntil } from './backend.js';
 import { UnsupportedResponseError } from './http-connection.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
 import { plainHttpOperations, type S3Operations } from './s3-operations.js';
 import { S3PlainHttp } from './s3-plain-http.js';
 
-export interface S3TargetConfig {
-  bucket: string;
-  /** Key prefix inside the bucket; one repository per prefix. */
-  prefix: string;
-  region: string;
-  endpoint?: string;
-  forcePathStyle?: boolean;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  /** Set for immutable targets: every object gets COMPLIANCE retention for this long. */
-  retention?: RetentionPolicy;
-}
 
 function isNotFound(error: unknown): boolean {
   const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } };

@@ -10,7 +10,7 @@ import {
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import type { S3Operations } from './s3-operations.js';
-import type { S3TargetConfig } from './s3-backend.js';
+import type { S3TargetConfig } from './s3-target-config.js';
 
 /**
  * The S3 calls through the AWS SDK: for TLS endpoints, credentials from the SDK's provider chain (no

@@ -1,0 +1,15 @@
+import type { RetentionPolicy } from './backend.js';
+
+/** Where an S3 repository lives and how to reach it. */
+export interface S3TargetConfig {
+  bucket: string;
+  /** Key prefix inside the bucket; one repository per prefix. */
+  prefix: string;
+  region: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Set for immutable targets: every object gets COMPLIANCE retention for this long. */
+  retention?: RetentionPolicy;
+}
