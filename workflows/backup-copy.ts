@@ -7,7 +7,7 @@ import type { BackupVolumeResult } from '../proto/mover/index.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL } from './activity-profiles.js';
 import { isProtected, type VolumeOutcome } from './backup-volumes.js';
-import { dataMoverAgent, runOnMoverPod } from './data-mover.js';
+import { moverPodAgent, runOnMoverPod } from './mover-pod.js';
 import { rootCauseMessage } from './failure-message.js';
 
 const MB = 1_000_000;
@@ -101,7 +101,7 @@ export async function copyVolumes(run: CopyRun, copies: VolumeCopy[], onChange: 
 
 async function copyOne(run: CopyRun, copy: VolumeCopy): Promise<BackupVolumeResult> {
   const { volume } = copy;
-  const agent = dataMoverAgent(run.clusterId);
+  const agent = moverPodAgent(run.clusterId);
   const snapshots = proxyActivities<ClusterSnapshotActivities>({ ...CLUSTER_CALL, taskQueue: clusterTaskQueue(run.clusterId) });
   let claim = volume.claim;
   if (copy.source === 'SNAPSHOT') {

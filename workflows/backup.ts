@@ -14,7 +14,7 @@ import { backupScope, nothingScanned, volumeMode, type VolumeMode } from './back
 import { deleteSnapshots, settleSnapshots, snapshotSteps } from './backup-snapshot-steps.js';
 import { BackupTracker } from './backup-tracking.js';
 import { cutSnapshots } from './backup-volumes.js';
-import { dataMoverAgent } from './data-mover.js';
+import { moverPodAgent } from './mover-pod.js';
 import { rootCauseMessage } from './failure-message.js';
 
 /** A failed run ends the workflow failed too, so the Temporal UI agrees with the job record. */
@@ -117,7 +117,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     // Sweeps what the copies leave behind on success too: the mover credentials Secret, any stray pod.
     // The recovery point exists by now, so a sweep that fails is logged rather than failing the run.
     if (mode.copyMode) {
-      await dataMoverAgent(clusterId)
+      await moverPodAgent(clusterId)
         .cleanUpMoverJob({ version: 1, jobId, keepSnapshots: true })
         .catch((error: unknown) => log.warn('could not sweep the data mover objects of this run', { error: String(error) }));
     }
@@ -131,7 +131,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     // Copy runs clean up by label, so pods, temporary claims and snapshots are found even if this run lost track.
     const cleanUp = async () => {
       if (!recorded) await deleteSnapshots(clusterAgent, track.volumes).catch(() => undefined);
-      if (mode?.copyMode) await dataMoverAgent(input.clusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: recorded }).catch(() => undefined);
+      if (mode?.copyMode) await moverPodAgent(input.clusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: recorded }).catch(() => undefined);
     };
     if (isCancellation(error)) {
       // The job must say so even though this scope is cancelled.

@@ -3,7 +3,7 @@ import type { RepositoryAccess } from '../proto/agent/index.js';
 import type { EmptiedClaim } from '../proto/agent/restore-volumes.js';
 import type { CopiedVolume } from '../proto/mover/copied-volume.js';
 import type { RestoreVolumeOptions } from '../lib/domain/definitions/options.js';
-import { runOnMoverPod } from './data-mover.js';
+import { runOnMoverPod } from './mover-pod.js';
 import { rootCauseMessage } from './failure-message.js';
 
 /** One claim created empty by the resource restore, with the copy that fills it. */

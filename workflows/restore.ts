@@ -8,7 +8,7 @@ import type { RestoreOutcome, RestoreRunInput } from '../lib/domain/runs/restore
 import type { RestoredClaim } from '../proto/agent/restore-volumes.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, EXPORT } from './activity-profiles.js';
-import { dataMoverAgent } from './data-mover.js';
+import { moverPodAgent } from './mover-pod.js';
 import { rootCauseMessage } from './failure-message.js';
 import { checkTarget, checkVolumesRestorable, restoredVolumes } from './restore-checks.js';
 import { awaitSnapshotClaims, copiesToFill, releasableSources, restoreResourcesRequest } from './restore-claims.js';
@@ -106,7 +106,7 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
     await copying;
     if (moverJob) {
       await releaseHeld();
-      await dataMoverAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true });
+      await moverPodAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true });
       moverJob = false;
     }
 
@@ -126,7 +126,7 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       // A run that stops must not leave the application scaled to nothing; the job says which PVs lack data.
       if (copyNamespaces.length > 0) await releaseHeld().catch(() => undefined);
       if (!moverJob) return;
-      await dataMoverAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true }).catch(() => undefined);
+      await moverPodAgent(input.targetClusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: true }).catch(() => undefined);
     };
     if (isCancellation(error)) {
       // The job must say so even though this scope is cancelled.

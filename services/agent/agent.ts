@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { clusterBackupActivities } from '../../activities/cluster/backup/export-to-repository.js';
-import { clusterDataMoverActivities } from '../../activities/cluster/mover-pods/datamover-activities.js';
+import { moverPodActivities } from '../../activities/cluster/mover-pods/mover-pod-activities.js';
 import type { MoverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
 import { clusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
 import { clusterPreviewActivities } from '../../activities/cluster/export/preview-backup.js';
@@ -46,7 +46,7 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterSnapshotActivities({ kubeConfig: options.kubeConfig }),
       ...clusterRestoreActivities({ kube }),
       ...clusterStorageClassActivities({ kube }),
-      ...clusterDataMoverActivities({ kubeConfig: options.kubeConfig, ...(options.mover ? { mover: options.mover } : {}) }),
+      ...moverPodActivities({ kubeConfig: options.kubeConfig, ...(options.mover ? { mover: options.mover } : {}) }),
       ...clusterRestoreVolumeActivities({ kube }),
       ...clusterReplicationActivities({ kube }),
       ...clusterPreviewActivities({ kube, kubeConfig: options.kubeConfig }),

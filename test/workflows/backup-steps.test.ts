@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterBackupActivities } from '../../activities/cluster/backup/export-to-repository.js';
 import type { ClusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
-import type { ClusterDataMoverActivities } from '../../activities/cluster/mover-pods/datamover-activities.js';
+import type { MoverPodActivities } from '../../activities/cluster/mover-pods/mover-pod-activities.js';
 import type { ClusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
 import type { JobEnd, JobStepUpdate } from '../../activities/control/jobs.js';
 import type { ControlActivities } from '../../activities/control/index.js';
@@ -17,7 +17,7 @@ import { BACKUP_STEPS } from '../../workflows/backup-progress.js';
 import { backupInput, backupPlan, exported, hook, hookFailure, hookSucceeded, repository, sleep, SOURCE, volume } from './helpers/fixtures.js';
 import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type ActivityCall, type Mocks, type WorkflowHarness } from './helpers/workflow-env.js';
 
-type SourceAgent = Mocks<ClusterBackupActivities & ClusterHookActivities & ClusterSnapshotActivities & ClusterDataMoverActivities>;
+type SourceAgent = Mocks<ClusterBackupActivities & ClusterHookActivities & ClusterSnapshotActivities & MoverPodActivities>;
 
 let harness: WorkflowHarness;
 let jobs = 0;

@@ -16,14 +16,14 @@ import {
 } from '../../../proto/mover/index.js';
 import { isConflict, isNotFound } from '../snapshots/snapshot-api.js';
 import { toSnapshotActivityFailure } from '../snapshots/snapshot-failures.js';
-import { HostVolumeUnavailableError, toMoverActivityFailure, MoverObjectTakenError, MOVER_NOT_CONFIGURED } from './datamover-failures.js';
+import { HostVolumeUnavailableError, toMoverActivityFailure, MoverObjectTakenError, MOVER_NOT_CONFIGURED } from './mover-pod-failures.js';
 import { cleanUpJob } from './job-cleanup.js';
 import { credentialsSecret, moverPod, type MoverPlacement } from './mover-pod-spec.js';
 import { whyNotStarted } from './mover-pod-status.js';
 import type { MoverPodSettings } from './mover-settings.js';
 import { snapshotClaim } from './temporary-claim.js';
 
-export interface ClusterDataMoverDeps {
+export interface MoverPodDeps {
   kubeConfig: KubeConfig;
   /** Absent when the agent was started without them: mover steps then fail saying so. */
   mover?: MoverPodSettings;
@@ -81,7 +81,7 @@ async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
  * The agent's data-mover activities: temporary claims from snapshots, mover pods on their own task
  * queues, and the cleanup of everything a job created. Messages are decoded by version (proto/mover).
  */
-export function clusterDataMoverActivities(deps: ClusterDataMoverDeps) {
+export function moverPodActivities(deps: MoverPodDeps) {
   const core = deps.kubeConfig.makeApiClient(CoreV1Api);
   return {
     async startMoverPod(message: unknown): Promise<StartMoverPodResult> {
@@ -154,4 +154,4 @@ export function clusterDataMoverActivities(deps: ClusterDataMoverDeps) {
   };
 }
 
-export type ClusterDataMoverActivities = ReturnType<typeof clusterDataMoverActivities>;
+export type MoverPodActivities = ReturnType<typeof moverPodActivities>;

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, log, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
-import type { ClusterDataMoverActivities } from '../activities/cluster/mover-pods/datamover-activities.js';
+import type { MoverPodActivities } from '../activities/cluster/mover-pods/mover-pod-activities.js';
 import type { MoverActivities } from '../activities/mover/mover-activities.js';
 import { moverTaskQueue, type StartMoverPodRequest } from '../proto/mover/index.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
@@ -31,8 +31,8 @@ export interface MoverPodPlan {
 }
 
 /** The agent's data-mover activities, on the cluster's queue. */
-export function dataMoverAgent(clusterId: string): ClusterDataMoverActivities {
-  return proxyActivities<ClusterDataMoverActivities>({ ...CLUSTER_CALL, taskQueue: clusterTaskQueue(clusterId) });
+export function moverPodAgent(clusterId: string): MoverPodActivities {
+  return proxyActivities<MoverPodActivities>({ ...CLUSTER_CALL, taskQueue: clusterTaskQueue(clusterId) });
 }
 
 function isScheduleToStartTimeout(error: unknown): boolean {
@@ -46,7 +46,7 @@ function isScheduleToStartTimeout(error: unknown): boolean {
  * DATA_MOVER_POD_TIMEOUT, naming the subject and the pod's own reason when the agent can tell it.
  */
 export async function runOnMoverPod<T>(plan: MoverPodPlan, work: (mover: MoverActivities) => Promise<T>): Promise<T> {
-  const agent = dataMoverAgent(plan.clusterId);
+  const agent = moverPodAgent(plan.clusterId);
   const taskQueue = moverTaskQueue(plan.clusterId, plan.jobId, plan.moverIndex);
   const { namespace, podName } = await agent.startMoverPod({
     version: 1,
