@@ -45,14 +45,25 @@ export interface CliOptions {
   memoryLimitBytes: number;
 }
 
+/** The command's flags; an unknown or malformed one is the caller's mistake (INVALID_ARGUMENT), never INTERNAL. */
+function parseFlags(args: string[]): Record<string, string | boolean | string[] | undefined> {
+  try {
+    return parseArgs({
+      args,
+      options: Object.fromEntries(Object.entries(FLAGS).map(([name, flag]) => [name, { type: flag.type, multiple: 'multiple' in flag ? flag.multiple : false }])),
+      strict: true,
+    }).values as Record<string, string | boolean | string[] | undefined>;
+  } catch (error) {
+    // node:util marks its own parse errors with ERR_PARSE_ARGS_* codes.
+    if (error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+}
+
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   const [command, ...rest] = argv;
   if (!COMMANDS.includes(command as Command)) throw new InvalidArgumentError(`usage: cli.ts <${COMMANDS.join('|')}> [--flags]; got ${command ?? 'nothing'}`);
-  const parsed = parseArgs({
-    args: rest,
-    options: Object.fromEntries(Object.entries(FLAGS).map(([name, flag]) => [name, { type: flag.type, multiple: 'multiple' in flag ? flag.multiple : false }])),
-    strict: true,
-  }).values as Record<string, string | boolean | string[] | undefined>;
+  const parsed = parseFlags(rest);
   for (const [name, flag] of Object.entries(FLAGS)) {
     if (parsed[name] === undefined && flag.env && env[flag.env] !== undefined) {
       parsed[name] = flag.type === 'boolean' ? env[flag.env] === 'true' : env[flag.env];
