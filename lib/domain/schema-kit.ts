@@ -24,7 +24,9 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
  * validates only the branch the tag selects, so errors and defaults are those of that branch.
  */
 export function TaggedUnion<T extends TSchema[]>(propertyName: string, variants: [...T], options: { description?: string } = {}): TUnsafe<Static<T[number]>> {
-  return Type.Unsafe<Static<T[number]>>({ oneOf: variants, discriminator: { propertyName }, ...options });
+  // Ajv applies `discriminator` to objects only, so without the object type and the required tag a
+  // missing or non-object body would pass validation and reach the handler.
+  return Type.Unsafe<Static<T[number]>>({ type: 'object', required: [propertyName], oneOf: variants, discriminator: { propertyName }, ...options });
 }
 
 /**

@@ -76,3 +76,15 @@ describe('problem+json errors', () => {
     expect(response.json()).toMatchObject({ code: 'not-found', status: 404 });
   });
 });
+
+describe('a request with no body where one is required', () => {
+  it.each(['/storage-targets', '/clusters', '/policies', '/app-hooks', '/backup-definitions', '/restores', '/replication-definitions', '/api-keys', '/users'])(
+    'POST %s answers 400 naming the body, never 500',
+    async (path) => {
+      const response = await api.app.inject({ method: 'POST', url: `/api/v1${path}`, headers: { authorization: `Bearer ${org.keys.admin}` } });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ code: 'validation-failed', errors: [expect.objectContaining({ field: expect.stringMatching(/^body/) })] });
+    },
+  );
+});
