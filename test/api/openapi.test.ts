@@ -90,3 +90,24 @@ describe('OpenAPI document', () => {
     }
   });
 });
+
+describe('error responses in the OpenAPI document', () => {
+  it('are application/problem+json with the problem schema on every operation, as the server sends them', async () => {
+    let checked = 0;
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) < 400) continue;
+          const content = (response as { content?: Record<string, { schema?: Schema }> }).content ?? {};
+          expect(Object.keys(content), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
+          expect(content['application/problem+json']?.schema?.required, `${method} ${path} ${status}`).toEqual(expect.arrayContaining(['type', 'status', 'code']));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+    const served = await api.app.inject({ method: 'GET', url: '/api/v1/clusters' });
+    expect(served.statusCode).toBe(401);
+    expect(served.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});

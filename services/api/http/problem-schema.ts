@@ -32,7 +32,14 @@ export const ProblemSchema = Type.Object(
  * The error part of a route's `response` map. Every route can fail authentication and validation
  * and can hit an internal error; routes add the codes specific to them.
  */
-export function errorResponses(...codes: ProblemCode[]): Record<number, typeof ProblemSchema> {
+export function errorResponses(...codes: ProblemCode[]): Record<number, ProblemResponse> {
   const all: ProblemCode[] = ['validation-failed', 'unauthenticated', 'forbidden', 'internal', ...codes];
-  return Object.fromEntries(all.map((code) => [problemStatus(code), ProblemSchema]));
+  return Object.fromEntries(all.map((code) => [problemStatus(code), PROBLEM_RESPONSE]));
 }
+
+/**
+ * Errors are served as application/problem+json, and the document says so: a client generated from it
+ * must accept that media type on every error, not application/json.
+ */
+const PROBLEM_RESPONSE = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: ProblemSchema } } };
+type ProblemResponse = typeof PROBLEM_RESPONSE;
