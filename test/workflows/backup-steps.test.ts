@@ -14,7 +14,8 @@ import type { AwaitVolumeSnapshotRequest, BackupVolume, CreateVolumeSnapshotRequ
 import { moverTaskQueue, type BackupVolumeRequest, type CreateSnapshotClaimRequest, type StartMoverPodRequest } from '../../proto/mover/index.js';
 import type { backupWorkflow } from '../../workflows/backup.js';
 import { BACKUP_STEPS } from '../../workflows/backup-progress.js';
-import { backupInput, backupPlan, exported, hook, hookFailure, hookSucceeded, repository, sleep, SOURCE, volume } from './helpers/fixtures.js';
+import { backupInput, backupPlan, exported, hook, hookFailure, hookSucceeded, repository, SOURCE, volume } from './helpers/fixtures.js';
+import { eventually } from '../emulator/helpers/cluster.js';
 import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type ActivityCall, type Mocks, type WorkflowHarness } from './helpers/workflow-env.js';
 
 type SourceAgent = Mocks<ClusterBackupActivities & ClusterHookActivities & ClusterSnapshotActivities & MoverPodActivities>;
@@ -177,23 +178,37 @@ describe('backup workflow steps (mocked activities)', () => {
   it.each([1, 3])('copy mode runs at most plan.copy.concurrentPvs = %i copies at once', async (concurrentPvs) => {
     const jobId = nextJob();
     const volumes = ['a', 'b', 'c', 'd'].map((claim) => volume(claim));
+    // Every copy holds until the test releases it, so how many run at once is the workflow's choice alone.
+    const held: (() => void)[] = [];
     let running = 0;
-    let started = 0;
     let most = 0;
-    // Each copy waits until as many run as may (or every copy has started), then holds a while so a copy beyond the bound would be seen.
-    const slowCopy = async (request: BackupVolumeRequest) => {
-      most = Math.max(most, ++running);
-      started++;
-      for (const deadline = Date.now() + 3000; running < concurrentPvs && started < volumes.length && Date.now() < deadline; ) await sleep(20);
-      await sleep(300);
-      running--;
-      return copied(request);
-    };
-    const run = await runBackup(jobId, backupPlan('BACKUP_TO_OBJECT_STORAGE', { concurrentPvs }), {
-      [CONTROL_QUEUE]: control(),
-      [clusterTaskQueue(SOURCE)]: sourceAgent(volumes),
-      ...moverQueues(jobId, volumes.length, slowCopy),
-    });
+    const heldCopy = (request: BackupVolumeRequest) =>
+      new Promise<Awaited<ReturnType<typeof copied>>>((resolve) => {
+        most = Math.max(most, ++running);
+        held.push(() => {
+          running--;
+          resolve(copied(request));
+        });
+      });
+    const workflowId = `backup-concurrency-${jobId}`;
+    const finished = harness.run<typeof backupWorkflow>(
+      WORKFLOW_TYPES.backup,
+      [backupInput(jobId, backupPlan('BACKUP_TO_OBJECT_STORAGE', { concurrentPvs }))],
+      { [CONTROL_QUEUE]: control(), [clusterTaskQueue(SOURCE)]: sourceAgent(volumes), ...moverQueues(jobId, volumes.length, heldCopy) },
+      workflowId,
+    );
+    const handle = harness.client.workflow.getHandle(workflowId);
+    for (let remaining = volumes.length; remaining > 0; remaining--) {
+      // Settled: the held copies are all the workflow has pending and no workflow task waits, so it has
+      // started every copy it will start until one ends. No timing: the server says so.
+      await eventually(async () => {
+        const { raw } = await handle.describe();
+        return running > 0 && raw.pendingActivities?.length === running && !raw.pendingWorkflowTask;
+      }, `the workflow to settle with ${remaining} copies left`);
+      expect(running).toBe(Math.min(concurrentPvs, remaining));
+      held.shift()?.();
+    }
+    const run = await finished;
 
     expect(run.failure).toBeUndefined();
     expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository').map((r) => r.claim).sort()).toEqual(['a', 'b', 'c', 'd']);

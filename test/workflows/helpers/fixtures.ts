@@ -91,4 +91,3 @@ function report(h: HookDefinitionMessage, verdict: HookReportMessage['verdict'],
   };
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
