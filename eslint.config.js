@@ -46,7 +46,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
+    // Workflows and what they may import (the domain, the contracts, the Node-free parts of lib/common).
+    files: ['workflows/**/*.ts', 'lib/domain/**/*.ts', 'proto/**/*.ts', 'lib/common/enums.ts', 'lib/common/label-selector.ts', 'lib/common/temporal/names.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

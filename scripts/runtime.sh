@@ -2,8 +2,8 @@
 # Haven's runtime bootstrap: every npm script runs through it, so nothing has to be installed by hand
 # before `npm run demo` or `npm test` (any Node >= 20 with npm runs them; this file itself needs only bash).
 #
-#   1. Node: the version in .node-version, from the npm registry's `node-linux-<arch>` package (official
-#      Node binaries with headers), unpacked once into the stack's cache: <cache>/node/<version>/ where
+#   1. Node: the version in .node-version, from the npm registry's `node-linux-<arch>` package (Node's
+#      binaries with headers, repackaged on npm; its sha512 is pinned below), unpacked once into the stack's cache: <cache>/node/<version>/ where
 #      <cache> is $HAVEN_CACHE_DIR, else $XDG_CACHE_HOME/haven, else ~/.cache/haven (scripts/stack/paths.ts).
 #      Its bin directory goes first on PATH, so npm (its `#!/usr/bin/env node`), tsx, vitest, the services
 #      and every process they start with a plain `node` (the emulated data-mover pods) use it.
@@ -17,6 +17,14 @@
 haven_runtime_fail() {
   echo "[runtime] $*" >&2
   return 1
+}
+
+# The npm registry's sha512 of each Node package this project may run on (`npm view node-linux-<arch>@<v> dist.integrity`).
+haven_runtime_node_integrity() {
+  case "$1@$2" in
+    x64@24.22.3) echo 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==' ;;
+    arm64@24.22.3) echo 'sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==' ;;
+  esac
 }
 
 haven_runtime_node() {
@@ -41,6 +49,17 @@ haven_runtime_node() {
     cat "$tmp/pack.err" >&2
     rm -rf "$tmp"
     haven_runtime_fail "npm pack node-linux-$arch@$version failed"
+    return 1
+  fi
+  # The package is a repackaging on the npm registry, not a nodejs.org artifact: it is unpacked only when
+  # its bytes are the ones this repository pinned (npm's own check trusts whatever the registry says).
+  local want got
+  want=$(haven_runtime_node_integrity "$arch" "$version")
+  # Hashed by the Node that runs npm (any Node >= 20 is there already), so bash stays the only other need.
+  got=$(node -e 'process.stdout.write("sha512-" + require("node:crypto").createHash("sha512").update(require("node:fs").readFileSync(process.argv[1])).digest("base64"))' "$tmp/node-linux-$arch-$version.tgz")
+  if [ -z "$want" ] || [ "$got" != "$want" ]; then
+    rm -rf "$tmp"
+    haven_runtime_fail "node-linux-$arch@$version: integrity ${got} is not the pinned ${want:-(none: pin it in scripts/runtime.sh)}"
     return 1
   fi
   if ! tar -xzf "$tmp/node-linux-$arch-$version.tgz" -C "$tmp"; then

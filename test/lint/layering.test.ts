@@ -30,5 +30,15 @@ tester.run('imports go down', rule, {
     // The agent carries no control-plane code, nor one process another's.
     { filename: at('activities/cluster/backup/export-to-repository.ts'), code: "import { runHookActivities } from '../../control/run-hooks.js';", errors: 1 },
     { filename: at('services/agent/agent.ts'), code: "const m = import('../api/app.js');", errors: 1 },
+    // A process names its workflows' types; loading their code is the worker's bundle's job.
+    { filename: at('services/api/seams/temporal-workflow-launcher.ts'), code: "import { backupWorkflow } from '../../../workflows/backup.js';", errors: 1 },
+    // `import { type X }` still loads the module under verbatimModuleSyntax: only `import type` is erased.
+    { filename: at('workflows/backup.ts'), code: "import { type ControlActivities } from '../activities/control/index.js';", errors: 1 },
+    // The domain is pure: workflows import it, so it may not reach Node-bound parts of lib/common.
+    { filename: at('lib/domain/destination.ts'), code: "import { encryptSecret } from '../common/secrets.js';", errors: 1 },
+    // The control plane never talks to Kubernetes.
+    { filename: at('activities/control/jobs.ts'), code: "import { KubeRestClient } from '../../lib/kube/rest-client.js';", errors: 1 },
+    // A computed path cannot be checked, so layered code may not use one.
+    { filename: at('activities/mover/backup-volume.ts'), code: "const name = 'x'; const m = import(`../${name}.js`);", errors: 1 },
   ],
 });

@@ -1,7 +1,7 @@
 /**
  * Every workflow type the control worker registers, by the name its function is exported under in
- * `workflows/index.ts` (a test holds the two lists equal). Starters name workflows through this list
- * only, so a renamed workflow breaks the build here rather than a run in production.
+ * `workflows/index.ts`. Starters name workflows through this list only, and a test holds it equal to
+ * what the worker registers, so a renamed workflow fails the suite rather than a run in production.
  */
 export const WORKFLOW_TYPES = {
   backup: 'backupWorkflow',

@@ -47,7 +47,7 @@ export function definitionMeta(row: DefinitionRow) {
   };
 }
 
-/** The API representation of one definition (with its hooks), as responses and run requests carry it. */
+/** The API representation of one definition (with its hooks), as responses carry it. */
 export async function representation<I extends TObject, O extends TObject>(
   scope: TenantScope,
   spec: DefinitionKindSpec<I, O>,
