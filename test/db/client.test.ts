@@ -1,0 +1,39 @@
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase, type DatabaseHandle } from '../../lib/db/client.js';
+import { createTestDatabase } from '../api/helpers/test-database.js';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let handle: DatabaseHandle;
+const idleErrors: Error[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  handle = connectDatabase(database.url, { onIdleError: (error) => idleErrors.push(error) });
+});
+afterAll(async () => {
+  await handle?.close();
+  await database?.drop();
+});
+
+describe('the database pool', () => {
+  it('survives Postgres closing its idle connections (a restart, a failover) and serves the next query', async () => {
+    const [{ pid }] = (await handle.db.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`)).rows as [{ pid: number }];
+    expect(handle.pool.idleCount).toBeGreaterThan(0);
+
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await admin.query('select pg_terminate_backend($1)', [pid]);
+    } finally {
+      await admin.end();
+    }
+    // The terminated connection reports through the pool's listener instead of ending the process.
+    for (const deadline = Date.now() + 10_000; idleErrors.length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    expect(idleErrors.map((e) => (e as Error & { code?: string }).code)).toEqual(['57P01']);
+
+    const [{ ok }] = (await handle.db.execute<{ ok: number }>(sql`select 1 as ok`)).rows as [{ ok: number }];
+    expect(ok).toBe(1);
+  });
+});
