@@ -16,6 +16,7 @@ import type { backupWorkflow } from '../../workflows/backup.js';
 import { BACKUP_STEPS } from '../../workflows/backup-progress.js';
 import { backupInput, backupPlan, exported, hook, hookFailure, hookSucceeded, repository, SOURCE, volume } from './helpers/fixtures.js';
 import { eventually } from '../emulator/helpers/cluster.js';
+import { DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES } from '../../lib/domain/definitions/options.js';
 import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type ActivityCall, type Mocks, type WorkflowHarness } from './helpers/workflow-env.js';
 
 type SourceAgent = Mocks<ClusterBackupActivities & ClusterHookActivities & ClusterSnapshotActivities & MoverPodActivities>;
@@ -214,7 +215,7 @@ describe('backup workflow steps (mocked activities)', () => {
     expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository').map((r) => r.claim).sort()).toEqual(['a', 'b', 'c', 'd']);
     expect(most).toBe(concurrentPvs);
     // Each mover gets its share of the run's files.
-    expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository')[0]?.limits.concurrentFiles).toBe(Math.floor(24 / concurrentPvs));
+    expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository')[0]?.limits.concurrentFiles).toBe(Math.floor(DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES / concurrentPvs));
   });
 
   it('a pre-hook with onError FAIL that fails stops the run: FAILED with the hook\'s reason, no snapshot, no post-hook', async () => {

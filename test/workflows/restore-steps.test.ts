@@ -14,7 +14,7 @@ import type { HookDefinitionMessage, MissingStorageClassesRequest, RunHookReques
 import type { AwaitHookTargetsRequest } from '../../proto/agent/restore-volumes.js';
 import type { restoreWorkflow } from '../../workflows/restore.js';
 import { RESTORE_STEPS } from '../../workflows/restore-progress.js';
-import { DESTINATION, hook, hookSucceeded, ORG, repository } from './helpers/fixtures.js';
+import { DESTINATION, hook, hookSucceeded, ORG, repository, restoreVolumes } from './helpers/fixtures.js';
 import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type Mocks, type WorkflowHarness } from './helpers/workflow-env.js';
 
 type TargetAgent = Mocks<ClusterRestoreActivities & ClusterStorageClassActivities & ClusterRestoreVolumeActivities & ClusterHookActivities>;
@@ -40,7 +40,7 @@ function restoreInput(overrides: Partial<RestoreRunInput> = {}): RestoreRunInput
     selection: { namespaces: [], resourceTypes: [], labels: '' },
     transforms: { namespacePrefix: '', namespaceSuffix: '', namespaceMapping: {}, storageClassMapping: {}, preserveNodePorts: false },
     existingResources: 'SKIP',
-    persistentVolumes: { include: true, concurrentPvs: 2, totalConcurrentFiles: 16, dataMoverPodTimeoutMinutes: 20, dataMoverMemoryLimitMiB: 1024 },
+    persistentVolumes: restoreVolumes(),
     postRestoreHookPhase: 'POST_RESTORE',
     ...overrides,
   };

@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { BackupPlan, CopyPlan } from '../../../lib/domain/runs/backup-plan.js';
+import { Value } from '@sinclair/typebox/value';
+import { CopyOptions, PersistentVolumeOptions, RestoreVolumeOptions, Selection } from '../../../lib/domain/definitions/options.js';
+import { backupPlan as planOf, type BackupPlan, type CopyPlan } from '../../../lib/domain/runs/backup-plan.js';
 import type { BackupRunInput } from '../../../lib/domain/runs/backup-run.js';
 import type { BackupVolume, ExportResourcesResult, HookDefinitionMessage, HookReportMessage, RepositoryAccess, RunHookResult } from '../../../proto/agent/index.js';
 
@@ -11,28 +13,19 @@ export const DESTINATION = 'cluster-b';
 
 export const repository: RepositoryAccess = { storageTargetId: 'target-1', location: '/tmp/not-used', secret: 'not-a-real-secret-0123456789' };
 
-export const copyPlan = (overrides: Partial<CopyPlan> = {}): CopyPlan => ({
-  snapshotBeforeBackup: true,
-  preserveSnapshots: false,
-  snapshotRetentionDays: null,
-  backupUnsnapshottedPvs: true,
-  methodByStorageClass: {},
-  concurrentPvs: 2,
-  totalConcurrentFiles: 24,
-  maxSpeedPerStreamMBps: null,
-  dataMoverPodTimeoutMinutes: 20,
-  excludeUnattachedPvcs: false,
-  snapshotMountStorageClasses: {},
-  dataMoverMemoryLimitMiB: 1024,
-  ...overrides,
-});
+/** A backup definition's plan with every option at its default, built as a run builds it. */
+function defaultPlan(): BackupPlan {
+  const { destinationStorageTargetId: _, ...advanced } = Value.Default(CopyOptions, {}) as CopyOptions;
+  return planOf({ selection: Value.Default(Selection, {}) as Selection, persistentVolumes: Value.Default(PersistentVolumeOptions, {}) as PersistentVolumeOptions, advanced });
+}
 
-export const backupPlan = (mode: BackupPlan['persistentVolumes']['mode'], copy: Partial<CopyPlan> = {}): BackupPlan => ({
-  hookPhases: { pre: 'PRE_BACKUP', post: 'POST_BACKUP' },
-  persistentVolumes: { include: true, mode },
-  csiSnapshotTimeoutMinutes: 10,
-  copy: copyPlan(copy),
-});
+export const backupPlan = (mode: BackupPlan['persistentVolumes']['mode'], copy: Partial<CopyPlan> = {}): BackupPlan => {
+  const plan = defaultPlan();
+  return { ...plan, persistentVolumes: { include: true, mode }, copy: { ...plan.copy, ...copy } };
+};
+
+/** A restore's volume options at their defaults. */
+export const restoreVolumes = (overrides: Partial<RestoreVolumeOptions> = {}): RestoreVolumeOptions => ({ ...(Value.Default(RestoreVolumeOptions, {}) as RestoreVolumeOptions), ...overrides });
 
 export function backupInput(jobId: string, plan: BackupPlan): BackupRunInput {
   return {
