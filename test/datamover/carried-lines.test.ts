@@ -206,10 +206,15 @@ describe('carried manifest lines', () => {
   });
 
   it('reads the parent manifest a run of chunks at a time, each chunk verified as a plain read verifies it', async () => {
+    // Small manifest chunks with a low maxSize: the chunk count has a floor (manifest bytes / maxSize)
+    // whatever cut points this repository's random chunker key picks.
+    repository = await localRepository(join(scratch.path, 'small-chunks'), {
+      metadataChunking: { algorithm: 'fastcdc-gear-2020', minSize: 2 * 1024, avgSize: 4 * 1024, maxSize: 8 * 1024 },
+    });
     const tree = new TreeBuilder(source);
     for (let i = 0; i < 3000; i++) await tree.file(`many/${String(i).padStart(5, '0')}-${'n'.repeat(60)}`, `${i}`);
     const { snapshot } = await runBackup(repository, { source, volume: 'v' });
-    expect(snapshot.manifest.length).toBeGreaterThan(4);
+    expect(snapshot.manifest.length).toBeGreaterThan(8);
     const index = (await loadIndex(repository)).index;
     const plain = new ChunkReader(repository, index);
     const expected = await Promise.all(snapshot.manifest.map((id) => plain.read(id)));
