@@ -1,16 +1,13 @@
-import { defineSignal, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import type { BackupVolume, HookReportMessage } from '../proto/agent/index.js';
-import { VOLUME_PROGRESS_SIGNAL, type VolumeProgress } from '../proto/mover/index.js';
 import type { VolumeCopy } from './backup-copy.js';
 import { BACKUP_STEPS, progressQuery, type BackupProgress, type BackupStep } from './backup-progress.js';
 import type { VolumeOutcome } from './backup-volumes.js';
 
-/** Figures a mover reports while it copies; the workflow only shows them. */
-export const volumeProgressSignal = defineSignal<[VolumeProgress]>(VOLUME_PROGRESS_SIGNAL);
-
 /**
  * What a backup run knows as it goes, and how the `progress` query shows it: the step (recorded on the
- * job too), the hooks' reports, and each PV's snapshot or copy with the figures its mover signals.
+ * job too), the hooks' reports, and each PV's snapshot or copy (with its figures once copied; live figures are
+ * in the pending copy's heartbeat, services/api/seams/run-progress.ts).
  * `volumes` and `copies` are updated in place by the steps, so a run that stops knows what it created.
  */
 export class BackupTracker {
@@ -20,14 +17,9 @@ export class BackupTracker {
   volumes: VolumeOutcome[] = [];
   /** The PVs this run copies, live ones first. */
   copies: VolumeCopy[] = [];
-  private readonly figures = new Map<string, { bytes: number; files: number }>();
 
   constructor(private readonly recordStep: (step: string) => Promise<void>) {
     setHandler(progressQuery, () => this.progress);
-    setHandler(volumeProgressSignal, (update) => {
-      this.figures.set(`${update.namespace}/${update.claim}`, { bytes: update.bytes, files: update.files });
-      this.onVolumeChange();
-    });
   }
 
   /** The run enters `step`: shown at once, and on the job unless it is how the run ended. */
@@ -50,13 +42,12 @@ export class BackupTracker {
       volumes: tracked.map((volume) => {
         const copy = copyOf(volume);
         const outcome = this.volumes.find((o) => o.volume === volume);
-        const live = this.figures.get(`${volume.namespace}/${volume.claim}`);
         const done = copy?.result;
         return {
           namespace: volume.namespace,
           claim: volume.claim,
           state: copy && copy.state !== 'PENDING' ? copy.state : outcome ? snapshotState(outcome) : 'PENDING',
-          ...(done ? { bytes: done.bytes, files: done.files } : live ? live : {}),
+          ...(done ? { bytes: done.bytes, files: done.files } : {}),
         };
       }),
     };

@@ -1,9 +1,10 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, log, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { MoverPodActivities } from '../activities/cluster/mover-pods/mover-pod-activities.js';
+import type { ControlActivities } from '../activities/control/index.js';
 import type { MoverActivities } from '../activities/mover/mover-activities.js';
 import { moverTaskQueue, type StartMoverPodRequest } from '../proto/mover/index.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
-import { CLUSTER_CALL, moverWork } from './activity-profiles.js';
+import { CLUSTER_CALL, CONTROL, moverWork } from './activity-profiles.js';
 
 /** The run's failure type when a mover pod never polled its queue. */
 export const DATA_MOVER_POD_TIMEOUT = 'DATA_MOVER_POD_TIMEOUT';
@@ -48,6 +49,7 @@ function isScheduleToStartTimeout(error: unknown): boolean {
 export async function runOnMoverPod<T>(plan: MoverPodPlan, work: (mover: MoverActivities) => Promise<T>): Promise<T> {
   const agent = moverPodAgent(plan.clusterId);
   const taskQueue = moverTaskQueue(plan.clusterId, plan.jobId, plan.moverIndex);
+  const token = await proxyActivities<ControlActivities>(CONTROL).issueMoverToken({ clusterId: plan.clusterId, jobId: plan.jobId, taskQueue });
   const { namespace, podName } = await agent.startMoverPod({
     version: 1,
     jobId: plan.jobId,
@@ -56,6 +58,7 @@ export async function runOnMoverPod<T>(plan: MoverPodPlan, work: (mover: MoverAc
     readOnly: plan.readOnly,
     volumeMode: plan.volumeMode,
     taskQueue,
+    token,
     memoryLimitMiB: plan.memoryLimitMiB,
     purpose: plan.purpose,
     ...(plan.colocateWithClaimUsers ? { colocateWithClaimUsers: true } : {}),

@@ -32,7 +32,7 @@ export async function recoveryPointExpiryWorkflow(input: ExpiryPassInput = {}): 
   const deleteOne = async (point: DuePoint) => {
     try {
       const child = await startChild(deleteRecoveryPointWorkflow, {
-        workflowId: recoveryPointDeletionWorkflowId(point.recoveryPointId),
+        workflowId: recoveryPointDeletionWorkflowId(point.orgId, point.recoveryPointId),
         args: [{ orgId: point.orgId, recoveryPointId: point.recoveryPointId, scope: point.scope, cause: point.cause, asOf: now }],
         typedSearchAttributes: [{ key: KIND_ATTRIBUTE, value: 'RECOVERY_POINT_DELETE' }],
         // A deletion outlives a pass that is terminated: its job must still end.

@@ -76,7 +76,7 @@ export async function removeTemporaryPoint(orgId: string, recoveryPointId: strin
   if (!recoveryPointId) return null;
   try {
     await executeChild(deleteRecoveryPointWorkflow, {
-      workflowId: recoveryPointDeletionWorkflowId(recoveryPointId),
+      workflowId: recoveryPointDeletionWorkflowId(orgId, recoveryPointId),
       args: [{ orgId, recoveryPointId, scope: 'ALL', cause: 'REQUESTED' }],
     });
     return null;

@@ -7,6 +7,8 @@ export interface ControlDeps {
   db: Database;
   /** HAVEN_SECRET_KEY: decrypts storage credentials and repository secrets. */
   keyring: SecretKeyring;
+  /** HAVEN_PAYLOAD_KEY: signs mover tokens (never leaves the control plane). */
+  installationKeyring: SecretKeyring;
   /** For DescribeTaskQueue and describing other runs. */
   temporal: { client: Client; namespace: string };
   clock: () => Date;

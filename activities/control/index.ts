@@ -1,5 +1,6 @@
 import type { ControlDeps } from './deps.js';
 import { jobActivities } from './jobs.js';
+import { moverTokenActivities } from './mover-tokens.js';
 import { recoveryPointDeletionActivities } from './recovery-point-deletion.js';
 import { recoveryPointExpiryActivities } from './recovery-point-expiry.js';
 import { recoveryPointActivities } from './recovery-points.js';
@@ -25,6 +26,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...recoveryPointDeletionActivities(deps),
     ...recoveryPointExpiryActivities(deps),
     ...repositoryMaintenanceActivities(deps),
+    ...moverTokenActivities(deps),
   };
 }
 

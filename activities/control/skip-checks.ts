@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq, lt, ne, or } from 'drizzle-orm';
 import { clusterStatus } from '../../lib/domain/cluster-status.js';
-import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
+import { clusterPrincipal, clusterTaskQueue } from '../../lib/common/temporal/names.js';
 import { lastActivityPollTime } from '../../lib/common/temporal/task-queue-pollers.js';
 import { jobs } from '../../lib/db/schema/index.js';
 import type { ControlDeps, JobRef } from './deps.js';
@@ -15,7 +15,7 @@ export function skipCheckActivities(deps: ControlDeps) {
     /** Connected means what the API shows as ACTIVE: the same rule (cluster-status.ts) decides both. */
     async agentNotConnectedReason(input: { clusterId: string }): Promise<string | null> {
       const queue = clusterTaskQueue(input.clusterId);
-      const lastPoll = await lastActivityPollTime(deps.temporal.client, deps.temporal.namespace, queue);
+      const lastPoll = await lastActivityPollTime(deps.temporal.client, deps.temporal.namespace, queue, clusterPrincipal(input.clusterId));
       if (clusterStatus(lastPoll, deps.clock()) === 'ACTIVE') return null;
       return lastPoll
         ? `agent not connected: the cluster's agent last polled ${queue} at ${lastPoll.toISOString()}`

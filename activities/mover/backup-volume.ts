@@ -7,7 +7,6 @@ import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { heartbeatWhile } from './heartbeat-loop.js';
 import { hostVolumePath } from './host-volume.js';
 import type { MoverContext } from './mover-context.js';
-import { progressReporter } from './progress-reporter.js';
 
 const MiB = 1024 * 1024;
 
@@ -33,11 +32,10 @@ function resumePoint(): BackupCheckpoint | undefined {
  */
 export async function backupVolume(context: MoverContext, request: BackupVolumeRequest): Promise<BackupVolumeResult> {
   const resumeFrom = resumePoint();
-  const report = progressReporter(context.progress);
   const source = context.hostVolume ? await hostVolumePath(context.dataPath, context.hostVolume) : context.dataPath;
   const repository = await openOrInitRepository(request.repository);
   const where = { namespace: request.namespace, claim: request.claim };
-  const initial: CopyHeartbeat = { version: 1, ...(resumeFrom ? { checkpoint: resumeFrom } : {}) };
+  const initial: CopyHeartbeat = { version: 1, volume: where, ...(resumeFrom ? { checkpoint: resumeFrom } : {}) };
   const { snapshot, alreadyComplete } = await heartbeatWhile(initial, (update) =>
     runBackup(repository, {
       source,
@@ -53,13 +51,10 @@ export async function backupVolume(context: MoverContext, request: BackupVolumeR
       sealWorkers: Math.max(1, availableParallelism() - 1),
       walkThread: true,
       ...(resumeFrom ? { resumeFrom } : {}),
-      onCheckpoint: (checkpoint) => {
-        update({ version: 1, checkpoint });
-        report({ version: 1, ...where, files: checkpoint.files, bytes: checkpoint.bytes });
-      },
+      // Each checkpoint is also the copy's progress: whoever shows the run reads it from the pending activity.
+      onCheckpoint: (checkpoint) => update({ version: 1, volume: where, checkpoint }),
     }),
   );
-  report({ version: 1, ...where, files: snapshot.stats.files, bytes: snapshot.stats.bytes }, true);
   return {
     version: 1,
     snapshotId: snapshot.id,

@@ -1,6 +1,4 @@
-import type { ProgressSink } from './progress-reporter.js';
-
-/** What the mover pod gives its activities: where the volume is, its memory budget, where progress goes. */
+/** What the mover pod gives its activities: where the volume is and its memory budget. */
 export interface MoverContext {
   /** The claim as this process sees it: a directory, or the block device (HAVEN_MOVER_DATA). */
   dataPath: string;
@@ -8,5 +6,4 @@ export interface MoverContext {
   memoryLimitMiB: number;
   /** Host-volume reads: the PV to find under `dataPath` (a pod's kubelet volume directory). */
   hostVolume?: string;
-  progress?: ProgressSink;
 }

@@ -3,6 +3,7 @@ import { jobs, policies, recoveryPoints } from '../db/schema/index.js';
 import type { DefinitionRow } from '../db/schema/definitions.js';
 import type { TenantScope } from '../db/tenant-scope.js';
 import type { Clock } from '../common/clock.js';
+import { organizationWorkflowId } from '../common/temporal/names.js';
 import { Problem, fieldProblem } from '../common/problem.js';
 import type { StoredBackupSpec, StoredReplicationSpec, StoredRestoreSpec } from '../domain/definitions/stored.js';
 import { runStart, type RunDefinition, type RunStart } from '../domain/runs/run-inputs.js';
@@ -29,7 +30,7 @@ async function retentionFor(scope: TenantScope, row: DefinitionRow, options: Run
 }
 
 function workflowIdFor(row: DefinitionRow, at: Date): string {
-  return `${row.kind.toLowerCase()}-${row.id}-${at.toISOString().replace(/[-:.]/g, '')}`;
+  return organizationWorkflowId(row.orgId, `${row.kind.toLowerCase()}-${row.id}-${at.toISOString().replace(/[-:.]/g, '')}`);
 }
 
 /** Where a run of the definition writes and how long it keeps it; a Problem when it cannot run. */

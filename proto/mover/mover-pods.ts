@@ -16,6 +16,11 @@ export const StartMoverPodRequestV1 = Type.Object({
   volumeMode: VolumeModeV1,
   /** The queue the pod's worker polls (`moverTaskQueue`); also names the pod. */
   taskQueue: Type.String({ minLength: 1 }),
+  /**
+   * The pod's credential at the gateway: a mover token minted by the control plane for `taskQueue` only,
+   * refused once the job ends. The agent hands it to the pod through a Secret, never the pod spec.
+   */
+  token: Type.String({ minLength: 1 }),
   /** The pod's memory limit and the mover's own budget. */
   memoryLimitMiB: Type.Integer({ minimum: 64 }),
   /** What the pod is for, shown in its labels and events: `backup` or `restore`. */

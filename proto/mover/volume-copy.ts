@@ -52,6 +52,11 @@ export type BackupVolumeResult = Static<typeof BackupVolumeResultV1>;
 export const CopyHeartbeatV1 = Type.Object({
   version: Type.Literal(1),
   checkpoint: Type.Optional(BackupCheckpointV1),
+  /**
+   * The claim being copied: with the checkpoint's figures, this is the copy's live progress, read from
+   * the pending activity (a mover may not signal its workflow).
+   */
+  volume: Type.Optional(Type.Object({ namespace: Type.String(), claim: Type.String() })),
 });
 export type CopyHeartbeat = Static<typeof CopyHeartbeatV1>;
 
@@ -75,22 +80,8 @@ export const RestoreVolumeResultV1 = Type.Object({
 });
 export type RestoreVolumeResult = Static<typeof RestoreVolumeResultV1>;
 
-/** Mover pod -> workflow (signal `volumeProgress`): figures of a copy in flight, for the progress query. */
-export const VolumeProgressV1 = Type.Object({
-  version: Type.Literal(1),
-  namespace: Type.String(),
-  claim: Type.String(),
-  files: Type.Integer({ minimum: 0 }),
-  bytes: Type.Integer({ minimum: 0 }),
-});
-export type VolumeProgress = Static<typeof VolumeProgressV1>;
-
-/** The signal a mover sends its workflow as the copy advances. */
-export const VOLUME_PROGRESS_SIGNAL = 'volumeProgress';
-
 export const backupVolumeRequestCodec = versionedCodec<BackupVolumeRequest>('backup-volume request', { 1: versionDecoder(BackupVolumeRequestV1, (v) => v) });
 export const backupVolumeResultCodec = versionedCodec<BackupVolumeResult>('backup-volume result', { 1: versionDecoder(BackupVolumeResultV1, (v) => v) });
 export const copyHeartbeatCodec = versionedCodec<CopyHeartbeat>('copy heartbeat', { 1: versionDecoder(CopyHeartbeatV1, (v) => v) });
 export const restoreVolumeRequestCodec = versionedCodec<RestoreVolumeRequest>('restore-volume request', { 1: versionDecoder(RestoreVolumeRequestV1, (v) => v) });
 export const restoreVolumeResultCodec = versionedCodec<RestoreVolumeResult>('restore-volume result', { 1: versionDecoder(RestoreVolumeResultV1, (v) => v) });
-export const volumeProgressCodec = versionedCodec<VolumeProgress>('volume progress', { 1: versionDecoder(VolumeProgressV1, (v) => v) });

@@ -13,8 +13,6 @@ import { clusterStorageClassActivities } from '../../activities/cluster/restore/
 import { clusterRestoreVolumeActivities } from '../../activities/cluster/restore/restore-volume-activities.js';
 import { clusterReplicationActivities } from '../../activities/cluster/replication/replication-activities.js';
 import { clusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
-import type { SecretKeyring } from '../../lib/common/secrets.js';
-import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
 import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
 
 export interface AgentWorkerOptions {
@@ -22,7 +20,6 @@ export interface AgentWorkerOptions {
   namespace: string;
   clusterId: string;
   kubeConfig: KubeConfig;
-  payloadKeyring: SecretKeyring;
   /** How hooks reach containers: the Kubernetes exec API unless a test cluster has no kubelet (the node emulator's). */
   executor?: PodExecutor;
   /** How data-mover pods reach Temporal and which image they run; without it, copy steps fail saying so. */
@@ -30,8 +27,9 @@ export interface AgentWorkerOptions {
 }
 
 /**
- * The agent: an activities-only worker on its own cluster's queue. It only connects out (to Temporal
- * and to its API server); polling is what makes the cluster ACTIVE.
+ * The agent: an activities-only worker on its own cluster's queue. It only connects out (to Haven's
+ * agent gateway and to its API server); polling is what makes the cluster ACTIVE. It holds no payload
+ * key: the gateway opens its tasks' payloads for it and seals what it answers.
  */
 export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
   const kube = new KubeRestClient(options.kubeConfig);
@@ -51,6 +49,5 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterReplicationActivities({ kube }),
       ...clusterPreviewActivities({ kube, kubeConfig: options.kubeConfig }),
     },
-    dataConverter: havenDataConverter(options.payloadKeyring),
   });
 }

@@ -1,14 +1,13 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { parsePayloadKeyring } from '../../lib/common/temporal/config.js';
-import { DEFAULT_TEMPORAL_NAMESPACE } from '../../lib/common/temporal/config.js';
-import type { SecretKeyring } from '../../lib/common/secrets.js';
+import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
 
 /** The agent's environment, read once at start. */
 export interface AgentConfig {
   clusterId: string;
-  temporalAddress: string;
-  temporalNamespace: string;
-  payloadKeyring: SecretKeyring;
+  /** Where the agent (and the mover pods it starts) reach Haven: the agent gateway, never Temporal itself. */
+  gateway: GatewaySettings;
+  /** The cluster's agent token (HAVEN_AGENT_TOKEN): the gateway knows the cluster by it. */
+  token: string;
   kubeConfig: KubeConfig;
 }
 
@@ -29,14 +28,13 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
 export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const clusterId = env.HAVEN_CLUSTER_ID ?? '';
   if (!UUID.test(clusterId)) throw new AgentConfigError('HAVEN_CLUSTER_ID must be the cluster id from its registration (a UUID)');
-  // The install manifest (services/api/resources/clusters/agent-manifest.ts) sets HAVEN_TEMPORAL_ADDRESS.
-  const temporalAddress = env.HAVEN_TEMPORAL_ADDRESS || env.TEMPORAL_ADDRESS;
-  if (!temporalAddress) throw new AgentConfigError('HAVEN_TEMPORAL_ADDRESS (or TEMPORAL_ADDRESS) is not set: host:port of the Temporal frontend');
+  const token = env.HAVEN_AGENT_TOKEN;
+  if (!token) throw new AgentConfigError('HAVEN_AGENT_TOKEN is not set: the agent token from the cluster\'s registration (the install manifest sets it)');
   return {
     clusterId,
-    temporalAddress,
-    temporalNamespace: env.TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE,
-    payloadKeyring: parsePayloadKeyring(env.HAVEN_PAYLOAD_KEY),
+    // The install manifest (services/api/resources/clusters/agent-manifest.ts) sets these.
+    gateway: readGatewaySettings(env, 'the install manifest sets it'),
+    token,
     kubeConfig: loadKubeConfig(env),
   };
 }

@@ -1,5 +1,6 @@
 import type { Database } from '../../lib/db/client.js';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
+import type { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
 import type { AgentSettings, TemporalLinks } from './config.js';
 import type { Clock } from '../../lib/common/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
@@ -10,8 +11,8 @@ import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 export interface ApiContext {
   db: Database;
   keyring: SecretKeyring;
-  /** HAVEN_PAYLOAD_KEY, when Temporal is configured: the codec endpoint decrypts with it. */
-  payloadKeyring: SecretKeyring | null;
+  /** Organizations' payload keys, when Temporal is configured: the codec endpoint opens the caller's with them. */
+  payloadKeys: OrganizationPayloadKeys | null;
   launcher: WorkflowLauncher;
   liveness: AgentLiveness;
   previewer: BackupPreviewer;

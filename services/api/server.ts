@@ -3,6 +3,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { connectDatabase } from '../../lib/db/client.js';
 import type { DatabaseHandle } from '../../lib/db/client.js';
 import { runMigrations } from '../../lib/db/migrate.js';
+import { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
 import { buildApp } from './app.js';
 import { bootstrapFirstOrganization } from './auth/bootstrap.js';
 import type { ApiConfig } from './config.js';
@@ -37,11 +38,12 @@ export interface RunningApi {
  */
 export async function startApi(options: StartOptions): Promise<RunningApi> {
   const { config } = options;
-  // Injected seams (tests) win; otherwise Temporal when configured, else the honest "unavailable" ones.
-  // Connected first, so a failure here leaves nothing open.
-  const engine = !options.launcher && config.workflowEngine ? await connectWorkflowEngine(config.workflowEngine) : undefined;
   const database = connectDatabase(config.databaseUrl);
+  // Injected seams (tests) win; otherwise Temporal when configured, else the honest "unavailable" ones.
+  const payloadKeys = config.workflowEngine ? new OrganizationPayloadKeys(database.db, config.workflowEngine.payloadKeyring) : null;
+  let engine: Awaited<ReturnType<typeof connectWorkflowEngine>> | undefined;
   try {
+    engine = !options.launcher && config.workflowEngine ? await connectWorkflowEngine(config.workflowEngine, payloadKeys!) : undefined;
     await runMigrations(database.pool);
     if (config.bootstrapApiKey) await bootstrapFirstOrganization(database.db, config.bootstrapApiKey);
     const app = await buildApp({
@@ -49,7 +51,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
       context: {
         db: database.db,
         keyring: config.keyring,
-        payloadKeyring: config.workflowEngine?.payloadKeyring ?? null,
+        payloadKeys,
         launcher: options.launcher ?? engine?.launcher ?? new UnavailableWorkflowLauncher(),
         liveness: options.liveness ?? engine?.liveness ?? noAgentLiveness,
         previewer: engine?.previewer ?? unavailablePreviewer,

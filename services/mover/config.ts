@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
-import type { SecretKeyring } from '../../lib/common/secrets.js';
-import { DEFAULT_TEMPORAL_NAMESPACE, parsePayloadKeyring } from '../../lib/common/temporal/config.js';
+import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
 
 /** The mover pod's configuration, read once at start from its env (the pod spec) and arguments. */
 export interface MoverConfig {
-  temporalAddress: string;
-  temporalNamespace: string;
-  payloadKeyring: SecretKeyring;
+  gateway: GatewaySettings;
+  /** The pod's mover token: the gateway lets it serve `taskQueue` and nothing else, while its job runs. */
+  token: string;
   taskQueue: string;
   /** The volume as this process sees it (the emulator rewrites it; a real pod sees /data). */
   dataPath: string;
@@ -32,9 +31,8 @@ export function readMoverConfig(env: NodeJS.ProcessEnv = process.env, argv: stri
   const memory = Number(values['memory-limit-mb']);
   if (!Number.isInteger(memory) || memory < 64) throw new MoverConfigError(`--memory-limit-mb must be a whole number of MiB ≥ 64, got ${values['memory-limit-mb']}`);
   return {
-    temporalAddress: required(env, 'HAVEN_TEMPORAL_ADDRESS', 'host:port of the Temporal frontend'),
-    temporalNamespace: env.TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE,
-    payloadKeyring: parsePayloadKeyring(env.HAVEN_PAYLOAD_KEY),
+    gateway: readGatewaySettings(env, 'the agent sets it in the mover pod\'s spec'),
+    token: required(env, 'HAVEN_MOVER_TOKEN', 'the pod\'s mover token, from its credentials Secret'),
     taskQueue: required(env, 'HAVEN_MOVER_TASK_QUEUE', 'the queue this pod serves'),
     dataPath: required(env, 'HAVEN_MOVER_DATA', 'where the volume is mounted'),
     memoryLimitMiB: memory,

@@ -1,16 +1,18 @@
 import { NativeConnection } from '@temporalio/worker';
 import { connectTemporalClient } from '../../lib/common/temporal/client.js';
 import { connectDatabase } from '../../lib/db/client.js';
+import { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
 import { readWorkerConfig } from './config.js';
 import { createControlWorker } from './worker.js';
 
 // `tsx services/worker/main.ts`. The Temporal worker stops on SIGINT/SIGTERM after in-flight tasks.
 const config = readWorkerConfig();
 const database = connectDatabase(config.databaseUrl);
-const temporalClient = await connectTemporalClient(config.temporal);
+const payloadKeys = new OrganizationPayloadKeys(database.db, config.temporal.payloadKeyring);
+const temporalClient = await connectTemporalClient(config.temporal, payloadKeys);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
 try {
-  const worker = await createControlWorker({ connection, client: temporalClient.client, temporal: config.temporal, db: database.db, keyring: config.keyring });
+  const worker = await createControlWorker({ connection, client: temporalClient.client, temporal: config.temporal, db: database.db, keyring: config.keyring, payloadKeys });
   console.log(`haven worker polling ${config.temporal.controlTaskQueue} on ${config.temporal.address} (${config.temporal.namespace})`);
   await worker.run();
 } finally {

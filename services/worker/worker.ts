@@ -5,6 +5,7 @@ import { createControlActivities } from '../../activities/control/index.js';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
 import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
+import type { PayloadKeySource } from '../../lib/common/temporal/payload-codec.js';
 import type { Database } from '../../lib/db/client.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -16,6 +17,8 @@ export interface ControlWorkerOptions {
   temporal: TemporalConfig;
   db: Database;
   keyring: SecretKeyring;
+  /** Seals each organization's payloads with its own key (the same source as `client`'s). */
+  payloadKeys: PayloadKeySource;
   clock?: () => Date;
 }
 
@@ -30,9 +33,10 @@ export function createControlWorker(options: ControlWorkerOptions): Promise<Work
     activities: createControlActivities({
       db: options.db,
       keyring: options.keyring,
+      installationKeyring: temporal.payloadKeyring,
       temporal: { client: options.client, namespace: temporal.namespace },
       clock: options.clock ?? (() => new Date()),
     }),
-    dataConverter: havenDataConverter(temporal.payloadKeyring),
+    dataConverter: havenDataConverter(options.payloadKeys),
   });
 }

@@ -91,8 +91,8 @@ describe('actions through the WorkflowLauncher seam', () => {
     const { definition, target } = await definitionWithDestination(engineClient);
     const job = expectStatus<Record<string, unknown>>(await engineClient.post(`/backup-definitions/${definition.id}/actions/run`, { retentionDays: 7 }), 202);
     expect(job).toMatchObject({ kind: 'BACKUP', status: 'RUNNING', definitionId: definition.id, workflowRunId: 'run-1' });
-    expect(job.workflowId).toMatch(new RegExp(`^backup-${definition.id}-20250601T000000000Z$`));
-    expect(job.temporalUiUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${job.workflowId}/run-1`);
+    expect(job.workflowId).toMatch(new RegExp(`^${engineOrg.orgId}:backup-${definition.id}-20250601T000000000Z$`));
+    expect(job.temporalUiUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(String(job.workflowId))}/run-1`);
     // The run's input is resolved whole: destination, retention and every option the workflow reads.
     expect(launcher.runs.at(-1)).toMatchObject({
       kind: 'BACKUP',

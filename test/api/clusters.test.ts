@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { hashSecretToken } from '../../services/api/auth/api-key-secret.js';
+import { hashSecretToken } from '../../lib/common/secret-tokens.js';
 import { AGENT_LIVENESS_WINDOW_MS } from '../../lib/domain/cluster-status.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
 import { authorized, putCurrent, startTestApi } from './helpers/test-api.js';

@@ -2,7 +2,9 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyEntry } from '../../lib/common/secrets.js';
 import { connectTemporalClient, type TemporalClientHandle } from '../../lib/common/temporal/client.js';
+import { organizationWorkflowId } from '../../lib/common/temporal/names.js';
 import { ENCRYPTED_ENCODING } from '../../lib/common/temporal/payload-codec.js';
+import { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
 import type { previewBackupWorkflow } from '../../workflows/preview.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { expectStatus } from './helpers/fixtures.js';
@@ -28,8 +30,8 @@ beforeAll(async () => {
     },
   });
   org = await api.createOrganization();
-  temporal = await connectTemporalClient(api.config.workflowEngine!);
-  workflowId = uniqueName('codec-run');
+  temporal = await connectTemporalClient(api.config.workflowEngine!, new OrganizationPayloadKeys(api.running.database.db, api.config.workflowEngine!.payloadKeyring));
+  workflowId = organizationWorkflowId(org.orgId, uniqueName('codec-run'));
   await temporal.client.workflow.start<typeof previewBackupWorkflow>('previewBackupWorkflow', {
     taskQueue: api.config.workflowEngine!.controlTaskQueue,
     workflowId,
@@ -74,6 +76,21 @@ describe('the Temporal remote codec endpoint', () => {
     expect(Buffer.from(encoded.payloads[0]!.metadata.encoding!, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
     const decoded = expectStatus<{ payloads: unknown[] }>(await admin.post('/codec/decode', encoded), 200);
     expect(decoded.payloads).toEqual([plain]);
+  });
+
+  it('refuses another organization\'s operator and admin with 403 and no content, and seals what they encode with their own key', async () => {
+    const other = await api.createOrganization();
+    for (const key of [other.keys.operator, other.keys.admin]) {
+      const refused = await authorized(api.app, key).post('/codec/decode', { payloads: [stored] });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).not.toContain(marker);
+      expect(refused.body).not.toContain(Buffer.from(JSON.stringify({ clusterId: marker })).toString('base64').slice(0, 12));
+    }
+    // What B encodes is B's: A's operator cannot decode it, so nothing B makes passes for A's payload.
+    const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"forged":true}').toString('base64') };
+    const forged = expectStatus<{ payloads: { metadata: Record<string, string> }[] }>(await authorized(api.app, other.keys.admin).post('/codec/encode', { payloads: [plain] }), 200);
+    expect(Buffer.from(forged.payloads[0]!.metadata['encryption-key-id']!, 'base64').toString()).toBe(`org.${other.orgId}.1`);
+    expect((await authorized(api.app, org.keys.operator).post('/codec/decode', forged)).statusCode).toBe(403);
   });
 
   it('answers 401 without a valid key and 403 for a viewer', async () => {

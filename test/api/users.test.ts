@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSecretToken, tokenHint } from '../../services/api/auth/api-key-secret.js';
+import { hashSecretToken, tokenHint } from '../../lib/common/secret-tokens.js';
 import { expectStatus, unique } from './helpers/fixtures.js';
 import { authorized, putCurrent, startTestApi } from './helpers/test-api.js';
 import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';

@@ -71,7 +71,7 @@ describe('a resources-only backup run', () => {
     expect(job.endedAt).not.toBeNull();
     expect(job.durationSeconds).toBeGreaterThanOrEqual(0);
     expect(job.filesTransferred).toBeGreaterThan(1);
-    expect(job.workflowId).toMatch(new RegExp(`^backup-${definitionId}-\\d{8}T\\d{9}Z$`));
+    expect(job.workflowId).toMatch(new RegExp(`^${stack.orgId}:backup-${definitionId}-\\d{8}T\\d{9}Z$`));
   });
 
   it('records a recovery point with the namespaces, the resource count and the retention as expiry', async () => {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupVolumeResult } from '../../proto/mover/index.js';
-import { parseKeyring } from '../../lib/common/secrets.js';
 import { EncryptionCodec } from '../../lib/common/temporal/payload-codec.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
@@ -82,7 +81,7 @@ describe('a copy whose agent stops and whose mover is killed mid-copy', () => {
     const started = events.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === copyScheduled?.eventId?.toString());
     expect(started?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThan(1);
     const completed = events.find((e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === copyScheduled?.eventId?.toString());
-    const [payload] = await new EncryptionCodec(parseKeyring(stack.payloadKeyEntry)).decode(completed?.activityTaskCompletedEventAttributes?.result?.payloads ?? []);
+    const [payload] = await new EncryptionCodec(stack.payloadKeys).decode(completed?.activityTaskCompletedEventAttributes?.result?.payloads ?? []);
     expect(defaultPayloadConverter.fromPayload<BackupVolumeResult>(payload!).resumed).toBe(true);
   });
 

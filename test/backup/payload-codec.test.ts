@@ -3,7 +3,7 @@ import type { Payload } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { generateKeyEntry, parseKeyring } from '../../lib/common/secrets.js';
 import { parsePayloadKeyring, TemporalConfigError } from '../../lib/common/temporal/config.js';
-import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, PayloadKeyError } from '../../lib/common/temporal/payload-codec.js';
+import { ENCRYPTED_ENCODING, EncryptionCodec, installationPayloadKeys, KEY_ID_METADATA, PayloadKeyError } from '../../lib/common/temporal/payload-codec.js';
 
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 const secretMessage = { secretAccessKey: 'very-secret-value', bucket: 'haven' };
@@ -13,7 +13,7 @@ describe('the encrypting payload codec', () => {
   const keyB = generateKeyEntry('b');
 
   it('seals the whole payload, keeps only the encoding and key id visible, and opens it again', async () => {
-    const codec = new EncryptionCodec(parseKeyring(keyA));
+    const codec = new EncryptionCodec(installationPayloadKeys(parseKeyring(keyA)));
     const original = defaultPayloadConverter.toPayload(secretMessage);
     const [sealed] = await codec.encode([original]);
     expect(Object.keys(sealed!.metadata ?? {}).sort()).toEqual(['encoding', KEY_ID_METADATA]);
@@ -25,17 +25,17 @@ describe('the encrypting payload codec', () => {
   });
 
   it('still opens payloads sealed with an older key after rotation, and says which key is missing otherwise', async () => {
-    const [sealed] = await new EncryptionCodec(parseKeyring(keyA)).encode([defaultPayloadConverter.toPayload(secretMessage)]);
-    const rotated = new EncryptionCodec(parseKeyring(`${keyB},${keyA}`));
+    const [sealed] = await new EncryptionCodec(installationPayloadKeys(parseKeyring(keyA))).encode([defaultPayloadConverter.toPayload(secretMessage)]);
+    const rotated = new EncryptionCodec(installationPayloadKeys(parseKeyring(`${keyB},${keyA}`)));
     expect(defaultPayloadConverter.fromPayload((await rotated.decode([sealed!]))[0]!)).toEqual(secretMessage);
     expect(text((await rotated.encode([defaultPayloadConverter.toPayload(1)]))[0]!.metadata?.[KEY_ID_METADATA])).toBe('b');
-    await expect(new EncryptionCodec(parseKeyring(keyB)).decode([sealed!])).rejects.toThrow(
-      new PayloadKeyError('payload was encrypted with key "a", which HAVEN_PAYLOAD_KEY does not list'),
+    await expect(new EncryptionCodec(installationPayloadKeys(parseKeyring(keyB))).decode([sealed!])).rejects.toThrow(
+      new PayloadKeyError('payload was encrypted with key "a", which this installation does not hold'),
     );
   });
 
   it('refuses a payload whose bytes or key label were altered', async () => {
-    const codec = new EncryptionCodec(parseKeyring(`${keyA},${keyB}`));
+    const codec = new EncryptionCodec(installationPayloadKeys(parseKeyring(`${keyA},${keyB}`)));
     const [sealed] = await codec.encode([defaultPayloadConverter.toPayload(secretMessage)]);
     const flipped = Buffer.from(sealed!.data!);
     flipped[20] = (flipped[20] ?? 0) ^ 1;
@@ -46,7 +46,7 @@ describe('the encrypting payload codec', () => {
 
   it('passes unencrypted payloads through, so history written before the codec stays readable', async () => {
     const plain = defaultPayloadConverter.toPayload({ hello: 'world' });
-    expect(await new EncryptionCodec(parseKeyring(keyA)).decode([plain])).toEqual([plain]);
+    expect(await new EncryptionCodec(installationPayloadKeys(parseKeyring(keyA))).decode([plain])).toEqual([plain]);
   });
 
   it('names HAVEN_PAYLOAD_KEY when the key is missing or malformed', () => {

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 function activities() {
   // resolveRepositoryAccess never talks to Temporal.
-  return createControlActivities({ db: api.running.database.db, keyring: api.config.keyring, temporal: { client: {} as Client, namespace: 'default' }, clock: () => new Date() });
+  return createControlActivities({ db: api.running.database.db, keyring: api.config.keyring, installationKeyring: api.config.keyring, temporal: { client: {} as Client, namespace: 'default' }, clock: () => new Date() });
 }
 
 async function targetRow(id: string) {

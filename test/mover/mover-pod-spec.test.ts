@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { moverPod, credentialsSecret, PAYLOAD_KEY_SECRET_KEY } from '../../activities/cluster/mover-pods/mover-pod-spec.js';
-import { payloadKeySpec, type MoverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
+import { moverPod, credentialsSecret, MOVER_TOKEN_SECRET_KEY } from '../../activities/cluster/mover-pods/mover-pod-spec.js';
+import type { MoverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
 import { snapshotClaim, temporaryClaimName } from '../../activities/cluster/mover-pods/temporary-claim.js';
 import { MOVER_LABELS, moverTaskQueue, type StartMoverPodRequest } from '../../proto/mover/index.js';
-import { generateKeyEntry, parseKeyring } from '../../lib/common/secrets.js';
 
-const keyEntry = `${generateKeyEntry('new')},${generateKeyEntry('old')}`;
-const settings: MoverPodSettings = { image: 'haven/haven:1.2.3', temporalAddress: 'temporal:7233', temporalNamespace: 'haven', payloadKeyring: parseKeyring(keyEntry) };
+const settings: MoverPodSettings = { image: 'haven/haven:1.2.3', gateway: { address: 'gateway.haven:7243', namespace: 'haven', tls: {} } };
+const token = 'hmv1.p1.eyJqb2IiOiJ4In0.bW92ZXItdG9rZW4tc2lnbmF0dXJl';
 const jobId = '5b0f7c1e-2f7a-4a43-9c55-0d7d7bb1a001';
 const request: StartMoverPodRequest = {
   version: 1,
@@ -16,6 +15,7 @@ const request: StartMoverPodRequest = {
   readOnly: true,
   volumeMode: 'Filesystem',
   taskQueue: moverTaskQueue('c1', jobId, 3),
+  token,
   memoryLimitMiB: 768,
   purpose: 'backup',
 };
@@ -38,13 +38,16 @@ describe('a data mover pod spec', () => {
     expect(moverPod(request, settings, { nodeName: 'node-2' }).spec?.nodeName).toBe('node-2');
   });
 
-  it('references the payload key from a Secret instead of carrying it', () => {
-    expect(JSON.stringify(pod)).not.toContain(payloadKeySpec(settings.payloadKeyring).split(':')[1]!.slice(0, 20));
-    expect(container.env).toContainEqual({ name: 'HAVEN_PAYLOAD_KEY', valueFrom: { secretKeyRef: { name: `haven-mover-${jobId}`, key: PAYLOAD_KEY_SECRET_KEY } } });
-    const secret = credentialsSecret('shop', jobId, settings);
+  it('reaches the gateway with its own mover token, referenced from its own Secret, and holds no payload key', () => {
+    expect(JSON.stringify(pod)).not.toContain(token);
+    expect(JSON.stringify(pod)).not.toContain('HAVEN_PAYLOAD_KEY');
+    expect(container.env).toContainEqual({ name: 'HAVEN_MOVER_TOKEN', valueFrom: { secretKeyRef: { name: `haven-mover-${jobId}-3`, key: MOVER_TOKEN_SECRET_KEY } } });
+    expect(container.env).toContainEqual({ name: 'HAVEN_GATEWAY_ADDRESS', value: 'gateway.haven:7243' });
+    expect(container.env).toContainEqual({ name: 'HAVEN_GATEWAY_TLS', value: 'true' });
+    const secret = credentialsSecret(request);
+    expect(secret.metadata?.name).toBe(`haven-mover-${jobId}-3`);
     expect(secret.metadata?.labels?.[MOVER_LABELS.job]).toBe(jobId);
-    // Every key, current first, so payloads sealed before a rotation still open in the pod.
-    expect(parseKeyring(secret.stringData?.[PAYLOAD_KEY_SECRET_KEY])).toEqual(parseKeyring(keyEntry));
+    expect(secret.stringData).toEqual({ [MOVER_TOKEN_SECRET_KEY]: token });
   });
 
   it('hands a Block claim over as a device', () => {

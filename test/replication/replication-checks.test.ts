@@ -58,7 +58,7 @@ describe('a scheduled replication run', () => {
   it('resolves to the replication input, ignores the policy retention and SafeLock, and runs the replication', async () => {
     const policy = await createPolicy(stack.client, { schedules: [{ cron: '30 2 * * *', retentionDays: 7 }] });
     const definitionId = await replication(connected, offline, { policyId: policy.id });
-    const deps = { db: stack.api.running.database.db, keyring: stack.api.config.keyring, temporal: undefined as never, clock: () => new Date() };
+    const deps = { db: stack.api.running.database.db, keyring: stack.api.config.keyring, installationKeyring: stack.api.config.keyring, temporal: undefined as never, clock: () => new Date() };
     const decision = await scheduledRunActivities(deps).startScheduledRun({
       orgId: stack.orgId,
       definitionId,

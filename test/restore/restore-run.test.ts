@@ -1,6 +1,5 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgentWorker } from '../../services/agent/agent.js';
 import { KIND_ATTRIBUTE } from '../../lib/common/temporal/names.js';
 import type { RestoreOutcome } from '../../lib/domain/runs/restore-run.js';
 import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
@@ -58,11 +57,8 @@ beforeAll(async () => {
     })
   ).id;
   await stack.startAgent(sourceClusterId);
-  // The second cluster's agent talks to cluster B: the backup stack's own agents only know KUBECONFIG.
-  const engine = stack.api.config.workflowEngine!;
-  stack.track(
-    await createAgentWorker({ connection: stack.connection, namespace: engine.namespace, clusterId: targetClusterId, kubeConfig: kubeB, payloadKeyring: engine.payloadKeyring }),
-  );
+  // The second cluster's agent talks to cluster B.
+  await stack.startAgent(targetClusterId, { kubeConfig: kubeB });
   await untilClusterActive(stack.client, sourceClusterId);
   await untilClusterActive(stack.client, targetClusterId);
 
@@ -96,7 +92,7 @@ describe('a resources-only restore into another cluster', () => {
   it('completes the job, found in Temporal as a RESTORE run of the restore record', async () => {
     expect(first.status, first.message).toBe('COMPLETED');
     expect(first.errors).toEqual([]);
-    expect(first.workflowId).toMatch(new RegExp(`^restore-${restoreId}-\\d{8}T\\d{9}Z$`));
+    expect(first.workflowId).toMatch(new RegExp(`^${stack.orgId}:restore-${restoreId}-\\d{8}T\\d{9}Z$`));
     const description = await stack.temporal.workflow.getHandle(first.workflowId).describe();
     expect(description.typedSearchAttributes.get(KIND_ATTRIBUTE)).toBe('RESTORE');
     // The namespace, the ConfigMap and the Secret at least.

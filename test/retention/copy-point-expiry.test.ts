@@ -106,7 +106,7 @@ describe('a COPY point that preserved its snapshot, through expiry', () => {
     expect(keptVolumes(after)).toEqual([]);
     expect((after.contents as unknown as { persistentVolumes: CopiedVolume[] }).persistentVolumes.map((v) => v.copySnapshotId)).toEqual([pointSnapshots[1]]);
     for (const id of pointSnapshots) expect(await snapshotExists(id)).toBe(true);
-    expect((await deletionJob(stack, recoveryPointDeletionWorkflowId(point.id))).status).toBe('COMPLETED');
+    expect((await deletionJob(stack, recoveryPointDeletionWorkflowId(stack.orgId, point.id))).status).toBe('COMPLETED');
   });
 
   it('is deleted at its expiry: its repository snapshots are forgotten and GC condemns its packs', async () => {
@@ -134,7 +134,7 @@ describe('a COPY point that preserved its snapshot, through expiry', () => {
   it('answers GONE to a deletion of the point now that it is gone, recording no job', async () => {
     const outcome = await stack.temporal.workflow.execute<typeof deleteRecoveryPointWorkflow>('deleteRecoveryPointWorkflow', {
       taskQueue: stack.api.config.workflowEngine!.controlTaskQueue,
-      workflowId: recoveryPointDeletionWorkflowId(point.id),
+      workflowId: recoveryPointDeletionWorkflowId(stack.orgId, point.id),
       args: [{ orgId: stack.orgId, recoveryPointId: point.id, scope: 'ALL', cause: 'REQUESTED' }],
     });
     expect(outcome).toEqual({ status: 'GONE' });

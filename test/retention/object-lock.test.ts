@@ -28,7 +28,7 @@ let scratch: string;
 beforeAll(async () => {
   stack = await startBackupStack();
   storageTargetId = await createStackS3Target(stack, 'retention-object-lock');
-  const control = createControlActivities({ db: stack.api.running.database.db, keyring: stack.api.config.keyring, temporal: { client: stack.temporal, namespace: 'default' }, clock: () => new Date() });
+  const control = createControlActivities({ db: stack.api.running.database.db, keyring: stack.api.config.keyring, installationKeyring: stack.api.config.keyring, temporal: { client: stack.temporal, namespace: 'default' }, clock: () => new Date() });
   // Exactly what a SafeLock backup's agent is given: the target's access with one day of retention.
   const access = await control.resolveRepositoryAccess({ orgId: stack.orgId, storageTargetId, retention: { days: 1, safeLock: true } });
   scratch = await mkdtemp(join(tmpdir(), 'haven-object-lock-'));

@@ -87,7 +87,7 @@ describe('DELETE /recovery-points/{id} on a snapshot-only point', () => {
   }, 240_000);
 
   it('answers the deletion workflow, one per point', () => {
-    expect(workflowId).toBe(recoveryPointDeletionWorkflowId(point.id));
+    expect(workflowId).toBe(recoveryPointDeletionWorkflowId(stack.orgId, point.id));
   });
 
   it('removes the VolumeSnapshot, its retained content and the driver\'s data from the cluster', async () => {
@@ -138,7 +138,7 @@ describe('the expiry pass, with its clock injected', () => {
     expect(outcome.deleted).not.toContain(locked.id);
     expect(await pointById(stack, due.id)).toBeUndefined();
     await untilSnapshotGone(due);
-    const job = await deletionJob(stack, recoveryPointDeletionWorkflowId(due.id));
+    const job = await deletionJob(stack, recoveryPointDeletionWorkflowId(stack.orgId, due.id));
     expect(job.status, job.message).toBe('COMPLETED');
 
     expect(await pointById(stack, locked.id)).toBeDefined();
@@ -150,7 +150,7 @@ describe('the expiry pass, with its clock injected', () => {
   });
 
   it('is refused by the deletion workflow itself while locked, not only by the API: job FAILED with until when', async () => {
-    const workflowId = recoveryPointDeletionWorkflowId(locked.id);
+    const workflowId = recoveryPointDeletionWorkflowId(stack.orgId, locked.id);
     const outcome = await stack.temporal.workflow.execute<typeof deleteRecoveryPointWorkflow>('deleteRecoveryPointWorkflow', {
       taskQueue: stack.api.config.workflowEngine!.controlTaskQueue,
       workflowId,

@@ -19,7 +19,7 @@ beforeAll(async () => {
   orgId = org.orgId;
   client = authorized(api.app, org.keys.admin);
   // Starting a scheduled run asks Temporal nothing: the deps' client is never reached.
-  const deps: ControlDeps = { db: api.running.database.db, keyring: api.config.keyring, temporal: undefined as never, clock: () => now };
+  const deps: ControlDeps = { db: api.running.database.db, keyring: api.config.keyring, installationKeyring: api.config.keyring, temporal: undefined as never, clock: () => now };
   activities = scheduledRunActivities(deps);
 });
 afterAll(() => api?.close());

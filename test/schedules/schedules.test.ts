@@ -105,7 +105,7 @@ describe('a backup definition with a policy', () => {
   it('runs when triggered: a real job, named backup-<definition>-<time>, with the firing schedule\'s retention', async () => {
     const job = await triggerAndWait(1);
     expect(job.status, job.message).toBe('COMPLETED');
-    expect(job.workflowId).toMatch(new RegExp(`^backup-${definitionId}-\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$`));
+    expect(job.workflowId).toMatch(new RegExp(`^${stack.orgId}:backup-${definitionId}-\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$`));
     const run = await stack.temporal.workflow.getHandle(job.workflowId).describe();
     expect(run.typedSearchAttributes.get(DEFINITION_ID_ATTRIBUTE)).toBe(definitionId);
     expect(run.typedSearchAttributes.get(KIND_ATTRIBUTE)).toBe('BACKUP');
@@ -137,7 +137,7 @@ describe('a backup definition with a policy', () => {
     // Triggering by hand bypasses the pause in Temporal: exactly the run that was already on its way.
     const job = await triggerAndWait(0);
     expect(job).toMatchObject({ status: 'SKIPPED', skipReason: 'schedule paused', message: 'Skipped: schedule paused' });
-    expect(job.workflowId).toMatch(new RegExp(`^backup-${definitionId}-`));
+    expect(job.workflowId).toMatch(new RegExp(`^${stack.orgId}:backup-${definitionId}-`));
 
     // A schedule Temporal lost comes back with the resume, in the resumed state.
     await stack.temporal.schedule.getHandle(scheduleId(definitionId, 0)).delete();

@@ -88,8 +88,8 @@ export function moverPodActivities(deps: MoverPodDeps) {
       return activity(async () => {
         const request = startMoverPodRequestCodec.decode(message);
         const settings = deps.mover;
-        if (!settings) throw ApplicationFailure.nonRetryable('the agent was started without data-mover settings (Temporal address and image), so it cannot start data mover pods', MOVER_NOT_CONFIGURED);
-        const secret = credentialsSecret(request.namespace, request.jobId, settings);
+        if (!settings) throw ApplicationFailure.nonRetryable('the agent was started without data-mover settings (gateway address and image), so it cannot start data mover pods', MOVER_NOT_CONFIGURED);
+        const secret = credentialsSecret(request);
         const name = secret.metadata?.name ?? '';
         await createOwned(request.jobId, `Secret ${request.namespace}/${name}`, () => core.createNamespacedSecret({ namespace: request.namespace, body: secret }), () =>
           core.readNamespacedSecret({ namespace: request.namespace, name }),

@@ -1,7 +1,8 @@
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import { MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_HOST_PODS_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
 import { oldSpaceMb } from '../../../lib/datamover/cli/heap-limit.js';
-import { DEFAULT_KUBELET_PODS_DIR, payloadKeySpec, type MoverPodSettings } from './mover-settings.js';
+import { gatewayEnv } from '../../../lib/cluster-access/gateway-connection.js';
+import { DEFAULT_KUBELET_PODS_DIR, type MoverPodSettings } from './mover-settings.js';
 
 /** Where the pod runs and, for host-volume reads, which pod's volume it reads. */
 export interface MoverPlacement {
@@ -11,8 +12,8 @@ export interface MoverPlacement {
 
 /** Object names are DNS labels here: at most 63 characters. */
 const MAX_NAME = 63;
-/** The key of the credentials Secret that holds HAVEN_PAYLOAD_KEY. */
-export const PAYLOAD_KEY_SECRET_KEY = 'payload-key';
+/** The key of the credentials Secret that holds the pod's mover token. */
+export const MOVER_TOKEN_SECRET_KEY = 'token';
 /** How the image starts the mover: the same checkout as every other Haven process. */
 export const MOVER_COMMAND = ['node', '--import', 'tsx', 'services/mover/main.ts'];
 /** Share of the memory limit given to V8's heap (as the data mover's CLI sizes it); the rest is buffers and native code. */
@@ -29,11 +30,6 @@ export function jobLabels(jobId: string, component: string): Record<string, stri
   return { [MOVER_LABELS.managedBy]: 'haven', [MOVER_LABELS.component]: component, [MOVER_LABELS.job]: jobId };
 }
 
-/** One per job and namespace: every mover pod of the run in that namespace reads the same Secret. */
-export function credentialsSecretName(jobId: string): string {
-  return dnsLabel(`haven-mover-${jobId}`);
-}
-
 /** Derived from the task queue's job and mover index, so a retried start finds its own pod. */
 export function moverPodName(request: Pick<StartMoverPodRequest, 'jobId' | 'taskQueue'>): string {
   const index = request.taskQueue.split('.').at(-1) ?? '0';
@@ -41,16 +37,17 @@ export function moverPodName(request: Pick<StartMoverPodRequest, 'jobId' | 'task
 }
 
 /**
- * The payload key reaches the pod by reference (secretKeyRef), as the install manifest hands the agent
- * its token: never in the pod spec, where anyone who may read pods would see it.
+ * One per pod, named like it: the pod's mover token reaches it by reference (secretKeyRef), as the
+ * install manifest hands the agent its token, never in the pod spec, where anyone who may read pods
+ * would see it. Labelled with the job, so the job's cleanup removes it with the pod.
  */
-export function credentialsSecret(namespace: string, jobId: string, settings: MoverPodSettings): V1Secret {
+export function credentialsSecret(request: Pick<StartMoverPodRequest, 'namespace' | 'jobId' | 'taskQueue' | 'token'>): V1Secret {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: credentialsSecretName(jobId), namespace, labels: jobLabels(jobId, MOVER_COMPONENTS.credentials) },
+    metadata: { name: moverPodName(request), namespace: request.namespace, labels: jobLabels(request.jobId, MOVER_COMPONENTS.credentials) },
     type: 'Opaque',
-    stringData: { [PAYLOAD_KEY_SECRET_KEY]: payloadKeySpec(settings.payloadKeyring) },
+    stringData: { [MOVER_TOKEN_SECRET_KEY]: request.token },
   };
 }
 
@@ -100,13 +97,12 @@ export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettin
           command: MOVER_COMMAND,
           args: ['--memory-limit-mb', String(request.memoryLimitMiB)],
           env: [
-            { name: 'HAVEN_TEMPORAL_ADDRESS', value: settings.temporalAddress },
-            { name: 'TEMPORAL_NAMESPACE', value: settings.temporalNamespace },
+            ...gatewayEnv(settings.gateway),
             { name: 'HAVEN_MOVER_TASK_QUEUE', value: request.taskQueue },
             ...data.env,
             // V8 sizes its heap from the node, not the container: without this it would collect far past the limit.
             { name: 'NODE_OPTIONS', value: `--max-old-space-size=${oldSpaceMb(request.memoryLimitMiB * 1024 * 1024)}` },
-            { name: 'HAVEN_PAYLOAD_KEY', valueFrom: { secretKeyRef: { name: credentialsSecretName(request.jobId), key: PAYLOAD_KEY_SECRET_KEY } } },
+            { name: 'HAVEN_MOVER_TOKEN', valueFrom: { secretKeyRef: { name: moverPodName(request), key: MOVER_TOKEN_SECRET_KEY } } },
           ],
           resources: { requests: { memory, cpu: '100m' }, limits: { memory } },
           ...data.mounts,

@@ -10,3 +10,4 @@ export * from './definitions.js';
 export * from './hook-bindings.js';
 export * from './jobs.js';
 export * from './recovery-points.js';
+export * from './organization-payload-keys.js';

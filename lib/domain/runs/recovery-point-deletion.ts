@@ -1,3 +1,5 @@
+import { organizationWorkflowId } from '../../common/temporal/names.js';
+
 /**
  * What a recovery point deletion removes. ALL: everything the point holds (kept CSI snapshots, its
  * repository snapshots, then the row). SNAPSHOTS: only its kept CSI snapshots, when they expire before
@@ -27,8 +29,8 @@ export type RecoveryPointDeletionOutcome =
   | { status: 'LOCKED'; jobId: string; reason: string };
 
 /** Deletions have one id per point: a second request while one runs joins it instead of racing it. */
-export function recoveryPointDeletionWorkflowId(recoveryPointId: string): string {
-  return `recovery-point-delete-${recoveryPointId}`;
+export function recoveryPointDeletionWorkflowId(orgId: string, recoveryPointId: string): string {
+  return organizationWorkflowId(orgId, `recovery-point-delete-${recoveryPointId}`);
 }
 
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../../lib/db/client.js';
 import { apiKeys, organizations, users } from '../../../lib/db/schema/index.js';
 import type { Role } from '../../../lib/common/enums.js';
-import { hashSecretToken, tokenHint } from './api-key-secret.js';
+import { hashSecretToken, tokenHint } from '../../../lib/common/secret-tokens.js';
 
 const BOOTSTRAP_LOCK_ID = 727_002;
 export const DEFAULT_ORGANIZATION_NAME = 'Default';

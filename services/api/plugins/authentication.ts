@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { apiKeys, users } from '../../../lib/db/schema/index.js';
 import type { Role } from '../../../lib/common/enums.js';
 import { Problem } from '../../../lib/common/problem.js';
-import { hashSecretToken } from '../auth/api-key-secret.js';
+import { hashSecretToken } from '../../../lib/common/secret-tokens.js';
 import { defaultRequiredRole, lowerRole, roleAllows } from '../auth/roles.js';
 import type { ApiContext } from '../context.js';
 import { TenantScope } from '../../../lib/db/tenant-scope.js';

@@ -5,7 +5,7 @@ import type { PreviewBackupInput } from '../../../workflows/preview.js';
 /** Asks a cluster's agent what a definition would back up (workflows/preview.ts on Temporal). */
 export interface BackupPreviewer {
   /** Throws Problem `agent-timeout` when no answer comes within `input.timeoutMs`. */
-  preview(input: PreviewBackupInput & { definitionId: string }): Promise<PreviewBackupResult>;
+  preview(input: PreviewBackupInput & { orgId: string; definitionId: string }): Promise<PreviewBackupResult>;
 }
 
 export const unavailablePreviewer: BackupPreviewer = {

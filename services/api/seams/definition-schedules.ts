@@ -1,3 +1,4 @@
+import { organizationWorkflowId } from '../../../lib/common/temporal/names.js';
 import type { ScheduledRunInput } from '../../../lib/domain/runs/scheduled-run.js';
 
 /**
@@ -26,7 +27,7 @@ export function scheduleId(definitionId: string, index: number): string {
 
 export const SCHEDULE_ID_PATTERN = /^haven-([0-9a-f-]{36})-(\d+)$/;
 
-/** Runs a schedule starts are named `<kind>-<definition>-<time>`: Temporal appends the time. */
-export function scheduledWorkflowIdPrefix(desired: Pick<DesiredSchedules, 'kind' | 'definitionId'>): string {
-  return `${desired.kind.toLowerCase()}-${desired.definitionId}`;
+/** Runs a schedule starts are named `<org>:<kind>-<definition>-<time>`: Temporal appends the time. */
+export function scheduledWorkflowIdPrefix(desired: Pick<DesiredSchedules, 'orgId' | 'kind' | 'definitionId'>): string {
+  return organizationWorkflowId(desired.orgId, `${desired.kind.toLowerCase()}-${desired.definitionId}`);
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { clusterTaskQueue } from '../../../lib/common/temporal/names.js';
+import { clusterPrincipal, clusterTaskQueue } from '../../../lib/common/temporal/names.js';
 import { lastActivityPollTime } from '../../../lib/common/temporal/task-queue-pollers.js';
 import type { AgentLiveness } from './agent-liveness.js';
 
@@ -16,7 +16,7 @@ export class TemporalAgentLiveness implements AgentLiveness {
 
   async lastPollTimes(clusterIds: readonly string[]): Promise<ReadonlyMap<string, Date>> {
     const times = await Promise.all(
-      clusterIds.map((id) => lastActivityPollTime(this.client, this.namespace, clusterTaskQueue(id)).catch(() => undefined)),
+      clusterIds.map((id) => lastActivityPollTime(this.client, this.namespace, clusterTaskQueue(id), clusterPrincipal(id)).catch(() => undefined)),
     );
     const result = new Map<string, Date>();
     clusterIds.forEach((id, index) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { Problem } from '../../../lib/common/problem.js';
-import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
+import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE, organizationWorkflowId } from '../../../lib/common/temporal/names.js';
 import type { PreviewBackupResult } from '../../../proto/agent/index.js';
 import type { PreviewBackupInput, previewBackupWorkflow } from '../../../workflows/preview.js';
 import type { BackupPreviewer } from './backup-preview.js';
@@ -31,13 +31,13 @@ export class TemporalBackupPreviewer implements BackupPreviewer {
     private readonly controlTaskQueue: string,
   ) {}
 
-  async preview(input: PreviewBackupInput & { definitionId: string }): Promise<PreviewBackupResult> {
-    const { definitionId, ...workflowInput } = input;
+  async preview(input: PreviewBackupInput & { orgId: string; definitionId: string }): Promise<PreviewBackupResult> {
+    const { orgId, definitionId, ...workflowInput } = input;
     const seconds = Math.round(input.timeoutMs / 1000);
     try {
       return await this.client.workflow.execute<typeof previewBackupWorkflow>(WORKFLOW_TYPES.previewBackup, {
         taskQueue: this.controlTaskQueue,
-        workflowId: `preview-${definitionId}-${randomUUID()}`,
+        workflowId: organizationWorkflowId(orgId, `preview-${definitionId}-${randomUUID()}`),
         workflowExecutionTimeout: input.timeoutMs + WORKFLOW_MARGIN_MS,
         typedSearchAttributes: [
           { key: CLUSTER_ID_ATTRIBUTE, value: input.clusterId },

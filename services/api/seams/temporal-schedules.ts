@@ -1,4 +1,6 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { havenDataConverter } from '../../../lib/common/temporal/data-converter.js';
+import type { OrganizationPayloadKeys } from '../../../lib/db/organization-payload-keys.js';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
 import type { ScheduledRunInput } from '../../../lib/domain/runs/scheduled-run.js';
 import { SCHEDULE_ID_PATTERN, scheduledWorkflowIdPrefix, scheduleId, type DesiredSchedules } from './definition-schedules.js';
@@ -19,7 +21,17 @@ export class TemporalSchedules {
   constructor(
     private readonly client: Client,
     private readonly controlTaskQueue: string,
+    private readonly payloadKeys?: OrganizationPayloadKeys,
   ) {}
+
+  /**
+   * Creating a schedule encodes its action's input without a workflow context, so the codec cannot tell
+   * whose it is: an organization's schedules go through a client that seals with that organization's key.
+   */
+  private clientFor(orgId: string | undefined): Client {
+    if (!orgId || !this.payloadKeys) return this.client;
+    return new Client({ connection: this.client.connection, namespace: this.client.options.namespace, dataConverter: havenDataConverter(this.payloadKeys.forOrganization(orgId)) });
+  }
 
   private options(desired: DesiredSchedules, index: number): ScheduleOptions {
     const entry = desired.entries[index]!;
@@ -55,7 +67,7 @@ export class TemporalSchedules {
   async sync(desired: DesiredSchedules): Promise<void> {
     for (const index of desired.entries.keys()) {
       const options = this.options(desired, index);
-      const pausedNow = await this.put(options);
+      const pausedNow = await this.put(options, desired.orgId);
       // The update carries the paused state, but pause/unpause also record why in the schedule's note.
       if (pausedNow !== undefined && pausedNow !== desired.paused) {
         const handle = this.client.schedule.getHandle(options.scheduleId);
@@ -67,14 +79,15 @@ export class TemporalSchedules {
   }
 
   /** Creates the schedule, or makes an existing one match `options`; answers whether it was paused before (undefined: created). */
-  async put(options: ScheduleOptions): Promise<boolean | undefined> {
-    const handle = this.client.schedule.getHandle(options.scheduleId);
+  async put(options: ScheduleOptions, orgId?: string): Promise<boolean | undefined> {
+    const client = this.clientFor(orgId);
+    const handle = client.schedule.getHandle(options.scheduleId);
     let pausedNow: boolean;
     try {
       pausedNow = (await handle.describe()).state.paused;
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await this.client.schedule.create(options);
+      await client.schedule.create(options);
       return undefined;
     }
     await handle.update(() => ({ spec: options.spec, action: options.action, policies: options.policies ?? {}, state: options.state ?? {} }));

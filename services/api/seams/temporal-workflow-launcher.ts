@@ -68,7 +68,7 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
 
   /** A deletion already running for the point is joined (USE_EXISTING), not raced. */
   async deleteRecoveryPoint(recoveryPoint: { orgId: string; id: string }): Promise<{ workflowId: string }> {
-    const workflowId = recoveryPointDeletionWorkflowId(recoveryPoint.id);
+    const workflowId = recoveryPointDeletionWorkflowId(recoveryPoint.orgId, recoveryPoint.id);
     await this.client.workflow.start<typeof deleteRecoveryPointWorkflow>(WORKFLOW_TYPES.deleteRecoveryPoint, {
       taskQueue: this.controlTaskQueue,
       workflowId,

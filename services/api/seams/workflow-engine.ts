@@ -1,5 +1,6 @@
 import { connectTemporalClient } from '../../../lib/common/temporal/client.js';
 import type { TemporalConfig } from '../../../lib/common/temporal/config.js';
+import type { OrganizationPayloadKeys } from '../../../lib/db/organization-payload-keys.js';
 import type { AgentLiveness } from './agent-liveness.js';
 import type { BackupPreviewer } from './backup-preview.js';
 import { TemporalBackupPreviewer } from './temporal-backup-preview.js';
@@ -17,9 +18,9 @@ export interface WorkflowEngine {
 }
 
 /** The Temporal-backed seams over one client connection (with the encrypting payload codec). */
-export async function connectWorkflowEngine(config: TemporalConfig): Promise<WorkflowEngine> {
-  const { client, close } = await connectTemporalClient(config);
-  const schedules = new TemporalSchedules(client, config.controlTaskQueue);
+export async function connectWorkflowEngine(config: TemporalConfig, payloadKeys: OrganizationPayloadKeys): Promise<WorkflowEngine> {
+  const { client, close } = await connectTemporalClient(config, payloadKeys);
+  const schedules = new TemporalSchedules(client, config.controlTaskQueue, payloadKeys);
   return {
     launcher: new TemporalWorkflowLauncher(client, config.controlTaskQueue, schedules),
     schedules,

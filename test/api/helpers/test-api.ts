@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { LOG_REDACTIONS } from '../../../services/api/app.js';
 import { createOrganizationWithKey } from '../../../services/api/auth/bootstrap.js';
-import { generateSecretToken } from '../../../services/api/auth/api-key-secret.js';
+import { generateSecretToken } from '../../../lib/common/secret-tokens.js';
 import { readConfig } from '../../../services/api/config.js';
 import type { ApiConfig } from '../../../services/api/config.js';
 import type { Clock } from '../../../lib/common/clock.js';

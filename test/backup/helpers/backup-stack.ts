@@ -3,9 +3,13 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { KubeConfig } from '@kubernetes/client-node';
 import type { MoverPodSettings } from '../../../activities/cluster/mover-pods/mover-settings.js';
 import type { PodExecutor } from '../../../activities/cluster/exec/pod-executor.js';
+import { gatewayConnectionOptions, type GatewaySettings } from '../../../lib/cluster-access/gateway-connection.js';
 import { generateKeyEntry } from '../../../lib/common/secrets.js';
 import { connectTemporalClient } from '../../../lib/common/temporal/client.js';
+import { OrganizationPayloadKeys } from '../../../lib/db/organization-payload-keys.js';
 import { createAgentWorker } from '../../../services/agent/agent.js';
+import { startGateway, type RunningGateway } from '../../../services/gateway/gateway.js';
+import { PrincipalResolver } from '../../../services/gateway/principals.js';
 import { createControlWorker } from '../../../services/worker/worker.js';
 import { authorized, startTestApi, type Client as ApiClient, type TestApi } from '../../api/helpers/test-api.js';
 import { stackEnv, uniqueName } from '../../support/stack-env.js';
@@ -27,12 +31,22 @@ export interface BackupStack {
   /** An admin of a fresh organization. */
   client: ApiClient;
   orgId: string;
-  /** With the payload codec, like every Haven process. */
+  /** With the payload codec, like every control-plane process. */
   temporal: Client;
+  /** Straight to Temporal, as the control plane connects. */
   connection: NativeConnection;
   payloadKeyEntry: string;
+  /** Organizations' payload keys, as the API and the worker hold them. */
+  payloadKeys: OrganizationPayloadKeys;
+  /** The agent gateway every agent and mover pod of the stack goes through. */
+  gateway: RunningGateway & { settings: GatewaySettings };
+  /** A fresh agent token for a cluster of the stack's organization (the previous one stops working). */
+  issueAgentToken(clusterId: string): Promise<string>;
+  /** A connection through the gateway with the cluster's token, for a stand-in agent; closed on close. */
+  agentConnection(clusterId: string): Promise<NativeConnection>;
   /**
-   * Starts a real agent (KUBECONFIG's cluster, or `kubeConfig`'s) for `clusterId`; hooks exec through
+   * Starts a real agent (KUBECONFIG's cluster, or `kubeConfig`'s) for `clusterId`, connected through the
+   * gateway with the cluster's own token, exactly as an installed agent is; hooks exec through
    * `executor` when given (the node emulator's). Its mover pods run MOVER_TEST_IMAGE (the node emulator
    * runs it from this checkout) unless `mover` overrides part of their settings.
    */
@@ -69,8 +83,19 @@ export async function startBackupStack(): Promise<BackupStack> {
   const api = await startTestApi({ env });
   const engine = api.config.workflowEngine;
   if (!engine) throw new Error('the test API did not pick up TEMPORAL_ADDRESS');
-  const temporalHandle = await connectTemporalClient(engine);
+  const db = api.running.database.db;
+  const payloadKeys = new OrganizationPayloadKeys(db, engine.payloadKeyring);
+  const temporalHandle = await connectTemporalClient(engine, payloadKeys);
   const connection = await NativeConnection.connect({ address: engine.address });
+  const gatewayServer = await startGateway({
+    upstream: engine.address,
+    namespace: engine.namespace,
+    listen: '127.0.0.1:0',
+    installationKeyring: engine.payloadKeyring,
+    principals: new PrincipalResolver(db, engine.payloadKeyring),
+    payloadKeys,
+  });
+  const gateway = { ...gatewayServer, settings: { address: gatewayServer.address, namespace: engine.namespace } };
   const workers: RunningWorker[] = [];
   const track = (worker: Worker) => {
     const started = running(worker);
@@ -78,27 +103,47 @@ export async function startBackupStack(): Promise<BackupStack> {
     return started;
   };
   track(
-    await createControlWorker({ connection, client: temporalHandle.client, temporal: engine, db: api.running.database.db, keyring: api.config.keyring }),
+    await createControlWorker({ connection, client: temporalHandle.client, temporal: engine, db, keyring: api.config.keyring, payloadKeys }),
   );
   const { orgId, keys } = await api.createOrganization();
+  const client = authorized(api.app, keys.admin);
+  const issueAgentToken = async (clusterId: string) => {
+    const response = await client.post(`/clusters/${clusterId}/agent-token`, {});
+    if (response.statusCode !== 200) throw new Error(`issuing an agent token for ${clusterId} answered ${response.statusCode}: ${response.body}`);
+    return (response.json() as { agentToken: string }).agentToken;
+  };
+  // One token per cluster for the whole file: a second agent of the same cluster (a restart) reuses it.
+  const agentTokens = new Map<string, string>();
+  const agentConnections: NativeConnection[] = [];
+  const agentConnection = async (clusterId: string) => {
+    let token = agentTokens.get(clusterId);
+    if (!token) agentTokens.set(clusterId, (token = await issueAgentToken(clusterId)));
+    const opened = await NativeConnection.connect(gatewayConnectionOptions(gateway.settings, token));
+    agentConnections.push(opened);
+    return opened;
+  };
   return {
     api,
-    client: authorized(api.app, keys.admin),
+    client,
     orgId,
     temporal: temporalHandle.client,
     connection,
     payloadKeyEntry,
+    payloadKeys,
+    gateway,
+    issueAgentToken,
+    agentConnection,
     async startAgent(clusterId, { mover, kubeConfig: otherCluster, ...options } = {}) {
       const kubeConfig = otherCluster ?? new KubeConfig();
       if (!otherCluster) kubeConfig.loadFromFile(stackEnv('KUBECONFIG'));
-      const moverSettings: MoverPodSettings = { image: MOVER_TEST_IMAGE, temporalAddress: engine.address, temporalNamespace: engine.namespace, payloadKeyring: engine.payloadKeyring, ...mover };
-      return track(
-        await createAgentWorker({ connection, namespace: engine.namespace, clusterId, kubeConfig, payloadKeyring: engine.payloadKeyring, mover: moverSettings, ...options }),
-      );
+      const moverSettings: MoverPodSettings = { image: MOVER_TEST_IMAGE, gateway: gateway.settings, ...mover };
+      return track(await createAgentWorker({ connection: await agentConnection(clusterId), namespace: engine.namespace, clusterId, kubeConfig, mover: moverSettings, ...options }));
     },
     track,
     async close() {
       for (const worker of workers.reverse()) await worker.stop();
+      for (const agentConnection of agentConnections) await agentConnection.close();
+      await gateway.close();
       await connection.close();
       await temporalHandle.close();
       await api.close();

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { apiKeys, users } from '../../../../lib/db/schema/index.js';
 import { fieldProblem, Problem } from '../../../../lib/common/problem.js';
 import { roleAllows } from '../../auth/roles.js';
-import { generateSecretToken, hashSecretToken, tokenHint } from '../../auth/api-key-secret.js';
+import { generateSecretToken, hashSecretToken, tokenHint } from '../../../../lib/common/secret-tokens.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';
 import { IdParams } from '../../../../lib/domain/schema-kit.js';

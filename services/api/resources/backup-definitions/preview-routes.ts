@@ -45,6 +45,7 @@ export function backupPreviewRoutes(context: ApiContext): RoutePlugin {
         const spec = row.spec as unknown as StoredBackupSpec;
         const { persistentVolumes, copy } = backupPlan(spec);
         const result = await context.previewer.preview({
+          orgId: row.orgId,
           definitionId: row.id,
           clusterId: cluster.id,
           timeoutMs: request.body.timeoutSeconds * 1000,

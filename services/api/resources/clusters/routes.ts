@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { clusters, storageTargets } from '../../../../lib/db/schema/index.js';
-import { generateSecretToken, hashSecretToken } from '../../auth/api-key-secret.js';
+import { generateSecretToken, hashSecretToken } from '../../../../lib/common/secret-tokens.js';
 import type { ApiContext } from '../../context.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';

@@ -1,0 +1,25 @@
+import { connectDatabase } from '../../lib/db/client.js';
+import { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
+import { readGatewayConfig } from './config.js';
+import { startGateway } from './gateway.js';
+import { PrincipalResolver } from './principals.js';
+
+// `tsx services/gateway/main.ts`: the agent gateway. Stops on SIGINT/SIGTERM.
+const config = readGatewayConfig();
+const database = connectDatabase(config.databaseUrl);
+const gateway = await startGateway({
+  upstream: config.temporalAddress,
+  namespace: config.temporalNamespace,
+  listen: config.listen,
+  installationKeyring: config.installationKeyring,
+  principals: new PrincipalResolver(database.db, config.installationKeyring),
+  payloadKeys: new OrganizationPayloadKeys(database.db, config.installationKeyring),
+  ...(config.tls ? { tls: config.tls } : {}),
+  onRefused: ({ principal, method, reason }) => console.warn(`[gateway] refused ${method} from ${principal}: ${reason}`),
+});
+console.log(`Agent gateway ${gateway.address}${config.tls ? ' (TLS)' : ''}, relaying to ${config.temporalAddress}`);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void gateway.close().then(() => database.close());
+  });
+}
