@@ -24,7 +24,7 @@ export async function deleteRecoveryPointWorkflow(input: RecoveryPointDeletionIn
   const { workflowId, runId } = workflowInfo();
   const point = { orgId: input.orgId, recoveryPointId: input.recoveryPointId };
 
-  const plan = await control.beginRecoveryPointDeletion({ ...input, asOf: input.asOf ?? new Date().toISOString(), workflowId, runId });
+  const plan = await control.beginRecoveryPointDeletion({ ...input, workflowId, runId });
   if (plan.status === 'GONE') return plan;
   if (plan.status === 'LOCKED') return { status: 'LOCKED', jobId: plan.job.jobId, reason: plan.reason };
   const { job } = plan;

@@ -24,16 +24,14 @@ import {
 export async function recoveryPointExpiryWorkflow(input: ExpiryPassInput = {}): Promise<ExpiryPassOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
   const repository = proxyActivities<ControlActivities>(REPOSITORY_MAINTENANCE);
-  const now = input.now ?? new Date().toISOString();
-  const outcome: ExpiryPassOutcome = { now, deleted: [], failed: [], collected: [] };
-
-  const plan = await control.planExpiryPass({ now, batch: input.batch ?? DEFAULT_EXPIRY_BATCH });
+  const plan = await control.planExpiryPass({ batch: input.batch ?? DEFAULT_EXPIRY_BATCH });
+  const outcome: ExpiryPassOutcome = { now: plan.now, deleted: [], failed: [], collected: [] };
   const touched = new Set<string>();
   const deleteOne = async (point: DuePoint) => {
     try {
       const child = await startChild(deleteRecoveryPointWorkflow, {
         workflowId: recoveryPointDeletionWorkflowId(point.orgId, point.recoveryPointId),
-        args: [{ orgId: point.orgId, recoveryPointId: point.recoveryPointId, scope: point.scope, cause: point.cause, asOf: now }],
+        args: [{ orgId: point.orgId, recoveryPointId: point.recoveryPointId, scope: point.scope, cause: point.cause }],
         typedSearchAttributes: [{ key: KIND_ATTRIBUTE, value: 'RECOVERY_POINT_DELETE' }],
         // A deletion outlives a pass that is terminated: its job must still end.
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -60,11 +58,7 @@ export async function recoveryPointExpiryWorkflow(input: ExpiryPassInput = {}): 
 
   for (const target of plan.storageTargets) {
     try {
-      const report = await repository.collectRepositoryGarbage({
-        ...target,
-        onlyIfPending: !touched.has(target.storageTargetId),
-        ...(input.gcGraceMs === undefined ? {} : { graceMs: input.gcGraceMs }),
-      });
+      const report = await repository.collectRepositoryGarbage({ ...target, onlyIfPending: !touched.has(target.storageTargetId) });
       if (report.ran) outcome.collected.push({ storageTargetId: target.storageTargetId, deletedPacks: report.deletedPacks, condemnedPacks: report.condemnedPacks, reclaimedBytes: report.reclaimedBytes });
     } catch (error) {
       if (isCancellation(error)) throw error;

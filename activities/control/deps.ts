@@ -12,6 +12,8 @@ export interface ControlDeps {
   /** For DescribeTaskQueue and describing other runs. */
   temporal: { client: Client; namespace: string };
   clock: () => Date;
+  /** HAVEN_GC_GRACE_MINUTES: how long unreferenced packs wait before GC condemns and deletes them; the data mover's default (6 h) when unset. */
+  gcGraceMs?: number;
 }
 
 /** Identifies a job row; every job activity is scoped by the organization as well as the id. */

@@ -12,8 +12,6 @@ export interface DeletionStart {
   recoveryPointId: string;
   scope: DeletionScope;
   cause: DeletionCause;
-  /** SafeLock is judged at this instant (ISO). */
-  asOf: string;
   workflowId: string;
   runId: string;
 }
@@ -66,7 +64,8 @@ export function recoveryPointDeletionActivities(deps: ControlDeps) {
   return {
     /**
      * Records the deletion's job (once per workflow run) and answers what to delete. SafeLock is checked
-     * here too, not only by the API: a point locked at `asOf` is refused and the job says until when.
+     * here too, not only by the API: a point locked now (the control plane's clock) is refused and the job
+     * says until when.
      */
     async beginRecoveryPointDeletion(start: DeletionStart): Promise<DeletionPlan> {
       return deps.db.transaction(async (tx) => {
@@ -79,7 +78,7 @@ export function recoveryPointDeletionActivities(deps: ControlDeps) {
           if (!recorded) return { status: 'GONE' };
           return { status: 'DELETE', job: { orgId: start.orgId, jobId: recorded.id }, clusterId: null, clusterName: '', storageTargetId: '', snapshots: [], repositorySnapshotIds: [] };
         }
-        const locked = row.lockedUntil && row.lockedUntil.getTime() > Date.parse(start.asOf);
+        const locked = row.lockedUntil && row.lockedUntil.getTime() > deps.clock().getTime();
         const reason = locked ? `recovery point ${row.id} is SafeLocked until ${row.lockedUntil!.toISOString()}; it cannot be deleted before then` : undefined;
         const now = deps.clock();
         const jobId =

@@ -12,6 +12,8 @@ export interface DuePoint {
 }
 
 export interface ExpiryPlan {
+  /** The control plane's clock when the pass was planned: what "due" was judged at. */
+  now: string;
   due: DuePoint[];
   /** Every storage target of every organization: GC visits those with pending tombstones even when nothing expired. */
   storageTargets: { orgId: string; storageTargetId: string }[];
@@ -24,8 +26,8 @@ export interface ExpiryPlan {
  */
 export function recoveryPointExpiryActivities(deps: ControlDeps) {
   return {
-    async planExpiryPass(input: { now: string; batch: number }): Promise<ExpiryPlan> {
-      const now = new Date(input.now);
+    async planExpiryPass(input: { batch: number }): Promise<ExpiryPlan> {
+      const now = deps.clock();
       const rows = await deps.db
         .select({
           orgId: recoveryPoints.orgId,
@@ -48,6 +50,7 @@ export function recoveryPointExpiryActivities(deps: ControlDeps) {
         .from(storageTargets)
         .orderBy(asc(storageTargets.id));
       return {
+        now: now.toISOString(),
         due: rows.map((row) => {
           const whole = row.expiresAt <= now || row.type === 'SNAPSHOT';
           return {

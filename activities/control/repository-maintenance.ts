@@ -17,7 +17,6 @@ export interface RepositoryRef {
 export interface GarbageCollection extends RepositoryRef {
   /** Skip the run unless a tombstone waits: a repository nothing was forgotten in has nothing new to condemn. */
   onlyIfPending: boolean;
-  graceMs?: number;
 }
 
 export interface GarbageReport {
@@ -96,7 +95,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
         if (input.onlyIfPending && !(await tombstoneWaits(access.backend))) return idle;
         const repository = await open(access);
         if (!repository) return idle;
-        const report = await withHeartbeats(() => collectGarbage(repository, { ...(input.graceMs === undefined ? {} : { graceMs: input.graceMs }) }));
+        const report = await withHeartbeats(() => collectGarbage(repository, { ...(deps.gcGraceMs === undefined ? {} : { graceMs: deps.gcGraceMs }) }));
         return { ran: true, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
       } catch (error) {
         throw asFailure(error);

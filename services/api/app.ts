@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { TypeBoxProvider } from './http/type-provider.js';
 import { CODEC_PREFIX, codecRoutes } from './codec/routes.js';
+import { INSTALLATION_PREFIX, installationRoutes } from './installation/routes.js';
 import type { ApiContext } from './context.js';
 import { installAuthentication } from './plugins/authentication.js';
 import { installOpenApi } from './plugins/openapi.js';
@@ -47,6 +48,9 @@ export async function buildApp({ context, logger = false }: BuildAppOptions): Pr
     },
     { prefix: API_PREFIX },
   );
+
+  // Its own scope and credential: organization keys authenticate nothing here.
+  await app.register(installationRoutes(context), { prefix: `${API_PREFIX}${INSTALLATION_PREFIX}` });
 
   // Its own scope: the Temporal UI's preflight must be answered before authentication.
   await app.register(codecRoutes(context), { prefix: `${API_PREFIX}${CODEC_PREFIX}` });

@@ -1,3 +1,4 @@
+import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
 import { parseKeyring } from '../../lib/common/secrets.js';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
 import { readTemporalConfig } from '../../lib/common/temporal/config.js';
@@ -12,6 +13,8 @@ export interface ApiConfig {
   keyring: SecretKeyring;
   /** Creates the first organization and an admin key with this value, on an empty database only. */
   bootstrapApiKey: string | undefined;
+  /** HAVEN_INSTALLATION_ADMIN_KEY: creates organizations and their first admin (`/api/v1/installation`). */
+  installationAdminKey: string | undefined;
   logLevel: string;
   agent: AgentSettings;
   temporal: TemporalLinks;
@@ -24,8 +27,8 @@ export interface ApiConfig {
 /** What goes into a cluster's agent install manifest. */
 export interface AgentSettings {
   image: string;
-  temporalAddress: string;
-  temporalNamespace: string;
+  /** Where agents reach Haven: the agent gateway as clusters see it, never Temporal itself. */
+  gateway: GatewaySettings;
 }
 
 export interface TemporalLinks {
@@ -36,7 +39,8 @@ export interface TemporalLinks {
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_AGENT_IMAGE = 'ghcr.io/haven-backup/haven:latest';
-export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
+/** The gateway's own default port on this host: right for a local cluster, set HAVEN_AGENT_GATEWAY_ADDRESS otherwise. */
+export const DEFAULT_AGENT_GATEWAY_ADDRESS = '127.0.0.1:7243';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
 export const DEFAULT_TEMPORAL_UI_URL = 'http://127.0.0.1:8233';
 export const MIN_BOOTSTRAP_KEY_LENGTH = 32;
@@ -51,6 +55,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const port = env.PORT === undefined || env.PORT === '' ? DEFAULT_PORT : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT "${env.PORT}" is not a port number`);
   const bootstrapApiKey = env.HAVEN_BOOTSTRAP_API_KEY || undefined;
+  const installationAdminKey = env.HAVEN_INSTALLATION_ADMIN_KEY || undefined;
+  if (installationAdminKey !== undefined && installationAdminKey.length < MIN_BOOTSTRAP_KEY_LENGTH) {
+    throw new ConfigError(`HAVEN_INSTALLATION_ADMIN_KEY must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters of random text`);
+  }
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < MIN_BOOTSTRAP_KEY_LENGTH) {
     throw new ConfigError(`HAVEN_BOOTSTRAP_API_KEY must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters of random text`);
   }
@@ -65,11 +73,20 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     databaseUrl,
     keyring: parseKeyring(env.HAVEN_SECRET_KEY),
     bootstrapApiKey,
+    installationAdminKey,
     logLevel: env.LOG_LEVEL || 'info',
     agent: {
       image: env.HAVEN_AGENT_IMAGE || DEFAULT_AGENT_IMAGE,
-      temporalAddress: env.HAVEN_AGENT_TEMPORAL_ADDRESS || env.TEMPORAL_ADDRESS || DEFAULT_TEMPORAL_ADDRESS,
-      temporalNamespace,
+      // The gateway as clusters reach it; its TLS settings are the ones agents and movers use.
+      gateway: readGatewaySettings(
+        {
+          HAVEN_GATEWAY_ADDRESS: env.HAVEN_AGENT_GATEWAY_ADDRESS || DEFAULT_AGENT_GATEWAY_ADDRESS,
+          TEMPORAL_NAMESPACE: temporalNamespace,
+          ...(env.HAVEN_AGENT_GATEWAY_TLS ? { HAVEN_GATEWAY_TLS: env.HAVEN_AGENT_GATEWAY_TLS } : {}),
+          ...(env.HAVEN_AGENT_GATEWAY_CA_CERT ? { HAVEN_GATEWAY_CA_CERT: env.HAVEN_AGENT_GATEWAY_CA_CERT } : {}),
+        },
+        'HAVEN_AGENT_GATEWAY_ADDRESS',
+      ),
     },
     temporal: { uiUrl: (env.TEMPORAL_UI_URL || DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, ''), namespace: temporalNamespace },
     workflowEngine: env.TEMPORAL_ADDRESS ? readTemporalConfig(env) : null,

@@ -17,6 +17,8 @@ export interface ApiContext {
   liveness: AgentLiveness;
   previewer: BackupPreviewer;
   clock: Clock;
+  /** HAVEN_INSTALLATION_ADMIN_KEY: administers organizations; unset turns installation administration off. */
+  installationAdminKey?: string | undefined;
   agent: AgentSettings;
   temporal: TemporalLinks;
 }

@@ -56,6 +56,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         liveness: options.liveness ?? engine?.liveness ?? noAgentLiveness,
         previewer: engine?.previewer ?? unavailablePreviewer,
         clock: options.clock ?? systemClock,
+        installationAdminKey: config.installationAdminKey,
         agent: config.agent,
         temporal: config.temporal,
       },

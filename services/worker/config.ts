@@ -7,6 +7,7 @@ export interface WorkerConfig {
   databaseUrl: string;
   /** HAVEN_SECRET_KEY, the same as the API's: storage credentials and repository secrets are under it. */
   keyring: SecretKeyring;
+  gcGraceMs?: number;
 }
 
 export class WorkerConfigError extends Error {
@@ -15,5 +16,12 @@ export class WorkerConfigError extends Error {
 
 export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   if (!env.DATABASE_URL) throw new WorkerConfigError('DATABASE_URL is not set');
-  return { temporal: readTemporalConfig(env), databaseUrl: env.DATABASE_URL, keyring: parseKeyring(env.HAVEN_SECRET_KEY) };
+  const grace = env.HAVEN_GC_GRACE_MINUTES;
+  if (grace !== undefined && grace !== '' && !/^\d+$/.test(grace)) throw new WorkerConfigError(`HAVEN_GC_GRACE_MINUTES "${grace}" is not a whole number of minutes`);
+  return {
+    temporal: readTemporalConfig(env),
+    databaseUrl: env.DATABASE_URL,
+    keyring: parseKeyring(env.HAVEN_SECRET_KEY),
+    ...(grace ? { gcGraceMs: Number(grace) * 60_000 } : {}),
+  };
 }

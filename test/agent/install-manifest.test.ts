@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { discoverResourceTypes } from '../../activities/cluster/export/discovery.js';
 import { KubeRestClient } from '../../lib/kube/rest-client.js';
-import { AGENT_NAME, AGENT_NAMESPACE, PAYLOAD_KEY_SECRET } from '../../services/api/resources/clusters/agent-manifest.js';
+import { AGENT_NAME, AGENT_NAMESPACE } from '../../services/api/resources/clusters/agent-manifest.js';
 import { createCluster } from '../api/helpers/fixtures.js';
 import { authorized, startTestApi, type TestApi } from '../api/helpers/test-api.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
@@ -88,7 +88,7 @@ describe('the agent install manifest applied with server-side apply', () => {
     expect(Buffer.from(secret.data?.token ?? '', 'base64').toString('utf8')).toBe(token);
   });
 
-  it('runs the agent script of the image for this cluster, with its token and the payload key from secrets', async () => {
+  it('runs the agent script of the image for this cluster, pointed at the gateway with its token from a secret and no payload key', async () => {
     const deployment = (await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: AGENT_NAME, namespace: installNamespace } })) as KubernetesObject & {
       spec: { template: { spec: { serviceAccountName: string; containers: { command: string[]; env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] }[] } } };
     };
@@ -98,10 +98,11 @@ describe('the agent install manifest applied with server-side apply', () => {
     expect(container?.command).toEqual(['npm', 'run', 'agent']);
     const env = new Map(container?.env.map((variable) => [variable.name, variable]));
     expect(env.get('HAVEN_CLUSTER_ID')?.value).toBe(clusterId);
-    expect(env.get('HAVEN_TEMPORAL_ADDRESS')?.value).toBeTruthy();
+    expect(env.get('HAVEN_GATEWAY_ADDRESS')?.value).toBeTruthy();
+    expect(env.has('HAVEN_TEMPORAL_ADDRESS')).toBe(false);
     expect(env.get('HAVEN_AGENT_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: AGENT_NAME, key: 'token' });
-    // The payload key is never in the manifest (an API response): the operator creates this secret.
-    expect(env.get('HAVEN_PAYLOAD_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: PAYLOAD_KEY_SECRET, key: 'key' });
+    // A cluster never holds a payload key: the gateway opens and seals its payloads.
+    expect(env.has('HAVEN_PAYLOAD_KEY')).toBe(false);
   });
 
   it('lets the agent\'s service account do the backup and restore work: snapshots, claims, data-mover pods, hooks', async () => {

@@ -138,7 +138,7 @@ describe('previewing a backup definition on the cluster\'s agent', () => {
       for await (const run of stack.temporal.workflow.list({ query })) ids.push(run.workflowId);
       return ids.length > 0 ? ids : undefined;
     }, 'the preview run to show in Temporal visibility');
-    expect(found.every((id) => id.startsWith(`preview-${definitionId}-`))).toBe(true);
+    expect(found.every((id) => id.startsWith(`${stack.orgId}:preview-${definitionId}-`))).toBe(true);
   });
 
   it('caps the names per type and says so, while counts stay complete', async () => {

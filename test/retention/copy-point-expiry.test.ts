@@ -112,7 +112,7 @@ describe('a COPY point that preserved its snapshot, through expiry', () => {
   it('is deleted at its expiry: its repository snapshots are forgotten and GC condemns its packs', async () => {
     // As if an earlier attempt had forgotten one before it crashed: the retried step must not fail on it.
     await repository.deleteSnapshot(pointSnapshots[0]!);
-    const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 60_000).toISOString(), gcGraceMs: 0 });
+    const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 60_000).toISOString() });
     expect(outcome.deleted).toEqual([point.id]);
     expect(await pointById(stack, point.id)).toBeUndefined();
     for (const id of pointSnapshots) expect(await snapshotExists(id)).toBe(false);
@@ -120,7 +120,7 @@ describe('a COPY point that preserved its snapshot, through expiry', () => {
   });
 
   it('has its packs deleted by the next pass\'s GC, while the other point\'s packs stay and its data restores byte for byte', async () => {
-    const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 120_000).toISOString(), gcGraceMs: 0 });
+    const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 120_000).toISOString() });
     expect(outcome.collected).toEqual([expect.objectContaining({ storageTargetId, deletedPacks: pointPacks.length })]);
     const left = await listPacks();
     expect(left.filter((key) => pointPacks.includes(key))).toEqual([]);
@@ -141,7 +141,7 @@ describe('a COPY point that preserved its snapshot, through expiry', () => {
   });
 
   it('leaves GC idle on a pass with nothing forgotten and no tombstone waiting', async () => {
-    const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 180_000).toISOString(), gcGraceMs: 0 });
+    const outcome = await runExpiryPass(stack, { now: new Date(point.expiresAt.getTime() + 180_000).toISOString() });
     expect(outcome).toMatchObject({ deleted: [], failed: [], collected: [] });
   });
 });

@@ -27,12 +27,18 @@ export async function pointById(stack: BackupStack, id: string): Promise<PointRo
 export const keptVolumes = (row: PointRow) => ((row.contents as RecordedContents).persistentVolumes as RecordedVolume[]).filter((v) => v.snapshotName);
 
 /** Runs one expiry pass on this file's control worker with an injected clock: nothing sleeps. */
-export async function runExpiryPass(stack: BackupStack, input: ExpiryPassInput): Promise<ExpiryPassOutcome> {
-  return stack.temporal.workflow.execute<typeof recoveryPointExpiryWorkflow>('recoveryPointExpiryWorkflow', {
-    taskQueue: stack.api.config.workflowEngine!.controlTaskQueue,
-    workflowId: uniqueName('expiry-test'),
-    args: [input],
-  });
+/** One expiry pass with the control plane's clock at `now`, as if the pass ran then. */
+export async function runExpiryPass(stack: BackupStack, { now, ...input }: ExpiryPassInput & { now: string }): Promise<ExpiryPassOutcome> {
+  stack.setControlTime(new Date(now));
+  try {
+    return await stack.temporal.workflow.execute<typeof recoveryPointExpiryWorkflow>('recoveryPointExpiryWorkflow', {
+      taskQueue: stack.api.config.workflowEngine!.controlTaskQueue,
+      workflowId: uniqueName('expiry-test'),
+      args: [input],
+    });
+  } finally {
+    stack.setControlTime(undefined);
+  }
 }
 
 /** The RECOVERY_POINT_DELETE job a deletion workflow recorded. */
@@ -56,7 +62,8 @@ export interface RetentionStack {
 /** An emulated cluster with a connected agent, and an S3 target of its own: what makes recovery points to expire. */
 export async function startRetentionStack(name: string): Promise<RetentionStack> {
   const cluster = await startEmulatedCluster();
-  const stack = await startBackupStack();
+  // Packs nothing references are reclaimed at once: the passes here stand for days apart.
+  const stack = await startBackupStack({ gcGraceMs: 0 });
   const clusterId = (await createCluster(stack.client)).id;
   const storageTargetId = await createStackS3Target(stack, name);
   await stack.startAgent(clusterId, { executor: cluster.node.executor });

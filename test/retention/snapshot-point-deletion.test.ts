@@ -149,12 +149,14 @@ describe('the expiry pass, with its clock injected', () => {
     expect(expectStatus<{ code: string }>(await stack.client.delete(`/recovery-points/${locked.id}`), 409).code).toBe('locked');
   });
 
-  it('is refused by the deletion workflow itself while locked, not only by the API: job FAILED with until when', async () => {
+  it('is refused by the deletion workflow itself while locked, not only by the API, whatever clock its input claims: job FAILED with until when', async () => {
     const workflowId = recoveryPointDeletionWorkflowId(stack.orgId, locked.id);
+    // An input carrying its own instant (as runs once could) is judged by the control plane's clock anyway.
+    const forged = { orgId: stack.orgId, recoveryPointId: locked.id, scope: 'ALL', cause: 'REQUESTED', asOf: new Date(lockedUntil.getTime() + DAY_MS).toISOString(), now: new Date(lockedUntil.getTime() + DAY_MS).toISOString() };
     const outcome = await stack.temporal.workflow.execute<typeof deleteRecoveryPointWorkflow>('deleteRecoveryPointWorkflow', {
       taskQueue: stack.api.config.workflowEngine!.controlTaskQueue,
       workflowId,
-      args: [{ orgId: stack.orgId, recoveryPointId: locked.id, scope: 'ALL', cause: 'REQUESTED', asOf: new Date(lockedUntil.getTime() - 60_000).toISOString() }],
+      args: [forged as Parameters<typeof deleteRecoveryPointWorkflow>[0]],
     });
     expect(outcome.status).toBe('LOCKED');
     const job = await deletionJob(stack, workflowId);

@@ -92,7 +92,7 @@ describe('a backup definition with a policy', () => {
     expect(first.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] })]);
     expect(first.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(first.state.paused).toBe(false);
-    expect(first.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledRunWorkflow', workflowId: `backup-${definitionId}` });
+    expect(first.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledRunWorkflow', workflowId: `${stack.orgId}:backup-${definitionId}` });
     expect(first.action.args).toEqual([{ orgId: stack.orgId, definitionId, kind: 'BACKUP', retention: { days: 7, safeLock: false } }]);
     // A description always carries the typed form (the pair-array form is only for creating).
     const attributes = first.action.typedSearchAttributes as TypedSearchAttributes | undefined;

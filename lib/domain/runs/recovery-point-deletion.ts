@@ -17,8 +17,6 @@ export interface RecoveryPointDeletionInput {
   recoveryPointId: string;
   scope: DeletionScope;
   cause: DeletionCause;
-  /** The instant SafeLock is judged at (ISO); the expiry pass passes its own, so tests never sleep. Default: the workflow's now. */
-  asOf?: string;
 }
 
 export type RecoveryPointDeletionOutcome =
@@ -39,13 +37,14 @@ export const DEFAULT_EXPIRY_CONCURRENCY = 4;
 /** Due points handled per pass; the rest wait for the next pass, so one pass's history stays small. */
 export const DEFAULT_EXPIRY_BATCH = 200;
 
+/**
+ * No clock and no safety margin come from a run's input: whoever could start a run could otherwise judge
+ * SafeLock at a time of their choosing. The control plane's clock decides what is due and what is
+ * locked, and the GC grace period is the worker's configuration.
+ */
 export interface ExpiryPassInput {
-  /** The instant points are judged due at (ISO). Default: the workflow's now. Tests inject it instead of sleeping. */
-  now?: string;
   concurrency?: number;
   batch?: number;
-  /** Overrides the data mover's GC grace period (6 h): how long unreferenced packs wait before condemnation and deletion. */
-  gcGraceMs?: number;
 }
 
 export interface ExpiryPassOutcome {

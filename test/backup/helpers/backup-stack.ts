@@ -51,6 +51,11 @@ export interface BackupStack {
    * runs it from this checkout) unless `mover` overrides part of their settings.
    */
   startAgent(clusterId: string, options?: { executor?: PodExecutor; mover?: Partial<MoverPodSettings>; kubeConfig?: KubeConfig }): Promise<RunningWorker>;
+  /**
+   * Sets the control plane's clock (what SafeLock and expiry are judged by) to `at`, or back to the real
+   * time: runs take no clock from their input, so tests move the worker's instead of sleeping.
+   */
+  setControlTime(at: Date | undefined): void;
   /** Starts any worker (e.g. a fake agent) and stops it on close. */
   track(worker: Worker): RunningWorker;
   close(): Promise<void>;
@@ -72,7 +77,7 @@ function running(worker: Worker): RunningWorker {
  * against the local stack. Each test file gets its own control task queue: files run in parallel with
  * their own databases, and a worker must never pick up another file's runs.
  */
-export async function startBackupStack(): Promise<BackupStack> {
+export async function startBackupStack(options: { gcGraceMs?: number } = {}): Promise<BackupStack> {
   const payloadKeyEntry = generateKeyEntry('p1');
   const env = {
     TEMPORAL_ADDRESS: stackEnv('TEMPORAL_ADDRESS'),
@@ -96,6 +101,7 @@ export async function startBackupStack(): Promise<BackupStack> {
     payloadKeys,
   });
   const gateway = { ...gatewayServer, settings: { address: gatewayServer.address, namespace: engine.namespace } };
+  let controlTime: Date | undefined;
   const workers: RunningWorker[] = [];
   const track = (worker: Worker) => {
     const started = running(worker);
@@ -103,7 +109,16 @@ export async function startBackupStack(): Promise<BackupStack> {
     return started;
   };
   track(
-    await createControlWorker({ connection, client: temporalHandle.client, temporal: engine, db, keyring: api.config.keyring, payloadKeys }),
+    await createControlWorker({
+      connection,
+      client: temporalHandle.client,
+      temporal: engine,
+      db,
+      keyring: api.config.keyring,
+      payloadKeys,
+      clock: () => controlTime ?? new Date(),
+      ...options,
+    }),
   );
   const { orgId, keys } = await api.createOrganization();
   const client = authorized(api.app, keys.admin);
@@ -138,6 +153,9 @@ export async function startBackupStack(): Promise<BackupStack> {
       if (!otherCluster) kubeConfig.loadFromFile(stackEnv('KUBECONFIG'));
       const moverSettings: MoverPodSettings = { image: MOVER_TEST_IMAGE, gateway: gateway.settings, ...mover };
       return track(await createAgentWorker({ connection: await agentConnection(clusterId), namespace: engine.namespace, clusterId, kubeConfig, mover: moverSettings, ...options }));
+    },
+    setControlTime: (at) => {
+      controlTime = at;
     },
     track,
     async close() {

@@ -1,18 +1,13 @@
 import { stringify } from 'yaml';
+import { gatewayEnv } from '../../../../lib/cluster-access/gateway-connection.js';
 import type { AgentSettings } from '../../config.js';
 
 export const AGENT_NAMESPACE = 'haven-system';
 export const AGENT_NAME = 'haven-agent';
 /**
- * The Secret holding HAVEN_PAYLOAD_KEY, created by the operator next to the manifest. It is not in the
- * manifest because that key decrypts every Temporal payload of the installation: an API response
- * (shown to any operator registering a cluster) must not carry it.
- */
-export const PAYLOAD_KEY_SECRET = 'haven-payload-key';
-
-/**
- * The YAML a user applies to install the agent. The agent dials out to Temporal only (no inbound
- * ports) and polls its own queue `cluster.<id>`; the token proves which cluster it is.
+ * The YAML a user applies to install the agent. The agent dials out to Haven's agent gateway only (no
+ * inbound ports) and polls its own queue `cluster.<id>`; the token proves which cluster it is. The
+ * manifest carries no payload key: the cluster never holds one.
  */
 export function agentManifest(settings: AgentSettings, cluster: { id: string; kubeletPodsDir: string }, token: string): string {
   const labels = { 'app.kubernetes.io/name': AGENT_NAME, 'app.kubernetes.io/part-of': 'haven' };
@@ -54,12 +49,9 @@ export function agentManifest(settings: AgentSettings, cluster: { id: string; ku
                 command: ['npm', 'run', 'agent'],
                 env: [
                   { name: 'HAVEN_CLUSTER_ID', value: cluster.id },
-                  { name: 'HAVEN_TASK_QUEUE', value: `cluster.${cluster.id}` },
-                  { name: 'HAVEN_TEMPORAL_ADDRESS', value: settings.temporalAddress },
-                  { name: 'TEMPORAL_NAMESPACE', value: settings.temporalNamespace },
+                  ...gatewayEnv(settings.gateway),
                   { name: 'HAVEN_KUBELET_PODS_DIR', value: cluster.kubeletPodsDir },
                   { name: 'HAVEN_AGENT_TOKEN', valueFrom: { secretKeyRef: { name: AGENT_NAME, key: 'token' } } },
-                  { name: 'HAVEN_PAYLOAD_KEY', valueFrom: { secretKeyRef: { name: PAYLOAD_KEY_SECRET, key: 'key' } } },
                 ],
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
               },
