@@ -5,11 +5,13 @@ import { repoRoot } from './stack/paths.js';
 import { up } from './stack/stack.js';
 
 /**
- * `npm run demo`: the local stack, then Haven itself — API, control worker and an agent for the
- * stack's cluster — with the cluster and an S3 storage target registered, so "run now" on a backup
- * definition works straight away. Ctrl-C stops Haven; `npm run stack -- down` stops the stack.
+ * `npm run demo`: the local stack, then Haven itself — API, control worker, the agent gateway and an
+ * agent for the stack's cluster, connected through the gateway with the cluster's own token — with the
+ * cluster and an S3 storage target registered, so "run now" on a backup definition works straight away.
+ * Ctrl-C stops Haven; `npm run stack -- down` stops the stack.
  */
 const port = process.env.PORT ?? '8080';
+const gatewayAddress = `127.0.0.1:${process.env.HAVEN_GATEWAY_PORT ?? '7243'}`;
 const apiUrl = `http://127.0.0.1:${port}/api/v1`;
 const apiKey = process.env.HAVEN_BOOTSTRAP_API_KEY ?? 'haven-demo-admin-key-for-local-use-only';
 // Fixed keys keep the demo's database readable across restarts; real installations set their own.
@@ -46,7 +48,7 @@ async function ensure(collection: string, name: string, create: () => unknown): 
 
 async function main(): Promise<void> {
   const stack = await up(Number(process.env.HAVEN_STACK_CLUSTERS ?? 1));
-  const env = { ...process.env, ...stack, ...demoKeys, PORT: port, HAVEN_BOOTSTRAP_API_KEY: apiKey };
+  const env = { ...process.env, ...stack, ...demoKeys, PORT: port, HAVEN_BOOTSTRAP_API_KEY: apiKey, HAVEN_AGENT_GATEWAY_ADDRESS: gatewayAddress };
   startService('api', 'services/api/main.ts', env);
   for (let i = 0; ; i++) {
     if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     await sleep(250);
   }
   startService('worker', 'services/worker/main.ts', env);
+  startService('gateway', 'services/gateway/main.ts', { ...env, HAVEN_GATEWAY_LISTEN: gatewayAddress });
   const target = await ensure('storage-targets', 'local-s3', () => ({
     name: 'local-s3',
     kind: 'S3',
@@ -66,7 +69,11 @@ async function main(): Promise<void> {
     credentials: { accessKeyId: stack.S3_ACCESS_KEY_ID, secretAccessKey: stack.S3_SECRET_ACCESS_KEY },
   }));
   const cluster = await ensure('clusters', 'local', () => ({ name: 'local', defaultStorageTargetId: target.id }));
-  startService('agent', 'services/agent/main.ts', { ...env, HAVEN_CLUSTER_ID: cluster.id });
+  // A fresh token each start (the demo does not keep the one shown at registration); the agent holds no
+  // payload key and no Temporal address, as an installed agent does not.
+  const { agentToken } = await call<{ agentToken: string }>('POST', `/clusters/${cluster.id}/agent-token`, {});
+  const agentEnv = { PATH: process.env.PATH, HOME: process.env.HOME, KUBECONFIG: stack.KUBECONFIG, HAVEN_CLUSTER_ID: cluster.id, HAVEN_AGENT_TOKEN: agentToken, HAVEN_GATEWAY_ADDRESS: gatewayAddress, TEMPORAL_NAMESPACE: stack.TEMPORAL_NAMESPACE };
+  startService('agent', 'services/agent/main.ts', agentEnv);
 
   process.stdout.write(
     [
@@ -74,6 +81,7 @@ async function main(): Promise<void> {
       'Haven demo',
       `  API              http://127.0.0.1:${port}  (docs: /docs, OpenAPI: /openapi.json)`,
       `  API key          ${apiKey}`,
+      `  Agent gateway ${gatewayAddress}  (agents and mover pods connect here with their own tokens)`,
       `  cluster          "local" ${cluster.id}  (KUBECONFIG=${stack.KUBECONFIG})`,
       `  storage target   "local-s3" ${target.id}  (${stack.S3_ENDPOINT}, bucket ${stack.S3_BUCKET}, Object Lock)`,
       `  Temporal UI      ${stack.TEMPORAL_UI_URL}`,

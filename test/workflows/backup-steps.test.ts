@@ -41,6 +41,7 @@ function control(hooks: { pre?: HookDefinitionMessage[]; post?: HookDefinitionMe
     resolveHooks: async () => [hooks.pre ?? [], hooks.post ?? []],
     resolveRepositoryAccess: async () => repository,
     recordRecoveryPoint: async (record: RecoveryPointRecord) => ({ id: record.recoveryPointId, expiresAt: '2030-01-01T00:00:00.000Z' }),
+    issueMoverToken: async ({ taskQueue }: { taskQueue: string }) => `token-for-${taskQueue}`,
     ...overrides,
   };
 }
@@ -164,6 +165,8 @@ describe('backup workflow steps (mocked activities)', () => {
       'shared colocated=true',
       'tmp-db colocated=false',
     ]);
+    // Each pod is handed the token the control plane minted for its own queue, and only that.
+    for (const request of inputsOf<StartMoverPodRequest>(run.calls, 'startMoverPod')) expect(request.token).toBe(`token-for-${request.taskQueue}`);
     expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository').map((r) => r.claim)).toEqual(['shared', 'db']);
     // Not preserved: the snapshot goes once its copy is in.
     expect(inputsOf<{ snapshotName: string }>(run.calls, 'deleteVolumeSnapshot').map((r) => r.snapshotName)).toEqual(['snap-db']);
