@@ -7,6 +7,7 @@ import type { BackupVolumeResult } from '../../proto/mover/index.js';
 import { EncryptionCodec } from '../../lib/common/temporal/payload-codec.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
+import { liveCopyFigures } from '../../services/api/seams/live-copy-progress.js';
 import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { seededBytes } from '../fixtures/volume-data.js';
@@ -57,11 +58,12 @@ describe('a copy whose agent stops and whose mover is killed mid-copy', () => {
     ).id;
     const started = await runNow(stack.client, definitionId);
     const handle = stack.temporal.workflow.getHandle(started.workflowId);
-    // Wait for a checkpoint with data in it: the mover reports its figures at each one.
+    // Wait for a checkpoint with data in it: the mover heartbeats its figures with each one.
     const checkpointed = await eventually(async () => {
       const progress = await handle.query(progressQuery);
-      const volume = progress.volumes?.[0];
-      return (volume?.state === 'COPYING' && (volume.bytes ?? 0) > 0) || /^(COMPLETED|FAILED)$/.test(progress.step) ? progress : undefined;
+      if (/^(COMPLETED|FAILED)$/.test(progress.step)) return progress;
+      const [live] = await liveCopyFigures(stack.temporal, started.workflowId);
+      return progress.volumes?.[0]?.state === 'COPYING' && live && live.bytes > 0 ? progress : undefined;
     }, 'a copy checkpoint with data in it', 180_000);
     expect(checkpointed.step).not.toMatch(/^(COMPLETED|FAILED)$/);
     await agent.stop();

@@ -1,3 +1,4 @@
+import { recoveryPointDeletionWorkflowId } from '../../lib/domain/runs/recovery-point-deletion.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
@@ -82,7 +83,7 @@ describe('a replication run of the sample app from cluster A to cluster B', () =
     const phases = (await jobsOf(stack, definitionId)).filter((j) => j.id !== job.id);
     expect(phases.map((j) => [j.kind, j.status, j.workflowId]).sort()).toEqual([
       ['BACKUP', 'COMPLETED', `${job.workflowId}-backup`],
-      ['RECOVERY_POINT_DELETE', 'COMPLETED', `recovery-point-delete-${progress.temporaryRecoveryPointId}`],
+      ['RECOVERY_POINT_DELETE', 'COMPLETED', recoveryPointDeletionWorkflowId(stack.orgId, progress.temporaryRecoveryPointId!)],
       ['RESTORE', 'COMPLETED', `${job.workflowId}-restore`],
     ]);
     const backup = phases.find((j) => j.kind === 'BACKUP')!;
