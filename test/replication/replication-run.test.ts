@@ -1,3 +1,4 @@
+import { expectNoSecretInHistories } from '../backup/helpers/history-scan.js';
 import { recoveryPointDeletionWorkflowId } from '../../lib/domain/runs/recovery-point-deletion.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ let clusterA: EmulatedCluster;
 let clusterB: EmulatedCluster;
 let app: SampleApp;
 let definitionId: string;
+let storageTargetId: string;
 /** Source namespace → destination namespace: cluster B's emulator acts only in namespaces with its prefix. */
 let mapping: Record<string, string> = {};
 
@@ -45,7 +47,7 @@ beforeAll(async () => {
   mapping = Object.fromEntries(Object.entries(app.namespaces).map(([role, name]) => [name, `${clusterB.prefix}-${role}`]));
   stack = await startBackupStack();
   const [clusterIdA, clusterIdB] = [(await createCluster(stack.client)).id, (await createCluster(stack.client)).id];
-  const storageTargetId = await createStackS3Target(stack, 'replication');
+  storageTargetId = await createStackS3Target(stack, 'replication');
   await stack.startAgent(clusterIdA, { executor: clusterA.node.executor });
   await stack.startAgent(clusterIdB, { executor: clusterB.node.executor, kubeConfig: clusterB.config });
   await untilClusterActive(stack.client, clusterIdA);
@@ -86,6 +88,8 @@ describe('a replication run of the sample app from cluster A to cluster B', () =
       ['RECOVERY_POINT_DELETE', 'COMPLETED', recoveryPointDeletionWorkflowId(stack.orgId, progress.temporaryRecoveryPointId!)],
       ['RESTORE', 'COMPLETED', `${job.workflowId}-restore`],
     ]);
+    // Neither the run nor its phases keep a credential, a key or a mover token in clear.
+    await expectNoSecretInHistories(stack, [job.workflowId, ...phases.map((j) => j.workflowId)], storageTargetId);
     const backup = phases.find((j) => j.kind === 'BACKUP')!;
     expect(backup.bytesTransferred).toBeGreaterThan(0);
     expect(job.bytesTransferred).toBeGreaterThanOrEqual(backup.bytesTransferred);

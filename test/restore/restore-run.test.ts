@@ -1,4 +1,5 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { expectNoSecretInHistories, rawHistory } from '../backup/helpers/history-scan.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KIND_ATTRIBUTE } from '../../lib/common/temporal/names.js';
 import type { RestoreOutcome } from '../../lib/domain/runs/restore-run.js';
@@ -26,6 +27,7 @@ const coreB = kubeB.makeApiClient(CoreV1Api);
 
 let stack: BackupStack;
 let restoreId: string;
+let storageTargetId: string;
 let targetClusterId: string;
 let first: JobView;
 let second: JobView;
@@ -47,7 +49,7 @@ beforeAll(async () => {
   await coreA.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'settings' }, data: settings } });
   await coreA.createNamespacedSecret({ namespace, body: { metadata: { name: 'db' }, type: 'Opaque', data: { password } } });
   stack = await startBackupStack();
-  const storageTargetId = await createStackS3Target(stack, namespace);
+  storageTargetId = await createStackS3Target(stack, namespace);
   const sourceClusterId = (await createCluster(stack.client)).id;
   targetClusterId = (await createCluster(stack.client)).id;
   const definitionId = (
@@ -100,6 +102,12 @@ describe('a resources-only restore into another cluster', () => {
     if (firstOutcome?.status !== 'COMPLETED') throw new Error('no counts');
     expect(firstOutcome.counts.CREATED).toBeGreaterThanOrEqual(3);
     expect(first.message).toMatch(/^Restored resources: \d+ created, 0 updated, \d+ skipped, 0 failed$/);
+  });
+
+  it('leaves no credential, repository secret, key or the restored Secret\'s value in clear in its history', async () => {
+    await expectNoSecretInHistories(stack, [first.workflowId], storageTargetId);
+    const { bytes } = await rawHistory(stack, first.workflowId);
+    expect(bytes.includes(Buffer.from(Buffer.from(password, 'base64').toString()))).toBe(false);
   });
 
   it('puts the objects in the second cluster under the prefixed namespace, with their data', async () => {
