@@ -7,7 +7,7 @@ import type { VolumeOutcome } from './backup-volumes.js';
 /**
  * What a backup run knows as it goes, and how the `progress` query shows it: the step (recorded on the
  * job too), the hooks' reports, and each PV's snapshot or copy (with its figures once copied; live figures are
- * in the pending copy's heartbeat, services/api/seams/run-progress.ts).
+ * in the pending copy's heartbeat, services/api/seams/live-copy-progress.ts).
  * `volumes` and `copies` are updated in place by the steps, so a run that stops knows what it created.
  */
 export class BackupTracker {

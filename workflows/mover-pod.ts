@@ -51,7 +51,7 @@ export async function runOnMoverPod<T>(plan: MoverPodPlan, work: (mover: MoverAc
   const taskQueue = moverTaskQueue(plan.clusterId, plan.jobId, plan.moverIndex);
   const token = await proxyActivities<ControlActivities>(CONTROL).issueMoverToken({ clusterId: plan.clusterId, jobId: plan.jobId, taskQueue });
   const { namespace, podName } = await agent.startMoverPod({
-    version: 1,
+    version: 2,
     jobId: plan.jobId,
     namespace: plan.namespace,
     claim: plan.claim,

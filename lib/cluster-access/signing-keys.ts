@@ -4,8 +4,10 @@ import type { SecretKeyring } from '../common/secrets.js';
 /**
  * What the gateway signs (mover tokens, task tokens it hands to clusters) is signed with keys derived
  * from the installation key (HAVEN_PAYLOAD_KEY), one per purpose, so no second secret has to be
- * distributed and rotating that key rotates these. Only the control plane (API, worker, gateway)
- * holds the installation key; no cluster ever does.
+ * distributed. Only the control plane (API, worker, gateway) holds the installation key; no cluster
+ * does. Only the current key signs and verifies: an older key may have left the control plane (before
+ * the gateway, every agent held it), so a token under it is refused. Rotating the key therefore
+ * invalidates outstanding tokens; rotate with no run in progress (docs/upgrading.md).
  */
 export type SigningPurpose = 'mover-token' | 'task-token';
 
@@ -37,6 +39,7 @@ export class SigningKeys {
   }
 
   verify(keyId: string, mac: Uint8Array, ...parts: (string | Uint8Array)[]): boolean {
+    if (keyId !== this.currentKeyId) return false;
     const expected = this.mac(keyId, ...parts);
     return expected !== undefined && expected.length === mac.length && timingSafeEqual(expected, mac);
   }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { versionDecoder, versionedCodec } from './codec.js';
+import { MoverMessageError, versionDecoder, versionedCodec } from './codec.js';
 
 const VolumeModeV1 = Type.Union([Type.Literal('Filesystem'), Type.Literal('Block')]);
 
@@ -16,11 +16,6 @@ export const StartMoverPodRequestV1 = Type.Object({
   volumeMode: VolumeModeV1,
   /** The queue the pod's worker polls (`moverTaskQueue`); also names the pod. */
   taskQueue: Type.String({ minLength: 1 }),
-  /**
-   * The pod's credential at the gateway: a mover token minted by the control plane for `taskQueue` only,
-   * refused once the job ends. The agent hands it to the pod through a Secret, never the pod spec.
-   */
-  token: Type.String({ minLength: 1 }),
   /** The pod's memory limit and the mover's own budget. */
   memoryLimitMiB: Type.Integer({ minimum: 64 }),
   /** What the pod is for, shown in its labels and events: `backup` or `restore`. */
@@ -37,7 +32,20 @@ export const StartMoverPodRequestV1 = Type.Object({
    */
   fromHostVolume: Type.Optional(Type.Boolean()),
 });
-export type StartMoverPodRequest = Static<typeof StartMoverPodRequestV1>;
+/**
+ * Version 2 adds the pod's credential: mover pods reach Haven through the agent gateway with a token
+ * of their own, no longer with the installation's payload key.
+ */
+export const StartMoverPodRequestV2 = Type.Object({
+  ...Type.Omit(StartMoverPodRequestV1, ['version']).properties,
+  version: Type.Literal(2),
+  /**
+   * The pod's credential at the gateway: a mover token minted by the control plane for `taskQueue` only,
+   * refused once the job ends. The agent hands it to the pod through a Secret, never the pod spec.
+   */
+  token: Type.String({ minLength: 1 }),
+});
+export type StartMoverPodRequest = Static<typeof StartMoverPodRequestV2>;
 
 export const StartMoverPodResultV1 = Type.Object({
   version: Type.Literal(1),
@@ -120,7 +128,14 @@ export const CleanUpMoverJobResultV1 = Type.Object({
 });
 export type CleanUpMoverJobResult = Static<typeof CleanUpMoverJobResultV1>;
 
-export const startMoverPodRequestCodec = versionedCodec<StartMoverPodRequest>('start-mover-pod request', { 1: versionDecoder(StartMoverPodRequestV1, (v) => v) });
+export const startMoverPodRequestCodec = versionedCodec<StartMoverPodRequest>('start-mover-pod request', {
+  // A version 1 request carries no token: its pod could not reach the gateway. Runs started before the
+  // upgrade are drained (docs/upgrading.md); one that was not fails here saying why, instead of hanging.
+  1: versionDecoder(StartMoverPodRequestV1, () => {
+    throw new MoverMessageError('start-mover-pod request', 'version 1 carries no mover token, so its pod could not reach the agent gateway; the run was started before the upgrade: run it again');
+  }),
+  2: versionDecoder(StartMoverPodRequestV2, (v) => v),
+});
 export const startMoverPodResultCodec = versionedCodec<StartMoverPodResult>('start-mover-pod result', { 1: versionDecoder(StartMoverPodResultV1, (v) => v) });
 export const deleteMoverPodRequestCodec = versionedCodec<DeleteMoverPodRequest>('delete-mover-pod request', { 1: versionDecoder(DeleteMoverPodRequestV1, (v) => v) });
 export const describeMoverPodRequestCodec = versionedCodec<DescribeMoverPodRequest>('describe-mover-pod request', { 1: versionDecoder(DescribeMoverPodRequestV1, (v) => v) });

@@ -23,7 +23,6 @@ function fixture(name: string): Record<string, unknown> {
 describe('data-mover contracts', () => {
   it('decode every v1 message as released', () => {
     for (const [codec, name] of [
-      [startMoverPodRequestCodec, 'start-mover-pod-request.v1.json'],
       [startMoverPodResultCodec, 'start-mover-pod-result.v1.json'],
       [describeMoverPodResultCodec, 'describe-mover-pod-result.v1.json'],
       [createSnapshotClaimRequestCodec, 'create-snapshot-claim-request.v1.json'],
@@ -39,8 +38,15 @@ describe('data-mover contracts', () => {
     }
   });
 
+  it('decode a v2 start request, and refuse a v1 one (it carries no mover token) saying to run it again', () => {
+    expect(startMoverPodRequestCodec.decode(fixture('start-mover-pod-request.v2.json'))).toEqual(fixture('start-mover-pod-request.v2.json'));
+    expect(() => startMoverPodRequestCodec.decode(fixture('start-mover-pod-request.v1.json'))).toThrow(MoverMessageError);
+    expect(() => startMoverPodRequestCodec.decode(fixture('start-mover-pod-request.v1.json'))).toThrow(/version 1 carries no mover token.*run it again/);
+    expect(() => startMoverPodRequestCodec.decode({ ...fixture('start-mover-pod-request.v2.json'), token: '' })).toThrow(/\/token/);
+  });
+
   it('accept a newer sender\'s optional additions and name the field that breaks the schema', () => {
-    const newer = { ...fixture('start-mover-pod-request.v1.json'), nodeSelector: { zone: 'a' } };
+    const newer = { ...fixture('start-mover-pod-request.v2.json'), nodeSelector: { zone: 'a' } };
     expect(startMoverPodRequestCodec.decode(newer).claim).toMatch(/^haven-copy-/);
     expect(() => startMoverPodRequestCodec.decode({ ...newer, volumeMode: 'Tape' })).toThrow(/^start-mover-pod request: \/volumeMode /);
     expect(() => backupVolumeRequestCodec.decode({ ...fixture('backup-volume-request.v1.json'), version: 2 })).toThrow(MoverMessageError);

@@ -8,7 +8,7 @@ const settings: MoverPodSettings = { image: 'haven/haven:1.2.3', gateway: { addr
 const token = 'hmv1.p1.eyJqb2IiOiJ4In0.bW92ZXItdG9rZW4tc2lnbmF0dXJl';
 const jobId = '5b0f7c1e-2f7a-4a43-9c55-0d7d7bb1a001';
 const request: StartMoverPodRequest = {
-  version: 1,
+  version: 2,
   jobId,
   namespace: 'shop',
   claim: 'haven-copy-data',
