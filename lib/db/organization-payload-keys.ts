@@ -82,11 +82,15 @@ export class OrganizationPayloadKeys implements PayloadKeySource {
 
   /** Adds a new current key; older ones keep opening what they sealed. Returns the new key's id. */
   async rotate(orgId: string): Promise<string> {
-    const [row] = await this.latest(orgId);
-    const version = (row?.version ?? 0) + 1;
-    await this.db.insert(organizationPayloadKeys).values(this.wrapped(orgId, version));
-    this.current.delete(orgId);
-    return organizationKeyId(orgId, version);
+    // Two rotations at once: one insert wins each version, the other tries the next.
+    for (;;) {
+      const [row] = await this.latest(orgId);
+      const version = (row?.version ?? 0) + 1;
+      const inserted = await this.db.insert(organizationPayloadKeys).values(this.wrapped(orgId, version)).onConflictDoNothing().returning({ version: organizationPayloadKeys.version });
+      if (inserted.length === 0) continue;
+      this.current.delete(orgId);
+      return organizationKeyId(orgId, version);
+    }
   }
 
   private latest(orgId: string) {

@@ -93,6 +93,19 @@ describe('the Temporal remote codec endpoint', () => {
     expect((await authorized(api.app, org.keys.operator).post('/codec/decode', forged)).statusCode).toBe(403);
   });
 
+  it('rotates the organization\'s key for admins: new payloads take the new key, older ones still decode', async () => {
+    const admin = authorized(api.app, org.keys.admin);
+    expect((await authorized(api.app, org.keys.operator).post('/organization/payload-keys/rotate', {})).statusCode).toBe(403);
+    const rotated = expectStatus<{ keyId: string }>(await admin.post('/organization/payload-keys/rotate', {}), 200);
+    expect(rotated.keyId).toMatch(new RegExp(`^org\\.${org.orgId}\\.\\d+$`));
+    const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"after":"rotation"}').toString('base64') };
+    const sealed = expectStatus<{ payloads: { metadata: Record<string, string> }[] }>(await admin.post('/codec/encode', { payloads: [plain] }), 200);
+    expect(Buffer.from(sealed.payloads[0]!.metadata['encryption-key-id']!, 'base64').toString()).toBe(rotated.keyId);
+    const decoded = expectStatus<{ payloads: { data: string }[] }>(await admin.post('/codec/decode', { payloads: [stored, ...sealed.payloads] }), 200);
+    expect(JSON.parse(Buffer.from(decoded.payloads[0]!.data, 'base64').toString())).toMatchObject({ clusterId: marker });
+    expect(decoded.payloads[1]).toEqual(plain);
+  });
+
   it('answers 401 without a valid key and 403 for a viewer', async () => {
     const anonymous = await api.app.inject({ method: 'POST', url: '/api/v1/codec/decode', payload: { payloads: [stored] } });
     expect(anonymous.statusCode).toBe(401);

@@ -20,7 +20,7 @@ import { userRoutes } from './users/routes.js';
 /** Every resource's routes; each file registers one noun. */
 export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
   return async (api) => {
-    await api.register(organizationRoutes);
+    await api.register(organizationRoutes(context));
     await api.register(userRoutes);
     await api.register(apiKeyRoutes);
     await api.register(storageTargetRoutes(context));

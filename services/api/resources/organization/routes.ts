@@ -1,3 +1,6 @@
+import { Type } from '@sinclair/typebox';
+import { Problem } from '../../../../lib/common/problem.js';
+import type { ApiContext } from '../../context.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import type { organizations } from '../../../../lib/db/schema/index.js';
 import { storageTargets } from '../../../../lib/db/schema/index.js';
@@ -19,8 +22,8 @@ function toApi(row: typeof organizations.$inferSelect): Organization {
   };
 }
 
-/** The caller's own organization and its preferences (the account default destination). */
-export const organizationRoutes: RoutePlugin = async (app) => {
+/** The caller's own organization, its preferences (the account default destination) and its payload key. */
+export const organizationRoutes = (context: ApiContext): RoutePlugin => async (app) => {
   app.get(
     '/organization',
     { schema: { tags, summary: 'Read the organization and its preferences', response: { 200: Organization, ...errorResponses() } } },
@@ -53,6 +56,23 @@ export const organizationRoutes: RoutePlugin = async (app) => {
       });
       setEtag(reply, row);
       return toApi(row);
+    },
+  );
+
+  app.post(
+    '/organization/payload-keys/rotate',
+    {
+      config: { requiredRole: 'admin' },
+      schema: {
+        tags,
+        summary: 'Start sealing this organization\'s Temporal payloads with a new key; older payloads stay readable',
+        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+        response: { 200: Type.Object({ keyId: Type.String({ description: 'The new key\'s id, as payloads name it (`org.<organization>.<version>`).' }) }), ...errorResponses('workflows-unavailable') },
+      },
+    },
+    async (request) => {
+      if (!context.payloadKeys) throw new Problem('workflows-unavailable', 'HAVEN_PAYLOAD_KEY is not configured for the API, so it holds no payload keys to rotate');
+      return { keyId: await context.payloadKeys.rotate(request.principal.orgId) };
     },
   );
 };
