@@ -59,6 +59,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   if (installationAdminKey !== undefined && installationAdminKey.length < MIN_BOOTSTRAP_KEY_LENGTH) {
     throw new ConfigError(`HAVEN_INSTALLATION_ADMIN_KEY must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters of random text`);
   }
+  if (installationAdminKey !== undefined && installationAdminKey === bootstrapApiKey) {
+    throw new ConfigError('HAVEN_INSTALLATION_ADMIN_KEY must differ from HAVEN_BOOTSTRAP_API_KEY: the first organization\'s admin must not administer the installation');
+  }
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < MIN_BOOTSTRAP_KEY_LENGTH) {
     throw new ConfigError(`HAVEN_BOOTSTRAP_API_KEY must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters of random text`);
   }

@@ -42,22 +42,36 @@ function serverTaskToken(wrapped: Uint8Array | null | undefined, context: CallCo
   return token;
 }
 
-const passThrough = async (bytes: Buffer) => bytes;
+const encode = <T>(type: { encode(message: T): { finish(): Uint8Array } }, message: T) => Buffer.from(type.encode(message).finish());
+
+/** Every call a principal answers is recorded under its own name, whatever identity it claims. */
+const identityOf = (context: CallContext, claimed: string | null | undefined) => gatewayPollerIdentity(context.principal.name, claimed ?? '');
 
 /**
  * What a cluster's agent or a mover pod may call: what the SDK's worker needs to start, polling its own
  * activity queue, and answering the tasks it was handed. Starting, signalling, querying, terminating
  * and listing workflows, histories, schedules, other queues and the ById forms of the answers (which
  * name a task by workflow and activity id instead of the token) are not here, so they are refused.
+ * Each allowed request is rebuilt from the fields it needs, so nothing else a caller sets (worker
+ * deployments, routing keys, another identity) reaches Temporal.
  */
 export const CALL_RULES: Readonly<Record<string, CallRule>> = {
-  GetSystemInfo: { request: passThrough },
+  GetSystemInfo: { request: async () => encode(service.GetSystemInfoRequest, {}) },
   DescribeNamespace: {
     async request(bytes, context) {
       const request = service.DescribeNamespaceRequest.decode(bytes);
       sameNamespace(request.namespace, context);
       if (request.id) throw new CallRefused('namespaces are described by name only');
-      return bytes;
+      return encode(service.DescribeNamespaceRequest, { namespace: context.namespace });
+    },
+    // The worker needs the namespace's name, id, state and capabilities; not its owner, data or archival.
+    async response(bytes) {
+      const response = service.DescribeNamespaceResponse.decode(bytes);
+      const info = response.namespaceInfo;
+      return encode(service.DescribeNamespaceResponse, {
+        namespaceInfo: info ? { name: info.name, id: info.id, state: info.state, capabilities: info.capabilities, supportsSchedules: info.supportsSchedules } : null,
+        isGlobalNamespace: response.isGlobalNamespace,
+      });
     },
   },
   PollActivityTaskQueue: {
@@ -68,18 +82,21 @@ export const CALL_RULES: Readonly<Record<string, CallRule>> = {
         throw new CallRefused(`${context.principal.name} may poll only ${context.principal.taskQueue}, not "${request.taskQueue?.name ?? ''}"`);
       }
       if (request.taskQueue.kind === temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY) throw new CallRefused('sticky queues are not served');
-      request.identity = gatewayPollerIdentity(context.principal.name, request.identity ?? '');
-      return Buffer.from(service.PollActivityTaskQueueRequest.encode(request).finish());
+      return encode(service.PollActivityTaskQueueRequest, {
+        namespace: context.namespace,
+        taskQueue: { name: context.principal.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        identity: identityOf(context, request.identity),
+      });
     },
     async response(bytes, context) {
       const response = service.PollActivityTaskQueueResponse.decode(bytes);
       if (!response.taskToken || response.taskToken.length === 0) return bytes;
       await context.payloads.openTask(response, context);
       response.taskToken = wrapTaskToken(context.installationKeyring, context.principal.name, response.taskToken);
-      return Buffer.from(service.PollActivityTaskQueueResponse.encode(response).finish());
+      return encode(service.PollActivityTaskQueueResponse, response);
     },
   },
-  // The SDK tells the server its worker stops; only for the principal's own queue and never a sticky one
+  // The SDK tells the server its worker stops. Only the principal's own queue, never a sticky one
   // (activity workers have none), so it cannot end another worker's sticky queue.
   ShutdownWorker: {
     async request(bytes, context) {
@@ -87,46 +104,41 @@ export const CALL_RULES: Readonly<Record<string, CallRule>> = {
       sameNamespace(request.namespace, context);
       if (request.stickyTaskQueue) throw new CallRefused('sticky queues are not served');
       if (request.taskQueue && request.taskQueue !== context.principal.taskQueue) throw new CallRefused(`${context.principal.name} may only stop its worker on ${context.principal.taskQueue}`);
-      request.identity = gatewayPollerIdentity(context.principal.name, request.identity ?? '');
-      request.workerHeartbeat = null;
-      return Buffer.from(service.ShutdownWorkerRequest.encode(request).finish());
+      return encode(service.ShutdownWorkerRequest, { namespace: context.namespace, identity: identityOf(context, request.identity), reason: request.reason ?? '' });
     },
   },
   RecordActivityTaskHeartbeat: {
     async request(bytes, context) {
       const request = service.RecordActivityTaskHeartbeatRequest.decode(bytes);
       sameNamespace(request.namespace, context);
-      request.taskToken = serverTaskToken(request.taskToken, context);
-      if (request.details) await context.payloads.sealAll(request.details, context);
-      return Buffer.from(service.RecordActivityTaskHeartbeatRequest.encode(request).finish());
+      const details = request.details ? await context.payloads.sealAll(request.details, context) : null;
+      return encode(service.RecordActivityTaskHeartbeatRequest, { namespace: context.namespace, taskToken: serverTaskToken(request.taskToken, context), details, identity: identityOf(context, request.identity) });
     },
   },
   RespondActivityTaskCompleted: {
     async request(bytes, context) {
       const request = service.RespondActivityTaskCompletedRequest.decode(bytes);
       sameNamespace(request.namespace, context);
-      request.taskToken = serverTaskToken(request.taskToken, context);
-      if (request.result) await context.payloads.sealAll(request.result, context);
-      return Buffer.from(service.RespondActivityTaskCompletedRequest.encode(request).finish());
+      const result = request.result ? await context.payloads.sealAll(request.result, context) : null;
+      return encode(service.RespondActivityTaskCompletedRequest, { namespace: context.namespace, taskToken: serverTaskToken(request.taskToken, context), result, identity: identityOf(context, request.identity) });
     },
   },
   RespondActivityTaskFailed: {
     async request(bytes, context) {
       const request = service.RespondActivityTaskFailedRequest.decode(bytes);
       sameNamespace(request.namespace, context);
-      request.taskToken = serverTaskToken(request.taskToken, context);
-      if (request.failure) await context.payloads.sealFailure(request.failure, context);
-      if (request.lastHeartbeatDetails) await context.payloads.sealAll(request.lastHeartbeatDetails, context);
-      return Buffer.from(service.RespondActivityTaskFailedRequest.encode(request).finish());
+      const taskToken = serverTaskToken(request.taskToken, context);
+      const failure = request.failure ? await context.payloads.sealFailure(request.failure, context) : null;
+      const lastHeartbeatDetails = request.lastHeartbeatDetails ? await context.payloads.sealAll(request.lastHeartbeatDetails, context) : null;
+      return encode(service.RespondActivityTaskFailedRequest, { namespace: context.namespace, taskToken, failure, lastHeartbeatDetails, identity: identityOf(context, request.identity) });
     },
   },
   RespondActivityTaskCanceled: {
     async request(bytes, context) {
       const request = service.RespondActivityTaskCanceledRequest.decode(bytes);
       sameNamespace(request.namespace, context);
-      request.taskToken = serverTaskToken(request.taskToken, context);
-      if (request.details) await context.payloads.sealAll(request.details, context);
-      return Buffer.from(service.RespondActivityTaskCanceledRequest.encode(request).finish());
+      const details = request.details ? await context.payloads.sealAll(request.details, context) : null;
+      return encode(service.RespondActivityTaskCanceledRequest, { namespace: context.namespace, taskToken: serverTaskToken(request.taskToken, context), details, identity: identityOf(context, request.identity) });
     },
   },
 };

@@ -14,6 +14,8 @@ export interface GatewayConfig {
   installationKeyring: SecretKeyring;
   listen: string;
   tls?: { certChain: Buffer; privateKey: Buffer };
+  /** HAVEN_GATEWAY_ALLOW_PLAINTEXT=true: plaintext on a non-loopback address, behind a TLS-terminating proxy. */
+  allowPlaintext: boolean;
 }
 
 export class GatewayConfigError extends Error {
@@ -33,5 +35,6 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     installationKeyring: parsePayloadKeyring(env.HAVEN_PAYLOAD_KEY),
     listen: env.HAVEN_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN,
     ...(cert && key ? { tls: { certChain: readFileSync(cert), privateKey: readFileSync(key) } } : {}),
+    allowPlaintext: env.HAVEN_GATEWAY_ALLOW_PLAINTEXT === 'true',
   };
 }

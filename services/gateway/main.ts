@@ -5,6 +5,8 @@ import { startGateway } from './gateway.js';
 import { PrincipalResolver } from './principals.js';
 
 // `tsx services/gateway/main.ts`: the agent gateway. Stops on SIGINT/SIGTERM.
+// One tenant's call must never end the process every tenant goes through: report, keep serving.
+process.on('unhandledRejection', (reason) => console.error(`[gateway] unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`));
 const config = readGatewayConfig();
 const database = connectDatabase(config.databaseUrl);
 const gateway = await startGateway({
@@ -15,6 +17,7 @@ const gateway = await startGateway({
   principals: new PrincipalResolver(database.db, config.installationKeyring),
   payloadKeys: new OrganizationPayloadKeys(database.db, config.installationKeyring),
   ...(config.tls ? { tls: config.tls } : {}),
+  allowPlaintext: config.allowPlaintext,
   onRefused: ({ principal, method, reason }) => console.warn(`[gateway] refused ${method} from ${principal}: ${reason}`),
 });
 console.log(`Agent gateway ${gateway.address}${config.tls ? ' (TLS)' : ''}, relaying to ${config.temporalAddress}`);

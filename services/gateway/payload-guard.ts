@@ -17,6 +17,8 @@ export class TaskRefused extends Error {
 
 /** What the SDK's failure converter writes when it moves a failure's message into its attributes. */
 const ENCODED_FAILURE_MESSAGE = 'Encoded failure';
+/** Deeper cause chains than any SDK builds are refused rather than walked. */
+const MAX_FAILURE_DEPTH = 32;
 
 /**
  * Clusters hold no payload key. The gateway opens the payloads of a task it hands to a cluster (only
@@ -46,35 +48,46 @@ export class PayloadGuard {
     for (const [name, payload] of Object.entries(task.header?.fields ?? {})) task.header!.fields![name] = await open(payload);
   }
 
-  /** Seals every payload with the principal's organization's key, in place. */
-  async sealAll(payloads: Payloads, context: CallContext): Promise<void> {
-    if (!payloads.payloads?.length) return;
+  /** Every payload sealed with the principal's organization's key. */
+  async sealAll(payloads: Payloads, context: CallContext): Promise<Payloads> {
+    if (!payloads.payloads?.length) return { payloads: [] };
     const key = await this.keys.organizationKey(context.principal.orgId);
-    payloads.payloads = payloads.payloads.map((payload) => {
-      if (isSealed(payload)) throw new CallRefused('payloads from a cluster must not be sealed: the gateway seals them');
-      return sealPayload(payload, key);
-    });
+    return {
+      payloads: payloads.payloads.map((payload) => {
+        if (isSealed(payload)) throw new CallRefused('payloads from a cluster must not be sealed: the gateway seals them');
+        return sealPayload(payload, key);
+      }),
+    };
   }
 
   /**
-   * Moves each failure's message and stack trace into its encoded attributes (as the SDK does with
-   * `encodeCommonAttributes`) and seals them with its details: a hook's stderr or an error naming a
-   * credential never reaches the history in clear. Causes are handled the same way.
+   * The failure rebuilt from what a cluster may say: each level's message and stack trace move into its
+   * encoded attributes (as the SDK does with `encodeCommonAttributes`), sealed with its details, so a
+   * hook's stderr or an error naming a credential never reaches the history in clear. Only application,
+   * cancellation and timeout failures pass (an activity raises nothing else); other kinds become
+   * application failures, their fields dropped. Causes are rebuilt the same way.
    */
-  async sealFailure(failure: Failure, context: CallContext): Promise<void> {
-    for (let node: Failure | null | undefined = failure; node; node = node.cause) {
-      if (node.encodedAttributes && isSealed(node.encodedAttributes)) throw new CallRefused('failure attributes from a cluster must not be sealed: the gateway seals them');
-      const attributes = { message: node.message ?? '', stack_trace: node.stackTrace ?? '' };
-      const plain = { metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify(attributes)) };
-      const holder = { payloads: [plain] };
-      await this.sealAll(holder, context);
-      node.encodedAttributes = holder.payloads[0]!;
-      node.message = ENCODED_FAILURE_MESSAGE;
-      node.stackTrace = '';
-      for (const details of [node.applicationFailureInfo?.details, node.canceledFailureInfo?.details, node.timeoutFailureInfo?.lastHeartbeatDetails]) {
-        if (details) await this.sealAll(details, context);
-      }
+  async sealFailure(failure: Failure, context: CallContext, depth = 0): Promise<Failure> {
+    if (depth > MAX_FAILURE_DEPTH) throw new CallRefused(`a failure may have at most ${MAX_FAILURE_DEPTH} causes`);
+    if (failure.encodedAttributes && isSealed(failure.encodedAttributes)) throw new CallRefused('failure attributes from a cluster must not be sealed: the gateway seals them');
+    const attributes = { message: failure.message ?? '', stack_trace: failure.stackTrace ?? '' };
+    const [encodedAttributes] = (await this.sealAll({ payloads: [{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify(attributes)) }] }, context)).payloads!;
+    const sealDetails = async (details: Payloads | null | undefined) => (details ? await this.sealAll(details, context) : null);
+    const rebuilt: Failure = { message: ENCODED_FAILURE_MESSAGE, stackTrace: '', source: failure.source ?? '', encodedAttributes: encodedAttributes! };
+    if (failure.canceledFailureInfo) rebuilt.canceledFailureInfo = { details: await sealDetails(failure.canceledFailureInfo.details) };
+    else if (failure.timeoutFailureInfo) rebuilt.timeoutFailureInfo = { timeoutType: failure.timeoutFailureInfo.timeoutType ?? null, lastHeartbeatDetails: await sealDetails(failure.timeoutFailureInfo.lastHeartbeatDetails) };
+    else {
+      const info = failure.applicationFailureInfo;
+      rebuilt.applicationFailureInfo = {
+        type: info?.type ?? 'Error',
+        nonRetryable: info?.nonRetryable ?? false,
+        details: await sealDetails(info?.details),
+        ...(info?.nextRetryDelay ? { nextRetryDelay: info.nextRetryDelay } : {}),
+        ...(info?.category ? { category: info.category } : {}),
+      };
     }
+    if (failure.cause) rebuilt.cause = await this.sealFailure(failure.cause, context, depth + 1);
+    return rebuilt;
   }
 }
 

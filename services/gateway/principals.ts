@@ -17,6 +17,10 @@ export type Principal =
 
 /** How long a verdict on a token is reused: a rotated token or a deleted cluster is refused within this. */
 export const PRINCIPAL_CACHE_MS = 15_000;
+/** Far longer than any token Haven issues; a longer one is refused unread. */
+const MAX_TOKEN_LENGTH = 1024;
+/** Verdicts kept; the oldest go first, so a flood of made-up tokens cannot evict every real one at once. */
+const MAX_CACHED = 5_000;
 
 /**
  * Turns a bearer token into a principal, or undefined. Agent tokens are looked up by their hash (the
@@ -25,7 +29,10 @@ export const PRINCIPAL_CACHE_MS = 15_000;
  * poll loop does not cost a query per call.
  */
 export class PrincipalResolver {
+  /** By the token's hash: the cache never holds a token itself. */
   private readonly cache = new Map<string, { principal: Principal | undefined; until: number }>();
+  /** Lookups in flight, so a burst of calls with one token costs one query. */
+  private readonly pending = new Map<string, Promise<Principal | undefined>>();
 
   constructor(
     private readonly db: Database,
@@ -34,11 +41,19 @@ export class PrincipalResolver {
   ) {}
 
   async resolve(token: string): Promise<Principal | undefined> {
-    const cached = this.cache.get(token);
+    if (token.length > MAX_TOKEN_LENGTH) return undefined;
+    const key = hashSecretToken(token);
+    const cached = this.cache.get(key);
     if (cached && cached.until > this.now()) return cached.principal;
-    const principal = looksLikeMoverToken(token) ? await this.mover(token) : await this.agent(token);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(token, { principal, until: this.now() + PRINCIPAL_CACHE_MS });
+    let lookup = this.pending.get(key);
+    if (!lookup) {
+      lookup = (looksLikeMoverToken(token) ? this.mover(token) : this.agent(token)).finally(() => this.pending.delete(key));
+      this.pending.set(key, lookup);
+    }
+    const principal = await lookup;
+    this.cache.delete(key);
+    while (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, { principal, until: this.now() + PRINCIPAL_CACHE_MS });
     return principal;
   }
 

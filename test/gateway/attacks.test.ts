@@ -20,6 +20,7 @@ const { temporal } = proto;
 const PERMISSION_DENIED = 7;
 const UNAUTHENTICATED = 16;
 const DEADLINE_EXCEEDED = 4;
+const RESOURCE_EXHAUSTED = 8;
 
 /** The gRPC status a call ended with (0 when it succeeded), wherever the client wrapped it. */
 async function statusOf(call: () => Promise<unknown>): Promise<number> {
@@ -145,13 +146,20 @@ describe('the agent gateway, attacked with one cluster\'s manifest and token', (
       expect(await statusOf(() => tenant.connection.workflowService.respondActivityTaskCompleted({ namespace, taskToken: task.taskToken, result: { payloads: [] } }))).toBe(PERMISSION_DENIED);
       answers.push({ attempt: 'answer a task handed to another cluster, with its token', status: 'PERMISSION_DENIED' });
       // A failure's message, whatever it says, is sealed on its way into the history.
-      const failure = temporal.api.failure.v1.Failure.create({ message: 'stderr: password=hunter2', stackTrace: 'at secret', applicationFailureInfo: { type: 'HOOK', nonRetryable: true } });
+      const failure = temporal.api.failure.v1.Failure.create({
+        message: 'stderr: password=hunter2',
+        stackTrace: 'at secret',
+        applicationFailureInfo: { type: 'HOOK', nonRetryable: true },
+        // A failure kind an activity never raises, carrying details in clear: dropped, not relayed.
+        cause: { message: 'cause', resetWorkflowFailureInfo: { lastHeartbeatDetails: { payloads: [defaultPayloadConverter.toPayload('hunter3')] } } },
+      });
       expect(await statusOf(() => own.workflowService.respondActivityTaskFailed({ namespace, taskToken: task.taskToken, failure }))).toBe(0);
       await expect(handle.result()).rejects.toThrow();
       const raw = new Client({ connection: stack.temporal.connection, namespace });
       const history = await raw.workflow.getHandle(workflowId).fetchHistory();
       const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
       expect(bytes.includes(Buffer.from('hunter2'))).toBe(false);
+      expect(bytes.includes(Buffer.from('hunter3'))).toBe(false);
       const failed = history.events!.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
       expect(failed.message).toBe('Encoded failure');
       expect(Buffer.from(failed.encodedAttributes!.metadata![KEY_ID_METADATA]!).toString()).toBe(`org.${stack.orgId}.1`);
@@ -190,6 +198,22 @@ describe('the agent gateway, attacked with one cluster\'s manifest and token', (
       await running.stop();
     }
   }, 120_000);
+
+  it('bounds what one principal may hold open: polls beyond its share are refused as RESOURCE_EXHAUSTED', async () => {
+    const c = await createCluster(stack.client);
+    // Without the client's retries, which would hide the refusals by trying again later.
+    const greedy = await Connection.connect({ address: stack.gateway.address, apiKey: c.agentToken, tls: false, interceptors: [] });
+    try {
+      const polls = Array.from({ length: 24 }, () =>
+        statusOf(() => greedy.withDeadline(Date.now() + 5_000, () => greedy.workflowService.pollActivityTaskQueue({ namespace, taskQueue: { name: clusterTaskQueue(c.id) } }))),
+      );
+      const statuses = await Promise.all(polls);
+      expect(statuses.filter((status) => status === RESOURCE_EXHAUSTED).length).toBeGreaterThanOrEqual(8);
+      answers.push({ attempt: 'hold 24 long polls open at once', status: `${statuses.filter((s) => s === RESOURCE_EXHAUSTED).length} of them RESOURCE_EXHAUSTED` });
+    } finally {
+      await greedy.close();
+    }
+  }, 60_000);
 
   it('refuses a rotated token, and a deleted cluster\'s, within a minute', async () => {
     const c = await createCluster(stack.client);
