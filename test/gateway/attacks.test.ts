@@ -15,26 +15,13 @@ import { authorized } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { eventually } from '../emulator/helpers/cluster.js';
 import { uniqueName } from '../support/stack-env.js';
+import { statusOf } from './helpers/grpc-status.js';
 
 const { temporal } = proto;
 const PERMISSION_DENIED = 7;
 const UNAUTHENTICATED = 16;
 const DEADLINE_EXCEEDED = 4;
 const RESOURCE_EXHAUSTED = 8;
-
-/** The gRPC status a call ended with (0 when it succeeded), wherever the client wrapped it. */
-async function statusOf(call: () => Promise<unknown>): Promise<number> {
-  try {
-    await call();
-    return 0;
-  } catch (error) {
-    for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
-      const code = (cause as { code?: unknown }).code;
-      if (typeof code === 'number') return code;
-    }
-    throw error;
-  }
-}
 
 const previewRequest = {
   version: 1 as const,

@@ -5,19 +5,7 @@ import type { OrganizationPayloadKeys } from '../../lib/db/organization-payload-
 import { startGateway } from '../../services/gateway/gateway.js';
 import type { PrincipalResolver } from '../../services/gateway/principals.js';
 import { stackEnv } from '../support/stack-env.js';
-
-async function statusOf(call: () => Promise<unknown>): Promise<number> {
-  try {
-    await call();
-    return 0;
-  } catch (error) {
-    for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
-      const code = (cause as { code?: unknown }).code;
-      if (typeof code === 'number') return code;
-    }
-    throw error;
-  }
-}
+import { statusOf } from './helpers/grpc-status.js';
 
 const installationKeyring = parseKeyring(generateKeyEntry('p1'));
 const options = { upstream: stackEnv('TEMPORAL_ADDRESS'), namespace: 'default', installationKeyring, payloadKeys: {} as OrganizationPayloadKeys };
