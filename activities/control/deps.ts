@@ -12,6 +12,11 @@ export interface ControlDeps {
   /** For DescribeTaskQueue and describing other runs. */
   temporal: { client: Client; namespace: string };
   clock: () => Date;
+  /**
+   * What expiry and SafeLock are judged by: the control plane's own clock, never a run's input. Apart from
+   * `clock` only so tests can stand days later for retention without making every agent look silent.
+   */
+  retentionClock?: () => Date;
   /** HAVEN_GC_GRACE_MINUTES: how long unreferenced packs wait before GC condemns and deletes them; the data mover's default (6 h) when unset. */
   gcGraceMs?: number;
 }

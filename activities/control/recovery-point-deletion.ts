@@ -78,7 +78,7 @@ export function recoveryPointDeletionActivities(deps: ControlDeps) {
           if (!recorded) return { status: 'GONE' };
           return { status: 'DELETE', job: { orgId: start.orgId, jobId: recorded.id }, clusterId: null, clusterName: '', storageTargetId: '', snapshots: [], repositorySnapshotIds: [] };
         }
-        const locked = row.lockedUntil && row.lockedUntil.getTime() > deps.clock().getTime();
+        const locked = row.lockedUntil && row.lockedUntil.getTime() > (deps.retentionClock ?? deps.clock)().getTime();
         const reason = locked ? `recovery point ${row.id} is SafeLocked until ${row.lockedUntil!.toISOString()}; it cannot be deleted before then` : undefined;
         const now = deps.clock();
         const jobId =

@@ -27,7 +27,7 @@ export interface ExpiryPlan {
 export function recoveryPointExpiryActivities(deps: ControlDeps) {
   return {
     async planExpiryPass(input: { batch: number }): Promise<ExpiryPlan> {
-      const now = deps.clock();
+      const now = (deps.retentionClock ?? deps.clock)();
       const rows = await deps.db
         .select({
           orgId: recoveryPoints.orgId,

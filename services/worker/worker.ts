@@ -20,6 +20,8 @@ export interface ControlWorkerOptions {
   /** Seals each organization's payloads with its own key (the same source as `client`'s). */
   payloadKeys: PayloadKeySource;
   clock?: () => Date;
+  /** What expiry and SafeLock are judged by, when not `clock` (tests standing days later). */
+  retentionClock?: () => Date;
   /** How long unreferenced packs wait before GC reclaims them (HAVEN_GC_GRACE_MINUTES); the data mover's default when unset. */
   gcGraceMs?: number;
 }
@@ -38,6 +40,7 @@ export function createControlWorker(options: ControlWorkerOptions): Promise<Work
       installationKeyring: temporal.payloadKeyring,
       temporal: { client: options.client, namespace: temporal.namespace },
       clock: options.clock ?? (() => new Date()),
+      ...(options.retentionClock ? { retentionClock: options.retentionClock } : {}),
       ...(options.gcGraceMs === undefined ? {} : { gcGraceMs: options.gcGraceMs }),
     }),
     dataConverter: havenDataConverter(options.payloadKeys),

@@ -30,7 +30,10 @@ describe('cluster registration', () => {
     const documents = parseAllDocuments(created.agentManifest).map((d) => d.toJS() as { kind: string; spec?: unknown; stringData?: { token: string } });
     expect(documents.map((d) => d.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRoleBinding', 'Secret', 'Deployment']);
     expect(documents[3]?.stringData?.token).toBe(created.agentToken);
-    expect(JSON.stringify(documents[4])).toContain(`cluster.${created.id}`);
+    // The agent is told which cluster it is and where the gateway is; never a payload key or Temporal's address.
+    expect(JSON.stringify(documents[4])).toContain(JSON.stringify({ name: 'HAVEN_CLUSTER_ID', value: created.id }));
+    expect(JSON.stringify(documents[4])).toContain('HAVEN_GATEWAY_ADDRESS');
+    expect(created.agentManifest).not.toMatch(/HAVEN_PAYLOAD_KEY|TEMPORAL_ADDRESS/);
 
     const read = await operator.get(`/clusters/${created.id}`);
     const list = await operator.get('/clusters');

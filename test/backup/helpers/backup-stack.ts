@@ -52,8 +52,8 @@ export interface BackupStack {
    */
   startAgent(clusterId: string, options?: { executor?: PodExecutor; mover?: Partial<MoverPodSettings>; kubeConfig?: KubeConfig }): Promise<RunningWorker>;
   /**
-   * Sets the control plane's clock (what SafeLock and expiry are judged by) to `at`, or back to the real
-   * time: runs take no clock from their input, so tests move the worker's instead of sleeping.
+   * Sets the control plane's retention clock (what SafeLock and expiry are judged by) to `at`, or back to
+   * the real time: runs take no clock from their input, so tests move the worker's instead of sleeping.
    */
   setControlTime(at: Date | undefined): void;
   /** Starts any worker (e.g. a fake agent) and stops it on close. */
@@ -116,7 +116,7 @@ export async function startBackupStack(options: { gcGraceMs?: number } = {}): Pr
       db,
       keyring: api.config.keyring,
       payloadKeys,
-      clock: () => controlTime ?? new Date(),
+      retentionClock: () => controlTime ?? new Date(),
       ...options,
     }),
   );
