@@ -63,6 +63,23 @@ export class CorruptObjectError extends DataMoverError {
   }
 }
 
+/**
+ * A manifest entry a restore will not write: a path that is absolute, not canonical or leaves the target,
+ * or one below something that is not a directory this restore made (it could lead through a symlink).
+ * A manifest the data mover wrote never has one; this one was altered or forged.
+ */
+export class UnsafeManifestPathError extends DataMoverError {
+  readonly code = 'MANIFEST_PATH_UNSAFE';
+  readonly retryable = false;
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`the snapshot's manifest names ${JSON.stringify(path)}, which a restore does not write: ${reason}`);
+    this.name = 'UnsafeManifestPathError';
+  }
+}
+
 /** A manifest references a chunk that no index knows (deleted by GC, or index lost). */
 export class MissingChunkError extends DataMoverError {
   readonly code = 'CHUNK_MISSING';

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { link, lchown, lutimes, mkdir, readdir, symlink, unlink } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, mkdirSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
 import { Semaphore } from '../controls/semaphore.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, UnsafeManifestPathError } from '../errors.js';
 import { isWithin, ROOT_PATH } from '../manifest/walk-order.js';
 import { applyXattrs, type Xattrs } from '../xattrs/attr-tools.js';
 import { DirectoryTracker } from './directory-tracker.js';
@@ -23,6 +23,16 @@ function deviceNumbers(rdev: number): [string, string] {
   const major = ((value >> 8n) & 0xfffn) | ((value >> 32n) & ~0xfffn);
   const minor = (value & 0xffn) | ((value >> 12n) & ~0xffn);
   return [major.toString(), minor.toString()];
+}
+
+/** Why a manifest path must not be written, or undefined: relative, canonical, every segment a plain name. */
+function unsafePathReason(path: string): string | undefined {
+  if (path === ROOT_PATH) return undefined;
+  if (path.startsWith('/')) return 'it is absolute';
+  if (path.includes('\0')) return 'it holds a NUL byte';
+  const segments = path.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return 'it is not a canonical relative path (empty, "." or ".." segments)';
+  return undefined;
 }
 
 function normaliseSelection(paths: string[] | undefined): string[] | undefined {
@@ -52,6 +62,8 @@ export class TreeRestore {
   private failure: unknown;
   /** Entries with extended attributes, set by one setfattr run once everything exists. */
   private readonly withXattrs: { absolutePath: string; xattrs: Xattrs }[] = [];
+  /** Directories this restore created, by manifest path: only they may hold what follows. */
+  private readonly restoredDirectories = new Set<string>();
   /** Restoring into an empty directory: no stale entry can be in the way, so no unlink per file. */
   private targetWasEmpty = false;
 
@@ -103,7 +115,23 @@ export class TreeRestore {
     return path === ROOT_PATH ? this.options.target : join(this.options.target, ...path.split('/'));
   }
 
+  /**
+   * Every path is checked before anything is written for it: canonical and relative, and its parent a
+   * directory this very restore created (or the target). A forged manifest with `a` a symlink to `/etc`
+   * and then `a/passwd` is refused at `a/passwd`, before it is written through the link.
+   */
+  private checkPath(path: string): void {
+    const reason = unsafePathReason(path);
+    if (reason) throw new UnsafeManifestPathError(path, reason);
+    if (path === ROOT_PATH) return;
+    const parent = posix.dirname(path);
+    if (parent !== '.' && !this.restoredDirectories.has(parent)) {
+      throw new UnsafeManifestPathError(path, `its parent ${JSON.stringify(parent)} is not a directory this restore created before it`);
+    }
+  }
+
   private async restoreEntry(entry: ManifestEntry): Promise<void> {
+    this.checkPath(entry.path);
     this.directories.moveTo(entry.path);
     const absolutePath = this.absolute(entry.path);
     this.result.entries++;
@@ -112,6 +140,9 @@ export class TreeRestore {
       // Synchronous: the walk cannot go on before it exists, and a round trip through the thread pool (busy
       // with the files' opens and closes) costs far more than the system call.
       mkdirSync(absolutePath, { recursive: true });
+      // Restoring over an existing tree: a symlink already at this name would pass mkdir and lead elsewhere.
+      if (!this.targetWasEmpty && !lstatSync(absolutePath).isDirectory()) throw new UnsafeManifestPathError(entry.path, 'the target already has something other than a directory there (a symlink?)');
+      this.restoredDirectories.add(entry.path);
       this.directories.enter(entry, absolutePath);
       return;
     }
@@ -156,6 +187,8 @@ export class TreeRestore {
       case 'hardlink': {
         const first = entry.ino === undefined ? undefined : this.linkTargets.get(entry.ino);
         if (first && entry.linkTo !== undefined) {
+          // The first name is linked by its path: the same rules, so a link cannot reach out of the target.
+          this.checkPath(entry.linkTo);
           await first;
           await link(this.absolute(entry.linkTo), absolutePath);
           this.result.files++;
