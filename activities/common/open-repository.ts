@@ -18,6 +18,14 @@ export function backendFor(access: RepositoryAccess): Promise<StorageBackend> {
 }
 
 /**
+ * Opens the storage target's repository for reading (restores): a missing one is RepositoryNotFoundError,
+ * never created, so a restore aimed at the wrong place cannot leave a new, empty repository behind.
+ */
+export async function openRepository(access: RepositoryAccess): Promise<Repository> {
+  return Repository.open(await backendFor(access), access.secret);
+}
+
+/**
  * Opens the storage target's repository, creating it on the first backup. Two first backups racing
  * both try to create it; the header is written create-if-absent, so the loser opens the winner's.
  */

@@ -1,6 +1,5 @@
 import type { RestoreVolumeRequest, RestoreVolumeResult } from '../../proto/mover/index.js';
-import { backendFor } from '../common/open-repository.js';
-import { Repository } from '../../lib/datamover/repository/repository.js';
+import { openRepository } from '../common/open-repository.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { heartbeatWhile } from './heartbeat-loop.js';
 import type { MoverContext } from './mover-context.js';
@@ -19,7 +18,7 @@ export class RestoredSizeMismatchError extends Error {
  */
 export async function restoreVolume(context: MoverContext, request: RestoreVolumeRequest): Promise<RestoreVolumeResult> {
   // Open, never init: a restore from a repository that is not there must fail, not create an empty one.
-  const repository = await Repository.open(await backendFor(request.repository), request.repository.secret);
+  const repository = await openRepository(request.repository);
   const snapshot = await repository.readSnapshot(request.snapshotId);
   const result = await heartbeatWhile({ phase: 'restoring' }, () =>
     runRestore(repository, {

@@ -11,7 +11,7 @@ import {
 import { runRestore } from '../../../lib/datamover/restore/restore.js';
 import { toActivityFailure } from '../../common/failures.js';
 import { withHeartbeats } from '../../common/heartbeats.js';
-import { openOrInitRepository } from '../../common/open-repository.js';
+import { openRepository } from '../../common/open-repository.js';
 import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { ResourceTreeError, readResourceTree } from './read-resource-tree.js';
 import { restoreResources } from './restore-resources.js';
@@ -30,7 +30,7 @@ async function restoreFrom(deps: ClusterRestoreDeps, request: RestoreResourcesRe
   try {
     phase('fetching');
     // The recovery point's repository exists, so this only opens it.
-    const repository = await openOrInitRepository(request.repository);
+    const repository = await openRepository(request.repository);
     // Owners are the agent's own: the files are only read back, never mounted into workloads.
     await runRestore(repository, { snapshotId: request.snapshotId, target: directory, restoreOwners: false });
     phase('reading');
