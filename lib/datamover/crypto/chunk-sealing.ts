@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { compress, decompress } from 'zstd-napi';
+import { compress } from 'zstd-napi';
+import * as zstd from 'zstd-napi/binding.js';
 import { CHUNK_FLAGS } from '../../../proto/repository/index.js';
 import { open, seal } from './envelope.js';
 
@@ -48,9 +49,34 @@ export function sealChunk(dataKey: Buffer, id: Buffer, plaintext: Uint8Array, le
   return { stored: seal(chunkKey(dataKey, id), payload, id), flags };
 }
 
+/**
+ * No chunk any chunker cuts comes near this (data chunks are at most 4 MiB by default, bundles of small
+ * files far less): a payload that claims more was not written by the data mover.
+ */
+export const MAX_CHUNK_PLAINTEXT = 64 * 1024 * 1024;
+
+export class ChunkDecompressionError extends Error {
+  override name = 'ChunkDecompressionError';
+}
+
+/**
+ * Decompresses into a buffer of the size the frame declares, and only if it declares one no larger than
+ * MAX_CHUNK_PLAINTEXT and is a single frame: whoever holds the repository's keys can store a payload that
+ * expands without bound (a zstd bomb), and a restore must not run out of memory on it.
+ */
+function boundedDecompress(payload: Buffer): Buffer {
+  const size = zstd.getFrameContentSize(payload);
+  if (size === null || size > MAX_CHUNK_PLAINTEXT) throw new ChunkDecompressionError(`the compressed chunk declares ${size === null ? 'no' : `a ${size}-byte`} size (at most ${MAX_CHUNK_PLAINTEXT} bytes are accepted)`);
+  if (zstd.findFrameCompressedSize(payload) !== payload.length) throw new ChunkDecompressionError('the compressed chunk is not a single frame');
+  const plaintext = Buffer.allocUnsafe(size);
+  const written = zstd.decompress(plaintext, payload);
+  if (written !== size) throw new ChunkDecompressionError(`the compressed chunk declared ${size} bytes and held ${written}`);
+  return plaintext;
+}
+
 /** Returns undefined if authentication fails; the caller knows which file and object to name. */
 export function openChunk(dataKey: Buffer, id: Buffer, stored: Uint8Array, flags: number): Buffer | undefined {
   const payload = open(chunkKey(dataKey, id), stored, id);
   if (!payload) return undefined;
-  return flags & CHUNK_FLAGS.compressed ? decompress(payload) : payload;
+  return flags & CHUNK_FLAGS.compressed ? boundedDecompress(payload) : payload;
 }
