@@ -1,6 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { compress } from 'zstd-napi';
-import * as zstd from 'zstd-napi/binding.js';
+import * as zstdBinding from 'zstd-napi/binding.js';
+
+// A native CommonJS module: Node's ESM loader (the restore writer threads) gives it as the default export,
+// tsx and vitest as named ones.
+const zstd = (zstdBinding as typeof zstdBinding & { default?: typeof zstdBinding }).default ?? zstdBinding;
 import { CHUNK_FLAGS } from '../../../proto/repository/index.js';
 import { open, seal } from './envelope.js';
 
