@@ -5,7 +5,7 @@ import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/
 import type { ControlActivities } from '../activities/control/index.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import type { BackupOutcome, BackupRunInput } from '../lib/domain/runs/backup-run.js';
-import { CLUSTER_CALL, CONTROL, EXPORT, HOOK } from './activity-profiles.js';
+import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, REPOSITORY_MAINTENANCE } from './activity-profiles.js';
 import { copyVolumes, liveCopies, requireACopy, snapshotCopies, type CopyRun } from './backup-copy.js';
 import { runHooks } from './backup-hooks.js';
 import { BACKUP_STEPS } from './backup-progress.js';
@@ -112,7 +112,10 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
 
     const result: BackupResult = { exported, mode, scope, volumes: track.volumes, copies: track.copies, hookReports: track.hookReports };
     await track.enter('RECORDING_RECOVERY_POINT', { resourceCount: exported.resourceCount });
-    const recoveryPoint = await control.recordRecoveryPoint(recoveryPointRecord(input, result));
+    const record = recoveryPointRecord(input, result);
+    // SafeLock covers everything the point needs (dedup reuses older, unlocked objects) before it is promised.
+    const lock = input.retention.safeLock ? await proxyActivities<ControlActivities>(REPOSITORY_MAINTENANCE).lockRecoveryPointData(record) : undefined;
+    const recoveryPoint = await control.recordRecoveryPoint({ ...record, ...(lock ? { lockedUntil: lock.lockedUntil } : {}) });
     recorded = true;
     // Sweeps what the copies leave behind on success too: the mover credentials Secret, any stray pod.
     // The recovery point exists by now, so a sweep that fails is logged rather than failing the run.

@@ -1,10 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import type { DeleteVolumeSnapshotRequest } from '../../proto/agent/index.js';
-import type { CopiedVolume } from '../../proto/mover/index.js';
 import { clusters, jobs, recoveryPoints } from '../../lib/db/schema/index.js';
 import type { DeletionCause, DeletionScope } from '../../lib/domain/runs/recovery-point-deletion.js';
 import type { ControlDeps, JobRef } from './deps.js';
-import type { RecordedContents, RecordedVolume } from './recovery-points.js';
+import { repositorySnapshotIds, type RecordedContents, type RecordedVolume } from './recovery-points.js';
 import { skipCheckActivities } from './skip-checks.js';
 
 export interface DeletionStart {
@@ -46,12 +45,6 @@ function keptSnapshots(row: PointRow): DeleteVolumeSnapshotRequest[] {
   return volumes.flatMap((v) =>
     v.snapshotName ? [{ version: 1 as const, namespace: v.namespace, snapshotName: v.snapshotName, ...(v.snapshotContentName ? { contentName: v.snapshotContentName } : {}) }] : [],
   );
-}
-
-function repositorySnapshotIds(row: PointRow): string[] {
-  const contents = row.contents as Partial<RecordedContents>;
-  const copies = ((contents.persistentVolumes ?? []) as Partial<CopiedVolume>[]).flatMap((v) => (v.copySnapshotId ? [v.copySnapshotId] : []));
-  return [...(contents.resourcesSnapshotId ? [contents.resourcesSnapshotId] : []), ...copies];
 }
 
 /**
@@ -111,7 +104,7 @@ export function recoveryPointDeletionActivities(deps: ControlDeps) {
           clusterName: row.clusterName,
           storageTargetId: row.storageTargetId,
           snapshots: keptSnapshots(row),
-          repositorySnapshotIds: start.scope === 'ALL' ? repositorySnapshotIds(row) : [],
+          repositorySnapshotIds: start.scope === 'ALL' ? repositorySnapshotIds(row.contents as Partial<RecordedContents>) : [],
         };
       });
     },

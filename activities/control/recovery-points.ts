@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import type { RecoveryPointType } from '../../lib/common/enums.js';
 import { clusters, recoveryPoints } from '../../lib/db/schema/index.js';
@@ -39,19 +40,41 @@ export interface RecoveryPointRecord {
   sizeBytes: number;
   /** The PVs this point protects; absent for runs that protect none. */
   persistentVolumes?: RecordedVolume[];
+  /**
+   * With SafeLock: the date every object the point needs was locked until (lockRecoveryPointData), which
+   * the point then records as its expiry and lock, so the row never promises more than the bucket holds.
+   */
+  lockedUntil?: string;
+}
+
+/** The repository snapshots a point's data lives in: its resources, and each PV copied into the repository. */
+export function repositorySnapshotIds(contents: { resourcesSnapshotId?: string; persistentVolumes?: readonly object[] }): string[] {
+  const copies = ((contents.persistentVolumes ?? []) as { copySnapshotId?: string }[]).flatMap((v) => (v.copySnapshotId ? [v.copySnapshotId] : []));
+  return [...(contents.resourcesSnapshotId ? [contents.resourcesSnapshotId] : []), ...copies];
+}
+
+/** Retention days from a moment: where a point's expiry and its SafeLock both start. */
+export function expiryFrom(start: Date, days: number): Date {
+  return new Date(start.getTime() + days * DAY_MS);
 }
 
 export function recoveryPointActivities(deps: ControlDeps) {
   return {
-    /** Expiry is creation plus retention; SafeLock holds the point until then. */
+    /**
+     * Expiry is creation plus retention; SafeLock holds the point until then. A SafeLocked point is only
+     * recorded once its data is locked: its expiry is then the date the objects hold.
+     */
     async recordRecoveryPoint(record: RecoveryPointRecord): Promise<{ id: string; expiresAt: string }> {
+      if (record.retention.safeLock && !record.lockedUntil) {
+        throw ApplicationFailure.nonRetryable('a SafeLocked recovery point is recorded only after its data is locked (lockRecoveryPointData)', 'SAFELOCK_NOT_APPLIED');
+      }
       const [cluster] = await deps.db.select({ name: clusters.name }).from(clusters).where(eq(clusters.id, record.clusterId));
       const createdAt = deps.clock();
-      const expiresAt = new Date(createdAt.getTime() + record.retention.days * DAY_MS);
+      const expiresAt = record.retention.safeLock ? new Date(record.lockedUntil!) : expiryFrom(createdAt, record.retention.days);
       const keepsSnapshots = (record.persistentVolumes ?? []).some((v) => v.snapshotName);
       const snapshotDays = record.snapshotRetentionDays ?? null;
       // Only an earlier expiry is recorded: the snapshots go with the point anyway.
-      const snapshotExpiresAt = keepsSnapshots && snapshotDays !== null && snapshotDays < record.retention.days ? new Date(createdAt.getTime() + snapshotDays * DAY_MS) : null;
+      const snapshotExpiresAt = keepsSnapshots && snapshotDays !== null && snapshotDays < record.retention.days ? expiryFrom(createdAt, snapshotDays) : null;
       const contents: RecordedContents = {
         namespaces: record.namespaces,
         resourceCount: record.resourceCount,

@@ -2,12 +2,14 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { backendFor } from '../common/open-repository.js';
 import { withHeartbeats } from '../common/heartbeats.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
+import { lockSnapshots } from '../../lib/datamover/maintenance/lock-snapshots.js';
 import { DataMoverError, ObjectRetainedError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
 import { TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 import type { ControlDeps } from './deps.js';
 import { repositoryAccessActivities } from './repository-access.js';
+import { expiryFrom, repositorySnapshotIds, type RecoveryPointRecord } from './recovery-points.js';
 
 export interface RepositoryRef {
   orgId: string;
@@ -17,6 +19,14 @@ export interface RepositoryRef {
 export interface GarbageCollection extends RepositoryRef {
   /** Skip the run unless a tombstone waits: a repository nothing was forgotten in has nothing new to condemn. */
   onlyIfPending: boolean;
+}
+
+export interface RecoveryPointLock {
+  /** What every object the point needs now holds (COMPLIANCE retention): the point's expiry and lock. */
+  lockedUntil: string;
+  /** Objects the point needs, and those of them whose retention had to be set or extended. */
+  objects: number;
+  extended: number;
 }
 
 export interface GarbageReport {
@@ -81,6 +91,26 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
             await repository.deleteSnapshot(id);
           }
           return input.snapshotIds.length;
+        });
+      } catch (error) {
+        throw asFailure(error);
+      }
+    },
+
+    /**
+     * SafeLock for a point about to be recorded: extends the retention of every object its snapshots
+     * need, including what deduplication reused from earlier, unlocked backups. Done here, not by the
+     * agent: the lock is the control plane's promise, and a retry extends again (never shortens).
+     */
+    async lockRecoveryPointData(record: RecoveryPointRecord): Promise<RecoveryPointLock> {
+      try {
+        return await withHeartbeats(async (phase) => {
+          // Whole seconds: S3 keeps retention dates to the second, and the point records what objects hold.
+          const until = new Date(Math.ceil(expiryFrom(deps.clock(), record.retention.days).getTime() / 1000) * 1000);
+          const { backend, secret } = await backendOf(record);
+          const repository = await Repository.open(backend, secret);
+          const report = await lockSnapshots(repository, repositorySnapshotIds(record), until, (done, total) => phase(`locked ${done} of ${total} objects`));
+          return { lockedUntil: until.toISOString(), ...report };
         });
       } catch (error) {
         throw asFailure(error);

@@ -6,20 +6,23 @@ import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { ObjectRetainedError } from '../../lib/datamover/errors.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { verifyRepository } from '../../lib/datamover/maintenance/verify.js';
-import { lockKey, PACKS_PREFIX } from '../../lib/datamover/repository/layout.js';
-import type { Repository } from '../../lib/datamover/repository/repository.js';
+import { INDEX_PREFIX, LOCKS_PREFIX, lockKey, PACKS_PREFIX, TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
+import { Repository } from '../../lib/datamover/repository/repository.js';
+import { LocalBackend } from '../../lib/datamover/storage/local-backend.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
-import { localRepository, scratchDir } from './helpers/repository-fixture.js';
+import { localRepository, scratchDir, TEST_SECRET } from './helpers/repository-fixture.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 
 const HOUR = 3_600_000;
 
-async function packKeys(repository: Repository): Promise<string[]> {
+async function keysUnder(repository: Repository, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const object of repository.backend.list(PACKS_PREFIX)) keys.push(object.key);
+  for await (const object of repository.backend.list(prefix)) keys.push(object.key);
   return keys.sort();
 }
+
+const packKeys = (repository: Repository) => keysUnder(repository, PACKS_PREFIX);
 
 describe('verify and garbage collection', () => {
   let scratch: Awaited<ReturnType<typeof scratchDir>>;
@@ -143,5 +146,30 @@ describe('verify and garbage collection', () => {
     advance(2 * HOUR);
     await collectGarbage(retained, { graceMs: HOUR, clock });
     expect(await packKeys(retained)).toEqual([]);
+  });
+
+  it('writes session locks and tombstones unlocked, and its consolidated index with the longest lock of those it replaces', async () => {
+    const lockedRoot = join(scratch.path, 'locked-repo');
+    const retained = await localRepository(lockedRoot, { clock, retention: { days: 1 } });
+    const a = await runBackup(retained, { source: join(scratch.path, 'a'), volume: 'a', clock });
+    advance(HOUR);
+    await runBackup(retained, { source: join(scratch.path, 'b'), volume: 'b', clock });
+    // Released, not left behind under a lock nobody needs.
+    expect(await keysUnder(retained, LOCKS_PREFIX)).toEqual([]);
+    const indexes = await keysUnder(retained, INDEX_PREFIX);
+    expect(indexes.length).toBe(2);
+    const longest = (await retained.backend.retainedUntil(indexes[1]!))!;
+
+    await rm(join(lockedRoot, 'snapshots', a.snapshot.id));
+    advance(2 * HOUR);
+    // As the control plane runs GC: its own writes carry no retention of their own.
+    const unlocked = await Repository.open(new LocalBackend(lockedRoot, undefined, clock), TEST_SECRET);
+    await collectGarbage(unlocked, { graceMs: HOUR, clock });
+    const [tombstone] = await keysUnder(retained, TOMBSTONES_PREFIX);
+    expect(tombstone).toBeDefined();
+    expect(await retained.backend.retainedUntil(tombstone!)).toBeUndefined();
+    const consolidated = (await keysUnder(retained, INDEX_PREFIX)).filter((key) => !indexes.includes(key));
+    expect(consolidated.length).toBe(1);
+    expect((await retained.backend.retainedUntil(consolidated[0]!))?.getTime()).toBe(longest.getTime());
   });
 });

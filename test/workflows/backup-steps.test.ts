@@ -79,8 +79,8 @@ function moverQueues(jobId: string, count: number, backup: (request: BackupVolum
 
 const copied = async (request: BackupVolumeRequest) => ({ version: 1 as const, snapshotId: `copy-${request.claim}`, files: 3, bytes: 300, newBytesStored: 100, resumed: false });
 
-function runBackup(jobId: string, plan: BackupPlan, mocks: Record<string, object>) {
-  return harness.run<typeof backupWorkflow>(WORKFLOW_TYPES.backup, [backupInput(jobId, plan)], mocks);
+function runBackup(jobId: string, plan: BackupPlan, mocks: Record<string, object>, retention = { days: 7, safeLock: false }) {
+  return harness.run<typeof backupWorkflow>(WORKFLOW_TYPES.backup, [{ ...backupInput(jobId, plan), retention }], mocks);
 }
 
 /** Each call as the step it belongs to; consecutive calls of one step collapse into one entry. */
@@ -245,5 +245,28 @@ describe('backup workflow steps (mocked activities)', () => {
     expect(run.calls.filter((c) => c.name === 'runBackupHook').map((c) => c.attempt)).toEqual([1, 1]);
     expect(run.calls.map((c) => c.name)).not.toContain('createVolumeSnapshot');
     expect(run.calls.map((c) => c.name)).not.toContain('recordRecoveryPoint');
+  });
+
+  it('with SafeLock locks the point\'s data first, then records the point with the date the objects hold', async () => {
+    const jobId = nextJob();
+    const lockedUntil = '2031-02-03T04:05:06.000Z';
+    const run = await runBackup(
+      jobId,
+      backupPlan('SNAPSHOT_ONLY'),
+      {
+        [CONTROL_QUEUE]: control({}, { lockRecoveryPointData: async () => ({ lockedUntil, objects: 4, extended: 4 }) }),
+        [clusterTaskQueue(SOURCE)]: sourceAgent([volume('data')]),
+      },
+      { days: 30, safeLock: true },
+    );
+
+    expect(run.failure).toBeUndefined();
+    const names = run.calls.map((c) => c.name);
+    expect(names.indexOf('lockRecoveryPointData')).toBeGreaterThan(-1);
+    expect(names.indexOf('lockRecoveryPointData')).toBeLessThan(names.indexOf('recordRecoveryPoint'));
+    const [locked] = inputsOf<RecoveryPointRecord>(run.calls, 'lockRecoveryPointData');
+    const [record] = inputsOf<RecoveryPointRecord>(run.calls, 'recordRecoveryPoint');
+    expect(locked?.resourcesSnapshotId).toBe(exported.snapshotId);
+    expect(record).toEqual({ ...locked, lockedUntil });
   });
 });

@@ -122,6 +122,10 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   if (toDelete.length > 0 || indexKeys.length > 1) {
     const kept = [...packs.values()].filter((pack) => !deleted.has(pack.key));
     const consolidatedKey = await writeIndexObject(repository, `gc-${newSessionId(now)}`, 0, kept, now);
+    // It replaces index objects a SafeLock may hold: it carries the longest of their locks, so what a
+    // locked snapshot needs is never named only by an object that can be deleted.
+    const longest = await longestRetention(repository, indexKeys, now);
+    if (longest) await repository.backend.extendRetention(consolidatedKey, longest);
     for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key);
     report.indexObjectsConsolidated = indexKeys.length;
     for (const packKey of toDelete) {
@@ -152,10 +156,19 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   }
   report.condemnedPacks = condemned.length - stillCondemned.length;
   if (condemned.length > 0) {
-    await repository.putObject(tombstoneKey(now), { version: 1, createdAt: now.toISOString(), packs: condemned } satisfies Tombstone);
+    await repository.putObject(tombstoneKey(now), { version: 1, createdAt: now.toISOString(), packs: condemned } satisfies Tombstone, { unretained: true });
   }
   for (const key of ripeTombstones) await deleteUnlessRetained(repository, key);
   return report;
+}
+
+async function longestRetention(repository: Repository, keys: readonly string[], now: Date): Promise<Date | undefined> {
+  let longest: Date | undefined;
+  for (const key of keys) {
+    const until = await repository.backend.retainedUntil(key);
+    if (until && until > now && (!longest || until > longest)) longest = until;
+  }
+  return longest;
 }
 
 async function deleteUnlessRetained(repository: Repository, key: string): Promise<boolean> {

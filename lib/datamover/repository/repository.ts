@@ -21,7 +21,7 @@ import {
 } from '../crypto/repository-keys.js';
 import { CorruptObjectError, ObjectExistsError, ObjectNotFoundError, RepositoryExistsError, RepositoryNotFoundError, SnapshotNotFoundError } from '../errors.js';
 import { mapConcurrent } from '../../common/map-concurrent.js';
-import type { StorageBackend } from '../storage/backend.js';
+import type { PutOptions, StorageBackend } from '../storage/backend.js';
 import { HEADER_KEY, SNAPSHOTS_PREFIX, snapshotKey } from './layout.js';
 import { openObject, sealObject } from './sealed-object.js';
 
@@ -124,8 +124,8 @@ export class Repository {
     return chunkId(this.keys.idKey, data);
   }
 
-  async putObject(key: string, value: unknown): Promise<void> {
-    await this.backend.put(key, sealObject(this.keys.dataKey, key, value));
+  async putObject(key: string, value: unknown, options: PutOptions = {}): Promise<void> {
+    await this.backend.put(key, sealObject(this.keys.dataKey, key, value), options);
   }
 
   async getObject<T>(key: string, decode: (text: string) => T): Promise<T> {

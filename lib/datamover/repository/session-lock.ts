@@ -39,7 +39,7 @@ export class SessionLockHandle {
 
   private async write(): Promise<void> {
     this.record.refreshedAt = this.clock().toISOString();
-    await this.repository.backend.put(lockKey(this.record.sessionId), Buffer.from(JSON.stringify(this.record)));
+    await this.repository.backend.put(lockKey(this.record.sessionId), Buffer.from(JSON.stringify(this.record)), { unretained: true });
   }
 }
 

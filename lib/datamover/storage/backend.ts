@@ -23,6 +23,11 @@ export interface ByteRange {
 
 export interface PutOptions {
   ifAbsent?: boolean;
+  /**
+   * Written without the backend's retention: session locks and tombstones are deleted when their work
+   * ends, and a lock on them would only leave them behind (and lock what no snapshot needs).
+   */
+  unretained?: boolean;
 }
 
 export interface StorageBackend {
@@ -36,6 +41,11 @@ export interface StorageBackend {
   delete(key: string): Promise<void>;
   /** The retention date of the object, if it is locked at all. */
   retainedUntil(key: string): Promise<Date | undefined>;
+  /**
+   * Makes the object retained (COMPLIANCE on S3) until at least `until`: a later existing date stays.
+   * How a SafeLock covers objects written before it, which dedup makes it depend on. True when it changed.
+   */
+  extendRetention(key: string, until: Date): Promise<boolean>;
 }
 
 /** Object Lock settings of an immutable target. */

@@ -57,7 +57,7 @@ export class LocalBackend implements StorageBackend {
       throw error;
     }
     await syncDirectory(directory);
-    const until = retainUntil(this.retention, this.clock());
+    const until = options.unretained ? undefined : retainUntil(this.retention, this.clock());
     if (until) await this.writeRetention(key, until);
   }
 
@@ -115,6 +115,14 @@ export class LocalBackend implements StorageBackend {
     } catch {
       return undefined;
     }
+  }
+
+  async extendRetention(key: string, until: Date): Promise<boolean> {
+    if (!(await this.head(key))) throw new ObjectNotFoundError(key);
+    const current = await this.retainedUntil(key);
+    if (current && current >= until) return false;
+    await this.writeRetention(key, until);
+    return true;
   }
 
   private retentionPath(key: string): string {

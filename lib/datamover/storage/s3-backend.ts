@@ -73,7 +73,7 @@ export class S3Backend implements StorageBackend {
   }
 
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
-    const lockUntil = retainUntil(this.config.retention, this.clock());
+    const lockUntil = options.unretained ? undefined : retainUntil(this.config.retention, this.clock());
     try {
       await this.call('PutObject', key, (s3) => s3.putObject(this.prefix + key, body, { ifAbsent: options.ifAbsent, lockUntil }));
     } catch (error) {
@@ -128,6 +128,13 @@ export class S3Backend implements StorageBackend {
       return;
     }
     for (const version of exact) await this.call('DeleteObject', key, (s3) => s3.deleteObject(fullKey, version.versionId));
+  }
+
+  async extendRetention(key: string, until: Date): Promise<boolean> {
+    const current = await this.retainedUntil(key);
+    if (current && current >= until) return false;
+    await this.call('PutObjectRetention', key, (s3) => s3.putObjectRetention(this.prefix + key, until));
+    return true;
   }
 
   async retainedUntil(key: string): Promise<Date | undefined> {

@@ -18,6 +18,8 @@ export interface S3Operations {
   deleteObject(key: string, versionId?: string): Promise<void>;
   /** The object's retention date; throws (not found, no lock configuration) like GetObjectRetention. */
   getObjectRetention(key: string): Promise<Date | undefined>;
+  /** Sets COMPLIANCE retention until `until`; S3 refuses to shorten one, so only call it to extend. */
+  putObjectRetention(key: string, until: Date): Promise<void>;
   close(): void;
 }
 
@@ -72,6 +74,10 @@ export function plainHttpOperations(http: S3PlainHttp): S3Operations {
       const xml = (await http.send({ method: 'GET', key, query: { retention: '' } })).body.toString('utf8');
       const until = xmlValue(xml, 'RetainUntilDate');
       return until === undefined ? undefined : new Date(until);
+    },
+    async putObjectRetention(key, until) {
+      const body = Buffer.from(`<Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Mode>COMPLIANCE</Mode><RetainUntilDate>${until.toISOString()}</RetainUntilDate></Retention>`);
+      await http.send({ method: 'PUT', key, query: { retention: '' }, headers: { 'content-md5': md5Base64(body), 'content-type': 'application/xml' }, body });
     },
     close: () => http.close(),
   };

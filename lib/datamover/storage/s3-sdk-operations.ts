@@ -2,6 +2,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   GetObjectRetentionCommand,
+  PutObjectRetentionCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
@@ -85,6 +86,9 @@ export function sdkOperations(config: S3TargetConfig, client: S3Client = createS
     async getObjectRetention(Key) {
       const response = await client.send(new GetObjectRetentionCommand({ Bucket, Key }));
       return response.Retention?.RetainUntilDate;
+    },
+    async putObjectRetention(Key, until) {
+      await client.send(new PutObjectRetentionCommand({ Bucket, Key, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: until } }));
     },
     close: () => client.destroy(),
   };
