@@ -5,6 +5,7 @@ import type { AgentSettings, TemporalLinks } from './config.js';
 import type { Clock } from '../../lib/common/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
 import type { BackupPreviewer } from './seams/backup-preview.js';
+import type { StorageProbe } from './seams/storage-probe.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 
 /** What route plugins receive: the injected collaborators, never globals. */
@@ -16,6 +17,7 @@ export interface ApiContext {
   launcher: WorkflowLauncher;
   liveness: AgentLiveness;
   previewer: BackupPreviewer;
+  storageProbe: StorageProbe;
   clock: Clock;
   /** HAVEN_INSTALLATION_ADMIN_KEY: administers organizations; unset turns installation administration off. */
   installationAdminKey?: string | undefined;

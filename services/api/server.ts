@@ -15,6 +15,7 @@ import { unavailablePreviewer } from './seams/backup-preview.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 import { UnavailableWorkflowLauncher } from './seams/workflow-launcher.js';
 import { syncExpirySchedule } from './seams/expiry-schedule.js';
+import { s3StorageProbe } from './seams/s3-storage-probe.js';
 import { reconcileSchedules } from './seams/schedule-reconcile.js';
 import { connectWorkflowEngine } from './seams/workflow-engine.js';
 
@@ -55,6 +56,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         launcher: options.launcher ?? engine?.launcher ?? new UnavailableWorkflowLauncher(),
         liveness: options.liveness ?? engine?.liveness ?? noAgentLiveness,
         previewer: engine?.previewer ?? unavailablePreviewer,
+        storageProbe: s3StorageProbe,
         clock: options.clock ?? systemClock,
         installationAdminKey: config.installationAdminKey,
         agent: config.agent,

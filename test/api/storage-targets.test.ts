@@ -1,22 +1,26 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCredentials } from '../../lib/db/storage-target-secrets.js';
 import { storageTargets } from '../../lib/db/schema/index.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
 import { authorized, putCurrent, startTestApi } from './helpers/test-api.js';
+import { stackEnv } from '../support/stack-env.js';
 import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';
 
 let api: TestApi;
 let org: TestOrganization;
 let admin: Client;
-const SECRET = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY';
-const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+// Targets are probed when saved: these are the stack's object store and its real keys.
+const SECRET = stackEnv('S3_SECRET_ACCESS_KEY');
+const ACCESS_KEY = stackEnv('S3_ACCESS_KEY_ID');
 
 const s3 = (overrides: Record<string, unknown> = {}) => ({
   name: 'minio',
   kind: 'S3',
-  endpoint: 'http://127.0.0.1:9000',
-  bucket: 'haven-backups',
+  endpoint: stackEnv('S3_ENDPOINT'),
+  bucket: stackEnv('S3_PLAIN_BUCKET'),
   credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET },
   ...overrides,
 });
@@ -64,18 +68,65 @@ describe('storage targets', () => {
   it('keeps stored credentials when an update leaves them out, and replaces them when given', async () => {
     const created = expectStatus<{ id: string }>(await admin.post('/storage-targets', s3({ name: 's3-update' })), 201);
     const before = (await api.running.database.pool.query('select credentials_ciphertext c from storage_targets where id = $1', [created.id])).rows[0].c;
+    // The stored credentials are the ones probed when an update leaves them out.
     const kept = await putCurrent(admin, `/storage-targets/${created.id}`, (current) => ({
-      ...s3({ name: 's3-update', bucket: 'other-bucket' }),
+      ...s3({ name: 's3-update', prefix: 'moved' }),
       credentials: undefined,
       objectLockCapable: current.objectLockCapable,
     }));
-    expect(expectStatus(kept, 200)).toMatchObject({ bucket: 'other-bucket', hasCredentials: true, version: 2 });
+    expect(expectStatus(kept, 200)).toMatchObject({ prefix: 'moved', hasCredentials: true, version: 2 });
     const after = (await api.running.database.pool.query('select credentials_ciphertext c from storage_targets where id = $1', [created.id])).rows[0].c;
     expect(after).toBe(before);
-    const replaced = await putCurrent(admin, `/storage-targets/${created.id}`, () => s3({ name: 's3-update', credentials: { accessKeyId: 'A2', secretAccessKey: 'S2' } }));
+    const replaced = await putCurrent(admin, `/storage-targets/${created.id}`, () => s3({ name: 's3-update', credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET } }));
     expectStatus(replaced, 200);
     const rotated = (await api.running.database.pool.query('select credentials_ciphertext c from storage_targets where id = $1', [created.id])).rows[0].c;
     expect(rotated).not.toBe(before);
+  });
+
+  describe('probes an S3 target before saving it, answering 422 naming the field to fix', () => {
+    let web: Server;
+    let webEndpoint: string;
+    beforeAll(async () => {
+      // Any web server: it answers 200 to everything, with nothing S3 about it.
+      web = createServer((_request, response) => response.end('<html>internal admin page</html>'));
+      await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+      webEndpoint = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => web.close(() => resolve())));
+
+    const count = async () => Number((await api.running.database.pool.query('select count(*) n from storage_targets where org_id = $1', [org.orgId])).rows[0].n);
+
+    it.each([
+      ['an endpoint nothing listens on', () => ({ endpoint: 'http://127.0.0.1:1' }), 'body.endpoint', /could not be reached \(ECONNREFUSED\)/],
+      ['a web server that is not S3', () => ({ endpoint: webEndpoint }), 'body.endpoint', /not as an S3 server/],
+      ['a wrong secret', () => ({ credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: 'not-the-secret' } }), 'body.credentials', /refused these credentials/],
+      ['an unknown access key', () => ({ credentials: { accessKeyId: 'nobody', secretAccessKey: SECRET } }), 'body.credentials', /refused these credentials/],
+      ['a bucket that does not exist', () => ({ bucket: 'no-such-bucket' }), 'body.bucket', /does not exist/],
+      ['Object Lock on a bucket without it', () => ({ bucket: stackEnv('S3_PLAIN_BUCKET'), objectLockCapable: true }), 'body.objectLockCapable', /no Object Lock configuration/],
+    ])('refuses %s, storing nothing', async (_case, overrides, field, reason) => {
+      const before = await count();
+      const response = expectStatus<{ errors: { field: string; reason: string }[] }>(await admin.post('/storage-targets', s3({ name: 'probed', pathStyle: true, ...overrides() })), 422);
+      expect(response.errors).toEqual([{ field, reason: expect.stringMatching(reason) }]);
+      // The server's own answer is not echoed: an endpoint aimed inside the network reveals nothing through the API.
+      expect(JSON.stringify(response)).not.toContain('internal admin page');
+      expect(await count()).toBe(before);
+    });
+
+    it('takes objectLockCapable from the bucket, whatever was sent', async () => {
+      const locked = expectStatus(await admin.post('/storage-targets', s3({ name: 'locked-bucket', pathStyle: true, bucket: stackEnv('S3_BUCKET'), objectLockCapable: false })), 201);
+      expect(locked.objectLockCapable).toBe(true);
+      const plain = expectStatus(await admin.post('/storage-targets', s3({ name: 'plain-bucket', pathStyle: true })), 201);
+      expect(plain.objectLockCapable).toBe(false);
+    });
+
+    it('probes an update too, with the stored credentials when it leaves them out, and keeps the target as it was when refused', async () => {
+      const created = expectStatus<{ id: string }>(await admin.post('/storage-targets', s3({ name: 'probed-update', pathStyle: true })), 201);
+      const refused = await putCurrent(admin, `/storage-targets/${created.id}`, () => s3({ name: 'probed-update', pathStyle: true, bucket: 'no-such-bucket', credentials: undefined }));
+      expect(expectStatus<{ errors: { field: string }[] }>(refused, 422).errors.map((e) => e.field)).toEqual(['body.bucket']);
+      const badKeys = await putCurrent(admin, `/storage-targets/${created.id}`, () => s3({ name: 'probed-update', pathStyle: true, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: 'rotated-wrong' } }));
+      expect(expectStatus<{ errors: { field: string }[] }>(badKeys, 422).errors.map((e) => e.field)).toEqual(['body.credentials']);
+      expect(expectStatus(await admin.get(`/storage-targets/${created.id}`), 200)).toMatchObject({ bucket: stackEnv('S3_PLAIN_BUCKET'), version: 1 });
+    });
   });
 
   it('creates a filesystem target', async () => {

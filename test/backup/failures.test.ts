@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { storageTargets } from '../../lib/db/schema/index.js';
+import { encryptCredentials } from '../../lib/db/storage-target-secrets.js';
 import { createBackupDefinition, createCluster, createS3Target } from '../api/helpers/fixtures.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
@@ -25,8 +28,11 @@ describe('a failing export', () => {
       bucket: stackEnv('S3_BUCKET'),
       pathStyle: true,
       prefix,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: 'not-the-secret' },
+      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
     });
+    // The target was fine when saved (the API probes it); then the bucket's secret was rotated under it.
+    const credentialsCiphertext = encryptCredentials(stack.api.config.keyring, stack.orgId, target.id, { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: 'not-the-secret' });
+    await stack.api.running.database.db.update(storageTargets).set({ credentialsCiphertext }).where(eq(storageTargets.id, target.id));
     const definitionId = (
       await createBackupDefinition(stack.client, clusterId, {
         selection: { scope: 'SELECTED_NAMESPACES', namespaces: ['kube-system'] },

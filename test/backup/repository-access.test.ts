@@ -5,6 +5,7 @@ import { createControlActivities } from '../../activities/control/index.js';
 import { readRepositorySecret } from '../../lib/db/storage-target-secrets.js';
 import { storageTargets } from '../../lib/db/schema/index.js';
 import { createS3Target, expectStatus } from '../api/helpers/fixtures.js';
+import { stackEnv } from '../support/stack-env.js';
 import { authorized, startTestApi, type TestApi } from '../api/helpers/test-api.js';
 
 let api: TestApi;
@@ -46,12 +47,12 @@ describe('repository secrets of storage targets', () => {
   });
 
   it('resolve into repository access under the target\'s prefix, with credentials and SafeLock retention', async () => {
-    const target = await createS3Target(admin, { prefix: 'team/prod/', pathStyle: true, endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1' });
+    const target = await createS3Target(admin, { prefix: 'team/prod/', objectLockCapable: true });
     const access = await activities().resolveRepositoryAccess({ orgId, storageTargetId: target.id, retention: { days: 30, safeLock: true } });
     expect(access).toEqual({
       storageTargetId: target.id,
-      location: 's3://haven-backups/team/prod/repository',
-      s3: { endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', pathStyle: true, accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'example-secret' },
+      location: `s3://${stackEnv('S3_BUCKET')}/team/prod/repository`,
+      s3: { endpoint: stackEnv('S3_ENDPOINT'), region: stackEnv('S3_REGION'), pathStyle: true, accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
       secret: readRepositorySecret(api.config.keyring, await targetRow(target.id)),
       retentionDays: 30,
     });

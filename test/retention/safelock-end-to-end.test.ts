@@ -88,6 +88,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   s3.destroy();
+  // Its Temporal Schedule goes with it: the namespace is shared, and other files list every schedule there.
+  if (definitionId) await stack.client.delete(`/backup-definitions/${definitionId}`);
   await retention?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });

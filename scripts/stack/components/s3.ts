@@ -13,6 +13,8 @@ const version = 'v1.7.0';
 const accessKey = 'haven-local';
 const secretKey = 'haven-local-secret';
 const bucket = 'haven';
+// Without Object Lock: what most users' buckets are, and what SafeLock must be refused on.
+const plainBucket = 'haven-plain';
 const logFile = join(logDir, 's3.log');
 let binary = '';
 
@@ -38,14 +40,14 @@ async function bucketReady(endpoint: string): Promise<boolean> {
   }
 }
 
-async function ensureBucket(endpoint: string): Promise<void> {
+async function ensureBucket(endpoint: string, name: string, objectLock: boolean): Promise<void> {
   const s3 = client(endpoint);
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    await s3.send(new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: objectLock }));
   } catch (err) {
-    const name = err instanceof S3ServiceException ? err.name : '';
-    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') {
-      throw new StackComponentError('s3', `could not create bucket ${bucket} with object lock: ${String(err)}`, logFile);
+    const code = err instanceof S3ServiceException ? err.name : '';
+    if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') {
+      throw new StackComponentError('s3', `could not create bucket ${name}${objectLock ? ' with object lock' : ''}: ${String(err)}`, logFile);
     }
   } finally {
     s3.destroy();
@@ -88,12 +90,13 @@ export const s3: Component = {
         s3c.destroy();
       }
     }, { timeoutMs: 30_000, logFile, alive });
-    await ensureBucket(endpoint);
+    await ensureBucket(endpoint, bucket, true);
+    await ensureBucket(endpoint, plainBucket, false);
     return {
       pids: [pid],
       programHint: 'versitygw',
       ports: { s3: port },
-      env: { S3_ENDPOINT: endpoint, S3_REGION: 'us-east-1', S3_ACCESS_KEY_ID: accessKey, S3_SECRET_ACCESS_KEY: secretKey, S3_BUCKET: bucket, S3_FORCE_PATH_STYLE: 'true' },
+      env: { S3_ENDPOINT: endpoint, S3_REGION: 'us-east-1', S3_ACCESS_KEY_ID: accessKey, S3_SECRET_ACCESS_KEY: secretKey, S3_BUCKET: bucket, S3_PLAIN_BUCKET: plainBucket, S3_FORCE_PATH_STYLE: 'true' },
     };
   },
 

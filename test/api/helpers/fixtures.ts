@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { Database } from '../../../lib/db/client.js';
 import { jobs, recoveryPoints } from '../../../lib/db/schema/index.js';
-import { stackEnv } from '../../support/stack-env.js';
+import { stackEnv, uniqueName } from '../../support/stack-env.js';
 import type { Client } from './test-api.js';
 
 /** Asserts the status (showing the body when it differs) and returns the parsed JSON. */
@@ -27,9 +27,13 @@ export async function createS3Target(client: Client, body: Record<string, unknow
     await client.post('/storage-targets', {
       name: unique('s3'),
       kind: 'S3',
-      endpoint: 'http://127.0.0.1:9000',
-      bucket: 'haven-backups',
-      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'example-secret' },
+      // Targets are probed when saved: the stack's object store, in the bucket with Object Lock only when asked.
+      endpoint: stackEnv('S3_ENDPOINT'),
+      region: stackEnv('S3_REGION'),
+      bucket: body.objectLockCapable ? stackEnv('S3_BUCKET') : stackEnv('S3_PLAIN_BUCKET'),
+      pathStyle: true,
+      prefix: `tests/${uniqueName('target')}`,
+      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
       ...body,
     }),
     201,

@@ -58,13 +58,13 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
         config: admin,
         schema: {
           tags,
-          summary: 'Add an S3 or filesystem storage target',
+          summary: 'Add an S3 or filesystem storage target (an S3 bucket is probed first: reachable, credentials accepted, Object Lock)',
           body: StorageTargetCreate,
-          response: { 201: StorageTarget, ...errorResponses('name-taken') },
+          response: { 201: StorageTarget, ...errorResponses('name-taken', 'unprocessable') },
         },
       },
       async (request, reply) => {
-        const row = await createStorageTarget(request.tenant, context.keyring, request.body);
+        const row = await createStorageTarget(request.tenant, context.keyring, context.storageProbe, request.body);
         setEtag(reply, row);
         reply.code(201).header('location', `${request.url}/${row.id}`);
         return toApi(row);
@@ -80,12 +80,12 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
           summary: 'Replace a storage target (omit credentials to keep the stored ones)',
           params: IdParams,
           body: StorageTargetUpdate,
-          response: { 200: StorageTarget, ...errorResponses('not-found', 'name-taken', 'precondition-required', 'version-mismatch') },
+          response: { 200: StorageTarget, ...errorResponses('not-found', 'name-taken', 'precondition-required', 'version-mismatch', 'unprocessable') },
         },
       },
       async (request, reply) => {
         const version = expectedVersion(request, true) as number;
-        const row = await updateStorageTarget(request.tenant, context.keyring, request.params.id, version, request.body);
+        const row = await updateStorageTarget(request.tenant, context.keyring, context.storageProbe, request.params.id, version, request.body);
         setEtag(reply, row);
         return toApi(row);
       },

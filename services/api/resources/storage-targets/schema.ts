@@ -27,7 +27,8 @@ const S3Settings = {
   skipTlsVerify: Type.Boolean({ default: false, description: 'Disable TLS certificate validation (self-signed endpoints only).' }),
   objectLockCapable: Type.Boolean({
     default: false,
-    description: 'The bucket has S3 Object Lock enabled. SafeLock recovery points can only be written to such a target.',
+    description:
+      'Require S3 Object Lock: the target is refused (422) unless its bucket has an Object Lock configuration. Whatever is sent, the stored value is what the probe of the bucket found; SafeLock recovery points can only be written to such a target.',
   }),
 };
 
