@@ -41,7 +41,11 @@ export const ManifestHeaderV1 = Type.Object({
 export type ManifestHeader = Static<typeof ManifestHeaderV1>;
 
 export const ManifestEntryV1 = Type.Object({
-  /** Relative to the volume root, `/`-separated, no leading slash; the root itself is `.`. */
+  /**
+   * Relative to the volume root, `/`-separated, no leading slash; the root itself is `.`. Bytes of a name
+   * that are not valid UTF-8 are each the lone surrogate U+DC00 + byte (`\udcXX` in the JSON), as
+   * lib/datamover/manifest/file-names.ts spells them.
+   */
   path: Type.String({ minLength: 1 }),
   type: Type.Union(ENTRY_TYPES.map((type) => Type.Literal(type))),
   /** Permission and special bits (st_mode & 0o7777). */
@@ -54,7 +58,7 @@ export const ManifestEntryV1 = Type.Object({
   /** Inode number (decimal string); with size and mtime it decides whether a file is re-read next time. */
   ino: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   nlink: Type.Optional(Type.Integer({ minimum: 0 })),
-  /** Symlink target, as stored (may be relative or dangling). */
+  /** Symlink target, as stored (may be relative or dangling); its bytes spelled as the path's are. */
   target: Type.Optional(Type.String()),
   /** For `hardlink`: the path of the first name of the same inode. */
   linkTo: Type.Optional(Type.String()),

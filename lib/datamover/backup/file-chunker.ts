@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ContentDefinedChunker } from '../chunking/fastcdc.js';
 import type { TokenBucket } from '../controls/token-bucket.js';
+import { fsPath } from '../manifest/file-names.js';
 import type { ChunkStream, HashedChunk } from './chunk-store.js';
 
 /** Holes are recognised at this granularity (a common filesystem block multiple). */
@@ -53,7 +54,7 @@ export async function chunkFile(path: string, options: FileChunkerOptions, expec
     return offset;
   };
   let filled = 0;
-  const handle = await open(path, 'r');
+  const handle = await open(fsPath(path), 'r');
   try {
     for (;;) {
       if (options.throttle) await options.throttle.take(readSize);
@@ -92,7 +93,7 @@ export async function streamFile(path: string, options: StreamChunkerOptions, ex
   const readSize = Math.max(HOLE_BLOCK, Math.min(options.readSize, roundUp(expectedSize + 1, HOLE_BLOCK)));
   const batches: Promise<Buffer[]>[] = [];
   let size = 0;
-  const handle = await open(path, 'r');
+  const handle = await open(fsPath(path), 'r');
   try {
     for (;;) {
       if (options.throttle) await options.throttle.take(readSize);
@@ -157,7 +158,7 @@ function addHole(holes: [number, number][], offset: number, length: number): voi
  */
 export async function readSmallFile(path: string, expectedSize: number, throttle?: TokenBucket): Promise<Buffer> {
   if (throttle) await throttle.take(expectedSize);
-  const fd = openSync(path, 'r');
+  const fd = openSync(fsPath(path), 'r');
   try {
     // One byte more than expected tells a file that grew since stat apart from one that did not.
     const buffer = Buffer.allocUnsafe(expectedSize + 1);

@@ -2,6 +2,7 @@ import { readlink } from 'node:fs/promises';
 import { chunkIdsOfEncodedContent, encodedContentFields, MANIFEST_VERSION, type ManifestEntry } from '../../../proto/repository/index.js';
 import { OrderedResults } from '../controls/ordered-results.js';
 import { Semaphore } from '../controls/semaphore.js';
+import { fsPath, nameFromBytes } from '../manifest/file-names.js';
 import type { ManifestCursor, ManifestLine } from '../manifest/manifest-reader.js';
 import type { Xattrs } from '../xattrs/attr-tools.js';
 import type { ContentReader } from './content-reader.js';
@@ -131,8 +132,9 @@ export class TreeBackup {
       scanned!.delete(entry.path);
     }
     if (entry.type === 'symlink') {
-      return readlink(item.absolutePath).then((target) => {
-        entry.target = target;
+      // A target is bytes like a name, and is kept the same way: Node's own decoding would lose invalid ones.
+      return readlink(fsPath(item.absolutePath), { encoding: 'buffer' }).then((target) => {
+        entry.target = nameFromBytes(target);
         return { entry };
       });
     }

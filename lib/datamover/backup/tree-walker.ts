@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
+import { fsPath, hasEscapes, nameFromBytes } from '../manifest/file-names.js';
 import { compareNames, comparePaths, isWithin, joinPath, ROOT_PATH } from '../manifest/walk-order.js';
 import { entryFromStats } from './entry-from-stats.js';
 
@@ -21,6 +22,8 @@ interface OpenDirectory {
   relative: string;
   names: string[];
   next: number;
+  /** Its path or some of its names hold escaped bytes (file-names.ts): only then do paths need converting. */
+  escaped: boolean;
 }
 
 /**
@@ -29,7 +32,8 @@ interface OpenDirectory {
  * leading to it are still entered.
  *
  * Entries that vanish between listing and lstat are skipped: the source is usually a snapshot, but a live
- * volume must not fail the backup for a deleted temp file.
+ * volume must not fail the backup for a deleted temp file. Names that are not UTF-8 are walked like any
+ * other, spelled with escaped bytes (file-names.ts); Node's lossy names would not be found again.
  *
  * The walk is synchronous, one generator over a stack of open directories: a promise lstat costs ~20 µs of
  * CPU in the binding and the promise machinery against ~4 µs for the system call itself, and nested async
@@ -42,7 +46,7 @@ export function* walkTree(root: string, startAfter?: string | null): Generator<W
   let skipUpTo = startAfter ?? undefined;
   if (skipUpTo === undefined) yield walkedItem(ROOT_PATH, absoluteRoot, rootStats);
   if (!rootStats.isDirectory()) return;
-  const open: OpenDirectory[] = [list(absoluteRoot, ROOT_PATH)];
+  const open: OpenDirectory[] = [list(absoluteRoot, ROOT_PATH, hasEscapes(absoluteRoot))];
   while (open.length > 0) {
     const directory = open[open.length - 1]!;
     if (directory.next === directory.names.length) {
@@ -53,26 +57,37 @@ export function* walkTree(root: string, startAfter?: string | null): Generator<W
     const path = joinPath(directory.relative, name);
     // resolve() made the root absolute and normalised; names never contain `/`.
     const absolutePath = directory.absolute === '/' ? `/${name}` : `${directory.absolute}/${name}`;
+    const where = directory.escaped ? fsPath(absolutePath) : absolutePath;
     if (skipUpTo !== undefined && comparePaths(path, skipUpTo) <= 0) {
       if (!isWithin(skipUpTo, path)) continue;
-      if (lstatIfPresent(absolutePath)?.isDirectory()) open.push(list(absolutePath, path));
+      if (lstatIfPresent(where)?.isDirectory()) open.push(list(absolutePath, path, directory.escaped));
       continue;
     }
     // Walk order is monotonic: once past the resume point, nothing later needs comparing with it.
     skipUpTo = undefined;
-    const stats = lstatIfPresent(absolutePath);
+    const stats = lstatIfPresent(where);
     if (!stats) continue;
     yield walkedItem(path, absolutePath, stats);
-    if (stats.isDirectory()) open.push(list(absolutePath, path));
+    if (stats.isDirectory()) open.push(list(absolutePath, path, directory.escaped));
   }
 }
 
-function list(absolute: string, relative: string): OpenDirectory {
-  const names = readdirSync(absolute);
+/** `escaped`: the directory's own path holds escaped bytes. */
+function list(absolute: string, relative: string, escaped: boolean): OpenDirectory {
+  let names = readdirSync(escaped ? fsPath(absolute) : absolute);
+  // Node replaced bytes that are not UTF-8 with U+FFFD; only then is the listing read again as bytes.
+  if (names.some(hasReplacement)) {
+    names = readdirSync(fsPath(absolute), { encoding: 'buffer' }).map(nameFromBytes);
+    escaped ||= names.some(hasEscapes);
+  }
   names.sort(compareNames);
-  return { absolute, relative, names, next: 0 };
+  return { absolute, relative, names, next: 0, escaped };
 }
 
-function lstatIfPresent(path: string): BigIntStats | undefined {
+function hasReplacement(name: string): boolean {
+  return name.includes('\ufffd');
+}
+
+function lstatIfPresent(path: string | Buffer): BigIntStats | undefined {
   return lstatSync(path, { bigint: true, throwIfNoEntry: false });
 }

@@ -1,5 +1,6 @@
 import { chown, chmod, utimes } from 'node:fs/promises';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
+import { fsPath } from '../manifest/file-names.js';
 import { isWithin } from '../manifest/walk-order.js';
 import { nsToSeconds } from './times.js';
 
@@ -57,12 +58,13 @@ export class DirectoryTracker {
   }
 
   private finalise(directory: OpenDirectory): void {
-    const { entry, absolutePath } = directory;
+    const { entry } = directory;
+    const where = fsPath(directory.absolutePath);
     const work = (async () => {
-      if (this.restoreOwners) await chown(absolutePath, entry.uid, entry.gid);
-      await chmod(absolutePath, entry.mode);
+      if (this.restoreOwners) await chown(where, entry.uid, entry.gid);
+      await chmod(where, entry.mode);
       const mtime = nsToSeconds(entry.mtimeNs);
-      await utimes(absolutePath, mtime, mtime);
+      await utimes(where, mtime, mtime);
     })()
       .catch((error: unknown) => {
         this.failure ??= error;

@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
 import { Semaphore } from '../controls/semaphore.js';
+import { fsPath } from '../manifest/file-names.js';
 import type { ChunkReader, ChunkRun } from './chunk-reader.js';
 import type { RestoreWriters } from './restore-writers.js';
 import type { RunSlots } from './run-slots.js';
@@ -112,7 +113,7 @@ async function writeZeros(handle: FileHandle, position: number, length: number):
 
 /** Restores a regular file: content, then size (trailing holes), owner, mode and times — in that order, so a read-only mode cannot block the write. */
 export async function restoreRegularFile(path: string, entry: ManifestEntry, io: ContentIo, restoreOwners: boolean): Promise<void> {
-  const handle = await open(path, 'w');
+  const handle = await open(fsPath(path), 'w');
   try {
     if (entry.holes && entry.holes.length > 0) await handle.truncate(entry.size);
     const written = await writeContent(handle, entry, io);

@@ -1,4 +1,5 @@
 import { closeSync, fchmodSync, fchownSync, futimesSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { fsPath } from '../manifest/file-names.js';
 import { openVerifiedChunk, type OpeningKeys } from './chunk-opening.js';
 import { nsToSeconds } from './times.js';
 import type { ChunkRunJob, FileAttributes, SmallFilesJob } from './writer-messages.js';
@@ -12,7 +13,7 @@ import type { ChunkRunJob, FileAttributes, SmallFilesJob } from './writer-messag
 
 /** Writes a small file's content, owner, mode and times through one descriptor. */
 export function writeSmallFileSync(path: string, attributes: FileAttributes, content: Uint8Array, restoreOwners: boolean): void {
-  const fd = openSync(path, 'w', attributes.mode);
+  const fd = openSync(fsPath(path), 'w', attributes.mode);
   try {
     for (let written = 0; written < content.length; ) written += writeSync(fd, content, written, content.length - written, written);
     // New files already belong to the restoring user; chown only when the owner differs.
@@ -55,7 +56,7 @@ export function writeChunkRun(keys: OpeningKeys, runs: RunMemory, job: ChunkRunJ
 
 function unlinkIfPresent(path: string): void {
   try {
-    unlinkSync(path);
+    unlinkSync(fsPath(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

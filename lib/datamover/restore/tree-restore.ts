@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { link, lchown, lutimes, mkdir, readdir, symlink, unlink } from 'node:fs/promises';
+import { link, lchown, lutimes, mkdir, readdir, rename, symlink, unlink } from 'node:fs/promises';
 import { lstatSync, mkdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import type { ManifestEntry } from '../../../proto/repository/index.js';
 import { Semaphore } from '../controls/semaphore.js';
 import { InvalidArgumentError, UnsafeManifestPathError } from '../errors.js';
+import { fsPath, isCanonicalName } from '../manifest/file-names.js';
 import { isWithin, ROOT_PATH } from '../manifest/walk-order.js';
 import { applyXattrs, type Xattrs } from '../xattrs/attr-tools.js';
 import { DirectoryTracker } from './directory-tracker.js';
@@ -32,6 +33,8 @@ function unsafePathReason(path: string): string | undefined {
   if (path.includes('\0')) return 'it holds a NUL byte';
   const segments = path.split('/');
   if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return 'it is not a canonical relative path (empty, "." or ".." segments)';
+  // Escaped bytes (file-names.ts) are 0x80..0xFF, never `/`, NUL or `.`: the checks above hold for the bytes written.
+  if (!isCanonicalName(path)) return 'its name bytes are not spelled as a backup spells them (another path could name the same file)';
   return undefined;
 }
 
@@ -66,6 +69,8 @@ export class TreeRestore {
   private readonly restoredDirectories = new Set<string>();
   /** Restoring into an empty directory: no stale entry can be in the way, so no unlink per file. */
   private targetWasEmpty = false;
+  /** Nodes created under a temporary name so far (makeNode). */
+  private staged = 0;
 
   constructor(
     private readonly options: RestoreOptions,
@@ -139,9 +144,9 @@ export class TreeRestore {
     if (entry.type === 'dir') {
       // Synchronous: the walk cannot go on before it exists, and a round trip through the thread pool (busy
       // with the files' opens and closes) costs far more than the system call.
-      mkdirSync(absolutePath, { recursive: true });
+      mkdirSync(fsPath(absolutePath), { recursive: true });
       // Restoring over an existing tree: a symlink already at this name would pass mkdir and lead elsewhere.
-      if (!this.targetWasEmpty && !lstatSync(absolutePath).isDirectory()) throw new UnsafeManifestPathError(entry.path, 'the target already has something other than a directory there (a symlink?)');
+      if (!this.targetWasEmpty && !lstatSync(fsPath(absolutePath)).isDirectory()) throw new UnsafeManifestPathError(entry.path, 'the target already has something other than a directory there (a symlink?)');
       this.restoredDirectories.add(entry.path);
       this.directories.enter(entry, absolutePath);
       return;
@@ -176,7 +181,7 @@ export class TreeRestore {
 
   private async restoreNonDirectory(entry: ManifestEntry, absolutePath: string): Promise<void> {
     if (!this.targetWasEmpty) {
-      await unlink(absolutePath).catch((error: NodeJS.ErrnoException) => {
+      await unlink(fsPath(absolutePath)).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
       });
     }
@@ -190,7 +195,7 @@ export class TreeRestore {
           // The first name is linked by its path: the same rules, so a link cannot reach out of the target.
           this.checkPath(entry.linkTo);
           await first;
-          await link(this.absolute(entry.linkTo), absolutePath);
+          await link(fsPath(this.absolute(entry.linkTo)), fsPath(absolutePath));
           this.result.files++;
         } else {
           await this.restoreFile(entry, absolutePath);
@@ -198,29 +203,47 @@ export class TreeRestore {
         return;
       }
       case 'symlink': {
-        await symlink(entry.target ?? '', absolutePath);
-        if (this.restoreOwners) await lchown(absolutePath, entry.uid, entry.gid);
+        const where = fsPath(absolutePath);
+        await symlink(fsPath(entry.target ?? ''), where);
+        if (this.restoreOwners) await lchown(where, entry.uid, entry.gid);
         const mtime = nsToSeconds(entry.mtimeNs);
-        await lutimes(absolutePath, mtime, mtime);
+        await lutimes(where, mtime, mtime);
         return;
       }
       case 'fifo':
-        await run('mkfifo', ['-m', entry.mode.toString(8), absolutePath]);
+        await this.makeNode(absolutePath, (path) => run('mkfifo', ['-m', entry.mode.toString(8), path]));
         return;
       case 'chardev':
-      case 'blockdev':
+      case 'blockdev': {
         if (process.getuid?.() !== 0 || entry.rdev === undefined) {
           this.result.skipped++;
           return;
         }
-        await run('mknod', ['-m', entry.mode.toString(8), absolutePath, entry.type === 'chardev' ? 'c' : 'b', ...deviceNumbers(entry.rdev)]);
+        const device = [entry.type === 'chardev' ? 'c' : 'b', ...deviceNumbers(entry.rdev)];
+        await this.makeNode(absolutePath, (path) => run('mknod', ['-m', entry.mode.toString(8), path, ...device]));
         return;
+      }
       case 'socket':
         this.result.skipped++;
         return;
       case 'dir':
         return;
     }
+  }
+
+  /**
+   * Runs a program that creates a node at a path. Arguments are strings, which reach the program as UTF-8:
+   * a path with escaped bytes (file-names.ts) is created under a plain name in the target and renamed into place.
+   */
+  private async makeNode(absolutePath: string, create: (path: string) => Promise<unknown>): Promise<void> {
+    const where = fsPath(absolutePath);
+    if (typeof where === 'string') {
+      await create(where);
+      return;
+    }
+    const staging = join(this.options.target, `.haven-node-${process.pid}-${++this.staged}`);
+    await create(staging);
+    await rename(fsPath(staging), where);
   }
 
   /** Files with chunks, and later names of hard-linked files whose first name was not restored. */

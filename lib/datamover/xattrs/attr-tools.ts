@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { XattrRestoreError } from '../errors.js';
+import { bytesOfName, nameFromBytes } from '../manifest/file-names.js';
 import { ROOT_PATH } from '../manifest/walk-order.js';
 
 /**
@@ -16,14 +17,19 @@ export type Xattrs = Record<string, string>;
 
 const SKIPPED = new Set(['security.selinux']);
 
-/** `\ooo` back to bytes; the dump is read as latin1 so that one char is one byte, then decoded as UTF-8. */
+/**
+ * `\ooo` back to bytes; the dump is read as latin1 so that one char is one byte. The bytes become a name
+ * as the walk spells it (file-names.ts), so that paths match the walk's and names that are not UTF-8 keep
+ * their attributes.
+ */
 function unescape(text: string): string {
-  return Buffer.from(text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))), 'latin1').toString('utf8');
+  return nameFromBytes(Buffer.from(text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))), 'latin1'));
 }
 
+/** The bytes a name stands for, printable ASCII as is and the rest as `\ooo`: setfattr reads them back exactly. */
 function escape(text: string): string {
   let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
+  for (const byte of bytesOfName(text)) {
     out += byte === 0x5c || byte < 0x21 || byte > 0x7e ? `\\${byte.toString(8).padStart(3, '0')}` : String.fromCharCode(byte);
   }
   return out;
