@@ -41,6 +41,28 @@ export interface InitOptions {
   compressionLevel?: number;
   smallFileMax?: number;
   now?: Date;
+  /** How long a creator on a store that ignores If-None-Match waits before reading back whose header stands. */
+  creationSettleMs?: number;
+}
+
+/**
+ * Longer than the gap between a racing creator's last look for a header and its write (one request):
+ * after it, whatever header stands is the one every creator reads back.
+ */
+const DEFAULT_CREATION_SETTLE_MS = 5_000;
+
+/**
+ * Whether the store refuses a create-if-absent of an existing key. Asked by writing the same header
+ * again: where the store ignores the condition, that write changes nothing.
+ */
+async function honoursIfAbsent(backend: StorageBackend, bytes: Buffer): Promise<boolean> {
+  try {
+    await backend.put(HEADER_KEY, bytes, { ifAbsent: true });
+    return false;
+  } catch (error) {
+    if (error instanceof ObjectExistsError) return true;
+    throw error;
+  }
 }
 
 /** An opened repository: its header, its unwrapped keys and the chunkers they imply. */
@@ -74,13 +96,29 @@ export class Repository {
     const keys = generateRepositoryKeys();
     const masterKey = await deriveMasterKey(secret, withoutKeys.kdf);
     const header: RepositoryHeader = { ...withoutKeys, wrappedKeys: wrapKeys(masterKey, keys, headerAad(withoutKeys)) };
+    const bytes = Buffer.from(JSON.stringify(header, null, 2));
+    // The key derivation above takes long enough for another creator to have finished meanwhile.
+    if (await backend.head(HEADER_KEY)) throw new RepositoryExistsError(backend.location);
     try {
-      await backend.put(HEADER_KEY, Buffer.from(JSON.stringify(header, null, 2)), { ifAbsent: true });
+      await backend.put(HEADER_KEY, bytes, { ifAbsent: true });
     } catch (error) {
       if (error instanceof ObjectExistsError) throw new RepositoryExistsError(backend.location);
       throw error;
     }
+    if (!(await honoursIfAbsent(backend, bytes))) await Repository.confirmHeader(backend, bytes, options.creationSettleMs ?? DEFAULT_CREATION_SETTLE_MS);
     return new Repository(backend, header, keys);
+  }
+
+  /**
+   * On a store that ignores If-None-Match, two creators can both "create" the header and the later write
+   * silently replaces the earlier: whoever kept the replaced header's keys would write data nobody can
+   * read. Each creator waits until racing writes have landed, then reads back; the one whose header does
+   * not stand gives way (RepositoryExistsError: callers open the repository instead).
+   */
+  private static async confirmHeader(backend: StorageBackend, bytes: Buffer, settleMs: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const standing = await backend.get(HEADER_KEY);
+    if (!standing.equals(bytes)) throw new RepositoryExistsError(backend.location);
   }
 
   static async open(backend: StorageBackend, secret: string): Promise<Repository> {
