@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError, type ScheduleDescription } from '@temporalio/client';
+import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError, type ScheduleDescription } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleId } from '../../services/api/seams/definition-schedules.js';
 import { reconcileSchedules } from '../../services/api/seams/schedule-reconcile.js';
 import { TemporalSchedules } from '../../services/api/seams/temporal-schedules.js';
 import { startApi } from '../../services/api/server.js';
+import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../lib/common/temporal/names.js';
 import { createBackupDefinition, createCluster, createPolicy, createStackS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { putCurrent } from '../api/helpers/test-api.js';
@@ -151,14 +152,26 @@ describe('a backup definition with a policy', () => {
     // Temporal's namespace is shared: an id of this run's own, so no other run's schedule is touched.
     const orphan = randomUUID();
     await schedules.sync({ orgId: stack.orgId, definitionId: orphan, kind: 'BACKUP', clusterId, timeZone: 'UTC', entries: [{ cron: '0 1 * * *', retentionDays: 1, safeLock: false }], paused: true });
-    // The list Temporal answers from is eventually consistent: wait until it shows the orphan.
-    await eventually(async () => (await schedules.existing()).has(orphan), 'the schedule list to show the orphan');
+    // Another installation sharing the namespace: its memo is sealed with a key this one does not hold.
+    const foreignId = randomUUID();
+    const foreignKey = { id: `org.${randomUUID()}.1`, key: randomBytes(32) };
+    const foreign = new Client({ connection: stack.temporal.connection, namespace: stack.temporal.options.namespace, dataConverter: havenDataConverter({ encryptionKey: async () => foreignKey, decryptionKey: async () => undefined }) });
+    await new TemporalSchedules(foreign, 'elsewhere').sync({ orgId: randomUUID(), definitionId: foreignId, kind: 'BACKUP', clusterId, timeZone: 'UTC', entries: [{ cron: '0 1 * * *', retentionDays: 1, safeLock: false }], paused: true });
+    // The list Temporal answers from is eventually consistent: wait until it shows both.
+    await eventually(async () => {
+      const existing = await schedules.existing();
+      return existing.has(orphan) && existing.has(foreignId);
+    }, 'the schedule list to show the orphan and the foreign schedule');
+    expect((await schedules.existing()).get(foreignId)).toEqual({ orgId: undefined });
 
     // A second API on the same database starts as after a restart: reconciling is part of start-up.
     const restarted = await startApi({ config: stack.api.config });
     await restarted.close();
     expect((await describeSchedule(0)).action.args).toEqual([expect.objectContaining({ retention: { days: 30, safeLock: false } })]);
     expect(await scheduleGone(0, orphan)).toBe(true);
+    // Not this installation's to remove.
+    expect((await schedules.existing()).has(foreignId)).toBe(true);
+    await stack.temporal.schedule.getHandle(scheduleId(foreignId, 0)).delete();
     const again = await reconcileSchedules(stack.api.running.database.db, schedules);
     expect(again).toEqual({ synced: expect.any(Number), removed: 0 });
     expect(again.synced).toBeGreaterThanOrEqual(1);

@@ -1,4 +1,5 @@
 import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import { havenDataConverter } from '../../../lib/common/temporal/data-converter.js';
 import type { OrganizationPayloadKeys } from '../../../lib/db/organization-payload-keys.js';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
@@ -118,13 +119,28 @@ export class TemporalSchedules {
     }
   }
 
-  /** Haven's schedules in this namespace, by definition id, with the organization each was made for. */
+  /**
+   * Haven's schedules in this namespace, by definition id, with the organization each was made for.
+   * Listed raw and each memo opened on its own: a memo sealed with a key this installation does not hold
+   * (another installation sharing the namespace, a removed organization) leaves its organization unknown,
+   * which reconciling treats as not ours, instead of failing the whole list as the SDK's listing would.
+   */
   async existing(): Promise<Map<string, { orgId: string | undefined }>> {
     const found = new Map<string, { orgId: string | undefined }>();
-    for await (const schedule of this.client.schedule.list()) {
-      const match = SCHEDULE_ID_PATTERN.exec(schedule.scheduleId);
-      if (match) found.set(match[1]!, { orgId: typeof schedule.memo?.orgId === 'string' ? schedule.memo.orgId : undefined });
-    }
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.client.workflowService.listSchedules({ namespace: this.client.options.namespace, maximumPageSize: 500, nextPageToken });
+      for (const entry of page.schedules ?? []) {
+        const match = SCHEDULE_ID_PATTERN.exec(entry.scheduleId ?? '');
+        if (match) found.set(match[1]!, { orgId: await this.memoOrgId(entry.memo?.fields?.orgId) });
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
     return found;
+  }
+
+  private async memoOrgId(payload: Parameters<typeof decodeOptionalSinglePayload>[1]): Promise<string | undefined> {
+    const orgId = await decodeOptionalSinglePayload<unknown>(this.client.options.loadedDataConverter, payload).catch(() => undefined);
+    return typeof orgId === 'string' ? orgId : undefined;
   }
 }
