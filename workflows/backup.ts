@@ -4,6 +4,7 @@ import type { ClusterHookActivities } from '../activities/cluster/backup/run-bac
 import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
 import type { ControlActivities } from '../activities/control/index.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
+import { repositorySnapshotIds } from '../lib/domain/recovery-point-contents.js';
 import type { BackupOutcome, BackupRunInput } from '../lib/domain/runs/backup-run.js';
 import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, REPOSITORY_MAINTENANCE } from './activity-profiles.js';
 import { copyVolumes, liveCopies, requireACopy, snapshotCopies, type CopyRun } from './backup-copy.js';
@@ -38,7 +39,13 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
   const clusterAgent = proxyActivities<ClusterSnapshotActivities>({ ...CLUSTER_CALL, taskQueue });
   const job = { orgId: input.orgId, jobId: input.jobId };
   const { plan } = input;
+  const maintenance = proxyActivities<ControlActivities>(REPOSITORY_MAINTENANCE);
   const track = new BackupTracker((step) => control.updateJobStep({ ...job, step }));
+  // Snapshots of retried attempts, or of a run that records no point, would keep their data forever.
+  const forgetRunSnapshots = (keep: string[]) =>
+    maintenance
+      .forgetRunSnapshots({ orgId: input.orgId, storageTargetId: input.storageTargetId, jobId: input.jobId, since: workflowInfo().startTime.toISOString(), keep })
+      .catch((error: unknown) => log.warn('could not forget the repository snapshots this run left behind', { error: String(error) }));
   // Known once the hooks are resolved; until then a stopped run has nothing of its own to clean up.
   let mode: VolumeMode | undefined;
   let recorded = false;
@@ -114,9 +121,10 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     await track.enter('RECORDING_RECOVERY_POINT', { resourceCount: exported.resourceCount });
     const record = recoveryPointRecord(input, result);
     // SafeLock covers everything the point needs (dedup reuses older, unlocked objects) before it is promised.
-    const lock = input.retention.safeLock ? await proxyActivities<ControlActivities>(REPOSITORY_MAINTENANCE).lockRecoveryPointData(record) : undefined;
+    const lock = input.retention.safeLock ? await maintenance.lockRecoveryPointData(record) : undefined;
     const recoveryPoint = await control.recordRecoveryPoint({ ...record, ...(lock ? { lockedUntil: lock.lockedUntil } : {}) });
     recorded = true;
+    await forgetRunSnapshots(repositorySnapshotIds(record));
     // Sweeps what the copies leave behind on success too: the mover credentials Secret, any stray pod.
     // The recovery point exists by now, so a sweep that fails is logged rather than failing the run.
     if (mode.copyMode) {
@@ -134,6 +142,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
     // Copy runs clean up by label, so pods, temporary claims and snapshots are found even if this run lost track.
     const cleanUp = async () => {
       if (!recorded) await deleteSnapshots(clusterAgent, track.volumes).catch(() => undefined);
+      if (!recorded && mode) await forgetRunSnapshots([]);
       if (mode?.copyMode) await moverPodAgent(input.clusterId).cleanUpMoverJob({ version: 1, jobId: input.jobId, keepSnapshots: recorded }).catch(() => undefined);
     };
     if (isCancellation(error)) {

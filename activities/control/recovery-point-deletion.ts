@@ -3,7 +3,8 @@ import type { DeleteVolumeSnapshotRequest } from '../../proto/agent/index.js';
 import { clusters, jobs, recoveryPoints } from '../../lib/db/schema/index.js';
 import type { DeletionCause, DeletionScope } from '../../lib/domain/runs/recovery-point-deletion.js';
 import type { ControlDeps, JobRef } from './deps.js';
-import { repositorySnapshotIds, type RecordedContents, type RecordedVolume } from './recovery-points.js';
+import { repositorySnapshotIds } from '../../lib/domain/recovery-point-contents.js';
+import type { RecordedContents, RecordedVolume } from './recovery-points.js';
 import { skipCheckActivities } from './skip-checks.js';
 
 export interface DeletionStart {

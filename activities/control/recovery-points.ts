@@ -47,12 +47,6 @@ export interface RecoveryPointRecord {
   lockedUntil?: string;
 }
 
-/** The repository snapshots a point's data lives in: its resources, and each PV copied into the repository. */
-export function repositorySnapshotIds(contents: { resourcesSnapshotId?: string; persistentVolumes?: readonly object[] }): string[] {
-  const copies = ((contents.persistentVolumes ?? []) as { copySnapshotId?: string }[]).flatMap((v) => (v.copySnapshotId ? [v.copySnapshotId] : []));
-  return [...(contents.resourcesSnapshotId ? [contents.resourcesSnapshotId] : []), ...copies];
-}
-
 /** Retention days from a moment: where a point's expiry and its SafeLock both start. */
 export function expiryFrom(start: Date, days: number): Date {
   return new Date(start.getTime() + days * DAY_MS);

@@ -4,12 +4,13 @@ import { withHeartbeats } from '../common/heartbeats.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { lockSnapshots } from '../../lib/datamover/maintenance/lock-snapshots.js';
 import { DataMoverError, ObjectRetainedError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
-import { TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
+import { SNAPSHOTS_PREFIX, TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 import type { ControlDeps } from './deps.js';
 import { repositoryAccessActivities } from './repository-access.js';
-import { expiryFrom, repositorySnapshotIds, type RecoveryPointRecord } from './recovery-points.js';
+import { repositorySnapshotIds } from '../../lib/domain/recovery-point-contents.js';
+import { expiryFrom, type RecoveryPointRecord } from './recovery-points.js';
 
 export interface RepositoryRef {
   orgId: string;
@@ -20,6 +21,17 @@ export interface GarbageCollection extends RepositoryRef {
   /** Skip the run unless a tombstone waits: a repository nothing was forgotten in has nothing new to condemn. */
   onlyIfPending: boolean;
 }
+
+export interface RunSnapshots extends RepositoryRef {
+  jobId: string;
+  /** When the run started: only snapshot objects the storage server received since are looked at. */
+  since: string;
+  /** The snapshots the run's recovery point records (none when the run recorded none). */
+  keep: string[];
+}
+
+/** The storage server's clock and the run's start may disagree by this much. */
+const RUN_START_ALLOWANCE_MS = 10 * 60_000;
 
 export interface RecoveryPointLock {
   /** What every object the point needs now holds (COMPLIANCE retention): the point's expiry and lock. */
@@ -111,6 +123,41 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
           const repository = await Repository.open(backend, secret);
           const report = await lockSnapshots(repository, repositorySnapshotIds(record), until, (done, total) => phase(`locked ${done} of ${total} objects`));
           return { lockedUntil: until.toISOString(), ...report };
+        });
+      } catch (error) {
+        throw asFailure(error);
+      }
+    },
+
+    /**
+     * Forgets the repository snapshots a run wrote that its recovery point does not record: all of them
+     * when the run failed or was cancelled, and those of attempts that were retried after writing one.
+     * Left behind, they would keep their chunks alive forever with nothing pointing at them. Only snapshot
+     * objects newer than the run are read (a listing, then one read each), so the cost is the run's own.
+     * A snapshot SafeLock holds stays until its lock ends.
+     */
+    async forgetRunSnapshots(input: RunSnapshots): Promise<{ forgotten: string[] }> {
+      try {
+        return await withHeartbeats(async (phase) => {
+          const repository = await open(await backendOf(input));
+          if (!repository) return { forgotten: [] };
+          const since = Date.parse(input.since) - RUN_START_ALLOWANCE_MS;
+          const keep = new Set(input.keep);
+          const forgotten: string[] = [];
+          for await (const object of repository.backend.list(SNAPSHOTS_PREFIX)) {
+            const id = object.key.slice(SNAPSHOTS_PREFIX.length);
+            if (object.lastModified.getTime() < since || keep.has(id)) continue;
+            const snapshot = await repository.readSnapshot(id).catch(() => undefined);
+            if (snapshot?.tags.job !== input.jobId) continue;
+            phase(`forgetting ${id}`);
+            try {
+              await repository.deleteSnapshot(id);
+              forgotten.push(id);
+            } catch (error) {
+              if (!(error instanceof ObjectRetainedError)) throw error;
+            }
+          }
+          return { forgotten };
         });
       } catch (error) {
         throw asFailure(error);

@@ -19,3 +19,9 @@ export interface StoredRecoveryPointVolume {
   snapshotContentName?: string;
   snapshotHandle?: string;
 }
+
+/** The repository snapshots a point's data lives in: its resources, and each PV copied into the repository. */
+export function repositorySnapshotIds(contents: { resourcesSnapshotId?: string; persistentVolumes?: readonly object[] }): string[] {
+  const copies = ((contents.persistentVolumes ?? []) as { copySnapshotId?: string }[]).flatMap((v) => (v.copySnapshotId ? [v.copySnapshotId] : []));
+  return [...(contents.resourcesSnapshotId ? [contents.resourcesSnapshotId] : []), ...copies];
+}

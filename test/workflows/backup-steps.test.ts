@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterBackupActivities } from '../../activities/cluster/backup/export-to-repository.js';
 import type { ClusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
@@ -42,6 +43,7 @@ function control(hooks: { pre?: HookDefinitionMessage[]; post?: HookDefinitionMe
     resolveRepositoryAccess: async () => repository,
     recordRecoveryPoint: async (record: RecoveryPointRecord) => ({ id: record.recoveryPointId, expiresAt: '2030-01-01T00:00:00.000Z' }),
     issueMoverToken: async ({ taskQueue }: { taskQueue: string }) => `token-for-${taskQueue}`,
+    forgetRunSnapshots: async () => ({ forgotten: [] }),
     ...overrides,
   };
 }
@@ -268,5 +270,23 @@ describe('backup workflow steps (mocked activities)', () => {
     const [record] = inputsOf<RecoveryPointRecord>(run.calls, 'recordRecoveryPoint');
     expect(locked?.resourcesSnapshotId).toBe(exported.snapshotId);
     expect(record).toEqual({ ...locked, lockedUntil });
+  });
+
+  it('forgets the repository snapshots its point does not record: the rest once recorded, all of them when it fails', async () => {
+    const recordedJob = nextJob();
+    const ok = await runBackup(recordedJob, backupPlan('SNAPSHOT_ONLY'), { [CONTROL_QUEUE]: control(), [clusterTaskQueue(SOURCE)]: sourceAgent([volume('data')]) });
+    expect(ok.failure).toBeUndefined();
+    const [kept] = inputsOf<{ jobId: string; keep: string[] }>(ok.calls, 'forgetRunSnapshots');
+    expect(kept).toMatchObject({ jobId: recordedJob, keep: [exported.snapshotId] });
+    const names = ok.calls.map((c) => c.name);
+    expect(names.indexOf('forgetRunSnapshots')).toBeGreaterThan(names.indexOf('recordRecoveryPoint'));
+
+    const failedJob = nextJob();
+    const failed = await runBackup(failedJob, backupPlan('SNAPSHOT_ONLY'), {
+      [CONTROL_QUEUE]: control({}, { recordRecoveryPoint: async () => { throw ApplicationFailure.nonRetryable('database gone', 'TEST'); } }),
+      [clusterTaskQueue(SOURCE)]: sourceAgent([volume('data')]),
+    });
+    expect(failed.failure).toBeDefined();
+    expect(inputsOf<{ jobId: string; keep: string[] }>(failed.calls, 'forgetRunSnapshots')).toEqual([expect.objectContaining({ jobId: failedJob, keep: [] })]);
   });
 });
