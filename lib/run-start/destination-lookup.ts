@@ -1,4 +1,5 @@
-import { clusters, storageTargets } from '../db/schema/index.js';
+import { and, eq } from 'drizzle-orm';
+import { clusters, definitions, policies, storageTargets } from '../db/schema/index.js';
 import { fieldProblem } from '../common/problem.js';
 import { resolveDestination } from '../domain/destination.js';
 import type { ResolvedDestination } from '../domain/destination.js';
@@ -23,12 +24,39 @@ export async function lookUpDestination(
  * `field` names what the user should change.
  */
 export async function checkSafeLockDestination(scope: TenantScope, destination: ResolvedDestination | null, field: string): Promise<void> {
-  if (!destination) return;
+  const refusal = await safeLockRefusal(scope, destination);
+  if (refusal) throw fieldProblem(field, refusal);
+}
+
+async function safeLockRefusal(scope: TenantScope, destination: ResolvedDestination | null): Promise<string | undefined> {
+  if (!destination) return undefined;
   const target = await scope.find(storageTargets, destination.storageTargetId);
-  if (target && !target.objectLockCapable) {
-    throw fieldProblem(
-      field,
-      `SafeLock needs an object-lock capable destination; "${target.name}" (from the ${destination.inheritedFrom} setting) is not`,
+  if (!target || target.objectLockCapable) return undefined;
+  return `SafeLock needs an object-lock capable destination; "${target.name}" (from the ${destination.inheritedFrom} setting) is not`;
+}
+
+/**
+ * SafeLock re-checked where a change moves it: a policy gaining SafeLock, or a default destination
+ * changing under backup definitions that inherit it. Runs inside the change's transaction, after the
+ * change: a refusal (422 naming `field` and the definition) rolls it back, so no SafeLock schedule is
+ * left aimed at a bucket that cannot hold the lock.
+ */
+export async function checkSafeLockedDefinitions(scope: TenantScope, affected: { policyId?: string; clusterId?: string }, field: string): Promise<void> {
+  const rows = await scope.executor
+    .select({ id: definitions.id, name: definitions.name, clusterId: definitions.clusterId, storageTargetId: definitions.storageTargetId, schedules: policies.schedules })
+    .from(definitions)
+    .innerJoin(policies, and(eq(policies.orgId, definitions.orgId), eq(policies.id, definitions.policyId)))
+    .where(
+      scope.owns(
+        definitions,
+        eq(definitions.kind, 'BACKUP'),
+        affected.policyId ? eq(definitions.policyId, affected.policyId) : undefined,
+        affected.clusterId ? eq(definitions.clusterId, affected.clusterId) : undefined,
+      ),
     );
+  for (const row of rows) {
+    if (!row.schedules.some((schedule) => schedule.safeLock)) continue;
+    const refusal = await safeLockRefusal(scope, await lookUpDestination(scope, row));
+    if (refusal) throw fieldProblem(field, `backup definition "${row.name}" runs SafeLocked: ${refusal}`);
   }
 }

@@ -213,4 +213,34 @@ describe('destination precedence: definition > cluster > organization', () => {
     ]);
     expectStatus(await post({ clusterId: cluster.id, policyId: safeLocked.id, advanced: { destinationStorageTargetId: locking.id } }), 201);
   });
+
+  describe('SafeLock re-checked when a change moves it', () => {
+    it('refuses a policy gaining SafeLock while a definition using it writes to a bucket without Object Lock, changing nothing', async () => {
+      const plain = await createS3Target(admin);
+      const policy = await createPolicy(operator, { schedules: [{ cron: '0 1 * * *', retentionDays: 30 }] });
+      const definition = expectStatus<{ name: string }>(await post({ policyId: policy.id, advanced: { destinationStorageTargetId: plain.id } }), 201);
+      const refused = await putCurrent(operator, `/policies/${policy.id}`, (current) => ({ name: current.name, schedules: [{ cron: '0 1 * * *', retentionDays: 30, safeLock: true }] }));
+      expect(expectStatus<{ errors: unknown[] }>(refused, 422).errors).toEqual([{ field: 'body.schedules', reason: expect.stringContaining(`backup definition "${definition.name}" runs SafeLocked`) }]);
+      expect(expectStatus<{ version: number; schedules: { safeLock: boolean }[] }>(await operator.get(`/policies/${policy.id}`), 200)).toMatchObject({ version: 1, schedules: [{ safeLock: false }] });
+    });
+
+    it('refuses moving a cluster\'s or the organization\'s default destination to a bucket without Object Lock under a SafeLock definition that inherits it', async () => {
+      const plain = await createS3Target(admin);
+      const locking = await createS3Target(admin, { objectLockCapable: true });
+      const cluster = await createCluster(operator, { defaultStorageTargetId: locking.id });
+      const safeLocked = await createPolicy(operator, { schedules: [{ cron: '0 1 * * *', retentionDays: 30, safeLock: true }] });
+      expectStatus(await post({ clusterId: cluster.id, policyId: safeLocked.id }), 201);
+
+      const movedCluster = await putCurrent(operator, `/clusters/${cluster.id}`, (current) => ({ name: current.name, defaultStorageTargetId: plain.id }));
+      expect(expectStatus<{ errors: { field: string }[] }>(movedCluster, 422).errors.map((e) => e.field)).toEqual(['body.defaultStorageTargetId']);
+      expect(expectStatus(await operator.get(`/clusters/${cluster.id}`), 200)).toMatchObject({ defaultStorageTargetId: locking.id });
+
+      // Inherited from the organization once the cluster has no default of its own.
+      expectStatus(await putCurrent(admin, '/organization', (o) => ({ name: o.name, preferences: { defaultStorageTargetId: locking.id } })), 200);
+      expectStatus(await putCurrent(operator, `/clusters/${cluster.id}`, (current) => ({ name: current.name, defaultStorageTargetId: null })), 200);
+      const movedOrganization = await putCurrent(admin, '/organization', (o) => ({ name: o.name, preferences: { defaultStorageTargetId: plain.id } }));
+      expect(expectStatus<{ errors: { field: string }[] }>(movedOrganization, 422).errors.map((e) => e.field)).toEqual(['body.preferences.defaultStorageTargetId']);
+      expectStatus(await putCurrent(admin, '/organization', (o) => ({ name: o.name, preferences: { defaultStorageTargetId: null } })), 200);
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { checkSafeLockedDefinitions } from '../../../../lib/run-start/destination-lookup.js';
 import { Type } from '@sinclair/typebox';
 import { clusters, storageTargets } from '../../../../lib/db/schema/index.js';
 import { generateSecretToken, hashSecretToken } from '../../../../lib/common/secret-tokens.js';
@@ -93,7 +94,7 @@ export function clusterRoutes(context: ApiContext): RoutePlugin {
           body: ClusterInput,
           response: {
             200: Cluster,
-            ...errorResponses('not-found', 'name-taken', 'invalid-reference', 'precondition-required', 'version-mismatch'),
+            ...errorResponses('not-found', 'name-taken', 'invalid-reference', 'unprocessable', 'precondition-required', 'version-mismatch'),
           },
         },
       },
@@ -101,7 +102,9 @@ export function clusterRoutes(context: ApiContext): RoutePlugin {
         const version = expectedVersion(request, true) as number;
         const row = await request.tenant.transaction(async (scope) => {
           await checkReferences(scope, request.body);
-          return scope.update(clusters, request.params.id, version, request.body, what);
+          const updated = await scope.update(clusters, request.params.id, version, request.body, what);
+          await checkSafeLockedDefinitions(scope, { clusterId: updated.id }, 'body.defaultStorageTargetId');
+          return updated;
         });
         setEtag(reply, row);
         return toApi(row, context.liveness, context.clock);

@@ -1,3 +1,4 @@
+import { checkSafeLockedDefinitions } from '../../../../lib/run-start/destination-lookup.js';
 import { Type } from '@sinclair/typebox';
 import { Problem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
@@ -42,7 +43,7 @@ export const organizationRoutes = (context: ApiContext): RoutePlugin => async (a
         tags,
         summary: 'Rename the organization or change its preferences',
         body: OrganizationInput,
-        response: { 200: Organization, ...errorResponses('invalid-reference', 'precondition-required', 'version-mismatch') },
+        response: { 200: Organization, ...errorResponses('invalid-reference', 'unprocessable', 'precondition-required', 'version-mismatch') },
       },
     },
     async (request, reply) => {
@@ -52,7 +53,9 @@ export const organizationRoutes = (context: ApiContext): RoutePlugin => async (a
         if (defaultStorageTargetId) {
           await requireReference(scope, storageTargets, defaultStorageTargetId, 'body.preferences.defaultStorageTargetId', 'storage target');
         }
-        return scope.updateOrganization(version, { name: request.body.name, defaultStorageTargetId });
+        const updated = await scope.updateOrganization(version, { name: request.body.name, defaultStorageTargetId });
+        await checkSafeLockedDefinitions(scope, {}, 'body.preferences.defaultStorageTargetId');
+        return updated;
       });
       setEtag(reply, row);
       return toApi(row);

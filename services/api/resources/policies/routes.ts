@@ -1,3 +1,4 @@
+import { checkSafeLockedDefinitions } from '../../../../lib/run-start/destination-lookup.js';
 import { Type } from '@sinclair/typebox';
 import { policies } from '../../../../lib/db/schema/index.js';
 import { containsText, NameFilter } from '../../http/filters.js';
@@ -100,6 +101,7 @@ export function policyRoutes(context: ApiContext): RoutePlugin {
         checkPolicy(request.body);
         const row = await request.tenant.transaction(async (scope) => {
           const updated = await scope.update(policies, request.params.id, version, request.body, what);
+          await checkSafeLockedDefinitions(scope, { policyId: updated.id }, 'body.schedules');
           await syncPolicySchedules(scope, context.launcher, updated);
           return updated;
         });

@@ -1,3 +1,4 @@
+import { checkSafeLockedDefinitions } from '../../../../lib/run-start/destination-lookup.js';
 import { Type } from '@sinclair/typebox';
 import { eq } from 'drizzle-orm';
 import { storageTargets } from '../../../../lib/db/schema/index.js';
@@ -85,7 +86,11 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
       },
       async (request, reply) => {
         const version = expectedVersion(request, true) as number;
-        const row = await updateStorageTarget(request.tenant, context.keyring, context.storageProbe, request.params.id, version, request.body);
+        const row = await request.tenant.transaction(async (scope) => {
+          const updated = await updateStorageTarget(scope, context.keyring, context.storageProbe, request.params.id, version, request.body);
+          await checkSafeLockedDefinitions(scope, {}, 'body.objectLockCapable');
+          return updated;
+        });
         setEtag(reply, row);
         return toApi(row);
       },
