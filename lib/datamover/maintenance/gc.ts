@@ -10,11 +10,16 @@ import { forEachReferencedChunk, markAll } from './live-chunks.js';
 
 /** A pack is condemned only once older than this, and deleted only this long after condemnation. */
 const DEFAULT_GC_GRACE_MS = 6 * 60 * 60_000;
-/** Clocks of movers and GC may disagree by this much. */
-const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+/**
+ * A backup whose lock was first written up to this long after a tombstone may still have listed tombstones
+ * before that one landed: a PUT is stamped when it starts, not when it becomes visible, S3 stamps to the
+ * second, and locks of movers older than server-clock locks carry their own clock's start time.
+ */
+const WRITE_ORDER_ALLOWANCE_MS = 5 * 60_000;
 
 export interface GcOptions {
   graceMs?: number;
+  /** Names and informational dates only; every age is judged by the storage server's clock. */
   clock?: () => Date;
 }
 
@@ -36,6 +41,8 @@ export interface GcReport {
 interface TombstoneRecord {
   key: string;
   value: Tombstone;
+  /** By the storage server's clock: when the tombstone was written, whatever its writer's clock said. */
+  writtenAt: Date;
 }
 
 /**
@@ -49,22 +56,27 @@ interface TombstoneRecord {
  *    including those written since; packs under retention are kept for later, never deleted early.
  *
  * Index objects are consolidated into one before packs are deleted, so no index ever names a deleted pack.
+ *
+ * Every age (of packs, tombstones and locks) is measured on the storage server's clock: "now" is the
+ * LastModified of GC's own freshly written lock, and an object's age is now minus its LastModified. Clocks
+ * of GC and movers can be hours apart; judged by them, a tombstone could ripen early or a live backup's lock
+ * look stale, and packs it depends on would be deleted.
  */
 export async function collectGarbage(repository: Repository, options: GcOptions = {}): Promise<GcReport> {
   const clock = options.clock ?? (() => new Date());
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
   const lock = await SessionLockHandle.acquire(repository, newSessionId(clock()), 'gc', clock);
   try {
-    return await runGc(repository, graceMs, clock);
+    return await runGc(repository, graceMs, clock, lock.startedAt);
   } finally {
     await lock.release();
   }
 }
 
-async function runGc(repository: Repository, graceMs: number, clock: () => Date): Promise<GcReport> {
+async function runGc(repository: Repository, graceMs: number, clock: () => Date, serverNow: Date): Promise<GcReport> {
   const report: GcReport = { livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
-  const now = clock();
-  const locks = (await listLiveLocks(repository, now)).filter((lock) => lock.kind === 'backup');
+  const now = serverNow.getTime();
+  const locks = (await listLiveLocks(repository, serverNow)).filter((lock) => lock.kind === 'backup');
   const runningSessions = new Set(locks.map((lock) => lock.sessionId));
 
   // Index objects are read before snapshots: a backup finishing in between then has its chunks marked
@@ -88,7 +100,7 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
 
   const tombstones: TombstoneRecord[] = [];
   for await (const object of repository.backend.list(TOMBSTONES_PREFIX)) {
-    tombstones.push({ key: object.key, value: await repository.getObject(object.key, (text) => tombstoneCodec.decodeJson(text)) });
+    tombstones.push({ key: object.key, value: await repository.getObject(object.key, (text) => tombstoneCodec.decodeJson(text)), writtenAt: object.lastModified });
   }
   const alreadyCondemned = new Set(tombstones.flatMap((tombstone) => tombstone.value.packs));
 
@@ -97,9 +109,9 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   const stillCondemned: string[] = [];
   const ripeTombstones: string[] = [];
   for (const tombstone of tombstones) {
-    const createdAt = Date.parse(tombstone.value.createdAt);
-    const startedBefore = locks.some((lock) => Date.parse(lock.startedAt) < createdAt + CLOCK_SKEW_ALLOWANCE_MS);
-    if (now.getTime() - createdAt < graceMs || startedBefore) {
+    const writtenAt = tombstone.writtenAt.getTime();
+    const startedBefore = locks.some((lock) => Date.parse(lock.startedAt) < writtenAt + WRITE_ORDER_ALLOWANCE_MS);
+    if (now - writtenAt < graceMs || startedBefore) {
       report.waitingTombstones++;
       continue;
     }
@@ -110,7 +122,7 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
         continue;
       }
       const until = await repository.backend.retainedUntil(packKey);
-      if (until && until > now) {
+      if (until && until > serverNow) {
         report.retainedPacks++;
         stillCondemned.push(packKey);
         continue;
@@ -121,10 +133,10 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   const deleted = new Set(toDelete);
   if (toDelete.length > 0 || indexKeys.length > 1) {
     const kept = [...packs.values()].filter((pack) => !deleted.has(pack.key));
-    const consolidatedKey = await writeIndexObject(repository, `gc-${newSessionId(now)}`, 0, kept, now);
+    const consolidatedKey = await writeIndexObject(repository, `gc-${newSessionId(clock())}`, 0, kept, clock());
     // It replaces index objects a SafeLock may hold: it carries the longest of their locks, so what a
     // locked snapshot needs is never named only by an object that can be deleted.
-    const longest = await longestRetention(repository, indexKeys, now);
+    const longest = await longestRetention(repository, indexKeys, serverNow);
     if (longest) await repository.backend.extendRetention(consolidatedKey, longest);
     for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key);
     report.indexObjectsConsolidated = indexKeys.length;
@@ -145,7 +157,7 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   for await (const object of repository.backend.list(PACKS_PREFIX)) {
     if (alreadyCondemned.has(object.key) || deleted.has(object.key)) continue;
     const sessionId = object.key.slice(PACKS_PREFIX.length, object.key.lastIndexOf('/'));
-    if (runningSessions.has(sessionId) || now.getTime() - object.lastModified.getTime() < graceMs) continue;
+    if (runningSessions.has(sessionId) || now - object.lastModified.getTime() < graceMs) continue;
     if (isPackLive(object.key)) {
       report.livePacks++;
       const pack = packs.get(object.key)!;
@@ -156,7 +168,8 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   }
   report.condemnedPacks = condemned.length - stillCondemned.length;
   if (condemned.length > 0) {
-    await repository.putObject(tombstoneKey(now), { version: 1, createdAt: now.toISOString(), packs: condemned } satisfies Tombstone, { unretained: true });
+    const at = clock();
+    await repository.putObject(tombstoneKey(at), { version: 1, createdAt: at.toISOString(), packs: condemned } satisfies Tombstone, { unretained: true });
   }
   for (const key of ripeTombstones) await deleteUnlessRetained(repository, key);
   return report;

@@ -1,17 +1,32 @@
 import { hostname } from 'node:os';
 import { sessionLockCodec, type SessionLock } from '../../../proto/repository/index.js';
+import { ObjectNotFoundError } from '../errors.js';
 import { lockKey, LOCKS_PREFIX } from './layout.js';
 import type { Repository } from './repository.js';
 
 /** A running mover rewrites its lock this often... */
 const LOCK_REFRESH_MS = 60_000;
-/** ...and a lock not rewritten for this long belongs to a dead mover. */
-const LOCK_STALE_MS = 15 * 60_000;
+/** ...and a lock whose object has not been rewritten for this long (by the storage server's clock) belongs to a dead mover. */
+export const LOCK_STALE_MS = 15 * 60_000;
+/**
+ * What a lock says until its first write's server time is known: earlier than any tombstone, so a GC that
+ * reads the lock in that instant waits for the session rather than guess from the mover's clock.
+ */
+const START_NOT_YET_KNOWN = new Date(0).toISOString();
+
+/** A lock GC found live: what it says, and when the server last saw it written. */
+export interface LiveLock extends SessionLock {
+  lastModified: Date;
+}
 
 /**
  * Marks a session as running, for GC: condemned packs are only deleted once every backup that started
  * before the condemnation has finished. Locks are plaintext: they hold no secrets and GC must read them
  * cheaply.
+ *
+ * Nodes' clocks may be minutes or hours apart, so nothing here trusts them across nodes: a lock is live
+ * while its object's LastModified is recent by the server's clock, and `startedAt` is the LastModified of
+ * its first write (the mover reads it back and writes it into the lock). `refreshedAt` is only for people.
  */
 export class SessionLockHandle {
   private timer: NodeJS.Timeout | undefined;
@@ -22,10 +37,18 @@ export class SessionLockHandle {
     private readonly clock: () => Date,
   ) {}
 
+  /** By the storage server's clock: when the lock was first written. GC's "now". */
+  get startedAt(): Date {
+    return new Date(this.record.startedAt);
+  }
+
   static async acquire(repository: Repository, sessionId: string, kind: SessionLock['kind'], clock: () => Date): Promise<SessionLockHandle> {
-    const now = clock().toISOString();
-    const record: SessionLock = { version: 1, sessionId, kind, hostname: hostname(), pid: process.pid, startedAt: now, refreshedAt: now };
+    const record: SessionLock = { version: 1, sessionId, kind, hostname: hostname(), pid: process.pid, startedAt: START_NOT_YET_KNOWN, refreshedAt: '' };
     const handle = new SessionLockHandle(repository, record, clock);
+    await handle.write();
+    const written = await repository.backend.head(lockKey(sessionId));
+    if (!written) throw new ObjectNotFoundError(lockKey(sessionId));
+    record.startedAt = written.lastModified.toISOString();
     await handle.write();
     handle.timer = setInterval(() => void handle.write().catch(() => undefined), LOCK_REFRESH_MS);
     handle.timer.unref();
@@ -43,12 +66,14 @@ export class SessionLockHandle {
   }
 }
 
-export async function listLiveLocks(repository: Repository, now: Date): Promise<SessionLock[]> {
-  const locks: SessionLock[] = [];
+/** Locks rewritten within LOCK_STALE_MS of `serverNow`, a time read from the storage server (an object's LastModified). */
+export async function listLiveLocks(repository: Repository, serverNow: Date): Promise<LiveLock[]> {
+  const locks: LiveLock[] = [];
   for await (const object of repository.backend.list(LOCKS_PREFIX)) {
+    if (serverNow.getTime() - object.lastModified.getTime() >= LOCK_STALE_MS) continue;
     try {
       const lock = sessionLockCodec.decodeJson((await repository.backend.get(object.key)).toString('utf8'));
-      if (now.getTime() - Date.parse(lock.refreshedAt) < LOCK_STALE_MS) locks.push(lock);
+      locks.push({ ...lock, lastModified: object.lastModified });
     } catch {
       // A lock deleted while listing, or garbage: neither blocks anyone.
     }
