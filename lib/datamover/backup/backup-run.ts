@@ -67,7 +67,7 @@ export class BackupRun {
     tombstoned.catch(() => undefined);
     const { index, packSizes } = await loadIndex(repository, tombstoned);
     const resume = options.resumeFrom;
-    const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes) : { nextSequence: 0, adopted: [] };
+    const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes, await tombstoned) : { nextSequence: 0, adopted: [] };
     const packer = new PackWriter(repository, index, sessionId, adoption.nextSequence, plan.uploadConcurrency);
     const level = repository.header.compression.level;
     const sealer = options.sealWorkers
