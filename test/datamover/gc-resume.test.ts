@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BackupCheckpoint } from '../../proto/repository/index.js';
+import { tombstoneCodec, type BackupCheckpoint } from '../../proto/repository/index.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { verifyRepository } from '../../lib/datamover/maintenance/verify.js';
-import { INDEX_PREFIX, sessionPacksPrefix } from '../../lib/datamover/repository/layout.js';
+import { INDEX_PREFIX, sessionPacksPrefix, TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';
+import { SessionLockHandle } from '../../lib/datamover/repository/session-lock.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { localRepository, scratchDir } from './helpers/repository-fixture.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
@@ -18,6 +19,12 @@ async function keysUnder(repository: Repository, prefix: string): Promise<string
   const keys: string[] = [];
   for await (const object of repository.backend.list(prefix)) keys.push(object.key);
   return keys.sort();
+}
+
+async function condemnedPacks(repository: Repository): Promise<string[]> {
+  const packs: string[] = [];
+  for (const key of await keysUnder(repository, TOMBSTONES_PREFIX)) packs.push(...(await repository.getObject(key, (text) => tombstoneCodec.decodeJson(text))).packs);
+  return packs.sort();
 }
 
 /** A session resumed after GC condemned the packs its dead run had uploaded. */
@@ -72,5 +79,27 @@ describe('GC and resumed sessions', () => {
     const target = join(scratch.path, 'restored');
     await runRestore(repository, { snapshotId: resumed.snapshot.id, target });
     expect(comparable(await digestTree(target))).toEqual(comparable(await digestTree(source)));
+  });
+
+  it('does not delete condemned packs of a session running again, and deletes them once it ends', async () => {
+    const dead = await deadRun();
+    advance(2 * HOUR);
+    await collectGarbage(repository, { graceMs: HOUR, clock });
+    advance(2 * HOUR);
+    // The session resumes after the tombstone: nothing holds the tombstone back but its own session.
+    const resumedLock = await SessionLockHandle.acquire(repository, dead.checkpoint.sessionId, 'backup', clock);
+    try {
+      const whileRunning = await collectGarbage(repository, { graceMs: HOUR, clock });
+      expect(whileRunning.waitingTombstones).toBe(0);
+      expect(whileRunning.deletedPacks).toBe(0);
+      expect(await keysUnder(repository, sessionPacksPrefix(dead.checkpoint.sessionId))).toEqual(dead.packs);
+      expect(await condemnedPacks(repository)).toEqual(dead.packs);
+    } finally {
+      await resumedLock.release();
+    }
+    advance(2 * HOUR);
+    const after = await collectGarbage(repository, { graceMs: HOUR, clock });
+    expect(after.deletedPacks).toBe(dead.packs.length);
+    expect(await keysUnder(repository, sessionPacksPrefix(dead.checkpoint.sessionId))).toEqual([]);
   });
 });

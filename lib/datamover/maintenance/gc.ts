@@ -2,7 +2,7 @@ import { tombstoneCodec, type IndexObject, type Tombstone } from '../../../proto
 import { ObjectRetainedError } from '../errors.js';
 import { ChunkIdSet, ChunkIndex } from '../repository/chunk-index.js';
 import { readIndexObject, writeIndexObject } from '../repository/index-store.js';
-import { INDEX_PREFIX, newSessionId, PACKS_PREFIX, TOMBSTONES_PREFIX, tombstoneKey } from '../repository/layout.js';
+import { INDEX_PREFIX, newSessionId, PACKS_PREFIX, sessionOfPackKey, TOMBSTONES_PREFIX, tombstoneKey } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
 import { listLiveLocks, SessionLockHandle } from '../repository/session-lock.js';
 import { ChunkReader } from '../restore/chunk-reader.js';
@@ -34,6 +34,8 @@ export interface GcReport {
   resurrectedPacks: number;
   /** Tombstones not yet actionable because a backup that started before them is still running. */
   waitingTombstones: number;
+  /** Condemned packs kept because their session is running again (resumed); deleted by a later run. */
+  sessionHeldPacks: number;
   partiallyLivePacks: number;
   indexObjectsConsolidated: number;
 }
@@ -74,7 +76,7 @@ export async function collectGarbage(repository: Repository, options: GcOptions 
 }
 
 async function runGc(repository: Repository, graceMs: number, clock: () => Date, serverNow: Date): Promise<GcReport> {
-  const report: GcReport = { livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
+  const report: GcReport = { livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, sessionHeldPacks: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
   const now = serverNow.getTime();
   const locks = (await listLiveLocks(repository, serverNow)).filter((lock) => lock.kind === 'backup');
   const runningSessions = new Set(locks.map((lock) => lock.sessionId));
@@ -121,6 +123,13 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date,
         report.resurrectedPacks++;
         continue;
       }
+      // A session resumed after its packs were condemned runs beside them. It does not adopt them, but a
+      // mover from before that rule would, and its snapshot would then need them: they wait for it to end.
+      if (runningSessions.has(sessionOfPackKey(packKey))) {
+        report.sessionHeldPacks++;
+        stillCondemned.push(packKey);
+        continue;
+      }
       const until = await repository.backend.retainedUntil(packKey);
       if (until && until > serverNow) {
         report.retainedPacks++;
@@ -156,8 +165,7 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date,
   const condemned = [...stillCondemned];
   for await (const object of repository.backend.list(PACKS_PREFIX)) {
     if (alreadyCondemned.has(object.key) || deleted.has(object.key)) continue;
-    const sessionId = object.key.slice(PACKS_PREFIX.length, object.key.lastIndexOf('/'));
-    if (runningSessions.has(sessionId) || now - object.lastModified.getTime() < graceMs) continue;
+    if (runningSessions.has(sessionOfPackKey(object.key)) || now - object.lastModified.getTime() < graceMs) continue;
     if (isPackLive(object.key)) {
       report.livePacks++;
       const pack = packs.get(object.key)!;
