@@ -126,7 +126,8 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
         const repository = await open(access);
         if (!repository) return idle;
         const report = await withHeartbeats(() => collectGarbage(repository, { ...(deps.gcGraceMs === undefined ? {} : { graceMs: deps.gcGraceMs }) }));
-        return { ran: true, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
+        // A GC that found another running gave way: as if nothing were pending, the next pass tries again.
+        return { ran: report.ran, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
       } catch (error) {
         throw asFailure(error);
       }

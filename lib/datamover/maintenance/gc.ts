@@ -4,8 +4,9 @@ import { ChunkIdSet, ChunkIndex } from '../repository/chunk-index.js';
 import { readIndexObject, writeIndexObject } from '../repository/index-store.js';
 import { INDEX_PREFIX, newSessionId, PACKS_PREFIX, sessionOfPackKey, TOMBSTONES_PREFIX, tombstoneKey } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
-import { listLiveLocks, SessionLockHandle } from '../repository/session-lock.js';
+import { firstWrittenAt, listLiveLocks, SessionLockHandle, type LiveLock } from '../repository/session-lock.js';
 import { ChunkReader } from '../restore/chunk-reader.js';
+import { gcGoingFirst } from './gc-turns.js';
 import { forEachReferencedChunk, markAll } from './live-chunks.js';
 
 /** A pack is condemned only once older than this, and deleted only this long after condemnation. */
@@ -24,6 +25,10 @@ export interface GcOptions {
 }
 
 export interface GcReport {
+  /** False when another GC was running, or started in the same instant and goes first: this one changed nothing. */
+  ran: boolean;
+  /** The session of the GC this one gave way to. */
+  gaveWayTo?: string;
   livePacks: number;
   condemnedPacks: number;
   deletedPacks: number;
@@ -69,16 +74,31 @@ export async function collectGarbage(repository: Repository, options: GcOptions 
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
   const lock = await SessionLockHandle.acquire(repository, newSessionId(clock()), 'gc', clock);
   try {
-    return await runGc(repository, graceMs, clock, lock.startedAt);
+    const own = { sessionId: lock.record.sessionId, startedAt: lock.startedAt };
+    const locks = await listLiveLocks(repository, own.startedAt);
+    const first = gcGoingFirst(locks, own);
+    if (first) return gaveWay(first);
+    return await runGc(repository, graceMs, clock, own, locks);
   } finally {
     await lock.release();
   }
 }
 
-async function runGc(repository: Repository, graceMs: number, clock: () => Date, serverNow: Date): Promise<GcReport> {
-  const report: GcReport = { livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, sessionHeldPacks: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
+function gaveWay(to: LiveLock): GcReport {
+  return { ran: false, gaveWayTo: to.sessionId, livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, sessionHeldPacks: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
+}
+
+async function runGc(
+  repository: Repository,
+  graceMs: number,
+  clock: () => Date,
+  own: { sessionId: string; startedAt: Date },
+  liveLocks: readonly LiveLock[],
+): Promise<GcReport> {
+  const serverNow = own.startedAt;
+  const report: GcReport = { ran: true, livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, sessionHeldPacks: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
   const now = serverNow.getTime();
-  const locks = (await listLiveLocks(repository, serverNow)).filter((lock) => lock.kind === 'backup');
+  const locks = liveLocks.filter((lock) => lock.kind === 'backup');
   const runningSessions = new Set(locks.map((lock) => lock.sessionId));
 
   // Index objects are read before snapshots: a backup finishing in between then has its chunks marked
@@ -112,7 +132,7 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date,
   const ripeTombstones: string[] = [];
   for (const tombstone of tombstones) {
     const writtenAt = tombstone.writtenAt.getTime();
-    const startedBefore = locks.some((lock) => Date.parse(lock.startedAt) < writtenAt + WRITE_ORDER_ALLOWANCE_MS);
+    const startedBefore = locks.some((lock) => firstWrittenAt(lock).getTime() < writtenAt + WRITE_ORDER_ALLOWANCE_MS);
     if (now - writtenAt < graceMs || startedBefore) {
       report.waitingTombstones++;
       continue;
@@ -139,6 +159,8 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date,
       toDelete.push(packKey);
     }
   }
+  const first = gcGoingFirst(await listLiveLocks(repository, serverNow), own);
+  if (first) return gaveWay(first);
   const deleted = new Set(toDelete);
   if (toDelete.length > 0 || indexKeys.length > 1) {
     const kept = [...packs.values()].filter((pack) => !deleted.has(pack.key));

@@ -45,11 +45,16 @@ export class SessionLockHandle {
   static async acquire(repository: Repository, sessionId: string, kind: SessionLock['kind'], clock: () => Date): Promise<SessionLockHandle> {
     const record: SessionLock = { version: 1, sessionId, kind, hostname: hostname(), pid: process.pid, startedAt: START_NOT_YET_KNOWN, refreshedAt: '' };
     const handle = new SessionLockHandle(repository, record, clock);
-    await handle.write();
-    const written = await repository.backend.head(lockKey(sessionId));
-    if (!written) throw new ObjectNotFoundError(lockKey(sessionId));
-    record.startedAt = written.lastModified.toISOString();
-    await handle.write();
+    try {
+      await handle.write();
+      const written = await repository.backend.head(lockKey(sessionId));
+      if (!written) throw new ObjectNotFoundError(lockKey(sessionId));
+      record.startedAt = written.lastModified.toISOString();
+      await handle.write();
+    } catch (error) {
+      await handle.release();
+      throw error;
+    }
     handle.timer = setInterval(() => void handle.write().catch(() => undefined), LOCK_REFRESH_MS);
     handle.timer.unref();
     return handle;
@@ -64,6 +69,14 @@ export class SessionLockHandle {
     this.record.refreshedAt = this.clock().toISOString();
     await this.repository.backend.put(lockKey(this.record.sessionId), Buffer.from(JSON.stringify(this.record)), { unretained: true });
   }
+}
+
+/**
+ * By the storage server's clock: when the lock was first written. Until its mover has written that into
+ * it, the lock has been written only once, so its LastModified is that time.
+ */
+export function firstWrittenAt(lock: LiveLock): Date {
+  return lock.startedAt === START_NOT_YET_KNOWN ? lock.lastModified : new Date(lock.startedAt);
 }
 
 /** Locks rewritten within LOCK_STALE_MS of `serverNow`, a time read from the storage server (an object's LastModified). */
