@@ -22,6 +22,11 @@ export interface GcOptions {
   graceMs?: number;
   /** Names and informational dates only; every age is judged by the storage server's clock. */
   clock?: () => Date;
+  /**
+   * Checked between steps and before every deletion: once aborted, no deletion starts and the run rejects
+   * with the signal's reason. What it leaves is what a crash there would: a later run completes it.
+   */
+  signal?: AbortSignal;
 }
 
 export interface GcReport {
@@ -72,13 +77,15 @@ interface TombstoneRecord {
 export async function collectGarbage(repository: Repository, options: GcOptions = {}): Promise<GcReport> {
   const clock = options.clock ?? (() => new Date());
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const lock = await SessionLockHandle.acquire(repository, newSessionId(clock()), 'gc', clock);
   try {
     const own = { sessionId: lock.record.sessionId, startedAt: lock.startedAt };
     const locks = await listLiveLocks(repository, own.startedAt);
     const first = gcGoingFirst(locks, own);
     if (first) return gaveWay(first);
-    return await runGc(repository, graceMs, clock, own, locks);
+    return await runGc(repository, graceMs, clock, own, locks, signal);
   } finally {
     await lock.release();
   }
@@ -94,7 +101,9 @@ async function runGc(
   clock: () => Date,
   own: { sessionId: string; startedAt: Date },
   liveLocks: readonly LiveLock[],
+  signal: AbortSignal | undefined,
 ): Promise<GcReport> {
+  const step = () => signal?.throwIfAborted();
   const serverNow = own.startedAt;
   const report: GcReport = { ran: true, livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, sessionHeldPacks: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
   const now = serverNow.getTime();
@@ -106,6 +115,7 @@ async function runGc(
   const indexKeys: string[] = [];
   const packs = new Map<string, IndexObject['packs'][number]>();
   for await (const object of repository.backend.list(INDEX_PREFIX)) {
+    step();
     indexKeys.push(object.key);
     for (const pack of (await readIndexObject(repository, object.key)).packs) packs.set(pack.key, pack);
   }
@@ -117,11 +127,15 @@ async function runGc(
   }
   const live = new ChunkIdSet();
   const reader = new ChunkReader(repository, index);
-  for (const snapshot of await repository.listSnapshots()) await forEachReferencedChunk(snapshot, reader, markAll(live));
+  for (const snapshot of await repository.listSnapshots()) {
+    step();
+    await forEachReferencedChunk(snapshot, reader, markAll(live));
+  }
   const isPackLive = (key: string) => packs.get(key)?.chunks.some(([idHex]) => live.has(Buffer.from(idHex, 'hex'))) ?? false;
 
   const tombstones: TombstoneRecord[] = [];
   for await (const object of repository.backend.list(TOMBSTONES_PREFIX)) {
+    step();
     tombstones.push({ key: object.key, value: await repository.getObject(object.key, (text) => tombstoneCodec.decodeJson(text)), writtenAt: object.lastModified });
   }
   const alreadyCondemned = new Set(tombstones.flatMap((tombstone) => tombstone.value.packs));
@@ -131,6 +145,7 @@ async function runGc(
   const stillCondemned: string[] = [];
   const ripeTombstones: string[] = [];
   for (const tombstone of tombstones) {
+    step();
     const writtenAt = tombstone.writtenAt.getTime();
     const startedBefore = locks.some((lock) => firstWrittenAt(lock).getTime() < writtenAt + WRITE_ORDER_ALLOWANCE_MS);
     if (now - writtenAt < graceMs || startedBefore) {
@@ -159,6 +174,7 @@ async function runGc(
       toDelete.push(packKey);
     }
   }
+  step();
   const first = gcGoingFirst(await listLiveLocks(repository, serverNow), own);
   if (first) return gaveWay(first);
   const deleted = new Set(toDelete);
@@ -169,11 +185,11 @@ async function runGc(
     // locked snapshot needs is never named only by an object that can be deleted.
     const longest = await longestRetention(repository, indexKeys, serverNow);
     if (longest) await repository.backend.extendRetention(consolidatedKey, longest);
-    for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key);
+    for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key, signal);
     report.indexObjectsConsolidated = indexKeys.length;
     for (const packKey of toDelete) {
       const size = packs.get(packKey)?.size ?? 0;
-      if (await deleteUnlessRetained(repository, packKey)) {
+      if (await deleteUnlessRetained(repository, packKey, signal)) {
         report.deletedPacks++;
         report.reclaimedBytes += size;
         packs.delete(packKey);
@@ -186,6 +202,7 @@ async function runGc(
   // Phase 1: condemn packs nothing references (including packs no index names: crashed, unresumed sessions).
   const condemned = [...stillCondemned];
   for await (const object of repository.backend.list(PACKS_PREFIX)) {
+    step();
     if (alreadyCondemned.has(object.key) || deleted.has(object.key)) continue;
     if (runningSessions.has(sessionOfPackKey(object.key)) || now - object.lastModified.getTime() < graceMs) continue;
     if (isPackLive(object.key)) {
@@ -197,11 +214,12 @@ async function runGc(
     condemned.push(object.key);
   }
   report.condemnedPacks = condemned.length - stillCondemned.length;
+  step();
   if (condemned.length > 0) {
     const at = clock();
     await repository.putObject(tombstoneKey(at), { version: 1, createdAt: at.toISOString(), packs: condemned } satisfies Tombstone, { unretained: true });
   }
-  for (const key of ripeTombstones) await deleteUnlessRetained(repository, key);
+  for (const key of ripeTombstones) await deleteUnlessRetained(repository, key, signal);
   return report;
 }
 
@@ -214,7 +232,9 @@ async function longestRetention(repository: Repository, keys: readonly string[],
   return longest;
 }
 
-async function deleteUnlessRetained(repository: Repository, key: string): Promise<boolean> {
+/** Checks the signal first: no deletion starts once the run is cancelled. */
+async function deleteUnlessRetained(repository: Repository, key: string, signal: AbortSignal | undefined): Promise<boolean> {
+  signal?.throwIfAborted();
   try {
     await repository.backend.delete(key);
     return true;
