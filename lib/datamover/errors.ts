@@ -148,6 +148,23 @@ export class StorageUnavailableError extends DataMoverError {
   }
 }
 
+/**
+ * The session's lock went unrewritten for so long that GC may have taken the session for dead (and deleted
+ * packs it relies on, or started beside it). The run stops before recording anything more; a new run loads
+ * what GC condemned meanwhile, so trying again helps.
+ */
+export class SessionLockLapsedError extends DataMoverError {
+  readonly code = 'SESSION_LOCK_LAPSED';
+  readonly retryable = true;
+  constructor(
+    readonly sessionId: string,
+    readonly unrefreshedMs: number,
+  ) {
+    super(`the lock of session ${sessionId} was not rewritten for ${Math.round(unrefreshedMs / 1000)} s; GC may have taken the session for dead, so it stops`);
+    this.name = 'SessionLockLapsedError';
+  }
+}
+
 export class ResumeMismatchError extends DataMoverError {
   readonly code = 'RESUME_CHECKPOINT_UNUSABLE';
   readonly retryable = false;

@@ -9,6 +9,7 @@ import type { ChunkIndex } from '../repository/chunk-index.js';
 import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } from '../repository/index-store.js';
 import { PackWriter } from '../repository/pack-writer.js';
 import type { Repository } from '../repository/repository.js';
+import type { SessionLockHandle } from '../repository/session-lock.js';
 import { ChunkReader } from '../restore/chunk-reader.js';
 import type { BackupOptions, HeadStart } from './backup-options.js';
 import { ChunkStore, type ChunkSealer } from './chunk-store.js';
@@ -54,6 +55,7 @@ export class BackupRun {
     private readonly reader: ChunkReader,
     private readonly sealer: ChunkSealer,
     private readonly isKnown: (idHex: string) => boolean,
+    private readonly lock: SessionLockHandle,
   ) {
     this.plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
     this.schedule = new CheckpointSchedule(clock, options.checkpointEveryBytes, options.checkpointEveryMs);
@@ -61,7 +63,7 @@ export class BackupRun {
     this.content = new ContentReader(repository, store, sealer, this.plan.readSize, options.maxBytesPerSecondPerStream, this.counters, this.schedule);
   }
 
-  static async prepare(repository: Repository, options: BackupOptions, sessionId: string, clock: () => Date, started: HeadStart): Promise<BackupRun> {
+  static async prepare(repository: Repository, options: BackupOptions, sessionId: string, clock: () => Date, started: HeadStart, lock: SessionLockHandle): Promise<BackupRun> {
     const plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
     const tombstoned = loadTombstonedPacks(repository);
     tombstoned.catch(() => undefined);
@@ -81,7 +83,7 @@ export class BackupRun {
     const store = new ChunkStore(index, packer, sealer);
     const reader = new ChunkReader(repository, index);
     const isKnown = (idHex: string) => index.has(Buffer.from(idHex, 'hex'));
-    const run = new BackupRun(repository, options, sessionId, clock, started, store, packer, reader, sealer, isKnown);
+    const run = new BackupRun(repository, options, sessionId, clock, started, store, packer, reader, sealer, isKnown, lock);
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
     if (adoption.adopted.length > 0) {
       await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
@@ -102,6 +104,8 @@ export class BackupRun {
       const manifest = await this.writer.finish();
       await this.persistPacks();
       const snapshot = this.snapshotRecord(manifest);
+      // Never a snapshot from a session GC may have taken for dead: it could name packs deleted meanwhile.
+      this.lock.assertHeld();
       await this.repository.writeSnapshot(snapshot);
       return snapshot;
     } finally {
@@ -174,9 +178,13 @@ export class BackupRun {
    * packs, then the index naming them; only then may the caller rely on the checkpoint.
    */
   private async checkpoint(): Promise<void> {
+    await this.lock.refreshIfDue();
+    this.lock.assertHeld();
     const progress = await this.writer.progress();
     const tail = progress.tail.length > 0 ? (await this.store.store(progress.tail, true)).toString('hex') : null;
     await this.persistPacks();
+    // A checkpoint reported after the lock lapsed could be resumed from as if nothing had happened.
+    this.lock.assertHeld();
     this.schedule.restart();
     await this.options.onCheckpoint?.({
       version: 1,

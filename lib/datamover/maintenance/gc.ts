@@ -85,7 +85,11 @@ export async function collectGarbage(repository: Repository, options: GcOptions 
     const locks = await listLiveLocks(repository, own.startedAt);
     const first = gcGoingFirst(locks, own);
     if (first) return gaveWay(first);
-    return await runGc(repository, graceMs, clock, own, locks, signal);
+    return await runGc(repository, graceMs, clock, own, locks, () => {
+      signal?.throwIfAborted();
+      // Lapsed, another GC may have started beside this one.
+      lock.assertHeld();
+    });
   } finally {
     await lock.release();
   }
@@ -101,9 +105,8 @@ async function runGc(
   clock: () => Date,
   own: { sessionId: string; startedAt: Date },
   liveLocks: readonly LiveLock[],
-  signal: AbortSignal | undefined,
+  step: () => void,
 ): Promise<GcReport> {
-  const step = () => signal?.throwIfAborted();
   const serverNow = own.startedAt;
   const report: GcReport = { ran: true, livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, sessionHeldPacks: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
   const now = serverNow.getTime();
@@ -185,11 +188,11 @@ async function runGc(
     // locked snapshot needs is never named only by an object that can be deleted.
     const longest = await longestRetention(repository, indexKeys, serverNow);
     if (longest) await repository.backend.extendRetention(consolidatedKey, longest);
-    for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key, signal);
+    for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key, step);
     report.indexObjectsConsolidated = indexKeys.length;
     for (const packKey of toDelete) {
       const size = packs.get(packKey)?.size ?? 0;
-      if (await deleteUnlessRetained(repository, packKey, signal)) {
+      if (await deleteUnlessRetained(repository, packKey, step)) {
         report.deletedPacks++;
         report.reclaimedBytes += size;
         packs.delete(packKey);
@@ -219,7 +222,7 @@ async function runGc(
     const at = clock();
     await repository.putObject(tombstoneKey(at), { version: 1, createdAt: at.toISOString(), packs: condemned } satisfies Tombstone, { unretained: true });
   }
-  for (const key of ripeTombstones) await deleteUnlessRetained(repository, key, signal);
+  for (const key of ripeTombstones) await deleteUnlessRetained(repository, key, step);
   return report;
 }
 
@@ -232,9 +235,9 @@ async function longestRetention(repository: Repository, keys: readonly string[],
   return longest;
 }
 
-/** Checks the signal first: no deletion starts once the run is cancelled. */
-async function deleteUnlessRetained(repository: Repository, key: string, signal: AbortSignal | undefined): Promise<boolean> {
-  signal?.throwIfAborted();
+/** Takes a step first: no deletion starts once the run is cancelled (or its lock lapsed). */
+async function deleteUnlessRetained(repository: Repository, key: string, step: () => void): Promise<boolean> {
+  step();
   try {
     await repository.backend.delete(key);
     return true;

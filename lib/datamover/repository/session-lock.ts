@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { sessionLockCodec, type SessionLock } from '../../../proto/repository/index.js';
-import { ObjectNotFoundError } from '../errors.js';
+import { ObjectNotFoundError, SessionLockLapsedError } from '../errors.js';
 import { lockKey, LOCKS_PREFIX } from './layout.js';
 import type { Repository } from './repository.js';
 
@@ -8,6 +8,11 @@ import type { Repository } from './repository.js';
 const LOCK_REFRESH_MS = 60_000;
 /** ...and a lock whose object has not been rewritten for this long (by the storage server's clock) belongs to a dead mover. */
 export const LOCK_STALE_MS = 15 * 60_000;
+/**
+ * A session whose lock went this long without a successful rewrite stops: half the stale time leaves room
+ * for requests that take long to land and for its clock running slower than the server's.
+ */
+const LOCK_LAPSE_MS = LOCK_STALE_MS / 2;
 /**
  * What a lock says until its first write's server time is known: earlier than any tombstone, so a GC that
  * reads the lock in that instant waits for the session rather than guess from the mover's clock.
@@ -30,6 +35,10 @@ export interface LiveLock extends SessionLock {
  */
 export class SessionLockHandle {
   private timer: NodeJS.Timeout | undefined;
+  /** By the holder's clock: when the last write that succeeded was sent (its LastModified is no earlier). */
+  private lastWrittenAt = Number.NEGATIVE_INFINITY;
+  /** The first gap between successful writes long enough for GC to have judged the lock stale. */
+  private lapse: number | undefined;
 
   private constructor(
     private readonly repository: Repository,
@@ -60,14 +69,40 @@ export class SessionLockHandle {
     return handle;
   }
 
+  /** Rewrites the lock now. */
+  async refresh(): Promise<void> {
+    await this.write();
+  }
+
+  /**
+   * Rewrites the lock if the timer has not lately, e.g. at a checkpoint: a run that does work between
+   * timer ticks keeps its lock fresh all the same. A failure is only counted against the lock's age.
+   */
+  async refreshIfDue(): Promise<void> {
+    if (this.clock().getTime() - this.lastWrittenAt >= LOCK_REFRESH_MS) await this.write().catch(() => undefined);
+  }
+
+  /**
+   * Throws SessionLockLapsedError once the lock has gone (or ever went) LOCK_LAPSE_MS without a successful
+   * rewrite. Refresh failures are not errors in themselves (the next tick may succeed), but past that point
+   * GC may have judged the session dead: whatever it records next could rely on packs being deleted.
+   */
+  assertHeld(): void {
+    const unrefreshed = this.lapse ?? this.clock().getTime() - this.lastWrittenAt;
+    if (unrefreshed >= LOCK_LAPSE_MS) throw new SessionLockLapsedError(this.record.sessionId, unrefreshed);
+  }
+
   async release(): Promise<void> {
     clearInterval(this.timer);
     await this.repository.backend.delete(lockKey(this.record.sessionId)).catch(() => undefined);
   }
 
   private async write(): Promise<void> {
-    this.record.refreshedAt = this.clock().toISOString();
+    const sent = this.clock().getTime();
+    this.record.refreshedAt = new Date(sent).toISOString();
     await this.repository.backend.put(lockKey(this.record.sessionId), Buffer.from(JSON.stringify(this.record)), { unretained: true });
+    if (sent - this.lastWrittenAt >= LOCK_LAPSE_MS && Number.isFinite(this.lastWrittenAt)) this.lapse ??= sent - this.lastWrittenAt;
+    this.lastWrittenAt = Math.max(this.lastWrittenAt, sent);
   }
 }
 
