@@ -93,6 +93,20 @@ export class MissingChunkError extends DataMoverError {
   }
 }
 
+/**
+ * A pack the snapshot being recorded may reference is gone: deleted while the backup ran (by a GC that took
+ * the session for dead, or by hand). Nothing is recorded; a new run loads the tombstone that condemned it
+ * and uploads those chunks again.
+ */
+export class PackMissingError extends DataMoverError {
+  readonly code = 'PACK_MISSING';
+  readonly retryable = true;
+  constructor(readonly packKey: string) {
+    super(`pack ${packKey} disappeared while the backup ran; no snapshot was recorded`);
+    this.name = 'PackMissingError';
+  }
+}
+
 export class SnapshotNotFoundError extends DataMoverError {
   readonly code = 'SNAPSHOT_NOT_FOUND';
   readonly retryable = false;

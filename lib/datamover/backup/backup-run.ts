@@ -7,6 +7,7 @@ import { ManifestWriter } from '../manifest/manifest-writer.js';
 import { comparePaths, ROOT_PATH } from '../manifest/walk-order.js';
 import type { ChunkIndex } from '../repository/chunk-index.js';
 import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } from '../repository/index-store.js';
+import { sessionPacksPrefix } from '../repository/layout.js';
 import { PackWriter } from '../repository/pack-writer.js';
 import type { Repository } from '../repository/repository.js';
 import type { SessionLockHandle } from '../repository/session-lock.js';
@@ -21,6 +22,7 @@ import { ManifestEmitter } from './manifest-emitter.js';
 import { ParentManifestChunks } from './parent-manifest-chunks.js';
 import { CheckpointSchedule, type BackupCounters } from './progress.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
+import { assertPacksPresent, type PacksAtRisk } from './snapshot-packs.js';
 import { TreeBackup } from './tree-backup.js';
 import { WorkerSealer } from './worker-sealer.js';
 
@@ -56,6 +58,8 @@ export class BackupRun {
     private readonly sealer: ChunkSealer,
     private readonly isKnown: (idHex: string) => boolean,
     private readonly lock: SessionLockHandle,
+    /** Checked before the snapshot is recorded; this run's packs are added as they are indexed. */
+    private readonly atRisk: PacksAtRisk & { sessionPacks: Set<string> },
   ) {
     this.plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
     this.schedule = new CheckpointSchedule(clock, options.checkpointEveryBytes, options.checkpointEveryMs);
@@ -83,7 +87,10 @@ export class BackupRun {
     const store = new ChunkStore(index, packer, sealer);
     const reader = new ChunkReader(repository, index);
     const isKnown = (idHex: string) => index.has(Buffer.from(idHex, 'hex'));
-    const run = new BackupRun(repository, options, sessionId, clock, started, store, packer, reader, sealer, isKnown, lock);
+    const sessionPacks = new Set([...packSizes.keys()].filter((key) => key.startsWith(sessionPacksPrefix(sessionId))));
+    for (const pack of adoption.adopted) sessionPacks.add(pack.key);
+    const atRisk = { sessionId, sessionPacks, indexedPacks: packSizes, condemnedAtStart: await tombstoned };
+    const run = new BackupRun(repository, options, sessionId, clock, started, store, packer, reader, sealer, isKnown, lock, atRisk);
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
     if (adoption.adopted.length > 0) {
       await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
@@ -103,6 +110,7 @@ export class BackupRun {
       await this.emitter.finish();
       const manifest = await this.writer.finish();
       await this.persistPacks();
+      await assertPacksPresent(this.repository, this.atRisk);
       const snapshot = this.snapshotRecord(manifest);
       // Never a snapshot from a session GC may have taken for dead: it could name packs deleted meanwhile.
       this.lock.assertHeld();
@@ -224,6 +232,7 @@ export class BackupRun {
     await this.store.drain();
     await this.packer.flush();
     const packs = this.packer.takeWrittenPacks();
+    for (const pack of packs) this.atRisk.sessionPacks.add(pack.key);
     if (packs.length > 0) await writeIndexObject(this.repository, this.sessionId, this.indexSequence++, packs, this.clock());
   }
 
