@@ -20,7 +20,7 @@ const WRITE_ORDER_ALLOWANCE_MS = 5 * 60_000;
 
 export interface GcOptions {
   graceMs?: number;
-  /** Names and informational dates only; every age is judged by the storage server's clock. */
+  /** Names, dates for people and how long GC's own lock went unrewritten; every age is judged by the storage server's clock. */
   clock?: () => Date;
   /**
    * Checked between steps and before every deletion: once aborted, no deletion starts and the run rejects

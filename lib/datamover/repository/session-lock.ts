@@ -14,8 +14,9 @@ export const LOCK_STALE_MS = 15 * 60_000;
  */
 const LOCK_LAPSE_MS = LOCK_STALE_MS / 2;
 /**
- * What a lock says until its first write's server time is known: earlier than any tombstone, so a GC that
- * reads the lock in that instant waits for the session rather than guess from the mover's clock.
+ * What a lock says until its first write's server time is known: the lock has then been written once, so
+ * readers take its LastModified instead (`firstWrittenAt`); a GC from before server-clock locks reads a
+ * start earlier than any tombstone and waits for the session rather than trust the mover's clock.
  */
 const START_NOT_YET_KNOWN = new Date(0).toISOString();
 
