@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { backendFor } from '../common/open-repository.js';
 import { withHeartbeats } from '../common/heartbeats.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
@@ -172,8 +172,11 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
         if (input.onlyIfPending && !(await tombstoneWaits(access.backend))) return idle;
         const repository = await open(access);
         if (!repository) return idle;
-        const report = await withHeartbeats(() => collectGarbage(repository, { ...(deps.gcGraceMs === undefined ? {} : { graceMs: deps.gcGraceMs }) }));
-        return { ran: true, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
+        // Cancelled (the expiry pass was), it starts no further deletion: the heartbeats deliver the cancellation.
+        const signal = Context.current().cancellationSignal;
+        const report = await withHeartbeats(() => collectGarbage(repository, { ...(deps.gcGraceMs === undefined ? {} : { graceMs: deps.gcGraceMs }), signal }));
+        // A GC that found another running gave way: as if nothing were pending, the next pass tries again.
+        return { ran: report.ran, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
       } catch (error) {
         throw asFailure(error);
       }

@@ -93,6 +93,20 @@ export class MissingChunkError extends DataMoverError {
   }
 }
 
+/**
+ * A pack the snapshot being recorded may reference is gone: deleted while the backup ran (by a GC that took
+ * the session for dead, or by hand). Nothing is recorded; a new run loads the tombstone that condemned it
+ * and uploads those chunks again.
+ */
+export class PackMissingError extends DataMoverError {
+  readonly code = 'PACK_MISSING';
+  readonly retryable = true;
+  constructor(readonly packKey: string) {
+    super(`pack ${packKey} disappeared while the backup ran; no snapshot was recorded`);
+    this.name = 'PackMissingError';
+  }
+}
+
 export class SnapshotNotFoundError extends DataMoverError {
   readonly code = 'SNAPSHOT_NOT_FOUND';
   readonly retryable = false;
@@ -145,6 +159,23 @@ export class StorageUnavailableError extends DataMoverError {
   ) {
     super(`${operation} ${objectKey} failed after retries: ${(cause as Error)?.message ?? String(cause)}`);
     this.name = 'StorageUnavailableError';
+  }
+}
+
+/**
+ * The session's lock went unrewritten for so long that GC may have taken the session for dead (and deleted
+ * packs it relies on, or started beside it). The run stops before recording anything more; a new run loads
+ * what GC condemned meanwhile, so trying again helps.
+ */
+export class SessionLockLapsedError extends DataMoverError {
+  readonly code = 'SESSION_LOCK_LAPSED';
+  readonly retryable = true;
+  constructor(
+    readonly sessionId: string,
+    readonly unrefreshedMs: number,
+  ) {
+    super(`the lock of session ${sessionId} was not rewritten for ${Math.round(unrefreshedMs / 1000)} s; GC may have taken the session for dead, so it stops`);
+    this.name = 'SessionLockLapsedError';
   }
 }
 

@@ -14,13 +14,19 @@ export const SessionLockV1 = Type.Object({
   kind: Type.Union(LOCK_KINDS.map((kind) => Type.Literal(kind))),
   hostname: Type.String(),
   pid: Type.Integer(),
+  /**
+   * When the lock was first written, by the storage server's clock (its object's LastModified then, read
+   * back by the mover); the Unix epoch until the mover knows it. Movers before that wrote their own clock's time.
+   */
   startedAt: Type.String(),
+  /** The mover's clock, for people: liveness is the lock object's LastModified. */
   refreshedAt: Type.String(),
 });
 export type SessionLock = Static<typeof SessionLockV1>;
 
 export const TombstoneV1 = Type.Object({
   version: Type.Literal(1),
+  /** The writing GC's clock, for people: a tombstone's age is its object's LastModified. */
   createdAt: Type.String(),
   /** Pack keys whose every chunk was unreferenced when this tombstone was written. */
   packs: Type.Array(Type.String()),

@@ -8,10 +8,9 @@ import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { verifyRepository } from '../../lib/datamover/maintenance/verify.js';
 import { INDEX_PREFIX, LOCKS_PREFIX, lockKey, PACKS_PREFIX, TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
-import { LocalBackend } from '../../lib/datamover/storage/local-backend.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
-import { localRepository, scratchDir, TEST_SECRET } from './helpers/repository-fixture.js';
+import { localBackend, localRepository, scratchDir, TEST_SECRET } from './helpers/repository-fixture.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 
 const HOUR = 3_600_000;
@@ -163,7 +162,7 @@ describe('verify and garbage collection', () => {
     await rm(join(lockedRoot, 'snapshots', a.snapshot.id));
     advance(2 * HOUR);
     // As the control plane runs GC: its own writes carry no retention of their own.
-    const unlocked = await Repository.open(new LocalBackend(lockedRoot, undefined, clock), TEST_SECRET);
+    const unlocked = await Repository.open(localBackend(lockedRoot, { clock }), TEST_SECRET);
     await collectGarbage(unlocked, { graceMs: HOUR, clock });
     const [tombstone] = await keysUnder(retained, TOMBSTONES_PREFIX);
     expect(tombstone).toBeDefined();

@@ -7,8 +7,10 @@ import { ManifestWriter } from '../manifest/manifest-writer.js';
 import { comparePaths, ROOT_PATH } from '../manifest/walk-order.js';
 import type { ChunkIndex } from '../repository/chunk-index.js';
 import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } from '../repository/index-store.js';
+import { sessionPacksPrefix } from '../repository/layout.js';
 import { PackWriter } from '../repository/pack-writer.js';
 import type { Repository } from '../repository/repository.js';
+import type { SessionLockHandle } from '../repository/session-lock.js';
 import { ChunkReader } from '../restore/chunk-reader.js';
 import type { BackupOptions, HeadStart } from './backup-options.js';
 import { ChunkStore, type ChunkSealer } from './chunk-store.js';
@@ -20,6 +22,7 @@ import { ManifestEmitter } from './manifest-emitter.js';
 import { ParentManifestChunks } from './parent-manifest-chunks.js';
 import { CheckpointSchedule, type BackupCounters } from './progress.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
+import { assertPacksPresent, type PacksAtRisk } from './snapshot-packs.js';
 import { TreeBackup } from './tree-backup.js';
 import { WorkerSealer } from './worker-sealer.js';
 
@@ -54,6 +57,9 @@ export class BackupRun {
     private readonly reader: ChunkReader,
     private readonly sealer: ChunkSealer,
     private readonly isKnown: (idHex: string) => boolean,
+    private readonly lock: SessionLockHandle,
+    /** Checked before the snapshot is recorded; this run's packs are added as they are indexed. */
+    private readonly atRisk: PacksAtRisk & { sessionPacks: Set<string> },
   ) {
     this.plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
     this.schedule = new CheckpointSchedule(clock, options.checkpointEveryBytes, options.checkpointEveryMs);
@@ -61,13 +67,13 @@ export class BackupRun {
     this.content = new ContentReader(repository, store, sealer, this.plan.readSize, options.maxBytesPerSecondPerStream, this.counters, this.schedule);
   }
 
-  static async prepare(repository: Repository, options: BackupOptions, sessionId: string, clock: () => Date, started: HeadStart): Promise<BackupRun> {
+  static async prepare(repository: Repository, options: BackupOptions, sessionId: string, clock: () => Date, started: HeadStart, lock: SessionLockHandle): Promise<BackupRun> {
     const plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
     const tombstoned = loadTombstonedPacks(repository);
     tombstoned.catch(() => undefined);
     const { index, packSizes } = await loadIndex(repository, tombstoned);
     const resume = options.resumeFrom;
-    const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes) : { nextSequence: 0, adopted: [] };
+    const adoption = resume ? await adoptSessionPacks(repository, index, sessionId, packSizes, await tombstoned) : { nextSequence: 0, adopted: [] };
     const packer = new PackWriter(repository, index, sessionId, adoption.nextSequence, plan.uploadConcurrency);
     const level = repository.header.compression.level;
     const sealer = options.sealWorkers
@@ -81,7 +87,10 @@ export class BackupRun {
     const store = new ChunkStore(index, packer, sealer);
     const reader = new ChunkReader(repository, index);
     const isKnown = (idHex: string) => index.has(Buffer.from(idHex, 'hex'));
-    const run = new BackupRun(repository, options, sessionId, clock, started, store, packer, reader, sealer, isKnown);
+    const sessionPacks = new Set([...packSizes.keys()].filter((key) => key.startsWith(sessionPacksPrefix(sessionId))));
+    for (const pack of adoption.adopted) sessionPacks.add(pack.key);
+    const atRisk = { sessionId, sessionPacks, indexedPacks: packSizes, condemnedAtStart: await tombstoned };
+    const run = new BackupRun(repository, options, sessionId, clock, started, store, packer, reader, sealer, isKnown, lock, atRisk);
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
     if (adoption.adopted.length > 0) {
       await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
@@ -101,7 +110,10 @@ export class BackupRun {
       await this.emitter.finish();
       const manifest = await this.writer.finish();
       await this.persistPacks();
+      await assertPacksPresent(this.repository, this.atRisk);
       const snapshot = this.snapshotRecord(manifest);
+      // Never a snapshot from a session GC may have taken for dead: it could name packs deleted meanwhile.
+      this.lock.assertHeld();
       await this.repository.writeSnapshot(snapshot);
       return snapshot;
     } finally {
@@ -174,9 +186,13 @@ export class BackupRun {
    * packs, then the index naming them; only then may the caller rely on the checkpoint.
    */
   private async checkpoint(): Promise<void> {
+    await this.lock.refreshIfDue();
+    this.lock.assertHeld();
     const progress = await this.writer.progress();
     const tail = progress.tail.length > 0 ? (await this.store.store(progress.tail, true)).toString('hex') : null;
     await this.persistPacks();
+    // A checkpoint reported after the lock lapsed could be resumed from as if nothing had happened.
+    this.lock.assertHeld();
     this.schedule.restart();
     await this.options.onCheckpoint?.({
       version: 1,
@@ -216,6 +232,7 @@ export class BackupRun {
     await this.store.drain();
     await this.packer.flush();
     const packs = this.packer.takeWrittenPacks();
+    for (const pack of packs) this.atRisk.sessionPacks.add(pack.key);
     if (packs.length > 0) await writeIndexObject(this.repository, this.sessionId, this.indexSequence++, packs, this.clock());
   }
 

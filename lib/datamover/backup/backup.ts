@@ -42,7 +42,7 @@ async function backUp(repository: Repository, options: BackupOptions, early: Omi
   started.parent.catch(() => undefined);
   const lock = await SessionLockHandle.acquire(repository, sessionId, 'backup', clock);
   try {
-    const run = await BackupRun.prepare(repository, options, sessionId, clock, started);
+    const run = await BackupRun.prepare(repository, options, sessionId, clock, started, lock);
     return { snapshot: await run.execute(), alreadyComplete: false };
   } finally {
     await lock.release();

@@ -15,18 +15,23 @@ interface AdoptedPacks {
 /**
  * A mover can die after uploading a pack and before the checkpoint that would have indexed it. Those packs
  * describe themselves (pack trailer), so the resumed run indexes them instead of uploading their chunks again.
+ *
+ * Unless GC condemned them while the session was dead: this run started after the tombstone, so GC does not
+ * wait for it before deleting them, and adopting them would leave its snapshot with holes. Their chunks are
+ * uploaded again, under sequence numbers after theirs (a key is never written twice).
  */
 export async function adoptSessionPacks(
   repository: Repository,
   index: ChunkIndex,
   sessionId: string,
   indexedPacks: ReadonlyMap<string, number>,
+  condemnedPacks: ReadonlySet<string>,
 ): Promise<AdoptedPacks> {
   let nextSequence = 0;
   const adopted: IndexObject['packs'] = [];
   for await (const object of repository.backend.list(sessionPacksPrefix(sessionId))) {
     nextSequence = Math.max(nextSequence, sequenceOfPackKey(object.key) + 1);
-    if (indexedPacks.has(object.key)) continue;
+    if (indexedPacks.has(object.key) || condemnedPacks.has(object.key)) continue;
     const trailer = await readPackTrailer(repository, object.key);
     for (const [idHex, offset, storedLength, rawLength, flags] of trailer.chunks) {
       index.add(Buffer.from(idHex, 'hex'), { packKey: object.key, offset, storedLength, rawLength, flags });

@@ -2,23 +2,38 @@ import { tombstoneCodec, type IndexObject, type Tombstone } from '../../../proto
 import { ObjectRetainedError } from '../errors.js';
 import { ChunkIdSet, ChunkIndex } from '../repository/chunk-index.js';
 import { readIndexObject, writeIndexObject } from '../repository/index-store.js';
-import { INDEX_PREFIX, newSessionId, PACKS_PREFIX, TOMBSTONES_PREFIX, tombstoneKey } from '../repository/layout.js';
+import { INDEX_PREFIX, newSessionId, PACKS_PREFIX, sessionOfPackKey, TOMBSTONES_PREFIX, tombstoneKey } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
-import { listLiveLocks, SessionLockHandle } from '../repository/session-lock.js';
+import { firstWrittenAt, listLiveLocks, SessionLockHandle, type LiveLock } from '../repository/session-lock.js';
 import { ChunkReader } from '../restore/chunk-reader.js';
+import { gcGoingFirst } from './gc-turns.js';
 import { forEachReferencedChunk, markAll } from './live-chunks.js';
 
 /** A pack is condemned only once older than this, and deleted only this long after condemnation. */
 const DEFAULT_GC_GRACE_MS = 6 * 60 * 60_000;
-/** Clocks of movers and GC may disagree by this much. */
-const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+/**
+ * A backup whose lock was first written up to this long after a tombstone may still have listed tombstones
+ * before that one landed: a PUT is stamped when it starts, not when it becomes visible, S3 stamps to the
+ * second, and locks of movers older than server-clock locks carry their own clock's start time.
+ */
+const WRITE_ORDER_ALLOWANCE_MS = 5 * 60_000;
 
 export interface GcOptions {
   graceMs?: number;
+  /** Names, dates for people and how long GC's own lock went unrewritten; every age is judged by the storage server's clock. */
   clock?: () => Date;
+  /**
+   * Checked between steps and before every deletion: once aborted, no deletion starts and the run rejects
+   * with the signal's reason. What it leaves is what a crash there would: a later run completes it.
+   */
+  signal?: AbortSignal;
 }
 
 export interface GcReport {
+  /** False when another GC was running, or started in the same instant and goes first: this one changed nothing. */
+  ran: boolean;
+  /** The session of the GC this one gave way to. */
+  gaveWayTo?: string;
   livePacks: number;
   condemnedPacks: number;
   deletedPacks: number;
@@ -29,6 +44,8 @@ export interface GcReport {
   resurrectedPacks: number;
   /** Tombstones not yet actionable because a backup that started before them is still running. */
   waitingTombstones: number;
+  /** Condemned packs kept because their session is running again (resumed); deleted by a later run. */
+  sessionHeldPacks: number;
   partiallyLivePacks: number;
   indexObjectsConsolidated: number;
 }
@@ -36,6 +53,8 @@ export interface GcReport {
 interface TombstoneRecord {
   key: string;
   value: Tombstone;
+  /** By the storage server's clock: when the tombstone was written, whatever its writer's clock said. */
+  writtenAt: Date;
 }
 
 /**
@@ -49,22 +68,49 @@ interface TombstoneRecord {
  *    including those written since; packs under retention are kept for later, never deleted early.
  *
  * Index objects are consolidated into one before packs are deleted, so no index ever names a deleted pack.
+ *
+ * Every age (of packs, tombstones and locks) is measured on the storage server's clock: "now" is the
+ * LastModified of GC's own freshly written lock, and an object's age is now minus its LastModified. Clocks
+ * of GC and movers can be hours apart; judged by them, a tombstone could ripen early or a live backup's lock
+ * look stale, and packs it depends on would be deleted.
  */
 export async function collectGarbage(repository: Repository, options: GcOptions = {}): Promise<GcReport> {
   const clock = options.clock ?? (() => new Date());
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const lock = await SessionLockHandle.acquire(repository, newSessionId(clock()), 'gc', clock);
   try {
-    return await runGc(repository, graceMs, clock);
+    const own = { sessionId: lock.record.sessionId, startedAt: lock.startedAt };
+    const locks = await listLiveLocks(repository, own.startedAt);
+    const first = gcGoingFirst(locks, own);
+    if (first) return gaveWay(first);
+    return await runGc(repository, graceMs, clock, own, locks, () => {
+      signal?.throwIfAborted();
+      // Lapsed, another GC may have started beside this one.
+      lock.assertHeld();
+    });
   } finally {
     await lock.release();
   }
 }
 
-async function runGc(repository: Repository, graceMs: number, clock: () => Date): Promise<GcReport> {
-  const report: GcReport = { livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
-  const now = clock();
-  const locks = (await listLiveLocks(repository, now)).filter((lock) => lock.kind === 'backup');
+function gaveWay(to: LiveLock): GcReport {
+  return { ran: false, gaveWayTo: to.sessionId, livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, sessionHeldPacks: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
+}
+
+async function runGc(
+  repository: Repository,
+  graceMs: number,
+  clock: () => Date,
+  own: { sessionId: string; startedAt: Date },
+  liveLocks: readonly LiveLock[],
+  step: () => void,
+): Promise<GcReport> {
+  const serverNow = own.startedAt;
+  const report: GcReport = { ran: true, livePacks: 0, condemnedPacks: 0, deletedPacks: 0, reclaimedBytes: 0, retainedPacks: 0, resurrectedPacks: 0, waitingTombstones: 0, sessionHeldPacks: 0, partiallyLivePacks: 0, indexObjectsConsolidated: 0 };
+  const now = serverNow.getTime();
+  const locks = liveLocks.filter((lock) => lock.kind === 'backup');
   const runningSessions = new Set(locks.map((lock) => lock.sessionId));
 
   // Index objects are read before snapshots: a backup finishing in between then has its chunks marked
@@ -72,6 +118,7 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   const indexKeys: string[] = [];
   const packs = new Map<string, IndexObject['packs'][number]>();
   for await (const object of repository.backend.list(INDEX_PREFIX)) {
+    step();
     indexKeys.push(object.key);
     for (const pack of (await readIndexObject(repository, object.key)).packs) packs.set(pack.key, pack);
   }
@@ -83,12 +130,16 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   }
   const live = new ChunkIdSet();
   const reader = new ChunkReader(repository, index);
-  for (const snapshot of await repository.listSnapshots()) await forEachReferencedChunk(snapshot, reader, markAll(live));
+  for (const snapshot of await repository.listSnapshots()) {
+    step();
+    await forEachReferencedChunk(snapshot, reader, markAll(live));
+  }
   const isPackLive = (key: string) => packs.get(key)?.chunks.some(([idHex]) => live.has(Buffer.from(idHex, 'hex'))) ?? false;
 
   const tombstones: TombstoneRecord[] = [];
   for await (const object of repository.backend.list(TOMBSTONES_PREFIX)) {
-    tombstones.push({ key: object.key, value: await repository.getObject(object.key, (text) => tombstoneCodec.decodeJson(text)) });
+    step();
+    tombstones.push({ key: object.key, value: await repository.getObject(object.key, (text) => tombstoneCodec.decodeJson(text)), writtenAt: object.lastModified });
   }
   const alreadyCondemned = new Set(tombstones.flatMap((tombstone) => tombstone.value.packs));
 
@@ -97,9 +148,10 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   const stillCondemned: string[] = [];
   const ripeTombstones: string[] = [];
   for (const tombstone of tombstones) {
-    const createdAt = Date.parse(tombstone.value.createdAt);
-    const startedBefore = locks.some((lock) => Date.parse(lock.startedAt) < createdAt + CLOCK_SKEW_ALLOWANCE_MS);
-    if (now.getTime() - createdAt < graceMs || startedBefore) {
+    step();
+    const writtenAt = tombstone.writtenAt.getTime();
+    const startedBefore = locks.some((lock) => firstWrittenAt(lock).getTime() < writtenAt + WRITE_ORDER_ALLOWANCE_MS);
+    if (now - writtenAt < graceMs || startedBefore) {
       report.waitingTombstones++;
       continue;
     }
@@ -109,8 +161,15 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
         report.resurrectedPacks++;
         continue;
       }
+      // A session resumed after its packs were condemned runs beside them. It does not adopt them, but a
+      // mover from before that rule would, and its snapshot would then need them: they wait for it to end.
+      if (runningSessions.has(sessionOfPackKey(packKey))) {
+        report.sessionHeldPacks++;
+        stillCondemned.push(packKey);
+        continue;
+      }
       const until = await repository.backend.retainedUntil(packKey);
-      if (until && until > now) {
+      if (until && until > serverNow) {
         report.retainedPacks++;
         stillCondemned.push(packKey);
         continue;
@@ -118,19 +177,22 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
       toDelete.push(packKey);
     }
   }
+  step();
+  const first = gcGoingFirst(await listLiveLocks(repository, serverNow), own);
+  if (first) return gaveWay(first);
   const deleted = new Set(toDelete);
   if (toDelete.length > 0 || indexKeys.length > 1) {
     const kept = [...packs.values()].filter((pack) => !deleted.has(pack.key));
-    const consolidatedKey = await writeIndexObject(repository, `gc-${newSessionId(now)}`, 0, kept, now);
+    const consolidatedKey = await writeIndexObject(repository, `gc-${newSessionId(clock())}`, 0, kept, clock());
     // It replaces index objects a SafeLock may hold: it carries the longest of their locks, so what a
     // locked snapshot needs is never named only by an object that can be deleted.
-    const longest = await longestRetention(repository, indexKeys, now);
+    const longest = await longestRetention(repository, indexKeys, serverNow);
     if (longest) await repository.backend.extendRetention(consolidatedKey, longest);
-    for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key);
+    for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key, step);
     report.indexObjectsConsolidated = indexKeys.length;
     for (const packKey of toDelete) {
       const size = packs.get(packKey)?.size ?? 0;
-      if (await deleteUnlessRetained(repository, packKey)) {
+      if (await deleteUnlessRetained(repository, packKey, step)) {
         report.deletedPacks++;
         report.reclaimedBytes += size;
         packs.delete(packKey);
@@ -143,9 +205,9 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
   // Phase 1: condemn packs nothing references (including packs no index names: crashed, unresumed sessions).
   const condemned = [...stillCondemned];
   for await (const object of repository.backend.list(PACKS_PREFIX)) {
+    step();
     if (alreadyCondemned.has(object.key) || deleted.has(object.key)) continue;
-    const sessionId = object.key.slice(PACKS_PREFIX.length, object.key.lastIndexOf('/'));
-    if (runningSessions.has(sessionId) || now.getTime() - object.lastModified.getTime() < graceMs) continue;
+    if (runningSessions.has(sessionOfPackKey(object.key)) || now - object.lastModified.getTime() < graceMs) continue;
     if (isPackLive(object.key)) {
       report.livePacks++;
       const pack = packs.get(object.key)!;
@@ -155,10 +217,12 @@ async function runGc(repository: Repository, graceMs: number, clock: () => Date)
     condemned.push(object.key);
   }
   report.condemnedPacks = condemned.length - stillCondemned.length;
+  step();
   if (condemned.length > 0) {
-    await repository.putObject(tombstoneKey(now), { version: 1, createdAt: now.toISOString(), packs: condemned } satisfies Tombstone, { unretained: true });
+    const at = clock();
+    await repository.putObject(tombstoneKey(at), { version: 1, createdAt: at.toISOString(), packs: condemned } satisfies Tombstone, { unretained: true });
   }
-  for (const key of ripeTombstones) await deleteUnlessRetained(repository, key);
+  for (const key of ripeTombstones) await deleteUnlessRetained(repository, key, step);
   return report;
 }
 
@@ -171,7 +235,9 @@ async function longestRetention(repository: Repository, keys: readonly string[],
   return longest;
 }
 
-async function deleteUnlessRetained(repository: Repository, key: string): Promise<boolean> {
+/** Takes a step first: no deletion starts once the run is cancelled (or its lock lapsed). */
+async function deleteUnlessRetained(repository: Repository, key: string, step: () => void): Promise<boolean> {
+  step();
   try {
     await repository.backend.delete(key);
     return true;

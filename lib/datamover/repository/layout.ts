@@ -24,6 +24,10 @@ export function packKey(sessionId: string, sequence: number): string {
   return `${sessionPacksPrefix(sessionId)}${sequence.toString().padStart(6, '0')}`;
 }
 
+export function sessionOfPackKey(key: string): string {
+  return key.slice(PACKS_PREFIX.length, key.lastIndexOf('/'));
+}
+
 export function sequenceOfPackKey(key: string): number {
   return Number.parseInt(key.slice(key.lastIndexOf('/') + 1), 10);
 }
