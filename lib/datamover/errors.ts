@@ -50,15 +50,20 @@ export class ChunkVerificationError extends DataMoverError {
   }
 }
 
-/** A repository object (index, snapshot, pack trailer, tombstone) fails authentication or decoding. */
+/**
+ * A repository object (index, snapshot, pack trailer, tombstone) fails authentication or decoding.
+ * `remedy` tells the operator what to run when a command of the data mover can deal with it: without it,
+ * one corrupt object blocks every backup and nothing says how to get going again.
+ */
 export class CorruptObjectError extends DataMoverError {
   readonly code = 'REPOSITORY_OBJECT_CORRUPT';
   readonly retryable = false;
   constructor(
     readonly objectKey: string,
     readonly reason: string,
+    readonly remedy?: string,
   ) {
-    super(`repository object ${objectKey} is corrupt: ${reason}`);
+    super(`repository object ${objectKey} is corrupt: ${reason}${remedy ? `; ${remedy}` : ''}`);
     this.name = 'CorruptObjectError';
   }
 }
