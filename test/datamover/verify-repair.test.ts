@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../proto/repository/index.js';
+import { contentChunkIds } from '../../lib/datamover/backup/entry-from-stats.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { CorruptObjectError } from '../../lib/datamover/errors.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
+import { verifyRepository } from '../../lib/datamover/maintenance/verify.js';
+import { openManifest } from '../../lib/datamover/manifest/manifest-reader.js';
+import type { ChunkLocation } from '../../lib/datamover/repository/chunk-index.js';
+import { loadIndex } from '../../lib/datamover/repository/index-store.js';
 import { INDEX_PREFIX, snapshotKey } from '../../lib/datamover/repository/layout.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';
+import { ChunkReader } from '../../lib/datamover/restore/chunk-reader.js';
 import { localRepository, scratchDir } from './helpers/repository-fixture.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 
@@ -18,6 +24,19 @@ async function keysUnder(repository: Repository, prefix: string): Promise<string
   const keys: string[] = [];
   for await (const object of repository.backend.list(prefix)) keys.push(object.key);
   return keys.sort();
+}
+
+/** Where the first chunk of a file of a snapshot is stored. */
+async function firstChunkOf(repository: Repository, snapshot: Snapshot, path: string): Promise<{ idHex: string; location: ChunkLocation }> {
+  const { index } = await loadIndex(repository);
+  const reader = new ChunkReader(repository, index);
+  const manifest = await openManifest(snapshot.manifest, (id) => reader.read(id));
+  for await (const entry of manifest.entries) {
+    if (entry.path !== path) continue;
+    const idHex = contentChunkIds(entry)[0]!;
+    return { idHex, location: index.lookup(Buffer.from(idHex, 'hex'))! };
+  }
+  throw new Error(`${path} is not in snapshot ${snapshot.id}`);
 }
 
 describe('verify finds what a restore would miss; repair gets backups going again', () => {
@@ -53,6 +72,69 @@ describe('verify finds what a restore would miss; repair gets backups going agai
     snapshots = { a: await backup('a'), b: await backup('b'), c: await backup('c') };
   });
   afterEach(() => scratch.cleanup());
+
+  describe('verify', () => {
+    it('is structural by default: a healthy repository passes without reading pack data', async () => {
+      const report = await verifyRepository(repository);
+      expect(report.problems).toEqual([]);
+      expect(report.snapshots).toBe(3);
+      expect(report.packs).toBeGreaterThan(3);
+      expect(report).toMatchObject({ packsRead: 0, chunksRead: 0, bytesRead: 0, missingPacks: 0, damagedSnapshots: [] });
+    });
+
+    it('reports a referenced chunk whose pack is gone, naming each snapshot, the file, the chunk and the pack', async () => {
+      const { idHex, location } = await firstChunkOf(repository, snapshots.a, 'data/a.bin');
+      await repository.backend.delete(location.packKey);
+      const report = await verifyRepository(repository);
+      expect(report.missingPacks).toBe(1);
+      const expected = { objectKey: location.packKey, packKey: location.packKey, chunkId: idHex, message: expect.stringMatching(/missing/) };
+      expect(report.problems).toContainEqual({ ...expected, snapshotId: snapshots.a.id, path: 'data/a.bin' });
+      expect(report.problems).toContainEqual({ ...expected, snapshotId: snapshots.c.id, path: 'copy-of-a.bin' });
+      expect(report.damagedSnapshots.sort()).toEqual([snapshots.a.id, snapshots.c.id].sort());
+      expect(report.problems.every((problem) => problem.snapshotId !== snapshots.b.id)).toBe(true);
+    });
+
+    it('reports a referenced chunk stored beyond the end of a truncated pack', async () => {
+      const { idHex, location } = await firstChunkOf(repository, snapshots.a, 'data/a.bin');
+      await truncate(objectPath(location.packKey), location.offset + 1);
+      const report = await verifyRepository(repository);
+      expect(report.problems).toContainEqual({
+        objectKey: location.packKey,
+        packKey: location.packKey,
+        chunkId: idHex,
+        snapshotId: snapshots.a.id,
+        path: 'data/a.bin',
+        message: expect.stringMatching(/beyond the pack's/),
+      });
+      expect(report.problems).toContainEqual({ objectKey: location.packKey, packKey: location.packKey, message: expect.stringMatching(/truncated/) });
+    });
+
+    it('finds altered chunk bytes only when reading the data, and names the chunk', async () => {
+      const { idHex, location } = await firstChunkOf(repository, snapshots.b, 'b.bin');
+      await flipByte(location.packKey, location.offset + 100);
+      expect((await verifyRepository(repository)).problems).toEqual([]);
+      const report = await verifyRepository(repository, { readData: true });
+      expect(report.packsRead).toBe(report.packs);
+      expect(report.chunksRead).toBeGreaterThan(0);
+      expect(report.problems).toEqual([
+        { objectKey: location.packKey, packKey: location.packKey, chunkId: idHex, snapshotId: snapshots.b.id, path: 'b.bin', message: expect.stringMatching(/does not open/) },
+      ]);
+    });
+
+    it('reports a pack whose trailer does not open when reading the data', async () => {
+      const { location } = await firstChunkOf(repository, snapshots.b, 'b.bin');
+      const size = (await repository.backend.head(location.packKey))!.size;
+      await flipByte(location.packKey, size - 20);
+      const report = await verifyRepository(repository, { readData: true });
+      expect(report.unreadablePacks).toBe(1);
+      expect(report.problems).toContainEqual({ objectKey: location.packKey, packKey: location.packKey, message: expect.stringMatching(/cannot be read/) });
+    });
+
+    it('refuses a sample outside (0, 1]', async () => {
+      await expect(verifyRepository(repository, { sample: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(verifyRepository(repository, { sample: 1.5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    });
+  });
 
   describe('a corrupt index object', () => {
     it('fails a backup with an error that says to run repair', async () => {
