@@ -69,6 +69,22 @@ export class CorruptObjectError extends DataMoverError {
 }
 
 /**
+ * A repository object written by a newer data mover, in a format this build does not read. Not damage:
+ * nothing may move it aside; the answer is an upgrade.
+ */
+export class UnsupportedObjectVersionError extends DataMoverError {
+  readonly code = 'REPOSITORY_VERSION_UNSUPPORTED';
+  readonly retryable = false;
+  constructor(
+    readonly objectKey: string,
+    readonly detail: string,
+  ) {
+    super(`repository object ${objectKey} is in a newer format: ${detail}`);
+    this.name = 'UnsupportedObjectVersionError';
+  }
+}
+
+/**
  * A manifest entry a restore will not write: a path that is absolute, not canonical or leaves the target,
  * or one below something that is not a directory this restore made (it could lead through a symlink).
  * A manifest the data mover wrote never has one; this one was altered or forged.

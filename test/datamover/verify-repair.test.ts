@@ -5,12 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../proto/repository/index.js';
 import { contentChunkIds } from '../../lib/datamover/backup/entry-from-stats.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
-import { CorruptObjectError } from '../../lib/datamover/errors.js';
+import { CorruptObjectError, UnsupportedObjectVersionError } from '../../lib/datamover/errors.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { verifyRepository } from '../../lib/datamover/maintenance/verify.js';
 import { openManifest } from '../../lib/datamover/manifest/manifest-reader.js';
 import type { ChunkLocation } from '../../lib/datamover/repository/chunk-index.js';
-import { loadIndex } from '../../lib/datamover/repository/index-store.js';
+import { loadIndex, readIndexObject } from '../../lib/datamover/repository/index-store.js';
 import { INDEX_PREFIX, snapshotKey } from '../../lib/datamover/repository/layout.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { ChunkReader } from '../../lib/datamover/restore/chunk-reader.js';
@@ -151,6 +151,18 @@ describe('verify finds what a restore would miss; repair gets backups going agai
       await flipByte(snapshotKey(snapshots.b.id), 20);
       await expect(repository.listSnapshots()).rejects.toMatchObject({ code: 'REPOSITORY_OBJECT_CORRUPT', message: expect.stringMatching(/`repair`/) });
       await expect(collectGarbage(repository)).rejects.toBeInstanceOf(CorruptObjectError);
+    });
+  });
+
+  describe('an object of a newer format', () => {
+    const key = `${INDEX_PREFIX}future-000000`;
+    beforeEach(() => repository.putObject(key, { version: 2, createdAt: new Date().toISOString(), sessionId: 'future', packs: [] }));
+
+    it('asks for an upgrade, not a repair', async () => {
+      const failure = await readIndexObject(repository, key).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(UnsupportedObjectVersionError);
+      expect(failure).toMatchObject({ code: 'REPOSITORY_VERSION_UNSUPPORTED', objectKey: key });
+      expect((failure as Error).message).not.toMatch(/repair/);
     });
   });
 });
