@@ -12,6 +12,7 @@ import { openManifest } from '../../lib/datamover/manifest/manifest-reader.js';
 import type { ChunkLocation } from '../../lib/datamover/repository/chunk-index.js';
 import { loadIndex, readIndexObject } from '../../lib/datamover/repository/index-store.js';
 import { INDEX_PREFIX, snapshotKey } from '../../lib/datamover/repository/layout.js';
+import { readPackTrailer } from '../../lib/datamover/repository/pack-trailer.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { ChunkReader } from '../../lib/datamover/restore/chunk-reader.js';
 import { localRepository, scratchDir } from './helpers/repository-fixture.js';
@@ -164,5 +165,10 @@ describe('verify finds what a restore would miss; repair gets backups going agai
       expect(failure).toMatchObject({ code: 'REPOSITORY_VERSION_UNSUPPORTED', objectKey: key });
       expect((failure as Error).message).not.toMatch(/repair/);
     });
+  });
+
+  it('a pack shorter than its footer has no trailer', async () => {
+    await repository.backend.put('packs/lost-session/000000', randomBytes(4));
+    await expect(readPackTrailer(repository, 'packs/lost-session/000000')).rejects.toMatchObject({ code: 'REPOSITORY_OBJECT_CORRUPT', reason: expect.stringMatching(/no pack trailer/) });
   });
 });
