@@ -7,16 +7,19 @@ import { contentChunkIds } from '../../lib/datamover/backup/entry-from-stats.js'
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { CorruptObjectError, UnsupportedObjectVersionError } from '../../lib/datamover/errors.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
+import { repairRepository } from '../../lib/datamover/maintenance/repair.js';
 import { verifyRepository } from '../../lib/datamover/maintenance/verify.js';
 import { openManifest } from '../../lib/datamover/manifest/manifest-reader.js';
 import type { ChunkLocation } from '../../lib/datamover/repository/chunk-index.js';
 import { loadIndex, readIndexObject } from '../../lib/datamover/repository/index-store.js';
-import { INDEX_PREFIX, snapshotKey } from '../../lib/datamover/repository/layout.js';
+import { INDEX_PREFIX, lockKey, QUARANTINE_PREFIX, quarantineKey, snapshotKey } from '../../lib/datamover/repository/layout.js';
 import { readPackTrailer } from '../../lib/datamover/repository/pack-trailer.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { ChunkReader } from '../../lib/datamover/restore/chunk-reader.js';
+import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { localRepository, scratchDir } from './helpers/repository-fixture.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
+import { comparable, digestTree } from './helpers/tree-digest.js';
 
 /** Small packs: each backup spreads over several, so damage to one leaves the others as they were. */
 const PACK_TARGET_SIZE = 1024 * 1024;
@@ -48,11 +51,11 @@ describe('verify finds what a restore would miss; repair gets backups going agai
   const sources = new Map<string, string>();
   let snapshots: Record<'a' | 'b' | 'c', Snapshot>;
 
-  const objectPath = (key: string) => join(root, ...key.split('/'));
-  const flipByte = async (key: string, offset: number) => {
-    const bytes = await readFile(objectPath(key));
+  const objectPath = (key: string, inRoot = root) => join(inRoot, ...key.split('/'));
+  const flipByte = async (key: string, offset: number, inRoot = root) => {
+    const bytes = await readFile(objectPath(key, inRoot));
     bytes[offset]! ^= 0xff;
-    await writeFile(objectPath(key), bytes);
+    await writeFile(objectPath(key, inRoot), bytes);
   };
   const backup = async (volume: string) => {
     const source = join(scratch.path, volume);
@@ -60,6 +63,16 @@ describe('verify finds what a restore would miss; repair gets backups going agai
     sources.set(snapshot.id, source);
     return snapshot;
   };
+  const expectEverySnapshotRestores = async () => {
+    const listed = await repository.listSnapshots();
+    expect(listed.map((snapshot) => snapshot.id).sort()).toEqual([...sources.keys()].sort());
+    for (const snapshot of listed) {
+      const target = join(scratch.path, `restored-${snapshot.id}`);
+      await runRestore(repository, { snapshotId: snapshot.id, target });
+      expect(comparable(await digestTree(target))).toEqual(comparable(await digestTree(sources.get(snapshot.id)!)));
+    }
+  };
+
   beforeEach(async () => {
     sources.clear();
     scratch = await scratchDir('verify-repair');
@@ -145,6 +158,39 @@ describe('verify finds what a restore would miss; repair gets backups going agai
       expect(failure).toBeInstanceOf(CorruptObjectError);
       expect(failure).toMatchObject({ code: 'REPOSITORY_OBJECT_CORRUPT', objectKey: indexKey, message: expect.stringMatching(/`repair`/) });
     });
+
+    it('is quarantined by repair, and the packs it named are indexed again from their trailers', async () => {
+      const [indexKey] = await keysUnder(repository, INDEX_PREFIX);
+      const named = (await readIndexObject(repository, indexKey!)).packs.map((pack) => pack.key).sort();
+      await flipByte(indexKey!, 20);
+      const corrupted = await readFile(objectPath(indexKey!));
+      await expect(backup('a')).rejects.toBeInstanceOf(CorruptObjectError);
+
+      const report = await repairRepository(repository);
+      expect(report).toMatchObject({ quarantined: [indexKey], retained: [], newerFormat: [], unreadablePacks: [] });
+      expect(report.reindexedPacks.sort()).toEqual(named);
+      expect(await keysUnder(repository, QUARANTINE_PREFIX)).toEqual([quarantineKey(indexKey!)]);
+      expect(await repository.backend.get(quarantineKey(indexKey!))).toEqual(corrupted);
+      expect(await keysUnder(repository, INDEX_PREFIX)).not.toContain(indexKey);
+      expect((await verifyRepository(repository, { readData: true })).problems).toEqual([]);
+
+      await backup('a');
+      await expectEverySnapshotRestores();
+      expect(await repairRepository(repository)).toEqual({ quarantined: [], retained: [], newerFormat: [], reindexedPacks: [], indexObjects: [], unreadablePacks: [] });
+    });
+
+    it('is left in place and reported when retention keeps it', async () => {
+      const lockedRoot = join(scratch.path, 'locked-repo');
+      const locked = await localRepository(lockedRoot, { packTargetSize: PACK_TARGET_SIZE, retention: { days: 1 } });
+      await runBackup(locked, { source: join(scratch.path, 'a'), volume: 'a' });
+      const [indexKey] = await keysUnder(locked, INDEX_PREFIX);
+      await flipByte(indexKey!, 20, lockedRoot);
+      const report = await repairRepository(locked);
+      expect(report.quarantined).toEqual([]);
+      expect(report.retained).toEqual([{ objectKey: indexKey, retainedUntil: expect.any(String) }]);
+      expect(await locked.backend.head(indexKey!)).toBeDefined();
+      expect(await locked.backend.head(quarantineKey(indexKey!))).toBeDefined();
+    });
   });
 
   describe('a corrupt snapshot object', () => {
@@ -153,6 +199,44 @@ describe('verify finds what a restore would miss; repair gets backups going agai
       await expect(repository.listSnapshots()).rejects.toMatchObject({ code: 'REPOSITORY_OBJECT_CORRUPT', message: expect.stringMatching(/`repair`/) });
       await expect(collectGarbage(repository)).rejects.toBeInstanceOf(CorruptObjectError);
     });
+
+    it('is quarantined by repair; listing, GC and verify work again', async () => {
+      await flipByte(snapshotKey(snapshots.b.id), 20);
+      const report = await repairRepository(repository);
+      expect(report).toMatchObject({ quarantined: [snapshotKey(snapshots.b.id)], reindexedPacks: [] });
+      expect(await keysUnder(repository, QUARANTINE_PREFIX)).toEqual([quarantineKey(snapshotKey(snapshots.b.id))]);
+      sources.delete(snapshots.b.id);
+      expect((await repository.listSnapshots()).map((snapshot) => snapshot.id).sort()).toEqual([snapshots.a.id, snapshots.c.id].sort());
+      await expect(collectGarbage(repository)).resolves.toMatchObject({ deletedPacks: 0 });
+      expect((await verifyRepository(repository)).problems).toEqual([]);
+      await expectEverySnapshotRestores();
+    });
+  });
+
+  it('repair indexes the packs of a lost index object again, which verify points to', async () => {
+    const [indexKey] = await keysUnder(repository, INDEX_PREFIX);
+    await repository.backend.delete(indexKey!);
+    const before = await verifyRepository(repository);
+    expect(before.damagedSnapshots.sort()).toEqual([snapshots.a.id, snapshots.c.id].sort());
+    expect(before.problems[0]?.message).toMatch(/in no index \(\d+ packs are in no index: repair indexes them/);
+    const report = await repairRepository(repository);
+    expect(report.quarantined).toEqual([]);
+    expect(report.reindexedPacks.length).toBeGreaterThan(0);
+    expect((await verifyRepository(repository)).problems).toEqual([]);
+    await expectEverySnapshotRestores();
+  });
+
+  it('repair reports packs no index names whose trailer does not open, and leaves those of running backups alone', async () => {
+    // One shorter than a pack footer, one long enough to have one but no pack at all.
+    await repository.backend.put('packs/lost-session/000000', randomBytes(4));
+    await repository.backend.put('packs/lost-session/000001', randomBytes(5000));
+    const now = new Date().toISOString();
+    await repository.backend.put(lockKey('running-session'), Buffer.from(JSON.stringify({ version: 1, sessionId: 'running-session', kind: 'backup', hostname: 'h', pid: 1, startedAt: now, refreshedAt: now })));
+    await repository.backend.put('packs/running-session/000000', randomBytes(5000));
+    const report = await repairRepository(repository);
+    expect(report.unreadablePacks.map((pack) => pack.packKey).sort()).toEqual(['packs/lost-session/000000', 'packs/lost-session/000001']);
+    expect(report.unreadablePacks[0]!.message).toMatch(/no pack trailer/);
+    expect(report.reindexedPacks).toEqual([]);
   });
 
   describe('an object of a newer format', () => {
@@ -164,6 +248,11 @@ describe('verify finds what a restore would miss; repair gets backups going agai
       expect(failure).toBeInstanceOf(UnsupportedObjectVersionError);
       expect(failure).toMatchObject({ code: 'REPOSITORY_VERSION_UNSUPPORTED', objectKey: key });
       expect((failure as Error).message).not.toMatch(/repair/);
+    });
+
+    it('is left alone by repair', async () => {
+      expect(await repairRepository(repository)).toMatchObject({ quarantined: [], newerFormat: [key] });
+      expect(await repository.backend.head(key)).toBeDefined();
     });
   });
 
