@@ -14,10 +14,12 @@ import type { ChunkLocation } from '../../lib/datamover/repository/chunk-index.j
 import { loadIndex, readIndexObject } from '../../lib/datamover/repository/index-store.js';
 import { INDEX_PREFIX, lockKey, QUARANTINE_PREFIX, quarantineKey, snapshotKey } from '../../lib/datamover/repository/layout.js';
 import { readPackTrailer } from '../../lib/datamover/repository/pack-trailer.js';
-import type { Repository } from '../../lib/datamover/repository/repository.js';
+import { Repository } from '../../lib/datamover/repository/repository.js';
 import { ChunkReader } from '../../lib/datamover/restore/chunk-reader.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
-import { localRepository, scratchDir } from './helpers/repository-fixture.js';
+import { LocalBackend } from '../../lib/datamover/storage/local-backend.js';
+import { CLI_SECRET, startCli } from './helpers/cli-runner.js';
+import { localRepository, scratchDir, TEST_KDF_COST } from './helpers/repository-fixture.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 
@@ -259,5 +261,87 @@ describe('verify finds what a restore would miss; repair gets backups going agai
   it('a pack shorter than its footer has no trailer', async () => {
     await repository.backend.put('packs/lost-session/000000', randomBytes(4));
     await expect(readPackTrailer(repository, 'packs/lost-session/000000')).rejects.toMatchObject({ code: 'REPOSITORY_OBJECT_CORRUPT', reason: expect.stringMatching(/no pack trailer/) });
+  });
+});
+
+describe('the verify and repair commands', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDir>>;
+  let root: string;
+  let source: string;
+  let repository: Repository;
+  let snapshot: Snapshot;
+
+  const cli = (...args: string[]) => startCli([...args, '--repository', root]).done;
+  const flipByte = async (key: string, offset: number) => {
+    const path = join(root, ...key.split('/'));
+    const bytes = await readFile(path);
+    bytes[offset]! ^= 0xff;
+    await writeFile(path, bytes);
+  };
+
+  beforeEach(async () => {
+    scratch = await scratchDir('verify-repair-cli');
+    root = join(scratch.path, 'repo');
+    source = join(scratch.path, 'source');
+    repository = await Repository.init(new LocalBackend(root), CLI_SECRET, { kdfCost: TEST_KDF_COST, packTargetSize: PACK_TARGET_SIZE });
+    await new TreeBuilder(source).file('big.bin', randomBytes(1_500_000)).then((tree) => tree.file('small.txt', 'small'));
+    snapshot = (await runBackup(repository, { source, volume: 'v' })).snapshot;
+  });
+  afterEach(() => scratch.cleanup());
+
+  it('verify --read-data reads every pack, and fails (exit 1) on altered chunk bytes the default check does not read', async () => {
+    const healthy = await cli('verify', '--read-data');
+    expect(healthy.code).toBe(0);
+    expect(healthy.output).toMatchObject({ ok: true, command: 'verify', report: { problems: [] } });
+    const report = healthy.output!.report as { packs: number; packsRead: number };
+    expect(report.packsRead).toBe(report.packs);
+
+    const { idHex, location } = await firstChunkOf(repository, snapshot, 'big.bin');
+    await flipByte(location.packKey, location.offset + 100);
+    const structural = await cli('verify');
+    expect(structural.code).toBe(0);
+    expect(structural.output).toMatchObject({ ok: true, report: { packsRead: 0, problems: [] } });
+    const reading = await cli('verify', '--read-data');
+    expect(reading.code).toBe(1);
+    expect(reading.output).toMatchObject({
+      ok: false,
+      command: 'verify',
+      report: { damagedSnapshots: [snapshot.id], problems: [{ chunkId: idHex, packKey: location.packKey, snapshotId: snapshot.id, path: 'big.bin' }] },
+    });
+  });
+
+  it.each([
+    ['a sample of nothing', ['--sample', '0']],
+    ['a sample over the whole', ['--sample', '2']],
+    ['a sample beside --read-data', ['--read-data', '--sample', '0.5']],
+  ])('verify refuses %s as a bad argument (exit 2)', async (_what, flags) => {
+    const { code, output } = await cli('verify', ...flags);
+    expect(code).toBe(2);
+    expect(output).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it('names verify --read-data and repair in its usage', async () => {
+    const { code, output } = await cli('help');
+    expect(code).toBe(2);
+    expect((output!.error as { message: string }).message).toMatch(/verify \[--read-data \| --sample SHARE\].*repair/);
+  });
+
+  it('repair gets backups going again after a corrupt index object, and exits 1 when it leaves damage it cannot fix', async () => {
+    const [indexKey] = await keysUnder(repository, INDEX_PREFIX);
+    await flipByte(indexKey!, 20);
+    const backup = ['backup', '--source', source, '--volume', 'v', '--seal-workers', '0'];
+    const failed = await cli(...backup);
+    expect(failed.code).toBe(1);
+    expect(failed.output).toMatchObject({ ok: false, error: { code: 'REPOSITORY_OBJECT_CORRUPT', objectKey: indexKey, message: expect.stringMatching(/`repair`/) } });
+
+    const repaired = await cli('repair');
+    expect(repaired.code).toBe(0);
+    expect(repaired.output).toMatchObject({ ok: true, command: 'repair', report: { quarantined: [indexKey], unreadablePacks: [] } });
+    expect((await cli(...backup)).code).toBe(0);
+
+    await repository.backend.put('packs/lost-session/000000', randomBytes(5000));
+    const partial = await cli('repair');
+    expect(partial.code).toBe(1);
+    expect(partial.output).toMatchObject({ ok: false, report: { quarantined: [], unreadablePacks: [{ packKey: 'packs/lost-session/000000' }] } });
   });
 });
