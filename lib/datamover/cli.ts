@@ -67,8 +67,15 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
     }
     case 'verify': {
       const { verifyRepository } = await import('./maintenance/verify.js');
-      const report = await verifyRepository(await opening, { sample: optionalNumber(values, 'sample') });
+      const report = await verifyRepository(await opening, { readData: values['read-data'] === true, sample: optionalNumber(values, 'sample') });
       return { ok: report.problems.length === 0, report };
+    }
+    case 'repair': {
+      const { repairRepository } = await import('./maintenance/repair.js');
+      const report = await repairRepository(await opening);
+      // Not ok while damage is left that it could not deal with: a retained object keeps failing its readers,
+      // and nothing finds the chunks of a pack without a trailer again.
+      return { ok: report.retained.length === 0 && report.unreadablePacks.length === 0, report };
     }
     case 'gc': {
       const { collectGarbage } = await import('./maintenance/gc.js');

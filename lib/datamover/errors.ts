@@ -50,16 +50,37 @@ export class ChunkVerificationError extends DataMoverError {
   }
 }
 
-/** A repository object (index, snapshot, pack trailer, tombstone) fails authentication or decoding. */
+/**
+ * A repository object (index, snapshot, pack trailer, tombstone) fails authentication or decoding.
+ * `remedy` tells the operator what to run when a command of the data mover can deal with it: without it,
+ * one corrupt object blocks every backup and nothing says how to get going again.
+ */
 export class CorruptObjectError extends DataMoverError {
   readonly code = 'REPOSITORY_OBJECT_CORRUPT';
   readonly retryable = false;
   constructor(
     readonly objectKey: string,
     readonly reason: string,
+    readonly remedy?: string,
   ) {
-    super(`repository object ${objectKey} is corrupt: ${reason}`);
+    super(`repository object ${objectKey} is corrupt: ${reason}${remedy ? `; ${remedy}` : ''}`);
     this.name = 'CorruptObjectError';
+  }
+}
+
+/**
+ * A repository object written by a newer data mover, in a format this build does not read. Not damage:
+ * nothing may move it aside; the answer is an upgrade.
+ */
+export class UnsupportedObjectVersionError extends DataMoverError {
+  readonly code = 'REPOSITORY_VERSION_UNSUPPORTED';
+  readonly retryable = false;
+  constructor(
+    readonly objectKey: string,
+    readonly detail: string,
+  ) {
+    super(`repository object ${objectKey} is in a newer format: ${detail}`);
+    this.name = 'UnsupportedObjectVersionError';
   }
 }
 

@@ -3,8 +3,20 @@ import { DEFAULT_MEMORY_LIMIT_BYTES, MIN_MEMORY_LIMIT_BYTES } from '../controls/
 import { InvalidArgumentError } from '../errors.js';
 import type { TargetSettings } from './target.js';
 
-const COMMANDS = ['init', 'backup', 'restore', 'verify', 'gc', 'snapshots', 'forget'] as const;
+const COMMANDS = ['init', 'backup', 'restore', 'verify', 'repair', 'gc', 'snapshots', 'forget'] as const;
 type Command = (typeof COMMANDS)[number];
+
+/** What the usage error shows: enough to call each command right without the README. */
+const USAGE: Record<Command, string> = {
+  init: 'init [--kdf-cost N]',
+  backup: 'backup --source DIR --volume NS/PVC [--block] [--parent auto|none|ID] [--tag K=V]… [--checkpoint-file F]',
+  restore: 'restore --snapshot ID --target DIR [--path P]…',
+  verify: 'verify [--read-data | --sample SHARE] (structural unless told to read data: indexes, snapshots, manifests, references, pack sizes)',
+  repair: 'repair (moves index and snapshot objects that do not open to quarantine/, indexes packs no index names from their trailers)',
+  gc: 'gc [--grace-hours 6]',
+  snapshots: 'snapshots',
+  forget: 'forget --snapshot ID',
+};
 
 const MB = 1024 * 1024;
 
@@ -34,6 +46,7 @@ const FLAGS = {
   target: { type: 'string', env: undefined },
   path: { type: 'string', multiple: true, env: undefined },
   sample: { type: 'string', env: undefined },
+  'read-data': { type: 'boolean', env: undefined },
   'grace-hours': { type: 'string', env: undefined },
 } as const;
 
@@ -62,8 +75,12 @@ function parseFlags(args: string[]): Record<string, string | boolean | string[] 
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   const [command, ...rest] = argv;
-  if (!COMMANDS.includes(command as Command)) throw new InvalidArgumentError(`usage: cli.ts <${COMMANDS.join('|')}> [--flags]; got ${command ?? 'nothing'}`);
+  if (!COMMANDS.includes(command as Command)) {
+    const commands = COMMANDS.map((name) => USAGE[name]).join(' · ');
+    throw new InvalidArgumentError(`usage: cli.ts <command> --repository DIR|s3://BUCKET/PREFIX [--flags], the command one of: ${commands}; got ${command ?? 'nothing'}`);
+  }
   const parsed = parseFlags(rest);
+  checkVerifyFlags(parsed);
   for (const [name, flag] of Object.entries(FLAGS)) {
     if (parsed[name] === undefined && flag.env && env[flag.env] !== undefined) {
       parsed[name] = flag.type === 'boolean' ? env[flag.env] === 'true' : env[flag.env];
@@ -92,6 +109,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       retentionDays: optionalNumber(parsed, 'retention-days'),
     },
   };
+}
+
+/** Checked with the flags, so a mistake here is a bad argument (exit code 2) before anything is read. */
+function checkVerifyFlags(parsed: Record<string, unknown>): void {
+  if (parsed.sample === undefined) return;
+  const sample = Number(parsed.sample);
+  if (!(sample > 0 && sample <= 1)) throw new InvalidArgumentError(`--sample must be a share of packs in (0, 1], got ${String(parsed.sample)}`);
+  if (parsed['read-data']) throw new InvalidArgumentError('--read-data reads every pack: give it or --sample, not both');
 }
 
 export function optionalNumber(values: Record<string, unknown>, name: string): number | undefined {

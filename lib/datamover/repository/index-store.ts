@@ -1,5 +1,6 @@
 import { indexObjectCodec, tombstoneCodec, type IndexObject } from '../../../proto/repository/index.js';
 import { mapConcurrent } from '../../common/map-concurrent.js';
+import { CorruptObjectError } from '../errors.js';
 import { ChunkIndex } from './chunk-index.js';
 import { INDEX_PREFIX, indexKey, TOMBSTONES_PREFIX } from './layout.js';
 import type { Repository } from './repository.js';
@@ -21,8 +22,19 @@ export async function writeIndexObject(repository: Repository, sessionId: string
   return key;
 }
 
+/**
+ * Every index object is loaded before a backup can deduplicate, so a corrupt one stops all backups: the
+ * error says how to get going again.
+ */
+const CORRUPT_INDEX_REMEDY = "run the data mover's `repair` command: it moves the object to quarantine/ and indexes the packs it named again from their trailers";
+
 export async function readIndexObject(repository: Repository, key: string): Promise<IndexObject> {
-  return repository.getObject(key, (text) => indexObjectCodec.decodeJson(text));
+  try {
+    return await repository.getObject(key, (text) => indexObjectCodec.decodeJson(text));
+  } catch (error) {
+    if (error instanceof CorruptObjectError && error.remedy === undefined) throw new CorruptObjectError(error.objectKey, error.reason, CORRUPT_INDEX_REMEDY);
+    throw error;
+  }
 }
 
 /**

@@ -10,6 +10,11 @@ export const INDEX_PREFIX = 'index/';
 export const SNAPSHOTS_PREFIX = 'snapshots/';
 export const LOCKS_PREFIX = 'locks/';
 export const TOMBSTONES_PREFIX = 'tombstones/';
+/**
+ * Objects repair moved aside because they do not open, under their original key. A prefix of its own, so
+ * no listing of indexes, snapshots or packs ever meets them.
+ */
+export const QUARANTINE_PREFIX = 'quarantine/';
 
 /** Time-ordered and unique across hosts: `<base36 ms>-<8 random hex>`. */
 export function newSessionId(now: Date = new Date()): string {
@@ -46,4 +51,8 @@ export function lockKey(sessionId: string): string {
 
 export function tombstoneKey(now: Date): string {
   return `${TOMBSTONES_PREFIX}${newSessionId(now)}`;
+}
+
+export function quarantineKey(objectKey: string): string {
+  return `${QUARANTINE_PREFIX}${objectKey}`;
 }

@@ -25,18 +25,22 @@ export function encodePackTrailer(dataKey: Buffer, packKey: string, chunks: Pack
 
 /** Reads the trailer from a whole pack already in memory (verify) or by two range reads (resume). */
 export async function readPackTrailer(repository: Repository, packKey: string, wholePack?: Buffer): Promise<PackTrailer> {
+  const noTrailer = () => new CorruptObjectError(packKey, 'no pack trailer (truncated or not a pack)');
   let footer: Buffer;
   let size: number;
   if (wholePack) {
     size = wholePack.length;
+    if (size < FOOTER_BYTES) throw noTrailer();
     footer = wholePack.subarray(size - FOOTER_BYTES);
   } else {
     const info = await repository.backend.head(packKey);
     if (!info) throw new CorruptObjectError(packKey, 'pack disappeared');
     size = info.size;
+    // A pack cut shorter than its footer has nothing to read there (and a negative offset is no range).
+    if (size < FOOTER_BYTES) throw noTrailer();
     footer = await repository.backend.get(packKey, { offset: size - FOOTER_BYTES, length: FOOTER_BYTES });
   }
-  if (size < FOOTER_BYTES || !footer.subarray(4).equals(MAGIC)) throw new CorruptObjectError(packKey, 'no pack trailer (truncated or not a pack)');
+  if (footer.length < FOOTER_BYTES || !footer.subarray(4).equals(MAGIC)) throw noTrailer();
   const length = footer.readUInt32LE(0);
   if (length > size - FOOTER_BYTES) throw new CorruptObjectError(packKey, 'trailer length out of range');
   const offset = size - FOOTER_BYTES - length;

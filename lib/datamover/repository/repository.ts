@@ -32,6 +32,7 @@ const DEFAULT_PACK_TARGET_SIZE = 16 * 1024 * 1024;
 const DEFAULT_COMPRESSION_LEVEL = 3;
 const DEFAULT_SMALL_FILE_MAX = 64 * 1024;
 const SNAPSHOT_READ_CONCURRENCY = 8;
+const CORRUPT_SNAPSHOT_REMEDY = "run the data mover's `repair` command to move it to quarantine/ (what it recorded cannot be restored)";
 
 export interface InitOptions {
   kdfCost?: number;
@@ -176,7 +177,7 @@ export class Repository {
 
   async readSnapshot(snapshotId: string): Promise<Snapshot> {
     try {
-      return await this.getObject(snapshotKey(snapshotId), (text) => snapshotCodec.decodeJson(text));
+      return await this.openSnapshot(snapshotKey(snapshotId));
     } catch (error) {
       if (error instanceof ObjectNotFoundError) throw new SnapshotNotFoundError(snapshotId);
       throw error;
@@ -187,8 +188,18 @@ export class Repository {
   async listSnapshots(): Promise<Snapshot[]> {
     const keys: string[] = [];
     for await (const object of this.backend.list(SNAPSHOTS_PREFIX)) keys.push(object.key);
-    const snapshots = await mapConcurrent(keys, SNAPSHOT_READ_CONCURRENCY, (key) => this.getObject(key, (text) => snapshotCodec.decodeJson(text)));
+    const snapshots = await mapConcurrent(keys, SNAPSHOT_READ_CONCURRENCY, (key) => this.openSnapshot(key));
     return snapshots.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  }
+
+  /** Listing, GC and finding a backup's parent read every snapshot: one corrupt one stops them all until it is moved aside. */
+  private async openSnapshot(key: string): Promise<Snapshot> {
+    try {
+      return await this.getObject(key, (text) => snapshotCodec.decodeJson(text));
+    } catch (error) {
+      if (error instanceof CorruptObjectError && error.remedy === undefined) throw new CorruptObjectError(error.objectKey, error.reason, CORRUPT_SNAPSHOT_REMEDY);
+      throw error;
+    }
   }
 
   async deleteSnapshot(snapshotId: string): Promise<void> {
@@ -207,7 +218,7 @@ export class Repository {
     keys.sort().reverse();
     for (let at = 0; at < keys.length; at += SNAPSHOT_READ_CONCURRENCY) {
       const batch = keys.slice(at, at + SNAPSHOT_READ_CONCURRENCY);
-      const snapshots = await mapConcurrent(batch, SNAPSHOT_READ_CONCURRENCY, (key) => this.getObject(key, (text) => snapshotCodec.decodeJson(text)));
+      const snapshots = await mapConcurrent(batch, SNAPSHOT_READ_CONCURRENCY, (key) => this.openSnapshot(key));
       const found = snapshots.find((snapshot) => snapshot.volume === volume);
       if (found) return found;
     }

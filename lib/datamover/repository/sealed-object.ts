@@ -1,6 +1,7 @@
 import { compress, decompress } from 'zstd-napi';
+import { UnsupportedVersionError } from '../../../proto/repository/index.js';
 import { open, seal } from '../crypto/envelope.js';
-import { CorruptObjectError } from '../errors.js';
+import { CorruptObjectError, UnsupportedObjectVersionError } from '../errors.js';
 
 /**
  * Repository objects other than chunks (indexes, snapshots, tombstones, pack trailers) are JSON, zstd'd and
@@ -23,6 +24,7 @@ export function openObject<T>(dataKey: Buffer, objectKey: string, bytes: Uint8Ar
   try {
     return decode(text);
   } catch (error) {
+    if (error instanceof UnsupportedVersionError) throw new UnsupportedObjectVersionError(objectKey, error.message);
     throw new CorruptObjectError(objectKey, (error as Error).message);
   }
 }
