@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Component } from '../component.js';
 import { logDir, runDir } from '../paths.js';
-import { StackComponentError } from '../progress.js';
 import { isRunning, startDaemon, stopGroup, waitUntil } from '../processes.js';
 import { reusablePort } from '../ports.js';
+import { bucketReady, ensureLockedBucket, s3Answers, type S3Admin } from '../s3-bucket.js';
 import { goInstall } from '../toolchain.js';
 
 // versitygw serves S3 over a plain directory tree and implements Object Lock (retention, legal hold).
@@ -16,40 +15,8 @@ const bucket = 'haven';
 const logFile = join(logDir, 's3.log');
 let binary = '';
 
-function client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
-    maxAttempts: 1,
-  });
-}
-
-async function bucketReady(endpoint: string): Promise<boolean> {
-  const s3 = client(endpoint);
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    s3.destroy();
-  }
-}
-
-async function ensureBucket(endpoint: string): Promise<void> {
-  const s3 = client(endpoint);
-  try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
-  } catch (err) {
-    const name = err instanceof S3ServiceException ? err.name : '';
-    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') {
-      throw new StackComponentError('s3', `could not create bucket ${bucket} with object lock: ${String(err)}`, logFile);
-    }
-  } finally {
-    s3.destroy();
-  }
+function adminAt(endpoint: string): S3Admin {
+  return { endpoint, accessKeyId: accessKey, secretAccessKey: secretKey };
 }
 
 export const s3: Component = {
@@ -76,19 +43,9 @@ export const s3: Component = {
     });
     mkdirSync(join(runDir, 's3', 'meta'), { recursive: true });
     const alive = (): boolean => isRunning(pid, 'versitygw');
-    await waitUntil('s3', 'listening', async () => {
-      const s3c = client(endpoint);
-      try {
-        await s3c.send(new HeadBucketCommand({ Bucket: bucket }));
-        return true;
-      } catch (err) {
-        // Any S3 answer (even NotFound) proves the server is up.
-        return err instanceof S3ServiceException;
-      } finally {
-        s3c.destroy();
-      }
-    }, { timeoutMs: 30_000, logFile, alive });
-    await ensureBucket(endpoint);
+    const admin = adminAt(endpoint);
+    await waitUntil('s3', 'listening', () => s3Answers(admin, bucket), { timeoutMs: 30_000, logFile, alive });
+    await ensureLockedBucket('s3', admin, bucket, logFile);
     return {
       pids: [pid],
       programHint: 'versitygw',
@@ -99,7 +56,7 @@ export const s3: Component = {
 
   async healthy(state) {
     const endpoint = state.env.S3_ENDPOINT;
-    return endpoint !== undefined && state.pids.every((p) => isRunning(p, state.programHint)) && bucketReady(endpoint);
+    return endpoint !== undefined && state.pids.every((p) => isRunning(p, state.programHint)) && bucketReady(adminAt(endpoint), bucket);
   },
 
   async stop(state) {
