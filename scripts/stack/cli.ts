@@ -1,7 +1,7 @@
 import { down, reset, stackEnv, status, up } from './stack.js';
 
 const usage = `usage: npm run stack -- <command> [--clusters N]
-  up        obtain (cached) and start Postgres, Temporal, S3, moto and N Kubernetes control planes (default 1);
+  up        obtain (cached) and start Postgres, Temporal, S3 (versitygw and MinIO), moto and N Kubernetes control planes (default 1);
             prints KEY=VALUE lines for the environment on stdout
   down      stop what \`up\` started
   env       print the environment of the running stack

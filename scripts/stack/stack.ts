@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Component, ComponentState } from './component.js';
 import { kubeControlPlane } from './components/kube.js';
+import { minio } from './components/minio.js';
 import { moto } from './components/moto.js';
 import { postgres } from './components/postgres.js';
 import { s3 } from './components/s3.js';
@@ -18,7 +19,7 @@ interface StackState {
 const clusterIds = ['a', 'b', 'c', 'd'];
 
 export function stackComponents(clusters: number): Component[] {
-  return [postgres, temporal, s3, moto, ...clusterIds.slice(0, clusters).map(kubeControlPlane)];
+  return [postgres, temporal, s3, minio, moto, ...clusterIds.slice(0, clusters).map(kubeControlPlane)];
 }
 
 function loadState(): StackState {

@@ -13,42 +13,35 @@ import { createS3Client, sdkOperations } from '../../lib/datamover/storage/s3-sd
 import { scratchDir, TEST_KDF_COST, TEST_SECRET } from './helpers/repository-fixture.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
-import { stackEnv } from '../support/stack-env.js';
+import { s3Server, s3Servers, type S3Server } from '../support/s3-servers.js';
 
-function target(retentionDays?: number): S3TargetConfig {
+function target(server: S3Server, retentionDays?: number): S3TargetConfig {
   return {
-    bucket: stackEnv('S3_BUCKET'),
+    bucket: server.bucket,
     prefix: `datamover-test/${randomUUID()}`,
-    region: 'us-east-1',
-    endpoint: stackEnv('S3_ENDPOINT'),
+    region: server.region,
+    endpoint: server.endpoint,
     forcePathStyle: true,
-    accessKeyId: stackEnv('S3_ACCESS_KEY_ID'),
-    secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY'),
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
     ...(retentionDays ? { retention: { days: retentionDays } } : {}),
   };
 }
 
+// Plain HTTP is what an http endpoint with static keys gets; the SDK serves TLS endpoints, credential
+// chains and servers whose answers the plain client cannot read. Both must behave the same.
+const clients = {
+  'plain HTTP': (config: S3TargetConfig) => new S3Backend(config),
+  SDK: (config: S3TargetConfig) => new S3Backend(config, sdkOperations(config)),
+};
+
 // The local stack always provides S3: a missing endpoint fails loudly rather than skipping the suite.
 describe('S3 backend against a real S3 server', () => {
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-  let client: S3Client;
-
-  beforeAll(async () => {
-    scratch = await scratchDir('s3');
-    client = createS3Client(target());
-  });
-  afterAll(() => scratch.cleanup());
-
-  // Plain HTTP is what an http endpoint with static keys gets; the SDK serves TLS endpoints, credential
-  // chains and servers whose answers the plain client cannot read. Both must behave the same.
-  const clients = {
-    'plain HTTP': (config: S3TargetConfig) => new S3Backend(config),
-    SDK: (config: S3TargetConfig) => new S3Backend(config, sdkOperations(config)),
-  };
+  const server = s3Server('versitygw');
 
   for (const [name, open] of Object.entries(clients)) {
     it(`${name}: puts atomically, reads ranges, lists by prefix and creates only if absent`, async () => {
-      const backend = open(target());
+      const backend = open(target(server));
       await backend.put('a/one', Buffer.from('0123456789'));
       await backend.put('a/two', Buffer.from('x'));
       // Listed keys come back XML-escaped: they must be unescaped exactly.
@@ -66,9 +59,22 @@ describe('S3 backend against a real S3 server', () => {
       expect(await backend.head('a/two')).toBeUndefined();
       expect(await backend.retainedUntil('a/one')).toBeUndefined();
     });
+  }
+});
 
+describe.each(s3Servers())('S3 backend with Object Lock on $name', (server) => {
+  let scratch: Awaited<ReturnType<typeof scratchDir>>;
+  let client: S3Client;
+
+  beforeAll(async () => {
+    scratch = await scratchDir('s3');
+    client = createS3Client(target(server));
+  });
+  afterAll(() => scratch.cleanup());
+
+  for (const [name, open] of Object.entries(clients)) {
     it(`${name}: an immutable target locks every object it writes in COMPLIANCE mode and refuses to delete it`, async () => {
-      const config = target(1);
+      const config = target(server, 1);
       const backend = open(config);
       await backend.put('locked', Buffer.from('keep me'));
       const retention = await client.send(new GetObjectRetentionCommand({ Bucket: config.bucket, Key: `${config.prefix}/locked` }));
@@ -81,7 +87,7 @@ describe('S3 backend against a real S3 server', () => {
   }
 
   it('backs up, verifies and restores through an immutable S3 repository', async () => {
-    const config = target(1);
+    const config = target(server, 1);
     const backend = new S3Backend(config);
     const repository = await Repository.init(backend, TEST_SECRET, { kdfCost: TEST_KDF_COST });
     const source = join(scratch.path, 'source');

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, GetObjectRetentionCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectRetentionCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,20 +16,13 @@ import { startBackupStack, type BackupStack } from '../backup/helpers/backup-sta
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { digestTree } from '../datamover/helpers/tree-digest.js';
 import { seededBytes, writeKnownData } from '../fixtures/volume-data.js';
-import { stackEnv } from '../support/stack-env.js';
+import { s3Client, s3Servers, type S3Server } from '../support/s3-servers.js';
 
 const DAY_MS = 86_400_000;
 
 let stack: BackupStack;
 let control: ControlActivities;
 let scratch: string;
-const s3 = new S3Client({
-  endpoint: stackEnv('S3_ENDPOINT'),
-  region: stackEnv('S3_REGION'),
-  forcePathStyle: true,
-  credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-});
-const Bucket = stackEnv('S3_BUCKET');
 
 beforeAll(async () => {
   stack = await startBackupStack();
@@ -38,7 +31,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  s3.destroy();
   await stack?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
@@ -55,11 +47,11 @@ interface Backups {
  * target, the tree having gained a file in between. The second stores only that file: for the rest it
  * references the first one's packs and index objects.
  */
-async function backUpTwice(name: string): Promise<Backups> {
-  const tree = join(scratch, name);
+async function backUpTwice(server: S3Server, name: string): Promise<Backups> {
+  const tree = join(scratch, `${server.name}-${name}`);
   await mkdir(tree);
   await writeKnownData(tree, 'safelock/tree', { largeFileMiB: 24, smallFiles: 40 });
-  const storageTargetId = await createStackS3Target(stack, name);
+  const storageTargetId = await createStackS3Target(stack, name, server);
   const [row] = await stack.api.running.database.db.select().from(storageTargets).where(eq(storageTargets.id, storageTargetId));
   const prefix = `${(row!.config as { prefix: string }).prefix}/`;
   const unlocked = await control.resolveRepositoryAccess({ orgId: stack.orgId, storageTargetId, retention: { days: 1, safeLock: false } });
@@ -94,7 +86,7 @@ function lockPoint(record: RecoveryPointRecord): Promise<RecoveryPointLock> {
 }
 
 /** Someone holding the target's keys deletes every version of every object S3 lets them delete. */
-async function deleteEverythingAllowed(prefix: string): Promise<{ deleted: number; refused: number; survivors: { key: string; versionId: string }[] }> {
+async function deleteEverythingAllowed(s3: S3Client, Bucket: string, prefix: string): Promise<{ deleted: number; refused: number; survivors: { key: string; versionId: string }[] }> {
   const result = { deleted: 0, refused: 0, survivors: [] as { key: string; versionId: string }[] };
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
@@ -125,16 +117,20 @@ async function restoresByteExact(backups: Backups): Promise<void> {
   expect(await digestTree(target)).toEqual(await digestTree(backups.tree));
 }
 
-describe('SafeLock against someone holding the bucket keys', () => {
+describe.each(s3Servers())('SafeLock against someone holding the bucket keys of $name', (server) => {
+  const s3 = s3Client(server);
+  const Bucket = server.bucket;
+  afterAll(() => s3.destroy());
+
   it('without extending locks, deleting what S3 allows leaves a deduplicated SafeLock snapshot unrestorable (the defect)', async () => {
-    const backups = await backUpTwice('safelock-unextended');
-    const attack = await deleteEverythingAllowed(backups.prefix);
+    const backups = await backUpTwice(server, 'safelock-unextended');
+    const attack = await deleteEverythingAllowed(s3, Bucket, backups.prefix);
     expect(attack.deleted).toBeGreaterThan(0);
     await expect(restoresByteExact(backups)).rejects.toThrow();
   });
 
   it('locks every object the point needs until lockedUntil, so it restores byte-exact after the attack', async () => {
-    const backups = await backUpTwice('safelock-extended');
+    const backups = await backUpTwice(server, 'safelock-extended');
     const days = 2;
     const before = Date.now();
     const lock = await lockPoint(pointRecord(backups, days));
@@ -145,8 +141,8 @@ describe('SafeLock against someone holding the bucket keys', () => {
     // All of them: the reused ones had no lock, the second backup's own ones one day, short of two.
     expect(lock.extended).toBe(lock.objects);
 
-    const attack = await deleteEverythingAllowed(backups.prefix);
-    console.info(`SafeLock attack: ${attack.deleted} object versions deleted, ${attack.refused} refused (${lock.objects} objects locked, ${lock.extended} extended)`);
+    const attack = await deleteEverythingAllowed(s3, Bucket, backups.prefix);
+    console.info(`SafeLock attack on ${server.name}: ${attack.deleted} object versions deleted, ${attack.refused} refused (${lock.objects} objects locked, ${lock.extended} extended)`);
     expect(attack.refused).toBeGreaterThanOrEqual(lock.objects);
     // What survives holds at least the date the point records: the row promises no more than the bucket.
     for (const survivor of attack.survivors) {
@@ -158,7 +154,7 @@ describe('SafeLock against someone holding the bucket keys', () => {
   });
 
   it('is idempotent: locking again extends nothing that already holds the date', async () => {
-    const backups = await backUpTwice('safelock-again');
+    const backups = await backUpTwice(server, 'safelock-again');
     const first = await lockPoint(pointRecord(backups, 1));
     expect(first.extended).toBeGreaterThan(0);
     // A shorter lock asked for later: nothing is shortened, nothing needs a request.
@@ -166,7 +162,9 @@ describe('SafeLock against someone holding the bucket keys', () => {
     expect(second.extended).toBe(0);
     expect(second.objects).toBe(first.objects);
   });
+});
 
+describe('SafeLock bookkeeping', () => {
   it('records no SafeLocked point whose data was not locked first', async () => {
     const record = pointRecord({ tree: '', storageTargetId: crypto.randomUUID(), prefix: '', lockedSnapshotId: 'none' }, 7);
     await expect(control.recordRecoveryPoint(record)).rejects.toMatchObject({ type: 'SAFELOCK_NOT_APPLIED' });

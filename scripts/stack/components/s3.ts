@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Component } from '../component.js';
 import { logDir, runDir } from '../paths.js';
-import { StackComponentError } from '../progress.js';
 import { isRunning, startDaemon, stopGroup, waitUntil } from '../processes.js';
 import { reusablePort } from '../ports.js';
+import { bucketReady, ensureBucket, s3Answers, type S3Admin } from '../s3-bucket.js';
 import { goInstall } from '../toolchain.js';
 
 // versitygw serves S3 over a plain directory tree and implements Object Lock (retention, legal hold).
@@ -18,40 +17,8 @@ const plainBucket = 'haven-plain';
 const logFile = join(logDir, 's3.log');
 let binary = '';
 
-function client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
-    maxAttempts: 1,
-  });
-}
-
-async function bucketReady(endpoint: string): Promise<boolean> {
-  const s3 = client(endpoint);
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    s3.destroy();
-  }
-}
-
-async function ensureBucket(endpoint: string, name: string, objectLock: boolean): Promise<void> {
-  const s3 = client(endpoint);
-  try {
-    await s3.send(new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: objectLock }));
-  } catch (err) {
-    const code = err instanceof S3ServiceException ? err.name : '';
-    if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') {
-      throw new StackComponentError('s3', `could not create bucket ${name}${objectLock ? ' with object lock' : ''}: ${String(err)}`, logFile);
-    }
-  } finally {
-    s3.destroy();
-  }
+function adminAt(endpoint: string): S3Admin {
+  return { endpoint, accessKeyId: accessKey, secretAccessKey: secretKey };
 }
 
 export const s3: Component = {
@@ -78,20 +45,10 @@ export const s3: Component = {
     });
     mkdirSync(join(runDir, 's3', 'meta'), { recursive: true });
     const alive = (): boolean => isRunning(pid, 'versitygw');
-    await waitUntil('s3', 'listening', async () => {
-      const s3c = client(endpoint);
-      try {
-        await s3c.send(new HeadBucketCommand({ Bucket: bucket }));
-        return true;
-      } catch (err) {
-        // Any S3 answer (even NotFound) proves the server is up.
-        return err instanceof S3ServiceException;
-      } finally {
-        s3c.destroy();
-      }
-    }, { timeoutMs: 30_000, logFile, alive });
-    await ensureBucket(endpoint, bucket, true);
-    await ensureBucket(endpoint, plainBucket, false);
+    const admin = adminAt(endpoint);
+    await waitUntil('s3', 'listening', () => s3Answers(admin, bucket), { timeoutMs: 30_000, logFile, alive });
+    await ensureBucket('s3', admin, bucket, logFile, { objectLock: true });
+    await ensureBucket('s3', admin, plainBucket, logFile, { objectLock: false });
     return {
       pids: [pid],
       programHint: 'versitygw',
@@ -102,7 +59,7 @@ export const s3: Component = {
 
   async healthy(state) {
     const endpoint = state.env.S3_ENDPOINT;
-    return endpoint !== undefined && state.pids.every((p) => isRunning(p, state.programHint)) && bucketReady(endpoint);
+    return endpoint !== undefined && state.pids.every((p) => isRunning(p, state.programHint)) && bucketReady(adminAt(endpoint), bucket);
   },
 
   async stop(state) {
