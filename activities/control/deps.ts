@@ -1,3 +1,4 @@
+import type { StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import type { Client } from '@temporalio/client';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
 import type { Database } from '../../lib/db/client.js';
@@ -19,6 +20,8 @@ export interface ControlDeps {
   retentionClock?: () => Date;
   /** HAVEN_GC_GRACE_MINUTES: how long unreferenced packs wait before GC condemns and deletes them; the data mover's default (6 h) when unset. */
   gcGraceMs?: number;
+  /** Which storage tenants may point the control plane at; from the environment (HAVEN_STORAGE_*) when unset. */
+  storageAccess?: StorageAccessPolicy;
 }
 
 /** Identifies a job row; every job activity is scoped by the organization as well as the id. */

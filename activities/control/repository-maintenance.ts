@@ -1,6 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { backendFor } from '../common/open-repository.js';
 import { withHeartbeats } from '../common/heartbeats.js';
+import { checkStorageReach } from '../common/storage-reach.js';
+import { StorageAccessRefusedError } from '../../lib/common/storage-access/endpoints.js';
+import { storageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { lockSnapshots } from '../../lib/datamover/maintenance/lock-snapshots.js';
 import { DataMoverError, ObjectRetainedError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
@@ -67,8 +70,20 @@ function asFailure(error: unknown): unknown {
 export function repositoryMaintenanceActivities(deps: ControlDeps) {
   const resolve = repositoryAccessActivities(deps).resolveRepositoryAccess;
 
+  const storageAccess = deps.storageAccess ?? storageAccessPolicy(process.env);
+
+  /**
+   * The target's storage, as the control plane may reach it: the tenant chose its endpoint or path, and
+   * this process holds other tenants' secrets and the installation's network position.
+   */
   async function backendOf(ref: RepositoryRef): Promise<{ backend: StorageBackend; secret: string }> {
     const access = await resolve({ ...ref, retention: { days: 0, safeLock: false } });
+    try {
+      await checkStorageReach(storageAccess, ref.orgId, access);
+    } catch (error) {
+      if (error instanceof StorageAccessRefusedError) throw ApplicationFailure.nonRetryable(`storage target ${ref.storageTargetId}: ${error.message}`, 'STORAGE_ACCESS_REFUSED');
+      throw error;
+    }
     return { backend: await backendFor(access), secret: access.secret };
   }
 

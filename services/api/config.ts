@@ -1,3 +1,4 @@
+import { storageAccessPolicy, type StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
 import { parseKeyring } from '../../lib/common/secrets.js';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
@@ -22,6 +23,8 @@ export interface ApiConfig {
   workflowEngine: TemporalConfig | null;
   /** HAVEN_EXPIRY_INTERVAL_MINUTES: how often the expiry Schedule looks for expired recovery points; 0 = never. */
   expiryIntervalMinutes: number;
+  /** Which storage tenants may point the control plane at (lib/common/storage-access/policy.ts). */
+  storageAccess: StorageAccessPolicy;
 }
 
 /** What goes into a cluster's agent install manifest. */
@@ -47,6 +50,14 @@ export const MIN_BOOTSTRAP_KEY_LENGTH = 32;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+function readStorageAccess(env: NodeJS.ProcessEnv): StorageAccessPolicy {
+  try {
+    return storageAccessPolicy(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -93,6 +104,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     },
     temporal: { uiUrl: (env.TEMPORAL_UI_URL || DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, ''), namespace: temporalNamespace },
     workflowEngine: env.TEMPORAL_ADDRESS ? readTemporalConfig(env) : null,
+    storageAccess: readStorageAccess(env),
     expiryIntervalMinutes,
   };
 }

@@ -18,6 +18,8 @@ export interface ApiContext {
   liveness: AgentLiveness;
   previewer: BackupPreviewer;
   storageProbe: StorageProbe;
+  /** HAVEN_FILESYSTEM_TARGETS_ROOT: filesystem targets live under it, one directory per organization. */
+  filesystemRoot: string | undefined;
   clock: Clock;
   /** HAVEN_INSTALLATION_ADMIN_KEY: administers organizations; unset turns installation administration off. */
   installationAdminKey?: string | undefined;

@@ -1,3 +1,4 @@
+import { storageAccessPolicy, type StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { parseKeyring, type SecretKeyring } from '../../lib/common/secrets.js';
 import { readTemporalConfig, type TemporalConfig } from '../../lib/common/temporal/config.js';
 
@@ -8,10 +9,19 @@ export interface WorkerConfig {
   /** HAVEN_SECRET_KEY, the same as the API's: storage credentials and repository secrets are under it. */
   keyring: SecretKeyring;
   gcGraceMs?: number;
+  storageAccess: StorageAccessPolicy;
 }
 
 export class WorkerConfigError extends Error {
   override name = 'WorkerConfigError';
+}
+
+function readStorageAccess(env: NodeJS.ProcessEnv): StorageAccessPolicy {
+  try {
+    return storageAccessPolicy(env);
+  } catch (error) {
+    throw new WorkerConfigError((error as Error).message);
+  }
 }
 
 export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -22,6 +32,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     temporal: readTemporalConfig(env),
     databaseUrl: env.DATABASE_URL,
     keyring: parseKeyring(env.HAVEN_SECRET_KEY),
+    storageAccess: readStorageAccess(env),
     ...(grace ? { gcGraceMs: Number(grace) * 60_000 } : {}),
   };
 }

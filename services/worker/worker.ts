@@ -1,3 +1,4 @@
+import type { StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
@@ -24,6 +25,8 @@ export interface ControlWorkerOptions {
   retentionClock?: () => Date;
   /** How long unreferenced packs wait before GC reclaims them (HAVEN_GC_GRACE_MINUTES); the data mover's default when unset. */
   gcGraceMs?: number;
+  /** Which storage tenants may point the control plane at; from the environment when unset. */
+  storageAccess?: StorageAccessPolicy;
 }
 
 /** The control plane's worker: every workflow, and the activities that touch Postgres and Temporal. */
@@ -42,6 +45,7 @@ export function createControlWorker(options: ControlWorkerOptions): Promise<Work
       clock: options.clock ?? (() => new Date()),
       ...(options.retentionClock ? { retentionClock: options.retentionClock } : {}),
       ...(options.gcGraceMs === undefined ? {} : { gcGraceMs: options.gcGraceMs }),
+      ...(options.storageAccess ? { storageAccess: options.storageAccess } : {}),
     }),
     dataConverter: havenDataConverter(options.payloadKeys),
   });

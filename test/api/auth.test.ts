@@ -48,14 +48,14 @@ describe('roles', () => {
   it('lets an operator manage clusters but not storage targets, keys or preferences', async () => {
     const operator = authorized(api.app, org.keys.operator);
     expectStatus(await operator.post('/clusters', { name: 'by-operator' }), 201);
-    expectStatus(await operator.post('/storage-targets', { name: 'fs', kind: 'FILESYSTEM', path: '/srv/haven' }), 403);
+    expectStatus(await operator.post('/storage-targets', { name: 'fs', kind: 'FILESYSTEM', path: `/srv/haven/${org.orgId}` }), 403);
     expectStatus(await operator.get('/api-keys'), 403);
     expectStatus(await operator.put('/organization', { name: 'x' }, { 'if-match': '"1"' }), 403);
   });
 
   it('lets an admin do everything', async () => {
     const admin = authorized(api.app, org.keys.admin);
-    expectStatus(await admin.post('/storage-targets', { name: 'fs', kind: 'FILESYSTEM', path: '/srv/haven' }), 201);
+    expectStatus(await admin.post('/storage-targets', { name: 'fs', kind: 'FILESYSTEM', path: `/srv/haven/${org.orgId}` }), 201);
   });
 });
 

@@ -129,9 +129,44 @@ describe('storage targets', () => {
     });
   });
 
+  it.each([
+    ['the installation root itself', () => '/srv/haven', /inside this organization's directory/],
+    ['another organization\'s directory', () => `/srv/haven/${crypto.randomUUID()}`, /inside this organization's directory/],
+    ['an escape with ..', () => `/srv/haven/${org.orgId}/../other`, /without "\.\."/],
+    ['a path outside the root', () => '/etc', /inside this organization's directory/],
+  ])('refuses a filesystem target at %s (422 naming body.path), storing nothing', async (_case, path, reason) => {
+    const response = expectStatus<{ errors: unknown[] }>(await admin.post('/storage-targets', { name: 'fs-refused', kind: 'FILESYSTEM', path: path() }), 422);
+    expect(response.errors).toEqual([{ field: 'body.path', reason: expect.stringMatching(reason) }]);
+  });
+
+  it('refuses filesystem targets altogether where the installation has no root for them', async () => {
+    const bare = await startTestApi({ env: { HAVEN_FILESYSTEM_TARGETS_ROOT: '' } });
+    try {
+      const owner = await bare.createOrganization();
+      const response = expectStatus<{ errors: unknown[] }>(await authorized(bare.app, owner.keys.admin).post('/storage-targets', { name: 'fs', kind: 'FILESYSTEM', path: `/srv/haven/${owner.orgId}` }), 422);
+      expect(response.errors).toEqual([{ field: 'body.path', reason: expect.stringContaining('no filesystem target root') }]);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('refuses an S3 endpoint on a loopback, private or link-local address the installation does not allow', async () => {
+    const strict = await startTestApi({ env: { HAVEN_STORAGE_PRIVATE_NETWORKS: '' } });
+    try {
+      const owner = authorized(strict.app, (await strict.createOrganization()).keys.admin);
+      for (const endpoint of [stackEnv('S3_ENDPOINT'), 'http://169.254.169.254', 'http://10.1.2.3:9000', 'http://[::1]:9000', 'http://[::ffff:127.0.0.1]:9000', 'http://localhost:9000']) {
+        const response = expectStatus<{ errors: unknown[] }>(await owner.post('/storage-targets', s3({ name: 'internal', pathStyle: true, endpoint })), 422);
+        expect(response.errors, endpoint).toEqual([{ field: 'body.endpoint', reason: expect.stringContaining('private, loopback or link-local') }]);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('creates a filesystem target', async () => {
-    const created = expectStatus(await admin.post('/storage-targets', { name: 'local', kind: 'FILESYSTEM', path: '/srv/haven' }), 201);
-    expect(created).toMatchObject({ kind: 'FILESYSTEM', path: '/srv/haven', objectLockCapable: false });
+    const path = `/srv/haven/${org.orgId}/backups`;
+    const created = expectStatus(await admin.post('/storage-targets', { name: 'local', kind: 'FILESYSTEM', path }), 201);
+    expect(created).toMatchObject({ kind: 'FILESYSTEM', path, objectLockCapable: false });
     expect(created).not.toHaveProperty('bucket');
   });
 

@@ -5,6 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlActivities, type ControlActivities } from '../../activities/control/index.js';
 import type { RunSnapshots } from '../../activities/control/repository-maintenance.js';
+import { storageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
@@ -55,5 +56,18 @@ describe('a run\'s repository snapshots its point does not record', () => {
     const later = new Date(Date.now() + 60 * 60_000).toISOString();
     expect(await forget({ jobId: 'run-4', since: later, keep: [] })).toEqual({ forgotten: [] });
     expect(await exists(old)).toBe(true);
+  });
+
+  it('are not looked for by a control plane that may not reach the target: an internal endpoint the installation does not allow', async () => {
+    const strict = createControlActivities({
+      db: stack.api.running.database.db,
+      keyring: stack.api.config.keyring,
+      installationKeyring: stack.api.config.keyring,
+      temporal: { client: stack.temporal, namespace: 'default' },
+      clock: () => new Date(),
+      storageAccess: storageAccessPolicy({}),
+    });
+    const attempt = new MockActivityEnvironment().run(strict.forgetRunSnapshots, { orgId: stack.orgId, storageTargetId, jobId: 'run-5', since: new Date().toISOString(), keep: [] });
+    await expect(attempt).rejects.toMatchObject({ type: 'STORAGE_ACCESS_REFUSED', message: expect.stringContaining('private, loopback or link-local') });
   });
 });

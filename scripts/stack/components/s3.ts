@@ -15,6 +15,8 @@ const bucket = 'haven';
 // Without Object Lock: what most users' buckets are, and what SafeLock must be refused on.
 const plainBucket = 'haven-plain';
 const logFile = join(logDir, 's3.log');
+// The stack's S3 servers listen on loopback: the installation it stands for allows storage there.
+const LOOPBACK = '127.0.0.0/8';
 let binary = '';
 
 function adminAt(endpoint: string): S3Admin {
@@ -53,7 +55,7 @@ export const s3: Component = {
       pids: [pid],
       programHint: 'versitygw',
       ports: { s3: port },
-      env: { S3_ENDPOINT: endpoint, S3_REGION: 'us-east-1', S3_ACCESS_KEY_ID: accessKey, S3_SECRET_ACCESS_KEY: secretKey, S3_BUCKET: bucket, S3_PLAIN_BUCKET: plainBucket, S3_FORCE_PATH_STYLE: 'true' },
+      env: { S3_ENDPOINT: endpoint, S3_REGION: 'us-east-1', S3_ACCESS_KEY_ID: accessKey, S3_SECRET_ACCESS_KEY: secretKey, S3_BUCKET: bucket, S3_PLAIN_BUCKET: plainBucket, S3_FORCE_PATH_STYLE: 'true', HAVEN_STORAGE_PRIVATE_NETWORKS: LOOPBACK },
     };
   },
 

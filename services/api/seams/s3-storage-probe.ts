@@ -1,5 +1,7 @@
 import { Agent } from 'node:https';
 import { GetBucketVersioningCommand, GetObjectLockConfigurationCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { EndpointNetworks} from '../../../lib/common/storage-access/endpoints.js';
+import { StorageAccessRefusedError } from '../../../lib/common/storage-access/endpoints.js';
 import { StorageProbeError, type S3ProbeRequest, type StorageProbe, type StorageProbeResult } from './storage-probe.js';
 
 /** A form is waiting: an endpoint that does not answer within this is reported, not waited for. */
@@ -39,9 +41,18 @@ function classify(error: unknown): StorageProbeError {
   return new StorageProbeError('endpoint', 'the endpoint could not be reached');
 }
 
-/** Reads the bucket's settings with the target's own credentials: nothing is written. */
-export const s3StorageProbe: StorageProbe = {
+/**
+ * Reads the bucket's settings with the target's own credentials: nothing is written. An endpoint on an
+ * internal address the installation does not allow is refused before anything connects.
+ */
+export const s3StorageProbe = (endpoints: EndpointNetworks): StorageProbe => ({
   async probeS3(request: S3ProbeRequest): Promise<StorageProbeResult> {
+    try {
+      await endpoints.check(request.endpoint);
+    } catch (error) {
+      if (error instanceof StorageAccessRefusedError) throw new StorageProbeError('endpoint', error.message);
+      throw error;
+    }
     const client = new S3Client({
       endpoint: request.endpoint,
       region: request.region,
@@ -73,4 +84,4 @@ export const s3StorageProbe: StorageProbe = {
       client.destroy();
     }
   },
-};
+});

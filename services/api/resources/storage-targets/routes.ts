@@ -20,6 +20,7 @@ const admin = { requiredRole: 'admin' as const };
 const what = 'storage target';
 
 export function storageTargetRoutes(context: ApiContext): RoutePlugin {
+  const targetChecks = { probe: context.storageProbe, filesystemRoot: context.filesystemRoot };
   return async (app) => {
     app.get(
       '/storage-targets',
@@ -65,7 +66,7 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
         },
       },
       async (request, reply) => {
-        const row = await createStorageTarget(request.tenant, context.keyring, context.storageProbe, request.body);
+        const row = await createStorageTarget(request.tenant, context.keyring, targetChecks, request.body);
         setEtag(reply, row);
         reply.code(201).header('location', `${request.url}/${row.id}`);
         return toApi(row);
@@ -87,7 +88,7 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
       async (request, reply) => {
         const version = expectedVersion(request, true) as number;
         const row = await request.tenant.transaction(async (scope) => {
-          const updated = await updateStorageTarget(scope, context.keyring, context.storageProbe, request.params.id, version, request.body);
+          const updated = await updateStorageTarget(scope, context.keyring, targetChecks, request.params.id, version, request.body);
           await checkSafeLockedDefinitions(scope, {}, 'body.objectLockCapable');
           return updated;
         });

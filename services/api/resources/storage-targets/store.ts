@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { storageTargets } from '../../../../lib/db/schema/index.js';
 import type { SecretKeyring } from '../../../../lib/common/secrets.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
+import { filesystemPathRefusal } from '../../../../lib/common/storage-access/filesystem-root.js';
 import { encryptCredentials, newRepositorySecretCiphertext, readCredentials } from '../../../../lib/db/storage-target-secrets.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { StorageProbeError, type StorageProbe } from '../../seams/storage-probe.js';
@@ -38,9 +39,22 @@ async function probedObjectLock(probe: StorageProbe, input: S3Input, credentials
   return result.objectLockEnabled;
 }
 
-export async function createStorageTarget(scope: TenantScope, keyring: SecretKeyring, probe: StorageProbe, input: StorageTargetCreate): Promise<Row> {
+/** What a target is checked against before it is saved. */
+export interface TargetChecks {
+  probe: StorageProbe;
+  filesystemRoot: string | undefined;
+}
+
+function checkFilesystemPath(checks: TargetChecks, scope: TenantScope, input: StorageTargetCreate | StorageTargetUpdate): void {
+  if (input.kind !== 'FILESYSTEM') return;
+  const refusal = filesystemPathRefusal(checks.filesystemRoot, scope.orgId, input.path);
+  if (refusal) throw fieldProblem('body.path', refusal);
+}
+
+export async function createStorageTarget(scope: TenantScope, keyring: SecretKeyring, checks: TargetChecks, input: StorageTargetCreate): Promise<Row> {
   const id = randomUUID();
-  const objectLockCapable = input.kind === 'S3' ? await probedObjectLock(probe, input, input.credentials) : false;
+  checkFilesystemPath(checks, scope, input);
+  const objectLockCapable = input.kind === 'S3' ? await probedObjectLock(checks.probe, input, input.credentials) : false;
   const credentialsCiphertext =
     input.kind === 'S3' ? encryptCredentials(keyring, scope.orgId, id, input.credentials) : null;
   const repositorySecretCiphertext = newRepositorySecretCiphertext(keyring, scope.orgId, id);
@@ -50,13 +64,14 @@ export async function createStorageTarget(scope: TenantScope, keyring: SecretKey
 export async function updateStorageTarget(
   scope: TenantScope,
   keyring: SecretKeyring,
-  probe: StorageProbe,
+  checks: TargetChecks,
   id: string,
   version: number,
   input: StorageTargetUpdate,
 ): Promise<Row> {
   const current = await scope.get(storageTargets, id, 'storage target');
-  const objectLockCapable = input.kind === 'S3' ? await probedObjectLock(probe, input, input.credentials ?? (current.kind === 'S3' ? readCredentials(keyring, current) : null)) : false;
+  checkFilesystemPath(checks, scope, input);
+  const objectLockCapable = input.kind === 'S3' ? await probedObjectLock(checks.probe, input, input.credentials ?? (current.kind === 'S3' ? readCredentials(keyring, current) : null)) : false;
   let credentialsCiphertext = current.credentialsCiphertext;
   if (input.kind === 'FILESYSTEM') credentialsCiphertext = null;
   else if (input.credentials) {

@@ -1,0 +1,95 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * Address ranges that are not the public internet: loopback, private, carrier-grade NAT, link-local
+ * (cloud metadata services live there), multicast and reserved. A storage endpoint is a tenant's input,
+ * and the control plane connects to it (probes, retention, GC): pointed at one of these it would reach
+ * the installation's own network.
+ */
+const INTERNAL_V4: [string, number][] = [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+];
+const INTERNAL_V6: [string, number][] = [
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+];
+
+/** The control plane must not reach this storage; the message is fit for the tenant to read. */
+export class StorageAccessRefusedError extends Error {
+  override name = 'StorageAccessRefusedError';
+}
+
+function blockList(ranges: [string, number][], family: 'ipv4' | 'ipv6', into = new BlockList()): BlockList {
+  for (const [network, prefix] of ranges) into.addSubnet(network, prefix, family);
+  return into;
+}
+
+const internal = blockList(INTERNAL_V6, 'ipv6', blockList(INTERNAL_V4, 'ipv4'));
+
+/** An IPv4 address written as IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it is. */
+function plainAddress(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return { address: mapped[1]!, family: 'ipv4' };
+  return { address, family: isIPv4(address) ? 'ipv4' : 'ipv6' };
+}
+
+/**
+ * Which storage endpoints the control plane may connect to: public addresses always, internal ones only
+ * inside the networks the installation allows. Every address a name resolves to is checked, so a name
+ * cannot smuggle in an internal address beside a public one. (A name that resolves differently a moment
+ * later is not caught here: the connection resolves again.)
+ */
+export class EndpointNetworks {
+  private constructor(private readonly allowed: BlockList) {}
+
+  static fromNetworks(cidrs: readonly string[]): EndpointNetworks {
+    const allowed = new BlockList();
+    for (const cidr of cidrs) {
+      const [network, bits] = cidr.split('/');
+      const family = network && isIPv6(network) ? 'ipv6' : 'ipv4';
+      const prefix = bits === undefined ? (family === 'ipv4' ? 32 : 128) : Number(bits);
+      if (!network || !(isIPv4(network) || isIPv6(network)) || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 'ipv4' ? 32 : 128)) {
+        throw new Error(`"${cidr}" is not a network in CIDR form (e.g. 10.0.0.0/8)`);
+      }
+      allowed.addSubnet(network, prefix, family);
+    }
+    return new EndpointNetworks(allowed);
+  }
+
+  /** Throws StorageAccessRefusedError, saying why in words a tenant may read, when the control plane must not connect. */
+  async check(endpoint: string): Promise<void> {
+    let host: string;
+    try {
+      host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+    } catch {
+      throw new StorageAccessRefusedError('the endpoint is not a URL');
+    }
+    let addresses: string[];
+    try {
+      addresses = isIPv4(host) || isIPv6(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+    } catch {
+      throw new StorageAccessRefusedError(`the endpoint's host name "${host}" does not resolve`);
+    }
+    for (const raw of addresses) {
+      const { address, family } = plainAddress(raw);
+      if (internal.check(address, family) && !this.allowed.check(address, family)) {
+        throw new StorageAccessRefusedError('the endpoint is on a private, loopback or link-local address, which this installation does not allow for storage');
+      }
+    }
+  }
+}
