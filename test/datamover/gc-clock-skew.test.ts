@@ -1,49 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Tombstone } from '../../proto/repository/index.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { lockKey, PACKS_PREFIX, tombstoneKey } from '../../lib/datamover/repository/layout.js';
-import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { SessionLockHandle } from '../../lib/datamover/repository/session-lock.js';
-import { localRepository, scratchDir } from './helpers/repository-fixture.js';
+import { keysUnder, repositoryScene } from './helpers/repository-scene.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 
 const HOUR = 3_600_000;
-
-async function keysUnder(repository: Repository, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const object of repository.backend.list(prefix)) keys.push(object.key);
-  return keys.sort();
-}
 
 /**
  * Ages are judged by the storage server's clock (objects' LastModified), never by a node's: the repository's
  * clock below is the server's, and GC or movers are handed clocks hours away from it.
  */
 describe('GC judges every age by the storage server clock', () => {
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-  let repository: Repository;
-  let now: number;
-  const server = () => new Date(now);
-  const skewed = (ms: number) => () => new Date(now + ms);
-  const advance = (ms: number) => {
-    now += ms;
-  };
+  const scene = repositoryScene('gc-skew');
+  const { clock: server, advance } = scene;
+  const skewed = (ms: number) => () => new Date(server().getTime() + ms);
 
   beforeEach(async () => {
-    now = Date.now();
-    scratch = await scratchDir('gc-skew');
-    repository = await localRepository(join(scratch.path, 'repo'), { clock: server });
-    await new TreeBuilder(join(scratch.path, 'a')).file('a.bin', randomBytes(1_000_000)).then((tree) => tree.file('a-small.txt', 'a'));
+    await new TreeBuilder(join(scene.path, 'a')).file('a.bin', randomBytes(1_000_000)).then((tree) => tree.file('a-small.txt', 'a'));
   });
-  afterEach(() => scratch.cleanup());
 
   /** A volume backed up and its snapshot forgotten: its packs are garbage once old enough. */
   async function forgottenBackup(): Promise<string> {
-    const { snapshot } = await runBackup(repository, { source: join(scratch.path, 'a'), volume: 'a', parent: 'none', clock: server });
-    await repository.deleteSnapshot(snapshot.id);
+    const { snapshot } = await runBackup(scene.repository, { source: join(scene.path, 'a'), volume: 'a', parent: 'none', clock: server });
+    await scene.repository.deleteSnapshot(snapshot.id);
     return snapshot.id;
   }
 
@@ -51,41 +35,41 @@ describe('GC judges every age by the storage server clock', () => {
   async function writeMoverLock(sessionId: string, moverClock: () => Date): Promise<void> {
     const at = moverClock().toISOString();
     const lock = { version: 1, sessionId, kind: 'backup', hostname: 'mover', pid: 1, startedAt: at, refreshedAt: at };
-    await repository.backend.put(lockKey(sessionId), Buffer.from(JSON.stringify(lock)), { unretained: true });
+    await scene.repository.backend.put(lockKey(sessionId), Buffer.from(JSON.stringify(lock)), { unretained: true });
   }
 
   it('a GC whose clock runs hours ahead neither condemns young packs nor deletes before the grace period', async () => {
     await forgottenBackup();
-    const ahead = await collectGarbage(repository, { graceMs: HOUR, clock: skewed(10 * HOUR) });
+    const ahead = await collectGarbage(scene.repository, { graceMs: HOUR, clock: skewed(10 * HOUR) });
     expect(ahead.condemnedPacks).toBe(0);
 
     advance(2 * HOUR);
-    const condemning = await collectGarbage(repository, { graceMs: HOUR, clock: server });
+    const condemning = await collectGarbage(scene.repository, { graceMs: HOUR, clock: server });
     expect(condemning.condemnedPacks).toBeGreaterThan(0);
-    const early = await collectGarbage(repository, { graceMs: HOUR, clock: skewed(10 * HOUR) });
+    const early = await collectGarbage(scene.repository, { graceMs: HOUR, clock: skewed(10 * HOUR) });
     expect(early.deletedPacks).toBe(0);
     expect(early.waitingTombstones).toBe(1);
-    expect((await keysUnder(repository, PACKS_PREFIX)).length).toBeGreaterThan(0);
+    expect((await keysUnder(scene.repository, PACKS_PREFIX)).length).toBeGreaterThan(0);
   });
 
   it('a tombstone is as old as its object, whatever the clock of the GC that wrote it said', async () => {
     await forgottenBackup();
     advance(2 * HOUR);
-    const packs = await keysUnder(repository, PACKS_PREFIX);
+    const packs = await keysUnder(scene.repository, PACKS_PREFIX);
     // Written just now by a GC whose clock was ten hours behind.
-    const createdAt = new Date(now - 10 * HOUR).toISOString();
-    await repository.putObject(tombstoneKey(server()), { version: 1, createdAt, packs } satisfies Tombstone, { unretained: true });
-    const report = await collectGarbage(repository, { graceMs: HOUR, clock: server });
+    const createdAt = new Date(server().getTime() - 10 * HOUR).toISOString();
+    await scene.repository.putObject(tombstoneKey(server()), { version: 1, createdAt, packs } satisfies Tombstone, { unretained: true });
+    const report = await collectGarbage(scene.repository, { graceMs: HOUR, clock: server });
     expect(report.deletedPacks).toBe(0);
     expect(report.waitingTombstones).toBe(1);
-    expect(await keysUnder(repository, PACKS_PREFIX)).toEqual(packs);
+    expect(await keysUnder(scene.repository, PACKS_PREFIX)).toEqual(packs);
   });
 
   it('a lock refreshed just now by a mover whose clock is behind is live: its session\'s packs are not condemned', async () => {
     const sessionId = await forgottenBackup();
     advance(2 * HOUR);
     await writeMoverLock(sessionId, skewed(-HOUR));
-    const report = await collectGarbage(repository, { graceMs: HOUR, clock: server });
+    const report = await collectGarbage(scene.repository, { graceMs: HOUR, clock: server });
     expect(report.condemnedPacks).toBe(0);
   });
 
@@ -93,29 +77,29 @@ describe('GC judges every age by the storage server clock', () => {
     const sessionId = await forgottenBackup();
     advance(2 * HOUR);
     await writeMoverLock(sessionId, server);
-    const report = await collectGarbage(repository, { graceMs: HOUR, clock: skewed(HOUR) });
+    const report = await collectGarbage(scene.repository, { graceMs: HOUR, clock: skewed(HOUR) });
     expect(report.condemnedPacks).toBe(0);
   });
 
   it('a backup that started before a tombstone holds it back even when its mover\'s clock runs ahead', async () => {
     await forgottenBackup();
     advance(2 * HOUR);
-    const mover = await SessionLockHandle.acquire(repository, 'running-backup', 'backup', skewed(HOUR));
+    const mover = await SessionLockHandle.acquire(scene.repository, 'running-backup', 'backup', skewed(HOUR));
     try {
       advance(60_000);
-      const condemning = await collectGarbage(repository, { graceMs: HOUR, clock: server });
+      const condemning = await collectGarbage(scene.repository, { graceMs: HOUR, clock: server });
       expect(condemning.condemnedPacks).toBeGreaterThan(0);
       advance(2 * HOUR);
       // The mover refreshes its lock (rewrites what it holds).
-      await repository.backend.put(lockKey('running-backup'), await repository.backend.get(lockKey('running-backup')), { unretained: true });
-      const blocked = await collectGarbage(repository, { graceMs: HOUR, clock: server });
+      await scene.repository.backend.put(lockKey('running-backup'), await scene.repository.backend.get(lockKey('running-backup')), { unretained: true });
+      const blocked = await collectGarbage(scene.repository, { graceMs: HOUR, clock: server });
       expect(blocked.deletedPacks).toBe(0);
       expect(blocked.waitingTombstones).toBe(1);
     } finally {
       await mover.release();
     }
-    const freed = await collectGarbage(repository, { graceMs: HOUR, clock: server });
+    const freed = await collectGarbage(scene.repository, { graceMs: HOUR, clock: server });
     expect(freed.deletedPacks).toBeGreaterThan(0);
-    expect(await keysUnder(repository, PACKS_PREFIX)).toEqual([]);
+    expect(await keysUnder(scene.repository, PACKS_PREFIX)).toEqual([]);
   });
 });

@@ -1,90 +1,57 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { INDEX_PREFIX, LOCKS_PREFIX, lockKey, TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import { SessionLockHandle } from '../../lib/datamover/repository/session-lock.js';
-import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
-import { localBackend, localRepository, scratchDir, TEST_SECRET } from './helpers/repository-fixture.js';
+import { localBackend, TEST_SECRET } from './helpers/repository-fixture.js';
+import { keysUnder, repositoryScene, withOverrides } from './helpers/repository-scene.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 
 const HOUR = 3_600_000;
 
-async function keysUnder(repository: Repository, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const object of repository.backend.list(prefix)) keys.push(object.key);
-  return keys.sort();
-}
-
-/** The backend, with `beforeList` awaited before each listing starts. */
-function listingHook(backend: StorageBackend, beforeList: (prefix: string) => Promise<void>): StorageBackend {
-  return new Proxy(backend, {
-    get(target, property) {
-      if (property === 'list') {
-        return async function* (prefix: string) {
-          await beforeList(prefix);
-          yield* target.list(prefix);
-        };
-      }
-      const value = Reflect.get(target, property) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
 describe('one GC at a time', () => {
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-  let root: string;
-  let repository: Repository;
-  let now: number;
-  const clock = () => new Date(now);
-  const advance = (ms: number) => {
-    now += ms;
-  };
+  const scene = repositoryScene('gc-turns');
+  const { clock, advance } = scene;
 
   beforeEach(async () => {
-    now = Date.now();
-    scratch = await scratchDir('gc-turns');
-    root = join(scratch.path, 'repo');
-    repository = await localRepository(root, { clock });
-    await new TreeBuilder(join(scratch.path, 'a')).file('a.bin', randomBytes(500_000));
+    await new TreeBuilder(join(scene.path, 'a')).file('a.bin', randomBytes(500_000));
     for (const volume of ['a', 'b']) {
-      const { snapshot } = await runBackup(repository, { source: join(scratch.path, 'a'), volume, parent: 'none', clock });
-      await repository.deleteSnapshot(snapshot.id);
+      const { snapshot } = await runBackup(scene.repository, { source: join(scene.path, 'a'), volume, parent: 'none', clock });
+      await scene.repository.deleteSnapshot(snapshot.id);
     }
     advance(2 * HOUR);
   });
-  afterEach(() => scratch.cleanup());
 
   it('gives way to a live GC that started before it, and runs once that one is gone', async () => {
-    const other = await SessionLockHandle.acquire(repository, 'other-gc', 'gc', clock);
+    const other = await SessionLockHandle.acquire(scene.repository, 'other-gc', 'gc', clock);
     advance(1_000);
-    const indexes = await keysUnder(repository, INDEX_PREFIX);
+    const indexes = await keysUnder(scene.repository, INDEX_PREFIX);
     let report;
     try {
-      report = await collectGarbage(repository, { graceMs: HOUR, clock });
+      report = await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     } finally {
       await other.release();
     }
     expect(report.ran).toBe(false);
     expect(report.gaveWayTo).toBe('other-gc');
     expect(report.condemnedPacks).toBe(0);
-    expect(await keysUnder(repository, TOMBSTONES_PREFIX)).toEqual([]);
-    expect(await keysUnder(repository, INDEX_PREFIX)).toEqual(indexes);
-    expect(await keysUnder(repository, LOCKS_PREFIX)).toEqual([]);
+    expect(await keysUnder(scene.repository, TOMBSTONES_PREFIX)).toEqual([]);
+    expect(await keysUnder(scene.repository, INDEX_PREFIX)).toEqual(indexes);
+    expect(await keysUnder(scene.repository, LOCKS_PREFIX)).toEqual([]);
 
-    const alone = await collectGarbage(repository, { graceMs: HOUR, clock });
+    const alone = await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     expect(alone.ran).toBe(true);
     expect(alone.condemnedPacks).toBeGreaterThan(0);
   });
 
   it('a GC lock not rewritten for longer than the stale time holds nothing back', async () => {
-    const dead = await SessionLockHandle.acquire(repository, 'dead-gc', 'gc', clock);
+    const dead = await SessionLockHandle.acquire(scene.repository, 'dead-gc', 'gc', clock);
     try {
       advance(20 * 60_000);
-      const report = await collectGarbage(repository, { graceMs: HOUR, clock });
+      const report = await collectGarbage(scene.repository, { graceMs: HOUR, clock });
       expect(report.ran).toBe(true);
       expect(report.condemnedPacks).toBeGreaterThan(0);
     } finally {
@@ -93,30 +60,35 @@ describe('one GC at a time', () => {
   });
 
   it('of two GCs started in the same instant, exactly one runs', async () => {
-    const [first, second] = await Promise.all([0, 1].map(async () => collectGarbage(await Repository.open(localBackend(root, { clock }), TEST_SECRET), { graceMs: HOUR, clock })));
+    const [first, second] = await Promise.all([0, 1].map(async () => collectGarbage(await Repository.open(localBackend(scene.root, { clock }), TEST_SECRET), { graceMs: HOUR, clock })));
     expect([first!.ran, second!.ran].filter(Boolean)).toHaveLength(1);
     const loser = first!.ran ? second! : first!;
     expect(loser.gaveWayTo).toBeDefined();
-    expect(await keysUnder(repository, TOMBSTONES_PREFIX)).toHaveLength(1);
+    expect(await keysUnder(scene.repository, TOMBSTONES_PREFIX)).toHaveLength(1);
   });
 
   it('looks again before deleting anything: a GC that goes before it and showed up late still wins', async () => {
     let rivalWritten = false;
-    const hooked = listingHook(repository.backend, async (prefix) => {
-      if (prefix !== INDEX_PREFIX || rivalWritten) return;
-      rivalWritten = true;
-      // Its lock's PUT started a second before ours but landed after our first look.
-      const startedAt = new Date(now - 1_000).toISOString();
-      const lock = { version: 1, sessionId: 'late-rival', kind: 'gc', hostname: 'h', pid: 1, startedAt, refreshedAt: startedAt };
-      await repository.backend.put(lockKey('late-rival'), Buffer.from(JSON.stringify(lock)), { unretained: true });
+    const backend = scene.repository.backend;
+    const hooked = withOverrides(backend, {
+      list: async function* (prefix) {
+        if (prefix === INDEX_PREFIX && !rivalWritten) {
+          rivalWritten = true;
+          // Its lock's PUT started a second before ours but landed after our first look.
+          const startedAt = new Date(clock().getTime() - 1_000).toISOString();
+          const lock = { version: 1, sessionId: 'late-rival', kind: 'gc', hostname: 'h', pid: 1, startedAt, refreshedAt: startedAt };
+          await backend.put(lockKey('late-rival'), Buffer.from(JSON.stringify(lock)), { unretained: true });
+        }
+        yield* backend.list(prefix);
+      },
     });
-    const indexes = await keysUnder(repository, INDEX_PREFIX);
+    const indexes = await keysUnder(scene.repository, INDEX_PREFIX);
     const report = await collectGarbage(await Repository.open(hooked, TEST_SECRET), { graceMs: HOUR, clock });
     expect(rivalWritten).toBe(true);
     expect(report.ran).toBe(false);
     expect(report.gaveWayTo).toBe('late-rival');
-    expect(await keysUnder(repository, TOMBSTONES_PREFIX)).toEqual([]);
-    expect(await keysUnder(repository, INDEX_PREFIX)).toEqual(indexes);
-    expect(await keysUnder(repository, LOCKS_PREFIX)).toEqual([lockKey('late-rival')]);
+    expect(await keysUnder(scene.repository, TOMBSTONES_PREFIX)).toEqual([]);
+    expect(await keysUnder(scene.repository, INDEX_PREFIX)).toEqual(indexes);
+    expect(await keysUnder(scene.repository, LOCKS_PREFIX)).toEqual([lockKey('late-rival')]);
   });
 });

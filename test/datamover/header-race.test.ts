@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { RepositoryExistsError } from '../../lib/datamover/errors.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
@@ -8,7 +8,8 @@ import type { PutOptions } from '../../lib/datamover/storage/backend.js';
 import { LocalBackend } from '../../lib/datamover/storage/local-backend.js';
 import { seededBytes } from '../fixtures/volume-data.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
-import { scratchDir, TEST_KDF_COST, TEST_SECRET } from './helpers/repository-fixture.js';
+import { TEST_KDF_COST, TEST_SECRET } from './helpers/repository-fixture.js';
+import { scratchDirPerTest } from './helpers/repository-scene.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 
 /** A store that takes If-None-Match and overwrites anyway, a little slowly (as some S3-compatible servers do). */
@@ -42,11 +43,7 @@ async function openOrInit(backend: LocalBackend): Promise<Repository> {
 }
 
 describe('creating a repository on a store that ignores If-None-Match', () => {
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-  beforeEach(async () => {
-    scratch = await scratchDir('header-race');
-  });
-  afterEach(() => scratch.cleanup());
+  const scratch = scratchDirPerTest('header-race');
 
   it('ends with one header: two first backups racing both write data the repository can read back', async () => {
     const root = join(scratch.path, 'repo');

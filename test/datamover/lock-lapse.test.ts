@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { BackupCheckpoint } from '../../proto/repository/index.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { SessionLockLapsedError } from '../../lib/datamover/errors.js';
@@ -8,56 +8,28 @@ import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { LOCKS_PREFIX, PACKS_PREFIX, SNAPSHOTS_PREFIX } from '../../lib/datamover/repository/layout.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import { SessionLockHandle } from '../../lib/datamover/repository/session-lock.js';
-import type { PutOptions, StorageBackend } from '../../lib/datamover/storage/backend.js';
-import { localBackend, localRepository, scratchDir, TEST_SECRET } from './helpers/repository-fixture.js';
+import type { PutOptions } from '../../lib/datamover/storage/backend.js';
+import { localBackend, TEST_SECRET } from './helpers/repository-fixture.js';
+import { keysUnder, repositoryScene, withOverrides } from './helpers/repository-scene.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-async function keysUnder(repository: Repository, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const object of repository.backend.list(prefix)) keys.push(object.key);
-  return keys.sort();
-}
-
-/** The backend with some methods replaced. */
-function overriding(backend: StorageBackend, overrides: Partial<Pick<StorageBackend, 'put' | 'delete'>>): StorageBackend {
-  return new Proxy(backend, {
-    get(target, property) {
-      const override = (overrides as Record<PropertyKey, unknown>)[property];
-      if (override) return override;
-      const value = Reflect.get(target, property) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
 describe('a session whose lock could not be kept fresh stops', () => {
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-  let root: string;
+  const scene = repositoryScene('lock-lapse', { packTargetSize: 1024 });
+  const { clock, advance } = scene;
   let source: string;
-  let repository: Repository;
-  let now: number;
-  const clock = () => new Date(now);
-  const advance = (ms: number) => {
-    now += ms;
-  };
 
   beforeEach(async () => {
-    now = Date.now();
-    scratch = await scratchDir('lock-lapse');
-    root = join(scratch.path, 'repo');
-    source = join(scratch.path, 'a');
-    repository = await localRepository(root, { clock, packTargetSize: 1024 });
+    source = join(scene.path, 'a');
     const tree = new TreeBuilder(source);
     for (let i = 0; i < 4; i++) await tree.file(`f${i}.bin`, randomBytes(600_000));
   });
-  afterEach(() => scratch.cleanup());
 
   /** A mover whose lock rewrites fail once it holds the lock (the store refuses it, or the network is down). */
   async function moverWithFailingLockRefresh(): Promise<Repository> {
-    const backend = localBackend(root, { clock });
+    const backend = localBackend(scene.root, { clock });
     const writes = new Map<string, number>();
     const put = async (key: string, body: Uint8Array, options?: PutOptions) => {
       const count = (writes.get(key) ?? 0) + 1;
@@ -66,11 +38,11 @@ describe('a session whose lock could not be kept fresh stops', () => {
       if (key.startsWith(LOCKS_PREFIX) && count > 2) throw new Error('lock write refused');
       await backend.put(key, body, options);
     };
-    return Repository.open(overriding(backend, { put }), TEST_SECRET);
+    return Repository.open(withOverrides(backend, { put }), TEST_SECRET);
   }
 
   it('a lock is held while rewritten within half the stale time, and lapsed for good after a longer gap', async () => {
-    const lock = await SessionLockHandle.acquire(repository, 'session', 'backup', clock);
+    const lock = await SessionLockHandle.acquire(scene.repository, 'session', 'backup', clock);
     try {
       advance(7 * MINUTE);
       expect(() => lock.assertHeld()).not.toThrow();
@@ -94,7 +66,7 @@ describe('a session whose lock could not be kept fresh stops', () => {
     expect(failure).toBeInstanceOf(SessionLockLapsedError);
     expect((failure as SessionLockLapsedError).retryable).toBe(true);
     expect((failure as SessionLockLapsedError).code).toBe('SESSION_LOCK_LAPSED');
-    expect(await keysUnder(repository, SNAPSHOTS_PREFIX)).toEqual([]);
+    expect(await keysUnder(scene.repository, SNAPSHOTS_PREFIX)).toEqual([]);
   });
 
   it('reports no further checkpoint once its lock lapsed', async () => {
@@ -109,7 +81,7 @@ describe('a session whose lock could not be kept fresh stops', () => {
   });
 
   it('a backup whose lock is rewritten in time is not held up by the same delays', async () => {
-    const mover = await Repository.open(localBackend(root, { clock }), TEST_SECRET);
+    const mover = await Repository.open(localBackend(scene.root, { clock }), TEST_SECRET);
     let checkpoints = 0;
     const onCheckpoint = () => {
       checkpoints++;
@@ -118,24 +90,24 @@ describe('a session whose lock could not be kept fresh stops', () => {
     const { snapshot } = await runBackup(mover, { source, volume: 'a', parent: 'none', clock, onCheckpoint, checkpointEveryBytes: 1 });
     // Far longer than the stale time in all, rewritten at every checkpoint.
     expect(checkpoints).toBeGreaterThan(3);
-    expect(await keysUnder(repository, SNAPSHOTS_PREFIX)).toEqual([`${SNAPSHOTS_PREFIX}${snapshot.id}`]);
+    expect(await keysUnder(scene.repository, SNAPSHOTS_PREFIX)).toEqual([`${SNAPSHOTS_PREFIX}${snapshot.id}`]);
   });
 
   it('a GC whose lock lapsed starts no further deletion', async () => {
-    const { snapshot } = await runBackup(repository, { source, volume: 'a', parent: 'none', clock });
-    await repository.deleteSnapshot(snapshot.id);
+    const { snapshot } = await runBackup(scene.repository, { source, volume: 'a', parent: 'none', clock });
+    await scene.repository.deleteSnapshot(snapshot.id);
     advance(2 * HOUR);
-    await collectGarbage(repository, { graceMs: HOUR, clock });
+    await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     advance(2 * HOUR);
-    const packs = await keysUnder(repository, PACKS_PREFIX);
+    const packs = await keysUnder(scene.repository, PACKS_PREFIX);
     expect(packs.length).toBeGreaterThan(2);
-    const backend = localBackend(root, { clock });
+    const backend = localBackend(scene.root, { clock });
     const remove = async (key: string) => {
       await backend.delete(key);
       if (key.startsWith(PACKS_PREFIX)) advance(10 * MINUTE);
     };
-    const gc = await Repository.open(overriding(backend, { delete: remove }), TEST_SECRET);
+    const gc = await Repository.open(withOverrides(backend, { delete: remove }), TEST_SECRET);
     await expect(collectGarbage(gc, { graceMs: HOUR, clock })).rejects.toBeInstanceOf(SessionLockLapsedError);
-    expect(await keysUnder(repository, PACKS_PREFIX)).toHaveLength(packs.length - 1);
+    expect(await keysUnder(scene.repository, PACKS_PREFIX)).toHaveLength(packs.length - 1);
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { ObjectRetainedError } from '../../lib/datamover/errors.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
@@ -10,126 +10,110 @@ import { INDEX_PREFIX, LOCKS_PREFIX, lockKey, PACKS_PREFIX, TOMBSTONES_PREFIX } 
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
-import { localBackend, localRepository, scratchDir, TEST_SECRET } from './helpers/repository-fixture.js';
+import { localBackend, localRepository, TEST_SECRET } from './helpers/repository-fixture.js';
+import { keysUnder, repositoryScene } from './helpers/repository-scene.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 
 const HOUR = 3_600_000;
 
-async function keysUnder(repository: Repository, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const object of repository.backend.list(prefix)) keys.push(object.key);
-  return keys.sort();
-}
-
 const packKeys = (repository: Repository) => keysUnder(repository, PACKS_PREFIX);
 
 describe('verify and garbage collection', () => {
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-  let repositoryRoot: string;
-  let repository: Repository;
-  let now: number;
-  const clock = () => new Date(now);
-  const advance = (ms: number) => {
-    now += ms;
-  };
+  const scene = repositoryScene('gc', { retention: undefined });
+  const { clock, advance } = scene;
 
   beforeEach(async () => {
-    now = Date.now();
-    scratch = await scratchDir('gc');
-    repositoryRoot = join(scratch.path, 'repo');
-    repository = await localRepository(repositoryRoot, { clock, retention: undefined });
-    await new TreeBuilder(join(scratch.path, 'a')).file('a.bin', randomBytes(2_000_000)).then((tree) => tree.file('a-small.txt', 'a'));
-    await new TreeBuilder(join(scratch.path, 'b')).file('b.bin', randomBytes(2_000_000)).then((tree) => tree.file('b-small.txt', 'b'));
+    await new TreeBuilder(join(scene.path, 'a')).file('a.bin', randomBytes(2_000_000)).then((tree) => tree.file('a-small.txt', 'a'));
+    await new TreeBuilder(join(scene.path, 'b')).file('b.bin', randomBytes(2_000_000)).then((tree) => tree.file('b-small.txt', 'b'));
   });
-  afterEach(() => scratch.cleanup());
 
-  const backup = (volume: string) => runBackup(repository, { source: join(scratch.path, volume), volume, parent: 'none', clock });
+  const backup = (volume: string) => runBackup(scene.repository, { source: join(scene.path, volume), volume, parent: 'none', clock });
 
-  it('verify passes a healthy repository and names a corrupted pack', async () => {
+  it('verify passes a healthy scene.repository and names a corrupted pack', async () => {
     await backup('a');
-    const healthy = await verifyRepository(repository, { readData: true });
+    const healthy = await verifyRepository(scene.repository, { readData: true });
     expect(healthy.problems).toEqual([]);
     expect(healthy.packsRead).toBe(healthy.packs);
-    const [pack] = await packKeys(repository);
-    const path = join(repositoryRoot, ...pack!.split('/'));
+    const [pack] = await packKeys(scene.repository);
+    const path = join(scene.root, ...pack!.split('/'));
     const bytes = await readFile(path);
     bytes[50]! ^= 1;
     await writeFile(path, bytes);
-    const damaged = await verifyRepository(repository, { readData: true });
+    const damaged = await verifyRepository(scene.repository, { readData: true });
     expect(damaged.problems.map((problem) => problem.objectKey)).toContain(pack);
   });
 
   it('keeps exactly what live snapshots reference, in two phases', async () => {
     const a = await backup('a');
-    const packsOfA = await packKeys(repository);
+    const packsOfA = await packKeys(scene.repository);
     const b = await backup('b');
-    const packsOfB = (await packKeys(repository)).filter((key) => !packsOfA.includes(key));
-    await repository.deleteSnapshot(a.snapshot.id);
+    const packsOfB = (await packKeys(scene.repository)).filter((key) => !packsOfA.includes(key));
+    await scene.repository.deleteSnapshot(a.snapshot.id);
     advance(2 * HOUR);
 
-    const first = await collectGarbage(repository, { graceMs: HOUR, clock });
+    const first = await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     expect(first.condemnedPacks).toBe(packsOfA.length);
     expect(first.deletedPacks).toBe(0);
-    expect(await packKeys(repository)).toEqual([...packsOfA, ...packsOfB].sort());
+    expect(await packKeys(scene.repository)).toEqual([...packsOfA, ...packsOfB].sort());
 
     advance(2 * HOUR);
-    const second = await collectGarbage(repository, { graceMs: HOUR, clock });
+    const second = await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     expect(second.deletedPacks).toBe(packsOfA.length);
-    expect(await packKeys(repository)).toEqual(packsOfB.sort());
-    expect((await verifyRepository(repository)).problems).toEqual([]);
-    const target = join(scratch.path, 'restored');
-    await runRestore(repository, { snapshotId: b.snapshot.id, target });
-    expect(comparable(await digestTree(target))).toEqual(comparable(await digestTree(join(scratch.path, 'b'))));
+    expect(await packKeys(scene.repository)).toEqual(packsOfB.sort());
+    expect((await verifyRepository(scene.repository)).problems).toEqual([]);
+    const target = join(scene.path, 'restored');
+    await runRestore(scene.repository, { snapshotId: b.snapshot.id, target });
+    expect(comparable(await digestTree(target))).toEqual(comparable(await digestTree(join(scene.path, 'b'))));
   });
 
   it('a backup after condemnation re-uploads instead of deduplicating against condemned packs', async () => {
     const a = await backup('a');
-    await repository.deleteSnapshot(a.snapshot.id);
+    await scene.repository.deleteSnapshot(a.snapshot.id);
     advance(2 * HOUR);
-    await collectGarbage(repository, { graceMs: HOUR, clock });
+    await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     const again = await backup('a');
     expect(again.snapshot.stats.newBytesStored).toBeGreaterThan(2_000_000);
     advance(2 * HOUR);
-    await collectGarbage(repository, { graceMs: HOUR, clock });
-    expect((await verifyRepository(repository)).problems).toEqual([]);
-    await runRestore(repository, { snapshotId: again.snapshot.id, target: join(scratch.path, 'restored') });
+    await collectGarbage(scene.repository, { graceMs: HOUR, clock });
+    expect((await verifyRepository(scene.repository)).problems).toEqual([]);
+    await runRestore(scene.repository, { snapshotId: again.snapshot.id, target: join(scene.path, 'restored') });
   });
 
   it('does not delete while a backup that started before the condemnation still runs', async () => {
     const a = await backup('a');
-    await repository.deleteSnapshot(a.snapshot.id);
+    await scene.repository.deleteSnapshot(a.snapshot.id);
     advance(2 * HOUR);
-    const lockStartedBefore = new Date(now - 60_000).toISOString();
-    await collectGarbage(repository, { graceMs: HOUR, clock });
+    const lockStartedBefore = new Date(clock().getTime() - 60_000).toISOString();
+    await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     advance(2 * HOUR);
-    const lock = { version: 1, sessionId: 'slow-mover', kind: 'backup', hostname: 'h', pid: 1, startedAt: lockStartedBefore, refreshedAt: new Date(now).toISOString() };
-    await repository.backend.put(lockKey('slow-mover'), Buffer.from(JSON.stringify(lock)));
-    const blocked = await collectGarbage(repository, { graceMs: HOUR, clock });
+    const lock = { version: 1, sessionId: 'slow-mover', kind: 'backup', hostname: 'h', pid: 1, startedAt: lockStartedBefore, refreshedAt: clock().toISOString() };
+    await scene.repository.backend.put(lockKey('slow-mover'), Buffer.from(JSON.stringify(lock)));
+    const blocked = await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     expect(blocked.deletedPacks).toBe(0);
     expect(blocked.waitingTombstones).toBe(1);
-    await repository.backend.delete(lockKey('slow-mover'));
-    const freed = await collectGarbage(repository, { graceMs: HOUR, clock });
+    await scene.repository.backend.delete(lockKey('slow-mover'));
+    const freed = await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     expect(freed.deletedPacks).toBeGreaterThan(0);
   });
 
   it('a condemned pack that a finished backup references again is kept', async () => {
     const a = await backup('a');
-    await repository.deleteSnapshot(a.snapshot.id);
+    await scene.repository.deleteSnapshot(a.snapshot.id);
     advance(2 * HOUR);
-    await collectGarbage(repository, { graceMs: HOUR, clock });
+    await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     // A snapshot referencing the condemned chunks appears (as from a backup that started before GC).
-    await repository.writeSnapshot({ ...a.snapshot, id: 'late-snapshot', finishedAt: new Date(now).toISOString() });
+    await scene.repository.writeSnapshot({ ...a.snapshot, id: 'late-snapshot', finishedAt: clock().toISOString() });
     advance(2 * HOUR);
-    const report = await collectGarbage(repository, { graceMs: HOUR, clock });
+    const report = await collectGarbage(scene.repository, { graceMs: HOUR, clock });
     expect(report.deletedPacks).toBe(0);
     expect(report.resurrectedPacks).toBeGreaterThan(0);
-    await runRestore(repository, { snapshotId: 'late-snapshot', target: join(scratch.path, 'restored') });
+    await runRestore(scene.repository, { snapshotId: 'late-snapshot', target: join(scene.path, 'restored') });
   });
 
   it('never deletes packs under retention, and deletes them once it expires', async () => {
-    const lockedRoot = join(scratch.path, 'locked-repo');
+    const lockedRoot = join(scene.path, 'locked-repo');
     const retained = await localRepository(lockedRoot, { clock, retention: { days: 1 } });
-    const a = await runBackup(retained, { source: join(scratch.path, 'a'), volume: 'a', clock });
+    const a = await runBackup(retained, { source: join(scene.path, 'a'), volume: 'a', clock });
     await expect(retained.deleteSnapshot(a.snapshot.id)).rejects.toBeInstanceOf(ObjectRetainedError);
     // The orchestrator's retention expired the recovery point; model it by removing the snapshot outright.
     await rm(join(lockedRoot, 'snapshots', a.snapshot.id));
@@ -148,11 +132,11 @@ describe('verify and garbage collection', () => {
   });
 
   it('writes session locks and tombstones unlocked, and its consolidated index with the longest lock of those it replaces', async () => {
-    const lockedRoot = join(scratch.path, 'locked-repo');
+    const lockedRoot = join(scene.path, 'locked-repo');
     const retained = await localRepository(lockedRoot, { clock, retention: { days: 1 } });
-    const a = await runBackup(retained, { source: join(scratch.path, 'a'), volume: 'a', clock });
+    const a = await runBackup(retained, { source: join(scene.path, 'a'), volume: 'a', clock });
     advance(HOUR);
-    await runBackup(retained, { source: join(scratch.path, 'b'), volume: 'b', clock });
+    await runBackup(retained, { source: join(scene.path, 'b'), volume: 'b', clock });
     // Released, not left behind under a lock nobody needs.
     expect(await keysUnder(retained, LOCKS_PREFIX)).toEqual([]);
     const indexes = await keysUnder(retained, INDEX_PREFIX);

@@ -20,17 +20,12 @@ import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { LocalBackend } from '../../lib/datamover/storage/local-backend.js';
 import { CLI_SECRET, startCli } from './helpers/cli-runner.js';
 import { localRepository, scratchDir, TEST_KDF_COST } from './helpers/repository-fixture.js';
+import { keysUnder } from './helpers/repository-scene.js';
 import { TreeBuilder } from './helpers/tree-builder.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
 
 /** Small packs: each backup spreads over several, so damage to one leaves the others as they were. */
 const PACK_TARGET_SIZE = 1024 * 1024;
-
-async function keysUnder(repository: Repository, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const object of repository.backend.list(prefix)) keys.push(object.key);
-  return keys.sort();
-}
 
 /** Where the first chunk of a file of a snapshot is stored. */
 async function firstChunkOf(repository: Repository, snapshot: Snapshot, path: string): Promise<{ idHex: string; location: ChunkLocation }> {
