@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../../proto/repository/index.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { walkInBatches } from '../../lib/datamover/backup/walk-batches.js';
@@ -16,7 +16,8 @@ import { ChunkReader } from '../../lib/datamover/restore/chunk-reader.js';
 import type { ContentIo } from '../../lib/datamover/restore/file-writer.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { TreeRestore } from '../../lib/datamover/restore/tree-restore.js';
-import { localRepository, scratchDir } from './helpers/repository-fixture.js';
+import { localRepository } from './helpers/repository-fixture.js';
+import { scratchDirPerTest } from './helpers/repository-scene.js';
 import { pseudoRandomBytes } from './helpers/tree-builder.js';
 
 /**
@@ -221,16 +222,14 @@ function userXattrs(root: string): Map<string, string> {
 }
 
 describe('names that are not UTF-8 are backed up and restored byte for byte', () => {
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
+  const scratch = scratchDirPerTest('non-utf8');
   let repository: Repository;
   let source: string;
 
   beforeEach(async () => {
-    scratch = await scratchDir('non-utf8');
     source = join(scratch.path, 'source');
     repository = await localRepository(join(scratch.path, 'repo'));
   });
-  afterEach(() => scratch.cleanup());
 
   /** The tree; returns the hex of the paths that are not valid UTF-8, which must all come back. */
   function buildTree(): string[] {
@@ -326,12 +325,7 @@ describe('names that are not UTF-8 are backed up and restored byte for byte', ()
 
 describe('a forged manifest that spells one name two ways', () => {
   const base = { mode: 0o755, uid: 0, gid: 0, mtimeNs: '0', size: 0 };
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-
-  beforeEach(async () => {
-    scratch = await scratchDir('non-utf8-forged');
-  });
-  afterEach(() => scratch.cleanup());
+  const scratch = scratchDirPerTest('non-utf8-forged');
 
   it.each([
     ['valid UTF-8 escaped byte by byte', 'caf\udcc3\udca9', 'café'],
