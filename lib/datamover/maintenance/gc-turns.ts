@@ -5,10 +5,12 @@ import { firstWrittenAt, type LiveLock } from '../repository/session-lock.js';
  * before another deleted packs would write an index naming them again, and a backup deduplicating against
  * that index would record chunks that are gone.
  *
- * GCs take turns in the order their locks were first written (server clock), the lower session id first
- * when two were written in the same instant; a GC gives way to any live GC lock before its own. It looks
- * once its lock is written, and again before it changes anything: a rival whose PUT started first but
- * landed after the first look (S3 stamps a PUT when it starts) is seen by then, and the two agree.
+ * GCs take turns in the order their locks were first written (server clock); a GC gives way to any live
+ * GC lock written before its own or in the same instant. It looks once its lock is written, and again
+ * before it changes anything: a rival whose PUT started first but landed after the first look (S3 stamps
+ * a PUT when it starts) is seen by then. Two written in the same instant may both give way: a pass with
+ * no GC is retried by the next one, while no tie-break can tell one that already looked alone and went
+ * ahead from one that will, so two that both went ahead would be possible.
  */
 export function gcGoingFirst(locks: readonly LiveLock[], own: { sessionId: string; startedAt: Date }): LiveLock | undefined {
   return locks.find((lock) => lock.kind === 'gc' && lock.sessionId !== own.sessionId && goesBefore(lock, own));
@@ -16,5 +18,5 @@ export function gcGoingFirst(locks: readonly LiveLock[], own: { sessionId: strin
 
 function goesBefore(lock: LiveLock, own: { sessionId: string; startedAt: Date }): boolean {
   const started = firstWrittenAt(lock).getTime();
-  return started < own.startedAt.getTime() || (started === own.startedAt.getTime() && lock.sessionId < own.sessionId);
+  return started <= own.startedAt.getTime();
 }
