@@ -14,6 +14,8 @@ import { AppHook, AppHookInput, HookType } from './schema.js';
 
 const tags = ['app-hooks'];
 const what = 'app hook';
+// Hooks run their commands inside users' pods: only admins change them.
+const admin = { requiredRole: 'admin' as const };
 
 function checkHook(input: AppHookInput): void {
   const parsed = parseLabelSelector(input.podSelector);
@@ -75,6 +77,7 @@ export const appHookRoutes: RoutePlugin = async (app) => {
   app.post(
     '/app-hooks',
     {
+      config: admin,
       schema: { tags, summary: 'Create an app hook', body: AppHookInput, response: { 201: AppHook, ...errorResponses('name-taken', 'unprocessable') } },
     },
     async (request, reply) => {
@@ -89,6 +92,7 @@ export const appHookRoutes: RoutePlugin = async (app) => {
   app.put(
     '/app-hooks/:id',
     {
+      config: admin,
       schema: {
         tags,
         summary: 'Replace an app hook',
@@ -116,6 +120,7 @@ export const appHookRoutes: RoutePlugin = async (app) => {
   app.delete(
     '/app-hooks/:id',
     {
+      config: admin,
       schema: {
         tags,
         summary: 'Delete an app hook no definition uses',
