@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { appHooks } from '../../../../lib/db/schema/index.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
 import { parseLabelSelector } from '../../../../lib/common/label-selector.js';
+import { checkNotProtected } from '../definitions/parts-rules.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';
@@ -21,6 +22,7 @@ function checkHook(input: AppHookInput): void {
   const parsed = parseLabelSelector(input.podSelector);
   if (!parsed.ok) throw fieldProblem('body.podSelector', parsed.error.message);
   if (parsed.selector.requirements.length === 0) throw fieldProblem('body.podSelector', 'must select pods by at least one label');
+  checkNotProtected(input.namespaces, 'body.namespaces');
 }
 
 function toApi(row: typeof appHooks.$inferSelect): AppHook {
