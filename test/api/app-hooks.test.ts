@@ -8,7 +8,7 @@ let client: Client;
 
 beforeAll(async () => {
   api = await startTestApi();
-  client = authorized(api.app, (await api.createOrganization()).keys.operator);
+  client = authorized(api.app, (await api.createOrganization()).keys.admin);
 });
 afterAll(() => api?.close());
 

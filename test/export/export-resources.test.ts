@@ -185,3 +185,34 @@ describe('resource export selection', () => {
     expect(all.find((r) => r.name === 'w1' && r.namespace === ns.shop)?.object.apiVersion).toBe(`${names.crdGroup}/v1`);
   });
 });
+
+describe('protected namespaces', () => {
+  const configMap = `exp-${id}-protected`;
+  const protectedNamespaces = ['kube-system', 'haven-system'];
+  const quiet = (p: Promise<unknown>): Promise<unknown> => p.catch(() => undefined);
+
+  beforeAll(async () => {
+    // haven-system exists where the agent is installed; the stack's API server has no agent in it.
+    await quiet(core.createNamespace({ body: { metadata: { name: 'haven-system' } } }));
+    for (const namespace of protectedNamespaces) {
+      await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: configMap, labels: prod }, data: { a: 'b' } } });
+    }
+  });
+  afterAll(async () => {
+    for (const namespace of protectedNamespaces) await quiet(core.deleteNamespacedConfigMap({ namespace, name: configMap }));
+  });
+
+  it.each([
+    ['Full Cluster', {}],
+    ['a label selection', { labels: 'app:web' }],
+    ['Full Cluster with exclusions', { scope: 'FULL_CLUSTER_EXCEPT' as const, excludedNamespaces: ['default'] }],
+  ])('%s never exports kube-* or haven-system, neither their objects nor the namespaces', async (_case, partial) => {
+    const resources = await exportResources(client, selection(partial));
+    const inProtected = resources.filter((r) => r.namespace === 'haven-system' || (r.namespace ?? '').startsWith('kube-'));
+    const protectedNamespaceObjects = resources.filter((r) => r.typeId === 'namespaces' && (r.name === 'haven-system' || r.name.startsWith('kube-')));
+    expect(inProtected.map((r) => `${r.typeId}/${r.namespace}/${r.name}`)).toEqual([]);
+    expect(protectedNamespaceObjects.map((r) => r.name)).toEqual([]);
+    expect(resources.filter((r) => r.name === configMap)).toEqual([]);
+    expect(resources.length).toBeGreaterThan(0);
+  });
+});

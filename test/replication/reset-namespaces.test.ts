@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeRestClient } from '../../lib/kube/rest-client.js';
-import { NAMESPACE_STILL_TERMINATING, REPLICA_LABELS, resetNamespaces } from '../../activities/cluster/replication/reset-namespaces.js';
+import { NAMESPACE_STILL_TERMINATING, PROTECTED_NAMESPACE, REPLICA_LABELS, resetNamespaces } from '../../activities/cluster/replication/reset-namespaces.js';
 import { eventually } from '../emulator/helpers/cluster.js';
 import { connect, loadKubeConfig, type KubeApi } from '../emulator/support/kube-api.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
@@ -67,5 +67,13 @@ describe('replacing the destination namespaces', () => {
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: NAMESPACE_STILL_TERMINATING, nonRetryable: true });
     expect((failure as Error).message).toMatch(new RegExp(`^namespaces still terminating after 3 s: ${namespace}: .*${HOLD}`));
+  });
+
+  it('refuses before deleting anything when a protected namespace is among them', async () => {
+    const namespace = await namespaceWith({ name: 'kept' });
+    const reset = resetNamespaces(kube, { jobId: 'job-p', namespaces: [namespace, 'kube-public'], timeoutMs: 10_000 });
+    await expect(reset).rejects.toMatchObject({ type: PROTECTED_NAMESPACE, nonRetryable: true });
+    expect((await api.core.readNamespacedConfigMap({ namespace, name: 'kept' })).metadata?.name).toBe('kept');
+    expect((await api.core.readNamespace({ name: 'kube-public' })).status?.phase).toBe('Active');
   });
 });

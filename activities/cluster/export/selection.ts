@@ -1,4 +1,5 @@
 import { matchesLabels, type LabelSelector } from '../../../lib/common/label-selector.js';
+import { isProtectedNamespace } from '../../../lib/domain/protected-namespaces.js';
 import type { ResourceType } from './discovery.js';
 import type { KubeObject } from './kube-object.js';
 
@@ -34,7 +35,9 @@ export function isRuntimeType(type: ResourceType): boolean {
   return runtimeTypes.has(type.id);
 }
 
+/** Protected namespaces are left out even of a FULL_CLUSTER selection. */
 export function namespaceInScope(selection: ExportSelection, namespace: string): boolean {
+  if (isProtectedNamespace(namespace)) return false;
   switch (selection.scope) {
     case 'FULL_CLUSTER':
       return true;

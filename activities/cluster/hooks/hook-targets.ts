@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { matchesLabels, type LabelSelector } from '../../../lib/common/label-selector.js';
+import { isProtectedNamespace } from '../../../lib/domain/protected-namespaces.js';
 
 /** One pod the hook runs in, with the container resolved (or why it cannot be). */
 export interface HookTarget {
@@ -13,10 +14,12 @@ export interface HookTarget {
 /**
  * Chooses the pods a hook runs in: Running, not being deleted, labels matching. Pods that are Pending or
  * finished have no container to exec into, and a terminating pod may vanish mid-command; neither is the
- * application the hook is meant to quiesce. Ordered by namespace then name so runs are reproducible.
+ * application the hook is meant to quiesce. Pods of protected namespaces are the cluster's and Haven's own,
+ * never a tenant's application. Ordered by namespace then name so runs are reproducible.
  */
 export function hookTargets(pods: readonly V1Pod[], selector: LabelSelector, container: string | null): HookTarget[] {
   return pods
+    .filter((pod) => !isProtectedNamespace(pod.metadata?.namespace ?? ''))
     .filter((pod) => pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp && matchesLabels(selector, pod.metadata?.labels ?? {}))
     .map((pod) => targetOf(pod, container))
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod));

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
+import { isProtectedNamespace, PROTECTED_NAMESPACES_RULE } from '../../../lib/domain/protected-namespaces.js';
 
 const POLL_MS = 1_000;
 
@@ -9,6 +10,9 @@ export const REPLICA_LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
   job: 'replication.haven.io/job',
 } as const;
+
+/** The failure type when a run would delete a protected namespace (a definition saved before the API refused it). */
+export const PROTECTED_NAMESPACE = 'PROTECTED_NAMESPACE';
 
 /** The failure type when a namespace does not finish terminating in time (a stuck finalizer, usually). */
 export const NAMESPACE_STILL_TERMINATING = 'NAMESPACE_STILL_TERMINATING';
@@ -49,6 +53,11 @@ export async function resetNamespaces(
   const now = options.now ?? Date.now;
   const deadline = now() + request.timeoutMs;
   const deleted: string[] = [];
+  // Checked before any delete: deleting kube-system or the agent's namespace cannot be undone.
+  const protectedOnes = request.namespaces.filter(isProtectedNamespace);
+  if (protectedOnes.length > 0) {
+    throw ApplicationFailure.nonRetryable(`refusing to reset ${protectedOnes.join(', ')}: ${PROTECTED_NAMESPACES_RULE}`, PROTECTED_NAMESPACE);
+  }
   for (const name of request.namespaces) {
     const existing = await readNamespace(kube, name);
     if (!existing || existing.metadata?.labels?.[REPLICA_LABELS.job] === request.jobId) continue;

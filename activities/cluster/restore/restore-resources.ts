@@ -15,6 +15,7 @@ import { selectForRestore } from './restore-selection.js';
 import { sanitize } from './sanitize.js';
 import { TargetTypes } from './target-types.js';
 import { applyTransforms } from './transforms.js';
+import { isProtectedNamespace, PROTECTED_NAMESPACES_RULE } from '../../../lib/domain/protected-namespaces.js';
 
 const CRD_TYPE = 'customresourcedefinitions.apiextensions.k8s.io';
 
@@ -107,6 +108,12 @@ export async function restoreResources(
   for (const group of inApplyOrder(prepare(toApply, options, hooks.claimSources).map((p) => ({ ...p, typeId: p.source.typeId })))) {
     const written: string[] = [];
     await mapConcurrent(group, hooks.concurrency ?? DEFAULT_APPLY_CONCURRENCY, async ({ source, object }) => {
+      // After the transforms: a mapping or prefix may aim an application's objects at a protected namespace.
+      const landsIn = object.metadata.namespace ?? (source.typeId === 'namespaces' ? object.metadata.name : undefined);
+      if (landsIn !== undefined && isProtectedNamespace(landsIn)) {
+        record(outcomeOf(source, object, { outcome: 'SKIPPED', reason: PROTECTED_NAMESPACES_RULE }));
+        return;
+      }
       const collection = types.collection(source.apiVersion, source.kind, object.metadata.namespace);
       if ('error' in collection) {
         record(outcomeOf(source, object, { outcome: 'FAILED', reason: collection.error }));

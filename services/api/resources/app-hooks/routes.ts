@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { appHooks } from '../../../../lib/db/schema/index.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
 import { parseLabelSelector } from '../../../../lib/common/label-selector.js';
+import { checkNotProtected } from '../definitions/parts-rules.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';
@@ -14,11 +15,14 @@ import { AppHook, AppHookInput, HookType } from './schema.js';
 
 const tags = ['app-hooks'];
 const what = 'app hook';
+// Hooks run their commands inside users' pods: only admins change them.
+const admin = { requiredRole: 'admin' as const };
 
 function checkHook(input: AppHookInput): void {
   const parsed = parseLabelSelector(input.podSelector);
   if (!parsed.ok) throw fieldProblem('body.podSelector', parsed.error.message);
   if (parsed.selector.requirements.length === 0) throw fieldProblem('body.podSelector', 'must select pods by at least one label');
+  checkNotProtected(input.namespaces, 'body.namespaces');
 }
 
 function toApi(row: typeof appHooks.$inferSelect): AppHook {
@@ -75,6 +79,7 @@ export const appHookRoutes: RoutePlugin = async (app) => {
   app.post(
     '/app-hooks',
     {
+      config: admin,
       schema: { tags, summary: 'Create an app hook', body: AppHookInput, response: { 201: AppHook, ...errorResponses('name-taken', 'unprocessable') } },
     },
     async (request, reply) => {
@@ -89,6 +94,7 @@ export const appHookRoutes: RoutePlugin = async (app) => {
   app.put(
     '/app-hooks/:id',
     {
+      config: admin,
       schema: {
         tags,
         summary: 'Replace an app hook',
@@ -116,6 +122,7 @@ export const appHookRoutes: RoutePlugin = async (app) => {
   app.delete(
     '/app-hooks/:id',
     {
+      config: admin,
       schema: {
         tags,
         summary: 'Delete an app hook no definition uses',

@@ -1,8 +1,9 @@
 import { stringify } from 'yaml';
 import { gatewayEnv } from '../../../../lib/cluster-access/gateway-connection.js';
 import type { AgentSettings } from '../../config.js';
+import { HAVEN_NAMESPACE } from '../../../../lib/domain/protected-namespaces.js';
 
-export const AGENT_NAMESPACE = 'haven-system';
+export const AGENT_NAMESPACE = HAVEN_NAMESPACE;
 export const AGENT_NAME = 'haven-agent';
 /**
  * The YAML a user applies to install the agent. The agent dials out to Haven's agent gateway only (no

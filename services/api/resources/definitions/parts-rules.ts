@@ -1,5 +1,6 @@
 import { parseLabelSelector } from '../../../../lib/common/label-selector.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
+import { isProtectedNamespace, PROTECTED_NAMESPACES_RULE } from '../../../../lib/domain/protected-namespaces.js';
 import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
 
 /**
@@ -12,8 +13,16 @@ export function checkLabels(labels: string, at: string): void {
   if (!parsed.ok) throw fieldProblem(at, parsed.error.message);
 }
 
+/** Naming a protected namespace explicitly is refused, rather than silently left out at run time. */
+export function checkNotProtected(namespaces: readonly string[], at: string): void {
+  for (const [index, namespace] of namespaces.entries()) {
+    if (isProtectedNamespace(namespace)) throw fieldProblem(`${at}.${index}`, `"${namespace}": ${PROTECTED_NAMESPACES_RULE}`);
+  }
+}
+
 export function checkSelection(selection: Selection, at: string): void {
   const { scope, namespaces, excludedNamespaces } = selection;
+  checkNotProtected(namespaces, `${at}.namespaces`);
   if (scope === 'SELECTED_NAMESPACES' && namespaces.length === 0) {
     throw fieldProblem(`${at}.namespaces`, 'list at least one namespace when scope is SELECTED_NAMESPACES');
   }
@@ -60,11 +69,25 @@ export function checkTransforms(transforms: Transforms, at: string): void {
   if (renamesByAffix && Object.keys(mapping).length > 0) {
     throw fieldProblem(`${at}.namespaceMapping`, 'use either a prefix/suffix or a mapping, not both');
   }
+  if (isProtectedNamespace(`${transforms.namespacePrefix}x`)) {
+    throw fieldProblem(`${at}.namespacePrefix`, `"${transforms.namespacePrefix}" would rename namespaces into protected ones: ${PROTECTED_NAMESPACES_RULE}`);
+  }
   const targets = new Map<string, string>();
   for (const [from, to] of Object.entries(mapping)) {
+    if (isProtectedNamespace(from) || isProtectedNamespace(to)) {
+      throw fieldProblem(`${at}.namespaceMapping.${from}`, `"${isProtectedNamespace(from) ? from : to}": ${PROTECTED_NAMESPACES_RULE}`);
+    }
     const other = targets.get(to);
     if (other !== undefined) throw fieldProblem(`${at}.namespaceMapping.${from}`, `maps to "${to}" as "${other}" does`);
     targets.set(to, from);
+  }
+}
+
+/** Where the named namespaces land after the transforms must not be protected either (`ku` + `be-x`). */
+export function checkRenamedNotProtected(transforms: Transforms, namespaces: readonly string[], at: string): void {
+  for (const namespace of namespaces) {
+    const target = renamedNamespace(transforms, namespace);
+    if (isProtectedNamespace(target)) throw fieldProblem(at, `namespace "${namespace}" would land in "${target}": ${PROTECTED_NAMESPACES_RULE}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { checkSafeLockedDefinitions } from '../../../../lib/run-start/destination-lookup.js';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { policies } from '../../../../lib/db/schema/index.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
@@ -10,11 +11,21 @@ import { expectedVersion, setEtag } from '../../http/versioning.js';
 import type { ApiContext } from '../../context.js';
 import { syncPolicySchedules } from '../definitions/schedules.js';
 import { referencesToPolicy, refuseWhileReferenced } from '../references.js';
+import { Problem } from '../../../../lib/common/problem.js';
+import { roleAllows } from '../../auth/roles.js';
 import { checkPolicy } from './rules.js';
+import { policyWeakening } from './weakening.js';
 import { Policy, PolicyInput } from './schema.js';
 
 const tags = ['policies'];
 const what = 'policy';
+const admin = 'admin' as const;
+
+/** SafeLock and retention protect backups from whoever holds a key; only admins take that protection away. */
+function requireAdminTo(request: FastifyRequest, change: string | undefined): void {
+  if (change === undefined || roleAllows(request.principal.role, admin)) return;
+  throw new Problem('forbidden', `this needs the ${admin} role because ${change}; the API key has ${request.principal.role}`);
+}
 
 function toApi(row: typeof policies.$inferSelect): Policy {
   return {
@@ -100,6 +111,8 @@ export function policyRoutes(context: ApiContext): RoutePlugin {
         const version = expectedVersion(request, true) as number;
         checkPolicy(request.body);
         const row = await request.tenant.transaction(async (scope) => {
+          const current = await scope.getForUpdate(policies, request.params.id, what);
+          requireAdminTo(request, policyWeakening(current.schedules, request.body.schedules));
           const updated = await scope.update(policies, request.params.id, version, request.body, what);
           await checkSafeLockedDefinitions(scope, { policyId: updated.id }, 'body.schedules');
           await syncPolicySchedules(scope, context.launcher, updated);
@@ -123,6 +136,7 @@ export function policyRoutes(context: ApiContext): RoutePlugin {
       async (request, reply) => {
         await request.tenant.transaction(async (scope) => {
           const row = await scope.getForUpdate(policies, request.params.id, what);
+          requireAdminTo(request, row.schedules.some((schedule) => schedule.safeLock) ? `policy "${row.name}" has SafeLock schedules` : undefined);
           refuseWhileReferenced(`policy "${row.name}"`, await referencesToPolicy(scope, row.id));
           await scope.delete(policies, row.id, expectedVersion(request, false), what);
         });

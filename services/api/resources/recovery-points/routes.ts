@@ -54,6 +54,8 @@ export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
     app.delete(
       '/recovery-points/:id',
       {
+        // A deleted point cannot come back: only admins throw backups away.
+        config: { requiredRole: 'admin' },
         schema: {
           tags,
           summary: 'Delete a recovery point and its data (refused while SafeLock holds it)',

@@ -7,7 +7,7 @@ import type { HookSlot } from '../definitions/hook-slots.js';
 import { definitionMeta } from '../definitions/kind.js';
 import { startRun } from '../definitions/start-run.js';
 import type { DefinitionKindSpec } from '../definitions/kind.js';
-import { checkCopyOptions, checkPersistentVolumes, checkSelection, checkTransforms, renamedNamespace } from '../definitions/parts-rules.js';
+import { checkCopyOptions, checkNotProtected, checkPersistentVolumes, checkSelection, checkTransforms, renamedNamespace } from '../definitions/parts-rules.js';
 import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
 import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { ReplicationDefinition, ReplicationDefinitionInput } from './schema.js';
@@ -71,6 +71,8 @@ async function prepare(scope: TenantScope, input: ReplicationDefinitionInput): P
   }
   checkCopyOptions(input.advanced, 'body.advanced');
   checkTransforms(input.transforms, 'body.transforms');
+  // Each run deletes its destination namespaces.
+  checkNotProtected(input.destination.namespaces, 'body.destination.namespaces');
   checkNotOverwritingSource(input);
   await requireReference(scope, clusters, input.sourceClusterId, 'body.sourceClusterId', 'cluster');
   await requireReference(scope, clusters, input.destination.clusterId, 'body.destination.clusterId', 'cluster');

@@ -6,7 +6,7 @@ import { checkHookSlots } from '../definitions/hook-slots.js';
 import type { HookSlot } from '../definitions/hook-slots.js';
 import { definitionMeta } from '../definitions/kind.js';
 import type { DefinitionKindSpec } from '../definitions/kind.js';
-import { checkLabels, checkTransforms } from '../definitions/parts-rules.js';
+import { checkLabels, checkNotProtected, checkRenamedNotProtected, checkTransforms } from '../definitions/parts-rules.js';
 import type { RestoreVolumeOptions, Transforms } from '../../../../lib/domain/definitions/options.js';
 import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { Restore, RestoreInput } from './schema.js';
@@ -21,6 +21,7 @@ interface RestoreSpec {
 async function prepare(scope: TenantScope, input: RestoreInput): Promise<PreparedDefinition> {
   checkLabels(input.selection.labels, 'body.selection.labels');
   checkTransforms(input.transforms, 'body.transforms');
+  checkNotProtected(input.selection.namespaces, 'body.selection.namespaces');
   const recoveryPoint = await requireReference(scope, recoveryPoints, input.recoveryPointId, 'body.recoveryPointId', 'recovery point');
   await requireReference(scope, clusters, input.targetClusterId, 'body.targetClusterId', 'cluster');
   for (const [index, namespace] of input.selection.namespaces.entries()) {
@@ -28,6 +29,8 @@ async function prepare(scope: TenantScope, input: RestoreInput): Promise<Prepare
       throw fieldProblem(`body.selection.namespaces.${index}`, `the recovery point holds no namespace "${namespace}"`);
     }
   }
+  const restored = input.selection.namespaces.length > 0 ? input.selection.namespaces : recoveryPoint.contents.namespaces;
+  checkRenamedNotProtected(input.transforms, restored, 'body.transforms');
   const hooks: HookSlot[] = [
     { phase: 'POST_RESTORE', field: 'body.hooks.postRestore', type: 'POST_RESTORE', hookIds: input.hooks.postRestore },
   ];

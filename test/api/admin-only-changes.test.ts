@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHook, createPolicy, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
+import { RecordingLauncher } from './helpers/recording-launcher.js';
+import { authorized, startTestApi } from './helpers/test-api.js';
+import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';
+
+let api: TestApi;
+let org: TestOrganization;
+let admin: Client;
+let operator: Client;
+const launcher = new RecordingLauncher();
+
+beforeAll(async () => {
+  api = await startTestApi({ launcher });
+  org = await api.createOrganization();
+  admin = authorized(api.app, org.keys.admin);
+  operator = authorized(api.app, org.keys.operator);
+});
+afterAll(() => api?.close());
+
+const forbidden = (body: { code?: string; detail?: string }) => {
+  expect(body.code).toBe('forbidden');
+  expect(body.detail).toContain('admin');
+};
+
+describe('app hooks need admin', () => {
+  const hookBody = { name: 'quiesce', type: 'PRE_BACKUP', command: ['sh', '-c', 'sync'], podSelector: 'app:db' };
+
+  it('refuses an operator creating, changing or deleting a hook, and changes nothing', async () => {
+    forbidden(expectStatus(await operator.post('/app-hooks', { ...hookBody, name: 'by-operator' }), 403));
+    expect(expectStatus<{ items: unknown[] }>(await admin.get('/app-hooks?name=by-operator'), 200).items).toEqual([]);
+
+    const hook = await createHook(admin);
+    forbidden(expectStatus(await operator.put(`/app-hooks/${hook.id}`, { ...hookBody, command: ['sh', '-c', 'rm -rf /'] }, { 'if-match': '"1"' }), 403));
+    forbidden(expectStatus(await operator.delete(`/app-hooks/${hook.id}`), 403));
+    expect(expectStatus(await admin.get(`/app-hooks/${hook.id}`), 200)).toMatchObject({ version: 1, command: ['sh', '-c', 'sync'] });
+  });
+
+  it('lets an admin create, change and delete a hook', async () => {
+    const hook = expectStatus<{ id: string }>(await admin.post('/app-hooks', hookBody), 201);
+    expectStatus(await admin.put(`/app-hooks/${hook.id}`, { ...hookBody, command: ['sh', '-c', 'fsfreeze'] }, { 'if-match': '"1"' }), 200);
+    expectStatus(await admin.delete(`/app-hooks/${hook.id}`), 204);
+  });
+});
+
+describe('deleting a recovery point needs admin', () => {
+  it('refuses an operator and starts no deletion; an admin starts it', async () => {
+    const target = await createS3Target(admin);
+    const point = await insertRecoveryPoint(api.running.database.db, { orgId: org.orgId, storageTargetId: target.id });
+    forbidden(expectStatus(await operator.delete(`/recovery-points/${point.id}`), 403));
+    expect(launcher.calls).not.toContain(`delete:${point.id}`);
+    expectStatus(await admin.delete(`/recovery-points/${point.id}`), 202);
+    expect(launcher.calls).toContain(`delete:${point.id}`);
+  });
+});
+
+describe('weakening a policy needs admin', () => {
+  const locked = { cron: '0 2 * * *', retentionDays: 30, safeLock: true };
+  const plain = { cron: '0 * * * *', retentionDays: 7, safeLock: false };
+
+  it('lets an operator create a policy and make it stronger or rename it', async () => {
+    const policy = await createPolicy(operator, { name: 'op-made', schedules: [plain] });
+    const stronger = [{ ...plain, retentionDays: 14, safeLock: true }, locked];
+    expectStatus(await operator.put(`/policies/${policy.id}`, { name: 'op-renamed', schedules: stronger }, { 'if-match': '"1"' }), 200);
+  });
+
+  it.each([
+    ['drops SafeLock from a schedule', [{ ...locked, safeLock: false }, plain], 'lose SafeLock'],
+    ['shortens a retention', [locked, { ...plain, retentionDays: 1 }], '1 days instead of 7'],
+    ['re-times a SafeLock schedule', [{ ...locked, cron: '0 3 * * *' }, plain], 'lose SafeLock'],
+    ['removes a schedule', [locked], 'would be removed'],
+  ])('refuses an operator who %s, leaving the policy as it was; an admin may', async (_case, schedules, reason) => {
+    const policy = await createPolicy(admin, { schedules: [locked, plain] });
+    const refused = expectStatus<{ code: string; detail: string }>(
+      await operator.put(`/policies/${policy.id}`, { name: policy.name, schedules }, { 'if-match': '"1"' }),
+      403,
+    );
+    forbidden(refused);
+    expect(refused.detail).toContain(reason);
+    expect(expectStatus(await admin.get(`/policies/${policy.id}`), 200)).toMatchObject({ version: 1, schedules: [locked, plain] });
+    expect(expectStatus(await admin.put(`/policies/${policy.id}`, { name: policy.name, schedules }, { 'if-match': '"1"' }), 200)).toMatchObject({ schedules });
+  });
+
+  it('refuses an operator deleting a policy with SafeLock schedules; an admin may, and an operator may delete one without', async () => {
+    const withLock = await createPolicy(admin, { schedules: [locked] });
+    forbidden(expectStatus(await operator.delete(`/policies/${withLock.id}`), 403));
+    expectStatus(await admin.get(`/policies/${withLock.id}`), 200);
+    expectStatus(await admin.delete(`/policies/${withLock.id}`), 204);
+    const withoutLock = await createPolicy(admin, { schedules: [plain] });
+    expectStatus(await operator.delete(`/policies/${withoutLock.id}`), 204);
+  });
+});
