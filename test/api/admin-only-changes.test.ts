@@ -62,12 +62,15 @@ describe('weakening a policy needs admin', () => {
     const policy = await createPolicy(operator, { name: 'op-made', schedules: [plain] });
     const stronger = [{ ...plain, retentionDays: 14, safeLock: true }, locked];
     expectStatus(await operator.put(`/policies/${policy.id}`, { name: 'op-renamed', schedules: stronger }, { 'if-match': '"1"' }), 200);
+    // Re-timing and reordering keep every guarantee.
+    const retimed = [{ ...locked, cron: '0 3 * * *' }, { ...plain, retentionDays: 14, safeLock: true, cron: '15 * * * *' }];
+    expectStatus(await operator.put(`/policies/${policy.id}`, { name: 'op-renamed', schedules: retimed.reverse() }, { 'if-match': '"2"' }), 200);
   });
 
   it.each([
     ['drops SafeLock from a schedule', [{ ...locked, safeLock: false }, plain], 'lose SafeLock'],
-    ['shortens a retention', [locked, { ...plain, retentionDays: 1 }], '1 days instead of 7'],
-    ['re-times a SafeLock schedule', [{ ...locked, cron: '0 3 * * *' }, plain], 'lose SafeLock'],
+    ['shortens a retention', [locked, { ...plain, retentionDays: 1 }], 'kept 1 days where a schedule keeps them 7'],
+    ['moves SafeLock to a shorter schedule', [{ ...locked, safeLock: false }, { ...plain, safeLock: true }], 'SafeLock would hold recovery points 7 days where it holds them 30'],
     ['removes a schedule', [locked], 'would be removed'],
   ])('refuses an operator who %s, leaving the policy as it was; an admin may', async (_case, schedules, reason) => {
     const policy = await createPolicy(admin, { schedules: [locked, plain] });

@@ -64,7 +64,7 @@ describe('schedules follow definitions and policies in the same transaction', ()
       });
       const list = expectStatus<{ items: { name: string }[] }>(await client.get('/backup-definitions?name=never-saved'), 200);
       expect(list.items).toEqual([]);
-      const change = await putCurrent(client, `/policies/${policy.id}`, (current) => ({ name: current.name, schedules: [{ cron: '0 5 * * *', retentionDays: 2 }] }));
+      const change = await putCurrent(client, `/policies/${policy.id}`, (current) => ({ name: current.name, schedules: [{ cron: '0 5 * * *', retentionDays: 9 }] }));
       expect(change.statusCode).toBe(503);
       expect(expectStatus<{ schedules: { cron: string }[] }>(await client.get(`/policies/${policy.id}`), 200).schedules[0]?.cron).toBe('30 2 * * *');
       expect(expectStatus(await client.get(`/backup-definitions/${kept.id}`), 200).policyId).toBe(policy.id);
