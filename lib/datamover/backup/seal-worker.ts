@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ContentDefinedChunker } from '../chunking/fastcdc.js';
 import { sealChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
-import { movable } from '../controls/start-worker.js';
+import { movable, onWorkerMessages } from '../controls/start-worker.js';
 import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
 
 /**
@@ -69,7 +69,7 @@ function cutStream(stream: number, piece: Buffer, atEnd: boolean): StreamReply {
   return { stream, chunks };
 }
 
-parentPort!.on('message', (request: SealerRequest) => {
+onWorkerMessages((request: SealerRequest) => {
   if (request.op === 'stream') {
     try {
       reply(cutStream(request.stream, asBuffer(request.data), request.atEnd));

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../controls/start-worker.js';
+import { startWorker, stopWorker } from '../controls/start-worker.js';
 import { decodeWalkBatch, WALK_BATCH_ENTRIES, walkInBatches, type EncodedWalkBatch } from './walk-batches.js';
 import type { WalkedItem } from './tree-walker.js';
 
@@ -87,7 +87,7 @@ class WalkThread implements WalkSource {
 
   async close(): Promise<void> {
     this.finished = true;
-    await this.worker.terminate();
+    await stopWorker(this.worker);
   }
 
   private receive(reply: WalkReply | Error): void {

@@ -1,6 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { onWorkerMessages } from '../controls/start-worker.js';
 import { WalkBatchEncoder } from './walk-batches.js';
 import { walkTree } from './tree-walker.js';
 import type { WalkReply, WalkWorkerData } from './walk-thread.js';
@@ -22,7 +23,7 @@ try {
   // No /proc, or not allowed: the walk just competes on equal terms.
 }
 
-parentPort!.on('message', (consumed: number) => {
+onWorkerMessages((consumed: number) => {
   acknowledged = consumed;
   wake?.();
 });

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { ChunkerParams } from '../../../proto/repository/index.js';
-import { startWorker } from '../controls/start-worker.js';
+import { startWorker, stopWorker } from '../controls/start-worker.js';
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
 import type { ChunkSealer, ChunkStream, HashedChunk } from './chunk-store.js';
@@ -126,7 +126,7 @@ export class WorkerSealer implements ChunkSealer {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    await Promise.all(this.workers.map(stopWorker));
   }
 
   private ensureStarted(): void {

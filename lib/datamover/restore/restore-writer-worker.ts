@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { onWorkerMessages } from '../controls/start-worker.js';
 import { writeChunkRun, writeSmallFiles } from './sync-writes.js';
 import { toWireError, type WriterReply, type WriterRequest, type WriterWorkerData } from './writer-messages.js';
 
@@ -7,7 +8,7 @@ const setup = workerData as WriterWorkerData;
 const keys = { dataKey: Buffer.from(setup.dataKey), idKey: Buffer.from(setup.idKey) };
 const runs = { memory: setup.runMemory, slotBytes: setup.slotBytes };
 
-parentPort!.on('message', ({ sequence, job }: WriterRequest) => {
+onWorkerMessages(({ sequence, job }: WriterRequest) => {
   const reply: WriterReply = { sequence };
   try {
     if (job.op === 'small-files') writeSmallFiles(keys, job);

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { movable, startWorker } from '../controls/start-worker.js';
+import { movable, startWorker, stopWorker } from '../controls/start-worker.js';
 import type { OpeningKeys } from './chunk-opening.js';
 import type { RunSlots } from './run-slots.js';
 import { writeChunkRun, writeSmallFiles } from './sync-writes.js';
@@ -90,7 +90,7 @@ class ThreadedRestoreWriters implements RestoreWriters {
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(workers.map(stopWorker));
   }
 
   private ensureStarted(): void {
