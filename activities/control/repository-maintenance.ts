@@ -1,12 +1,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { backendFor } from '../common/open-repository.js';
+import { toActivityFailure } from '../common/failures.js';
 import { withHeartbeats } from '../common/heartbeats.js';
 import { checkStorageReach } from '../common/storage-reach.js';
 import { StorageAccessRefusedError } from '../../lib/common/storage-access/endpoints.js';
 import { storageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { lockSnapshots } from '../../lib/datamover/maintenance/lock-snapshots.js';
-import { DataMoverError, ObjectRetainedError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
+import { ObjectRetainedError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
 import { SNAPSHOTS_PREFIX, TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
@@ -52,13 +53,15 @@ export interface GarbageReport {
   reclaimedBytes: number;
 }
 
-/** Data mover errors carry stable codes; they become the failure's type so the job and retry policies can name them. */
+/**
+ * Data mover and storage errors as the agent's activities report them (stable types, refused keys and
+ * missing buckets final: retrying cannot fix them), plus what a lock means here.
+ */
 function asFailure(error: unknown): unknown {
   if (error instanceof ObjectRetainedError) {
     return ApplicationFailure.nonRetryable(`${error.message}: SafeLock (Object Lock) keeps it until then`, error.code);
   }
-  if (error instanceof DataMoverError) return ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: !error.retryable });
-  return error;
+  return toActivityFailure(error, "the storage target's repository");
 }
 
 /**

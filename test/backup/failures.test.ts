@@ -35,7 +35,7 @@ describe('a failing export', () => {
     await stack.api.running.database.db.update(storageTargets).set({ credentialsCiphertext }).where(eq(storageTargets.id, target.id));
     const definitionId = (
       await createBackupDefinition(stack.client, clusterId, {
-        selection: { scope: 'SELECTED_NAMESPACES', namespaces: ['kube-system'] },
+        selection: { scope: 'SELECTED_NAMESPACES', namespaces: ['default'] },
         advanced: { destinationStorageTargetId: target.id },
       })
     ).id;
@@ -59,7 +59,9 @@ describe('a failing export', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toBe(job.message);
     const history = await stack.temporal.workflow.getHandle(job.workflowId).fetchHistory();
-    const exportAttempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes?.attempt !== undefined);
+    const exportScheduled = new Set((history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'exportResourcesToRepository').map((e) => String(e.eventId)));
+    const exportAttempts = (history.events ?? []).filter((e) => exportScheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)));
+    expect(exportAttempts.length).toBeGreaterThan(0);
     const agentFailure = (history.events ?? []).find((e) => e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type);
     expect(agentFailure?.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo).toMatchObject({ type: 'STORAGE_ACCESS_DENIED', nonRetryable: true });
     expect(exportAttempts.every((e) => e.activityTaskStartedEventAttributes?.attempt === 1)).toBe(true);
