@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrInitRepository } from '../../activities/common/open-repository.js';
-import { createControlActivities } from '../../activities/control/index.js';
 import type { RecordedContents } from '../../activities/control/recovery-points.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { recoveryPoints } from '../../lib/db/schema/index.js';
 import { expectStatus, insertRecoveryPoint } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { stackControlActivities } from '../backup/helpers/stack-control.js';
 import { openTargetRepository } from '../backup/helpers/run-repository.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { writeKnownData } from '../fixtures/volume-data.js';
@@ -28,7 +28,7 @@ let scratch: string;
 beforeAll(async () => {
   stack = await startBackupStack();
   storageTargetId = await createStackS3Target(stack, 'retention-object-lock');
-  const control = createControlActivities({ db: stack.api.running.database.db, keyring: stack.api.config.keyring, installationKeyring: stack.api.config.keyring, temporal: { client: stack.temporal, namespace: 'default' }, clock: () => new Date() });
+  const control = stackControlActivities(stack);
   // Exactly what a SafeLock backup's agent is given: the target's access with one day of retention.
   const access = await control.resolveRepositoryAccess({ orgId: stack.orgId, storageTargetId, retention: { days: 1, safeLock: true } });
   scratch = await mkdtemp(join(tmpdir(), 'haven-object-lock-'));

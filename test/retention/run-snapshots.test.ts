@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlActivities, type ControlActivities } from '../../activities/control/index.js';
+import type { ControlActivities } from '../../activities/control/index.js';
 import type { RunSnapshots } from '../../activities/control/repository-maintenance.js';
 import { storageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { stackControlActivities } from '../backup/helpers/stack-control.js';
 import { openTargetRepository } from '../backup/helpers/run-repository.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { writeKnownData } from '../fixtures/volume-data.js';
@@ -21,7 +22,7 @@ let source: string;
 
 beforeAll(async () => {
   stack = await startBackupStack();
-  control = createControlActivities({ db: stack.api.running.database.db, keyring: stack.api.config.keyring, installationKeyring: stack.api.config.keyring, temporal: { client: stack.temporal, namespace: 'default' }, clock: () => new Date() });
+  control = stackControlActivities(stack);
   storageTargetId = await createStackS3Target(stack, 'run-snapshots');
   repository = await openTargetRepository(stack, storageTargetId);
   source = join(await mkdtemp(join(tmpdir(), 'haven-run-snapshots-')), 'data');
@@ -59,14 +60,7 @@ describe('a run\'s repository snapshots its point does not record', () => {
   });
 
   it('are not looked for by a control plane that may not reach the target: an internal endpoint the installation does not allow', async () => {
-    const strict = createControlActivities({
-      db: stack.api.running.database.db,
-      keyring: stack.api.config.keyring,
-      installationKeyring: stack.api.config.keyring,
-      temporal: { client: stack.temporal, namespace: 'default' },
-      clock: () => new Date(),
-      storageAccess: storageAccessPolicy({}),
-    });
+    const strict = stackControlActivities(stack, { storageAccess: storageAccessPolicy({}) });
     const attempt = new MockActivityEnvironment().run(strict.forgetRunSnapshots, { orgId: stack.orgId, storageTargetId, jobId: 'run-5', since: new Date().toISOString(), keep: [] });
     await expect(attempt).rejects.toMatchObject({ type: 'STORAGE_ACCESS_REFUSED', message: expect.stringContaining('private, loopback or link-local') });
   });

@@ -6,13 +6,14 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrInitRepository, openRepository } from '../../activities/common/open-repository.js';
-import { createControlActivities, type ControlActivities } from '../../activities/control/index.js';
+import type { ControlActivities } from '../../activities/control/index.js';
 import type { RecoveryPointRecord } from '../../activities/control/recovery-points.js';
 import type { RecoveryPointLock } from '../../activities/control/repository-maintenance.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import { storageTargets } from '../../lib/db/schema/index.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { stackControlActivities } from '../backup/helpers/stack-control.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { digestTree } from '../datamover/helpers/tree-digest.js';
 import { seededBytes, writeKnownData } from '../fixtures/volume-data.js';
@@ -26,7 +27,7 @@ let scratch: string;
 
 beforeAll(async () => {
   stack = await startBackupStack();
-  control = createControlActivities({ db: stack.api.running.database.db, keyring: stack.api.config.keyring, installationKeyring: stack.api.config.keyring, temporal: { client: stack.temporal, namespace: 'default' }, clock: () => new Date() });
+  control = stackControlActivities(stack);
   scratch = await mkdtemp(join(tmpdir(), 'haven-safelock-'));
 }, 120_000);
 
