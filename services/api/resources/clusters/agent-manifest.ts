@@ -2,28 +2,33 @@ import { stringify } from 'yaml';
 import { gatewayEnv } from '../../../../lib/cluster-access/gateway-connection.js';
 import type { AgentSettings } from '../../config.js';
 import { HAVEN_NAMESPACE } from '../../../../lib/domain/protected-namespaces.js';
+import { AGENT_PERMISSIONS_LABEL, agentRbacDocuments } from './agent-rbac.js';
 
 export const AGENT_NAMESPACE = HAVEN_NAMESPACE;
 export const AGENT_NAME = 'haven-agent';
+
+/** Said in the manifest above the restore permissions, for the person applying it. */
+const RESTORE_PERMISSIONS_NOTE = [
+  `Optional: restores and replications into this cluster. For a backup-only cluster, leave out the two`,
+  `documents below (kubectl apply --server-side -f agent.yaml -l '${AGENT_PERMISSIONS_LABEL}!=restore').`,
+];
+
 /**
  * The YAML a user applies to install the agent. The agent dials out to Haven's agent gateway only (no
  * inbound ports) and polls its own queue `cluster.<id>`; the token proves which cluster it is. The
- * manifest carries no payload key: the cluster never holds one.
+ * manifest carries no payload key: the cluster never holds one. Its permissions are agent-rbac.ts's,
+ * the restore ones last, so a backup-only install leaves them out.
  */
 export function agentManifest(settings: AgentSettings, cluster: { id: string; kubeletPodsDir: string }, token: string): string {
   const labels = { 'app.kubernetes.io/name': AGENT_NAME, 'app.kubernetes.io/part-of': 'haven' };
+  const agent = { name: AGENT_NAME, namespace: AGENT_NAMESPACE, labels };
   const documents = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: AGENT_NAMESPACE, labels } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: AGENT_NAME, namespace: AGENT_NAMESPACE, labels } },
+    ...agentRbacDocuments('backup', agent),
     {
-      // Backups read and restores write any resource kind, so the agent needs cluster-admin.
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: AGENT_NAME, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [{ kind: 'ServiceAccount', name: AGENT_NAME, namespace: AGENT_NAMESPACE }],
-    },
-    {
+      // The agent never reads it through the API (the kubelet hands it over as HAVEN_AGENT_TOKEN), so
+      // no Role grants it.
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: AGENT_NAME, namespace: AGENT_NAMESPACE, labels },
@@ -62,6 +67,12 @@ export function agentManifest(settings: AgentSettings, cluster: { id: string; ku
       },
     },
   ];
+  const restore = agentRbacDocuments('restore', agent);
   // No YAML anchors: the same labels object repeats, and plain copies read better to a person applying it.
-  return documents.map((document) => stringify(document, { aliasDuplicateObjects: false })).join('---\n');
+  const yaml = (document: object) => stringify(document, { aliasDuplicateObjects: false });
+  return [
+    ...documents.map(yaml),
+    `${RESTORE_PERMISSIONS_NOTE.map((line) => `# ${line}`).join('\n')}\n${yaml(restore[0]!)}`,
+    ...restore.slice(1).map(yaml),
+  ].join('---\n');
 }
