@@ -14,8 +14,11 @@ export interface RelocatedInstall {
   clusterScopedName(name: string): string;
   /** The manifest's documents as this install applies them. */
   documents: KubernetesObject[];
-  /** Server-side apply, in manifest order as `kubectl apply --server-side -f` does (the namespace first). */
-  apply(): Promise<void>;
+  /**
+   * Server-side apply, in manifest order as `kubectl apply --server-side -f` does (the namespace first);
+   * only the documents `select` picks, when given (the restore permissions after a backup, say).
+   */
+  apply(select?: (document: KubernetesObject) => boolean): Promise<void>;
   /** Deletes what `apply` created, in reverse order. */
   remove(): Promise<void>;
   /**
@@ -64,8 +67,8 @@ export function relocatedInstall(
     serviceAccountUser,
     clusterScopedName,
     documents,
-    async apply() {
-      for (const document of documents) await objects.patch(document, undefined, undefined, options.manager, true, PatchStrategy.ServerSideApply);
+    async apply(select = () => true) {
+      for (const document of documents.filter(select)) await objects.patch(document, undefined, undefined, options.manager, true, PatchStrategy.ServerSideApply);
     },
     async remove() {
       for (const document of [...documents].reverse()) await objects.delete(document).catch(() => undefined);
