@@ -28,11 +28,11 @@ describe('cluster registration', () => {
     expect(created).toMatchObject({ name: 'prod', status: 'PENDING', kubeletPodsDir: '/var/lib/kubelet/pods', defaultStorageTargetId: null });
     expect(created.agentToken).toMatch(/^hvc_/);
     const documents = parseAllDocuments(created.agentManifest).map((d) => d.toJS() as { kind: string; spec?: unknown; stringData?: { token: string } });
-    expect(documents.map((d) => d.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRoleBinding', 'Secret', 'Deployment']);
-    expect(documents[3]?.stringData?.token).toBe(created.agentToken);
+    expect(documents.map((d) => d.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret', 'Deployment', 'ClusterRole', 'ClusterRoleBinding']);
+    expect(documents[4]?.stringData?.token).toBe(created.agentToken);
     // The agent is told which cluster it is and where the gateway is; never a payload key or Temporal's address.
-    expect(JSON.stringify(documents[4])).toContain(JSON.stringify({ name: 'HAVEN_CLUSTER_ID', value: created.id }));
-    expect(JSON.stringify(documents[4])).toContain('HAVEN_GATEWAY_ADDRESS');
+    expect(JSON.stringify(documents[5])).toContain(JSON.stringify({ name: 'HAVEN_CLUSTER_ID', value: created.id }));
+    expect(JSON.stringify(documents[5])).toContain('HAVEN_GATEWAY_ADDRESS');
     expect(created.agentManifest).not.toMatch(/HAVEN_PAYLOAD_KEY|TEMPORAL_ADDRESS/);
 
     const read = await operator.get(`/clusters/${created.id}`);

@@ -44,7 +44,10 @@ export type Cluster = Static<typeof Cluster>;
 
 export const AgentRegistration = Type.Object({
   agentToken: Type.String({ description: 'The agent credential. Shown only in this response; it is inside agentManifest too.' }),
-  agentManifest: Type.String({ description: 'Kubernetes YAML that installs the agent: kubectl apply -f it on the cluster.' }),
+  agentManifest: Type.String({
+    description:
+      "Kubernetes YAML that installs the agent: kubectl apply --server-side -f it on the cluster. Its last two documents (label haven.io/agent-permissions=restore) let restores and replications write to the cluster; leave them out for a backup-only cluster (-l 'haven.io/agent-permissions!=restore').",
+  }),
 });
 
 export const RegisteredCluster = Type.Object({ ...Cluster.properties, ...AgentRegistration.properties });
