@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_PERMISSIONS_LABEL } from '../../services/api/resources/clusters/agent-rbac.js';
 import { createBackupDefinition, createCluster, createHook, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
-import { DATA_MOUNT, deployEmulatedApp, dropKeptSnapshots, type EmulatedApp } from '../backup/helpers/emulated-app.js';
+import { DATA_MOUNT, deployEmulatedApp, dropKeptSnapshots, listSnapshots, type EmulatedApp } from '../backup/helpers/emulated-app.js';
 import { jobLeftovers } from '../backup/helpers/leftovers.js';
 import { recordedCopies } from '../backup/helpers/run-repository.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
-import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
+import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
 import { boundVolume } from '../restore/helpers/bound-volume.js';
 import { removeRestoredNamespaces } from '../restore/helpers/restored-namespaces.js';
@@ -106,11 +106,12 @@ describe('with the backup permissions only', () => {
 
   describe('then with the restore permissions applied', () => {
     let restore: JobView;
+    let recoveryPointId: string | undefined;
 
     beforeAll(async () => {
       await install.apply(isRestorePermission);
       const points = expectStatus<{ items: { id: string; jobId: string }[] }>(await stack.client.get('/recovery-points'), 200);
-      const recoveryPointId = points.items.find((point) => point.jobId === job.id)?.id;
+      recoveryPointId = points.items.find((point) => point.jobId === job.id)?.id;
       const restoreId = expectStatus<{ id: string }>(
         await stack.client.post('/restores', {
           name: `restore ${app.namespace}`,
@@ -138,6 +139,12 @@ describe('with the backup permissions only', () => {
       expect(restored.pv.metadata?.name).not.toBe(app.dataVolume.metadata?.name);
       // The source holds the hook's marker since the backup: the copy was taken after the hook ran.
       expect(restored.digest).toBe(await volumeDigest(app.dataPath));
+    });
+
+    it('deletes the recovery point\'s kept snapshot, its data included, when the point is deleted', async () => {
+      const { workflowId } = expectStatus<{ workflowId: string }>(await stack.client.delete(`/recovery-points/${recoveryPointId}`), 202);
+      expect(await stack.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'DELETED', snapshotsDeleted: 1 });
+      await eventually(async () => (await listSnapshots(cluster, app.namespace)).length === 0, 'the kept VolumeSnapshot to be deleted');
     });
   });
 });
