@@ -49,6 +49,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
     if (config.bootstrapApiKey) await bootstrapFirstOrganization(database.db, config.bootstrapApiKey);
     const app = await buildApp({
       logger: options.logger ?? false,
+      rateLimits: config.rateLimits,
       context: {
         db: database.db,
         keyring: config.keyring,
