@@ -48,6 +48,7 @@ const CATALOGUE = {
   'workflows-unavailable': { status: 501, title: 'Workflow execution is not available yet' },
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
+  'rate-limited': { status: 429, title: 'Too many requests; retry after the Retry-After seconds' },
   'internal': { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

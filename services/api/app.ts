@@ -4,9 +4,11 @@ import type { TypeBoxProvider } from './http/type-provider.js';
 import { CODEC_PREFIX, codecRoutes } from './codec/routes.js';
 import { INSTALLATION_PREFIX, installationRoutes } from './installation/routes.js';
 import type { ApiContext } from './context.js';
+import type { RateLimitSettings } from './config.js';
 import { installAuthentication } from './plugins/authentication.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installProblemReplies } from './plugins/problem-replies.js';
+import { installRateLimits } from './plugins/rate-limits.js';
 import { installValidators } from './plugins/validation.js';
 import { resourceRoutes } from './resources/index.js';
 
@@ -17,6 +19,7 @@ export const LOG_REDACTIONS = ['req.headers.authorization', 'req.headers.cookie'
 
 export interface BuildAppOptions {
   context: ApiContext;
+  rateLimits: RateLimitSettings;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -24,7 +27,7 @@ export interface BuildAppOptions {
  * The API as a Fastify instance, ready for `inject()` in tests or `listen()` in main.ts. The database
  * must already be migrated; collaborators (workflow launcher, agent liveness, clock) come injected.
  */
-export async function buildApp({ context, logger = false }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ context, rateLimits, logger = false }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     // Bodies are small JSON documents; a 1 MiB cap stops abuse without limiting real definitions.
@@ -37,9 +40,11 @@ export async function buildApp({ context, logger = false }: BuildAppOptions): Pr
   app.removeContentTypeParser('text/plain');
   installValidators(app);
   installProblemReplies(app);
+  await installRateLimits(app, rateLimits);
   await installOpenApi(app);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Probes poll this and it touches nothing: no budget to spend.
+  app.get('/healthz', { schema: { hide: true }, config: { limitedBy: 'none' } }, async () => ({ status: 'ok' }));
 
   await app.register(
     async (api) => {

@@ -25,6 +25,22 @@ export interface ApiConfig {
   expiryIntervalMinutes: number;
   /** Which storage tenants may point the control plane at (lib/common/storage-access/policy.ts). */
   storageAccess: StorageAccessPolicy;
+  rateLimits: RateLimitSettings;
+}
+
+/**
+ * How many requests the API serves per window (services/api/plugins/rate-limits.ts): each organization API
+ * key has its own budget, so one tenant's burst never slows another's; requests no organization key answers
+ * for (failed authentication, installation administration, the OpenAPI document) share their client
+ * address's budget.
+ */
+export interface RateLimitSettings {
+  /** HAVEN_RATE_LIMIT_PER_KEY: requests per window for one API key. */
+  perKey: number;
+  /** HAVEN_RATE_LIMIT_PER_ADDRESS: requests per window from one client address without a valid API key. */
+  perAddress: number;
+  /** HAVEN_RATE_LIMIT_WINDOW_SECONDS: the window both budgets are counted over. */
+  windowSeconds: number;
 }
 
 /** What goes into a cluster's agent install manifest. */
@@ -47,9 +63,30 @@ export const DEFAULT_AGENT_GATEWAY_ADDRESS = '127.0.0.1:7243';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
 export const DEFAULT_TEMPORAL_UI_URL = 'http://127.0.0.1:8233';
 export const MIN_BOOTSTRAP_KEY_LENGTH = 32;
+/** 10 requests a second sustained: a dashboard polling every record of a large organization stays well under it. */
+export const DEFAULT_RATE_LIMIT_PER_KEY = 600;
+/** Unauthenticated work is rare (reading the OpenAPI document, the installation admin's calls); failures are not retried in bulk. */
+export const DEFAULT_RATE_LIMIT_PER_ADDRESS = 60;
+export const DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} "${raw}" is not a whole number of at least 1`);
+  return value;
+}
+
+function readRateLimits(env: NodeJS.ProcessEnv): RateLimitSettings {
+  return {
+    perKey: positiveInteger(env, 'HAVEN_RATE_LIMIT_PER_KEY', DEFAULT_RATE_LIMIT_PER_KEY),
+    perAddress: positiveInteger(env, 'HAVEN_RATE_LIMIT_PER_ADDRESS', DEFAULT_RATE_LIMIT_PER_ADDRESS),
+    windowSeconds: positiveInteger(env, 'HAVEN_RATE_LIMIT_WINDOW_SECONDS', DEFAULT_RATE_LIMIT_WINDOW_SECONDS),
+  };
 }
 
 function readStorageAccess(env: NodeJS.ProcessEnv): StorageAccessPolicy {
@@ -106,5 +143,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     workflowEngine: env.TEMPORAL_ADDRESS ? readTemporalConfig(env) : null,
     storageAccess: readStorageAccess(env),
     expiryIntervalMinutes,
+    rateLimits: readRateLimits(env),
   };
 }

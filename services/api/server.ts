@@ -39,16 +39,18 @@ export interface RunningApi {
  */
 export async function startApi(options: StartOptions): Promise<RunningApi> {
   const { config } = options;
+  const clock = options.clock ?? systemClock;
   const database = connectDatabase(config.databaseUrl);
   // Injected seams (tests) win; otherwise Temporal when configured, else the honest "unavailable" ones.
   const payloadKeys = config.workflowEngine ? new OrganizationPayloadKeys(database.db, config.workflowEngine.payloadKeyring) : null;
   let engine: Awaited<ReturnType<typeof connectWorkflowEngine>> | undefined;
   try {
-    engine = !options.launcher && config.workflowEngine ? await connectWorkflowEngine(config.workflowEngine, payloadKeys!) : undefined;
+    engine = !options.launcher && config.workflowEngine ? await connectWorkflowEngine(config.workflowEngine, payloadKeys!, clock) : undefined;
     await runMigrations(database.pool);
     if (config.bootstrapApiKey) await bootstrapFirstOrganization(database.db, config.bootstrapApiKey);
     const app = await buildApp({
       logger: options.logger ?? false,
+      rateLimits: config.rateLimits,
       context: {
         db: database.db,
         keyring: config.keyring,
@@ -58,7 +60,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         previewer: engine?.previewer ?? unavailablePreviewer,
         storageProbe: s3StorageProbe(config.storageAccess.endpoints),
         filesystemRoot: config.storageAccess.filesystemRoot,
-        clock: options.clock ?? systemClock,
+        clock,
         installationAdminKey: config.installationAdminKey,
         agent: config.agent,
         temporal: config.temporal,

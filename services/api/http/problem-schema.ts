@@ -29,12 +29,15 @@ export const ProblemSchema = Type.Object(
 );
 
 /**
- * The error part of a route's `response` map. Every route can fail authentication and validation
- * and can hit an internal error; routes add the codes specific to them.
+ * The error part of a route's `response` map. Every route can fail authentication and validation,
+ * spend its caller's request budget and hit an internal error; routes add the codes specific to them.
  */
 export function errorResponses(...codes: ProblemCode[]): Record<number, ProblemResponse> {
   const all: ProblemCode[] = ['validation-failed', 'unauthenticated', 'forbidden', 'internal', ...codes];
-  return Object.fromEntries(all.map((code) => [problemStatus(code), PROBLEM_RESPONSE]));
+  return {
+    ...Object.fromEntries(all.map((code) => [problemStatus(code), PROBLEM_RESPONSE])),
+    [problemStatus('rate-limited')]: RATE_LIMITED_RESPONSE,
+  };
 }
 
 /**
@@ -42,4 +45,10 @@ export function errorResponses(...codes: ProblemCode[]): Record<number, ProblemR
  * must accept that media type on every error, not application/json.
  */
 const PROBLEM_RESPONSE = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: ProblemSchema } } };
-type ProblemResponse = typeof PROBLEM_RESPONSE;
+type ProblemResponse = typeof PROBLEM_RESPONSE | typeof RATE_LIMITED_RESPONSE;
+
+const RATE_LIMITED_RESPONSE = {
+  ...PROBLEM_RESPONSE,
+  description: 'Problem details (RFC 9457): the API key, or for requests without a valid key the client address, spent its request budget',
+  headers: { 'retry-after': Type.Integer({ minimum: 0, description: 'Seconds until the budget renews.' }) },
+};

@@ -37,8 +37,18 @@ export function installAuthentication(app: FastifyInstance, context: ApiContext)
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('tenant', null as unknown as TenantScope);
 
-  app.addHook('onRequest', async (request) => {
-    const principal = await authenticate(request, context);
+  // Requests here are paid for by their API key (plugins/rate-limits.ts), a failed authentication by its
+  // address: guessing keys costs the guesser, never the tenant whose key it is.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, limitedBy: 'api-key' };
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const principal = await authenticate(request, context).catch(async (error: unknown) => {
+      await app.requestLimits.countAddress(request, reply);
+      throw error;
+    });
+    await app.requestLimits.countKey(request, reply, principal.apiKeyId);
     const required = request.routeOptions.config.requiredRole ?? defaultRequiredRole(request.method);
     if (!roleAllows(principal.role, required)) {
       throw new Problem('forbidden', `this needs the ${required} role; the API key has ${principal.role}`);

@@ -1,8 +1,10 @@
+import type { Clock } from '../../../lib/common/clock.js';
 import { connectTemporalClient } from '../../../lib/common/temporal/client.js';
 import type { TemporalConfig } from '../../../lib/common/temporal/config.js';
 import type { OrganizationPayloadKeys } from '../../../lib/db/organization-payload-keys.js';
 import type { AgentLiveness } from './agent-liveness.js';
 import type { BackupPreviewer } from './backup-preview.js';
+import { CachedAgentLiveness } from './cached-agent-liveness.js';
 import { TemporalBackupPreviewer } from './temporal-backup-preview.js';
 import { TemporalSchedules } from './temporal-schedules.js';
 import { TemporalAgentLiveness } from './temporal-agent-liveness.js';
@@ -18,13 +20,14 @@ export interface WorkflowEngine {
 }
 
 /** The Temporal-backed seams over one client connection (with the encrypting payload codec). */
-export async function connectWorkflowEngine(config: TemporalConfig, payloadKeys: OrganizationPayloadKeys): Promise<WorkflowEngine> {
+export async function connectWorkflowEngine(config: TemporalConfig, payloadKeys: OrganizationPayloadKeys, clock: Clock): Promise<WorkflowEngine> {
   const { client, close } = await connectTemporalClient(config, payloadKeys);
   const schedules = new TemporalSchedules(client, config.controlTaskQueue, payloadKeys);
   return {
     launcher: new TemporalWorkflowLauncher(client, config.controlTaskQueue, schedules),
     schedules,
-    liveness: new TemporalAgentLiveness(client, config.namespace),
+    // Cluster lists and previews read it on every request: cached, so clients cannot turn polling into Temporal load.
+    liveness: new CachedAgentLiveness(new TemporalAgentLiveness(client, config.namespace), clock),
     previewer: new TemporalBackupPreviewer(client, config.controlTaskQueue),
     close,
   };

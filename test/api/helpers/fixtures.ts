@@ -22,22 +22,24 @@ export async function createCluster(client: Client, body: Record<string, unknown
   );
 }
 
+/** A storage target body the API accepts: targets are probed when saved, so it names the stack's object store. */
+export function s3TargetBody(body: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: unique('s3'),
+    kind: 'S3',
+    endpoint: stackEnv('S3_ENDPOINT'),
+    region: stackEnv('S3_REGION'),
+    // The bucket with Object Lock only when asked.
+    bucket: body.objectLockCapable ? stackEnv('S3_BUCKET') : stackEnv('S3_PLAIN_BUCKET'),
+    pathStyle: true,
+    prefix: `tests/${uniqueName('target')}`,
+    credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
+    ...body,
+  };
+}
+
 export async function createS3Target(client: Client, body: Record<string, unknown> = {}) {
-  return expectStatus<{ id: string; name: string }>(
-    await client.post('/storage-targets', {
-      name: unique('s3'),
-      kind: 'S3',
-      // Targets are probed when saved: the stack's object store, in the bucket with Object Lock only when asked.
-      endpoint: stackEnv('S3_ENDPOINT'),
-      region: stackEnv('S3_REGION'),
-      bucket: body.objectLockCapable ? stackEnv('S3_BUCKET') : stackEnv('S3_PLAIN_BUCKET'),
-      pathStyle: true,
-      prefix: `tests/${uniqueName('target')}`,
-      credentials: { accessKeyId: stackEnv('S3_ACCESS_KEY_ID'), secretAccessKey: stackEnv('S3_SECRET_ACCESS_KEY') },
-      ...body,
-    }),
-    201,
-  );
+  return expectStatus<{ id: string; name: string }>(await client.post('/storage-targets', s3TargetBody(body)), 201);
 }
 
 export async function createPolicy(client: Client, body: Record<string, unknown> = {}) {
