@@ -1,5 +1,6 @@
 import type { RecordedVolume } from '../activities/control/recovery-points.js';
 import type { BackupVolume, VolumeSnapshotState } from '../proto/agent/index.js';
+import { rootCauseMessage } from './failure-message.js';
 
 /** Where one selected claim ended up in a snapshot-only run. */
 export interface VolumeOutcome {
@@ -30,10 +31,6 @@ function waitFailure(state: VolumeSnapshotState, timeoutMinutes: number): string
   return state.reason ?? `the snapshot ended ${state.outcome}`;
 }
 
-function failureOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Snapshots every claim at once and waits until each point in time is taken (CUT), so the post-hooks can
  * unfreeze the application as early as possible. The CSI snapshot timeout runs from each create, over
@@ -51,7 +48,7 @@ export async function cutSnapshots(steps: SnapshotSteps, outcomes: VolumeOutcome
         outcome.state = await steps.wait(outcome.volume.namespace, outcome.snapshotName, 'CUT', Math.max(0, deadline - steps.now()));
         outcome.failure = waitFailure(outcome.state, timeoutMinutes);
       } catch (error) {
-        outcome.failure = `the snapshot could not be taken: ${failureOf(error)}`;
+        outcome.failure = `the snapshot could not be taken: ${rootCauseMessage(error)}`;
       }
       onChange();
     }),
@@ -67,7 +64,7 @@ export async function awaitSnapshotsReady(steps: SnapshotSteps, outcomes: Volume
         outcome.state = await steps.wait(outcome.volume.namespace, outcome.snapshotName, 'READY', Math.max(0, (outcome.deadline ?? 0) - steps.now()));
         outcome.failure = waitFailure(outcome.state, timeoutMinutes);
       } catch (error) {
-        outcome.failure = `waiting for the snapshot failed: ${failureOf(error)}`;
+        outcome.failure = `waiting for the snapshot failed: ${rootCauseMessage(error)}`;
       }
       onChange();
     }),

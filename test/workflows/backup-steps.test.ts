@@ -272,6 +272,18 @@ describe('backup workflow steps (mocked activities)', () => {
     expect(record).toEqual({ ...locked, lockedUntil });
   });
 
+  it('says why a snapshot could not be taken: the agent\'s own error, not Temporal\'s wrapper', async () => {
+    const jobId = nextJob();
+    const refusal = 'volumesnapshots.snapshot.storage.k8s.io is forbidden: User system:serviceaccount:haven-system:haven-agent cannot create resource';
+    const run = await runBackup(jobId, backupPlan('SNAPSHOT_ONLY'), {
+      [CONTROL_QUEUE]: control(),
+      [clusterTaskQueue(SOURCE)]: sourceAgent([volume('data')], { createVolumeSnapshot: async () => { throw ApplicationFailure.nonRetryable(refusal, 'KUBE_FORBIDDEN'); } }),
+    });
+    const [end] = inputsOf<JobEnd>(run.calls, 'finishJob');
+    expect(JSON.stringify(end)).toContain(`the snapshot could not be taken: ${refusal}`);
+    expect(JSON.stringify(end)).not.toContain('Activity task failed');
+  });
+
   it('forgets the repository snapshots its point does not record: the rest once recorded, all of them when it fails', async () => {
     const recordedJob = nextJob();
     const ok = await runBackup(recordedJob, backupPlan('SNAPSHOT_ONLY'), { [CONTROL_QUEUE]: control(), [clusterTaskQueue(SOURCE)]: sourceAgent([volume('data')]) });
