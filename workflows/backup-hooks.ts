@@ -22,12 +22,17 @@ export async function runHooks(
   return reports;
 }
 
-/** One line per hook for the job's message: what ran, and how it ended. */
+/**
+ * One line per hook for the job's message: what ran, and how it ended. Namespaces a hook names outside
+ * the run are said, so a hook that did nothing because of them is not a mystery.
+ */
 export function hookSummary(reports: readonly HookReportMessage[]): string {
   return reports
     .map((r) => {
       const pods = r.outcomes.filter((o) => o.status !== 'SKIPPED').length;
-      return `${r.type} "${r.hook}" ${r.verdict}${r.verdict === 'NO_MATCHING_PODS' ? ` in ${r.namespaces.join(', ') || 'no namespace'}` : ` (${pods} pod${pods === 1 ? '' : 's'})`}`;
+      const where = r.verdict === 'NO_MATCHING_PODS' ? ` in ${r.namespaces.join(', ') || 'no namespace'}` : ` (${pods} pod${pods === 1 ? '' : 's'})`;
+      const outside = r.notSelected?.length ? `, not run in ${r.notSelected.join(', ')}: not selected by the run` : '';
+      return `${r.type} "${r.hook}" ${r.verdict}${where}${outside}`;
     })
     .join('; ');
 }

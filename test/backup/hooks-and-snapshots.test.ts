@@ -139,3 +139,35 @@ describe('a pre-backup hook that fails with onError FAIL', () => {
     expect(failure?.applicationFailureInfo).toMatchObject({ type: 'HOOK_FAILED', nonRetryable: true });
   });
 });
+
+describe('a hook naming a namespace the run does not select', () => {
+  const MARKER = 'hook-outside-run-marker';
+  let elsewhere: EmulatedApp;
+  let job: JobView;
+  let hookName: string;
+
+  beforeAll(async () => {
+    // The same app (pod db, label app=db) in a namespace no definition of this test selects.
+    elsewhere = await deployEmulatedApp(cluster, { label: 'elsewhere' });
+    const hook = await createHook(stack.client, {
+      type: 'PRE_BACKUP',
+      command: ['touch', join(DATA_MOUNT, MARKER)],
+      podSelector: 'app:db',
+      namespaces: [app.namespace, elsewhere.namespace],
+    });
+    hookName = hook.name;
+    job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, await snapshotOnlyDefinition({ preBackup: [hook.id] })));
+  });
+  afterAll(async () => {
+    await rm(join(app.dataPath, MARKER), { force: true });
+    if (elsewhere) await dropKeptSnapshots(cluster, elsewhere.namespace);
+  });
+
+  it('runs it in the selected namespace only, and says which namespace it left out', async () => {
+    // The pod outside the run matches the hook's selector and namespaces: without the agent's check it ran there too.
+    await expect(access(join(elsewhere.dataPath, MARKER))).rejects.toThrow();
+    await access(join(app.dataPath, MARKER));
+    expect(job.status, job.message).toBe('COMPLETED');
+    expect(job.message).toContain(`PRE_BACKUP "${hookName}" SUCCEEDED (1 pod), not run in ${elsewhere.namespace}: not selected by the run`);
+  });
+});
