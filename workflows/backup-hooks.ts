@@ -1,4 +1,6 @@
-import type { HookDefinitionMessage, HookReportMessage, RunHookResult } from '../proto/agent/index.js';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { hookPodFailureMessage, outputExcerpt } from '../lib/domain/hook-output.js';
+import { AGENT_FAILURE_TYPES, type HookDefinitionMessage, type HookReportMessage, type RunHookResult } from '../proto/agent/index.js';
 
 type RunBackupHook = (message: unknown) => Promise<RunHookResult>;
 
@@ -15,19 +17,40 @@ export async function runHooks(
 ): Promise<HookReportMessage[]> {
   const reports: HookReportMessage[] = [];
   for (const hook of hooks) {
-    const { report } = await runBackupHook({ version: 1, jobId: run.jobId, hook, runNamespaces: run.runNamespaces });
+    const { report } = await runBackupHook({ version: 1, jobId: run.jobId, hook, runNamespaces: run.runNamespaces }).catch((error: unknown) => {
+      throw asJobReadsIt(error);
+    });
     reports.push(report);
     onReport(report);
   }
   return reports;
 }
 
-/** One line per hook for the job's message: what ran, and how it ended. */
+/**
+ * A FAIL hook's failure worded again from its report, as the job will carry it: every role reads jobs,
+ * so no agent (an older one wrote whole stderr tails into its message) puts more than a redacted excerpt
+ * of a pod's output there. The activity's own failure, report and all, stays in the sealed history.
+ */
+function asJobReadsIt(error: unknown): unknown {
+  const cause = error instanceof ActivityFailure ? error.cause : undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== AGENT_FAILURE_TYPES.hookFailed) return error;
+  const report = cause.details?.[0] as Partial<HookReportMessage> | undefined;
+  const failure = Array.isArray(report?.outcomes) ? report.outcomes.find((o) => o.status === 'FAILED') : undefined;
+  const message = report?.type && report.hook && failure ? hookPodFailureMessage({ type: report.type, hook: report.hook }, failure) : outputExcerpt(cause.message, 400);
+  return ApplicationFailure.nonRetryable(message, AGENT_FAILURE_TYPES.hookFailed);
+}
+
+/**
+ * One line per hook for the job's message: what ran, and how it ended. Namespaces a hook names outside
+ * the run are said, so a hook that did nothing because of them is not a mystery.
+ */
 export function hookSummary(reports: readonly HookReportMessage[]): string {
   return reports
     .map((r) => {
       const pods = r.outcomes.filter((o) => o.status !== 'SKIPPED').length;
-      return `${r.type} "${r.hook}" ${r.verdict}${r.verdict === 'NO_MATCHING_PODS' ? ` in ${r.namespaces.join(', ') || 'no namespace'}` : ` (${pods} pod${pods === 1 ? '' : 's'})`}`;
+      const where = r.verdict === 'NO_MATCHING_PODS' ? ` in ${r.namespaces.join(', ') || 'no namespace'}` : ` (${pods} pod${pods === 1 ? '' : 's'})`;
+      const outside = r.notSelected?.length ? `, not run in ${r.notSelected.join(', ')}: not selected by the run` : '';
+      return `${r.type} "${r.hook}" ${r.verdict}${where}${outside}`;
     })
     .join('; ');
 }
@@ -39,9 +62,6 @@ export function hookErrors(reports: readonly HookReportMessage[]): { message: st
     .flatMap((r) =>
       r.outcomes
         .filter((o) => o.status === 'FAILED')
-        .map((o) => ({
-          message: `${r.type} hook "${r.hook}" in pod ${o.namespace}/${o.pod} container ${o.container} ${o.exitCode !== null ? `exited with code ${o.exitCode}` : `failed: ${o.error?.message ?? 'unknown error'}`}; the run went on (onError CONTINUE)`,
-          resource: `hook/${r.hook}`,
-        })),
+        .map((o) => ({ message: `${hookPodFailureMessage(r, o)}; the run went on (onError CONTINUE)`, resource: `hook/${r.hook}` })),
     );
 }

@@ -84,6 +84,7 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
       version: 1,
       jobId: input.jobId,
       namespaces: input.destinationNamespaces,
+      replaceUnmanagedNamespaces: input.replaceUnmanagedNamespaces === true,
       timeoutSeconds: DEFAULT_NAMESPACE_DELETION_TIMEOUT_MINUTES * 60,
     });
 

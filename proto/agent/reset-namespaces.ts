@@ -11,6 +11,11 @@ export const ResetNamespacesRequestV1 = Type.Object({
   /** The replication job: marks the namespaces it re-creates. */
   jobId: Type.String(),
   namespaces: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+  /**
+   * Absent or false: a namespace Haven did not create (no managed-by label) fails the run before anything
+   * is deleted. Added within v1 (optional): an older control plane's request means the safe default.
+   */
+  replaceUnmanagedNamespaces: Type.Optional(Type.Boolean()),
   /** How long a namespace may take to finish terminating (its finalizers, its pods' grace periods). */
   timeoutSeconds: Type.Number({ minimum: 1 }),
 });

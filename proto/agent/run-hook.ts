@@ -8,7 +8,7 @@ export const HookDefinitionV1 = Type.Object({
   command: Type.Array(Type.String(), { minItems: 1 }),
   /** The product's label syntax: `key:value key2:v1,v2`. */
   podSelector: Type.String(),
-  /** Empty: every namespace the run selects (`runNamespaces`). */
+  /** Empty: every namespace the run selects (`runNamespaces`); otherwise those of them the run selects too. */
   namespaces: Type.Array(Type.String()),
   /** null: the first container of each pod. */
   container: Type.Union([Type.String(), Type.Null()]),
@@ -22,7 +22,7 @@ export const RunHookRequestV1 = Type.Object({
   version: Type.Literal(1),
   jobId: Type.String(),
   hook: HookDefinitionV1,
-  /** The run's selected namespaces, resolved by the agent's scope scan. */
+  /** The run's selected namespaces, resolved by the agent's scope scan: the only ones the hook may run in. */
   runNamespaces: Type.Array(Type.String()),
 });
 export type RunHookRequest = Static<typeof RunHookRequestV1>;
@@ -44,6 +44,8 @@ export const HookReportV1 = Type.Object({
   type: HookDefinitionV1.properties.type,
   onError: HookDefinitionV1.properties.onError,
   namespaces: Type.Array(Type.String()),
+  /** Namespaces the hook names that the run did not select: not looked in. Added within v1 (optional), so older reports still decode. */
+  notSelected: Type.Optional(Type.Array(Type.String())),
   verdict: Type.Union([Type.Literal('SUCCEEDED'), Type.Literal('NO_MATCHING_PODS'), Type.Literal('FAILED_CONTINUED'), Type.Literal('FAILED')]),
   outcomes: Type.Array(HookPodOutcomeV1),
 });

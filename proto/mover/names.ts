@@ -19,6 +19,9 @@ export const MOVER_LABELS = {
   job: 'haven.io/job',
 } as const;
 
+/** The value of `app.kubernetes.io/managed-by` on everything Haven creates in a cluster. */
+export const HAVEN_MANAGER = 'haven';
+
 export const MOVER_COMPONENTS = {
   pod: 'data-mover',
   temporaryClaim: 'snapshot-claim',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHook, createPolicy, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
+import { createCluster, createHook, createPolicy, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
 import { RecordingLauncher } from './helpers/recording-launcher.js';
 import { authorized, startTestApi } from './helpers/test-api.js';
 import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';
@@ -91,5 +91,43 @@ describe('weakening a policy needs admin', () => {
     expectStatus(await admin.delete(`/policies/${withLock.id}`), 204);
     const withoutLock = await createPolicy(admin, { schedules: [plain] });
     expectStatus(await operator.delete(`/policies/${withoutLock.id}`), 204);
+  });
+});
+
+describe('letting a replication delete namespaces Haven did not create needs admin', () => {
+  let body: { name: string; sourceClusterId: string; destination: Record<string, unknown>; runNow: boolean };
+  const withOverride = (override: boolean) => ({ ...body, destination: { ...body.destination, replaceUnmanagedNamespaces: override } });
+  const REASON = 'destination.replaceUnmanagedNamespaces lets runs delete namespaces Haven did not create';
+
+  beforeAll(async () => {
+    const [source, destination] = [(await createCluster(admin)).id, (await createCluster(admin)).id];
+    body = { name: 'dr-override', sourceClusterId: source, destination: { clusterId: destination, namespaces: ['shop'] }, runNow: false };
+  });
+
+  it('is off unless asked for, and an operator may save a replication without it', async () => {
+    const saved = expectStatus<{ id: string; destination: { replaceUnmanagedNamespaces: boolean } }>(await operator.post('/replication-definitions', { ...body, name: 'dr-default' }), 201);
+    expect(saved.destination.replaceUnmanagedNamespaces).toBe(false);
+    expectStatus(await operator.put(`/replication-definitions/${saved.id}`, { ...withOverride(false), name: 'dr-default' }, { 'if-match': '"1"' }), 200);
+  });
+
+  it('refuses an operator setting it, on create or on replace, and saves nothing', async () => {
+    const refused = expectStatus<{ code: string; detail: string }>(await operator.post('/replication-definitions', withOverride(true)), 403);
+    forbidden(refused);
+    expect(refused.detail).toBe(`this needs the admin role because ${REASON}; the API key has operator`);
+    expect(expectStatus<{ items: unknown[] }>(await admin.get('/replication-definitions?name=dr-override'), 200).items).toEqual([]);
+
+    const saved = expectStatus<{ id: string }>(await operator.post('/replication-definitions', { ...body, name: 'dr-later' }), 201);
+    forbidden(expectStatus(await operator.put(`/replication-definitions/${saved.id}`, { ...withOverride(true), name: 'dr-later' }, { 'if-match': '"1"' }), 403));
+    expect(expectStatus(await admin.get(`/replication-definitions/${saved.id}`), 200)).toMatchObject({ version: 1, destination: { replaceUnmanagedNamespaces: false } });
+  });
+
+  it('lets an admin set it; an operator then cannot change the definition without taking it off', async () => {
+    const saved = expectStatus<{ id: string; destination: { replaceUnmanagedNamespaces: boolean } }>(await admin.post('/replication-definitions', withOverride(true)), 201);
+    expect(saved.destination.replaceUnmanagedNamespaces).toBe(true);
+    // Keeping it while changing the namespaces would point the override somewhere an admin never approved.
+    const moved = { ...withOverride(true), destination: { ...withOverride(true).destination, namespaces: ['payroll'] } };
+    forbidden(expectStatus(await operator.put(`/replication-definitions/${saved.id}`, moved, { 'if-match': '"1"' }), 403));
+    const off = expectStatus<{ destination: { replaceUnmanagedNamespaces: boolean } }>(await operator.put(`/replication-definitions/${saved.id}`, withOverride(false), { 'if-match': '"1"' }), 200);
+    expect(off.destination.replaceUnmanagedNamespaces).toBe(false);
   });
 });

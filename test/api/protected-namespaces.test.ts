@@ -54,6 +54,7 @@ describe('protected namespaces at definition time', () => {
     [{ destination: { namespaces: ['shop', 'kube-system'] } }, 'body.destination.namespaces.1'],
     [{ selection: { scope: 'SELECTED_NAMESPACES', namespaces: ['haven-system'] } }, 'body.selection.namespaces.0'],
     [{ transforms: { namespaceMapping: { 'kube-system': 'shop' } } }, 'body.transforms.namespaceMapping.kube-system'],
+    [{ transforms: { namespaceMapping: { shop: 'haven-system' } } }, 'body.transforms.namespaceMapping.shop'],
   ])('a replication with %j is refused naming %s', async (extra, field) => {
     const destination = { clusterId: otherClusterId, namespaces: ['shop'], ...('destination' in extra ? extra.destination : {}) };
     const body = { name: name('rep'), sourceClusterId: clusterId, runNow: false, ...extra, destination };

@@ -5,6 +5,7 @@ import type { RecoveryPoint } from '../../services/api/resources/recovery-points
 import { SNAPSHOT_LABELS } from '../../proto/agent/index.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
 import { createBackupDefinition, createCluster, createHook, expectStatus } from '../api/helpers/fixtures.js';
+import { authorized } from '../api/helpers/test-api.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
@@ -137,5 +138,76 @@ describe('a pre-backup hook that fails with onError FAIL', () => {
     const history = await stack.temporal.workflow.getHandle(job.workflowId).fetchHistory();
     const failure = (history.events ?? []).find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
     expect(failure?.applicationFailureInfo).toMatchObject({ type: 'HOOK_FAILED', nonRetryable: true });
+  });
+});
+
+describe('a hook naming a namespace the run does not select', () => {
+  const MARKER = 'hook-outside-run-marker';
+  let elsewhere: EmulatedApp;
+  let job: JobView;
+  let hookName: string;
+
+  beforeAll(async () => {
+    // The same app (pod db, label app=db) in a namespace no definition of this test selects.
+    elsewhere = await deployEmulatedApp(cluster, { label: 'elsewhere' });
+    const hook = await createHook(stack.client, {
+      type: 'PRE_BACKUP',
+      command: ['touch', join(DATA_MOUNT, MARKER)],
+      podSelector: 'app:db',
+      namespaces: [app.namespace, elsewhere.namespace],
+    });
+    hookName = hook.name;
+    job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, await snapshotOnlyDefinition({ preBackup: [hook.id] })));
+  });
+  afterAll(async () => {
+    await rm(join(app.dataPath, MARKER), { force: true });
+    if (elsewhere) await dropKeptSnapshots(cluster, elsewhere.namespace);
+  });
+
+  it('runs it in the selected namespace only, and says which namespace it left out', async () => {
+    // The pod outside the run matches the hook's selector and namespaces: without the agent's check it ran there too.
+    await expect(access(join(elsewhere.dataPath, MARKER))).rejects.toThrow();
+    await access(join(app.dataPath, MARKER));
+    expect(job.status, job.message).toBe('COMPLETED');
+    expect(job.message).toContain(`PRE_BACKUP "${hookName}" SUCCEEDED (1 pod), not run in ${elsewhere.namespace}: not selected by the run`);
+  });
+});
+
+describe('a failing hook that prints secrets to stderr', () => {
+  const SECRETS = ['Hunter2-Sup3r-S3cret', 'eyJhbGciOiJIUzI1NiJ9', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'Pa55word-in-url'];
+  const STDERR = [
+    'password=Hunter2-Sup3r-S3cret',
+    'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2aWV3ZXIifQ.c2lnbmF0dXJlLXNlY3JldA',
+    'aws_access_key_id AKIAIOSFODNN7EXAMPLE',
+    'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'db url postgres://app:Pa55word-in-url@db:5432/app',
+  ];
+  let job: JobView;
+  let definitionId: string;
+
+  beforeAll(async () => {
+    const script = [
+      ...STDERR.map((line) => `echo '${line}' >&2`),
+      'i=0; while [ $i -lt 40 ]; do echo "at frame $i of a long stack trace" >&2; i=$((i+1)); done',
+      'exit 3',
+    ].join('; ');
+    const failing = await createHook(stack.client, { type: 'PRE_BACKUP', command: ['sh', '-c', script], podSelector: 'app:db', onError: 'FAIL' });
+    definitionId = await snapshotOnlyDefinition({ preBackup: [failing.id] });
+    job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
+  });
+
+  it('fails, and a viewer reading the job sees no secret and only a short excerpt of stderr', async () => {
+    const created = expectStatus<{ key: string }>(await stack.client.post('/api-keys', { name: 'a viewer', role: 'viewer' }), 201);
+    const viewer = authorized(stack.api.app, created.key);
+    const read = expectStatus<JobView>(await viewer.get(`/jobs/${job.id}`), 200);
+    const listed = expectStatus<{ items: JobView[] }>(await viewer.get(`/jobs?definitionId=${definitionId}`), 200);
+    expect(read.status).toBe('FAILED');
+    const [, excerpt = ''] = /; stderr: (.*)$/.exec(read.message) ?? [];
+    expect(excerpt).toMatch(/^password=\[REDACTED\] Authorization: \[REDACTED\] aws_access_key_id \[REDACTED\] aws_secret_access_key=\[REDACTED\] db url postgres:\/\/\[REDACTED\]@db:5432\/app at frame 0/);
+    expect(excerpt.length).toBeLessThanOrEqual(201);
+    expect(read.message).not.toContain('at frame 39');
+    for (const body of [JSON.stringify(read), JSON.stringify(listed)]) {
+      for (const secret of SECRETS) expect(body).not.toContain(secret);
+    }
   });
 });

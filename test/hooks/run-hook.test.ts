@@ -81,13 +81,28 @@ describe('app hook runner on emulated pods', () => {
     expect(report).toEqual({ hook: 'freeze', type: 'PRE_BACKUP', onError: 'FAIL', namespaces: [apps, other].sort(), verdict: 'NO_MATCHING_PODS', outcomes: [] });
   });
 
-  it('looks in the run\'s namespaces when the hook lists none, and only in its own when it does', async () => {
+  it('looks in the run\'s namespaces when the hook lists none, and only in those of its own the run selects when it does', async () => {
     const everywhere = await run(aHook({ type: 'POST_RESTORE' }), [other, apps]);
     expect(everywhere.outcomes.map((o) => `${o.namespace}/${o.pod}`)).toEqual(
       [apps, other].sort().flatMap((ns) => (ns === apps ? [`${apps}/db-0`, `${apps}/db-1`] : [`${other}/db-0`])),
     );
-    const own = await run(aHook({ namespaces: [other] }), [apps]);
+    const own = await run(aHook({ namespaces: [other] }), [apps, other]);
     expect(own.outcomes.map((o) => `${o.namespace}/${o.pod}`)).toEqual([`${other}/db-0`]);
+  });
+
+  it('never runs in a namespace the run did not select, whatever the hook lists: it says which it left out', async () => {
+    const report = await run(aHook({ namespaces: [other] }), [apps]);
+    expect(report).toEqual({ hook: 'freeze', type: 'PRE_BACKUP', onError: 'FAIL', namespaces: [], notSelected: [other], verdict: 'NO_MATCHING_PODS', outcomes: [] });
+    const narrowed = await run(aHook({ namespaces: [apps, other] }), [apps]);
+    expect(narrowed).toMatchObject({ namespaces: [apps], notSelected: [other], verdict: 'SUCCEEDED' });
+    expect(narrowed.outcomes.map((o) => `${o.namespace}/${o.pod}`)).toEqual([`${apps}/db-0`, `${apps}/db-1`]);
+  });
+
+  it('never looks in a protected namespace, even one the run\'s input names', async () => {
+    const report = await run(aHook({ namespaces: ['kube-system', apps] }), [apps, 'kube-system']);
+    expect(report).toMatchObject({ namespaces: [apps], notSelected: ['kube-system'] });
+    const everywhere = await run(aHook(), [apps, 'kube-system', 'haven-system']);
+    expect(everywhere.namespaces).toEqual([apps]);
   });
 
   it('runs in the named container', async () => {
@@ -134,12 +149,12 @@ describe('app hook runner on emulated pods', () => {
 
   it('aborts a command that outlives timeoutSeconds and reports TIMED_OUT', async () => {
     const hook = aHook({ namespaces: [other], command: ['/bin/sh', '-c', 'exec sleep 60'], timeoutSeconds: 1 });
-    const report = await run({ ...hook, onError: 'CONTINUE' });
+    const report = await run({ ...hook, onError: 'CONTINUE' }, [other]);
     expect(report.verdict).toBe('FAILED_CONTINUED');
     expect(report.outcomes).toMatchObject([
       { pod: 'db-0', container: 'postgres', status: 'FAILED', exitCode: null, error: { code: 'TIMED_OUT', message: 'timed out after 1s; the command was aborted' } },
     ]);
-    await expect(run(hook)).rejects.toThrow(`PRE_BACKUP hook "freeze" in pod ${other}/db-0 container postgres failed: timed out after 1s; the command was aborted`);
+    await expect(run(hook, [other])).rejects.toThrow(`PRE_BACKUP hook "freeze" in pod ${other}/db-0 container postgres failed: timed out after 1s; the command was aborted`);
   });
 
   it('cancellation of the run is not a hook outcome: it rejects with the executor\'s ABORTED error', async () => {
@@ -154,7 +169,7 @@ describe('app hook runner on emulated pods', () => {
     };
     const lister = new KubernetesHookPodLister(new KubeRestClient(cluster.config));
     const hook = aHook({ namespaces: [other], command: ['/bin/sh', '-c', 'exec sleep 60'] });
-    const pending = runHook({ hook, runNamespaces: [], pods: lister, executor, signal: controller.signal });
+    const pending = runHook({ hook, runNamespaces: [other], pods: lister, executor, signal: controller.signal });
     await expect(pending).rejects.toBeInstanceOf(PodExecError);
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
   });

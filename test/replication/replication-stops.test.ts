@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLICA_LABELS } from '../../activities/cluster/replication/reset-namespaces.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
 import { createCluster, createHook, expectStatus } from '../api/helpers/fixtures.js';
+import { putCurrent } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { jobAfterRun, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
@@ -103,3 +104,49 @@ describe('a replication whose namespaces land in no destination namespace', () =
   });
 });
 
+
+describe('a replication onto a namespace Haven did not create', () => {
+  let handMade: string;
+  let definitionId: string;
+  let refused: JobView;
+
+  beforeAll(async () => {
+    // Made by hand, with an application in it: no managed-by label.
+    handMade = await cluster.namespace('hand');
+    await cluster.api.core.createNamespacedConfigMap({ namespace: handMade, body: { metadata: { name: 'their-app' }, data: { a: 'b' } } });
+    definitionId = await createReplication(stack, {
+      sourceClusterId: clusterId,
+      selection: { scope: 'SELECTED_NAMESPACES', namespaces: [source] },
+      persistentVolumes: { include: false },
+      advanced: { destinationStorageTargetId: await createStackS3Target(stack, 'replication-unmanaged') },
+      destination: { clusterId, namespaces: [handMade] },
+      transforms: { namespaceMapping: { [source]: handMade } },
+    });
+    refused = await replicateNow(stack, definitionId);
+  }, 300_000);
+
+  it('fails naming the namespace and the override, and leaves it and its application as they were', async () => {
+    expect(refused.status).toBe('FAILED');
+    expect(refused.message).toMatch(
+      new RegExp(`^Deleting and re-creating the destination namespaces failed: refusing to delete ${handMade}: not created by Haven .*destination\\.replaceUnmanagedNamespaces`),
+    );
+    const kept = await cluster.api.core.readNamespacedConfigMap({ namespace: handMade, name: 'their-app' });
+    expect(kept.data).toEqual({ a: 'b' });
+    expect((await cluster.api.core.readNamespace({ name: handMade })).metadata?.labels?.[REPLICA_LABELS.job]).toBeUndefined();
+    expect(await recoveryPointIds(stack)).toEqual([]);
+  });
+
+  it('replaces it once an admin sets replaceUnmanagedNamespaces', async () => {
+    // The stack's client is an admin's key.
+    const withOverride = (current: Record<string, unknown>) => {
+      const { id: _id, version: _v, createdAt: _c, updatedAt: _u, paused: _p, policyUsage: _pu, destination, ...input } = current;
+      return { ...input, destination: { ...(destination as object), replaceUnmanagedNamespaces: true } };
+    };
+    expectStatus(await putCurrent(stack.client, `/replication-definitions/${definitionId}`, withOverride), 200);
+    const job = await replicateNow(stack, definitionId);
+    expect(job.status, job.message).toBe('COMPLETED');
+    const namespace = await cluster.api.core.readNamespace({ name: handMade });
+    expect(namespace.metadata?.labels?.[REPLICA_LABELS.job]).toBe(job.id);
+    expect((await cluster.api.core.listNamespacedConfigMap({ namespace: handMade })).items.map((c) => c.metadata?.name)).not.toContain('their-app');
+  }, 300_000);
+});

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeRestClient } from '../../lib/kube/rest-client.js';
-import { NAMESPACE_STILL_TERMINATING, PROTECTED_NAMESPACE, REPLICA_LABELS, resetNamespaces } from '../../activities/cluster/replication/reset-namespaces.js';
+import { NAMESPACE_STILL_TERMINATING, PROTECTED_NAMESPACE, REPLICA_LABELS, resetNamespaces, UNMANAGED_NAMESPACE } from '../../activities/cluster/replication/reset-namespaces.js';
+import { HAVEN_MANAGER } from '../../proto/mover/names.js';
 import { eventually } from '../emulator/helpers/cluster.js';
 import { connect, loadKubeConfig, type KubeApi } from '../emulator/support/kube-api.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
@@ -11,10 +12,12 @@ let api: KubeApi;
 let kube: KubeRestClient;
 const made: string[] = [];
 
-async function namespaceWith(configMap: { name: string; finalizers?: string[] }): Promise<string> {
+/** A namespace with one config map in it; `managed` labels it as a replica Haven made (an earlier run's). */
+async function namespaceWith(configMap: { name: string; finalizers?: string[] }, options: { managed?: boolean } = { managed: true }): Promise<string> {
   const name = uniqueName('reset');
   made.push(name);
-  await api.core.createNamespace({ body: { metadata: { name } } });
+  const labels: Record<string, string> = options.managed ? { [REPLICA_LABELS.managedBy]: HAVEN_MANAGER, [REPLICA_LABELS.job]: 'an-earlier-run' } : {};
+  await api.core.createNamespace({ body: { metadata: { name, labels } } });
   await api.core.createNamespacedConfigMap({ namespace: name, body: { metadata: { name: configMap.name, finalizers: configMap.finalizers ?? [] } } });
   return name;
 }
@@ -44,6 +47,28 @@ describe('replacing the destination namespaces', () => {
     await api.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'restored' } } });
     expect(await resetNamespaces(kube, { jobId: 'job-1', namespaces: [namespace], timeoutMs: 120_000 })).toEqual({ deleted: [] });
     await api.core.readNamespacedConfigMap({ namespace, name: 'restored' });
+  });
+
+  it('refuses, before deleting anything, a namespace Haven did not create: named, with the way out', async () => {
+    const replica = await namespaceWith({ name: 'replica' });
+    const handMade = await namespaceWith({ name: 'precious' }, { managed: false });
+    const reset = resetNamespaces(kube, { jobId: 'job-u', namespaces: [replica, handMade], timeoutMs: 60_000 });
+    await expect(reset).rejects.toMatchObject({ type: UNMANAGED_NAMESPACE, nonRetryable: true });
+    await expect(reset).rejects.toThrow(
+      `refusing to delete ${handMade}: not created by Haven (no app.kubernetes.io/managed-by=haven label), so deleting could wipe an application that lives there; ` +
+        'nothing was deleted. Remove it from destination.namespaces, delete it yourself, or have an admin set destination.replaceUnmanagedNamespaces to true on the replication definition',
+    );
+    // Neither was touched: not the hand-made one, nor the replica listed before it.
+    expect((await api.core.readNamespacedConfigMap({ namespace: handMade, name: 'precious' })).metadata?.name).toBe('precious');
+    expect((await api.core.readNamespacedConfigMap({ namespace: replica, name: 'replica' })).metadata?.name).toBe('replica');
+    expect((await api.core.readNamespace({ name: replica })).status?.phase).toBe('Active');
+  });
+
+  it('replaces a namespace Haven did not create when the definition says so', async () => {
+    const handMade = await namespaceWith({ name: 'precious' }, { managed: false });
+    expect(await resetNamespaces(kube, { jobId: 'job-o', namespaces: [handMade], timeoutMs: 120_000, replaceUnmanagedNamespaces: true })).toEqual({ deleted: [handMade] });
+    expect((await api.core.readNamespace({ name: handMade })).metadata?.labels).toMatchObject({ [REPLICA_LABELS.managedBy]: HAVEN_MANAGER, [REPLICA_LABELS.job]: 'job-o' });
+    expect((await api.core.listNamespacedConfigMap({ namespace: handMade })).items.map((c) => c.metadata?.name)).not.toContain('precious');
   });
 
   it('creates a destination namespace that does not exist yet', async () => {

@@ -223,16 +223,20 @@ describe('backup workflow steps (mocked activities)', () => {
     expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository')[0]?.limits.concurrentFiles).toBe(Math.floor(DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES / concurrentPvs));
   });
 
-  it('a pre-hook with onError FAIL that fails stops the run: FAILED with the hook\'s reason, no snapshot, no post-hook', async () => {
+  it('a pre-hook with onError FAIL that fails stops the run: FAILED with the hook\'s reason and a redacted stderr excerpt, no snapshot, no post-hook', async () => {
     const jobId = nextJob();
     const freeze = hook('freeze', 'PRE_BACKUP', 'FAIL');
-    const reason = 'PRE_BACKUP hook "freeze" failed in pod shop/db-0 container db: exited with code 3';
+    const stderr = `cannot connect: password=hunter2 ${'y'.repeat(400)}\n`;
+    // An agent that words its failure with the whole stderr (as agents did before excerpts): the job must not carry it.
+    const agentMessage = `PRE_BACKUP hook "freeze" in pod shop/db-0 container db exited with code 3; stderr: ${stderr}`;
+    const excerpt = `cannot connect: password=[REDACTED] ${'y'.repeat(200 - 'cannot connect: password=[REDACTED] '.length)}…`;
+    const reason = `PRE_BACKUP hook "freeze" in pod shop/db-0 container db exited with code 3; stderr: ${excerpt}`;
     const hooks = { pre: [hook('flush', 'PRE_BACKUP'), freeze], post: [hook('thaw', 'POST_BACKUP')] };
     const run = await runBackup(jobId, backupPlan('SNAPSHOT_ONLY'), {
       [CONTROL_QUEUE]: control(hooks),
       [clusterTaskQueue(SOURCE)]: sourceAgent([volume('data')], {
         runBackupHook: async (request: RunHookRequest) => {
-          if (request.hook.name === freeze.name) throw hookFailure(freeze, reason);
+          if (request.hook.name === freeze.name) throw hookFailure(freeze, agentMessage, stderr);
           return hookSucceeded(request.hook);
         },
       }),

@@ -10,7 +10,7 @@ import type { BackupRunInput } from '../../lib/domain/runs/backup-run.js';
 import type { ReplicationRunInput } from '../../lib/domain/runs/replication-run.js';
 import type { RestoreRunInput } from '../../lib/domain/runs/restore-run.js';
 import { WORKFLOW_TYPES } from '../../lib/domain/runs/workflow-types.js';
-import type { RunHookRequest } from '../../proto/agent/index.js';
+import type { ResetNamespacesRequest, RunHookRequest } from '../../proto/agent/index.js';
 import type { replicationWorkflow } from '../../workflows/replication.js';
 import { REPLICATION_STEPS } from '../../workflows/replication-progress.js';
 import { backupPlan, DESTINATION, exported, hookSucceeded, ORG, repository, SOURCE } from './helpers/fixtures.js';
@@ -35,6 +35,8 @@ function replicationInput(overrides: Partial<ReplicationRunInput> = {}): Replica
     sourceClusterId: SOURCE,
     destinationClusterId: DESTINATION,
     destinationNamespaces: ['shop'],
+    // Not the default, so the reset's request can only have it from here.
+    replaceUnmanagedNamespaces: true,
     storageTargetId: repository.storageTargetId,
     selection: { scope: 'SELECTED_NAMESPACES', namespaces: ['shop'], excludedNamespaces: [], resourceTypes: [], labels: { requirements: [] } },
     transforms: { namespacePrefix: '', namespaceSuffix: '', namespaceMapping: {}, storageClassMapping: {}, preserveNodePorts: false },
@@ -133,6 +135,7 @@ describe('replication workflow steps (mocked activities)', () => {
     // Source first, then the destination is reset before anything is restored into it, then the point goes.
     const order = run.calls.map((c) => c.name).filter((n) => ['exportResourcesToRepository', 'recordRecoveryPoint', 'resetNamespaces', 'restoreResourcesFromRepository', 'beginRecoveryPointDeletion', 'removeRecoveryPoint'].includes(n));
     expect(order).toEqual(['exportResourcesToRepository', 'recordRecoveryPoint', 'resetNamespaces', 'restoreResourcesFromRepository', 'beginRecoveryPointDeletion', 'removeRecoveryPoint']);
+    expect(inputsOf<ResetNamespacesRequest>(run.calls, 'resetNamespaces')).toEqual([{ version: 1, jobId: input.jobId, namespaces: ['shop'], replaceUnmanagedNamespaces: true, timeoutSeconds: 600 }]);
     expect(inputsOf<DeletionStart>(run.calls, 'beginRecoveryPointDeletion')[0]).toMatchObject({ recoveryPointId: record?.recoveryPointId, scope: 'ALL' });
     expect(inputsOf<JobEnd>(run.calls, 'finishJob').find((e) => e.jobId === input.jobId)?.status).toBe('COMPLETED');
   });

@@ -1,3 +1,4 @@
+import { hookPodFailureMessage } from '../../../lib/domain/hook-output.js';
 import type { HookPodOutcome, HookReport } from './outcomes.js';
 
 /** Stable codes; they become the Temporal ApplicationFailure type when an activity fails with them. */
@@ -8,7 +9,10 @@ export const HOOK_ERROR_CODES = {
   invalid: 'HOOK_INVALID',
 } as const;
 
-/** A FAIL hook failed. The message names the first failing pod; `report` holds every pod's outcome. */
+/**
+ * A FAIL hook failed. The message names the first failing pod with a short, redacted excerpt of its
+ * stderr (every role reads the job it becomes); `report` holds every pod's outcome, tails whole.
+ */
 export class HookFailedError extends Error {
   override readonly name = 'HookFailedError';
   readonly code = HOOK_ERROR_CODES.failed;
@@ -17,7 +21,7 @@ export class HookFailedError extends Error {
     readonly report: HookReport,
     readonly failure: HookPodOutcome,
   ) {
-    super(failureMessage(report, failure));
+    super(hookPodFailureMessage(report, failure));
   }
 
   get pod(): string {
@@ -40,11 +44,4 @@ export class HookFailedError extends Error {
 export class InvalidHookError extends Error {
   override readonly name = 'InvalidHookError';
   readonly code = HOOK_ERROR_CODES.invalid;
-}
-
-function failureMessage(report: HookReport, failure: HookPodOutcome): string {
-  const where = `${report.type} hook "${report.hook}" in pod ${failure.namespace}/${failure.pod} container ${failure.container}`;
-  const what = failure.exitCode !== null ? `exited with code ${failure.exitCode}` : `failed: ${failure.error?.message ?? 'unknown error'}`;
-  const stderr = failure.stderrTail.trim();
-  return `${where} ${what}${stderr ? `; stderr: ${stderr}` : ''}`;
 }

@@ -54,8 +54,10 @@ export interface HookReport {
   hook: string;
   type: HookDefinition['type'];
   onError: HookDefinition['onError'];
-  /** Where pods were looked for. */
+  /** Where pods were looked for: the hook's namespaces that the run selected. */
   namespaces: string[];
+  /** The hook's namespaces the run did not select (or protected ones): not looked in. Absent when none. */
+  notSelected?: string[];
   verdict: HookVerdict;
   /** One per matching pod, ordered by namespace then name (the order the command ran in). */
   outcomes: HookPodOutcome[];

@@ -9,7 +9,7 @@ import type { HookPodLister } from './pod-lister.js';
 
 export interface RunHookInput {
   hook: HookDefinition;
-  /** The run's selected namespaces, used when the hook lists none. */
+  /** The run's selected namespaces: the hook runs in these only (those it lists among them, or all when it lists none). */
   runNamespaces: readonly string[];
   pods: HookPodLister;
   /** Production: KubernetesPodExecutor. Tests: the node emulator's; everything above it is the same code. */
@@ -21,8 +21,10 @@ export interface RunHookInput {
 }
 
 /**
- * Runs one app hook: selects the Running pods its selector matches in its namespaces, runs the command in
- * each, one pod at a time, and reports every pod's outcome.
+ * Runs one app hook: selects the Running pods its selector matches in its namespaces that the run
+ * selected, runs the command in each, one pod at a time, and reports every pod's outcome. Namespaces the
+ * hook names outside the run are not looked in, only reported (`notSelected`): the agent holds this
+ * line itself, whatever the hook definition or the API let through.
  *
  * Pods run one after another in a fixed order so that a FAIL hook stops at the first failure: a pre-backup
  * freeze that failed in one replica must not go on to freeze the others. The remaining pods are reported
@@ -39,7 +41,7 @@ export async function runHook(input: RunHookInput): Promise<HookReport> {
   if (!parsed.ok) throw new InvalidHookError(`hook "${hook.name}": pod selector ${JSON.stringify(hook.podSelector)}: ${parsed.error.message}`);
   // An empty selector would run the command in every pod of the namespaces: never what a hook means.
   if (parsed.selector.requirements.length === 0) throw new InvalidHookError(`hook "${hook.name}": the pod selector is empty`);
-  const namespaces = hookNamespaces(hook, input.runNamespaces);
+  const { namespaces, notSelected } = hookNamespaces(hook, input.runNamespaces);
 
   const targets = [];
   for (const namespace of namespaces) targets.push(...hookTargets(await input.pods.listPods(namespace, parsed.selector), parsed.selector, hook.container));
@@ -48,6 +50,7 @@ export async function runHook(input: RunHookInput): Promise<HookReport> {
     type: hook.type,
     onError: hook.onError,
     namespaces,
+    ...(notSelected.length > 0 ? { notSelected } : {}),
     verdict,
     outcomes,
   });

@@ -1,5 +1,5 @@
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
-import { MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_HOST_PODS_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
+import { HAVEN_MANAGER, MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_HOST_PODS_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
 import { oldSpaceMb } from '../../../lib/datamover/cli/heap-limit.js';
 import { gatewayEnv } from '../../../lib/cluster-access/gateway-connection.js';
 import { DEFAULT_KUBELET_PODS_DIR, type MoverPodSettings } from './mover-settings.js';
@@ -27,7 +27,7 @@ function dnsLabel(text: string): string {
 }
 
 export function jobLabels(jobId: string, component: string): Record<string, string> {
-  return { [MOVER_LABELS.managedBy]: 'haven', [MOVER_LABELS.component]: component, [MOVER_LABELS.job]: jobId };
+  return { [MOVER_LABELS.managedBy]: HAVEN_MANAGER, [MOVER_LABELS.component]: component, [MOVER_LABELS.job]: jobId };
 }
 
 /** Derived from the task queue's job and mover index, so a retried start finds its own pod. */

@@ -14,7 +14,7 @@ export function clusterReplicationActivities(deps: { kube: KubeRestClient }) {
         const context = Context.current();
         const { deleted } = await resetNamespaces(
           deps.kube,
-          { jobId: request.jobId, namespaces: request.namespaces, timeoutMs: request.timeoutSeconds * 1000 },
+          { jobId: request.jobId, namespaces: request.namespaces, timeoutMs: request.timeoutSeconds * 1000, replaceUnmanagedNamespaces: request.replaceUnmanagedNamespaces === true },
           { signal: context.cancellationSignal, onPoll: (terminating) => context.heartbeat({ terminating }) },
         );
         return { version: 1, deleted };

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { isProtectedNamespace, PROTECTED_NAMESPACES_RULE } from '../../../lib/domain/protected-namespaces.js';
+import { HAVEN_MANAGER } from '../../../proto/mover/names.js';
 
 const POLL_MS = 1_000;
 
@@ -13,6 +14,12 @@ export const REPLICA_LABELS = {
 
 /** The failure type when a run would delete a protected namespace (a definition saved before the API refused it). */
 export const PROTECTED_NAMESPACE = 'PROTECTED_NAMESPACE';
+
+/**
+ * The failure type when a destination namespace exists that Haven did not create: deleting it could
+ * wipe an application someone runs there, so the run stops before anything is deleted.
+ */
+export const UNMANAGED_NAMESPACE = 'UNMANAGED_NAMESPACE';
 
 /** The failure type when a namespace does not finish terminating in time (a stuck finalizer, usually). */
 export const NAMESPACE_STILL_TERMINATING = 'NAMESPACE_STILL_TERMINATING';
@@ -39,15 +46,19 @@ function holdUp(namespace: NamespaceObject | undefined): string {
   return stuck.length > 0 ? `: ${stuck.join('; ')}` : '';
 }
 
+const isManagedByHaven = (namespace: NamespaceObject) => namespace.metadata?.labels?.[REPLICA_LABELS.managedBy] === HAVEN_MANAGER;
+
 /**
  * Deletes the namespaces, waits until the API server no longer has them, and creates them again, empty.
- * Idempotent, so a retried attempt (a restarted agent) finishes the job: a namespace that is already
- * gone is simply created, one already re-created by this job is left as it is. The deletes are all
- * issued first, so the namespaces terminate together.
+ * Only namespaces Haven made are deleted (every replica carries the managed-by label) unless
+ * `replaceUnmanagedNamespaces`; any other fails the run before a single delete, so a run never leaves
+ * half the destination wiped. Idempotent, so a retried attempt (a restarted agent) finishes the job: a
+ * namespace that is already gone is simply created, one already re-created by this job is left as it
+ * is. The deletes are all issued first, so the namespaces terminate together.
  */
 export async function resetNamespaces(
   kube: KubeRestClient,
-  request: { jobId: string; namespaces: readonly string[]; timeoutMs: number },
+  request: { jobId: string; namespaces: readonly string[]; timeoutMs: number; replaceUnmanagedNamespaces?: boolean },
   options: { signal?: AbortSignal; onPoll?: (terminating: string[]) => void; now?: () => number } = {},
 ): Promise<{ deleted: string[] }> {
   const now = options.now ?? Date.now;
@@ -58,9 +69,22 @@ export async function resetNamespaces(
   if (protectedOnes.length > 0) {
     throw ApplicationFailure.nonRetryable(`refusing to reset ${protectedOnes.join(', ')}: ${PROTECTED_NAMESPACES_RULE}`, PROTECTED_NAMESPACE);
   }
+  const toDelete: string[] = [];
+  const unmanaged: string[] = [];
   for (const name of request.namespaces) {
     const existing = await readNamespace(kube, name);
     if (!existing || existing.metadata?.labels?.[REPLICA_LABELS.job] === request.jobId) continue;
+    if (!isManagedByHaven(existing) && request.replaceUnmanagedNamespaces !== true) unmanaged.push(name);
+    toDelete.push(name);
+  }
+  if (unmanaged.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `refusing to delete ${unmanaged.join(', ')}: not created by Haven (no ${REPLICA_LABELS.managedBy}=${HAVEN_MANAGER} label), so deleting could wipe an application that lives there; ` +
+        'nothing was deleted. Remove it from destination.namespaces, delete it yourself, or have an admin set destination.replaceUnmanagedNamespaces to true on the replication definition',
+      UNMANAGED_NAMESPACE,
+    );
+  }
+  for (const name of toDelete) {
     await kube.delete(namespacePath(name));
     deleted.push(name);
   }
@@ -85,7 +109,7 @@ export async function resetNamespaces(
       await kube.post(namespacePath(), {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name, labels: { [REPLICA_LABELS.managedBy]: 'haven', [REPLICA_LABELS.job]: request.jobId } },
+        metadata: { name, labels: { [REPLICA_LABELS.managedBy]: HAVEN_MANAGER, [REPLICA_LABELS.job]: request.jobId } },
       });
     } catch (error) {
       // Re-created by an earlier attempt of this very call.

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HookDefinitionMessage } from '../../../proto/agent/index.js';
 import { matchesLabels, parseLabelSelector } from '../../../lib/common/label-selector.js';
 import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
+import { hookNamespaces } from '../hooks/hook-definition.js';
 
 const POLL_MS = 1_000;
 
@@ -28,7 +29,7 @@ function isReady(w: Workload): boolean {
 /**
  * Post-restore hooks act on the restored application, whose pods the controllers are still starting
  * when the restore ends: a hook run at once would find no Running pod. This waits until every restored
- * workload whose pod template a hook selects (in the hook's namespaces, else the run's) is ready, or the
+ * workload whose pod template a hook selects (in the namespaces the hook may run in) is ready, or the
  * deadline; it answers the workloads still not ready, and the hooks then run in the pods that are.
  */
 export async function awaitHookTargets(
@@ -40,7 +41,7 @@ export async function awaitHookTargets(
   const deadline = now() + request.timeoutMs;
   const selectors = request.hooks.flatMap((hook) => {
     const parsed = parseLabelSelector(hook.podSelector);
-    return parsed.ok ? [{ selector: parsed.selector, namespaces: hook.namespaces.length > 0 ? hook.namespaces : request.runNamespaces }] : [];
+    return parsed.ok ? [{ selector: parsed.selector, namespaces: hookNamespaces(hook, request.runNamespaces).namespaces }] : [];
   });
   const namespaces = [...new Set(selectors.flatMap((s) => s.namespaces))];
   for (;;) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RESTORE_SNAPSHOT_LABELS, type RestoredClaim, type RestoreSnapshotVolume } from '../../../proto/agent/restore-volumes.js';
+import { HAVEN_MANAGER } from '../../../proto/mover/names.js';
 import type { ExportedResource } from '../export/export-resources.js';
 import type { KubeObject } from '../export/kube-object.js';
 import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
@@ -76,7 +77,7 @@ export class SnapshotSources {
     const driver = await this.provisionerOf(storageClass);
     const snapshotName = restoreSnapshotName(this.jobId, resource.name);
     const contentName = restoreContentName(this.jobId, namespace, resource.name);
-    const labels = { [RESTORE_SNAPSHOT_LABELS.managedBy]: 'haven', [RESTORE_SNAPSHOT_LABELS.job]: this.jobId };
+    const labels = { [RESTORE_SNAPSHOT_LABELS.managedBy]: HAVEN_MANAGER, [RESTORE_SNAPSHOT_LABELS.job]: this.jobId };
     this.prepared.push({ namespace: resource.namespace ?? '', claim: resource.name, targetNamespace: namespace, snapshotName });
     await this.createOrKeep(`${SNAPSHOT_API}/volumesnapshotcontents`, {
       apiVersion: `${SNAPSHOT_GROUP}/v1`,

@@ -1,4 +1,5 @@
 import { SNAPSHOT_LABELS, type CreateVolumeSnapshotRequest } from '../../../proto/agent/index.js';
+import { HAVEN_MANAGER } from '../../../proto/mover/names.js';
 import { isConflict, type SnapshotApi, type VolumeSnapshotObject } from './snapshot-api.js';
 import { snapshotNameFor } from './snapshot-name.js';
 
@@ -19,7 +20,7 @@ export async function createVolumeSnapshot(api: SnapshotApi, request: CreateVolu
     metadata: {
       name,
       namespace: request.namespace,
-      labels: { [SNAPSHOT_LABELS.managedBy]: 'haven', [SNAPSHOT_LABELS.job]: request.jobId, [SNAPSHOT_LABELS.definition]: request.definitionId },
+      labels: { [SNAPSHOT_LABELS.managedBy]: HAVEN_MANAGER, [SNAPSHOT_LABELS.job]: request.jobId, [SNAPSHOT_LABELS.definition]: request.definitionId },
     },
     spec: { volumeSnapshotClassName: request.snapshotClass, source: { persistentVolumeClaimName: request.claim } },
   };

@@ -199,6 +199,18 @@ export const RestoreSelection = Type.Object(
 export type RestoreSelection = Static<typeof RestoreSelection>;
 export type ExistingResourcePolicy = (typeof EXISTING_RESOURCE_POLICIES)[number];
 
+/**
+ * Each replication run deletes its destination namespaces. By default it deletes only those Haven made
+ * (labelled `app.kubernetes.io/managed-by=haven`, as every replica namespace is): a namespace someone
+ * made by hand fails the run instead of being wiped. Setting this true needs the admin role.
+ */
+export const ReplaceUnmanagedNamespaces = Type.Boolean({
+  default: false,
+  description:
+    'Let runs delete destination namespaces Haven did not create (no app.kubernetes.io/managed-by=haven label) and everything in them. ' +
+    'false (default): such a namespace fails the run, untouched. Setting it true needs the admin role.',
+});
+
 export const HookIds = Type.Array(Id, { maxItems: MAX_HOOKS_PER_SLOT, uniqueItems: true, default: [] });
 
 export const AdHocRun = Type.Object(

@@ -13,6 +13,8 @@ export interface StoredBackupSpec {
 
 export interface StoredReplicationSpec extends StoredBackupSpec {
   destinationNamespaces: string[];
+  /** Absent in specs saved before the option existed, which is its default: false. */
+  replaceUnmanagedNamespaces?: boolean;
   transforms: Transforms;
 }
 

@@ -17,6 +17,8 @@ export interface ReplicationRunInput {
   destinationClusterId: string;
   /** Deleted and re-created by every run; nothing else on the destination is touched. */
   destinationNamespaces: string[];
+  /** Those of them Haven did not create may be deleted too (admin-set); otherwise such a namespace fails the run. */
+  replaceUnmanagedNamespaces: boolean;
   /** The temporary storage the replica passes through (definition > cluster > organization default). */
   storageTargetId: string;
   selection: BackupRunInput['selection'];

@@ -81,6 +81,7 @@ function replicationRunInput(request: RunRequest, spec: StoredReplicationSpec, d
     sourceClusterId: request.clusterId,
     destinationClusterId,
     destinationNamespaces: spec.destinationNamespaces,
+    replaceUnmanagedNamespaces: spec.replaceUnmanagedNamespaces ?? false,
     storageTargetId: required(request.destination, 'temporary storage', request, 'REPLICATION').storageTargetId,
     selection: agentSelection(request.definitionId, spec.selection),
     transforms: spec.transforms,

@@ -68,19 +68,19 @@ export function hookSucceeded(hookDefinition: HookDefinitionMessage): RunHookRes
   return { version: 1, report: report(hookDefinition, 'SUCCEEDED', 0) };
 }
 
-/** What the agent throws for a FAIL hook that failed: HOOK_FAILED, non-retryable, the report in its details. */
-export function hookFailure(hookDefinition: HookDefinitionMessage, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ message, type: 'HOOK_FAILED', nonRetryable: true, details: [report(hookDefinition, 'FAILED', 3)] });
+/** What the agent throws for a FAIL hook that failed: HOOK_FAILED, non-retryable, the report (with the pod's stderr tail) in its details. */
+export function hookFailure(hookDefinition: HookDefinitionMessage, message: string, stderrTail = ''): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: 'HOOK_FAILED', nonRetryable: true, details: [report(hookDefinition, 'FAILED', 3, stderrTail)] });
 }
 
-function report(h: HookDefinitionMessage, verdict: HookReportMessage['verdict'], exitCode: number): HookReportMessage {
+function report(h: HookDefinitionMessage, verdict: HookReportMessage['verdict'], exitCode: number, stderrTail = ''): HookReportMessage {
   return {
     hook: h.name,
     type: h.type,
     onError: h.onError,
     namespaces: ['shop'],
     verdict,
-    outcomes: [{ namespace: 'shop', pod: 'db-0', container: 'db', status: verdict === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED', exitCode, stdoutTail: '', stderrTail: '', durationMs: 5 }],
+    outcomes: [{ namespace: 'shop', pod: 'db-0', container: 'db', status: verdict === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED', exitCode, stdoutTail: '', stderrTail, durationMs: 5 }],
   };
 }
 

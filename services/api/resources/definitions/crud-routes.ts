@@ -10,6 +10,7 @@ import { Id, IdParams } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { expectedVersion, setEtag } from '../../http/versioning.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
+import { requireAdminTo } from '../../auth/roles.js';
 import { loadHookSlots } from './hook-slots.js';
 import { syncDefinitionSchedules } from './schedules.js';
 import { getDefinition } from './kind.js';
@@ -83,6 +84,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
       },
       async (request, reply) => {
         const body = request.body as Static<I>;
+        requireAdminTo(request.principal.role, spec.adminOnly?.(body));
         const row = await request.tenant.transaction(async (scope) => {
           const created = await insertDefinition(scope, kind, await spec.prepare(scope, body));
           await syncDefinitionSchedules(scope, context.launcher, created);
@@ -112,6 +114,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
       async (request, reply) => {
         const version = expectedVersion(request, true) as number;
         const body = request.body as Static<I>;
+        requireAdminTo(request.principal.role, spec.adminOnly?.(body));
         const row = await request.tenant.transaction(async (scope) => {
           await getDefinition(scope, kind, request.params.id, what, true);
           const updated = await updateDefinition(scope, request.params.id, version, await spec.prepare(scope, body), what);

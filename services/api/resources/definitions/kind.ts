@@ -20,6 +20,11 @@ export interface DefinitionKindSpec<Input extends TObject, Output extends TObjec
   tag: string;
   input: Input;
   output: Output;
+  /**
+   * Why saving this input needs the admin role (an option that takes a protection away), or undefined.
+   * Checked on create and replace, before anything is stored: 403 to anyone else.
+   */
+  adminOnly?(input: Static<Input>): string | undefined;
   /** Checks the rules and references the schema cannot, and says what to store. */
   prepare(scope: TenantScope, input: Static<Input>): Promise<PreparedDefinition>;
   toApi(row: DefinitionRow, hooks: ReadonlyMap<string, string[]>): Static<Output>;

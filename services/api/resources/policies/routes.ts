@@ -1,6 +1,5 @@
 import { checkSafeLockedDefinitions } from '../../../../lib/run-start/destination-lookup.js';
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { policies } from '../../../../lib/db/schema/index.js';
 import { containsText, NameFilter } from '../../http/filters.js';
 import { Page, PageQuery } from '../../http/pagination.js';
@@ -11,21 +10,13 @@ import { expectedVersion, setEtag } from '../../http/versioning.js';
 import type { ApiContext } from '../../context.js';
 import { syncPolicySchedules } from '../definitions/schedules.js';
 import { referencesToPolicy, refuseWhileReferenced } from '../references.js';
-import { Problem } from '../../../../lib/common/problem.js';
-import { roleAllows } from '../../auth/roles.js';
+import { requireAdminTo } from '../../auth/roles.js';
 import { checkPolicy } from './rules.js';
 import { policyWeakening } from './weakening.js';
 import { Policy, PolicyInput } from './schema.js';
 
 const tags = ['policies'];
 const what = 'policy';
-const admin = 'admin' as const;
-
-/** SafeLock and retention protect backups from whoever holds a key; only admins take that protection away. */
-function requireAdminTo(request: FastifyRequest, change: string | undefined): void {
-  if (change === undefined || roleAllows(request.principal.role, admin)) return;
-  throw new Problem('forbidden', `this needs the ${admin} role because ${change}; the API key has ${request.principal.role}`);
-}
 
 function toApi(row: typeof policies.$inferSelect): Policy {
   return {
@@ -112,7 +103,8 @@ export function policyRoutes(context: ApiContext): RoutePlugin {
         checkPolicy(request.body);
         const row = await request.tenant.transaction(async (scope) => {
           const current = await scope.getForUpdate(policies, request.params.id, what);
-          requireAdminTo(request, policyWeakening(current.schedules, request.body.schedules));
+          // SafeLock and retention protect backups from whoever holds a key; only admins take that protection away.
+          requireAdminTo(request.principal.role, policyWeakening(current.schedules, request.body.schedules));
           const updated = await scope.update(policies, request.params.id, version, request.body, what);
           await checkSafeLockedDefinitions(scope, { policyId: updated.id }, 'body.schedules');
           await syncPolicySchedules(scope, context.launcher, updated);
@@ -136,7 +128,7 @@ export function policyRoutes(context: ApiContext): RoutePlugin {
       async (request, reply) => {
         await request.tenant.transaction(async (scope) => {
           const row = await scope.getForUpdate(policies, request.params.id, what);
-          requireAdminTo(request, row.schedules.some((schedule) => schedule.safeLock) ? `policy "${row.name}" has SafeLock schedules` : undefined);
+          requireAdminTo(request.principal.role, row.schedules.some((schedule) => schedule.safeLock) ? `policy "${row.name}" has SafeLock schedules` : undefined);
           refuseWhileReferenced(`policy "${row.name}"`, await referencesToPolicy(scope, row.id));
           await scope.delete(policies, row.id, expectedVersion(request, false), what);
         });

@@ -17,6 +17,7 @@ interface ReplicationSpec {
   persistentVolumes: PersistentVolumeOptions;
   advanced: Omit<CopyOptions, 'destinationStorageTargetId'>;
   destinationNamespaces: string[];
+  replaceUnmanagedNamespaces: boolean;
   transforms: Transforms;
 }
 
@@ -88,6 +89,7 @@ async function prepare(scope: TenantScope, input: ReplicationDefinitionInput): P
     persistentVolumes: input.persistentVolumes,
     advanced,
     destinationNamespaces: input.destination.namespaces,
+    replaceUnmanagedNamespaces: input.destination.replaceUnmanagedNamespaces,
     transforms: input.transforms,
   };
   return {
@@ -112,6 +114,9 @@ export const replicationDefinitionKind: DefinitionKindSpec<typeof ReplicationDef
   input: ReplicationDefinitionInput,
   output: ReplicationDefinition,
   prepare,
+  // Kept true on every save, not only when first set: the namespaces it applies to can change with it.
+  adminOnly: (input) =>
+    input.destination.replaceUnmanagedNamespaces ? 'destination.replaceUnmanagedNamespaces lets runs delete namespaces Haven did not create' : undefined,
   async afterCreate(scope, row, input, context) {
     // Run-now is part of saving: if the run cannot start, nothing is saved (the client may retry with runNow false).
     if (input.runNow) await startRun(scope, context, row, {});
@@ -126,7 +131,12 @@ export const replicationDefinitionKind: DefinitionKindSpec<typeof ReplicationDef
       selection: spec.selection,
       persistentVolumes: spec.persistentVolumes,
       advanced: { ...spec.advanced, destinationStorageTargetId: row.storageTargetId },
-      destination: { clusterId: row.destinationClusterId as string, namespaces: spec.destinationNamespaces },
+      destination: {
+        clusterId: row.destinationClusterId as string,
+        namespaces: spec.destinationNamespaces,
+        // Specs saved before the option existed lack it: the default.
+        replaceUnmanagedNamespaces: spec.replaceUnmanagedNamespaces ?? false,
+      },
       transforms: spec.transforms,
       hooks: {
         sourcePreBackup: hooks.get('SOURCE_PRE_BACKUP') ?? [],

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { Id, Name, NamespaceName, Nullable, RecordMeta, Tags } from '../../../../lib/domain/schema-kit.js';
-import { CopyOptions, HookIds, PersistentVolumeOptions, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
+import { CopyOptions, HookIds, PersistentVolumeOptions, ReplaceUnmanagedNamespaces, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
 
 export const ReplicationDestination = Type.Object(
   {
@@ -12,6 +12,7 @@ export const ReplicationDestination = Type.Object(
       uniqueItems: true,
       description: 'Namespaces on the destination that every run deletes and re-creates. Required: nothing else there is touched.',
     }),
+    replaceUnmanagedNamespaces: ReplaceUnmanagedNamespaces,
   },
   { additionalProperties: false },
 );
