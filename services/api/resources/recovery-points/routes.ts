@@ -80,7 +80,7 @@ export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
     );
 
     app.post(
-      '/recovery-points/:id/release',
+      '/recovery-points/:id/actions/release',
       {
         // It leaves data behind in a cluster and drops the point for good: an admin's decision.
         config: { requiredRole: 'admin' },
