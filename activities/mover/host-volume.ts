@@ -1,5 +1,4 @@
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
 
 export class HostVolumeNotFoundError extends Error {
   override readonly name = 'HostVolumeNotFoundError';
@@ -11,16 +10,11 @@ async function isDirectory(path: string): Promise<boolean> {
 }
 
 /**
- * Finds a PV in a pod's kubelet volume directory: `<volumes>/<plugin>/<volume>`, whose data is in
- * `mount/` for CSI volumes and in the directory itself for the in-tree plugins (nfs, local). Resolved to
- * the real directory: the walk must start at a directory, not at a link to one.
+ * The PV's data as the pod mounted it: the agent mounts the volume's own kubelet directory (for CSI its
+ * `mount/`), so the mover needs no search and sees no other volume. Resolved to the real directory: the
+ * walk must start at a directory, not at a link to one.
  */
-export async function hostVolumePath(podVolumesDir: string, volumeName: string): Promise<string> {
-  const plugins = await readdir(podVolumesDir).catch(() => [] as string[]);
-  for (const plugin of plugins.sort()) {
-    const candidate = join(podVolumesDir, plugin, volumeName);
-    if (await isDirectory(join(candidate, 'mount'))) return realpath(join(candidate, 'mount'));
-    if (await isDirectory(candidate)) return realpath(candidate);
-  }
-  throw new HostVolumeNotFoundError(`volume ${volumeName} is not in the pod's volume directory ${podVolumesDir} (plugins: ${plugins.join(', ') || 'none'})`);
+export async function hostVolumePath(volumeDir: string, volumeName: string): Promise<string> {
+  if (await isDirectory(volumeDir)) return realpath(volumeDir);
+  throw new HostVolumeNotFoundError(`volume ${volumeName} is not at ${volumeDir}: the node has no directory for it (is a pod on this node still mounting it?)`);
 }

@@ -1,3 +1,5 @@
+import type { KeptSnapshot } from './kept-snapshot.js';
+
 /** What a recovery point holds, as its row's `contents` records it and restores read it. */
 export interface StoredRecoveryPointContents {
   namespaces: string[];
@@ -24,4 +26,26 @@ export interface StoredRecoveryPointVolume {
 export function repositorySnapshotIds(contents: { resourcesSnapshotId?: string; persistentVolumes?: readonly object[] }): string[] {
   const copies = ((contents.persistentVolumes ?? []) as { copySnapshotId?: string }[]).flatMap((v) => (v.copySnapshotId ? [v.copySnapshotId] : []));
   return [...(contents.resourcesSnapshotId ? [contents.resourcesSnapshotId] : []), ...copies];
+}
+
+export function keptSnapshotsOf(contents: { persistentVolumes?: readonly StoredRecoveryPointVolume[] }): KeptSnapshot[] {
+  return (contents.persistentVolumes ?? []).flatMap((v) => {
+    if (!v.snapshotName) return [];
+    const driver = (v as { snapshotDriver?: string }).snapshotDriver;
+    return [
+      {
+        namespace: v.namespace,
+        snapshotName: v.snapshotName,
+        ...(v.snapshotContentName ? { contentName: v.snapshotContentName } : {}),
+        ...(v.snapshotHandle ? { snapshotHandle: v.snapshotHandle } : {}),
+        ...(driver ? { driver } : {}),
+      },
+    ];
+  });
+}
+
+/** How a kept snapshot reads on a job: enough to find and delete it by hand. */
+export function describeKeptSnapshot(snapshot: KeptSnapshot): string {
+  const parts = [snapshot.contentName && `content ${snapshot.contentName}`, snapshot.snapshotHandle && `handle ${snapshot.snapshotHandle}`, snapshot.driver && `driver ${snapshot.driver}`].filter(Boolean);
+  return `VolumeSnapshot ${snapshot.namespace}/${snapshot.snapshotName}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }

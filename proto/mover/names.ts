@@ -30,7 +30,7 @@ export const MOVER_COMPONENTS = {
 
 /** Where a mover pod mounts the volume it copies or restores (Filesystem claims). */
 export const MOVER_DATA_PATH = '/data';
-/** Where a host-volume mover pod sees the kubelet's pods directory. */
-export const MOVER_HOST_PODS_PATH = '/host-pods';
+/** Where a host-volume mover pod sees the one volume directory it reads (`<pods>/<uid>/volumes/<plugin>/<pv>`, CSI: its `mount/`). */
+export const MOVER_HOST_VOLUME_PATH = '/host-volume';
 /** Where a mover pod sees the volume it copies or restores (Block claims). */
 export const MOVER_DEVICE_PATH = '/dev/haven-data';

@@ -38,6 +38,7 @@ describe('OpenAPI document', () => {
       '/api/v1/jobs',
       '/api/v1/jobs/{id}/actions/cancel',
       '/api/v1/recovery-points/{id}',
+      '/api/v1/recovery-points/{id}/actions/release',
     ]) {
       expect(Object.keys(document.paths)).toContain(path);
     }
@@ -80,6 +81,13 @@ describe('OpenAPI document', () => {
     expect(body).toMatchObject({ discriminator: { propertyName: 'kind' } });
     const response = JSON.stringify(document.paths['/api/v1/storage-targets/{id}']?.get?.responses);
     expect(response).not.toContain('secretAccessKey');
+  });
+
+  it('declares the release of a recovery point with its kept snapshots and every refusal', () => {
+    const operation = document.paths['/api/v1/recovery-points/{id}/actions/release']?.post;
+    expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['202', '403', '404', '409', '501']));
+    const accepted = JSON.stringify(operation?.responses['202']);
+    for (const field of ['workflowId', 'keptSnapshots', 'snapshotHandle', 'contentName']) expect(accepted).toContain(field);
   });
 
   it('declares problem responses on every route', () => {

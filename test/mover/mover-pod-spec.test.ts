@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { moverPod, credentialsSecret, MOVER_TOKEN_SECRET_KEY } from '../../activities/cluster/mover-pods/mover-pod-spec.js';
 import type { MoverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
+import { kubeletVolumeDir } from '../../activities/cluster/mover-pods/kubelet-volume-dir.js';
+import { HostVolumeUnavailableError } from '../../activities/cluster/mover-pods/mover-pod-failures.js';
 import { snapshotClaim, temporaryClaimName } from '../../activities/cluster/mover-pods/temporary-claim.js';
 import { MOVER_LABELS, moverTaskQueue, type StartMoverPodRequest } from '../../proto/mover/index.js';
 
@@ -59,17 +61,26 @@ describe('a data mover pod spec', () => {
 });
 
 describe('a host-volume mover pod', () => {
-  it('runs on the node of the pod that mounts the claim and reads the kubelet\'s pods directory read-only', () => {
-    const pod = moverPod(request, { ...settings, kubeletPodsDir: '/var/lib/k0s/kubelet/pods' }, { nodeName: 'node-3', hostVolume: { podUid: 'uid-1', volumeName: 'pvc-123' } });
+  const csiPv = { metadata: { name: 'pvc-123' }, spec: { csi: { driver: 'hostpath.csi.k8s.io', volumeHandle: 'h-1' } } };
+
+  it('runs on the node of the pod that mounts the claim and mounts only that volume\'s own directory, read-only', () => {
+    const hostDir = kubeletVolumeDir('/var/lib/k0s/kubelet/pods', 'uid-1', csiPv);
+    const pod = moverPod(request, { ...settings, kubeletPodsDir: '/var/lib/k0s/kubelet/pods' }, { nodeName: 'node-3', hostVolume: { volumeName: 'pvc-123', hostDir } });
     expect(pod.spec?.nodeName).toBe('node-3');
-    expect(pod.spec?.volumes).toEqual([{ name: 'host-pods', hostPath: { path: '/var/lib/k0s/kubelet/pods', type: 'Directory' } }]);
-    expect(pod.spec?.containers[0]?.volumeMounts).toEqual([{ name: 'host-pods', mountPath: '/host-pods', readOnly: true }]);
+    expect(pod.spec?.volumes).toEqual([{ name: 'host-volume', hostPath: { path: '/var/lib/k0s/kubelet/pods/uid-1/volumes/kubernetes.io~csi/pvc-123/mount', type: 'Directory' } }]);
+    expect(pod.spec?.containers[0]?.volumeMounts).toEqual([{ name: 'host-volume', mountPath: '/host-volume', readOnly: true }]);
     expect(pod.spec?.containers[0]?.env).toEqual(
       expect.arrayContaining([
-        { name: 'HAVEN_MOVER_DATA', value: '/host-pods/uid-1/volumes' },
+        { name: 'HAVEN_MOVER_DATA', value: '/host-volume' },
         { name: 'HAVEN_MOVER_HOST_VOLUME', value: 'pvc-123' },
       ]),
     );
+  });
+
+  it('finds in-tree volumes under their plugin\'s directory, and refuses a PV no plugin directory holds', () => {
+    expect(kubeletVolumeDir('/var/lib/kubelet/pods/', 'uid-2', { metadata: { name: 'pv-nfs' }, spec: { nfs: { server: 'nfs', path: '/export' } } })).toBe('/var/lib/kubelet/pods/uid-2/volumes/kubernetes.io~nfs/pv-nfs');
+    expect(kubeletVolumeDir('/var/lib/kubelet/pods', 'uid-2', { metadata: { name: 'pv-local' }, spec: { local: { path: '/mnt/disk' } } })).toBe('/var/lib/kubelet/pods/uid-2/volumes/kubernetes.io~local-volume/pv-local');
+    expect(() => kubeletVolumeDir('/var/lib/kubelet/pods', 'uid-2', { metadata: { name: 'pv-host' }, spec: { hostPath: { path: '/srv' } } })).toThrow(HostVolumeUnavailableError);
   });
 });
 

@@ -203,11 +203,15 @@ describe('a point whose cluster cannot delete its snapshots', () => {
     expect(await snapshotState(real)).toEqual({ snapshot: true, content: true, data: true });
   });
 
-  it('is retried by every expiry pass, each failing on its own job, while other points still expire', async () => {
+  it('is retried by an expiry pass once its backoff has passed, reopening the same job, while other points still expire', async () => {
     const now = new Date(stranded.expiresAt.getTime() + DAY_MS).toISOString();
     const outcome = await runExpiryPass(stack, { now });
     expect(outcome.failed.map((f) => f.recoveryPointId)).toContain(stranded.id);
     expect(outcome.failed.find((f) => f.recoveryPointId === stranded.id)?.reason).toContain('agent not connected');
+    const page = expectStatus<{ items: { workflowId: string; message: string }[] }>(await stack.client.get('/jobs?kind=RECOVERY_POINT_DELETE&limit=100'), 200);
+    const strandedJobs = page.items.filter((j) => j.workflowId === recoveryPointDeletionWorkflowId(stack.orgId, stranded.id));
+    expect(strandedJobs).toHaveLength(1);
+    expect(strandedJobs[0]!.message).toContain('attempt 2 failed');
     expect(outcome.deleted).toContain(real.id);
     expect(await pointById(stack, stranded.id)).toBeDefined();
   });

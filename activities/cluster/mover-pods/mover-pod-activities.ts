@@ -20,7 +20,8 @@ import { HostVolumeUnavailableError, toMoverActivityFailure, MoverObjectTakenErr
 import { cleanUpJob } from './job-cleanup.js';
 import { credentialsSecret, moverPod, type MoverPlacement } from './mover-pod-spec.js';
 import { whyNotStarted } from './mover-pod-status.js';
-import type { MoverPodSettings } from './mover-settings.js';
+import { DEFAULT_KUBELET_PODS_DIR, type MoverPodSettings } from './mover-settings.js';
+import { kubeletVolumeDir } from './kubelet-volume-dir.js';
 import { snapshotClaim } from './temporary-claim.js';
 
 export interface MoverPodDeps {
@@ -58,7 +59,7 @@ async function claimUser(core: CoreV1Api, namespace: string, claim: string): Pro
   return pods.find((pod) => pod.status?.phase === 'Running' && pod.spec?.nodeName && (pod.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim));
 }
 
-async function placementOf(core: CoreV1Api, request: StartMoverPodRequest): Promise<MoverPlacement> {
+async function placementOf(core: CoreV1Api, request: StartMoverPodRequest, kubeletPodsDir: string): Promise<MoverPlacement> {
   if (!request.fromHostVolume && !request.colocateWithClaimUsers) return {};
   const user = await claimUser(core, request.namespace, request.claim);
   if (!request.fromHostVolume) return user?.spec?.nodeName ? { nodeName: user.spec.nodeName } : {};
@@ -66,7 +67,8 @@ async function placementOf(core: CoreV1Api, request: StartMoverPodRequest): Prom
   if (!user?.spec?.nodeName || !user.metadata?.uid || !pvc.spec?.volumeName) {
     throw new HostVolumeUnavailableError(`claim ${request.namespace}/${request.claim} cannot be read from the host: no running pod mounts it, so its volume is on no node`);
   }
-  return { nodeName: user.spec.nodeName, hostVolume: { podUid: user.metadata.uid, volumeName: pvc.spec.volumeName } };
+  const pv = await core.readPersistentVolume({ name: pvc.spec.volumeName });
+  return { nodeName: user.spec.nodeName, hostVolume: { volumeName: pvc.spec.volumeName, hostDir: kubeletVolumeDir(kubeletPodsDir, user.metadata.uid, pv) } };
 }
 
 async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
@@ -94,7 +96,7 @@ export function moverPodActivities(deps: MoverPodDeps) {
         await createOwned(request.jobId, `Secret ${request.namespace}/${name}`, () => core.createNamespacedSecret({ namespace: request.namespace, body: secret }), () =>
           core.readNamespacedSecret({ namespace: request.namespace, name }),
         );
-        const pod = moverPod(request, settings, await placementOf(core, request));
+        const pod = moverPod(request, settings, await placementOf(core, request, settings.kubeletPodsDir ?? DEFAULT_KUBELET_PODS_DIR));
         const podName = pod.metadata?.name ?? '';
         await createOwned(request.jobId, `Pod ${request.namespace}/${podName}`, () => core.createNamespacedPod({ namespace: request.namespace, body: pod }), () =>
           core.readNamespacedPod({ namespace: request.namespace, name: podName }),

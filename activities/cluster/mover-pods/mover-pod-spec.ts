@@ -1,13 +1,14 @@
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
-import { HAVEN_MANAGER, MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_HOST_PODS_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
+import { HAVEN_MANAGER, MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_HOST_VOLUME_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
 import { oldSpaceMb } from '../../../lib/datamover/cli/heap-limit.js';
 import { gatewayEnv } from '../../../lib/cluster-access/gateway-connection.js';
-import { DEFAULT_KUBELET_PODS_DIR, type MoverPodSettings } from './mover-settings.js';
+import type { MoverPodSettings } from './mover-settings.js';
 
 /** Where the pod runs and, for host-volume reads, which pod's volume it reads. */
 export interface MoverPlacement {
   nodeName?: string;
-  hostVolume?: { podUid: string; volumeName: string };
+  /** The PV's own directory on the node (`kubeletVolumeDir`): the only host path the pod mounts. */
+  hostVolume?: { volumeName: string; hostDir: string };
 }
 
 /** Object names are DNS labels here: at most 63 characters. */
@@ -61,15 +62,16 @@ export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettin
   const block = request.volumeMode === 'Block';
   const memory = `${request.memoryLimitMiB}Mi`;
   const { nodeName, hostVolume } = placement;
-  // Host reads see the kubelet's pods directory; the mover finds `<uid>/volumes/<plugin>/<volume>` in it.
+  // Host reads mount the one volume's directory, never the kubelet's pods directory: that holds every
+  // pod's volumes, Secrets and service account tokens on the node.
   const data = hostVolume
     ? {
         env: [
-          { name: 'HAVEN_MOVER_DATA', value: `${MOVER_HOST_PODS_PATH}/${hostVolume.podUid}/volumes` },
+          { name: 'HAVEN_MOVER_DATA', value: MOVER_HOST_VOLUME_PATH },
           { name: 'HAVEN_MOVER_HOST_VOLUME', value: hostVolume.volumeName },
         ],
-        mounts: { volumeMounts: [{ name: 'host-pods', mountPath: MOVER_HOST_PODS_PATH, readOnly: true }] },
-        volume: { name: 'host-pods', hostPath: { path: settings.kubeletPodsDir ?? DEFAULT_KUBELET_PODS_DIR, type: 'Directory' } },
+        mounts: { volumeMounts: [{ name: 'host-volume', mountPath: MOVER_HOST_VOLUME_PATH, readOnly: true }] },
+        volume: { name: 'host-volume', hostPath: { path: hostVolume.hostDir, type: 'Directory' } },
       }
     : {
         env: [{ name: 'HAVEN_MOVER_DATA', value: block ? MOVER_DEVICE_PATH : MOVER_DATA_PATH }],

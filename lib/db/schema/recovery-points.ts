@@ -1,4 +1,4 @@
-import { bigint, foreignKey, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, foreignKey, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { clusters } from './clusters.js';
 import { definitions } from './definitions.js';
@@ -34,6 +34,13 @@ export const recoveryPoints = pgTable(
     lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
     contents: jsonb('contents').$type<StoredRecoveryPointContents>().notNull(),
+    /**
+     * Deletions of this point that failed in a row (agent away, cluster removed, storage refusing). Kept
+     * in the row, not in a pass's memory, so the backoff survives worker restarts and Temporal history.
+     */
+    deletionAttempts: integer('deletion_attempts').notNull().default(0),
+    /** No expiry pass retries the deletion before this instant (null: no failed deletion). */
+    deletionRetryAt: timestamp('deletion_retry_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     foreignKey({ name: 'recovery_points_org_fk', columns: [t.orgId], foreignColumns: [organizations.id] }).onDelete('cascade'),

@@ -1,7 +1,7 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Problem } from '../../../lib/common/problem.js';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
-import { recoveryPointDeletionWorkflowId } from '../../../lib/domain/runs/recovery-point-deletion.js';
+import { recoveryPointDeletionWorkflowId, type RecoveryPointDeletionInput } from '../../../lib/domain/runs/recovery-point-deletion.js';
 import type { RunStart } from '../../../lib/domain/runs/run-inputs.js';
 import { WORKFLOW_TYPES } from '../../../lib/domain/runs/workflow-types.js';
 import type { backupWorkflow } from '../../../workflows/backup.js';
@@ -68,13 +68,34 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
 
   /** A deletion already running for the point is joined (USE_EXISTING), not raced. */
   async deleteRecoveryPoint(recoveryPoint: { orgId: string; id: string }): Promise<{ workflowId: string }> {
+    return this.startDeletion(recoveryPoint, { scope: 'ALL', cause: 'REQUESTED' }, 'USE_EXISTING');
+  }
+
+  /**
+   * Under the point's one deletion id, so it never races a deletion. Joining a running deletion would
+   * answer as if released while the agent may still be deleting: refused instead, the caller retries.
+   */
+  async releaseRecoveryPoint(recoveryPoint: { orgId: string; id: string }): Promise<{ workflowId: string }> {
+    try {
+      return await this.startDeletion(recoveryPoint, { scope: 'RELEASE', cause: 'RELEASED' }, 'FAIL');
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      throw new Problem('conflict', `a deletion of recovery point ${recoveryPoint.id} is running; release it once that deletion's job has ended`);
+    }
+  }
+
+  private async startDeletion(
+    recoveryPoint: { orgId: string; id: string },
+    what: Pick<RecoveryPointDeletionInput, 'scope' | 'cause'>,
+    workflowIdConflictPolicy: 'USE_EXISTING' | 'FAIL',
+  ): Promise<{ workflowId: string }> {
     const workflowId = recoveryPointDeletionWorkflowId(recoveryPoint.orgId, recoveryPoint.id);
     await this.client.workflow.start<typeof deleteRecoveryPointWorkflow>(WORKFLOW_TYPES.deleteRecoveryPoint, {
       taskQueue: this.controlTaskQueue,
       workflowId,
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdConflictPolicy,
       typedSearchAttributes: [{ key: KIND_ATTRIBUTE, value: 'RECOVERY_POINT_DELETE' }],
-      args: [{ orgId: recoveryPoint.orgId, recoveryPointId: recoveryPoint.id, scope: 'ALL', cause: 'REQUESTED' }],
+      args: [{ orgId: recoveryPoint.orgId, recoveryPointId: recoveryPoint.id, ...what }],
     });
     return { workflowId };
   }

@@ -17,6 +17,11 @@ export interface WorkflowLauncher {
   syncSchedules(desired: DesiredSchedules): Promise<void>;
   /** Starts the deletion of a point the caller checked exists and is not SafeLocked; the run records its job. */
   deleteRecoveryPoint(recoveryPoint: { orgId: string; id: string; storageTargetId: string }): Promise<{ workflowId: string }>;
+  /**
+   * Starts the release of a point the caller checked exists and is not SafeLocked (scope RELEASE: its
+   * kept snapshots stay in the cluster). A deletion of the point still running is a `conflict`.
+   */
+  releaseRecoveryPoint(recoveryPoint: { orgId: string; id: string }): Promise<{ workflowId: string }>;
 }
 
 export interface StartedRun {
@@ -47,6 +52,10 @@ export class UnavailableWorkflowLauncher implements WorkflowLauncher {
 
   deleteRecoveryPoint(): Promise<{ workflowId: string }> {
     this.refuse('deleting a recovery point (its data must be removed from storage first)');
+  }
+
+  releaseRecoveryPoint(): Promise<{ workflowId: string }> {
+    this.refuse('releasing a recovery point (its repository snapshots must be forgotten first)');
   }
 
   /**

@@ -28,4 +28,8 @@ export class RecordingLauncher implements WorkflowLauncher {
     this.calls.push(`delete:${recoveryPoint.id}`);
     return { workflowId: `recovery-point-delete-${recoveryPoint.id}` };
   }
+  async releaseRecoveryPoint(recoveryPoint: { id: string }) {
+    this.calls.push(`release:${recoveryPoint.id}`);
+    return { workflowId: `recovery-point-delete-${recoveryPoint.id}` };
+  }
 }
