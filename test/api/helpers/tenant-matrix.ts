@@ -216,6 +216,7 @@ export const TENANT_MATRIX: Record<string, Row> = {
   ],
   'GET /api/v1/recovery-points/{id}': (a) => [{ method: 'GET', url: `/recovery-points/${a.recoveryPoint}`, expect: notFound }],
   'DELETE /api/v1/recovery-points/{id}': (a) => [{ method: 'DELETE', url: `/recovery-points/${a.recoveryPoint}`, expect: notFound }],
+  'POST /api/v1/recovery-points/{id}/actions/release': (a) => [{ method: 'POST', url: `/recovery-points/${a.recoveryPoint}/actions/release`, expect: notFound }],
 
   // Installation administration is no organization's: an organization's admin key is refused outright.
   'GET /api/v1/installation/organizations': () => [{ method: 'GET', url: '/installation/organizations', expect: { status: 403 } }],
