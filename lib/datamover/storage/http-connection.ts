@@ -51,6 +51,7 @@ interface Exchange {
 }
 
 const EMPTY = Buffer.alloc(0);
+const HTTP_START = 'HTTP/1.';
 
 /** One socket with its read buffer; at most one exchange at a time (no pipelining). */
 export class Connection {
@@ -109,6 +110,8 @@ export class Connection {
       exchange.headBytes += bytes;
       const head = exchange.head.length === 1 ? exchange.head[0]! : Buffer.concat(exchange.head);
       exchange.head = [head];
+      // Another service greets first (SSH, SMTP, a database) and may hang up: known from its first bytes.
+      if (!HTTP_START.startsWith(head.subarray(0, HTTP_START.length).toString('latin1'))) return this.finish(new StorageAnswerNotS3Error(exchange.bounds.operation));
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
         if (exchange.headBytes > MAX_HEAD_BYTES) this.finish(new StorageAnswerTooLargeError(exchange.bounds.operation, MAX_HEAD_BYTES));
