@@ -1,11 +1,12 @@
-import { ApplicationFailure, ChildWorkflowFailure, condition, isCancellation, log, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, condition, isCancellation, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { DuePoint } from '../activities/control/recovery-point-expiry.js';
 import type { ControlActivities } from '../activities/control/index.js';
 import { KIND_ATTRIBUTE } from '../lib/common/temporal/names.js';
-import { CONTROL, REPOSITORY_MAINTENANCE } from './activity-profiles.js';
+import { CONTROL } from './activity-profiles.js';
 import { rootCauseMessage } from './failure-message.js';
 import { deleteRecoveryPointWorkflow, type DeletionFailureDetails } from './recovery-point-delete.js';
+import { collectGarbageOfTargets } from './repository-gc-pass.js';
 import {
   DEFAULT_EXPIRY_BATCH,
   DEFAULT_EXPIRY_CONCURRENCY,
@@ -26,7 +27,6 @@ import {
  */
 export async function recoveryPointExpiryWorkflow(input: ExpiryPassInput = {}): Promise<ExpiryPassOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
-  const repository = proxyActivities<ControlActivities>(REPOSITORY_MAINTENANCE);
   const plan = await control.planExpiryPass({ batch: input.batch ?? DEFAULT_EXPIRY_BATCH });
   const outcome: ExpiryPassOutcome = { now: plan.now, deleted: [], failed: [], stillRunning: [], collected: [] };
   const touched = new Set<string>();
@@ -76,16 +76,7 @@ export async function recoveryPointExpiryWorkflow(input: ExpiryPassInput = {}): 
   };
   await Promise.all(Array.from({ length: Math.min(input.concurrency ?? DEFAULT_EXPIRY_CONCURRENCY, plan.due.length) }, lane));
 
-  for (const target of plan.storageTargets) {
-    try {
-      const report = await repository.collectRepositoryGarbage({ ...target, onlyIfPending: !touched.has(target.storageTargetId) });
-      if (report.ran) outcome.collected.push({ storageTargetId: target.storageTargetId, deletedPacks: report.deletedPacks, condemnedPacks: report.condemnedPacks, reclaimedBytes: report.reclaimedBytes });
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      // One unreachable target must not stop the others; its forgotten snapshots wait for the next pass's GC.
-      log.warn('repository garbage collection failed', { storageTargetId: target.storageTargetId, reason: rootCauseMessage(error) });
-    }
-  }
+  outcome.collected = await collectGarbageOfTargets(plan.storageTargets, touched);
   return outcome;
 }
 

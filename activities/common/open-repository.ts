@@ -3,9 +3,10 @@ import { openBackend } from '../../lib/datamover/cli/target.js';
 import { RepositoryExistsError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
+import type { StorageRequestLimits } from '../../lib/datamover/storage/request-limits.js';
 
 /** The storage backend of a repository location, with the target's credentials and SafeLock retention. */
-export function backendFor(access: RepositoryAccess): Promise<StorageBackend> {
+export function backendFor(access: RepositoryAccess, limits?: StorageRequestLimits): Promise<StorageBackend> {
   return openBackend({
     repository: access.location,
     s3Endpoint: access.s3?.endpoint,
@@ -14,6 +15,7 @@ export function backendFor(access: RepositoryAccess): Promise<StorageBackend> {
     s3AccessKeyId: access.s3?.accessKeyId,
     s3SecretAccessKey: access.s3?.secretAccessKey,
     retentionDays: access.retentionDays,
+    limits,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
+import type { StorageRequestLimits } from '../../lib/datamover/storage/request-limits.js';
 import type { Client } from '@temporalio/client';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
 import type { Database } from '../../lib/db/client.js';
@@ -22,6 +23,10 @@ export interface ControlDeps {
   gcGraceMs?: number;
   /** Which storage tenants may point the control plane at; from the environment (HAVEN_STORAGE_*) when unset. */
   storageAccess?: StorageAccessPolicy;
+  /** Deadlines and answer sizes of requests to tenants' storage; the data mover's defaults when unset (tests shorten them). */
+  storageLimits?: StorageRequestLimits;
+  /** How long one target's garbage collection may run before it stops, to resume next pass; MAINTENANCE_BUDGET_MS when unset. */
+  maintenanceBudgetMs?: number;
 }
 
 /** Identifies a job row; every job activity is scoped by the organization as well as the id. */

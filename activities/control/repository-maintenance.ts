@@ -8,10 +8,13 @@ import { storageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { lockSnapshots } from '../../lib/datamover/maintenance/lock-snapshots.js';
 import { ObjectRetainedError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
+import { describeStorageFailure, type StorageFailure } from '../../lib/datamover/storage/storage-failures.js';
+import { AGENT_FAILURE_TYPES } from '../../proto/agent/index.js';
 import { SNAPSHOTS_PREFIX, TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 import type { ControlDeps } from './deps.js';
+import { MAINTENANCE_BUDGET_MS, withinBudget } from './maintenance-budget.js';
 import { repositoryAccessActivities } from './repository-access.js';
 import { repositorySnapshotIds } from '../../lib/domain/recovery-point-contents.js';
 import { expiryFrom, type RecoveryPointRecord } from './recovery-points.js';
@@ -51,15 +54,34 @@ export interface GarbageReport {
   deletedPacks: number;
   retainedPacks: number;
   reclaimedBytes: number;
+  /** The target's maintenance budget ran out first: what was done stays, the next pass goes on. */
+  stoppedAtBudget?: boolean;
 }
+
+/** Failure types of storage failures, the agent's where it has one for the same thing. */
+const STORAGE_FAILURE_TYPES: Record<StorageFailure['kind'], string> = {
+  'access-denied': AGENT_FAILURE_TYPES.storageAccessDenied,
+  'no-bucket': AGENT_FAILURE_TYPES.storageBucketMissing,
+  timeout: 'STORAGE_TIMEOUT',
+  unreachable: 'STORAGE_UNREACHABLE',
+  tls: 'STORAGE_TLS_UNTRUSTED',
+  'not-s3': 'STORAGE_ANSWER_NOT_S3',
+  'too-large': 'STORAGE_ANSWER_TOO_LARGE',
+  http: 'STORAGE_HTTP_ERROR',
+};
 
 /**
  * Data mover and storage errors as the agent's activities report them (stable types, refused keys and
  * missing buckets final: retrying cannot fix them), plus what a lock means here.
  */
-function asFailure(error: unknown): unknown {
+function asFailure(error: unknown, ref: RepositoryRef): unknown {
   if (error instanceof ObjectRetainedError) {
     return ApplicationFailure.nonRetryable(`${error.message}: SafeLock (Object Lock) keeps it until then`, error.code);
+  }
+  // The endpoint was reached from inside the installation's network: only the kind of failure goes back.
+  const storage = describeStorageFailure(error);
+  if (storage) {
+    return ApplicationFailure.create({ message: `storage target ${ref.storageTargetId}: ${storage.message}`, type: STORAGE_FAILURE_TYPES[storage.kind], nonRetryable: !storage.retryable });
   }
   return toActivityFailure(error, "the storage target's repository");
 }
@@ -87,7 +109,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
       if (error instanceof StorageAccessRefusedError) throw ApplicationFailure.nonRetryable(`storage target ${ref.storageTargetId}: ${error.message}`, 'STORAGE_ACCESS_REFUSED');
       throw error;
     }
-    return { backend: await backendFor(access), secret: access.secret };
+    return { backend: await backendFor(access, deps.storageLimits), secret: access.secret };
   }
 
   /** Undefined when the target's repository was never created: nothing is stored there. */
@@ -123,7 +145,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
           return input.snapshotIds.length;
         });
       } catch (error) {
-        throw asFailure(error);
+        throw asFailure(error, input);
       }
     },
 
@@ -143,7 +165,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
           return { lockedUntil: until.toISOString(), ...report };
         });
       } catch (error) {
-        throw asFailure(error);
+        throw asFailure(error, record);
       }
     },
 
@@ -178,25 +200,34 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
           return { forgotten };
         });
       } catch (error) {
-        throw asFailure(error);
+        throw asFailure(error, input);
       }
     },
 
-    /** The data mover's two-phase GC (safe beside running backups, never deletes locked packs), heartbeating. */
+    /**
+     * The data mover's two-phase GC (safe beside running backups, never deletes locked packs), heartbeating,
+     * within the target's maintenance budget: a target that takes longer stops there (`stoppedAtBudget`)
+     * and continues in the next pass, so it never holds the worker for other organizations' targets.
+     */
     async collectRepositoryGarbage(input: GarbageCollection): Promise<GarbageReport> {
       const idle: GarbageReport = { ran: false, condemnedPacks: 0, deletedPacks: 0, retainedPacks: 0, reclaimedBytes: 0 };
       try {
-        const access = await backendOf(input);
-        if (input.onlyIfPending && !(await tombstoneWaits(access.backend))) return idle;
-        const repository = await open(access);
-        if (!repository) return idle;
         // Cancelled (the expiry pass was), it starts no further deletion: the heartbeats deliver the cancellation.
-        const signal = Context.current().cancellationSignal;
-        const report = await withHeartbeats(() => collectGarbage(repository, { ...(deps.gcGraceMs === undefined ? {} : { graceMs: deps.gcGraceMs }), signal }));
-        // A GC that found another running gave way: as if nothing were pending, the next pass tries again.
-        return { ran: report.ran, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
+        const outcome = await withHeartbeats(() =>
+          withinBudget(deps.maintenanceBudgetMs ?? MAINTENANCE_BUDGET_MS, Context.current().cancellationSignal, async (signal) => {
+            const access = await backendOf(input);
+            if (input.onlyIfPending && !(await tombstoneWaits(access.backend))) return idle;
+            const repository = await open(access);
+            if (!repository) return idle;
+            signal.throwIfAborted();
+            const report = await collectGarbage(repository, { ...(deps.gcGraceMs === undefined ? {} : { graceMs: deps.gcGraceMs }), signal });
+            // A GC that found another running gave way: as if nothing were pending, the next pass tries again.
+            return { ran: report.ran, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
+          }),
+        );
+        return outcome.finished ? outcome.value : { ...idle, stoppedAtBudget: true };
       } catch (error) {
-        throw asFailure(error);
+        throw asFailure(error, input);
       }
     },
   };

@@ -184,6 +184,50 @@ export class StorageUnavailableError extends DataMoverError {
 }
 
 /**
+ * The storage endpoint did not connect, or did not finish answering, within its deadline (request-limits.ts).
+ * Retryable: a congested endpoint may answer the next time; a hostile one costs each attempt its deadline.
+ */
+export class StorageTimeoutError extends DataMoverError {
+  readonly code = 'STORAGE_TIMEOUT';
+  readonly retryable = true;
+  constructor(
+    readonly operation: string,
+    readonly limitMs: number,
+    readonly phase: 'connect' | 'answer',
+  ) {
+    super(phase === 'connect' ? `the storage endpoint did not accept a connection within ${formatSeconds(limitMs)}` : `the storage endpoint did not answer ${operation} within ${formatSeconds(limitMs)}`);
+    this.name = 'StorageTimeoutError';
+  }
+}
+
+/** An answer larger than any a real S3 server gives to this request: read no further. */
+export class StorageAnswerTooLargeError extends DataMoverError {
+  readonly code = 'STORAGE_ANSWER_TOO_LARGE';
+  readonly retryable = false;
+  constructor(
+    readonly operation: string,
+    readonly limitBytes: number,
+  ) {
+    super(`the storage endpoint's answer to ${operation} is larger than ${limitBytes} bytes, more than an S3 server sends for it`);
+    this.name = 'StorageAnswerTooLargeError';
+  }
+}
+
+/** The endpoint answered, but not in HTTP as S3 speaks it (another service's banner, a broken proxy). */
+export class StorageAnswerNotS3Error extends DataMoverError {
+  readonly code = 'STORAGE_ANSWER_NOT_S3';
+  readonly retryable = false;
+  constructor(readonly operation: string) {
+    super(`the storage endpoint answered ${operation} with something that is not S3 (another kind of server listens there)`);
+    this.name = 'StorageAnswerNotS3Error';
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+/**
  * The session's lock went unrewritten for so long that GC may have taken the session for dead (and deleted
  * packs it relies on, or started beside it). The run stops before recording anything more; a new run loads
  * what GC condemned meanwhile, so trying again helps.

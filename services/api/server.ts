@@ -16,6 +16,7 @@ import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 import { UnavailableWorkflowLauncher } from './seams/workflow-launcher.js';
 import { syncExpirySchedule } from './seams/expiry-schedule.js';
 import { s3StorageProbe } from './seams/s3-storage-probe.js';
+import type { StorageProbe } from './seams/storage-probe.js';
 import { reconcileSchedules } from './seams/schedule-reconcile.js';
 import { connectWorkflowEngine } from './seams/workflow-engine.js';
 
@@ -25,6 +26,8 @@ export interface StartOptions {
   launcher?: WorkflowLauncher;
   liveness?: AgentLiveness;
   clock?: Clock;
+  /** The storage probe; the real one with the installation's settings when not given (tests shorten its deadlines). */
+  storageProbe?: StorageProbe;
 }
 
 export interface RunningApi {
@@ -58,7 +61,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         launcher: options.launcher ?? engine?.launcher ?? new UnavailableWorkflowLauncher(),
         liveness: options.liveness ?? engine?.liveness ?? noAgentLiveness,
         previewer: engine?.previewer ?? unavailablePreviewer,
-        storageProbe: s3StorageProbe(config.storageAccess.endpoints),
+        storageProbe: options.storageProbe ?? s3StorageProbe(config.storageAccess.endpoints),
         filesystemRoot: config.storageAccess.filesystemRoot,
         clock,
         installationAdminKey: config.installationAdminKey,

@@ -1,4 +1,5 @@
 import type { StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
+import type { StorageRequestLimits } from '../../lib/datamover/storage/request-limits.js';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
@@ -27,6 +28,10 @@ export interface ControlWorkerOptions {
   gcGraceMs?: number;
   /** Which storage tenants may point the control plane at; from the environment when unset. */
   storageAccess?: StorageAccessPolicy;
+  /** Deadlines and answer sizes of requests to tenants' storage; the data mover's defaults when unset. */
+  storageLimits?: StorageRequestLimits;
+  /** One target's GC budget per pass; MAINTENANCE_BUDGET_MS when unset. */
+  maintenanceBudgetMs?: number;
 }
 
 /** The control plane's worker: every workflow, and the activities that touch Postgres and Temporal. */
@@ -46,6 +51,8 @@ export function createControlWorker(options: ControlWorkerOptions): Promise<Work
       ...(options.retentionClock ? { retentionClock: options.retentionClock } : {}),
       ...(options.gcGraceMs === undefined ? {} : { gcGraceMs: options.gcGraceMs }),
       ...(options.storageAccess ? { storageAccess: options.storageAccess } : {}),
+      ...(options.storageLimits ? { storageLimits: options.storageLimits } : {}),
+      ...(options.maintenanceBudgetMs === undefined ? {} : { maintenanceBudgetMs: options.maintenanceBudgetMs }),
     }),
     dataConverter: havenDataConverter(options.payloadKeys),
   });

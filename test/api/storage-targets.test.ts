@@ -97,7 +97,7 @@ describe('storage targets', () => {
     const count = async () => Number((await api.running.database.pool.query('select count(*) n from storage_targets where org_id = $1', [org.orgId])).rows[0].n);
 
     it.each([
-      ['an endpoint nothing listens on', () => ({ endpoint: 'http://127.0.0.1:1' }), 'body.endpoint', /could not be reached \(ECONNREFUSED\)/],
+      ['an endpoint nothing listens on', () => ({ endpoint: 'http://127.0.0.1:1' }), 'body.endpoint', /refused the connection \(ECONNREFUSED\)/],
       ['a web server that is not S3', () => ({ endpoint: webEndpoint }), 'body.endpoint', /not as an S3 server/],
       ['a wrong secret', () => ({ credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: 'not-the-secret' } }), 'body.credentials', /refused these credentials/],
       ['an unknown access key', () => ({ credentials: { accessKeyId: 'nobody', secretAccessKey: SECRET } }), 'body.credentials', /refused these credentials/],

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { RetentionPolicy, StorageBackend } from '../storage/backend.js';
 import { LocalBackend } from '../storage/local-backend.js';
+import type { StorageRequestLimits } from '../storage/request-limits.js';
 
 export interface TargetSettings {
   /** A directory, or `s3://bucket/prefix`. */
@@ -11,6 +12,8 @@ export interface TargetSettings {
   s3AccessKeyId?: string;
   s3SecretAccessKey?: string;
   retentionDays?: number;
+  /** Deadlines and answer sizes of S3 requests; the defaults of request-limits.ts when not given. */
+  limits?: StorageRequestLimits;
 }
 
 /** S3 modules load only for S3 targets (and the SDK, hundreds of modules, only when S3Backend needs it). */
@@ -31,5 +34,6 @@ export async function openBackend(settings: TargetSettings): Promise<StorageBack
     accessKeyId: settings.s3AccessKeyId,
     secretAccessKey: settings.s3SecretAccessKey,
     retention,
+    ...(settings.limits ? { limits: settings.limits } : {}),
   });
 }

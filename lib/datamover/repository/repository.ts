@@ -142,7 +142,8 @@ export class Repository {
     try {
       header = repositoryHeaderCodec.decodeJson(bytes.toString('utf8'));
     } catch (error) {
-      throw new CorruptObjectError(HEADER_KEY, (error as Error).message);
+      // Not the parser's message: it quotes the start of whatever the storage endpoint answered.
+      throw new CorruptObjectError(HEADER_KEY, `it is not a repository header (${(error as Error).name})`);
     }
     const repository = deriveMasterKey(secret, header.kdf).then((masterKey) => new Repository(backend, header, unwrapKeys(masterKey, header.wrappedKeys, headerAad(header))));
     repository.catch(() => undefined);

@@ -1,4 +1,6 @@
 import { connect, type Socket } from 'node:net';
+import { StorageAnswerNotS3Error, StorageAnswerTooLargeError, StorageTimeoutError } from '../errors.js';
+import type { StorageRequestLimits } from './request-limits.js';
 import { responseError } from './s3-answers.js';
 
 /**
@@ -10,7 +12,6 @@ import { responseError } from './s3-answers.js';
 const READ_BUFFER_BYTES = 256 * 1024;
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
-const SOCKET_TIMEOUT_MS = 60_000;
 
 export interface PlainResponse {
   status: number;
@@ -24,8 +25,17 @@ export class UnsupportedResponseError extends Error {
   override name = 'UnsupportedResponseError';
 }
 
+/** What one exchange may take: its deadline and the largest successful body it reads. */
+export interface ExchangeBounds {
+  /** The S3 operation, for messages. */
+  operation: string;
+  maxBytes: number;
+}
+
 interface Exchange {
   method: string;
+  bounds: ExchangeBounds;
+  deadline: NodeJS.Timeout;
   into: Uint8Array | undefined;
   target?: Buffer;
   head: Buffer[];
@@ -41,6 +51,7 @@ interface Exchange {
 }
 
 const EMPTY = Buffer.alloc(0);
+const HTTP_START = 'HTTP/1.';
 
 /** One socket with its read buffer; at most one exchange at a time (no pipelining). */
 export class Connection {
@@ -54,11 +65,15 @@ export class Connection {
   constructor(
     host: string,
     port: number,
+    private readonly limits: StorageRequestLimits,
     private readonly onIdle: (connection: Connection) => void,
   ) {
     this.socket = connect({ host, port, onread: { buffer: this.buffer, callback: (bytes) => this.receive(bytes) } });
     this.socket.setNoDelay(true);
-    this.socket.setTimeout(SOCKET_TIMEOUT_MS, () => this.socket.destroy(Object.assign(new Error('S3 socket timed out'), { code: 'ETIMEDOUT' })));
+    const connecting = setTimeout(() => this.socket.destroy(new StorageTimeoutError(this.exchange?.bounds.operation ?? 'a request', limits.connectTimeoutMs, 'connect')), limits.connectTimeoutMs);
+    this.socket.once('connect', () => clearTimeout(connecting));
+    this.socket.once('close', () => clearTimeout(connecting));
+    this.socket.setTimeout(limits.idleTimeoutMs, () => this.socket.destroy(new StorageTimeoutError(this.exchange?.bounds.operation ?? 'a request', limits.idleTimeoutMs, 'answer')));
     this.socket.on('error', (error) => this.fail(error));
     this.socket.on('close', () => {
       this.closed = true;
@@ -66,9 +81,11 @@ export class Connection {
     });
   }
 
-  request(method: string, head: string, body: Uint8Array | undefined, into: Uint8Array | undefined): Promise<PlainResponse> {
+  request(method: string, head: string, body: Uint8Array | undefined, into: Uint8Array | undefined, bounds: ExchangeBounds): Promise<PlainResponse> {
     return new Promise((resolve, reject) => {
-      this.exchange = { method, into, head: [], headBytes: 0, received: 0, errorBody: [], resolve, reject };
+      // From sending to the last byte: an answer trickled slower than the idle timeout still ends here.
+      const deadline = setTimeout(() => this.finish(new StorageTimeoutError(bounds.operation, this.limits.requestDeadlineMs, 'answer')), this.limits.requestDeadlineMs);
+      this.exchange = { method, bounds, deadline, into, head: [], headBytes: 0, received: 0, errorBody: [], resolve, reject };
       if (body && body.length > 0) {
         this.socket.cork();
         this.socket.write(head);
@@ -93,9 +110,11 @@ export class Connection {
       exchange.headBytes += bytes;
       const head = exchange.head.length === 1 ? exchange.head[0]! : Buffer.concat(exchange.head);
       exchange.head = [head];
+      // Another service greets first (SSH, SMTP, a database) and may hang up: known from its first bytes.
+      if (!HTTP_START.startsWith(head.subarray(0, HTTP_START.length).toString('latin1'))) return this.finish(new StorageAnswerNotS3Error(exchange.bounds.operation));
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (exchange.headBytes > MAX_HEAD_BYTES) this.finish(new Error('S3 response headers too long'));
+        if (exchange.headBytes > MAX_HEAD_BYTES) this.finish(new StorageAnswerTooLargeError(exchange.bounds.operation, MAX_HEAD_BYTES));
         return true;
       }
       const parsed = this.parseHead(exchange, head.subarray(0, end).toString('latin1'));
@@ -118,7 +137,8 @@ export class Connection {
   private parseHead(exchange: Exchange, head: string): Error | undefined {
     const lines = head.split('\r\n');
     const status = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '');
-    if (!status) return new Error(`S3 answered something that is not HTTP: ${lines[0]?.slice(0, 80)}`);
+    // Never quoted: whatever listens there (an SSH or database banner) is not the tenant's to read.
+    if (!status) return new StorageAnswerNotS3Error(exchange.bounds.operation);
     exchange.status = Number(status[2]);
     const headers = new Map<string, string>();
     for (const line of lines.slice(1)) {
@@ -134,6 +154,9 @@ export class Connection {
     if (exchange.method === 'HEAD' || exchange.status === 204 || exchange.status === 304) exchange.contentLength = 0;
     else if (headers.has('content-length')) exchange.contentLength = Number(headers.get('content-length'));
     if (exchange.contentLength === undefined || !Number.isSafeInteger(exchange.contentLength)) return new UnsupportedResponseError('no Content-Length');
+    // Refused before anything is allocated for it: the announced length is the endpoint's word.
+    const limit = succeeded(exchange.status) ? exchange.bounds.maxBytes : this.limits.maxAnswerBytes;
+    if (exchange.contentLength > limit) return new StorageAnswerTooLargeError(exchange.bounds.operation, limit);
     if (succeeded(exchange.status)) {
       const into = exchange.into;
       if (into && exchange.contentLength > into.length) return new Error(`S3 sent ${exchange.contentLength} bytes for a read of ${into.length}`);
@@ -143,8 +166,10 @@ export class Connection {
   }
 
   private finish(error?: Error): boolean {
-    const exchange = this.exchange!;
+    const exchange = this.exchange;
+    if (!exchange) return false;
     this.exchange = undefined;
+    clearTimeout(exchange.deadline);
     if (error) {
       this.socket.destroy();
       exchange.reject(error);
@@ -165,6 +190,7 @@ export class Connection {
   private fail(error: Error): void {
     const exchange = this.exchange;
     this.exchange = undefined;
+    if (exchange) clearTimeout(exchange.deadline);
     exchange?.reject(error);
   }
 }

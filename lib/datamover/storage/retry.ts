@@ -1,4 +1,4 @@
-import { StorageUnavailableError } from '../errors.js';
+import { DataMoverError, StorageUnavailableError } from '../errors.js';
 
 /**
  * Retries for storage calls. Only failures that another attempt can fix are retried: server errors,
@@ -33,6 +33,8 @@ const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMED
 
 export function isRetryableStorageError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
+  // The bounds' own errors (a deadline, an oversized answer, not S3) say themselves whether to try again.
+  if (error instanceof DataMoverError) return error.retryable;
   const candidate = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
   const status = candidate.$metadata?.httpStatusCode;
   if (status !== undefined && (status >= 500 || status === 429)) return true;

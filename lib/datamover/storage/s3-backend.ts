@@ -5,6 +5,7 @@ import type { S3TargetConfig } from './s3-target-config.js';
 export type { S3TargetConfig } from './s3-target-config.js';
 import { retainUntil } from './backend.js';
 import { UnsupportedResponseError } from './http-connection.js';
+import { DEFAULT_STORAGE_REQUEST_LIMITS, type StorageRequestLimits } from './request-limits.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
 import { plainHttpOperations, type S3Operations } from './s3-operations.js';
 import { S3PlainHttp } from './s3-plain-http.js';
@@ -30,6 +31,7 @@ export class S3Backend implements StorageBackend {
   private readonly prefix: string;
   private plain: S3Operations | undefined;
   private sdk: Promise<S3Operations> | undefined;
+  private readonly limits: StorageRequestLimits;
 
   constructor(
     private readonly config: S3TargetConfig,
@@ -40,6 +42,7 @@ export class S3Backend implements StorageBackend {
   ) {
     this.prefix = config.prefix === '' || config.prefix.endsWith('/') ? config.prefix : `${config.prefix}/`;
     this.location = `s3://${config.bucket}/${this.prefix}`;
+    this.limits = config.limits ?? DEFAULT_STORAGE_REQUEST_LIMITS;
     const { endpoint, accessKeyId, secretAccessKey } = config;
     if (operations) this.sdk = Promise.resolve(operations);
     else if (S3PlainHttp.supports(endpoint) && accessKeyId && secretAccessKey) {
@@ -49,8 +52,9 @@ export class S3Backend implements StorageBackend {
         region: config.region,
         forcePathStyle: config.forcePathStyle ?? false,
         credentials: { accessKeyId, secretAccessKey },
+        limits: this.limits,
       });
-      this.plain = plainHttpOperations(http);
+      this.plain = plainHttpOperations(http, this.limits);
     }
   }
 

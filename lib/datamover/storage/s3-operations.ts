@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ByteRange } from './backend.js';
+import type { StorageRequestLimits } from './request-limits.js';
 import { xmlElements, xmlValue } from './s3-answers.js';
 import type { S3PlainHttp } from './s3-plain-http.js';
 
@@ -28,7 +29,7 @@ interface ObjectPage {
   nextToken?: string;
 }
 
-export function plainHttpOperations(http: S3PlainHttp): S3Operations {
+export function plainHttpOperations(http: S3PlainHttp, limits: StorageRequestLimits): S3Operations {
   return {
     async putObject(key, body, { ifAbsent, lockUntil }) {
       // Object Lock requires an integrity header on PUT; it is cheap, so every PUT carries one.
@@ -38,20 +39,20 @@ export function plainHttpOperations(http: S3PlainHttp): S3Operations {
         headers['x-amz-object-lock-mode'] = 'COMPLIANCE';
         headers['x-amz-object-lock-retain-until-date'] = lockUntil.toISOString();
       }
-      await http.send({ method: 'PUT', key, headers, body });
+      await http.send({ operation: 'PutObject', method: 'PUT', key, headers, body });
     },
     async getObject(key, range) {
       const headers: Record<string, string> = range ? { range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
-      return (await http.send({ method: 'GET', key, headers, into: range?.into })).body;
+      return (await http.send({ operation: 'GetObject', method: 'GET', key, headers, into: range?.into, maxBytes: range ? range.length : limits.maxObjectBytes })).body;
     },
     async headObject(key) {
-      const { headers } = await http.send({ method: 'HEAD', key });
+      const { headers } = await http.send({ operation: 'HeadObject', method: 'HEAD', key });
       return { size: Number(headers.get('content-length') ?? 0), lastModified: new Date(headers.get('last-modified') ?? 0) };
     },
     async listObjects(prefix, continuationToken) {
       const query: Record<string, string> = { 'list-type': '2', prefix };
       if (continuationToken) query['continuation-token'] = continuationToken;
-      const xml = (await http.send({ method: 'GET', query })).body.toString('utf8');
+      const xml = (await http.send({ operation: 'ListObjectsV2', method: 'GET', query })).body.toString('utf8');
       const objects = xmlElements(xml, 'Contents').map((item) => ({
         key: xmlValue(item, 'Key') ?? '',
         size: Number(xmlValue(item, 'Size') ?? 0),
@@ -61,23 +62,23 @@ export function plainHttpOperations(http: S3PlainHttp): S3Operations {
       return { objects, nextToken: truncated ? xmlValue(xml, 'NextContinuationToken') : undefined };
     },
     async listObjectVersions(prefix) {
-      const xml = (await http.send({ method: 'GET', query: { versions: '', prefix } })).body.toString('utf8');
+      const xml = (await http.send({ operation: 'ListObjectVersions', method: 'GET', query: { versions: '', prefix } })).body.toString('utf8');
       return [...xmlElements(xml, 'Version'), ...xmlElements(xml, 'DeleteMarker')].map((item) => ({
         key: xmlValue(item, 'Key') ?? '',
         versionId: xmlValue(item, 'VersionId'),
       }));
     },
     async deleteObject(key, versionId) {
-      await http.send({ method: 'DELETE', key, query: versionId === undefined ? {} : { versionId } });
+      await http.send({ operation: 'DeleteObject', method: 'DELETE', key, query: versionId === undefined ? {} : { versionId } });
     },
     async getObjectRetention(key) {
-      const xml = (await http.send({ method: 'GET', key, query: { retention: '' } })).body.toString('utf8');
+      const xml = (await http.send({ operation: 'GetObjectRetention', method: 'GET', key, query: { retention: '' } })).body.toString('utf8');
       const until = xmlValue(xml, 'RetainUntilDate');
       return until === undefined ? undefined : new Date(until);
     },
     async putObjectRetention(key, until) {
       const body = Buffer.from(`<Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Mode>COMPLIANCE</Mode><RetainUntilDate>${until.toISOString()}</RetainUntilDate></Retention>`);
-      await http.send({ method: 'PUT', key, query: { retention: '' }, headers: { 'content-md5': md5Base64(body), 'content-type': 'application/xml' }, body });
+      await http.send({ operation: 'PutObjectRetention', method: 'PUT', key, query: { retention: '' }, headers: { 'content-md5': md5Base64(body), 'content-type': 'application/xml' }, body });
     },
     close: () => http.close(),
   };

@@ -1,4 +1,5 @@
 import { Connection, type PlainResponse } from './http-connection.js';
+import { DEFAULT_STORAGE_REQUEST_LIMITS, type StorageRequestLimits } from './request-limits.js';
 import { canonicalQuery, escapeUri, SigV4Signer, type SigningCredentials } from './sigv4.js';
 
 /**
@@ -25,9 +26,12 @@ interface PlainHttpTarget {
   region: string;
   forcePathStyle: boolean;
   credentials: SigningCredentials;
+  limits?: StorageRequestLimits;
 }
 
 interface PlainRequest {
+  /** The S3 operation, for messages; the method when not given. */
+  operation?: string;
   method: 'GET' | 'PUT' | 'HEAD' | 'DELETE';
   /** Object key within the bucket; omitted for bucket-level requests (listings). */
   key?: string;
@@ -36,6 +40,8 @@ interface PlainRequest {
   body?: Uint8Array;
   /** A successful body is read into this memory (it must be large enough) instead of a new buffer. */
   into?: Uint8Array;
+  /** The largest successful body accepted; the limits' maxAnswerBytes (or `into`'s size) by default. */
+  maxBytes?: number;
 }
 
 function encodeKey(key: string): string {
@@ -48,6 +54,7 @@ export class S3PlainHttp {
   private readonly bucketPath: string;
   private readonly signer: SigV4Signer;
   private readonly idle: Connection[] = [];
+  private readonly limits: StorageRequestLimits;
 
   static supports(endpoint: string | undefined): boolean {
     return endpoint !== undefined && new URL(endpoint).protocol === 'http:';
@@ -58,6 +65,7 @@ export class S3PlainHttp {
     this.host = target.forcePathStyle ? this.url.host : `${target.bucket}.${this.url.host}`;
     this.bucketPath = `${this.url.pathname.replace(/\/$/, '')}${target.forcePathStyle ? `/${target.bucket}` : ''}`;
     this.signer = new SigV4Signer(target.region, target.credentials);
+    this.limits = target.limits ?? DEFAULT_STORAGE_REQUEST_LIMITS;
   }
 
   /** Sends one signed request; a non-2xx answer rejects with S3ResponseError. */
@@ -73,8 +81,9 @@ export class S3PlainHttp {
     let connection = this.idle.pop();
     while (connection?.closed) connection = this.idle.pop();
     connection?.socket.ref();
-    connection ??= new Connection(this.url.hostname, Number(this.url.port || 80), (done) => this.release(done));
-    return connection.request(request.method, head, request.body, request.into);
+    connection ??= new Connection(this.url.hostname, Number(this.url.port || 80), this.limits, (done) => this.release(done));
+    const maxBytes = request.into ? Math.min(request.into.length, request.maxBytes ?? Infinity) : (request.maxBytes ?? this.limits.maxAnswerBytes);
+    return connection.request(request.method, head, request.body, request.into, { operation: request.operation ?? request.method, maxBytes });
   }
 
   close(): void {

@@ -7,9 +7,11 @@ import {
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
+import { DEFAULT_STORAGE_REQUEST_LIMITS } from './request-limits.js';
+import { boundedS3Client } from './s3-sdk-client.js';
 import type { S3Operations } from './s3-operations.js';
 import type { S3TargetConfig } from './s3-target-config.js';
 
@@ -19,16 +21,12 @@ import type { S3TargetConfig } from './s3-target-config.js';
  * Imported only when needed: the SDK's modules take about 0.3 CPU s to load.
  */
 export function createS3Client(config: S3TargetConfig): S3Client {
-  return new S3Client({
+  return boundedS3Client({
     region: config.region,
     endpoint: config.endpoint,
     forcePathStyle: config.forcePathStyle ?? false,
-    credentials:
-      config.accessKeyId && config.secretAccessKey
-        ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
-        : undefined,
-    // Retries are the backend's (withRetries) so that backoff and classification are the same for every call.
-    maxAttempts: 1,
+    credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
+    limits: config.limits ?? DEFAULT_STORAGE_REQUEST_LIMITS,
   });
 }
 

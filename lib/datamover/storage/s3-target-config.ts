@@ -1,4 +1,5 @@
 import type { RetentionPolicy } from './backend.js';
+import type { StorageRequestLimits } from './request-limits.js';
 
 /** Where an S3 repository lives and how to reach it. */
 export interface S3TargetConfig {
@@ -12,4 +13,6 @@ export interface S3TargetConfig {
   secretAccessKey?: string;
   /** Set for immutable targets: every object gets COMPLIANCE retention for this long. */
   retention?: RetentionPolicy;
+  /** Deadlines and answer sizes of every request; DEFAULT_STORAGE_REQUEST_LIMITS when not given. */
+  limits?: StorageRequestLimits;
 }

@@ -8,6 +8,7 @@ import type { ApiConfig } from '../../../services/api/config.js';
 import type { Clock } from '../../../lib/common/clock.js';
 import type { AgentLiveness } from '../../../services/api/seams/agent-liveness.js';
 import type { WorkflowLauncher } from '../../../services/api/seams/workflow-launcher.js';
+import type { StorageProbe } from '../../../services/api/seams/storage-probe.js';
 import { startApi } from '../../../services/api/server.js';
 import type { RunningApi } from '../../../services/api/server.js';
 import { generateKeyEntry } from '../../../lib/common/secrets.js';
@@ -36,6 +37,7 @@ export interface TestApiOptions {
   liveness?: AgentLiveness;
   clock?: Clock;
   env?: Record<string, string>;
+  storageProbe?: StorageProbe;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -63,6 +65,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       ...(options.launcher ? { launcher: options.launcher } : {}),
       ...(options.liveness ? { liveness: options.liveness } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.storageProbe ? { storageProbe: options.storageProbe } : {}),
     });
   } catch (error) {
     await database.drop();

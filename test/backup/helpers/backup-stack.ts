@@ -10,7 +10,7 @@ import { OrganizationPayloadKeys } from '../../../lib/db/organization-payload-ke
 import { createAgentWorker } from '../../../services/agent/agent.js';
 import { startGateway, type RunningGateway } from '../../../services/gateway/gateway.js';
 import { PrincipalResolver } from '../../../services/gateway/principals.js';
-import { createControlWorker } from '../../../services/worker/worker.js';
+import { createControlWorker, type ControlWorkerOptions } from '../../../services/worker/worker.js';
 import { authorized, startTestApi, type Client as ApiClient, type TestApi } from '../../api/helpers/test-api.js';
 import { stackEnv, uniqueName } from '../../support/stack-env.js';
 
@@ -77,7 +77,7 @@ function running(worker: Worker): RunningWorker {
  * against the local stack. Each test file gets its own control task queue: files run in parallel with
  * their own databases, and a worker must never pick up another file's runs.
  */
-export async function startBackupStack(options: { gcGraceMs?: number } = {}): Promise<BackupStack> {
+export async function startBackupStack(options: Pick<ControlWorkerOptions, 'gcGraceMs' | 'storageLimits' | 'maintenanceBudgetMs'> = {}): Promise<BackupStack> {
   const payloadKeyEntry = generateKeyEntry('p1');
   const env = {
     TEMPORAL_ADDRESS: stackEnv('TEMPORAL_ADDRESS'),

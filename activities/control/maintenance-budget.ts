@@ -1,0 +1,33 @@
+/**
+ * How long one storage target's garbage collection may run in one expiry pass. The control worker serves
+ * every tenant, and a target that is slow, huge or hostile must give its slot back: what GC did by then
+ * stays done (deleted packs, written tombstones), and the next pass (minutes later) starts again from the
+ * tombstones still waiting. Half an hour covers a GC of tens of thousands of snapshots on a healthy endpoint.
+ */
+export const MAINTENANCE_BUDGET_MS = 30 * 60_000;
+
+export type Budgeted<T> = { finished: true; value: T } | { finished: false };
+
+/**
+ * Runs `work` with a signal that aborts at the budget or when `cancellation` does, and returns by the budget
+ * at the latest. Work still inside a storage request then finishes in the background, within that request's
+ * own deadline, and stops at its next check of the signal; its outcome is dropped.
+ */
+export async function withinBudget<T>(budgetMs: number, cancellation: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<Budgeted<T>> {
+  const budget = new AbortController();
+  let expire: () => void = () => undefined;
+  const spent = new Promise<Budgeted<T>>((resolve) => {
+    expire = () => resolve({ finished: false });
+  });
+  const timer = setTimeout(() => {
+    budget.abort(new Error(`the maintenance budget of ${Math.round(budgetMs / 1000)} s is spent`));
+    expire();
+  }, budgetMs);
+  const running = work(AbortSignal.any([cancellation, budget.signal]));
+  try {
+    return await Promise.race([running.then((value): Budgeted<T> => ({ finished: true, value })), spent]);
+  } finally {
+    clearTimeout(timer);
+    running.catch(() => undefined);
+  }
+}

@@ -1,0 +1,125 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
+import { TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
+import { DEFAULT_STORAGE_REQUEST_LIMITS, type StorageRequestLimits } from '../../lib/datamover/storage/request-limits.js';
+import { recoveryPoints, type StoredRecoveryPointContents } from '../../lib/db/schema/index.js';
+import { expectStatus } from '../api/helpers/fixtures.js';
+import { authorized } from '../api/helpers/test-api.js';
+import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { type JobView } from '../backup/helpers/runs.js';
+import { openTargetRepository } from '../backup/helpers/run-repository.js';
+import { stackControlActivities } from '../backup/helpers/stack-control.js';
+import { createStackS3Target } from '../backup/helpers/stack-target.js';
+import { writeKnownData } from '../fixtures/volume-data.js';
+import { BANNER, INTERNAL_ADDRESS, startHostileStorage, type HostileBehaviour, type HostileStorage } from '../support/hostile-storage.js';
+import { runExpiryPass } from './helpers.js';
+
+/** Short enough for a test to wait out, long enough for the stack's own S3 server on a busy machine. */
+const LIMITS: StorageRequestLimits = { ...DEFAULT_STORAGE_REQUEST_LIMITS, connectTimeoutMs: 2_000, idleTimeoutMs: 3_000, requestDeadlineMs: 3_000, maxAnswerBytes: 256 * 1024, maxObjectBytes: 32 * 1024 * 1024 };
+
+let stack: BackupStack;
+const hostiles: HostileStorage[] = [];
+let scratch: string;
+
+beforeAll(async () => {
+  stack = await startBackupStack({ gcGraceMs: 0, storageLimits: LIMITS, maintenanceBudgetMs: 8_000 });
+  scratch = await mkdtemp(join(tmpdir(), 'haven-hostile-storage-'));
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  for (const hostile of hostiles) await hostile.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+/** A target that passed the probe and whose endpoint answers otherwise since (a tenant controls its server and its DNS). */
+async function hostileTarget(behaviour: HostileBehaviour, client = stack.client): Promise<string> {
+  const hostile = await startHostileStorage(behaviour);
+  hostiles.push(hostile);
+  const id = await createStackS3Target({ ...stack, client }, `hostile-${behaviour}`);
+  await stack.api.running.database.pool.query(`update storage_targets set config = jsonb_set(config, '{endpoint}', to_jsonb($1::text)) where id = $2`, [hostile.endpoint, id]);
+  return id;
+}
+
+/** A recovery point of the stack's organization whose resources snapshot lives in the target's repository. */
+async function pointOn(storageTargetId: string): Promise<string> {
+  const [row] = await stack.api.running.database.db
+    .insert(recoveryPoints)
+    .values({
+      orgId: stack.orgId,
+      type: 'COPY',
+      clusterName: 'prod',
+      definitionName: 'nightly',
+      storageTargetId,
+      expiresAt: new Date(Date.now() + 86_400_000),
+      // As a backup records it: the resources snapshot's id beside what the API shows.
+      contents: { namespaces: ['shop'], resourceCount: 1, persistentVolumes: [], resourcesSnapshotId: 'snapshot-1' } as StoredRecoveryPointContents,
+    })
+    .returning();
+  return row!.id;
+}
+
+describe('the control plane against a storage endpoint that answers with what listens inside the network', () => {
+  it.each<[string, HostileBehaviour, RegExp]>([
+    ["an internal web server's page", 'html-banner', /not a repository header/],
+    ["another service's banner", 'raw-banner', /something that is not S3/],
+  ])('fails the deletion of a point on it naming the kind of failure, never repeating %s', async (_case, behaviour, reason) => {
+    const pointId = await pointOn(await hostileTarget(behaviour));
+    const { workflowId } = expectStatus<{ workflowId: string }>(await stack.client.delete(`/recovery-points/${pointId}`), 202);
+    await stack.temporal.workflow.getHandle(workflowId).result().catch(() => undefined);
+    const listed = await stack.client.get('/jobs?kind=RECOVERY_POINT_DELETE&limit=100');
+    const job = expectStatus<{ items: JobView[] }>(listed, 200).items.find((j) => j.workflowId === workflowId)!;
+    expect(job).toMatchObject({ status: 'FAILED', message: expect.stringMatching(reason) });
+    const record = JSON.stringify(expectStatus(await stack.client.get(`/jobs/${job.id}`), 200));
+    for (const said of [BANNER, 'OpenSSH', INTERNAL_ADDRESS, '<html', '<title']) {
+      expect(listed.body).not.toContain(said);
+      expect(record).not.toContain(said);
+    }
+    // The point stays: nothing was deleted.
+    expectStatus(await stack.client.get(`/recovery-points/${pointId}`), 200);
+  });
+});
+
+describe("the control plane's repository work against an endpoint that misbehaves", () => {
+  it.each<[string, HostileBehaviour, string]>([
+    ['announces a 2 GiB object', 'huge', 'STORAGE_ANSWER_TOO_LARGE'],
+    ['streams a gigantic object without announcing its length', 'huge-chunked', 'STORAGE_ANSWER_TOO_LARGE'],
+    ['trickles its answer', 'trickle', 'STORAGE_TIMEOUT'],
+  ])('stops with a typed failure when it %s', async (_case, behaviour, type) => {
+    const storageTargetId = await hostileTarget(behaviour);
+    const control = stackControlActivities(stack, { storageLimits: LIMITS });
+    const attempt = new MockActivityEnvironment().run(control.forgetRepositorySnapshots, { orgId: stack.orgId, storageTargetId, snapshotIds: ['snapshot-1'] });
+    await expect(attempt).rejects.toMatchObject({ type, message: expect.stringContaining(`storage target ${storageTargetId}: the storage endpoint`) });
+  });
+});
+
+describe('storage maintenance of one tenant', () => {
+  it("does not stall another organization's: a hanging target's GC stops at its budget, the other target's completes", async () => {
+    // Another organization with a healthy repository where GC has work waiting: a tombstone whose packs no snapshot needs.
+    const other = await stack.api.createOrganization('other-tenant');
+    const healthyId = await createStackS3Target({ ...stack, client: authorized(stack.api.app, other.keys.admin) }, 'healthy');
+    const repository = await openTargetRepository(stack, healthyId);
+    const source = join(scratch, 'data');
+    await mkdir(source);
+    await writeKnownData(source, 'maintenance', { largeFileMiB: 1, smallFiles: 3 });
+    const { snapshot } = await runBackup(repository, { source, volume: 'v', tags: {}, sealWorkers: 0 });
+    await repository.deleteSnapshot(snapshot.id);
+    expect((await collectGarbage(repository, { graceMs: 0 })).condemnedPacks).toBeGreaterThan(0);
+
+    // The stack's organization has a target (and a tombstone-less one is still listed) that never answers.
+    const hangingId = await hostileTarget('hang');
+
+    const outcome = await runExpiryPass(stack, { now: new Date().toISOString() });
+    expect(outcome.collected.map((c) => c.storageTargetId)).toEqual([healthyId]);
+    expect(outcome.collected[0]!.deletedPacks).toBeGreaterThan(0);
+    expect(outcome.collected.map((c) => c.storageTargetId)).not.toContain(hangingId);
+    const left: string[] = [];
+    for await (const object of repository.backend.list(TOMBSTONES_PREFIX)) left.push(object.key);
+    expect(left).toEqual([]);
+  });
+});
