@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { RepositoryAccess } from '../../proto/agent/index.js';
 import { openBackend } from '../../lib/datamover/cli/target.js';
 import { RepositoryExistsError, RepositoryNotFoundError } from '../../lib/datamover/errors.js';
@@ -6,7 +7,7 @@ import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 import type { StorageRequestLimits } from '../../lib/datamover/storage/request-limits.js';
 
 /** The storage backend of a repository location, with the target's credentials and SafeLock retention. */
-export function backendFor(access: RepositoryAccess, limits?: StorageRequestLimits): Promise<StorageBackend> {
+export function backendFor(access: RepositoryAccess, limits?: StorageRequestLimits, lookup?: LookupFunction): Promise<StorageBackend> {
   return openBackend({
     repository: access.location,
     s3Endpoint: access.s3?.endpoint,
@@ -16,6 +17,7 @@ export function backendFor(access: RepositoryAccess, limits?: StorageRequestLimi
     s3SecretAccessKey: access.s3?.secretAccessKey,
     retentionDays: access.retentionDays,
     limits,
+    lookup,
   });
 }
 

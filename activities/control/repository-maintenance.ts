@@ -78,6 +78,8 @@ function asFailure(error: unknown, ref: RepositoryRef): unknown {
   if (error instanceof ObjectRetainedError) {
     return ApplicationFailure.nonRetryable(`${error.message}: SafeLock (Object Lock) keeps it until then`, error.code);
   }
+  // A connection found the endpoint's name resolving, by now, to an address the installation does not allow.
+  if (error instanceof StorageAccessRefusedError) return ApplicationFailure.nonRetryable(`storage target ${ref.storageTargetId}: ${error.message}`, 'STORAGE_ACCESS_REFUSED');
   // The endpoint was reached from inside the installation's network: only the kind of failure goes back.
   const storage = describeStorageFailure(error);
   if (storage) {
@@ -109,7 +111,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
       if (error instanceof StorageAccessRefusedError) throw ApplicationFailure.nonRetryable(`storage target ${ref.storageTargetId}: ${error.message}`, 'STORAGE_ACCESS_REFUSED');
       throw error;
     }
-    return { backend: await backendFor(access, deps.storageLimits), secret: access.secret };
+    return { backend: await backendFor(access, deps.storageLimits, storageAccess.endpoints.lookup), secret: access.secret };
   }
 
   /** Undefined when the target's repository was never created: nothing is stored there. */

@@ -1,5 +1,5 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { lookup as systemLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { BlockList, isIPv4, isIPv6, type LookupFunction } from 'node:net';
 
 /**
  * Address ranges that are not the public internet: loopback, private, carrier-grade NAT, link-local
@@ -29,6 +29,13 @@ const INTERNAL_V6: [string, number][] = [
   ['ff00::', 8],
 ];
 
+/** Every address a host name resolves to, as `dns.lookup` with `all: true` answers. */
+export type NameResolver = (hostname: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+const systemResolver: NameResolver = (hostname, options, callback) => systemLookup(hostname, { ...options, all: true }, callback);
+
+const REFUSED_INTERNAL = 'the endpoint is on a private, loopback or link-local address, which this installation does not allow for storage';
+
 /** The control plane must not reach this storage; the message is fit for the tenant to read. */
 export class StorageAccessRefusedError extends Error {
   override name = 'StorageAccessRefusedError';
@@ -51,13 +58,18 @@ function plainAddress(address: string): { address: string; family: 'ipv4' | 'ipv
 /**
  * Which storage endpoints the control plane may connect to: public addresses always, internal ones only
  * inside the networks the installation allows. Every address a name resolves to is checked, so a name
- * cannot smuggle in an internal address beside a public one. (A name that resolves differently a moment
- * later is not caught here: the connection resolves again.)
+ * cannot smuggle in an internal address beside a public one. A name can resolve differently a moment
+ * later (DNS rebinding), and a virtual-hosted bucket is reached under another name than the endpoint's:
+ * `lookup` is what connections resolve with, so the address actually dialled passes the same check.
  */
 export class EndpointNetworks {
-  private constructor(private readonly allowed: BlockList) {}
+  private constructor(
+    private readonly allowed: BlockList,
+    private readonly resolve: NameResolver,
+  ) {}
 
-  static fromNetworks(cidrs: readonly string[]): EndpointNetworks {
+  /** `resolve` is the system's resolver; tests give a name the answers a rebinding DNS server would. */
+  static fromNetworks(cidrs: readonly string[], resolve: NameResolver = systemResolver): EndpointNetworks {
     const allowed = new BlockList();
     for (const cidr of cidrs) {
       const [network, bits] = cidr.split('/');
@@ -68,7 +80,30 @@ export class EndpointNetworks {
       }
       allowed.addSubnet(network, prefix, family);
     }
-    return new EndpointNetworks(allowed);
+    return new EndpointNetworks(allowed, resolve);
+  }
+
+  private refuses(raw: string): boolean {
+    const { address, family } = plainAddress(raw);
+    return internal.check(address, family) && !this.allowed.check(address, family);
+  }
+
+  /**
+   * A resolver for `net.connect` and HTTP agents: resolves as the system does and fails the connection
+   * when any address of the name is one this installation does not allow.
+   */
+  readonly lookup: LookupFunction = (hostname: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+    this.resolve(hostname, options, (error, addresses) => {
+      if (error) return callback(error, []);
+      if (addresses.some((entry) => this.refuses(entry.address))) return callback(new StorageAccessRefusedError(REFUSED_INTERNAL), []);
+      if (options.all) return callback(null, addresses);
+      const first = addresses[0]!;
+      callback(null, first.address, first.family);
+    });
+  };
+
+  private resolveAll(hostname: string): Promise<LookupAddress[]> {
+    return new Promise((resolve, reject) => this.resolve(hostname, { verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
   }
 
   /** Throws StorageAccessRefusedError, saying why in words a tenant may read, when the control plane must not connect. */
@@ -81,15 +116,10 @@ export class EndpointNetworks {
     }
     let addresses: string[];
     try {
-      addresses = isIPv4(host) || isIPv6(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+      addresses = isIPv4(host) || isIPv6(host) ? [host] : (await this.resolveAll(host)).map((entry) => entry.address);
     } catch {
       throw new StorageAccessRefusedError(`the endpoint's host name "${host}" does not resolve`);
     }
-    for (const raw of addresses) {
-      const { address, family } = plainAddress(raw);
-      if (internal.check(address, family) && !this.allowed.check(address, family)) {
-        throw new StorageAccessRefusedError('the endpoint is on a private, loopback or link-local address, which this installation does not allow for storage');
-      }
-    }
+    if (addresses.some((address) => this.refuses(address))) throw new StorageAccessRefusedError(REFUSED_INTERNAL);
   }
 }

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { InvalidArgumentError } from '../errors.js';
 import type { RetentionPolicy, StorageBackend } from '../storage/backend.js';
 import { LocalBackend } from '../storage/local-backend.js';
@@ -14,6 +15,8 @@ export interface TargetSettings {
   retentionDays?: number;
   /** Deadlines and answer sizes of S3 requests; the defaults of request-limits.ts when not given. */
   limits?: StorageRequestLimits;
+  /** How S3 connections resolve host names (see S3TargetConfig.lookup). */
+  lookup?: LookupFunction;
 }
 
 /** S3 modules load only for S3 targets (and the SDK, hundreds of modules, only when S3Backend needs it). */
@@ -35,5 +38,6 @@ export async function openBackend(settings: TargetSettings): Promise<StorageBack
     secretAccessKey: settings.s3SecretAccessKey,
     retention,
     ...(settings.limits ? { limits: settings.limits } : {}),
+    ...(settings.lookup ? { lookup: settings.lookup } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, type LookupFunction, type Socket } from 'node:net';
 import { StorageAnswerNotS3Error, StorageAnswerTooLargeError, StorageTimeoutError } from '../errors.js';
 import type { StorageRequestLimits } from './request-limits.js';
 import { responseError } from './s3-answers.js';
@@ -67,8 +67,9 @@ export class Connection {
     port: number,
     private readonly limits: StorageRequestLimits,
     private readonly onIdle: (connection: Connection) => void,
+    lookup?: LookupFunction,
   ) {
-    this.socket = connect({ host, port, onread: { buffer: this.buffer, callback: (bytes) => this.receive(bytes) } });
+    this.socket = connect({ host, port, ...(lookup ? { lookup } : {}), onread: { buffer: this.buffer, callback: (bytes) => this.receive(bytes) } });
     this.socket.setNoDelay(true);
     const connecting = setTimeout(() => this.socket.destroy(new StorageTimeoutError(this.exchange?.bounds.operation ?? 'a request', limits.connectTimeoutMs, 'connect')), limits.connectTimeoutMs);
     this.socket.once('connect', () => clearTimeout(connecting));

@@ -53,6 +53,7 @@ export class S3Backend implements StorageBackend {
         forcePathStyle: config.forcePathStyle ?? false,
         credentials: { accessKeyId, secretAccessKey },
         limits: this.limits,
+        ...(config.lookup ? { lookup: config.lookup } : {}),
       });
       this.plain = plainHttpOperations(http, this.limits);
     }

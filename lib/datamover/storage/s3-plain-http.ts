@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { Connection, type PlainResponse } from './http-connection.js';
 import { DEFAULT_STORAGE_REQUEST_LIMITS, type StorageRequestLimits } from './request-limits.js';
 import { canonicalQuery, escapeUri, SigV4Signer, type SigningCredentials } from './sigv4.js';
@@ -27,6 +28,8 @@ interface PlainHttpTarget {
   forcePathStyle: boolean;
   credentials: SigningCredentials;
   limits?: StorageRequestLimits;
+  /** How connections resolve the endpoint's name (the control plane's guard, see S3TargetConfig.lookup). */
+  lookup?: LookupFunction;
 }
 
 interface PlainRequest {
@@ -55,6 +58,7 @@ export class S3PlainHttp {
   private readonly signer: SigV4Signer;
   private readonly idle: Connection[] = [];
   private readonly limits: StorageRequestLimits;
+  private readonly lookup: LookupFunction | undefined;
 
   static supports(endpoint: string | undefined): boolean {
     return endpoint !== undefined && new URL(endpoint).protocol === 'http:';
@@ -66,6 +70,7 @@ export class S3PlainHttp {
     this.bucketPath = `${this.url.pathname.replace(/\/$/, '')}${target.forcePathStyle ? `/${target.bucket}` : ''}`;
     this.signer = new SigV4Signer(target.region, target.credentials);
     this.limits = target.limits ?? DEFAULT_STORAGE_REQUEST_LIMITS;
+    this.lookup = target.lookup;
   }
 
   /** Sends one signed request; a non-2xx answer rejects with S3ResponseError. */
@@ -81,7 +86,7 @@ export class S3PlainHttp {
     let connection = this.idle.pop();
     while (connection?.closed) connection = this.idle.pop();
     connection?.socket.ref();
-    connection ??= new Connection(this.url.hostname, Number(this.url.port || 80), this.limits, (done) => this.release(done));
+    connection ??= new Connection(this.url.hostname, Number(this.url.port || 80), this.limits, (done) => this.release(done), this.lookup);
     const maxBytes = request.into ? Math.min(request.into.length, request.maxBytes ?? Infinity) : (request.maxBytes ?? this.limits.maxAnswerBytes);
     return connection.request(request.method, head, request.body, request.into, { operation: request.operation ?? request.method, maxBytes });
   }

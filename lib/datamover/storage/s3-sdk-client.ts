@@ -1,4 +1,6 @@
+import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { Transform, type Readable } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
 import { StorageAnswerTooLargeError, StorageTimeoutError } from '../errors.js';
@@ -12,6 +14,8 @@ export interface BoundedS3ClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   skipTlsVerify?: boolean;
   limits: StorageRequestLimits;
+  /** How connections resolve host names (see S3TargetConfig.lookup). */
+  lookup?: LookupFunction;
 }
 
 interface RawResponse {
@@ -42,7 +46,7 @@ export function boundedS3Client(options: BoundedS3ClientOptions): S3Client {
       socketTimeout: limits.idleTimeoutMs,
       requestTimeout: limits.requestDeadlineMs,
       throwOnRequestTimeout: true,
-      ...(options.skipTlsVerify ? { httpsAgent: new HttpsAgent({ rejectUnauthorized: false }) } : {}),
+      ...agentsFor(options),
     },
   });
   client.middlewareStack.add(
@@ -71,6 +75,15 @@ export function boundedS3Client(options: BoundedS3ClientOptions): S3Client {
     { step: 'deserialize', priority: 'low', name: 'havenBoundedAnswers' },
   );
   return client;
+}
+
+/** Agents only where something differs from the SDK's own: a name guard, or TLS without verification. */
+function agentsFor(options: BoundedS3ClientOptions): { httpAgent?: HttpAgent; httpsAgent?: HttpsAgent } {
+  const lookup = options.lookup ? { lookup: options.lookup } : {};
+  const agents: { httpAgent?: HttpAgent; httpsAgent?: HttpsAgent } = {};
+  if (options.lookup) agents.httpAgent = new HttpAgent({ keepAlive: true, ...lookup });
+  if (options.lookup || options.skipTlsVerify) agents.httpsAgent = new HttpsAgent({ keepAlive: true, ...lookup, ...(options.skipTlsVerify ? { rejectUnauthorized: false } : {}) });
+  return agents;
 }
 
 /** The SDK's timeouts as StorageTimeoutError; resets (which the SDK also names TimeoutError) stay as they are. */

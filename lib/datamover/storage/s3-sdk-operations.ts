@@ -27,6 +27,7 @@ export function createS3Client(config: S3TargetConfig): S3Client {
     forcePathStyle: config.forcePathStyle ?? false,
     credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
     limits: config.limits ?? DEFAULT_STORAGE_REQUEST_LIMITS,
+    ...(config.lookup ? { lookup: config.lookup } : {}),
   });
 }
 

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { RetentionPolicy } from './backend.js';
 import type { StorageRequestLimits } from './request-limits.js';
 
@@ -15,4 +16,9 @@ export interface S3TargetConfig {
   retention?: RetentionPolicy;
   /** Deadlines and answer sizes of every request; DEFAULT_STORAGE_REQUEST_LIMITS when not given. */
   limits?: StorageRequestLimits;
+  /**
+   * How connections resolve host names. The control plane passes a guard (EndpointNetworks.lookup) so the
+   * address really dialled is one the installation allows; the system resolver when not given.
+   */
+  lookup?: LookupFunction;
 }

@@ -31,6 +31,8 @@ interface SdkError {
 function classify(error: unknown): StorageProbeError {
   const e = error as SdkError;
   const status = e.$metadata?.httpStatusCode;
+  // The name resolved, when the connection looked it up, to an address this installation does not allow.
+  if (error instanceof StorageAccessRefusedError) return new StorageProbeError('endpoint', error.message);
   const failure = describeStorageFailure(error);
   if (failure?.kind === 'access-denied') return new StorageProbeError('credentials', 'the storage server refused these credentials for this bucket: check the access key, the secret and the bucket policy');
   if (failure?.kind === 'no-bucket') return new StorageProbeError('bucket', 'the bucket does not exist at this endpoint');
@@ -61,6 +63,7 @@ export const s3StorageProbe = (endpoints: EndpointNetworks, limits: StorageReque
       credentials: request.credentials,
       skipTlsVerify: request.skipTlsVerify,
       limits,
+      lookup: endpoints.lookup,
     });
     const Bucket = request.bucket;
     try {
