@@ -6,8 +6,18 @@ import { Repository } from '../../lib/datamover/repository/repository.js';
 import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 import type { StorageRequestLimits } from '../../lib/datamover/storage/request-limits.js';
 
+/**
+ * How the control plane reaches a tenant's storage, which the tenant controls: request bounds, a resolver
+ * that refuses internal addresses, and no symbolic links followed in a directory repository.
+ */
+export interface UntrustedStorageOptions {
+  limits?: StorageRequestLimits;
+  lookup?: LookupFunction;
+  refuseLinks?: boolean;
+}
+
 /** The storage backend of a repository location, with the target's credentials and SafeLock retention. */
-export function backendFor(access: RepositoryAccess, limits?: StorageRequestLimits, lookup?: LookupFunction): Promise<StorageBackend> {
+export function backendFor(access: RepositoryAccess, options: UntrustedStorageOptions = {}): Promise<StorageBackend> {
   return openBackend({
     repository: access.location,
     s3Endpoint: access.s3?.endpoint,
@@ -16,8 +26,7 @@ export function backendFor(access: RepositoryAccess, limits?: StorageRequestLimi
     s3AccessKeyId: access.s3?.accessKeyId,
     s3SecretAccessKey: access.s3?.secretAccessKey,
     retentionDays: access.retentionDays,
-    limits,
-    lookup,
+    ...options,
   });
 }
 

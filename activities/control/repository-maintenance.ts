@@ -111,7 +111,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
       if (error instanceof StorageAccessRefusedError) throw ApplicationFailure.nonRetryable(`storage target ${ref.storageTargetId}: ${error.message}`, 'STORAGE_ACCESS_REFUSED');
       throw error;
     }
-    return { backend: await backendFor(access, deps.storageLimits, storageAccess.endpoints.lookup), secret: access.secret };
+    return { backend: await backendFor(access, { limits: deps.storageLimits, lookup: storageAccess.endpoints.lookup, refuseLinks: true }), secret: access.secret };
   }
 
   /** Undefined when the target's repository was never created: nothing is stored there. */

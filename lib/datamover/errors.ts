@@ -35,6 +35,20 @@ export class RepositoryExistsError extends DataMoverError {
   }
 }
 
+/**
+ * A directory or object inside a repository is a symbolic link, where the repository writes only plain
+ * directories and files: followed, it would lead the reader (the control plane's GC, most dangerously) to
+ * data outside the repository.
+ */
+export class RepositoryLinkError extends DataMoverError {
+  readonly code = 'REPOSITORY_LINK_REFUSED';
+  readonly retryable = false;
+  constructor(readonly path: string) {
+    super(`the repository contains a symbolic link (${path}); a repository holds only plain directories and files, so it is not followed`);
+    this.name = 'RepositoryLinkError';
+  }
+}
+
 /** Restored or verified bytes do not match their chunk id: the stored data is corrupt or was tampered with. */
 export class ChunkVerificationError extends DataMoverError {
   readonly code = 'CHUNK_VERIFICATION_FAILED';

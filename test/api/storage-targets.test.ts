@@ -154,7 +154,9 @@ describe('storage targets', () => {
     const strict = await startTestApi({ env: { HAVEN_STORAGE_PRIVATE_NETWORKS: '' } });
     try {
       const owner = authorized(strict.app, (await strict.createOrganization()).keys.admin);
-      for (const endpoint of [stackEnv('S3_ENDPOINT'), 'http://169.254.169.254', 'http://10.1.2.3:9000', 'http://[::1]:9000', 'http://[::ffff:127.0.0.1]:9000', 'http://localhost:9000']) {
+      for (const endpoint of [stackEnv('S3_ENDPOINT'), 'http://169.254.169.254', 'http://10.1.2.3:9000', 'http://[::1]:9000', 'http://[::ffff:127.0.0.1]:9000', 'http://localhost:9000',
+        // NAT64 (well-known and local-use), 6to4 and IPv4-compatible forms of the metadata service's address.
+        'http://[64:ff9b::a9fe:a9fe]', 'http://[64:ff9b:1::a9fe:a9fe]', 'http://[2002:a9fe:a9fe::1]', 'http://[::a9fe:a9fe]']) {
         const response = expectStatus<{ errors: unknown[] }>(await owner.post('/storage-targets', s3({ name: 'internal', pathStyle: true, endpoint })), 422);
         expect(response.errors, endpoint).toEqual([{ field: 'body.endpoint', reason: expect.stringContaining('private, loopback or link-local') }]);
       }

@@ -21,9 +21,14 @@ const INTERNAL_V4: [string, number][] = [
   ['240.0.0.0', 4],
 ];
 const INTERNAL_V6: [string, number][] = [
-  ['::', 128],
+  // The unspecified and loopback addresses, and IPv4-compatible ones (::a.b.c.d, deprecated but routed by some stacks).
+  ['::', 96],
   ['::1', 128],
+  // NAT64: the well-known prefix and local-use ones translate to whatever IPv4 address they embed.
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  // 6to4 embeds an IPv4 address too.
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],

@@ -17,6 +17,8 @@ export interface TargetSettings {
   limits?: StorageRequestLimits;
   /** How S3 connections resolve host names (see S3TargetConfig.lookup). */
   lookup?: LookupFunction;
+  /** A directory repository refuses symbolic links below its root (see LocalBackend). */
+  refuseLinks?: boolean;
 }
 
 /** S3 modules load only for S3 targets (and the SDK, hundreds of modules, only when S3Backend needs it). */
@@ -25,7 +27,7 @@ export async function openBackend(settings: TargetSettings): Promise<StorageBack
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(settings.repository);
   if (!s3) {
     if (settings.repository.includes('://')) throw new InvalidArgumentError(`unsupported repository location ${settings.repository}`);
-    return new LocalBackend(settings.repository, retention);
+    return new LocalBackend(settings.repository, retention, undefined, settings.refuseLinks ?? false);
   }
   const { S3Backend } = await import('../storage/s3-backend.js');
   return new S3Backend({

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, type Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, link, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, link, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError } from '../errors.js';
+import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError, RepositoryLinkError } from '../errors.js';
 import type { ByteRange, ObjectInfo, PutOptions, RetentionPolicy, StorageBackend } from './backend.js';
 import { retainUntil } from './backend.js';
 
@@ -22,6 +22,15 @@ export class LocalBackend implements StorageBackend {
     private readonly root: string,
     private readonly retention?: RetentionPolicy,
     private readonly clock: () => Date = () => new Date(),
+    /**
+     * Refuse symbolic links below the root, before every operation. The control plane sets it: a
+     * filesystem target is also written by the tenant's own mover pods, and a link placed there (say,
+     * `packs` pointing into another organization's repository) would otherwise have GC list and delete
+     * what lies behind it. (A link swapped in between this check and the operation is not caught: an
+     * installation that shares a filesystem between tenants' clusters and the control plane should prefer
+     * S3 targets; see docs/retention.md.)
+     */
+    private readonly refuseLinks = false,
   ) {
     this.location = root;
   }
@@ -31,8 +40,28 @@ export class LocalBackend implements StorageBackend {
     return join(this.root, ...key.split('/'));
   }
 
+  /** `pathOf(key)`, once no directory between the root and it, nor the object itself, is a symbolic link. */
+  private async confinedPathOf(key: string): Promise<string> {
+    const path = this.pathOf(key);
+    if (this.refuseLinks) await this.refuseLinksBelowRoot(path);
+    return path;
+  }
+
+  private async refuseLinksBelowRoot(path: string): Promise<void> {
+    let current = this.root;
+    for (const part of relative(this.root, path).split(sep).filter(Boolean)) {
+      current = join(current, part);
+      const info = await lstat(current).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (!info) return;
+      if (info.isSymbolicLink()) throw new RepositoryLinkError(relative(this.root, current));
+    }
+  }
+
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
-    const target = this.pathOf(key);
+    const target = await this.confinedPathOf(key);
     const directory = dirname(target);
     await mkdir(directory, { recursive: true });
     const temp = join(directory, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
@@ -62,7 +91,7 @@ export class LocalBackend implements StorageBackend {
   }
 
   async get(key: string, range?: ByteRange): Promise<Buffer> {
-    const path = this.pathOf(key);
+    const path = await this.confinedPathOf(key);
     try {
       if (!range) return await readFile(path);
       const handle = await open(path, fsConstants.O_RDONLY);
@@ -81,7 +110,7 @@ export class LocalBackend implements StorageBackend {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const info = await stat(this.pathOf(key));
+      const info = await stat(await this.confinedPathOf(key));
       return { key, size: info.size, lastModified: info.mtime };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -91,7 +120,8 @@ export class LocalBackend implements StorageBackend {
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const slash = prefix.lastIndexOf('/');
-    const base = slash < 0 ? this.root : this.pathOf(prefix.slice(0, slash));
+    const base = slash < 0 ? this.root : await this.confinedPathOf(prefix.slice(0, slash));
+    // walkFiles never descends into a link or yields one, so only the base needed the check.
     for await (const path of walkFiles(base)) {
       const key = relative(this.root, path).split(sep).join('/');
       if (!key.startsWith(prefix) || key.startsWith(RETENTION_DIR)) continue;
@@ -105,13 +135,16 @@ export class LocalBackend implements StorageBackend {
   async delete(key: string): Promise<void> {
     const until = await this.retainedUntil(key);
     if (until && until > this.clock()) throw new ObjectRetainedError(key, until);
-    await rm(this.pathOf(key), { force: true });
+    await rm(await this.confinedPathOf(key), { force: true });
     await rm(this.retentionPath(key), { force: true });
   }
 
   async retainedUntil(key: string): Promise<Date | undefined> {
+    const path = this.retentionPath(key);
+    // A linked retention date could be another repository's: read through a link, it could make GC think an object expired.
+    if (this.refuseLinks) await this.refuseLinksBelowRoot(path);
     try {
-      return new Date((await readFile(this.retentionPath(key), 'utf8')).trim());
+      return new Date((await readFile(path, 'utf8')).trim());
     } catch {
       return undefined;
     }
@@ -131,6 +164,7 @@ export class LocalBackend implements StorageBackend {
 
   private async writeRetention(key: string, until: Date): Promise<void> {
     const path = this.retentionPath(key);
+    if (this.refuseLinks) await this.refuseLinksBelowRoot(path);
     await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.${TEMP_PREFIX}${randomBytes(4).toString('hex')}`;
     const handle = await open(temp, 'w');

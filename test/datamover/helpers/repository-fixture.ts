@@ -30,8 +30,9 @@ class ServerClockBackend extends LocalBackend {
     private readonly directory: string,
     retention: RetentionPolicy | undefined,
     private readonly serverClock: () => Date,
+    refuseLinks: boolean,
   ) {
-    super(directory, retention, serverClock);
+    super(directory, retention, serverClock, refuseLinks);
   }
 
   override async put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
@@ -41,8 +42,9 @@ class ServerClockBackend extends LocalBackend {
   }
 }
 
-export function localBackend(root: string, options: Pick<LocalRepositoryOptions, 'retention' | 'clock'> = {}): LocalBackend {
-  return options.clock ? new ServerClockBackend(root, options.retention, options.clock) : new LocalBackend(root, options.retention);
+export function localBackend(root: string, options: Pick<LocalRepositoryOptions, 'retention' | 'clock'> & { refuseLinks?: boolean } = {}): LocalBackend {
+  const refuseLinks = options.refuseLinks ?? false;
+  return options.clock ? new ServerClockBackend(root, options.retention, options.clock, refuseLinks) : new LocalBackend(root, options.retention, undefined, refuseLinks);
 }
 
 export async function localRepository(root: string, options: LocalRepositoryOptions = {}): Promise<Repository> {
