@@ -2,6 +2,7 @@ import { ApplicationFailure, CancellationScope, executeChild, isCancellation, pr
 import type { ClusterReplicationActivities } from '../activities/cluster/replication/replication-activities.js';
 import type { ControlActivities } from '../activities/control/index.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
+import { isProtectedNamespace, PROTECTED_NAMESPACES_RULE } from '../lib/domain/protected-namespaces.js';
 import type { ReplicationOutcome, ReplicationRunInput } from '../lib/domain/runs/replication-run.js';
 import { CONTROL, snapshotWait } from './activity-profiles.js';
 import { backupWorkflow } from './backup.js';
@@ -57,6 +58,10 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
     }
     const destinationOffline = await control.agentNotConnectedReason({ clusterId: input.destinationClusterId });
     if (destinationOffline) throw ApplicationFailure.nonRetryable(`destination cluster ${input.destinationClusterId}: ${destinationOffline}`, 'AGENT_NOT_CONNECTED');
+    // The API refuses these at definition time; checked here too (a definition saved before that rule), so no
+    // agent, however old, is ever told to delete one.
+    const protectedOnes = input.destinationNamespaces.filter(isProtectedNamespace);
+    if (protectedOnes.length > 0) throw ApplicationFailure.nonRetryable(`refusing to replace ${protectedOnes.join(', ')}: ${PROTECTED_NAMESPACES_RULE}`, 'PROTECTED_NAMESPACE');
 
     const backupPhase = await openPhase(control, input, workflowId, 'BACKUP', input.sourceClusterId);
     await enter('BACKING_UP', { backup: { workflowId: backupPhase.childId, jobId: backupPhase.jobId } });
@@ -81,7 +86,7 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
       );
     }
     await destination.resetNamespaces({
-      version: 1,
+      version: 2,
       jobId: input.jobId,
       namespaces: input.destinationNamespaces,
       replaceUnmanagedNamespaces: input.replaceUnmanagedNamespaces === true,

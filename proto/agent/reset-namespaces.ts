@@ -11,15 +11,22 @@ export const ResetNamespacesRequestV1 = Type.Object({
   /** The replication job: marks the namespaces it re-creates. */
   jobId: Type.String(),
   namespaces: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
-  /**
-   * Absent or false: a namespace Haven did not create (no managed-by label) fails the run before anything
-   * is deleted. Added within v1 (optional): an older control plane's request means the safe default.
-   */
-  replaceUnmanagedNamespaces: Type.Optional(Type.Boolean()),
   /** How long a namespace may take to finish terminating (its finalizers, its pods' grace periods). */
   timeoutSeconds: Type.Number({ minimum: 1 }),
 });
-export type ResetNamespacesRequest = Static<typeof ResetNamespacesRequestV1>;
+
+/**
+ * v2 makes the managed-by rule part of the contract. It is a new version, not a field added to v1: an
+ * agent that knows only v1 refuses the request instead of ignoring the rule and deleting a namespace
+ * Haven did not create.
+ */
+export const ResetNamespacesRequestV2 = Type.Object({
+  ...ResetNamespacesRequestV1.properties,
+  version: Type.Literal(2),
+  /** False: a namespace Haven did not create (no managed-by label) fails the run before anything is deleted. */
+  replaceUnmanagedNamespaces: Type.Boolean(),
+});
+export type ResetNamespacesRequest = Static<typeof ResetNamespacesRequestV2>;
 
 export const ResetNamespacesResultV1 = Type.Object({
   version: Type.Literal(1),
@@ -29,7 +36,9 @@ export const ResetNamespacesResultV1 = Type.Object({
 export type ResetNamespacesResult = Static<typeof ResetNamespacesResultV1>;
 
 export const resetNamespacesRequestCodec = versionedCodec<ResetNamespacesRequest>('reset-namespaces request', {
-  1: versionDecoder(ResetNamespacesRequestV1, (value) => value),
+  // A released control plane's request: the agent applies the rule, with no override.
+  1: versionDecoder(ResetNamespacesRequestV1, (value): ResetNamespacesRequest => ({ ...value, version: 2, replaceUnmanagedNamespaces: false })),
+  2: versionDecoder(ResetNamespacesRequestV2, (value) => value),
 });
 export const resetNamespacesResultCodec = versionedCodec<ResetNamespacesResult>('reset-namespaces result', {
   1: versionDecoder(ResetNamespacesResultV1, (value) => value),

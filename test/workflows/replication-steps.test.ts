@@ -116,6 +116,15 @@ describe('replication workflow steps (mocked activities)', () => {
     expect(inputsOf<JobEnd>(run.calls, 'finishJob')).toEqual([{ orgId: ORG, jobId: input.jobId, status: 'FAILED', message, errors: [{ message }] }]);
   });
 
+  it('a destination namespace that is protected (a definition saved before the API refused it) fails the run before either cluster is touched', async () => {
+    const input = replicationInput({ destinationNamespaces: ['shop', 'kube-system'] });
+    const run = await runReplication(input, control());
+
+    expect(failureType(run.failure)).toBe('REPLICATION_FAILED');
+    expect(failureMessage(run.failure)).toContain('refusing to replace kube-system');
+    expect(run.calls.filter((c) => c.queue !== CONTROL_QUEUE)).toEqual([]);
+  });
+
   it('backs up with input.backupPlan, resets the destination, restores with input.restoreVolumes and DESTINATION_POST_RESTORE hooks, then removes the point', async () => {
     const input = replicationInput();
     const run = await runReplication(input, control());
@@ -135,7 +144,7 @@ describe('replication workflow steps (mocked activities)', () => {
     // Source first, then the destination is reset before anything is restored into it, then the point goes.
     const order = run.calls.map((c) => c.name).filter((n) => ['exportResourcesToRepository', 'recordRecoveryPoint', 'resetNamespaces', 'restoreResourcesFromRepository', 'beginRecoveryPointDeletion', 'removeRecoveryPoint'].includes(n));
     expect(order).toEqual(['exportResourcesToRepository', 'recordRecoveryPoint', 'resetNamespaces', 'restoreResourcesFromRepository', 'beginRecoveryPointDeletion', 'removeRecoveryPoint']);
-    expect(inputsOf<ResetNamespacesRequest>(run.calls, 'resetNamespaces')).toEqual([{ version: 1, jobId: input.jobId, namespaces: ['shop'], replaceUnmanagedNamespaces: true, timeoutSeconds: 600 }]);
+    expect(inputsOf<ResetNamespacesRequest>(run.calls, 'resetNamespaces')).toEqual([{ version: 2, jobId: input.jobId, namespaces: ['shop'], replaceUnmanagedNamespaces: true, timeoutSeconds: 600 }]);
     expect(inputsOf<DeletionStart>(run.calls, 'beginRecoveryPointDeletion')[0]).toMatchObject({ recoveryPointId: record?.recoveryPointId, scope: 'ALL' });
     expect(inputsOf<JobEnd>(run.calls, 'finishJob').find((e) => e.jobId === input.jobId)?.status).toBe('COMPLETED');
   });
