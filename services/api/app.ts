@@ -20,6 +20,8 @@ export const LOG_REDACTIONS = ['req.headers.authorization', 'req.headers.cookie'
 export interface BuildAppOptions {
   context: ApiContext;
   rateLimits: RateLimitSettings;
+  /** CIDRs of the proxies whose X-Forwarded-For is believed (config.ts `trustedProxies`); empty believes none. */
+  trustedProxies?: string[];
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -27,13 +29,15 @@ export interface BuildAppOptions {
  * The API as a Fastify instance, ready for `inject()` in tests or `listen()` in main.ts. The database
  * must already be migrated; collaborators (workflow launcher, agent liveness, clock) come injected.
  */
-export async function buildApp({ context, rateLimits, logger = false }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ context, rateLimits, trustedProxies = [], logger = false }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     // Bodies are small JSON documents; a 1 MiB cap stops abuse without limiting real definitions.
     bodyLimit: 1024 * 1024,
     // Ids in paths are UUIDs; query strings hold filters only.
     routerOptions: { maxParamLength: 200 },
+    // request.ip, which address budgets count by, is the peer unless the peer is a proxy the installation trusts.
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
   }).withTypeProvider<TypeBoxProvider>();
 
   // The API speaks JSON only; without this, a text/plain body would reach validation as a string.

@@ -1,5 +1,6 @@
 import { storageAccessPolicy, type StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
+import { parseNetworkList } from '../../lib/common/networks.js';
 import { parseKeyring } from '../../lib/common/secrets.js';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
 import { readTemporalConfig } from '../../lib/common/temporal/config.js';
@@ -26,17 +27,25 @@ export interface ApiConfig {
   /** Which storage tenants may point the control plane at (lib/common/storage-access/policy.ts). */
   storageAccess: StorageAccessPolicy;
   rateLimits: RateLimitSettings;
+  /**
+   * HAVEN_TRUSTED_PROXIES: the proxies (CIDRs) whose X-Forwarded-For names the client, as Fastify's
+   * trustProxy takes them. Empty: the peer is the client and X-Forwarded-For is ignored, since anyone can
+   * send it and would pick the address its requests are counted against.
+   */
+  trustedProxies: string[];
 }
 
 /**
  * How many requests the API serves per window (services/api/plugins/rate-limits.ts): each organization API
- * key has its own budget, so one tenant's burst never slows another's; requests no organization key answers
- * for (failed authentication, installation administration, the OpenAPI document) share their client
- * address's budget.
+ * key has its own budget, and all keys of an organization together one more, so one tenant's burst never
+ * slows another's and more keys do not buy more requests; requests no organization key answers for (failed
+ * authentication, installation administration, the OpenAPI document) share their client address's budget.
  */
 export interface RateLimitSettings {
   /** HAVEN_RATE_LIMIT_PER_KEY: requests per window for one API key. */
   perKey: number;
+  /** HAVEN_RATE_LIMIT_PER_ORGANIZATION: requests per window for all API keys of one organization together. */
+  perOrganization: number;
   /** HAVEN_RATE_LIMIT_PER_ADDRESS: requests per window from one client address without a valid API key. */
   perAddress: number;
   /** HAVEN_RATE_LIMIT_WINDOW_SECONDS: the window both budgets are counted over. */
@@ -65,6 +74,8 @@ export const DEFAULT_TEMPORAL_UI_URL = 'http://127.0.0.1:8233';
 export const MIN_BOOTSTRAP_KEY_LENGTH = 32;
 /** 10 requests a second sustained: a dashboard polling every record of a large organization stays well under it. */
 export const DEFAULT_RATE_LIMIT_PER_KEY = 600;
+/** Five keys' worth: several dashboards and pipelines of one organization at once; minting more keys adds nothing past it. */
+export const DEFAULT_RATE_LIMIT_PER_ORGANIZATION = 3000;
 /** Unauthenticated work is rare (reading the OpenAPI document, the installation admin's calls); failures are not retried in bulk. */
 export const DEFAULT_RATE_LIMIT_PER_ADDRESS = 60;
 export const DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60;
@@ -84,9 +95,18 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 function readRateLimits(env: NodeJS.ProcessEnv): RateLimitSettings {
   return {
     perKey: positiveInteger(env, 'HAVEN_RATE_LIMIT_PER_KEY', DEFAULT_RATE_LIMIT_PER_KEY),
+    perOrganization: positiveInteger(env, 'HAVEN_RATE_LIMIT_PER_ORGANIZATION', DEFAULT_RATE_LIMIT_PER_ORGANIZATION),
     perAddress: positiveInteger(env, 'HAVEN_RATE_LIMIT_PER_ADDRESS', DEFAULT_RATE_LIMIT_PER_ADDRESS),
     windowSeconds: positiveInteger(env, 'HAVEN_RATE_LIMIT_WINDOW_SECONDS', DEFAULT_RATE_LIMIT_WINDOW_SECONDS),
   };
+}
+
+function readTrustedProxies(env: NodeJS.ProcessEnv): string[] {
+  try {
+    return parseNetworkList(env.HAVEN_TRUSTED_PROXIES).map(({ address, prefix }) => `${address}/${prefix}`);
+  } catch (error) {
+    throw new ConfigError(`HAVEN_TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
 }
 
 function readStorageAccess(env: NodeJS.ProcessEnv): StorageAccessPolicy {
@@ -144,5 +164,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     storageAccess: readStorageAccess(env),
     expiryIntervalMinutes,
     rateLimits: readRateLimits(env),
+    trustedProxies: readTrustedProxies(env),
   };
 }

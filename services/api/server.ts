@@ -54,6 +54,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
     const app = await buildApp({
       logger: options.logger ?? false,
       rateLimits: config.rateLimits,
+      trustedProxies: config.trustedProxies,
       context: {
         db: database.db,
         keyring: config.keyring,

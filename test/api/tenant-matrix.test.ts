@@ -17,9 +17,13 @@ import {
   s3TargetBody,
 } from './helpers/fixtures.js';
 import { RecordingLauncher } from './helpers/recording-launcher.js';
+import { idQueryParameters, operationsOf, pagedLists, verdict, withNeverExistingIds } from './helpers/api-document.js';
+import type { ApiDocument } from './helpers/api-document.js';
 import { TENANT_MATRIX } from './helpers/tenant-matrix.js';
 import type { AttackerRecords, Attempt, VictimRecords } from './helpers/tenant-matrix.js';
 import { authorized, startTestApi } from './helpers/test-api.js';
+import { API_PREFIX } from '../../services/api/app.js';
+import type { Role } from '../../lib/common/enums.js';
 import type { Client, TestApi } from './helpers/test-api.js';
 
 let api: TestApi;
@@ -28,6 +32,10 @@ let operations: string[];
 let a: VictimRecords;
 let b: AttackerRecords;
 let attacker: Client;
+/** B's keys of each role: a weaker key must learn no more of A than B's admin does. */
+let attackers: Record<Role, Client>;
+/** A's admin, to page A's own lists. */
+let victim: Client;
 
 /** Every row of organization A, table by table, as the database holds it. */
 async function victimRows(): Promise<Record<string, unknown[]>> {
@@ -51,11 +59,11 @@ beforeAll(async () => {
     env: { TEMPORAL_ADDRESS: stackEnv('TEMPORAL_ADDRESS'), HAVEN_PAYLOAD_KEY: generateKeyEntry('p1'), HAVEN_CONTROL_TASK_QUEUE: uniqueName('tenant-matrix') },
   });
   document = (await api.app.inject({ url: '/openapi.json' })).json();
-  operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+  operations = operationsOf(document);
 
   const db = api.running.database.db;
   const victimOrg = await api.createOrganization('victim');
-  const victim = authorized(api.app, victimOrg.keys.admin);
+  victim = authorized(api.app, victimOrg.keys.admin);
   const victimName = (what: string) => ({ name: uniqueName(`victim-${what}`) });
   const target = await createS3Target(victim, victimName('target'));
   const cluster = await createCluster(victim, { ...victimName('cluster'), defaultStorageTargetId: target.id });
@@ -87,6 +95,19 @@ beforeAll(async () => {
     201,
   );
   const job = await insertJob(db, { orgId: victimOrg.orgId, status: 'RUNNING' });
+  // A second of each record A lists, so every list of A's has a next page and a cursor to steal.
+  const seconds = [
+    await createS3Target(victim, victimName('target-2')),
+    await createPolicy(victim, victimName('policy-2')),
+    await createBackupDefinition(victim, cluster.id, victimName('backup-2')),
+    expectStatus<{ id: string; name: string }>(
+      await victim.post('/replication-definitions', { ...victimName('replication-2'), sourceClusterId: cluster.id, destination: { clusterId: destination.id, namespaces: ['shop'] }, runNow: false }),
+      201,
+    ),
+    expectStatus<{ id: string; name: string }>(await victim.post('/restores', { ...victimName('restore-2'), recoveryPointId: recoveryPoint.id, targetClusterId: cluster.id }), 201),
+  ];
+  await insertRecoveryPoint(db, { orgId: victimOrg.orgId, storageTargetId: target.id, clusterId: cluster.id });
+  await insertJob(db, { orgId: victimOrg.orgId, status: 'COMPLETED' });
   const userEmail = `${uniqueName('victim')}@example.com`;
   const user = expectStatus<{ id: string }>(await victim.post('/users', { email: userEmail, displayName: 'Victim', role: 'operator' }), 201);
   const apiKey = expectStatus<{ id: string; name: string }>(await victim.post('/api-keys', { ...victimName('ci-key'), role: 'viewer', userId: user.id }), 201);
@@ -111,11 +132,13 @@ beforeAll(async () => {
     userEmail,
     apiKey: apiKey.id,
     payload: sealed.payloads[0],
-    names: [target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, apiKey.name],
+    names: [target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, apiKey.name, ...seconds.map((record) => record.name)],
+    others: [destination.id, ...seconds.map((record) => record.id)],
   };
 
   const attackerOrg = await api.createOrganization('attacker');
-  attacker = authorized(api.app, attackerOrg.keys.admin);
+  attackers = { admin: authorized(api.app, attackerOrg.keys.admin), operator: authorized(api.app, attackerOrg.keys.operator), viewer: authorized(api.app, attackerOrg.keys.viewer) };
+  attacker = attackers.admin;
   const ownCluster = await createCluster(attacker);
   const replicaCluster = await createCluster(attacker);
   const ownTarget = await createS3Target(attacker);
@@ -144,26 +167,34 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-let document: { paths: Record<string, Record<string, unknown>> };
+let document: ApiDocument;
+
+/** A's ids: what B may send (it knows them), never read back, and must not tell from ids that never existed. */
+function victimIds(): string[] {
+  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.recoveryPoint, a.job, a.user, a.apiKey, ...a.others];
+}
 
 /** A's ids and names that the request itself does not carry: B must not read them in any answer. */
 function secretsOutside(attempt: Attempt): string[] {
   const sent = attempt.url + JSON.stringify(attempt.body ?? null);
-  const secrets = [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.recoveryPoint, a.job, a.user, a.userEmail, a.apiKey, ...a.names];
-  return secrets.filter((secret) => !sent.includes(secret));
+  return [...victimIds(), a.userEmail, ...a.names].filter((secret) => !sent.includes(secret));
 }
 
-async function send(attempt: Attempt) {
+function leaksIn(attempt: Attempt, body: string): string[] {
+  return secretsOutside(attempt).filter((secret) => body.includes(secret));
+}
+
+async function send(attempt: Attempt, client: Client = attacker) {
   const headers = attempt.headers ?? {};
   switch (attempt.method) {
     case 'GET':
-      return attacker.get(attempt.url, headers);
+      return client.get(attempt.url, headers);
     case 'DELETE':
-      return attacker.delete(attempt.url, headers);
+      return client.delete(attempt.url, headers);
     case 'POST':
-      return attacker.post(attempt.url, attempt.body, headers);
+      return client.post(attempt.url, attempt.body, headers);
     case 'PUT':
-      return attacker.put(attempt.url, attempt.body, headers);
+      return client.put(attempt.url, attempt.body, headers);
   }
 }
 
@@ -203,7 +234,7 @@ describe('the tenant matrix', () => {
         if ('empty' in attempt.expect && attempt.expect.empty && (body?.items as unknown[] | undefined)?.length !== 0) {
           failures.push(`${what}: expected an empty list, got ${response.body}`);
         }
-        const leaked = secretsOutside(attempt).filter((secret) => response.body.includes(secret));
+        const leaked = leaksIn(attempt, response.body);
         if (leaked.length > 0) failures.push(`${what}: the answer holds A's ${leaked.join(', ')}`);
       }
     }
@@ -211,6 +242,80 @@ describe('the tenant matrix', () => {
     expect(attempts).toBeGreaterThan(operations.length);
     expect(await victimRows()).toEqual(before);
     // Nothing reached the workflow engine on A's behalf: no run, cancel, schedule change or deletion.
+    const sinceMatrix = JSON.stringify(launcher).slice(launched.length - 1);
+    for (const id of [a.backup, a.replication, a.restore, a.job, a.recoveryPoint, a.orgId]) expect(sinceMatrix).not.toContain(id);
+  });
+
+  it('tries every id filter /openapi.json declares with one of A\'s ids', () => {
+    const ids = victimIds();
+    const untried = operations.flatMap((operation) => {
+      const tried = (TENANT_MATRIX[operation]?.(a, b) ?? []).map((attempt) => new URL(attempt.url, 'http://api').searchParams);
+      return idQueryParameters(document, operation)
+        .filter((name) => !tried.some((query) => ids.includes(query.get(name) ?? '')))
+        .map((name) => `${operation} ?${name}`);
+    });
+    expect(untried, 'id filters no row of test/api/helpers/tenant-matrix.ts tries with an id of A').toEqual([]);
+  });
+
+  it('pages every list with a cursor of A\'s without showing B anything of A\'s', async () => {
+    const failures: string[] = [];
+    const lists = pagedLists(document);
+    let paged = 0;
+    for (const operation of lists) {
+      const path = operation.split(' ')[1]!.slice(API_PREFIX.length);
+      const first = await victim.get(`${path}?limit=1`);
+      // Installation administration is no organization's: neither A nor B may list it.
+      if (path.startsWith('/installation/')) continue;
+      const cursor = expectStatus<{ nextCursor: string | null }>(first, 200).nextCursor;
+      if (!cursor) {
+        failures.push(`${operation}: A has no second page; give A two of these records`);
+        continue;
+      }
+      const attempt: Attempt = { method: 'GET', url: `${path}?cursor=${encodeURIComponent(cursor)}`, expect: { status: 200 } };
+      for (const client of Object.values(attackers)) {
+        const response = await send(attempt, client);
+        paged++;
+        // A key whose role may not list is refused the same with or without a cursor.
+        const refusal = response.statusCode === 200 ? undefined : verdict(response);
+        if (refusal && refusal !== verdict(await send({ ...attempt, url: path }, client))) {
+          failures.push(`${operation} with A's cursor: expected 200 or the role's refusal, got ${response.statusCode} ${response.body}`);
+        }
+        const leaked = leaksIn(attempt, response.body);
+        if (leaked.length > 0) failures.push(`${operation} with A's cursor: the answer holds A's ${leaked.join(', ')}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(paged).toBeGreaterThanOrEqual(10 * 3);
+  });
+
+  it('answers B\'s admin, operator and viewer about A\'s ids as about ids that never existed, and changes nothing', async () => {
+    const before = await victimRows();
+    const launched = JSON.stringify(launcher);
+    const failures: string[] = [];
+    let compared = 0;
+    for (const [role, client] of Object.entries(attackers)) {
+      for (const operation of operations) {
+        for (const attempt of TENANT_MATRIX[operation]?.(a, b) ?? []) {
+          const control = withNeverExistingIds(attempt, victimIds());
+          if (!control) continue;
+          const what = `${role}: ${operation} (${attempt.method} ${attempt.url} ${JSON.stringify(attempt.body ?? '')})`;
+          const response = await send(attempt, client);
+          const leaked = leaksIn(attempt, response.body);
+          if (leaked.length > 0) failures.push(`${what}: the answer holds A's ${leaked.join(', ')}`);
+          // A 403 is no answer about A only if an id that never existed gets the very same one.
+          const answer = verdict(response);
+          const unknown = verdict(await send(control, client));
+          compared++;
+          if (answer !== unknown) failures.push(`${what}: answered "${answer}", but "${unknown}" for ids that never existed`);
+          if (attempt.expect.status === 404 && response.statusCode !== 404 && response.statusCode !== 403) {
+            failures.push(`${what}: expected 404 (or the refusal every id gets), got ${response.statusCode} ${response.body}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(compared).toBeGreaterThan(3 * 50);
+    expect(await victimRows()).toEqual(before);
     const sinceMatrix = JSON.stringify(launcher).slice(launched.length - 1);
     for (const id of [a.backup, a.replication, a.restore, a.job, a.recoveryPoint, a.orgId]) expect(sinceMatrix).not.toContain(id);
   });

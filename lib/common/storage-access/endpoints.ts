@@ -1,5 +1,6 @@
 import { lookup as systemLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIPv4, isIPv6, type LookupFunction } from 'node:net';
+import type { Network } from '../networks.js';
 
 /**
  * Address ranges that are not the public internet: loopback, private, carrier-grade NAT, link-local
@@ -74,17 +75,9 @@ export class EndpointNetworks {
   ) {}
 
   /** `resolve` is the system's resolver; tests give a name the answers a rebinding DNS server would. */
-  static fromNetworks(cidrs: readonly string[], resolve: NameResolver = systemResolver): EndpointNetworks {
+  static fromNetworks(networks: readonly Network[], resolve: NameResolver = systemResolver): EndpointNetworks {
     const allowed = new BlockList();
-    for (const cidr of cidrs) {
-      const [network, bits] = cidr.split('/');
-      const family = network && isIPv6(network) ? 'ipv6' : 'ipv4';
-      const prefix = bits === undefined ? (family === 'ipv4' ? 32 : 128) : Number(bits);
-      if (!network || !(isIPv4(network) || isIPv6(network)) || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 'ipv4' ? 32 : 128)) {
-        throw new Error(`"${cidr}" is not a network in CIDR form (e.g. 10.0.0.0/8)`);
-      }
-      allowed.addSubnet(network, prefix, family);
-    }
+    for (const { address, prefix, family } of networks) allowed.addSubnet(address, prefix, family);
     return new EndpointNetworks(allowed, resolve);
   }
 

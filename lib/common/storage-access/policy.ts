@@ -1,3 +1,4 @@
+import { parseNetworkList } from '../networks.js';
 import { EndpointNetworks } from './endpoints.js';
 
 /**
@@ -16,10 +17,9 @@ export interface StorageAccessPolicy {
 }
 
 export function storageAccessPolicy(env: NodeJS.ProcessEnv): StorageAccessPolicy {
-  const networks = (env.HAVEN_STORAGE_PRIVATE_NETWORKS ?? '').split(',').map((cidr) => cidr.trim()).filter(Boolean);
   let endpoints: EndpointNetworks;
   try {
-    endpoints = EndpointNetworks.fromNetworks(networks);
+    endpoints = EndpointNetworks.fromNetworks(parseNetworkList(env.HAVEN_STORAGE_PRIVATE_NETWORKS));
   } catch (error) {
     throw new Error(`HAVEN_STORAGE_PRIVATE_NETWORKS: ${(error as Error).message}`, { cause: error });
   }

@@ -49,6 +49,6 @@ type ProblemResponse = typeof PROBLEM_RESPONSE | typeof RATE_LIMITED_RESPONSE;
 
 const RATE_LIMITED_RESPONSE = {
   ...PROBLEM_RESPONSE,
-  description: 'Problem details (RFC 9457): the API key, or for requests without a valid key the client address, spent its request budget',
+  description: 'Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget',
   headers: { 'retry-after': Type.Integer({ minimum: 0, description: 'Seconds until the budget renews.' }) },
 };

@@ -48,7 +48,7 @@ export function installAuthentication(app: FastifyInstance, context: ApiContext)
       await app.requestLimits.countAddress(request, reply);
       throw error;
     });
-    await app.requestLimits.countKey(request, reply, principal.apiKeyId);
+    await app.requestLimits.countKey(request, reply, principal);
     const required = request.routeOptions.config.requiredRole ?? defaultRequiredRole(request.method);
     if (!roleAllows(principal.role, required)) {
       throw new Problem('forbidden', `this needs the ${required} role; the API key has ${principal.role}`);

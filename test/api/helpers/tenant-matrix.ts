@@ -2,7 +2,9 @@
  * The tenant matrix: for every operation of the API, how organization B attacks organization A's
  * records with it, and what it must get back. test/api/tenant-matrix.test.ts fails when an operation
  * of /openapi.json has no row here, or a row names an operation that no longer exists: a new route
- * cannot ship without saying how it keeps tenants apart.
+ * cannot ship without saying how it keeps tenants apart. Every query parameter the document declares as
+ * an id must be tried with A's ids by its operation's row; every list is also paged with A's cursor, and
+ * every attack is sent again by B's operator and viewer keys (the test derives both from the document).
  */
 
 /** Organization A's records, which B knows the ids of (ids leak: logs, screenshots, guessing). */
@@ -26,6 +28,8 @@ export interface VictimRecords {
   payload: unknown;
   /** Names B must not learn; B may send them itself (names repeat across organizations). */
   names: string[];
+  /** A's other records' ids (a replica cluster, the second of each listed record): B must not read them either. */
+  others: string[];
 }
 
 /** B's own records, so B's requests are valid in everything but the foreign id they carry. */
@@ -180,7 +184,10 @@ export const TENANT_MATRIX: Record<string, Row> = {
   'POST /api/v1/backup-definitions/{id}/preview': (a) => [{ method: 'POST', url: `/backup-definitions/${a.backup}/preview`, expect: notFound }],
   'GET /api/v1/backup-definitions/{id}/destination': (a) => [{ method: 'GET', url: `/backup-definitions/${a.backup}/destination`, expect: notFound }],
 
-  'GET /api/v1/replication-definitions': (a) => [{ method: 'GET', url: `/replication-definitions?clusterId=${a.cluster}`, expect: ownEmpty }],
+  'GET /api/v1/replication-definitions': (a) => [
+    { method: 'GET', url: `/replication-definitions?clusterId=${a.cluster}`, expect: ownEmpty },
+    { method: 'GET', url: `/replication-definitions?policyId=${a.policy}`, expect: ownEmpty },
+  ],
   'POST /api/v1/replication-definitions': (a, b) => replicationReferences(a, b, 'POST', '/replication-definitions'),
   'GET /api/v1/replication-definitions/{id}': (a) => [{ method: 'GET', url: `/replication-definitions/${a.replication}`, expect: notFound }],
   'PUT /api/v1/replication-definitions/{id}': (a, b) => [
@@ -193,7 +200,10 @@ export const TENANT_MATRIX: Record<string, Row> = {
   'POST /api/v1/replication-definitions/{id}/actions/resume': (a) => [{ method: 'POST', url: `/replication-definitions/${a.replication}/actions/resume`, expect: notFound }],
   'GET /api/v1/replication-definitions/{id}/destination': (a) => [{ method: 'GET', url: `/replication-definitions/${a.replication}/destination`, expect: notFound }],
 
-  'GET /api/v1/restores': (a) => [{ method: 'GET', url: `/restores?clusterId=${a.cluster}`, expect: ownEmpty }],
+  'GET /api/v1/restores': (a) => [
+    { method: 'GET', url: `/restores?clusterId=${a.cluster}`, expect: ownEmpty },
+    { method: 'GET', url: `/restores?policyId=${a.policy}`, expect: ownEmpty },
+  ],
   'POST /api/v1/restores': (a, b) => restoreReferences(a, b, 'POST', '/restores'),
   'GET /api/v1/restores/{id}': (a) => [{ method: 'GET', url: `/restores/${a.restore}`, expect: notFound }],
   'PUT /api/v1/restores/{id}': (a, b) => [
