@@ -65,6 +65,7 @@ export const userRoutes: RoutePlugin = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'getCurrentUser',
         summary: 'Read the user the calling API key belongs to (any role)',
         response: { 200: User, ...errorResponses('not-found') },
       },
