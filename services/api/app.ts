@@ -7,6 +7,7 @@ import type { ApiContext } from './context.js';
 import type { RateLimitSettings } from './config.js';
 import { installAuthentication } from './plugins/authentication.js';
 import { installOpenApi } from './plugins/openapi.js';
+import { installOptionalBodies } from './plugins/optional-bodies.js';
 import { installProblemReplies } from './plugins/problem-replies.js';
 import { installRateLimits } from './plugins/rate-limits.js';
 import { installValidators } from './plugins/validation.js';
@@ -39,6 +40,7 @@ export async function buildApp({ context, rateLimits, logger = false }: BuildApp
   // The API speaks JSON only; without this, a text/plain body would reach validation as a string.
   app.removeContentTypeParser('text/plain');
   installValidators(app);
+  installOptionalBodies(app);
   installProblemReplies(app);
   await installRateLimits(app, rateLimits);
   await installOpenApi(app);

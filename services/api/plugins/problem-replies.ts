@@ -10,7 +10,7 @@ import { problemFromDatabaseError } from './database-errors.js';
  */
 export function installProblemReplies(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
-    const problem = toProblem(error);
+    const problem = isMissingBody(error, request.body) ? MISSING_BODY() : toProblem(error);
     if (problem.status >= 500 && problem.code === 'internal') {
       request.log.error({ err: error }, 'request failed');
     }
@@ -22,6 +22,13 @@ export function installProblemReplies(app: FastifyInstance): void {
     return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem.toDocument());
   });
 }
+
+/** A route that needs a body and got none: "body must be object" would not say what is wrong. */
+function isMissingBody(error: FastifyError | Problem, body: unknown): boolean {
+  return body === undefined && (error as FastifyError).validationContext === 'body' && (error as FastifyError).validation !== undefined;
+}
+
+const MISSING_BODY = () => new Problem('validation-failed', 'the request has no body; send one as application/json', { errors: [{ field: 'body', reason: 'is required' }] });
 
 function toProblem(error: FastifyError | Problem): Problem {
   if (error instanceof Problem) return error;
