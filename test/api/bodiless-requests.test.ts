@@ -48,12 +48,15 @@ describe('a POST without a body', () => {
       expect(response.json()).toMatchObject({ definitionId: definition.id, kind: 'BACKUP' });
     }
     expect(launcher.runs.length - before).toBe(2);
+    // A preview's options all have defaults too: without a body it gets as far as asking the (absent) agent.
+    expect(expectStatus(await bare(`/backup-definitions/${definition.id}/preview`, org.keys.viewer), 409)).toMatchObject({ code: 'agent-not-connected' });
   });
 
   it('is what the document says: action bodies are optional, create bodies required', async () => {
     const document = (await api.app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { requestBody?: { required?: boolean } }>> }>();
     expect(document.paths['/api/v1/backup-definitions/{id}/actions/run']?.post?.requestBody?.required).toBe(false);
     expect(document.paths['/api/v1/restores/{id}/actions/run']?.post?.requestBody?.required).toBe(false);
+    expect(document.paths['/api/v1/backup-definitions/{id}/preview']?.post?.requestBody?.required).toBe(false);
     expect(document.paths['/api/v1/storage-targets']?.post?.requestBody?.required).toBe(true);
     expect(document.paths['/api/v1/backup-definitions/{id}']?.put?.requestBody?.required).toBe(true);
   });

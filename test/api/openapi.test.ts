@@ -97,6 +97,56 @@ describe('OpenAPI document', () => {
   });
 });
 
+describe('request rules the server applies, as the document states them', () => {
+  type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean; schema: Schema }>; requestBody?: { content: Record<string, { schema: Schema }> } };
+  const operation = (path: string, method: string) => (document.paths[path] as unknown as Record<string, Operation>)[method]!;
+
+  it('leaves out of `required` what has a default (the server fills it in), in bodies and query parameters', () => {
+    const body = requestSchema('/api/v1/clusters', 'post');
+    expect(body.required).toEqual(['name']);
+    const cluster = (document.paths['/api/v1/clusters']?.get as unknown as Operation).parameters?.find((p) => p.name === 'limit');
+    expect(cluster).toMatchObject({ in: 'query', required: false, schema: { default: 25 } });
+    // Responses always carry those fields: they stay required there.
+    const created = (document.paths['/api/v1/clusters']?.post?.responses['201'] as { content: Record<string, { schema: Schema }> }).content['application/json']?.schema;
+    expect(created?.required).toEqual(expect.arrayContaining(['name', 'kubeletPodsDir', 'tags']));
+  });
+
+  it('declares If-Match: required where its absence is a 428, optional where it is only checked', () => {
+    const ifMatch = (path: string, method: string) => operation(path, method).parameters?.find((p) => p.in === 'header' && p.name === 'If-Match');
+    expect(ifMatch('/api/v1/backup-definitions/{id}', 'put')).toMatchObject({ required: true, schema: { type: 'string', pattern: expect.any(String) } });
+    expect(ifMatch('/api/v1/organization', 'put')).toMatchObject({ required: true });
+    expect(ifMatch('/api/v1/clusters/{id}', 'delete')).toMatchObject({ required: false });
+    expect(ifMatch('/api/v1/api-keys/{id}', 'delete')).toBeUndefined();
+    expect(ifMatch('/api/v1/clusters/{id}', 'get')).toBeUndefined();
+  });
+
+  it('writes every pattern so that it means the same in any regex dialect a client checks it with', () => {
+    const patterns = new Set<string>();
+    JSON.stringify(document, (key, value: unknown) => {
+      if (key === 'pattern' && typeof value === 'string') patterns.add(value);
+      return value;
+    });
+    expect(patterns.size).toBeGreaterThan(5);
+    // `.`, `\s`, `\S`, `\d`, `\w` and `\b` match different characters in JavaScript (the server's Ajv) and
+    // Python or Go (schemathesis, generated clients): JavaScript's `.` stops at \r, Python's `\s` takes \x1c.
+    const dependsOnDialect = (pattern: string) => {
+      const unescaped = pattern.replace(/\\\\/g, '');
+      const outsideBrackets = unescaped.replace(/\[(?:\\.|[^\]])*\]/g, '[]');
+      return /\\[sSdDwW]/.test(unescaped) || /(?<!\\)\.|\\[bB]/.test(outsideBrackets);
+    };
+    expect([...patterns].filter(dependsOnDialect)).toEqual([]);
+  });
+
+  it('says no request string may hold a NUL character, and states map key patterns', () => {
+    const body = requestSchema('/api/v1/clusters', 'post');
+    expect(body.properties?.name).toMatchObject({ not: { pattern: '\\x00' } });
+    expect(body.properties?.tags).toMatchObject({ propertyNames: { pattern: expect.any(String) }, additionalProperties: { not: { pattern: '\\x00' } } });
+    expect(operation('/api/v1/clusters', 'get').parameters?.find((p) => p.name === 'name')?.schema).toMatchObject({ not: { pattern: '\\x00' } });
+    // A uuid cannot hold one: no rule is added where the format already excludes it.
+    expect(body.properties?.defaultStorageTargetId).not.toHaveProperty('not');
+  });
+});
+
 describe('operation ids', () => {
   it('name every operation once, as a camelCase method name derived from its route', () => {
     const ids = Object.entries(document.paths).flatMap(([path, operations]) =>

@@ -2,8 +2,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { nameDiscriminatedMembers } from '../http/discriminated-components.js';
+import { declareIfMatch, forbidNulInRequests, markOptionalBodies, unrequireDefaults } from '../http/document-rules.js';
 import { deriveOperationId } from '../http/operation-ids.js';
-import { bodyIsOptional } from './optional-bodies.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -35,21 +35,13 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
       if (schema?.hide || method === 'HEAD') return { schema, url };
       return { schema: { ...schema, operationId: schema?.operationId ?? deriveOperationId(method, url) }, url };
     },
-    transformObject: (document) => ('openapiObject' in document ? markOptionalBodies(nameDiscriminatedMembers(document.openapiObject)) : document.swaggerObject),
+    transformObject: (document) => {
+      if (!('openapiObject' in document)) return document.swaggerObject;
+      // Rules the route schemas imply but @fastify/swagger cannot say (document-rules.ts), then names for union members.
+      const stated = declareIfMatch(markOptionalBodies(unrequireDefaults(document.openapiObject)));
+      return nameDiscriminatedMembers(forbidNulInRequests(stated));
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-}
-
-type Operation = { requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }> } };
-
-/** @fastify/swagger marks every request body required; those the server lets a client leave out are not. */
-function markOptionalBodies<T extends { paths?: object }>(document: T): T {
-  for (const operations of Object.values(document.paths ?? {}) as Array<Record<string, Operation>>) {
-    for (const [method, operation] of Object.entries(operations)) {
-      const body = operation.requestBody;
-      if (body && bodyIsOptional(method.toUpperCase(), body.content?.['application/json']?.schema)) body.required = false;
-    }
-  }
-  return document;
 }

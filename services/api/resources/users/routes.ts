@@ -41,7 +41,7 @@ export const userRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'List users',
         querystring: Type.Object({ ...PageQuery, ...UserQuery }, { additionalProperties: false }),
-        response: { 200: Page(User), ...errorResponses() },
+        response: { 200: Page(User), ...errorResponses('unprocessable') },
       },
     },
     async (request) => {
