@@ -8,7 +8,7 @@ import type { RateLimitSettings } from './config.js';
 import { installAuthentication } from './plugins/authentication.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installOptionalBodies } from './plugins/optional-bodies.js';
-import { installProblemReplies } from './plugins/problem-replies.js';
+import { answerFrameworkError, installProblemReplies } from './plugins/problem-replies.js';
 import { installRateLimits } from './plugins/rate-limits.js';
 import { installValidators } from './plugins/validation.js';
 import { resourceRoutes } from './resources/index.js';
@@ -35,6 +35,7 @@ export async function buildApp({ context, rateLimits, logger = false }: BuildApp
     bodyLimit: 1024 * 1024,
     // Ids in paths are UUIDs; query strings hold filters only.
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxProvider>();
 
   // The API speaks JSON only; without this, a text/plain body would reach validation as a string.

@@ -76,6 +76,15 @@ describe('problem+json errors', () => {
     expectStatus(await client.put(`/app-hooks/${hook.id}`, { name: 'kept', type: 'PRE_BACKUP', command: ['sync'], podSelector: 'app:db' }, { 'if-match': '' }), 412);
   });
 
+  it('answers a path parameter too long for the router, or a malformed URL, with a 400 problem (not Fastify\'s own 414)', async () => {
+    for (const url of [`/api/v1/clusters/${'x'.repeat(201)}`, '/api/v1/clusters/%E0%A4%A']) {
+      const response = await api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${org.keys.admin}` } });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ code: 'validation-failed', errors: [{ field: 'params' }] });
+    }
+  });
+
   it('answers a malformed id in the path with 400 naming the parameter', async () => {
     const response = expectStatus(await client.get('/clusters/not-a-uuid'), 400);
     expect(response.errors).toEqual([{ field: 'params.id', reason: 'must match format "uuid"' }]);

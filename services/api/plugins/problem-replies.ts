@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../../lib/common/problem.js';
 import { toFieldErrors } from './validation.js';
@@ -21,6 +21,17 @@ export function installProblemReplies(app: FastifyInstance): void {
     const problem = new Problem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`);
     return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem.toDocument());
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or error handler runs (a path
+ * parameter over `maxParamLength`, a malformed percent-encoding). Fastify's own answer would be a 414 or 400 in
+ * its private JSON shape; as a problem it is the 400 every operation documents.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const reason = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has a segment longer than the API accepts' : 'is not a valid URL path';
+  const problem = new Problem('validation-failed', `the request path ${reason}`, { errors: [{ field: 'params', reason }] });
+  void reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toDocument());
 }
 
 /** A route that needs a body and got none: "body must be object" would not say what is wrong. */
