@@ -18,7 +18,8 @@ export function decodeCursor(cursor: string): CursorPosition {
   } catch {
     // fall through to the problem below
   }
-  throw new Problem('validation-failed', 'cursor is not one this API returned', {
+  // 422, not 400: any string of the documented shape is schema-valid; only this API's own cursors are known.
+  throw new Problem('unprocessable', 'cursor is not one this API returned', {
     errors: [{ field: 'querystring.cursor', reason: 'not a cursor returned by this API' }],
   });
 }

@@ -44,11 +44,18 @@ export function KeyedRecord<V extends TSchema>(
 
 export const Id = Type.String({ format: 'uuid', description: 'Server-assigned identifier (UUID).' });
 
+/**
+ * One line of text with no control characters and no space at either end. Written with explicit character
+ * ranges, not `.`, `\\s` or `\\S`: those differ between regex dialects (JavaScript's `.` stops at \\r, Python's
+ * `\\s` includes \\x1c), so a client checking the OpenAPI document's pattern would disagree with the server.
+ */
+export const SINGLE_LINE_TRIMMED = '^[^\\x00-\\x20\\x7f-\\xa0](?:[^\\x00-\\x1f\\x7f-\\x9f]*[^\\x00-\\x20\\x7f-\\xa0])?$';
+
 export const Name = Type.String({
   minLength: 1,
   maxLength: 128,
-  pattern: '^\\S(.*\\S)?$',
-  description: 'Human-readable name, unique among records of the same kind in the organization; no leading or trailing spaces.',
+  pattern: SINGLE_LINE_TRIMMED,
+  description: 'Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces.',
 });
 
 export const Description = Type.String({ maxLength: 1024, default: '' });

@@ -7,7 +7,8 @@ import type { ApiContext } from './context.js';
 import type { RateLimitSettings } from './config.js';
 import { installAuthentication } from './plugins/authentication.js';
 import { installOpenApi } from './plugins/openapi.js';
-import { installProblemReplies } from './plugins/problem-replies.js';
+import { installOptionalBodies } from './plugins/optional-bodies.js';
+import { answerFrameworkError, installProblemReplies } from './plugins/problem-replies.js';
 import { installRateLimits } from './plugins/rate-limits.js';
 import { installValidators } from './plugins/validation.js';
 import { resourceRoutes } from './resources/index.js';
@@ -38,11 +39,13 @@ export async function buildApp({ context, rateLimits, trustedProxies = [], logge
     routerOptions: { maxParamLength: 200 },
     // request.ip, which address budgets count by, is the peer unless the peer is a proxy the installation trusts.
     trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxProvider>();
 
   // The API speaks JSON only; without this, a text/plain body would reach validation as a string.
   app.removeContentTypeParser('text/plain');
   installValidators(app);
+  installOptionalBodies(app);
   installProblemReplies(app);
   await installRateLimits(app, rateLimits);
   await installOpenApi(app);

@@ -58,7 +58,7 @@ describe('cluster registration', () => {
     const created = await createCluster(operator, { kubeletPodsDir: '/var/snap/microk8s/common/var/lib/kubelet/pods' });
     expect(expectStatus(await operator.get(`/clusters/${created.id}`), 200).kubeletPodsDir).toBe('/var/snap/microk8s/common/var/lib/kubelet/pods');
     const refused = expectStatus(await operator.post('/clusters', { name: 'rel', kubeletPodsDir: 'var/lib/kubelet' }), 400);
-    expect(refused.errors).toEqual([{ field: 'body.kubeletPodsDir', reason: 'must match pattern "^/[^\\0]*$"' }]);
+    expect(refused.errors).toEqual([{ field: 'body.kubeletPodsDir', reason: 'must match pattern "^/[^\\x00]*$"' }]);
   });
 
   it('rejects a tag key that is not a label key', async () => {

@@ -55,6 +55,36 @@ describe('problem+json errors', () => {
     );
   });
 
+  it('answers text with a NUL character (which Postgres cannot store) with 400, in a column, a JSON column or a filter', async () => {
+    for (const response of [
+      await client.post('/clusters', { name: 'described', description: 'a\u0000b' }),
+      await client.post('/clusters', { name: 'tagged', tags: { team: 'a\u0000b' } }),
+      await client.get('/clusters?name=%00'),
+    ]) {
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'validation-failed', errors: [{ field: 'request', reason: 'contains the NUL character (U+0000)' }] });
+    }
+    for (const name of ['described', 'tagged']) expect(expectStatus<{ items: unknown[] }>(await client.get(`/clusters?name=${name}`), 200).items).toEqual([]);
+  });
+
+  it('refuses an empty If-Match as naming no ETag (412), rather than reading it as absent', async () => {
+    const hook = expectStatus<{ id: string }>(await client.post('/app-hooks', { name: 'kept', type: 'PRE_BACKUP', command: ['sync'], podSelector: 'app:db' }), 201);
+    expect(expectStatus(await client.delete(`/app-hooks/${hook.id}`, { 'if-match': '' }), 412).errors).toEqual([
+      { field: 'headers.if-match', reason: 'expected a quoted version such as "3"' },
+    ]);
+    expectStatus(await client.get(`/app-hooks/${hook.id}`), 200);
+    expectStatus(await client.put(`/app-hooks/${hook.id}`, { name: 'kept', type: 'PRE_BACKUP', command: ['sync'], podSelector: 'app:db' }, { 'if-match': '' }), 412);
+  });
+
+  it('answers a path parameter too long for the router, or a malformed URL, with a 400 problem (not Fastify\'s own 414)', async () => {
+    for (const url of [`/api/v1/clusters/${'x'.repeat(201)}`, '/api/v1/clusters/%E0%A4%A']) {
+      const response = await api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${org.keys.admin}` } });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ code: 'validation-failed', errors: [{ field: 'params' }] });
+    }
+  });
+
   it('answers a malformed id in the path with 400 naming the parameter', async () => {
     const response = expectStatus(await client.get('/clusters/not-a-uuid'), 400);
     expect(response.errors).toEqual([{ field: 'params.id', reason: 'must match format "uuid"' }]);
@@ -65,7 +95,13 @@ describe('problem+json errors', () => {
     expect(expectStatus(await client.get('/clusters?limit=201'), 400).errors).toEqual([
       { field: 'querystring.limit', reason: 'must be <= 200' },
     ]);
-    expect(expectStatus(await client.get('/clusters?cursor=garbage'), 400).errors).toEqual([
+    expect(expectStatus(await client.get('/clusters?cursor=not%20base64url'), 400).errors).toEqual([
+      { field: 'querystring.cursor', reason: 'must match pattern "^[A-Za-z0-9_-]*$"' },
+    ]);
+  });
+
+  it('answers a cursor of the documented shape that this API never issued with 422, not a schema error', async () => {
+    expect(expectStatus(await client.get('/clusters?cursor=garbage'), 422).errors).toEqual([
       { field: 'querystring.cursor', reason: 'not a cursor returned by this API' },
     ]);
   });

@@ -100,7 +100,7 @@ describe('users validation', () => {
     ['an email over 254 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`, displayName: 'x', role: 'viewer' }, 'body.email', 'must NOT have more than 254 characters'],
     ['an empty display name', { email: 'e1@example.com', displayName: '', role: 'viewer' }, 'body.displayName', 'must NOT have fewer than 1 characters'],
     ['a display name of 129 characters', { email: 'e2@example.com', displayName: 'x'.repeat(129), role: 'viewer' }, 'body.displayName', 'must NOT have more than 128 characters'],
-    ['a display name with a trailing space', { email: 'e3@example.com', displayName: 'Ada ', role: 'viewer' }, 'body.displayName', 'must match pattern "^\\S(.*\\S)?$"'],
+    ['a display name with a trailing space', { email: 'e3@example.com', displayName: 'Ada ', role: 'viewer' }, 'body.displayName', 'must match pattern'],
     ['an unknown role', { email: 'e4@example.com', displayName: 'x', role: 'root' }, 'body.role', 'must be one of "admin", "operator", "viewer"'],
     ['a string for disabled', { email: 'e5@example.com', displayName: 'x', role: 'viewer', disabled: 'true' }, 'body.disabled', 'must be boolean'],
     ['an unknown property', { email: 'e6@example.com', displayName: 'x', role: 'viewer', password: 'p' }, 'body.password', 'is not a known property'],

@@ -223,3 +223,15 @@ export const AdHocRun = Type.Object(
   { additionalProperties: false },
 );
 export type AdHocRun = Static<typeof AdHocRun>;
+
+/**
+ * Create and run in one call: every definition kind takes it on create (ignored on replace). Only the default
+ * differs: a replication runs at once unless told not to, as the product's wizard does; backups and restores
+ * are saved without running unless asked ("Create & Run").
+ */
+export function RunNow(byDefault: boolean) {
+  return Type.Boolean({
+    default: byDefault,
+    description: 'Start a first run as soon as the definition is saved (create only). If that run cannot start, nothing is saved; the job is listed under /jobs?definitionId=.',
+  });
+}

@@ -37,6 +37,7 @@ export function codecRoutes(context: ApiContext) {
           config: { requiredRole: 'operator' },
           schema: {
             tags: ['codec'],
+            operationId: `${direction}Payloads`,
             summary:
               direction === 'decode'
                 ? 'Decrypt Temporal payloads of your organization\'s runs for the Temporal UI or CLI'

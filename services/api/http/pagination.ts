@@ -6,7 +6,13 @@ export const MAX_PAGE_SIZE = 200;
 
 export const PageQuery = {
   limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.' }),
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The nextCursor of the previous page.' })),
+  cursor: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      pattern: '^[A-Za-z0-9_-]*$',
+      description: 'The nextCursor of the previous page, as returned: a cursor this API did not issue is a 422.',
+    }),
+  ),
 };
 
 export function Page<T extends TSchema>(item: T) {

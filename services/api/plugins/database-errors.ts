@@ -3,6 +3,8 @@ import { Problem } from '../../../lib/common/problem.js';
 /** Postgres SQLSTATEs the API maps (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
+/** A NUL character (U+0000) in text (22021) or in a jsonb string (22P05): Postgres cannot store either. */
+const NUL_IN_TEXT = ['22021', '22P05'];
 
 interface PgError {
   code?: string;
@@ -10,8 +12,8 @@ interface PgError {
 }
 
 /**
- * Constraint violations that slip past the API's own checks (two requests racing) still answer a
- * client error naming the field, never a 500.
+ * Constraint violations that slip past the API's own checks (two requests racing), and text Postgres
+ * cannot store, still answer a client error, never a 500.
  */
 export function problemFromDatabaseError(error: unknown): Problem | undefined {
   const pgError = findPgError(error);
@@ -20,6 +22,12 @@ export function problemFromDatabaseError(error: unknown): Problem | undefined {
   if (pgError.code === UNIQUE_VIOLATION && constraint.endsWith('_name_unique')) {
     return new Problem('name-taken', 'another record of this kind already has that name', {
       errors: [{ field: 'body.name', reason: 'is already used in this organization' }],
+    });
+  }
+  if (NUL_IN_TEXT.includes(pgError.code ?? '')) {
+    // The OpenAPI document states the rule on every string (http/document-rules.ts); Postgres enforces it.
+    return new Problem('validation-failed', 'text must not contain the NUL character (U+0000)', {
+      errors: [{ field: 'request', reason: 'contains the NUL character (U+0000)' }],
     });
   }
   if (pgError.code === UNIQUE_VIOLATION) return new Problem('conflict', 'the change conflicts with a concurrent one; retry');

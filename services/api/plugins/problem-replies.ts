@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../../lib/common/problem.js';
 import { toFieldErrors } from './validation.js';
@@ -10,7 +10,7 @@ import { problemFromDatabaseError } from './database-errors.js';
  */
 export function installProblemReplies(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
-    const problem = toProblem(error);
+    const problem = isMissingBody(error, request.body) ? MISSING_BODY() : toProblem(error);
     if (problem.status >= 500 && problem.code === 'internal') {
       request.log.error({ err: error }, 'request failed');
     }
@@ -22,6 +22,24 @@ export function installProblemReplies(app: FastifyInstance): void {
     return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem.toDocument());
   });
 }
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or error handler runs (a path
+ * parameter over `maxParamLength`, a malformed percent-encoding). Fastify's own answer would be a 414 or 400 in
+ * its private JSON shape; as a problem it is the 400 every operation documents.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const reason = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has a segment longer than the API accepts' : 'is not a valid URL path';
+  const problem = new Problem('validation-failed', `the request path ${reason}`, { errors: [{ field: 'params', reason }] });
+  void reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toDocument());
+}
+
+/** A route that needs a body and got none: "body must be object" would not say what is wrong. */
+function isMissingBody(error: FastifyError | Problem, body: unknown): boolean {
+  return body === undefined && (error as FastifyError).validationContext === 'body' && (error as FastifyError).validation !== undefined;
+}
+
+const MISSING_BODY = () => new Problem('validation-failed', 'the request has no body; send one as application/json', { errors: [{ field: 'body', reason: 'is required' }] });
 
 function toProblem(error: FastifyError | Problem): Problem {
   if (error instanceof Problem) return error;

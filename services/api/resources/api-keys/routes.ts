@@ -39,7 +39,7 @@ export const apiKeyRoutes: RoutePlugin = async (app) => {
           { ...PageQuery, userId: Type.Optional(Type.String({ format: 'uuid', description: "Only this user's keys." })) },
           { additionalProperties: false },
         ),
-        response: { 200: Page(ApiKey), ...errorResponses() },
+        response: { 200: Page(ApiKey), ...errorResponses('unprocessable') },
       },
     },
     async (request) => {

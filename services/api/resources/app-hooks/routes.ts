@@ -51,7 +51,7 @@ export const appHookRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'List app hooks',
         querystring: Type.Object({ ...PageQuery, ...NameFilter, type: Type.Optional(HookType) }, { additionalProperties: false }),
-        response: { 200: Page(AppHook), ...errorResponses() },
+        response: { 200: Page(AppHook), ...errorResponses('unprocessable') },
       },
     },
     async (request) => {

@@ -1,4 +1,5 @@
 import { clusters, policies, storageTargets } from '../../../../lib/db/schema/index.js';
+import { fieldProblem } from '../../../../lib/common/problem.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { requireReference } from '../references.js';
 import { checkSafeLockDestination, lookUpDestination } from '../../../../lib/run-start/destination-lookup.js';
@@ -9,6 +10,7 @@ import type { DefinitionKindSpec } from '../definitions/kind.js';
 import { checkCopyOptions, checkPersistentVolumes, checkSelection } from '../definitions/parts-rules.js';
 import type { CopyOptions, PersistentVolumeOptions, Selection } from '../../../../lib/domain/definitions/options.js';
 import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
+import { startRunIfAsked } from '../definitions/start-run.js';
 import { BackupDefinition, BackupDefinitionInput } from './schema.js';
 
 interface BackupSpec {
@@ -69,6 +71,17 @@ export const backupDefinitionKind: DefinitionKindSpec<typeof BackupDefinitionInp
   input: BackupDefinitionInput,
   output: BackupDefinition,
   prepare,
+  async afterCreate(scope, row, input, context) {
+    if (!input.runNow) {
+      if (input.runNowRetentionDays !== undefined) throw fieldProblem('body.runNowRetentionDays', 'applies only with runNow: true');
+      return;
+    }
+    // Checked here rather than by the run, whose message names the run action's own field.
+    if (!row.policyId && input.runNowRetentionDays === undefined) {
+      throw fieldProblem('body.runNowRetentionDays', 'is required with runNow: the definition has no policy to take a retention from');
+    }
+    await startRunIfAsked(scope, context, row, input, { retentionDays: input.runNowRetentionDays });
+  },
   toApi(row, hooks) {
     const spec = row.spec as unknown as BackupSpec;
     return {

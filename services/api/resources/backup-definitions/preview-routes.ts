@@ -23,6 +23,7 @@ export function backupPreviewRoutes(context: ApiContext): RoutePlugin {
         config: { requiredRole: 'viewer' },
         schema: {
           tags: [tag],
+          operationId: 'previewBackupDefinition',
           summary: `List what the ${what} would back up, without running it`,
           description:
             'Namespaces, resources by type, PVs with the method each would use, and pod volumes (hostPath, emptyDir) that are never backed up. ' +

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { Id, Name, Nullable, RecordMeta, Tags } from '../../../../lib/domain/schema-kit.js';
-import { CopyOptions, HookIds, PersistentVolumeOptions, Selection } from '../../../../lib/domain/definitions/options.js';
+import { CopyOptions, HookIds, PersistentVolumeOptions, RetentionDays, RunNow, Selection } from '../../../../lib/domain/definitions/options.js';
 
 export const BackupHooks = Type.Object(
   {
@@ -21,14 +21,21 @@ export const BackupDefinitionInput = Type.Object(
     hooks: BackupHooks,
     policyId: Nullable(Id, { default: null, description: 'Schedules and retention; null means the backup runs only on demand.' }),
     tags: Tags,
+    runNow: RunNow(false),
+    runNowRetentionDays: Type.Optional({
+      ...RetentionDays,
+      description: 'With runNow: retention of the first run\'s recovery point. Required when the definition has no policy; otherwise defaults to the first schedule\'s.',
+    }),
   },
   { additionalProperties: false },
 );
 export type BackupDefinitionInput = Static<typeof BackupDefinitionInput>;
 
+const { runNow: _runNow, runNowRetentionDays: _runNowRetentionDays, ...storedProperties } = BackupDefinitionInput.properties;
+
 export const BackupDefinition = Type.Object({
   ...RecordMeta,
-  ...BackupDefinitionInput.properties,
+  ...storedProperties,
   name: Type.String(),
   paused: Type.Boolean({ description: 'Scheduling is paused (runs are skipped); see the pause and resume actions.' }),
 });

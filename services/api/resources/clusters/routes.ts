@@ -34,7 +34,7 @@ export function clusterRoutes(context: ApiContext): RoutePlugin {
           tags,
           summary: 'List clusters',
           querystring: Type.Object({ ...PageQuery, ...NameFilter }, { additionalProperties: false }),
-          response: { 200: Page(Cluster), ...errorResponses() },
+          response: { 200: Page(Cluster), ...errorResponses('unprocessable') },
         },
       },
       async (request) => {

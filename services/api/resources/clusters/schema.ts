@@ -13,7 +13,8 @@ export const ClusterInput = Type.Object(
     kubeletPodsDir: Type.String({
       minLength: 2,
       maxLength: 4096,
-      pattern: '^/[^\\0]*$',
+      // \x00 rather than \0: the same in every regex dialect a client may check it with (Python's, Go's).
+      pattern: '^/[^\\x00]*$',
       default: DEFAULT_KUBELET_PODS_DIR,
       description:
         'Base directory of pod volumes on the nodes, read by the "host volume" backup method as ' +

@@ -44,7 +44,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
   return async (app) => {
     app.get(
       path,
-      { schema: { tags, summary: `List ${what}s`, querystring: ListQuery, response: { 200: Page(output), ...errorResponses() } } },
+      { schema: { tags, summary: `List ${what}s`, querystring: ListQuery, response: { 200: Page(output), ...errorResponses('unprocessable') } } },
       async (request) => {
         const { limit, cursor, name, clusterId, policyId } = request.query;
         const page = await request.tenant.list(definitions, {

@@ -6,6 +6,14 @@ import { prepareRun, type RunOptions } from '../../../../lib/run-start/run.js';
 import type { ApiContext } from '../../context.js';
 
 /**
+ * `runNow` on create, in the create transaction: if the run cannot start, the definition is not saved either
+ * (the client may retry with runNow false).
+ */
+export async function startRunIfAsked(scope: TenantScope, context: Pick<ApiContext, 'clock' | 'launcher'>, row: DefinitionRow, input: { runNow: boolean }, options: RunOptions = {}) {
+  if (input.runNow) await startRun(scope, context, row, options);
+}
+
+/**
  * Resolves a definition into one run, records the job and asks the launcher to start it, all in the
  * caller's transaction: if the launcher refuses, no job row remains.
  */

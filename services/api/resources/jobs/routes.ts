@@ -32,7 +32,7 @@ export function jobRoutes(context: ApiContext): RoutePlugin {
             },
             { additionalProperties: false },
           ),
-          response: { 200: Page(Job), ...errorResponses() },
+          response: { 200: Page(Job), ...errorResponses('unprocessable') },
         },
       },
       async (request) => {

@@ -68,6 +68,7 @@ export const organizationRoutes = (context: ApiContext): RoutePlugin => async (a
       config: { requiredRole: 'admin' },
       schema: {
         tags,
+        operationId: 'rotatePayloadKey',
         summary: 'Start sealing this organization\'s Temporal payloads with a new key; older payloads stay readable',
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),
         response: { 200: Type.Object({ keyId: Type.String({ description: 'The new key\'s id, as payloads name it (`org.<organization>.<version>`).' }) }), ...errorResponses('workflows-unavailable') },

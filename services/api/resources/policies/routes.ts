@@ -41,7 +41,7 @@ export function policyRoutes(context: ApiContext): RoutePlugin {
           tags,
           summary: 'List policies',
           querystring: Type.Object({ ...PageQuery, ...NameFilter }, { additionalProperties: false }),
-          response: { 200: Page(Policy), ...errorResponses() },
+          response: { 200: Page(Policy), ...errorResponses('unprocessable') },
         },
       },
       async (request) => {

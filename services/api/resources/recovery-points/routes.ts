@@ -27,7 +27,7 @@ export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
             { ...PageQuery, clusterId: Type.Optional(Id), definitionId: Type.Optional(Id), type: Type.Optional(RecoveryPointType) },
             { additionalProperties: false },
           ),
-          response: { 200: Page(RecoveryPoint), ...errorResponses() },
+          response: { 200: Page(RecoveryPoint), ...errorResponses('unprocessable') },
         },
       },
       async (request) => {

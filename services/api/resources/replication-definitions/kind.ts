@@ -5,7 +5,7 @@ import { requireReference } from '../references.js';
 import { checkHookSlots } from '../definitions/hook-slots.js';
 import type { HookSlot } from '../definitions/hook-slots.js';
 import { definitionMeta } from '../definitions/kind.js';
-import { startRun } from '../definitions/start-run.js';
+import { startRunIfAsked } from '../definitions/start-run.js';
 import type { DefinitionKindSpec } from '../definitions/kind.js';
 import { checkCopyOptions, checkNotProtected, checkPersistentVolumes, checkSelection, checkTransforms, renamedNamespace } from '../definitions/parts-rules.js';
 import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
@@ -117,10 +117,7 @@ export const replicationDefinitionKind: DefinitionKindSpec<typeof ReplicationDef
   // Kept true on every save, not only when first set: the namespaces it applies to can change with it.
   adminOnly: (input) =>
     input.destination.replaceUnmanagedNamespaces ? 'destination.replaceUnmanagedNamespaces lets runs delete namespaces Haven did not create' : undefined,
-  async afterCreate(scope, row, input, context) {
-    // Run-now is part of saving: if the run cannot start, nothing is saved (the client may retry with runNow false).
-    if (input.runNow) await startRun(scope, context, row, {});
-  },
+  afterCreate: (scope, row, input, context) => startRunIfAsked(scope, context, row, input),
   toApi(row, hooks) {
     const spec = row.spec as unknown as ReplicationSpec;
     return {

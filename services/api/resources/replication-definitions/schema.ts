@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { Id, Name, NamespaceName, Nullable, RecordMeta, Tags } from '../../../../lib/domain/schema-kit.js';
-import { CopyOptions, HookIds, PersistentVolumeOptions, ReplaceUnmanagedNamespaces, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
+import { CopyOptions, HookIds, PersistentVolumeOptions, ReplaceUnmanagedNamespaces, RunNow, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
 
 export const ReplicationDestination = Type.Object(
   {
@@ -43,7 +43,7 @@ export const ReplicationDefinitionInput = Type.Object(
       default: null,
       description: 'The policy\'s schedules start runs; its retention and SafeLock settings are ignored for replication.',
     }),
-    runNow: Type.Boolean({ default: true, description: 'Start a first run as soon as the definition is saved (create only).' }),
+    runNow: RunNow(true),
     tags: Tags,
   },
   { additionalProperties: false },

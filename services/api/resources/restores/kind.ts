@@ -9,6 +9,7 @@ import type { DefinitionKindSpec } from '../definitions/kind.js';
 import { checkLabels, checkNotProtected, checkRenamedNotProtected, checkTransforms } from '../definitions/parts-rules.js';
 import type { RestoreVolumeOptions, Transforms } from '../../../../lib/domain/definitions/options.js';
 import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
+import { startRunIfAsked } from '../definitions/start-run.js';
 import { Restore, RestoreInput } from './schema.js';
 
 interface RestoreSpec {
@@ -61,6 +62,7 @@ export const restoreKind: DefinitionKindSpec<typeof RestoreInput, typeof Restore
   input: RestoreInput,
   output: Restore,
   prepare,
+  afterCreate: (scope, row, input, context) => startRunIfAsked(scope, context, row, input),
   toApi(row, hooks) {
     const spec = row.spec as unknown as RestoreSpec;
     return {

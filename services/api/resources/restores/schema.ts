@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { Id, Name, Nullable, RecordMeta, StringEnum, Tags } from '../../../../lib/domain/schema-kit.js';
-import { EXISTING_RESOURCE_POLICIES, HookIds, RestoreSelection, RestoreVolumeOptions, Transforms } from '../../../../lib/domain/definitions/options.js';
+import { EXISTING_RESOURCE_POLICIES, HookIds, RestoreSelection, RestoreVolumeOptions, RunNow, Transforms } from '../../../../lib/domain/definitions/options.js';
 
 export const RestoreInput = Type.Object(
   {
@@ -20,14 +20,17 @@ export const RestoreInput = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     tags: Tags,
+    runNow: RunNow(false),
   },
   { additionalProperties: false },
 );
 export type RestoreInput = Static<typeof RestoreInput>;
 
+const { runNow: _runNow, ...storedProperties } = RestoreInput.properties;
+
 export const Restore = Type.Object({
   ...RecordMeta,
-  ...RestoreInput.properties,
+  ...storedProperties,
   name: Type.String(),
   recoveryPointId: Nullable(Id, { description: 'null once the recovery point has expired.' }),
   paused: Type.Boolean(),

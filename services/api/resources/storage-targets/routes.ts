@@ -29,7 +29,7 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
           tags,
           summary: 'List storage targets',
           querystring: Type.Object({ ...PageQuery, ...NameFilter, kind: Type.Optional(StringEnum(STORAGE_TARGET_KINDS)) }, { additionalProperties: false }),
-          response: { 200: Page(StorageTarget), ...errorResponses() },
+          response: { 200: Page(StorageTarget), ...errorResponses('unprocessable') },
         },
       },
       async (request) => {

@@ -19,9 +19,10 @@ const S3Settings = {
   bucket: Bucket,
   prefix: Type.String({
     maxLength: 512,
-    pattern: '^([^/].*)?$',
+    // Explicit ranges rather than `.`, which stops at \\r in JavaScript but not in Python (see SINGLE_LINE_TRIMMED).
+    pattern: '^(?:[^/\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*)?$',
     default: '',
-    description: 'Key prefix inside the bucket under which Haven writes; no leading slash.',
+    description: 'Key prefix inside the bucket under which Haven writes; no leading slash, no control characters.',
   }),
   pathStyle: Type.Boolean({ default: false, description: 'Address the bucket as endpoint/bucket (MinIO and most S3-compatible servers) instead of bucket.endpoint.' }),
   skipTlsVerify: Type.Boolean({ default: false, description: 'Disable TLS certificate validation (self-signed endpoints only).' }),

@@ -41,7 +41,7 @@ export const userRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'List users',
         querystring: Type.Object({ ...PageQuery, ...UserQuery }, { additionalProperties: false }),
-        response: { 200: Page(User), ...errorResponses() },
+        response: { 200: Page(User), ...errorResponses('unprocessable') },
       },
     },
     async (request) => {
@@ -65,6 +65,7 @@ export const userRoutes: RoutePlugin = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'getCurrentUser',
         summary: 'Read the user the calling API key belongs to (any role)',
         response: { 200: User, ...errorResponses('not-found') },
       },

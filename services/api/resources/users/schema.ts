@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ROLES } from '../../../../lib/common/enums.js';
-import { RecordMeta, StringEnum } from '../../../../lib/domain/schema-kit.js';
+import { RecordMeta, SINGLE_LINE_TRIMMED, StringEnum } from '../../../../lib/domain/schema-kit.js';
 
 export const UserRole = StringEnum(ROLES, {
   description:
@@ -19,8 +19,8 @@ export const Email = Type.String({
 export const DisplayName = Type.String({
   minLength: 1,
   maxLength: 128,
-  pattern: '^\\S(.*\\S)?$',
-  description: 'How the user is shown; no leading or trailing spaces.',
+  pattern: SINGLE_LINE_TRIMMED,
+  description: 'How the user is shown; no control characters, no leading or trailing spaces.',
 });
 
 export const UserInput = Type.Object(
