@@ -43,7 +43,7 @@ export function definitionActionRoutes<I extends TObject, O extends TObject>(spe
           const row = await getDefinition(scope, kind, request.params.id, what);
           return startRun(scope, context, row, { retentionDays: body.retentionDays });
         });
-        return reply.code(202).send(jobToApi(job, context.temporal));
+        return reply.code(202).send(jobToApi(job, context.temporal, request.principal.role));
       },
     );
 
