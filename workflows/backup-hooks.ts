@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { hookPodFailureMessage, outputExcerpt } from '../lib/domain/hook-output.js';
+import { hookPodFailureMessage, hookPodOutput, outputExcerpt } from '../lib/domain/hook-output.js';
+import type { JobError } from './backup-summary.js';
 import { AGENT_FAILURE_TYPES, type HookDefinitionMessage, type HookReportMessage, type RunHookResult } from '../proto/agent/index.js';
 
 type RunBackupHook = (message: unknown) => Promise<RunHookResult>;
@@ -27,17 +28,21 @@ export async function runHooks(
 }
 
 /**
- * A FAIL hook's failure worded again from its report, as the job will carry it: every role reads jobs,
- * so no agent (an older one wrote whole stderr tails into its message) puts more than a redacted excerpt
- * of a pod's output there. The activity's own failure, report and all, stays in the sealed history.
+ * A FAIL hook's failure worded again from its report, as the job will carry it: no agent (an older one
+ * wrote whole stderr tails into its message) puts a pod's output in the message every role reads. The
+ * failing pod's redacted excerpt rides in the failure's details, for the job error's operator-only
+ * `output` (failureOutput). The activity's own failure, report and all, stays in the sealed history.
  */
 function asJobReadsIt(error: unknown): unknown {
   const cause = error instanceof ActivityFailure ? error.cause : undefined;
   if (!(cause instanceof ApplicationFailure) || cause.type !== AGENT_FAILURE_TYPES.hookFailed) return error;
   const report = cause.details?.[0] as Partial<HookReportMessage> | undefined;
   const failure = Array.isArray(report?.outcomes) ? report.outcomes.find((o) => o.status === 'FAILED') : undefined;
-  const message = report?.type && report.hook && failure ? hookPodFailureMessage({ type: report.type, hook: report.hook }, failure) : outputExcerpt(cause.message, 400);
-  return ApplicationFailure.nonRetryable(message, AGENT_FAILURE_TYPES.hookFailed);
+  if (report?.type && report.hook && failure) {
+    return ApplicationFailure.nonRetryable(hookPodFailureMessage({ type: report.type, hook: report.hook }, failure), AGENT_FAILURE_TYPES.hookFailed, hookPodOutput(failure));
+  }
+  // No report to word it from: the agent's message may hold output, so it is only ever an operator's to read.
+  return ApplicationFailure.nonRetryable('a hook failed; the agent sent no report to word it from', AGENT_FAILURE_TYPES.hookFailed, { output: outputExcerpt(cause.message, 400) });
 }
 
 /**
@@ -55,13 +60,13 @@ export function hookSummary(reports: readonly HookReportMessage[]): string {
     .join('; ');
 }
 
-/** Hooks that failed with onError CONTINUE: errors on the job, which then ends PARTIAL. */
-export function hookErrors(reports: readonly HookReportMessage[]): { message: string; resource: string }[] {
+/** Hooks that failed with onError CONTINUE: errors on the job (output apart, operator-only), which then ends PARTIAL. */
+export function hookErrors(reports: readonly HookReportMessage[]): JobError[] {
   return reports
     .filter((r) => r.verdict === 'FAILED_CONTINUED')
     .flatMap((r) =>
       r.outcomes
         .filter((o) => o.status === 'FAILED')
-        .map((o) => ({ message: `${hookPodFailureMessage(r, o)}; the run went on (onError CONTINUE)`, resource: `hook/${r.hook}` })),
+        .map((o) => ({ message: `${hookPodFailureMessage(r, o)}; the run went on (onError CONTINUE)`, resource: `hook/${r.hook}`, ...hookPodOutput(o) })),
     );
 }

@@ -6,6 +6,8 @@ import { isProtected, type VolumeOutcome } from './backup-volumes.js';
 export interface JobError {
   message: string;
   resource?: string;
+  /** A redacted excerpt of a hook's output: kept out of `message`, since only operators and admins are shown it. */
+  output?: string;
 }
 
 const claimRef = (v: BackupVolume) => `persistentvolumeclaims/${v.namespace}/${v.claim}`;

@@ -16,7 +16,7 @@ import { deleteSnapshots, settleSnapshots, snapshotSteps } from './backup-snapsh
 import { BackupTracker } from './backup-tracking.js';
 import { cutSnapshots } from './backup-volumes.js';
 import { moverPodAgent } from './mover-pod.js';
-import { rootCauseMessage } from './failure-message.js';
+import { failureOutput, rootCauseMessage } from './failure-message.js';
 
 /** A failed run ends the workflow failed too, so the Temporal UI agrees with the job record. */
 export const BACKUP_FAILED = 'BACKUP_FAILED';
@@ -155,9 +155,10 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       throw error;
     }
     const message = `${BACKUP_STEPS[track.progress.step]} failed: ${rootCauseMessage(error)}`;
+    const output = failureOutput(error);
     await cleanUp();
     await track.enter('FAILED', {}, false);
-    await control.finishJob({ ...job, status: 'FAILED', message, errors: [{ message }] });
-    throw ApplicationFailure.nonRetryable(message, BACKUP_FAILED, { workflowId: workflowInfo().workflowId });
+    await control.finishJob({ ...job, status: 'FAILED', message, errors: [{ message, ...output }] });
+    throw ApplicationFailure.nonRetryable(message, BACKUP_FAILED, { workflowId: workflowInfo().workflowId, ...output });
   }
 }

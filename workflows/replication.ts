@@ -6,7 +6,7 @@ import { isProtectedNamespace, PROTECTED_NAMESPACES_RULE } from '../lib/domain/p
 import type { ReplicationOutcome, ReplicationRunInput } from '../lib/domain/runs/replication-run.js';
 import { CONTROL, snapshotWait } from './activity-profiles.js';
 import { backupWorkflow } from './backup.js';
-import { rootCauseMessage } from './failure-message.js';
+import { failureOutput, rootCauseMessage } from './failure-message.js';
 import { replicaNamespaces } from './replication-namespaces.js';
 import { backupPhaseInput, openPhase, removeTemporaryPoint, restorePhaseInput } from './replication-phases.js';
 import { REPLICATION_STEPS, replicationProgressQuery, type ReplicationProgress, type ReplicationStep } from './replication-progress.js';
@@ -133,9 +133,10 @@ export async function replicationWorkflow(input: ReplicationRunInput): Promise<R
       throw error;
     }
     const message = `${REPLICATION_STEPS[progress.step]} failed: ${rootCauseMessage(error)}`;
+    const output = failureOutput(error);
     const notRemoved = progress.step === 'REMOVING_TEMPORARY_POINT' ? null : await removeTemporaryPoint(input.orgId, recoveryPointId);
     await enter('FAILED', {}, false);
-    await control.finishJob({ ...job, status: 'FAILED', message, errors: [{ message }, ...(notRemoved ? [{ message: notRemoved }] : [])] });
-    throw ApplicationFailure.nonRetryable(message, REPLICATION_FAILED, { workflowId });
+    await control.finishJob({ ...job, status: 'FAILED', message, errors: [{ message, ...output }, ...(notRemoved ? [{ message: notRemoved }] : [])] });
+    throw ApplicationFailure.nonRetryable(message, REPLICATION_FAILED, { workflowId, ...output });
   }
 }

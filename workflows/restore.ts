@@ -9,7 +9,7 @@ import type { RestoredClaim } from '../proto/agent/restore-volumes.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, EXPORT } from './activity-profiles.js';
 import { moverPodAgent } from './mover-pod.js';
-import { rootCauseMessage } from './failure-message.js';
+import { failureOutput, rootCauseMessage } from './failure-message.js';
 import { checkTarget, checkVolumesRestorable, restoredVolumes } from './restore-checks.js';
 import { awaitSnapshotClaims, copiesToFill, releasableSources, restoreResourcesRequest } from './restore-claims.js';
 import { fillClaimsFromCopies } from './restore-copies.js';
@@ -138,9 +138,10 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
       throw error;
     }
     const message = `${RESTORE_STEPS[track.progress.step]} failed: ${rootCauseMessage(error)}`;
+    const output = failureOutput(error);
     await cleanUp();
     await track.enter('FAILED', false);
-    await control.finishJob({ ...job, status: 'FAILED', message, errors: [{ message }] });
-    throw ApplicationFailure.nonRetryable(message, RESTORE_FAILED, { workflowId: workflowInfo().workflowId });
+    await control.finishJob({ ...job, status: 'FAILED', message, errors: [{ message, ...output }] });
+    throw ApplicationFailure.nonRetryable(message, RESTORE_FAILED, { workflowId: workflowInfo().workflowId, ...output });
   }
 }

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { JobStatus } from '../../lib/common/enums.js';
-import { jobs } from '../../lib/db/schema/index.js';
+import { jobs, type StoredJobError } from '../../lib/db/schema/index.js';
 import type { ControlDeps, JobRef } from './deps.js';
 import { jobNotVisible } from './job-failures.js';
 
@@ -15,7 +15,7 @@ export interface JobEnd extends JobRef {
   skipReason?: string;
   bytesTransferred?: number;
   filesTransferred?: number;
-  errors?: { message: string; resource?: string }[];
+  errors?: StoredJobError[];
 }
 
 /** The job record is the API's view of a run; workflows write it only through these. */

@@ -1,10 +1,11 @@
 import type { HookReportMessage } from '../../proto/agent/index.js';
 
 /**
- * What of a hook's output reaches the records every role reads (a job's message and errors). A hook's
- * stderr is whatever the application printed, often a connection string or a token; viewers may read
- * jobs but not the application's secrets. The whole tails stay in the run's sealed Temporal history,
- * for those who may decode it (docs/hooks.md).
+ * What of a hook's output reaches the job record. A hook's stderr is whatever the application printed,
+ * often a connection string or a password in a shape no pattern list foresees (`-phunter2`, `AUTH s3cr3t`).
+ * So a job's message and errors, which every role reads, never carry it: a short, redacted excerpt goes in
+ * the error's separate `output` field, which the API returns to operators and admins only. The whole tails
+ * stay in the run's sealed Temporal history, for those who may decode it (docs/hooks.md).
  */
 export const HOOK_OUTPUT_EXCERPT_CHARS = 200;
 
@@ -55,13 +56,18 @@ export function outputExcerpt(text: string, chars = HOOK_OUTPUT_EXCERPT_CHARS): 
 type HookPodOutcomeMessage = HookReportMessage['outcomes'][number];
 
 /**
- * How one pod's failure of a hook reads on the job: where, what, and the stderr excerpt. The agent
- * words its failure this way and the control plane words the job from the report again, so a job never
- * carries more of the output than the excerpt, whatever agent version reported it.
+ * How one pod's failure of a hook reads on the job: where and what, never the pod's output (see the
+ * top of this file). The agent words its failure this way and the control plane words the job from the
+ * report again, so a job's message carries no output whatever agent version reported it.
  */
 export function hookPodFailureMessage(report: Pick<HookReportMessage, 'type' | 'hook'>, failure: HookPodOutcomeMessage): string {
   const where = `${report.type} hook "${report.hook}" in pod ${failure.namespace}/${failure.pod} container ${failure.container}`;
   const what = failure.exitCode !== null ? `exited with code ${failure.exitCode}` : `failed: ${outputExcerpt(failure.error?.message ?? 'unknown error')}`;
-  const stderr = outputExcerpt(failure.stderrTail);
-  return `${where} ${what}${stderr ? `; stderr: ${stderr}` : ''}`;
+  return `${where} ${what}`;
+}
+
+/** The job error's operator-only `output`: the pod's stderr as a short, redacted excerpt, or nothing when it printed none. */
+export function hookPodOutput(failure: Pick<HookPodOutcomeMessage, 'stderrTail'>): { output: string } | Record<string, never> {
+  const output = outputExcerpt(failure.stderrTail ?? '');
+  return output ? { output } : {};
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCluster, createHook, createPolicy, createS3Target, expectStatus, insertRecoveryPoint } from './helpers/fixtures.js';
+import { createBackupDefinition, createCluster, createHook, createPolicy, createS3Target, expectStatus, insertRecoveryPoint, unique } from './helpers/fixtures.js';
 import { RecordingLauncher } from './helpers/recording-launcher.js';
 import { authorized, startTestApi } from './helpers/test-api.js';
 import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';
@@ -129,5 +129,70 @@ describe('letting a replication delete namespaces Haven did not create needs adm
     forbidden(expectStatus(await operator.put(`/replication-definitions/${saved.id}`, moved, { 'if-match': '"1"' }), 403));
     const off = expectStatus<{ destination: { replaceUnmanagedNamespaces: boolean } }>(await operator.put(`/replication-definitions/${saved.id}`, withOverride(false), { 'if-match': '"1"' }), 200);
     expect(off.destination.replaceUnmanagedNamespaces).toBe(false);
+  });
+});
+
+describe('weakening what a backup definition keeps needs admin', () => {
+  const locked = { cron: '0 2 * * *', retentionDays: 30, safeLock: true };
+  const plain = { cron: '0 * * * *', retentionDays: 7, safeLock: false };
+  let clusterId: string;
+  let lockingTargetId: string;
+  let strong: { id: string; name: string };
+
+  beforeAll(async () => {
+    clusterId = (await createCluster(admin)).id;
+    lockingTargetId = (await createS3Target(admin, { objectLockCapable: true })).id;
+    strong = await createPolicy(admin, { schedules: [locked, plain] });
+  });
+
+  const bodyFor = (name: string, policyId: string | null) => ({ name, clusterId, policyId, advanced: { destinationStorageTargetId: lockingTargetId } });
+  async function definitionUsing(policyId: string | null) {
+    return createBackupDefinition(admin, clusterId, bodyFor(unique('bd'), policyId));
+  }
+
+  it.each([
+    // Operators may create policies: one that keeps less is a way around the policy's own admin check.
+    ['to a policy of its own that keeps less', async () => (await createPolicy(operator, { schedules: [{ ...plain, retentionDays: 1 }] })).id, 'a schedule would lose SafeLock (30 days)'],
+    ['to a policy without SafeLock that keeps as long', async () => (await createPolicy(operator, { schedules: [{ ...locked, safeLock: false }, plain] })).id, 'lose SafeLock'],
+    ['to no policy', async () => null, 'to none, and a schedule would lose SafeLock (30 days)'],
+  ])('refuses an operator moving it %s, changing nothing; an admin may', async (_case, weaker, reason) => {
+    const definition = await definitionUsing(strong.id);
+    const policyId = await weaker();
+    const refused = expectStatus<{ code: string; detail: string }>(await operator.put(`/backup-definitions/${definition.id}`, bodyFor(definition.name, policyId), { 'if-match': '"1"' }), 403);
+    forbidden(refused);
+    expect(refused.detail).toContain(`backup definition "${definition.name}" would move from policy "${strong.name}"`);
+    expect(refused.detail).toContain(reason);
+    expect(expectStatus(await admin.get(`/backup-definitions/${definition.id}`), 200)).toMatchObject({ version: 1, policyId: strong.id });
+    expectStatus(await admin.put(`/backup-definitions/${definition.id}`, bodyFor(definition.name, policyId), { 'if-match': '"1"' }), 200);
+  });
+
+  it('lets an operator move a definition to a policy that keeps as much or more, and change the rest of it', async () => {
+    const definition = await definitionUsing(null);
+    expectStatus(await operator.put(`/backup-definitions/${definition.id}`, bodyFor(definition.name, strong.id), { 'if-match': '"1"' }), 200);
+    const asStrong = await createPolicy(operator, { schedules: [{ ...plain, cron: '15 * * * *' }, { ...locked, retentionDays: 60 }] });
+    expectStatus(await operator.put(`/backup-definitions/${definition.id}`, bodyFor(definition.name, asStrong.id), { 'if-match': '"2"' }), 200);
+    expectStatus(await operator.put(`/backup-definitions/${definition.id}`, bodyFor('bd-renamed-by-operator', asStrong.id), { 'if-match': '"3"' }), 200);
+  });
+
+  it('refuses an operator deleting or pausing a definition that makes SafeLocked points, changing nothing; an admin may', async () => {
+    const definition = await definitionUsing(strong.id);
+    const reason = `backup definition "${definition.name}" makes SafeLocked recovery points (policy "${strong.name}")`;
+    const paused = expectStatus<{ detail: string }>(await operator.post(`/backup-definitions/${definition.id}/actions/pause`, {}), 403);
+    forbidden(paused);
+    expect(paused.detail).toBe(`this needs the admin role because ${reason}; the API key has operator`);
+    expect(launcher.calls).not.toContain(`pause:${definition.id}`);
+    forbidden(expectStatus(await operator.delete(`/backup-definitions/${definition.id}`), 403));
+    expect(expectStatus(await admin.get(`/backup-definitions/${definition.id}`), 200)).toMatchObject({ version: 1, paused: false });
+
+    expect(expectStatus(await admin.post(`/backup-definitions/${definition.id}/actions/pause`, {}), 200)).toMatchObject({ paused: true });
+    // Resuming gives the protection back: an operator's call.
+    expect(expectStatus(await operator.post(`/backup-definitions/${definition.id}/actions/resume`, {}), 200)).toMatchObject({ paused: false });
+    expectStatus(await admin.delete(`/backup-definitions/${definition.id}`), 204);
+  });
+
+  it('lets an operator delete or pause a definition whose policy has no SafeLock', async () => {
+    const definition = await definitionUsing((await createPolicy(operator, { schedules: [plain] })).id);
+    expectStatus(await operator.post(`/backup-definitions/${definition.id}/actions/pause`, {}), 200);
+    expectStatus(await operator.delete(`/backup-definitions/${definition.id}`), 204);
   });
 });

@@ -46,6 +46,7 @@ beforeAll(async () => {
       // Thousands of requests in a minute: budgets would turn most of them into 429s that test nothing.
       HAVEN_RATE_LIMIT_PER_KEY: '1000000',
       HAVEN_RATE_LIMIT_PER_ADDRESS: '1000000',
+      HAVEN_RATE_LIMIT_PER_ORGANIZATION: '1000000',
     },
   });
   // A fresh organization of its own: whatever the generated requests create, change or delete stays in it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOOK_OUTPUT_EXCERPT_CHARS, outputExcerpt, redactSecrets } from '../../lib/domain/hook-output.js';
+import { HOOK_OUTPUT_EXCERPT_CHARS, hookPodFailureMessage, hookPodOutput, outputExcerpt, redactSecrets } from '../../lib/domain/hook-output.js';
 
 describe('redacting what looks like a secret in hook output', () => {
   it.each([
@@ -30,5 +30,19 @@ describe('redacting what looks like a secret in hook output', () => {
     expect(excerpt).toHaveLength(HOOK_OUTPUT_EXCERPT_CHARS + 1);
     expect(excerpt.endsWith('…')).toBe(true);
     expect(outputExcerpt(`token=${secret}`)).toBe('token=[REDACTED]');
+  });
+});
+
+describe('a hook pod failure as the job carries it', () => {
+  const report = { type: 'PRE_BACKUP' as const, hook: 'freeze' };
+  const failure = { namespace: 'shop', pod: 'db-0', container: 'db', status: 'FAILED' as const, exitCode: 3, stdoutTail: '', stderrTail: 'mysql -uapp -phunter2\nAUTH s3cr3tpass\n', durationMs: 5 };
+
+  it('words the message from where and how it ended, with not a byte of the output', () => {
+    expect(hookPodFailureMessage(report, failure)).toBe('PRE_BACKUP hook "freeze" in pod shop/db-0 container db exited with code 3');
+  });
+
+  it('keeps the output apart, as a one-line excerpt, and nothing when the pod printed nothing', () => {
+    expect(hookPodOutput(failure)).toEqual({ output: 'mysql -uapp -phunter2 AUTH s3cr3tpass' });
+    expect(hookPodOutput({ stderrTail: ' \n' })).toEqual({});
   });
 });

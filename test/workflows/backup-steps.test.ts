@@ -223,14 +223,14 @@ describe('backup workflow steps (mocked activities)', () => {
     expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository')[0]?.limits.concurrentFiles).toBe(Math.floor(DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES / concurrentPvs));
   });
 
-  it('a pre-hook with onError FAIL that fails stops the run: FAILED with the hook\'s reason and a redacted stderr excerpt, no snapshot, no post-hook', async () => {
+  it('a pre-hook with onError FAIL that fails stops the run: FAILED with the hook\'s reason, its redacted stderr excerpt apart from the message, no snapshot, no post-hook', async () => {
     const jobId = nextJob();
     const freeze = hook('freeze', 'PRE_BACKUP', 'FAIL');
     const stderr = `cannot connect: password=hunter2 ${'y'.repeat(400)}\n`;
-    // An agent that words its failure with the whole stderr (as agents did before excerpts): the job must not carry it.
+    // An agent that words its failure with the whole stderr (as agents did before excerpts): the job's message must not carry any.
     const agentMessage = `PRE_BACKUP hook "freeze" in pod shop/db-0 container db exited with code 3; stderr: ${stderr}`;
     const excerpt = `cannot connect: password=[REDACTED] ${'y'.repeat(200 - 'cannot connect: password=[REDACTED] '.length)}…`;
-    const reason = `PRE_BACKUP hook "freeze" in pod shop/db-0 container db exited with code 3; stderr: ${excerpt}`;
+    const reason = 'PRE_BACKUP hook "freeze" in pod shop/db-0 container db exited with code 3';
     const hooks = { pre: [hook('flush', 'PRE_BACKUP'), freeze], post: [hook('thaw', 'POST_BACKUP')] };
     const run = await runBackup(jobId, backupPlan('SNAPSHOT_ONLY'), {
       [CONTROL_QUEUE]: control(hooks),
@@ -245,7 +245,7 @@ describe('backup workflow steps (mocked activities)', () => {
     const message = `${BACKUP_STEPS.RUNNING_PRE_HOOKS} failed: ${reason}`;
     expect(failureType(run.failure)).toBe('BACKUP_FAILED');
     expect(failureMessage(run.failure)).toBe(message);
-    expect(inputsOf<JobEnd>(run.calls, 'finishJob')).toEqual([{ orgId: 'org-1', jobId, status: 'FAILED', message, errors: [{ message }] }]);
+    expect(inputsOf<JobEnd>(run.calls, 'finishJob')).toEqual([{ orgId: 'org-1', jobId, status: 'FAILED', message, errors: [{ message, output: excerpt }] }]);
     // The failing hook ran once (no retry), the post-hook never; no snapshot was taken and no point recorded.
     expect(stepsOf(run.calls)).toEqual(['PRE_BACKUP flush', 'PRE_BACKUP freeze', 'finish job']);
     expect(run.calls.filter((c) => c.name === 'runBackupHook').map((c) => c.attempt)).toEqual([1, 1]);

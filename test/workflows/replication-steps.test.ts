@@ -13,7 +13,7 @@ import { WORKFLOW_TYPES } from '../../lib/domain/runs/workflow-types.js';
 import type { ResetNamespacesRequest, RunHookRequest } from '../../proto/agent/index.js';
 import type { replicationWorkflow } from '../../workflows/replication.js';
 import { REPLICATION_STEPS } from '../../workflows/replication-progress.js';
-import { backupPlan, DESTINATION, exported, hookSucceeded, ORG, repository, SOURCE } from './helpers/fixtures.js';
+import { backupPlan, DESTINATION, exported, hook, hookFailure, hookSucceeded, ORG, repository, SOURCE } from './helpers/fixtures.js';
 import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type Mocks, type WorkflowHarness } from './helpers/workflow-env.js';
 
 let harness: WorkflowHarness;
@@ -92,10 +92,10 @@ const destinationAgent = {
   restoreResourcesFromRepository: async () => ({ version: 1, status: 'COMPLETED', counts: { CREATED: 5, UPDATED: 0, SKIPPED: 0, FAILED: 0 }, outcomes: [], outcomesOmitted: 0 }),
 };
 
-function runReplication(input: ReplicationRunInput, controlMocks: Mocks<ControlActivities>) {
+function runReplication(input: ReplicationRunInput, controlMocks: Mocks<ControlActivities>, source: Mocks<typeof sourceAgent> = sourceAgent) {
   return harness.run<typeof replicationWorkflow>(WORKFLOW_TYPES.replication, [input], {
     [CONTROL_QUEUE]: controlMocks,
-    [clusterTaskQueue(SOURCE)]: sourceAgent,
+    [clusterTaskQueue(SOURCE)]: source,
     [clusterTaskQueue(DESTINATION)]: destinationAgent,
   });
 }
@@ -147,6 +147,21 @@ describe('replication workflow steps (mocked activities)', () => {
     expect(inputsOf<ResetNamespacesRequest>(run.calls, 'resetNamespaces')).toEqual([{ version: 2, jobId: input.jobId, namespaces: ['shop'], replaceUnmanagedNamespaces: true, timeoutSeconds: 600 }]);
     expect(inputsOf<DeletionStart>(run.calls, 'beginRecoveryPointDeletion')[0]).toMatchObject({ recoveryPointId: record?.recoveryPointId, scope: 'ALL' });
     expect(inputsOf<JobEnd>(run.calls, 'finishJob').find((e) => e.jobId === input.jobId)?.status).toBe('COMPLETED');
+  });
+
+  it('a source hook that fails stops the run; the replication\'s job carries its stderr excerpt apart from the message, as its backup phase does', async () => {
+    const input = replicationInput();
+    const freeze = hook('freeze', 'PRE_BACKUP');
+    const hooked = { ...control(), resolveHooks: async ({ phases }: { phases: HookPhase[] }) => phases.map((phase) => (phase === 'SOURCE_PRE_BACKUP' ? [freeze] : [])) };
+    const failing = { ...sourceAgent, runBackupHook: async () => Promise.reject(hookFailure(freeze, 'freeze failed', 'mysql -uapp -phunter2\n')) };
+    const run = await runReplication(input, hooked, failing);
+
+    expect(failureType(run.failure)).toBe('REPLICATION_FAILED');
+    const message = failureMessage(run.failure);
+    expect(message).toMatch(/^Backing up .*PRE_BACKUP hook "freeze" in pod .* exited with code 3$/);
+    const ends = inputsOf<JobEnd>(run.calls, 'finishJob');
+    expect(ends.find((e) => e.jobId === `${input.jobId}-backup`)?.errors).toEqual([{ message: expect.stringContaining('exited with code 3'), output: 'mysql -uapp -phunter2' }]);
+    expect(ends.find((e) => e.jobId === input.jobId)?.errors).toEqual([{ message, output: 'mysql -uapp -phunter2' }]);
   });
 
   it('a backup with no namespace landing in a destination namespace fails at the reset step without calling resetNamespaces', async () => {

@@ -10,8 +10,8 @@ export const HOOK_ERROR_CODES = {
 } as const;
 
 /**
- * A FAIL hook failed. The message names the first failing pod with a short, redacted excerpt of its
- * stderr (every role reads the job it becomes); `report` holds every pod's outcome, tails whole.
+ * A FAIL hook failed. The message names the first failing pod and how it ended, none of its output
+ * (every role reads the job it becomes); `report` holds every pod's outcome, tails whole.
  */
 export class HookFailedError extends Error {
   override readonly name = 'HookFailedError';

@@ -8,6 +8,8 @@ import { organizations } from './organizations.js';
 export interface StoredJobError {
   message: string;
   resource?: string;
+  /** A redacted excerpt of a hook's output, apart from `message` because the API shows it to operators and admins only. */
+  output?: string;
 }
 
 /** A run; written by the workflows, read by the API. Outlives its definition and cluster. */

@@ -13,7 +13,7 @@ export interface JobView {
   durationSeconds: number | null;
   filesTransferred: number;
   bytesTransferred: number;
-  errors: { message: string }[];
+  errors: { message: string; resource?: string; output?: string }[];
   workflowId: string;
   workflowRunId: string | null;
 }

@@ -11,6 +11,7 @@ import { checkCopyOptions, checkPersistentVolumes, checkSelection } from '../def
 import type { CopyOptions, PersistentVolumeOptions, Selection } from '../../../../lib/domain/definitions/options.js';
 import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { startRunIfAsked } from '../definitions/start-run.js';
+import { policyChangeWeakening, policyUsesSafeLock, stopWeakening } from './protection.js';
 import { BackupDefinition, BackupDefinitionInput } from './schema.js';
 
 interface BackupSpec {
@@ -24,13 +25,6 @@ function hookSlots(input: BackupDefinitionInput): HookSlot[] {
     { phase: 'PRE_BACKUP', field: 'body.hooks.preBackup', type: 'PRE_BACKUP', hookIds: input.hooks.preBackup },
     { phase: 'POST_BACKUP', field: 'body.hooks.postBackup', type: 'POST_BACKUP', hookIds: input.hooks.postBackup },
   ];
-}
-
-/** A policy with any SafeLock schedule makes the destination matter at save time. */
-export async function policyUsesSafeLock(scope: TenantScope, policyId: string | null): Promise<boolean> {
-  if (!policyId) return false;
-  const policy = await scope.find(policies, policyId);
-  return policy?.schedules.some((schedule) => schedule.safeLock) ?? false;
 }
 
 async function prepare(scope: TenantScope, input: BackupDefinitionInput): Promise<PreparedDefinition> {
@@ -82,6 +76,8 @@ export const backupDefinitionKind: DefinitionKindSpec<typeof BackupDefinitionInp
     }
     await startRunIfAsked(scope, context, row, input, { retentionDays: input.runNowRetentionDays });
   },
+  adminToReplace: (scope, stored, next) => policyChangeWeakening(scope, stored, next.policyId),
+  adminToStop: stopWeakening,
   toApi(row, hooks) {
     const spec = row.spec as unknown as BackupSpec;
     return {

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { TObject } from '@sinclair/typebox';
 import { definitions } from '../../../../lib/db/schema/index.js';
 import { Problem } from '../../../../lib/common/problem.js';
+import { requireAdminTo } from '../../auth/roles.js';
 import type { ApiContext } from '../../context.js';
 import { errorResponses } from '../../http/problem-schema.js';
 import { IdParams } from '../../../../lib/domain/schema-kit.js';
@@ -42,7 +43,7 @@ export function definitionActionRoutes<I extends TObject, O extends TObject>(spe
           const row = await getDefinition(scope, kind, request.params.id, what);
           return startRun(scope, context, row, { retentionDays: body.retentionDays });
         });
-        return reply.code(202).send(jobToApi(job, context.temporal));
+        return reply.code(202).send(jobToApi(job, context.temporal, request.principal.role));
       },
     );
 
@@ -65,6 +66,7 @@ export function definitionActionRoutes<I extends TObject, O extends TObject>(spe
             if (!current.policyId) throw new Problem('conflict', `${what} "${current.name}" has no policy, so nothing is scheduled to ${action}`);
             const pausing = action === 'pause';
             if (current.paused === pausing) throw new Problem('conflict', `${what} "${current.name}" is already ${pausing ? 'paused' : 'running on schedule'}`);
+            if (pausing) requireAdminTo(request.principal.role, await spec.adminToStop?.(scope, current));
             if (pausing) await context.launcher.pauseSchedule({ id: current.id, kind });
             else await context.launcher.resumeSchedule({ id: current.id, kind });
             const updated = await scope.update(definitions, current.id, current.version, { paused: pausing }, what);

@@ -116,8 +116,10 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
         const body = request.body as Static<I>;
         requireAdminTo(request.principal.role, spec.adminOnly?.(body));
         const row = await request.tenant.transaction(async (scope) => {
-          await getDefinition(scope, kind, request.params.id, what, true);
-          const updated = await updateDefinition(scope, request.params.id, version, await spec.prepare(scope, body), what);
+          const stored = await getDefinition(scope, kind, request.params.id, what, true);
+          const prepared = await spec.prepare(scope, body);
+          requireAdminTo(request.principal.role, await spec.adminToReplace?.(scope, stored, body));
+          const updated = await updateDefinition(scope, request.params.id, version, prepared, what);
           await syncDefinitionSchedules(scope, context.launcher, updated);
           return updated;
         });
@@ -139,6 +141,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
       async (request, reply) => {
         await request.tenant.transaction(async (scope) => {
           const row = await getDefinition(scope, kind, request.params.id, what, true);
+          requireAdminTo(request.principal.role, await spec.adminToStop?.(scope, row));
           await scope.delete(definitions, request.params.id, expectedVersion(request, false), what);
           await syncDefinitionSchedules(scope, context.launcher, row, true);
         });

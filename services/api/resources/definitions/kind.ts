@@ -25,6 +25,14 @@ export interface DefinitionKindSpec<Input extends TObject, Output extends TObjec
    * Checked on create and replace, before anything is stored: 403 to anyone else.
    */
   adminOnly?(input: Static<Input>): string | undefined;
+  /**
+   * Why replacing the stored definition with `next` protects the recovery points its runs make less
+   * (a weaker policy), or undefined. Checked with the row locked, before anything changes: 403 to anyone
+   * but an admin.
+   */
+  adminToReplace?(scope: TenantScope, stored: DefinitionRow, next: Static<Input>): Promise<string | undefined>;
+  /** Why stopping the definition's runs (delete, pause) takes a protection away, or undefined; checked the same way. */
+  adminToStop?(scope: TenantScope, stored: DefinitionRow): Promise<string | undefined>;
   /** Checks the rules and references the schema cannot, and says what to store. */
   prepare(scope: TenantScope, input: Static<Input>): Promise<PreparedDefinition>;
   toApi(row: DefinitionRow, hooks: ReadonlyMap<string, string[]>): Static<Output>;

@@ -48,14 +48,14 @@ export function jobRoutes(context: ApiContext): RoutePlugin {
             clusterId ? eq(jobs.clusterId, clusterId) : undefined,
           ],
         });
-        return { items: page.rows.map((row) => toApi(row, context.temporal)), nextCursor: page.nextCursor };
+        return { items: page.rows.map((row) => toApi(row, context.temporal, request.principal.role)), nextCursor: page.nextCursor };
       },
     );
 
     app.get(
       '/jobs/:id',
       { schema: { tags, summary: 'Read a job', params: IdParams, response: { 200: Job, ...errorResponses('not-found') } } },
-      async (request) => toApi(await request.tenant.get(jobs, request.params.id, what), context.temporal),
+      async (request) => toApi(await request.tenant.get(jobs, request.params.id, what), context.temporal, request.principal.role),
     );
 
     app.post(
@@ -72,7 +72,7 @@ export function jobRoutes(context: ApiContext): RoutePlugin {
         const row = await request.tenant.get(jobs, request.params.id, what);
         if (row.status !== 'RUNNING') throw new Problem('conflict', `job ${row.id} already ended ${row.status}`);
         await context.launcher.cancelRun({ jobId: row.id, workflowId: row.workflowId });
-        return reply.code(202).send(toApi(row, context.temporal));
+        return reply.code(202).send(toApi(row, context.temporal, request.principal.role));
       },
     );
   };

@@ -24,7 +24,19 @@ export const Job = Type.Object({
   durationSeconds: Nullable(Type.Number({ minimum: 0 })),
   bytesTransferred: Type.Integer({ minimum: 0 }),
   filesTransferred: Type.Integer({ minimum: 0 }),
-  errors: Type.Array(Type.Object({ message: Type.String(), resource: Type.Optional(Type.String()) })),
+  errors: Type.Array(
+    Type.Object({
+      message: Type.String(),
+      resource: Type.Optional(Type.String()),
+      output: Type.Optional(
+        Type.String({
+          description:
+            'Operator-only: a short, redacted excerpt of the failing hook pod\'s stderr. Returned to operator and admin keys only; ' +
+            'viewers never see hook output (it may hold what the application printed, secrets included).',
+        }),
+      ),
+    }),
+  ),
   workflowId: Type.String({ description: 'Temporal workflow id of the run.' }),
   workflowRunId: Nullable(Type.String()),
   temporalUiUrl: Type.String({ format: 'uri', description: 'The run in the Temporal UI.' }),

@@ -1,4 +1,6 @@
+import type { Role } from '../../../../lib/common/enums.js';
 import type { jobs } from '../../../../lib/db/schema/index.js';
+import { roleAllows } from '../../auth/roles.js';
 import type { TemporalLinks } from '../../config.js';
 import type { Job } from './schema.js';
 
@@ -7,7 +9,13 @@ export function temporalUiUrl(links: TemporalLinks, workflowId: string, runId: s
   return runId ? `${base}/${encodeURIComponent(runId)}` : base;
 }
 
-export function toApi(row: typeof jobs.$inferSelect, links: TemporalLinks): Job {
+/** What the caller may read of a job's errors: a hook's output is an operator's and an admin's, never a viewer's. */
+function errorsFor(errors: (typeof jobs.$inferSelect)['errors'], role: Role): Job['errors'] {
+  return roleAllows(role, 'operator') ? errors : errors.map(({ output: _output, ...shown }) => shown);
+}
+
+/** The job as `role` may read it. */
+export function toApi(row: typeof jobs.$inferSelect, links: TemporalLinks, role: Role): Job {
   return {
     id: row.id,
     kind: row.kind,
@@ -22,7 +30,7 @@ export function toApi(row: typeof jobs.$inferSelect, links: TemporalLinks): Job 
     durationSeconds: row.endedAt ? (row.endedAt.getTime() - row.startedAt.getTime()) / 1000 : null,
     bytesTransferred: row.bytesTransferred,
     filesTransferred: row.filesTransferred,
-    errors: row.errors,
+    errors: errorsFor(row.errors, role),
     workflowId: row.workflowId,
     workflowRunId: row.workflowRunId,
     temporalUiUrl: temporalUiUrl(links, row.workflowId, row.workflowRunId),
