@@ -14,7 +14,7 @@ import { SNAPSHOTS_PREFIX, TOMBSTONES_PREFIX } from '../../lib/datamover/reposit
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 import type { ControlDeps } from './deps.js';
-import { MAINTENANCE_BUDGET_MS, withinBudget } from './maintenance-budget.js';
+import { withinBudget } from './maintenance-budget.js';
 import { repositoryAccessActivities } from './repository-access.js';
 import { repositorySnapshotIds } from '../../lib/domain/recovery-point-contents.js';
 import { expiryFrom, type RecoveryPointRecord } from './recovery-points.js';
@@ -27,6 +27,8 @@ export interface RepositoryRef {
 export interface GarbageCollection extends RepositoryRef {
   /** Skip the run unless a tombstone waits: a repository nothing was forgotten in has nothing new to condemn. */
   onlyIfPending: boolean;
+  /** What is left of the target's budget in this pass (the worker's own budget caps it). */
+  budgetMs: number;
 }
 
 export interface RunSnapshots extends RepositoryRef {
@@ -216,7 +218,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
       try {
         // Cancelled (the expiry pass was), it starts no further deletion: the heartbeats deliver the cancellation.
         const outcome = await withHeartbeats(() =>
-          withinBudget(deps.maintenanceBudgetMs ?? MAINTENANCE_BUDGET_MS, Context.current().cancellationSignal, async (signal) => {
+          withinBudget(Math.min(input.budgetMs, deps.maintenanceBudgetMs ?? input.budgetMs), Context.current().cancellationSignal, async (signal) => {
             const access = await backendOf(input);
             if (input.onlyIfPending && !(await tombstoneWaits(access.backend))) return idle;
             const repository = await open(access);

@@ -30,7 +30,7 @@ export interface ControlWorkerOptions {
   storageAccess?: StorageAccessPolicy;
   /** Deadlines and answer sizes of requests to tenants' storage; the data mover's defaults when unset. */
   storageLimits?: StorageRequestLimits;
-  /** One target's GC budget per pass; MAINTENANCE_BUDGET_MS when unset. */
+  /** Caps one target's GC budget per pass (tests shorten it); the pass's own budget (MAINTENANCE_BUDGET_MS) otherwise. */
   maintenanceBudgetMs?: number;
 }
 

@@ -2,7 +2,9 @@ import { eq } from 'drizzle-orm';
 import type { RecordedContents, RecordedVolume } from '../../activities/control/recovery-points.js';
 import { recoveryPoints } from '../../lib/db/schema/index.js';
 import type { ExpiryPassInput, ExpiryPassOutcome } from '../../lib/domain/runs/recovery-point-deletion.js';
+import type { RepositoryGcPassOutcome } from '../../lib/domain/runs/repository-gc.js';
 import type { recoveryPointExpiryWorkflow } from '../../workflows/recovery-point-expiry.js';
+import type { repositoryGcPassWorkflow } from '../../workflows/repository-gc-pass.js';
 import { createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { untilClusterActive, type JobView } from '../backup/helpers/runs.js';
@@ -26,9 +28,11 @@ export async function pointById(stack: BackupStack, id: string): Promise<PointRo
 
 export const keptVolumes = (row: PointRow) => ((row.contents as RecordedContents).persistentVolumes as RecordedVolume[]).filter((v) => v.snapshotName);
 
-/** Runs one expiry pass on this file's control worker with an injected clock: nothing sleeps. */
-/** One expiry pass with the control plane's clock at `now`, as if the pass ran then. */
-export async function runExpiryPass(stack: BackupStack, { now, ...input }: ExpiryPassInput & { now: string }): Promise<ExpiryPassOutcome> {
+/**
+ * One expiry pass with the control plane's clock at `now`, as if the pass ran then; it does not wait for
+ * the repository GC pass it starts.
+ */
+export async function startExpiryPass(stack: BackupStack, { now, ...input }: ExpiryPassInput & { now: string }): Promise<ExpiryPassOutcome> {
   stack.setControlTime(new Date(now));
   try {
     return await stack.temporal.workflow.execute<typeof recoveryPointExpiryWorkflow>('recoveryPointExpiryWorkflow', {
@@ -39,6 +43,13 @@ export async function runExpiryPass(stack: BackupStack, { now, ...input }: Expir
   } finally {
     stack.setControlTime(undefined);
   }
+}
+
+/** An expiry pass and then the repository GC pass it started (or found running), with what that reclaimed. */
+export async function runExpiryPass(stack: BackupStack, input: ExpiryPassInput & { now: string }): Promise<ExpiryPassOutcome & RepositoryGcPassOutcome> {
+  const outcome = await startExpiryPass(stack, input);
+  const gc = await stack.temporal.workflow.getHandle<typeof repositoryGcPassWorkflow>(outcome.garbageCollection.workflowId).result();
+  return { ...outcome, ...gc };
 }
 
 /** The RECOVERY_POINT_DELETE job a deletion workflow recorded. */
