@@ -32,6 +32,8 @@ export interface ControlWorkerOptions {
   storageLimits?: StorageRequestLimits;
   /** Caps one target's GC budget per pass (tests shorten it); the pass's own budget (MAINTENANCE_BUDGET_MS) otherwise. */
   maintenanceBudgetMs?: number;
+  /** Repository activities run at once (HAVEN_REPOSITORY_CONCURRENCY); DEFAULT_REPOSITORY_CONCURRENCY when unset. */
+  repositoryConcurrency?: number;
 }
 
 /** The control plane's worker: every workflow, and the activities that touch Postgres and Temporal. */
@@ -53,6 +55,7 @@ export function createControlWorker(options: ControlWorkerOptions): Promise<Work
       ...(options.storageAccess ? { storageAccess: options.storageAccess } : {}),
       ...(options.storageLimits ? { storageLimits: options.storageLimits } : {}),
       ...(options.maintenanceBudgetMs === undefined ? {} : { maintenanceBudgetMs: options.maintenanceBudgetMs }),
+      ...(options.repositoryConcurrency === undefined ? {} : { repositoryConcurrency: options.repositoryConcurrency }),
     }),
     dataConverter: havenDataConverter(options.payloadKeys),
   });

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_HEADER_BYTES } from '../../lib/datamover/repository/object-bounds.js';
+import { DEFAULT_STORAGE_REQUEST_LIMITS } from '../../lib/datamover/storage/request-limits.js';
 import { recoveryPoints, type StoredRecoveryPointContents } from '../../lib/db/schema/index.js';
 import { expectStatus } from '../api/helpers/fixtures.js';
 import { authorized } from '../api/helpers/test-api.js';
@@ -82,6 +84,16 @@ describe("the control plane's repository work against an endpoint that misbehave
     const control = stackControlActivities(stack, { storageLimits: LIMITS });
     const attempt = new MockActivityEnvironment().run(control.forgetRepositorySnapshots, { orgId: stack.orgId, storageTargetId, snapshotIds: ['snapshot-1'] });
     await expect(attempt).rejects.toMatchObject({ type, message: expect.stringContaining(`storage target ${storageTargetId}: the storage endpoint`) });
+  });
+});
+
+describe("the control plane's memory against an endpoint that announces a large repository header", () => {
+  it('refuses a 400 MiB header at the bound of a header, before reading or allocating it', async () => {
+    const storageTargetId = await hostileTarget('large');
+    // The bound for objects of any kind as in production: 400 MiB is within it, and only the header's own bound refuses it.
+    const control = stackControlActivities(stack, { storageLimits: { ...LIMITS, maxObjectBytes: DEFAULT_STORAGE_REQUEST_LIMITS.maxObjectBytes } });
+    const attempt = new MockActivityEnvironment().run(control.forgetRepositorySnapshots, { orgId: stack.orgId, storageTargetId, snapshotIds: ['snapshot-1'] });
+    await expect(attempt).rejects.toMatchObject({ type: 'STORAGE_ANSWER_TOO_LARGE', message: expect.stringContaining(`larger than ${MAX_HEADER_BYTES} bytes`) });
   });
 });
 
