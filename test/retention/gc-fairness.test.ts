@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recoveryPoints } from '../../lib/db/schema/index.js';
+import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { recoveryPoints, type StoredRecoveryPointContents } from '../../lib/db/schema/index.js';
 import { insertRecoveryPoint } from '../api/helpers/fixtures.js';
 import { authorized } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { eventually } from '../emulator/helpers/cluster.js';
+import { writeKnownData } from '../fixtures/volume-data.js';
 import type { HostileStorage } from '../support/hostile-storage.js';
 import { createHostileTarget, HOSTILE_TEST_LIMITS, pointById, startExpiryPass, targetWithPendingGc, waitingTombstones } from './helpers.js';
 
@@ -32,11 +34,12 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-/** An expired point of the organization on the target (nothing of it in the repository). */
-async function expiredPoint(orgId: string, storageTargetId: string): Promise<string> {
+/** An expired point of the organization on the target, with the repository snapshot given as its resources. */
+async function expiredPoint(orgId: string, storageTargetId: string, resourcesSnapshotId?: string): Promise<string> {
   const db = stack.api.running.database.db;
   const point = await insertRecoveryPoint(db, { orgId, storageTargetId });
-  await db.update(recoveryPoints).set({ expiresAt: new Date(Date.now() - 60_000) }).where(eq(recoveryPoints.id, point.id));
+  const contents = { ...(point.contents as StoredRecoveryPointContents), ...(resourcesSnapshotId ? { resourcesSnapshotId } : {}) };
+  await db.update(recoveryPoints).set({ expiresAt: new Date(Date.now() - 60_000), contents }).where(eq(recoveryPoints.id, point.id));
   return point.id;
 }
 
@@ -62,11 +65,16 @@ describe('one organization with several storage targets that hang', () => {
     expect(await gcStatus(gcWorkflowId)).toBe('RUNNING');
 
     // The next pass runs to its end beside the stuck GC, deletes what expired since, and starts no second GC.
-    const second = await expiredPoint(other.orgId, storageTargetId);
+    const source = await mkdtemp(join(scratch, 'second-'));
+    await writeKnownData(source, 'second point', { largeFileMiB: 1, smallFiles: 2 });
+    const { snapshot } = await runBackup(repository, { source, volume: 'v2', tags: {}, sealWorkers: 0 });
+    const second = await expiredPoint(other.orgId, storageTargetId, snapshot.id);
     const next = await startExpiryPass(stack, { now: new Date().toISOString() });
     expect(next.deleted).toEqual([second]);
     expect(next.garbageCollection).toEqual({ workflowId: gcWorkflowId, status: 'ALREADY_RUNNING' });
     expect(await pointById(stack, second)).toBeUndefined();
+    // What that pass forgot is collected by the running GC pass (no tombstone would have made the next one look): its packs are condemned.
+    await eventually(async () => (await waitingTombstones(repository)).length > 0, 'the running GC pass to condemn the forgotten snapshot\'s packs');
     expect(await gcStatus(gcWorkflowId)).toBe('RUNNING');
     expect(hostiles.some((hostile) => hostile.requests() > 0)).toBe(true);
   });
