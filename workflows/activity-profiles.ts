@@ -1,6 +1,9 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import { NON_RETRYABLE_AGENT_FAILURES } from '../proto/agent/failure-types.js';
 
+/** Repository failures a retry cannot fix. */
+const REPOSITORY_FINAL_FAILURES = ['OBJECT_RETAINED', 'STORAGE_TARGET_NOT_FOUND', 'REPOSITORY_KEY_WRONG'];
+
 /**
  * Named timeout profiles. Control activities are short database and Temporal calls; they retry for a
  * while because the API commits the job row only after the workflow has started (JOB_NOT_FOUND until then).
@@ -75,11 +78,29 @@ export function moverWork(podTimeoutMinutes: number): ActivityOptions {
 }
 
 /**
- * Repository work in the control plane (forgetting snapshots, GC). GC reads every snapshot of a
- * repository, so it may take long; it heartbeats, and storage errors are retried a few times.
+ * Repository work in the control plane (forgetting snapshots, locking a point's data): storage errors are
+ * retried a few times.
  */
 export const REPOSITORY_MAINTENANCE: ActivityOptions = {
   startToCloseTimeout: '6h',
   heartbeatTimeout: '2m',
-  retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: ['OBJECT_RETAINED', 'STORAGE_TARGET_NOT_FOUND', 'REPOSITORY_KEY_WRONG'] },
+  retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: REPOSITORY_FINAL_FAILURES },
 };
+
+/**
+ * The activity stops itself at its budget and reports how far it got; this is the time it gets past that
+ * to say so. Nothing else is added: retries happen inside the same bound.
+ */
+const GC_REPORT_ALLOWANCE_MS = 30_000;
+
+/**
+ * One target's repository GC within `budgetMs`: its schedule-to-close is the budget (plus the time to
+ * report), so retries of a target that times out or fails never multiply what one target may take.
+ */
+export function repositoryGc(budgetMs: number): ActivityOptions {
+  return {
+    scheduleToCloseTimeout: budgetMs + GC_REPORT_ALLOWANCE_MS,
+    heartbeatTimeout: '2m',
+    retry: { initialInterval: '5s', maximumInterval: '1m', nonRetryableErrorTypes: REPOSITORY_FINAL_FAILURES },
+  };
+}

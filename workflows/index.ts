@@ -5,4 +5,5 @@ export { previewBackupWorkflow } from './preview.js';
 export { scheduledRunWorkflow } from './schedule-run.js';
 export { deleteRecoveryPointWorkflow } from './recovery-point-delete.js';
 export { recoveryPointExpiryWorkflow } from './recovery-point-expiry.js';
+export { repositoryGcPassWorkflow } from './repository-gc-pass.js';
 export { replicationWorkflow } from './replication.js';

@@ -6,7 +6,7 @@ import { KIND_ATTRIBUTE } from '../lib/common/temporal/names.js';
 import { CONTROL } from './activity-profiles.js';
 import { rootCauseMessage } from './failure-message.js';
 import { deleteRecoveryPointWorkflow, type DeletionFailureDetails } from './recovery-point-delete.js';
-import { collectGarbageOfTargets } from './repository-gc-pass.js';
+import { startRepositoryGcPass } from './repository-gc-pass.js';
 import {
   DEFAULT_EXPIRY_BATCH,
   DEFAULT_EXPIRY_CONCURRENCY,
@@ -21,14 +21,14 @@ import {
  * One expiry pass, started by the installation's expiry Schedule every few minutes. Steps: find the due
  * points (every organization, taken in turn; SafeLocked ones and those backing off from a failed
  * deletion are not due) → delete each as its own child workflow, a few at a time, each recording its
- * job → run the repository GC of every storage target (those where nothing was forgotten only when a
- * tombstone waits for its second phase). A point that could not be deleted backs off (its deletion
+ * job → start the repository GC pass of every storage target as a workflow of its own, not waited for
+ * (workflows/repository-gc-pass.ts): one organization's slow storage never holds up anyone's expiry. A point that could not be deleted backs off (its deletion
  * recorded when it may be retried), so it neither repeats every pass nor holds the batch.
  */
 export async function recoveryPointExpiryWorkflow(input: ExpiryPassInput = {}): Promise<ExpiryPassOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
   const plan = await control.planExpiryPass({ batch: input.batch ?? DEFAULT_EXPIRY_BATCH });
-  const outcome: ExpiryPassOutcome = { now: plan.now, deleted: [], failed: [], stillRunning: [], collected: [] };
+  const outcome: Omit<ExpiryPassOutcome, 'garbageCollection'> = { now: plan.now, deleted: [], failed: [], stillRunning: [] };
   const touched = new Set<string>();
   const deleteOne = async (point: DuePoint) => {
     let child;
@@ -76,8 +76,7 @@ export async function recoveryPointExpiryWorkflow(input: ExpiryPassInput = {}): 
   };
   await Promise.all(Array.from({ length: Math.min(input.concurrency ?? DEFAULT_EXPIRY_CONCURRENCY, plan.due.length) }, lane));
 
-  outcome.collected = await collectGarbageOfTargets(plan.storageTargets, touched);
-  return outcome;
+  return { ...outcome, garbageCollection: await startRepositoryGcPass(plan.storageTargets, touched) };
 }
 
 /** When the failed deletion will be retried, as the deletion workflow reported it. */

@@ -25,8 +25,10 @@ export interface ControlDeps {
   storageAccess?: StorageAccessPolicy;
   /** Deadlines and answer sizes of requests to tenants' storage; the data mover's defaults when unset (tests shorten them). */
   storageLimits?: StorageRequestLimits;
-  /** How long one target's garbage collection may run before it stops, to resume next pass; MAINTENANCE_BUDGET_MS when unset. */
+  /** Caps how long one target's garbage collection may run before it stops, to resume next pass; the GC pass's budget (MAINTENANCE_BUDGET_MS) otherwise. */
   maintenanceBudgetMs?: number;
+  /** HAVEN_REPOSITORY_CONCURRENCY: repository activities run at once; DEFAULT_REPOSITORY_CONCURRENCY when unset. */
+  repositoryConcurrency?: number;
 }
 
 /** Identifies a job row; every job activity is scoped by the organization as well as the id. */

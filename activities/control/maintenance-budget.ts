@@ -1,11 +1,3 @@
-/**
- * How long one storage target's garbage collection may run in one expiry pass. The control worker serves
- * every tenant, and a target that is slow, huge or hostile must give its slot back: what GC did by then
- * stays done (deleted packs, written tombstones), and the next pass (minutes later) starts again from the
- * tombstones still waiting. Half an hour covers a GC of tens of thousands of snapshots on a healthy endpoint.
- */
-export const MAINTENANCE_BUDGET_MS = 30 * 60_000;
-
 export type Budgeted<T> = { finished: true; value: T } | { finished: false };
 
 /**

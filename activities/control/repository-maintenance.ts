@@ -14,8 +14,9 @@ import { SNAPSHOTS_PREFIX, TOMBSTONES_PREFIX } from '../../lib/datamover/reposit
 import { Repository } from '../../lib/datamover/repository/repository.js';
 import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 import type { ControlDeps } from './deps.js';
-import { MAINTENANCE_BUDGET_MS, withinBudget } from './maintenance-budget.js';
+import { withinBudget } from './maintenance-budget.js';
 import { repositoryAccessActivities } from './repository-access.js';
+import { DEFAULT_REPOSITORY_CONCURRENCY, repositoryPermits } from './repository-permits.js';
 import { repositorySnapshotIds } from '../../lib/domain/recovery-point-contents.js';
 import { expiryFrom, type RecoveryPointRecord } from './recovery-points.js';
 
@@ -27,6 +28,8 @@ export interface RepositoryRef {
 export interface GarbageCollection extends RepositoryRef {
   /** Skip the run unless a tombstone waits: a repository nothing was forgotten in has nothing new to condemn. */
   onlyIfPending: boolean;
+  /** What is left of the target's budget in this pass (the worker's own budget caps it). */
+  budgetMs: number;
 }
 
 export interface RunSnapshots extends RepositoryRef {
@@ -98,6 +101,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
   const resolve = repositoryAccessActivities(deps).resolveRepositoryAccess;
 
   const storageAccess = deps.storageAccess ?? storageAccessPolicy(process.env);
+  const inTurn = repositoryPermits(deps.repositoryConcurrency ?? DEFAULT_REPOSITORY_CONCURRENCY);
 
   /**
    * The target's storage, as the control plane may reach it: the tenant chose its endpoint or path, and
@@ -137,7 +141,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
      */
     async forgetRepositorySnapshots(input: RepositoryRef & { snapshotIds: string[] }): Promise<number> {
       try {
-        return await withHeartbeats(async (phase) => {
+        return await withHeartbeats((phase) => inTurn(async () => {
           const repository = await open(await backendOf(input));
           if (!repository) return 0;
           for (const id of input.snapshotIds) {
@@ -145,7 +149,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
             await repository.deleteSnapshot(id);
           }
           return input.snapshotIds.length;
-        });
+        }));
       } catch (error) {
         throw asFailure(error, input);
       }
@@ -158,14 +162,14 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
      */
     async lockRecoveryPointData(record: RecoveryPointRecord): Promise<RecoveryPointLock> {
       try {
-        return await withHeartbeats(async (phase) => {
+        return await withHeartbeats((phase) => inTurn(async () => {
           // Whole seconds: S3 keeps retention dates to the second, and the point records what objects hold.
           const until = new Date(Math.ceil(expiryFrom(deps.clock(), record.retention.days).getTime() / 1000) * 1000);
           const { backend, secret } = await backendOf(record);
           const repository = await Repository.open(backend, secret);
           const report = await lockSnapshots(repository, repositorySnapshotIds(record), until, (done, total) => phase(`locked ${done} of ${total} objects`));
           return { lockedUntil: until.toISOString(), ...report };
-        });
+        }));
       } catch (error) {
         throw asFailure(error, record);
       }
@@ -180,7 +184,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
      */
     async forgetRunSnapshots(input: RunSnapshots): Promise<{ forgotten: string[] }> {
       try {
-        return await withHeartbeats(async (phase) => {
+        return await withHeartbeats((phase) => inTurn(async () => {
           const repository = await open(await backendOf(input));
           if (!repository) return { forgotten: [] };
           const since = Date.parse(input.since) - RUN_START_ALLOWANCE_MS;
@@ -200,7 +204,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
             }
           }
           return { forgotten };
-        });
+        }));
       } catch (error) {
         throw asFailure(error, input);
       }
@@ -216,7 +220,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
       try {
         // Cancelled (the expiry pass was), it starts no further deletion: the heartbeats deliver the cancellation.
         const outcome = await withHeartbeats(() =>
-          withinBudget(deps.maintenanceBudgetMs ?? MAINTENANCE_BUDGET_MS, Context.current().cancellationSignal, async (signal) => {
+          withinBudget(Math.min(input.budgetMs, deps.maintenanceBudgetMs ?? input.budgetMs), Context.current().cancellationSignal, (signal) => inTurn(async () => {
             const access = await backendOf(input);
             if (input.onlyIfPending && !(await tombstoneWaits(access.backend))) return idle;
             const repository = await open(access);
@@ -225,7 +229,7 @@ export function repositoryMaintenanceActivities(deps: ControlDeps) {
             const report = await collectGarbage(repository, { ...(deps.gcGraceMs === undefined ? {} : { graceMs: deps.gcGraceMs }), signal });
             // A GC that found another running gave way: as if nothing were pending, the next pass tries again.
             return { ran: report.ran, condemnedPacks: report.condemnedPacks, deletedPacks: report.deletedPacks, retainedPacks: report.retainedPacks, reclaimedBytes: report.reclaimedBytes };
-          }),
+          })),
         );
         return outcome.finished ? outcome.value : { ...idle, stoppedAtBudget: true };
       } catch (error) {

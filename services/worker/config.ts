@@ -9,6 +9,8 @@ export interface WorkerConfig {
   /** HAVEN_SECRET_KEY, the same as the API's: storage credentials and repository secrets are under it. */
   keyring: SecretKeyring;
   gcGraceMs?: number;
+  /** HAVEN_REPOSITORY_CONCURRENCY: repository activities this worker runs at once. */
+  repositoryConcurrency?: number;
   storageAccess: StorageAccessPolicy;
 }
 
@@ -28,11 +30,14 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   if (!env.DATABASE_URL) throw new WorkerConfigError('DATABASE_URL is not set');
   const grace = env.HAVEN_GC_GRACE_MINUTES;
   if (grace !== undefined && grace !== '' && !/^\d+$/.test(grace)) throw new WorkerConfigError(`HAVEN_GC_GRACE_MINUTES "${grace}" is not a whole number of minutes`);
+  const concurrency = env.HAVEN_REPOSITORY_CONCURRENCY;
+  if (concurrency !== undefined && concurrency !== '' && !/^[1-9]\d*$/.test(concurrency)) throw new WorkerConfigError(`HAVEN_REPOSITORY_CONCURRENCY "${concurrency}" is not a whole number of at least 1`);
   return {
     temporal: readTemporalConfig(env),
     databaseUrl: env.DATABASE_URL,
     keyring: parseKeyring(env.HAVEN_SECRET_KEY),
     storageAccess: readStorageAccess(env),
     ...(grace ? { gcGraceMs: Number(grace) * 60_000 } : {}),
+    ...(concurrency ? { repositoryConcurrency: Number(concurrency) } : {}),
   };
 }

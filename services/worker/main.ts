@@ -12,7 +12,7 @@ const payloadKeys = new OrganizationPayloadKeys(database.db, config.temporal.pay
 const temporalClient = await connectTemporalClient(config.temporal, payloadKeys);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
 try {
-  const worker = await createControlWorker({ connection, client: temporalClient.client, temporal: config.temporal, db: database.db, keyring: config.keyring, payloadKeys, storageAccess: config.storageAccess, ...(config.gcGraceMs === undefined ? {} : { gcGraceMs: config.gcGraceMs }) });
+  const worker = await createControlWorker({ connection, client: temporalClient.client, temporal: config.temporal, db: database.db, keyring: config.keyring, payloadKeys, storageAccess: config.storageAccess, ...(config.gcGraceMs === undefined ? {} : { gcGraceMs: config.gcGraceMs }), ...(config.repositoryConcurrency === undefined ? {} : { repositoryConcurrency: config.repositoryConcurrency }) });
   console.log(`haven worker polling ${config.temporal.controlTaskQueue} on ${config.temporal.address} (${config.temporal.namespace})`);
   await worker.run();
 } finally {

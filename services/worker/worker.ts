@@ -30,8 +30,10 @@ export interface ControlWorkerOptions {
   storageAccess?: StorageAccessPolicy;
   /** Deadlines and answer sizes of requests to tenants' storage; the data mover's defaults when unset. */
   storageLimits?: StorageRequestLimits;
-  /** One target's GC budget per pass; MAINTENANCE_BUDGET_MS when unset. */
+  /** Caps one target's GC budget per pass (tests shorten it); the pass's own budget (MAINTENANCE_BUDGET_MS) otherwise. */
   maintenanceBudgetMs?: number;
+  /** Repository activities run at once (HAVEN_REPOSITORY_CONCURRENCY); DEFAULT_REPOSITORY_CONCURRENCY when unset. */
+  repositoryConcurrency?: number;
 }
 
 /** The control plane's worker: every workflow, and the activities that touch Postgres and Temporal. */
@@ -53,6 +55,7 @@ export function createControlWorker(options: ControlWorkerOptions): Promise<Work
       ...(options.storageAccess ? { storageAccess: options.storageAccess } : {}),
       ...(options.storageLimits ? { storageLimits: options.storageLimits } : {}),
       ...(options.maintenanceBudgetMs === undefined ? {} : { maintenanceBudgetMs: options.maintenanceBudgetMs }),
+      ...(options.repositoryConcurrency === undefined ? {} : { repositoryConcurrency: options.repositoryConcurrency }),
     }),
     dataConverter: havenDataConverter(options.payloadKeys),
   });

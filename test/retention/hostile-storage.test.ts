@@ -1,26 +1,20 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBackup } from '../../lib/datamover/backup/backup.js';
-import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
-import { TOMBSTONES_PREFIX } from '../../lib/datamover/repository/layout.js';
-import { DEFAULT_STORAGE_REQUEST_LIMITS, type StorageRequestLimits } from '../../lib/datamover/storage/request-limits.js';
+import { MAX_HEADER_BYTES } from '../../lib/datamover/repository/object-bounds.js';
+import { DEFAULT_STORAGE_REQUEST_LIMITS } from '../../lib/datamover/storage/request-limits.js';
 import { recoveryPoints, type StoredRecoveryPointContents } from '../../lib/db/schema/index.js';
 import { expectStatus } from '../api/helpers/fixtures.js';
 import { authorized } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { type JobView } from '../backup/helpers/runs.js';
-import { openTargetRepository } from '../backup/helpers/run-repository.js';
 import { stackControlActivities } from '../backup/helpers/stack-control.js';
-import { createStackS3Target } from '../backup/helpers/stack-target.js';
-import { writeKnownData } from '../fixtures/volume-data.js';
-import { BANNER, INTERNAL_ADDRESS, startHostileStorage, type HostileBehaviour, type HostileStorage } from '../support/hostile-storage.js';
-import { runExpiryPass } from './helpers.js';
+import { BANNER, INTERNAL_ADDRESS, type HostileBehaviour, type HostileStorage } from '../support/hostile-storage.js';
+import { createHostileTarget, HOSTILE_TEST_LIMITS, runExpiryPass, targetWithPendingGc, waitingTombstones } from './helpers.js';
 
-/** Short enough for a test to wait out, long enough for the stack's own S3 server on a busy machine. */
-const LIMITS: StorageRequestLimits = { ...DEFAULT_STORAGE_REQUEST_LIMITS, connectTimeoutMs: 2_000, idleTimeoutMs: 3_000, requestDeadlineMs: 3_000, maxAnswerBytes: 256 * 1024, maxObjectBytes: 32 * 1024 * 1024 };
+const LIMITS = HOSTILE_TEST_LIMITS;
 
 let stack: BackupStack;
 const hostiles: HostileStorage[] = [];
@@ -37,13 +31,8 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-/** A target that passed the probe and whose endpoint answers otherwise since (a tenant controls its server and its DNS). */
-async function hostileTarget(behaviour: HostileBehaviour, client = stack.client): Promise<string> {
-  const hostile = await startHostileStorage(behaviour);
-  hostiles.push(hostile);
-  const id = await createStackS3Target({ ...stack, client }, `hostile-${behaviour}`);
-  await stack.api.running.database.pool.query(`update storage_targets set config = jsonb_set(config, '{endpoint}', to_jsonb($1::text)) where id = $2`, [hostile.endpoint, id]);
-  return id;
+function hostileTarget(behaviour: HostileBehaviour, client = stack.client): Promise<string> {
+  return createHostileTarget({ ...stack, client }, behaviour, hostiles);
 }
 
 /** A recovery point of the stack's organization whose resources snapshot lives in the target's repository. */
@@ -98,18 +87,21 @@ describe("the control plane's repository work against an endpoint that misbehave
   });
 });
 
+describe("the control plane's memory against an endpoint that announces a large repository header", () => {
+  it('refuses a 400 MiB header at the bound of a header, before reading or allocating it', async () => {
+    const storageTargetId = await hostileTarget('large');
+    // The bound for objects of any kind as in production: 400 MiB is within it, and only the header's own bound refuses it.
+    const control = stackControlActivities(stack, { storageLimits: { ...LIMITS, maxObjectBytes: DEFAULT_STORAGE_REQUEST_LIMITS.maxObjectBytes } });
+    const attempt = new MockActivityEnvironment().run(control.forgetRepositorySnapshots, { orgId: stack.orgId, storageTargetId, snapshotIds: ['snapshot-1'] });
+    await expect(attempt).rejects.toMatchObject({ type: 'STORAGE_ANSWER_TOO_LARGE', message: expect.stringContaining(`larger than ${MAX_HEADER_BYTES} bytes`) });
+  });
+});
+
 describe('storage maintenance of one tenant', () => {
   it("does not stall another organization's: a hanging target's GC stops at its budget, the other target's completes", async () => {
     // Another organization with a healthy repository where GC has work waiting: a tombstone whose packs no snapshot needs.
     const other = await stack.api.createOrganization('other-tenant');
-    const healthyId = await createStackS3Target({ ...stack, client: authorized(stack.api.app, other.keys.admin) }, 'healthy');
-    const repository = await openTargetRepository(stack, healthyId);
-    const source = join(scratch, 'data');
-    await mkdir(source);
-    await writeKnownData(source, 'maintenance', { largeFileMiB: 1, smallFiles: 3 });
-    const { snapshot } = await runBackup(repository, { source, volume: 'v', tags: {}, sealWorkers: 0 });
-    await repository.deleteSnapshot(snapshot.id);
-    expect((await collectGarbage(repository, { graceMs: 0 })).condemnedPacks).toBeGreaterThan(0);
+    const { storageTargetId: healthyId, repository } = await targetWithPendingGc({ ...stack, client: authorized(stack.api.app, other.keys.admin) }, scratch);
 
     // The stack's organization has a target (and a tombstone-less one is still listed) that never answers.
     const hangingId = await hostileTarget('hang');
@@ -118,8 +110,6 @@ describe('storage maintenance of one tenant', () => {
     expect(outcome.collected.map((c) => c.storageTargetId)).toEqual([healthyId]);
     expect(outcome.collected[0]!.deletedPacks).toBeGreaterThan(0);
     expect(outcome.collected.map((c) => c.storageTargetId)).not.toContain(hangingId);
-    const left: string[] = [];
-    for await (const object of repository.backend.list(TOMBSTONES_PREFIX)) left.push(object.key);
-    expect(left).toEqual([]);
+    expect(await waitingTombstones(repository)).toEqual([]);
   });
 });

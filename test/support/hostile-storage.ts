@@ -10,6 +10,8 @@ export type HostileBehaviour =
   | 'trickle'
   /** Announces a 2 GiB body and streams it as fast as it is read. */
   | 'huge'
+  /** Announces a 400 MiB body: within the bound of the largest object kind (an index), far past a header's. */
+  | 'large'
   /** The same gigantic body, chunked (no Content-Length), which sends the data mover's backend to the SDK. */
   | 'huge-chunked'
   /** An HTML page from an internal web server: a banner and an internal address in the head and the body. */
@@ -29,6 +31,10 @@ export interface HostileStorage {
 }
 
 const TWO_GIB = 2 * 1024 ** 3;
+const LARGE_BYTES = 400 * 1024 ** 2;
+
+/** The body `huge`, `large` and `huge-chunked` announce and send. */
+const BODY_BYTES: Partial<Record<HostileBehaviour, number>> = { huge: TWO_GIB, large: LARGE_BYTES, 'huge-chunked': TWO_GIB };
 
 function answer(behaviour: Exclude<HostileBehaviour, 'raw-banner'>, request: IncomingMessage, response: ServerResponse, open: Set<NodeJS.Timeout>): void {
   if (behaviour === 'hang') return;
@@ -44,11 +50,12 @@ function answer(behaviour: Exclude<HostileBehaviour, 'raw-banner'>, request: Inc
     response.on('close', () => clearInterval(timer));
     return;
   }
-  response.writeHead(200, { 'content-type': 'application/xml', ...(behaviour === 'huge' ? { 'content-length': String(TWO_GIB) } : {}) });
+  const length = BODY_BYTES[behaviour]!;
+  response.writeHead(200, { 'content-type': 'application/xml', ...(behaviour === 'huge-chunked' ? {} : { 'content-length': String(length) }) });
   const block = Buffer.alloc(1024 * 1024, '<Contents><Key>x</Key></Contents>');
   let sent = 0;
   const pump = () => {
-    while (sent < TWO_GIB && !response.destroyed) {
+    while (sent < length && !response.destroyed) {
       sent += block.length;
       if (!response.write(block)) return void response.once('drain', pump);
     }

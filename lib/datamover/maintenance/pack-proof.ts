@@ -22,7 +22,7 @@ export interface PackProof {
  * pack cannot be read or its trailer does not open (CorruptObjectError).
  */
 export async function provePack(repository: Repository, packKey: string): Promise<PackProof> {
-  const pack = await repository.backend.get(packKey);
+  const pack = await repository.getWhole(packKey);
   const trailer = await readPackTrailer(repository, packKey, pack);
   const failed: FailedChunk[] = [];
   for (const [idHex, offset, storedLength, rawLength, flags] of trailer.chunks) {

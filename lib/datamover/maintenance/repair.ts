@@ -105,7 +105,7 @@ async function openOrQuarantine<T>(repository: Repository, key: string, open: ()
 
 async function quarantine(repository: Repository, key: string, report: RepairReport): Promise<void> {
   // Kept as it was, for whoever investigates; unretained, so it can be cleared once that is done.
-  await repository.backend.put(quarantineKey(key), await repository.backend.get(key), { unretained: true });
+  await repository.backend.put(quarantineKey(key), await repository.getWhole(key), { unretained: true });
   try {
     await repository.backend.delete(key);
     report.quarantined.push(key);

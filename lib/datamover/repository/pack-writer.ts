@@ -2,6 +2,7 @@ import type { IndexObject, PackedChunk } from '../../../proto/repository/index.j
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
 import type { ChunkIndex } from './chunk-index.js';
 import { packKey } from './layout.js';
+import { maxPackBytes } from './object-bounds.js';
 import { encodePackTrailer } from './pack-trailer.js';
 import type { Repository } from './repository.js';
 
@@ -37,8 +38,7 @@ export class PackWriter {
   ) {
     this.currentKey = packKey(sessionId, this.nextSequence++);
     // A pack is cut as soon as it reaches the target, so it never exceeds it by more than one chunk plus the trailer.
-    const header = repository.header;
-    this.capacity = header.packTargetSize + Math.max(header.dataChunking.maxSize, header.smallFileMax * 2, 1024 * 1024) + 256 * 1024;
+    this.capacity = maxPackBytes(repository.header);
   }
 
   /** Resolves when another pack may be started without exceeding the upload concurrency. */

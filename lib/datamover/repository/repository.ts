@@ -23,6 +23,7 @@ import { CorruptObjectError, ObjectExistsError, ObjectNotFoundError, RepositoryE
 import { mapConcurrent } from '../../common/map-concurrent.js';
 import type { PutOptions, StorageBackend } from '../storage/backend.js';
 import { HEADER_KEY, SNAPSHOTS_PREFIX, snapshotKey } from './layout.js';
+import { MAX_HEADER_BYTES, maxObjectBytesOf } from './object-bounds.js';
 import { openObject, sealObject } from './sealed-object.js';
 
 export const DEFAULT_DATA_CHUNKING: ChunkerParams = { algorithm: 'fastcdc-gear-2020', minSize: 256 * 1024, avgSize: 1024 * 1024, maxSize: 4 * 1024 * 1024 };
@@ -118,7 +119,7 @@ export class Repository {
    */
   private static async confirmHeader(backend: StorageBackend, bytes: Buffer, settleMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, settleMs));
-    const standing = await backend.get(HEADER_KEY);
+    const standing = await backend.get(HEADER_KEY, { maxBytes: MAX_HEADER_BYTES });
     if (!standing.equals(bytes)) throw new RepositoryExistsError(backend.location);
   }
 
@@ -133,7 +134,7 @@ export class Repository {
   static async beginOpen(backend: StorageBackend, secret: string): Promise<{ repository: Promise<Repository> }> {
     let bytes: Buffer;
     try {
-      bytes = await backend.get(HEADER_KEY);
+      bytes = await backend.get(HEADER_KEY, { maxBytes: MAX_HEADER_BYTES });
     } catch (error) {
       if (error instanceof ObjectNotFoundError) throw new RepositoryNotFoundError(backend.location);
       throw error;
@@ -169,7 +170,12 @@ export class Repository {
   }
 
   async getObject<T>(key: string, decode: (text: string) => T): Promise<T> {
-    return openObject(this.keys.dataKey, key, await this.backend.get(key), decode);
+    return openObject(this.keys.dataKey, key, await this.getWhole(key), decode);
+  }
+
+  /** A whole object, refused past what the format makes of its kind. */
+  getWhole(key: string): Promise<Buffer> {
+    return this.backend.get(key, { maxBytes: maxObjectBytesOf(key, this.header) });
   }
 
   async writeSnapshot(snapshot: Snapshot): Promise<void> {

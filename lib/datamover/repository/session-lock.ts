@@ -121,7 +121,7 @@ export async function listLiveLocks(repository: Repository, serverNow: Date): Pr
   for await (const object of repository.backend.list(LOCKS_PREFIX)) {
     if (serverNow.getTime() - object.lastModified.getTime() >= LOCK_STALE_MS) continue;
     try {
-      const lock = sessionLockCodec.decodeJson((await repository.backend.get(object.key)).toString('utf8'));
+      const lock = sessionLockCodec.decodeJson((await repository.getWhole(object.key)).toString('utf8'));
       locks.push({ ...lock, lastModified: object.lastModified });
     } catch {
       // A lock deleted while listing, or garbage: neither blocks anyone.

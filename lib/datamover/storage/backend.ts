@@ -21,6 +21,15 @@ export interface ByteRange {
   into?: Uint8Array;
 }
 
+/** A read of the whole object, refused when it is (or is announced) larger than `maxBytes`. */
+export interface WholeRead {
+  maxBytes: number;
+}
+
+export function isRange(read: ByteRange | WholeRead | undefined): read is ByteRange {
+  return read !== undefined && 'offset' in read;
+}
+
 export interface PutOptions {
   ifAbsent?: boolean;
   /**
@@ -34,8 +43,11 @@ export interface StorageBackend {
   /** Human-readable location for messages, e.g. `s3://bucket/prefix` or a directory. */
   readonly location: string;
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
-  /** Throws ObjectNotFoundError when missing. */
-  get(key: string, range?: ByteRange): Promise<Buffer>;
+  /**
+   * Throws ObjectNotFoundError when missing. A whole read is bounded by `maxBytes` (the object kind's
+   * largest), or else by the backend's limit for any object: StorageAnswerTooLargeError past it.
+   */
+  get(key: string, read?: ByteRange | WholeRead): Promise<Buffer>;
   head(key: string): Promise<ObjectInfo | undefined>;
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;

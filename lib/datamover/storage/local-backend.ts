@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, type Dirent } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, link, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError, RepositoryLinkError } from '../errors.js';
-import type { ByteRange, ObjectInfo, PutOptions, RetentionPolicy, StorageBackend } from './backend.js';
-import { retainUntil } from './backend.js';
+import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError, RepositoryLinkError, StorageAnswerTooLargeError } from '../errors.js';
+import type { ByteRange, ObjectInfo, PutOptions, RetentionPolicy, StorageBackend, WholeRead } from './backend.js';
+import { isRange, retainUntil } from './backend.js';
 
 /** Names inside the root that are not objects. */
 const TEMP_PREFIX = '.tmp-';
@@ -90,10 +90,14 @@ export class LocalBackend implements StorageBackend {
     if (until) await this.writeRetention(key, until);
   }
 
-  async get(key: string, range?: ByteRange): Promise<Buffer> {
+  async get(key: string, read?: ByteRange | WholeRead): Promise<Buffer> {
     const path = await this.confinedPathOf(key);
     try {
-      if (!range) return await readFile(path);
+      if (!isRange(read)) {
+        if (read && (await stat(path)).size > read.maxBytes) throw new StorageAnswerTooLargeError('a read', read.maxBytes);
+        return await readFile(path);
+      }
+      const range = read;
       const handle = await open(path, fsConstants.O_RDONLY);
       try {
         const buffer = range.into ? Buffer.from(range.into.buffer, range.into.byteOffset, range.length) : Buffer.allocUnsafe(range.length);

@@ -13,7 +13,11 @@ export interface StorageRequestLimits {
   requestDeadlineMs: number;
   /** The largest answer that is not an object's data: listings, error bodies, retention settings. */
   maxAnswerBytes: number;
-  /** The largest object read whole (header, index, snapshot, a pack); a ranged read is bounded by its range. */
+  /**
+   * The largest object read whole, of any kind; each kind has its own, smaller bound where the format
+   * makes it smaller (lib/datamover/repository/object-bounds.ts: a header is read in KiB). A ranged read
+   * is bounded by its range.
+   */
   maxObjectBytes: number;
 }
 
@@ -26,7 +30,6 @@ export const DEFAULT_STORAGE_REQUEST_LIMITS: StorageRequestLimits = {
   requestDeadlineMs: 10 * 60_000,
   // A ListObjectsV2 page (1000 keys of at most 1 KiB) is under 1.5 MB; error answers are a few hundred bytes.
   maxAnswerBytes: 16 * 1024 * 1024,
-  // Packs are about 16 MiB; the largest object is the index GC consolidates, some 60 bytes per chunk: 512 MiB
-  // is some 8 million chunks, several TiB of unique data at the default chunk size.
+  // The largest object kind: the index GC consolidates (MAX_INDEX_OBJECT_BYTES in object-bounds.ts).
   maxObjectBytes: 512 * 1024 * 1024,
 };

@@ -1,5 +1,5 @@
 import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError } from '../errors.js';
-import type { ByteRange, ObjectInfo, PutOptions, StorageBackend } from './backend.js';
+import type { ByteRange, ObjectInfo, PutOptions, StorageBackend, WholeRead } from './backend.js';
 import type { S3TargetConfig } from './s3-target-config.js';
 
 export type { S3TargetConfig } from './s3-target-config.js';
@@ -87,10 +87,10 @@ export class S3Backend implements StorageBackend {
     }
   }
 
-  async get(key: string, range?: ByteRange): Promise<Buffer> {
+  async get(key: string, read?: ByteRange | WholeRead): Promise<Buffer> {
     try {
       // The body is read inside the retried call: a connection reset mid-body is retried too.
-      return await this.call('GetObject', key, (s3) => s3.getObject(this.prefix + key, range));
+      return await this.call('GetObject', key, (s3) => s3.getObject(this.prefix + key, read));
     } catch (error) {
       if (isNotFound(error)) throw new ObjectNotFoundError(key);
       throw error;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ByteRange } from './backend.js';
+import { isRange, type ByteRange, type WholeRead } from './backend.js';
 import type { StorageRequestLimits } from './request-limits.js';
 import { xmlElements, xmlValue } from './s3-answers.js';
 import type { S3PlainHttp } from './s3-plain-http.js';
@@ -11,7 +11,8 @@ import type { S3PlainHttp } from './s3-plain-http.js';
  */
 export interface S3Operations {
   putObject(key: string, body: Uint8Array, options: { ifAbsent?: boolean; lockUntil?: Date }): Promise<void>;
-  getObject(key: string, range?: ByteRange): Promise<Buffer>;
+  /** A whole read is bounded by the smaller of `maxBytes` and the limits' maxObjectBytes. */
+  getObject(key: string, read?: ByteRange | WholeRead): Promise<Buffer>;
   headObject(key: string): Promise<{ size: number; lastModified: Date }>;
   listObjects(prefix: string, continuationToken?: string): Promise<ObjectPage>;
   /** Versions and delete markers whose key starts with `prefix`. */
@@ -41,9 +42,10 @@ export function plainHttpOperations(http: S3PlainHttp, limits: StorageRequestLim
       }
       await http.send({ operation: 'PutObject', method: 'PUT', key, headers, body });
     },
-    async getObject(key, range) {
+    async getObject(key, read) {
+      const range = isRange(read) ? read : undefined;
       const headers: Record<string, string> = range ? { range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
-      return (await http.send({ operation: 'GetObject', method: 'GET', key, headers, into: range?.into, maxBytes: range ? range.length : limits.maxObjectBytes })).body;
+      return (await http.send({ operation: 'GetObject', method: 'GET', key, headers, into: range?.into, maxBytes: range ? range.length : wholeReadBound(read, limits) })).body;
     },
     async headObject(key) {
       const { headers } = await http.send({ operation: 'HeadObject', method: 'HEAD', key });
@@ -82,6 +84,11 @@ export function plainHttpOperations(http: S3PlainHttp, limits: StorageRequestLim
     },
     close: () => http.close(),
   };
+}
+
+/** The bound of a whole read: its object kind's, never past the limits' bound for any object. */
+export function wholeReadBound(read: ByteRange | WholeRead | undefined, limits: StorageRequestLimits): number {
+  return Math.min(read && 'maxBytes' in read ? read.maxBytes : limits.maxObjectBytes, limits.maxObjectBytes);
 }
 
 function md5Base64(body: Uint8Array): string {

@@ -10,9 +10,11 @@ import {
   type S3Client,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
+import { StorageAnswerTooLargeError } from '../errors.js';
+import { isRange } from './backend.js';
 import { DEFAULT_STORAGE_REQUEST_LIMITS } from './request-limits.js';
 import { boundedS3Client } from './s3-sdk-client.js';
-import type { S3Operations } from './s3-operations.js';
+import { wholeReadBound, type S3Operations } from './s3-operations.js';
 import type { S3TargetConfig } from './s3-target-config.js';
 
 /**
@@ -43,6 +45,28 @@ async function readInto(body: AsyncIterable<Uint8Array>, into: Uint8Array, lengt
   return target.subarray(0, received);
 }
 
+/**
+ * A whole object's body, refused as soon as it is announced or grows past `maxBytes`: pieces are kept
+ * as they arrive and joined once, so nothing is allocated for a length only announced.
+ */
+async function readBounded(body: AsyncIterable<Uint8Array> & { destroy?: () => void }, announced: number | undefined, maxBytes: number): Promise<Buffer> {
+  if (announced !== undefined && announced > maxBytes) {
+    body.destroy?.();
+    throw new StorageAnswerTooLargeError('GetObject', maxBytes);
+  }
+  const pieces: Uint8Array[] = [];
+  let received = 0;
+  for await (const piece of body) {
+    received += piece.length;
+    if (received > maxBytes) {
+      body.destroy?.();
+      throw new StorageAnswerTooLargeError('GetObject', maxBytes);
+    }
+    pieces.push(piece);
+  }
+  return Buffer.concat(pieces, received);
+}
+
 export function sdkOperations(config: S3TargetConfig, client: S3Client = createS3Client(config)): S3Operations {
   const Bucket = config.bucket;
   return {
@@ -55,14 +79,18 @@ export function sdkOperations(config: S3TargetConfig, client: S3Client = createS
       }
       await client.send(new PutObjectCommand(input));
     },
-    async getObject(Key, range) {
+    async getObject(Key, read) {
+      const range = isRange(read) ? read : undefined;
       const Range = range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined;
       const response = await client.send(new GetObjectCommand({ Bucket, Key, Range }));
       const body = response.Body;
       if (!body) throw Object.assign(new Error(`GetObject ${Key}: no body`), { name: 'NoSuchKey' });
       if (range?.into) return readInto(body as AsyncIterable<Uint8Array>, range.into, range.length, Key);
-      const bytes = await body.transformToByteArray();
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (range) {
+        const bytes = await body.transformToByteArray();
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      }
+      return readBounded(body as AsyncIterable<Uint8Array> & { destroy?: () => void }, response.ContentLength, wholeReadBound(read, config.limits ?? DEFAULT_STORAGE_REQUEST_LIMITS));
     },
     async headObject(Key) {
       const response = await client.send(new HeadObjectCommand({ Bucket, Key }));

@@ -81,6 +81,9 @@ export interface ExpiryPassOutcome {
   failed: { recoveryPointId: string; reason: string; retryAt?: string }[];
   /** Deletions still running when the pass stopped waiting for them; their jobs tell how they end. */
   stillRunning: string[];
-  /** Storage targets whose repository GC ran, with what it reclaimed. */
-  collected: { storageTargetId: string; deletedPacks: number; condemnedPacks: number; reclaimedBytes: number }[];
+  /**
+   * The repository GC pass this pass started (STARTED), or the one still running from an earlier pass
+   * (ALREADY_RUNNING): its workflow's result says what it reclaimed.
+   */
+  garbageCollection: { workflowId: string; status: 'STARTED' | 'ALREADY_RUNNING' };
 }

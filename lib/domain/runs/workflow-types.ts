@@ -11,4 +11,5 @@ export const WORKFLOW_TYPES = {
   scheduledRun: 'scheduledRunWorkflow',
   deleteRecoveryPoint: 'deleteRecoveryPointWorkflow',
   recoveryPointExpiry: 'recoveryPointExpiryWorkflow',
+  repositoryGcPass: 'repositoryGcPassWorkflow',
 } as const;

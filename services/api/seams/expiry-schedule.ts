@@ -18,7 +18,8 @@ export function expiryScheduleId(controlTaskQueue: string): string {
 
 /**
  * Makes Temporal hold the expiry Schedule at this interval (or none for 0). A pass still running when
- * the next is due (a long GC, or no worker polling) makes that one a no-op: passes never pile up.
+ * the next is due (no worker polling; GC runs in a workflow of its own, not waited for) makes that one a
+ * no-op: passes never pile up.
  */
 export async function syncExpirySchedule(schedules: TemporalSchedules, controlTaskQueue: string, intervalMinutes: number): Promise<void> {
   const scheduleId = expiryScheduleId(controlTaskQueue);
