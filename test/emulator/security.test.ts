@@ -2,7 +2,7 @@ import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulatedCluster, type EmulatedCluster } from './helpers/cluster.js';
+import { eventually, startEmulatedCluster, type EmulatedCluster } from './helpers/cluster.js';
 import { aClaim, boundClaim, podInPhase } from './helpers/objects.js';
 
 const HAVEN_IMAGE = 'haven/haven:dev';
@@ -57,6 +57,12 @@ describe('what the emulated node enforces on a container process', () => {
     expect((await run(pod('default-user', script))).log).toBe('1000 1000 1000');
     const set = await run(pod('run-as', script, {}, { securityContext: { runAsUser: 2000, runAsGroup: 3000, supplementalGroups: [4000] } }));
     expect(set.log).toBe('2000 3000 3000,4000');
+    await cluster.api.core.createNamespacedPod({ namespace, body: pod('non-root', script, { securityContext: { runAsUser: 0, runAsNonRoot: true } }) });
+    const waiting = await eventually(async () => {
+      const found = await cluster.api.core.readNamespacedPod({ namespace, name: 'non-root' });
+      return found.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' ? found : undefined;
+    }, 'runAsNonRoot pod to be refused');
+    expect(waiting.status?.containerStatuses?.[0]?.state?.waiting?.message).toMatch(/runAsNonRoot/);
   });
 
   it('keeps a uid-1000 container out of a 0700 directory of uid 999, and lets uid 999 read it', async () => {

@@ -163,6 +163,9 @@ export class Kubelet {
     }
     const haven = this.image.pattern.test(spec.image ?? '');
     const security = containerSecurity(pod, spec, haven ? this.image.user : ROOT_USER, readOnlyPaths);
+    if (security.uid === 0 && (spec.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot)) {
+      throw new ContainerConfigError('container has runAsNonRoot and image will run as root');
+    }
     const env = {
       PATH: `${this.image.binDir}:${join(this.image.workdir, 'node_modules', '.bin')}:${SYSTEM_PATH}`,
       // The image's passwd gives root /root; other users' homes are not emulated, /tmp is writable by all.
