@@ -3,6 +3,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { EmulatedPodExecutor } from './kubelet/emulated-pod-executor.js';
+import { dockerfileUser, havenDockerfile } from './kubelet/container-security.js';
+import { prepareImageBin } from './kubelet/image-bin.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { NodeDirs } from './kubelet/node-dirs.js';
 import { registerNodes, unregisterNodes } from './nodes/node-registry.js';
@@ -54,6 +56,8 @@ export class NodeEmulator {
     const nodeNames = Array.from({ length: options.nodeCount ?? 1 }, (_, i) => `${options.clusterName}-node-${i + 1}`.toLowerCase());
     const store = new VolumeStore(join(options.dataDir, 'storage'));
     await mkdir(store.root, { recursive: true });
+    const binDir = await prepareImageBin(options.dataDir);
+    const workdir = options.havenImageWorkdir ?? REPOSITORY_ROOT;
     const nodes = new Map(nodeNames.map((name) => [name, new NodeDirs(join(options.dataDir, 'nodes', name), name)]));
     const inScope = options.inScope ?? (() => true);
     const ctx: EmulatorContext = {
@@ -75,8 +79,10 @@ export class NodeEmulator {
       nodes,
       {
         pattern: options.havenImagePattern ?? DEFAULT_HAVEN_IMAGE_PATTERN,
-        workdir: options.havenImageWorkdir ?? REPOSITORY_ROOT,
+        workdir,
         defaultCommand: options.havenImageCommand ?? DEFAULT_HAVEN_COMMAND,
+        user: options.havenImageUser ?? dockerfileUser(havenDockerfile(workdir)),
+        binDir,
       },
       () => kubeletQueueRef.queue as WorkQueue,
     );

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ImageUser } from './kubelet/container-security.js';
 
 /** How long a snapshot takes to become ready by default: at once, like csi-hostpath. */
 export const DEFAULT_SNAPSHOT_READY_DELAY_MS = 0;
@@ -23,6 +24,8 @@ export interface NodeEmulatorOptions {
   havenImagePattern?: RegExp;
   havenImageWorkdir?: string;
   havenImageCommand?: string[];
+  /** The image's USER; default: the USER line of deploy/docker/Dockerfile in the workdir. */
+  havenImageUser?: ImageUser;
   /**
    * The namespaces this emulator acts in. Several test files share one API server, each with its own
    * emulator; each must touch only its own PVCs, pods and snapshots. Default: all namespaces.

@@ -52,6 +52,15 @@ describe('a data mover pod spec', () => {
     expect(secret.stringData).toEqual({ [MOVER_TOKEN_SECRET_KEY]: token });
   });
 
+  it('runs as root with only what its purpose needs: backups read any file, restores put owners and modes back', () => {
+    const common = { runAsUser: 0, runAsGroup: 0, allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true };
+    expect(container.securityContext).toEqual({ ...common, capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH'] } });
+    const restore = moverPod({ ...request, purpose: 'restore', readOnly: false }, settings).spec!.containers[0]!;
+    expect(restore.securityContext).toEqual({ ...common, capabilities: { drop: ['ALL'], add: ['CHOWN', 'FOWNER', 'DAC_OVERRIDE', 'FSETID', 'SETFCAP'] } });
+    // No fsGroup: the kubelet would chgrp the whole volume, losing the groups a backup must record.
+    expect(pod.spec?.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } });
+  });
+
   it('hands a Block claim over as a device', () => {
     const block = moverPod({ ...request, volumeMode: 'Block', readOnly: false }, settings).spec!.containers[0]!;
     expect(block.volumeDevices).toEqual([{ name: 'data', devicePath: '/dev/haven-data' }]);

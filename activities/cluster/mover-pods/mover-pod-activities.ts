@@ -16,7 +16,8 @@ import {
 } from '../../../proto/mover/index.js';
 import { isConflict, isNotFound } from '../snapshots/snapshot-api.js';
 import { toSnapshotActivityFailure } from '../snapshots/snapshot-failures.js';
-import { HostVolumeUnavailableError, toMoverActivityFailure, MoverObjectTakenError, MOVER_NOT_CONFIGURED } from './mover-pod-failures.js';
+import { HostVolumeUnavailableError, toMoverActivityFailure, MoverObjectTakenError, MOVER_NOT_CONFIGURED, podSecurityForbidden, podSecurityViolation } from './mover-pod-failures.js';
+import { podSecurityLevel } from './mover-security.js';
 import { cleanUpJob } from './job-cleanup.js';
 import { credentialsSecret, moverPod, type MoverPlacement } from './mover-pod-spec.js';
 import { whyNotStarted } from './mover-pod-status.js';
@@ -98,9 +99,15 @@ export function moverPodActivities(deps: MoverPodDeps) {
         );
         const pod = moverPod(request, settings, await placementOf(core, request, settings.kubeletPodsDir ?? DEFAULT_KUBELET_PODS_DIR));
         const podName = pod.metadata?.name ?? '';
-        await createOwned(request.jobId, `Pod ${request.namespace}/${podName}`, () => core.createNamespacedPod({ namespace: request.namespace, body: pod }), () =>
-          core.readNamespacedPod({ namespace: request.namespace, name: podName }),
-        );
+        const createPod = async () => {
+          try {
+            await core.createNamespacedPod({ namespace: request.namespace, body: pod });
+          } catch (error) {
+            const violation = podSecurityViolation(error);
+            throw violation ? podSecurityForbidden(request.namespace, podSecurityLevel(request), violation) : error;
+          }
+        };
+        await createOwned(request.jobId, `Pod ${request.namespace}/${podName}`, createPod, () => core.readNamespacedPod({ namespace: request.namespace, name: podName }));
         return { version: 1, namespace: request.namespace, podName };
       });
     },

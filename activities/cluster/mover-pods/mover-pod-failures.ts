@@ -1,3 +1,4 @@
+import { ApiException } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/activity';
 import { MoverMessageError } from '../../../proto/mover/index.js';
 
@@ -15,8 +16,39 @@ export class HostVolumeUnavailableError extends Error {
   readonly code = 'HOST_VOLUME_UNAVAILABLE';
 }
 
+/**
+ * The namespace's Pod Security admission refuses the mover pod: only its owner can fix that, by letting
+ * the namespace admit the level the mover needs (or running the agent's movers elsewhere). Retrying
+ * would be refused the same way.
+ */
+export class PodSecurityForbiddenError extends Error {
+  override readonly name = 'PodSecurityForbiddenError';
+  readonly code = 'MOVER_POD_FORBIDDEN_BY_POD_SECURITY';
+}
+
+/** The API server's 403 on pod create from Pod Security admission, e.g. `violates PodSecurity "baseline:latest": …`. */
+export function podSecurityViolation(error: unknown): string | undefined {
+  if (!(error instanceof ApiException) || error.code !== 403) return undefined;
+  const body: unknown = error.body;
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+  let message = text;
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    // Not JSON: the body as it came.
+  }
+  return /violates PodSecurity/.test(message) ? message : undefined;
+}
+
+export function podSecurityForbidden(namespace: string, level: string, violation: string): PodSecurityForbiddenError {
+  return new PodSecurityForbiddenError(
+    `namespace ${namespace} does not admit the data mover pod under its Pod Security level (${violation}); the mover needs level "${level}": ` +
+      `label the namespace pod-security.kubernetes.io/enforce=${level} (kubectl label --overwrite namespace ${namespace} pod-security.kubernetes.io/enforce=${level}), see docs/backup.md#data-mover-privileges`,
+  );
+}
+
 /** Final failures of the agent's data-mover activities; the rest (a flaky API server) stay retryable. */
 export function toMoverActivityFailure(error: unknown): unknown {
-  if (error instanceof MoverMessageError || error instanceof MoverObjectTakenError || error instanceof HostVolumeUnavailableError) return ApplicationFailure.nonRetryable(error.message, error.code);
+  if (error instanceof MoverMessageError || error instanceof MoverObjectTakenError || error instanceof HostVolumeUnavailableError || error instanceof PodSecurityForbiddenError) return ApplicationFailure.nonRetryable(error.message, error.code);
   return error;
 }

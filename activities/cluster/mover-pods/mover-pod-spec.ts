@@ -3,6 +3,7 @@ import { HAVEN_MANAGER, MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MO
 import { oldSpaceMb } from '../../../lib/datamover/cli/heap-limit.js';
 import { gatewayEnv } from '../../../lib/cluster-access/gateway-connection.js';
 import type { MoverPodSettings } from './mover-settings.js';
+import { moverContainerSecurity, MOVER_POD_SECURITY } from './mover-security.js';
 
 /** Where the pod runs and, for host-volume reads, which pod's volume it reads. */
 export interface MoverPlacement {
@@ -56,7 +57,8 @@ export function credentialsSecret(request: Pick<StartMoverPodRequest, 'namespace
  * A mover pod: one container running the mover's Temporal worker on its own queue, the claim at
  * /data (or as a block device), the memory limit both as the container's limit and the mover's own
  * budget. OnFailure: a mover killed mid-copy restarts and the retried activity resumes from its
- * checkpoint. No service account token: the mover never talks to the API server.
+ * checkpoint. No service account token: the mover never talks to the API server. Root with only the
+ * capabilities its purpose needs (mover-security.ts): volumes hold files of any owner and mode.
  */
 export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettings, placement: MoverPlacement = {}): V1Pod {
   const block = request.volumeMode === 'Block';
@@ -92,6 +94,7 @@ export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettin
       ...(nodeName ? { nodeName } : {}),
       restartPolicy: 'OnFailure',
       automountServiceAccountToken: false,
+      securityContext: MOVER_POD_SECURITY,
       containers: [
         {
           name: 'mover',
@@ -105,7 +108,10 @@ export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettin
             // V8 sizes its heap from the node, not the container: without this it would collect far past the limit.
             { name: 'NODE_OPTIONS', value: `--max-old-space-size=${oldSpaceMb(request.memoryLimitMiB * 1024 * 1024)}` },
             { name: 'HAVEN_MOVER_TOKEN', valueFrom: { secretKeyRef: { name: moverPodName(request), key: MOVER_TOKEN_SECRET_KEY } } },
+            // The root filesystem is read-only: tsx keeps compiled modules in memory, not in /tmp.
+            { name: 'TSX_DISABLE_CACHE', value: '1' },
           ],
+          securityContext: moverContainerSecurity(request.purpose),
           resources: { requests: { memory, cpu: '100m' }, limits: { memory } },
           ...data.mounts,
         },

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { securedArgv, type ContainerSecurity } from './container-security.js';
 
 /** Where and how a container's commands run on this machine, in place of a container runtime. */
 export interface ContainerContext {
@@ -8,6 +9,8 @@ export interface ContainerContext {
   env: Record<string, string>;
   /** Container path (mountPath or devicePath) → directory or file on this machine. */
   mounts: Record<string, string>;
+  /** The uid, gid, capabilities, read-only mounts and memory limit the process runs under. */
+  security: ContainerSecurity;
 }
 
 /** Environment variable carrying the mount map to the process, since there is no mount namespace. */
@@ -42,10 +45,13 @@ export function rewriteArgument(value: string, mounts: Record<string, string>): 
   return value;
 }
 
-/** Starts a command in a container's context; its own process group, so the whole tree can be killed. */
+/**
+ * Starts a command in a container's context, as the container's user with its capabilities and
+ * read-only mounts; its own process group, so the whole tree can be killed.
+ */
 export function spawnInContainer(argv: readonly string[], context: ContainerContext): ChildProcess {
-  const [command, ...args] = argv.map((a) => rewriteArgument(a, context.mounts));
-  if (!command) throw new Error('empty command');
+  if (!argv.length) throw new Error('empty command');
+  const [command, ...args] = securedArgv(argv.map((a) => rewriteArgument(a, context.mounts)), context.security) as [string, ...string[]];
   const env = Object.fromEntries(Object.entries(context.env).map(([k, v]) => [k, rewriteArgument(v, context.mounts)]));
   return spawn(command, args, {
     cwd: context.cwd,

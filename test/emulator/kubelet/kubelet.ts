@@ -7,6 +7,7 @@ import type { WorkQueue } from '../support/work-queue.js';
 import { podRef } from '../scheduler/scheduler.js';
 import type { ContainerContext } from './container-context.js';
 import { containerEnv } from './container-env.js';
+import { containerSecurity, ROOT_USER, type ImageUser } from './container-security.js';
 import { ContainerConfigError, VolumeNotReady } from './errors.js';
 import type { NodeDirs } from './node-dirs.js';
 import { mountPodVolumes, unmountPodVolumes, type MountedVolume } from './pod-volumes.js';
@@ -20,7 +21,14 @@ export interface HavenImage {
   workdir: string;
   /** The image's CMD, used when a container sets neither command nor args. */
   defaultCommand: string[];
+  /** The image's USER: what its containers run as without runAsUser/runAsGroup. */
+  user: ImageUser;
+  /** A directory every user may search holding the image's `node` (this machine's may sit under /root). */
+  binDir: string;
 }
+
+/** The image's PATH after the bin directories: the system tools hooks may call. */
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 const RESTART_BACKOFF_MS = 1_000;
 const MOUNT_RETRY_MS = 1_000;
@@ -140,23 +148,34 @@ export class Kubelet {
 
   private async contextFor(pod: V1Pod, spec: V1Container, volumes: Map<string, MountedVolume>): Promise<ContainerContext> {
     const mounts: Record<string, string> = {};
+    const readOnlyPaths: string[] = [];
     for (const mount of spec.volumeMounts ?? []) {
       const volume = volumes.get(mount.name);
-      if (volume) mounts[mount.mountPath] = mount.subPath ? join(volume.hostPath, mount.subPath) : volume.hostPath;
+      if (!volume) continue;
+      const hostPath = mount.subPath ? join(volume.hostPath, mount.subPath) : volume.hostPath;
+      mounts[mount.mountPath] = hostPath;
+      // A claim mounted readOnly in the pod's volume is read-only in every container, as the kubelet mounts it.
+      if (mount.readOnly || volume.readOnly) readOnlyPaths.push(await realpath(hostPath));
     }
     for (const device of spec.volumeDevices ?? []) {
       const volume = volumes.get(device.name);
       if (volume) mounts[device.devicePath] = volume.hostPath;
     }
+    const haven = this.image.pattern.test(spec.image ?? '');
+    const security = containerSecurity(pod, spec, haven ? this.image.user : ROOT_USER, readOnlyPaths);
+    if (security.uid === 0 && (spec.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot)) {
+      throw new ContainerConfigError('container has runAsNonRoot and image will run as root');
+    }
     const env = {
-      PATH: `${join(this.image.workdir, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-      HOME: process.env.HOME ?? '/tmp',
+      PATH: `${this.image.binDir}:${join(this.image.workdir, 'node_modules', '.bin')}:${SYSTEM_PATH}`,
+      // The image's passwd gives root /root; other users' homes are not emulated, /tmp is writable by all.
+      HOME: security.uid === 0 ? (process.env.HOME ?? '/root') : '/tmp',
       HOSTNAME: pod.metadata?.name ?? '',
       ...(await containerEnv(this.ctx, pod, spec)),
     };
     const workingDir = spec.workingDir;
     const cwd = workingDir && mounts[workingDir] ? await realpath(mounts[workingDir]) : this.image.workdir;
-    return { cwd, env, mounts };
+    return { cwd, env, mounts, security };
   }
 
   /** Starts what should run now: init containers one by one, then all app containers; restarts per policy. */

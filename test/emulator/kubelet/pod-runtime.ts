@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { kubeTime } from '../support/kube-api.js';
 import { signalGroup, spawnInContainer, type ContainerContext } from './container-context.js';
+import { watchMemory } from './memory-limit.js';
 
 export interface Termination {
   exitCode: number;
@@ -81,13 +82,18 @@ export class PodRuntime {
       return this.finish(container, 128, 'StartError', String(err));
     }
     container.child = child;
+    let oomKilled = false;
+    const limit = container.context.security.memoryLimitBytes;
+    const unwatch = limit !== undefined ? watchMemory(child, limit, () => (oomKilled = true)) : () => {};
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     child.on('error', (err) => this.finish(container, 128, 'StartError', err.message));
     child.on('close', (code, signal) => {
+      unwatch();
       log.end();
       // 128 + signal number is what a container runtime reports for a killed process.
       const exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : 15);
+      if (oomKilled) return this.finish(container, 137, 'OOMKilled');
       this.finish(container, exitCode, exitCode === 0 ? 'Completed' : 'Error');
     });
   }

@@ -6,6 +6,7 @@ import { readOptional } from '../support/kube-api.js';
 import { volumeHandleOf } from '../storage/volume-store.js';
 import { VolumeNotReady } from './errors.js';
 import type { NodeDirs } from './node-dirs.js';
+import { applyFsGroup } from './fs-group.js';
 import { claimNameOf } from './pod-claims.js';
 import { writeProjectedFiles } from './projected-files.js';
 
@@ -13,6 +14,8 @@ import { writeProjectedFiles } from './projected-files.js';
 export interface MountedVolume {
   hostPath: string;
   block: boolean;
+  /** The pod's claim volume says `readOnly`: every container's mount of it is read-only. */
+  readOnly?: boolean;
 }
 
 
@@ -37,7 +40,13 @@ export async function unmountPodVolumes(dirs: NodeDirs, uid: string): Promise<vo
 
 async function mountVolume(ctx: EmulatorContext, dirs: NodeDirs, podDir: string, pod: V1Pod, volume: V1Volume): Promise<MountedVolume> {
   const claimName = claimNameOf(pod, volume);
-  if (claimName) return mountClaim(ctx, podDir, pod.metadata?.namespace ?? '', claimName);
+  if (claimName) {
+    const claim = await mountClaim(ctx, podDir, pod.metadata?.namespace ?? '', claimName);
+    const readOnly = volume.persistentVolumeClaim?.readOnly === true;
+    // The emulated drivers declare fsGroupPolicy File; NFS volumes keep the server's ownership.
+    if (!claim.block && !readOnly && claim.fsGroupSupported) await applyFsGroup(pod, claim.hostPath);
+    return { hostPath: claim.hostPath, block: claim.block, readOnly };
+  }
   if (volume.hostPath) {
     const hostPath = dirs.hostPath(volume.hostPath.path);
     if (volume.hostPath.type !== 'File' && volume.hostPath.type !== 'FileOrCreate') await mkdir(hostPath, { recursive: true });
@@ -58,10 +67,11 @@ async function mountVolume(ctx: EmulatorContext, dirs: NodeDirs, podDir: string,
   const target = join(podDir, 'volumes', pluginDir, volume.name);
   await mkdir(target, { recursive: true });
   if (!volume.emptyDir) await writeProjectedFiles(ctx, pod, volume, target);
+  else await applyFsGroup(pod, target);
   return { hostPath: target, block: false };
 }
 
-async function mountClaim(ctx: EmulatorContext, podDir: string, namespace: string, claimName: string): Promise<MountedVolume> {
+async function mountClaim(ctx: EmulatorContext, podDir: string, namespace: string, claimName: string): Promise<MountedVolume & { fsGroupSupported: boolean }> {
   const pvc = await readOptional(() => ctx.api.core.readNamespacedPersistentVolumeClaim({ namespace, name: claimName }));
   if (!pvc) throw new VolumeNotReady(`persistentvolumeclaim "${claimName}" not found`);
   if (!pvc.spec?.volumeName || pvc.status?.phase !== 'Bound') throw new VolumeNotReady(`persistentvolumeclaim "${claimName}" is not bound`);
@@ -80,7 +90,7 @@ async function mountClaim(ctx: EmulatorContext, podDir: string, namespace: strin
     const volData = { driverName: pv.spec.csi.driver, volumeHandle: handle, specVolID: pv.metadata?.name, volumeLifecycleMode: 'Persistent' };
     await writeFile(join(dirname(link), 'vol_data.json'), JSON.stringify(volData));
   }
-  return { hostPath: backing, block };
+  return { hostPath: backing, block, fsGroupSupported: !pv.spec?.nfs };
 }
 
 /** Where the kubelet puts a PV for a pod, per volume plugin. */

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { parseQuantity } from '../support/quantity.js';
+
+/** A user and group as numbers, as the runtime resolves them before starting the process. */
+export interface ImageUser {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * What the node enforces on one container's processes: who they run as, which capabilities they keep,
+ * which mounts they cannot write and how much memory they may hold.
+ */
+export interface ContainerSecurity {
+  uid: number;
+  gid: number;
+  /** Supplementary groups: the pod's supplementalGroups and fsGroup. */
+  groups: number[];
+  /** Capability names (lower case, no `cap_`): the bounding set, and what a uid-0 process holds. */
+  capabilities: string[];
+  /** allowPrivilegeEscalation: false → no_new_privs. */
+  noNewPrivileges: boolean;
+  /** Host paths of the container's readOnly mounts. */
+  readOnlyPaths: string[];
+  /** The container's memory limit; undefined when it has none. */
+  memoryLimitBytes?: number;
+}
+
+/** The capabilities a container runtime (containerd, CRI-O, Docker) gives a container by default. */
+export const DEFAULT_CAPABILITIES = [
+  'chown',
+  'dac_override',
+  'fsetid',
+  'fowner',
+  'mknod',
+  'net_raw',
+  'setgid',
+  'setuid',
+  'setfcap',
+  'setpcap',
+  'net_bind_service',
+  'sys_chroot',
+  'kill',
+  'audit_write',
+] as const;
+
+/** Images whose user the emulator does not know run as root, as most base images (busybox, postgres' entrypoint) do. */
+export const ROOT_USER: ImageUser = { uid: 0, gid: 0 };
+
+/** Users Haven's base image (node:*-slim) defines in /etc/passwd. */
+const KNOWN_IMAGE_USERS: Record<string, ImageUser> = { root: ROOT_USER, node: { uid: 1000, gid: 1000 } };
+
+/**
+ * The USER of Haven's image, read from its Dockerfile so the emulator and the image cannot disagree:
+ * `USER node` is uid/gid 1000 in the node base image; a numeric `USER uid[:gid]` is taken as is.
+ */
+export function dockerfileUser(dockerfile: string): ImageUser {
+  const lines = readFileSync(dockerfile, 'utf8').split('\n').map((line) => line.trim());
+  const user = lines.filter((line) => /^USER\s/i.test(line)).at(-1)?.split(/\s+/)[1];
+  if (!user) return ROOT_USER;
+  const [name = '', group] = user.split(':');
+  const known = KNOWN_IMAGE_USERS[name];
+  const uid = /^\d+$/.test(name) ? Number(name) : known?.uid;
+  if (uid === undefined) throw new Error(`${dockerfile}: USER ${user} is not a user the node emulator knows`);
+  const gid = group === undefined ? (known?.gid ?? uid) : /^\d+$/.test(group) ? Number(group) : KNOWN_IMAGE_USERS[group]?.gid;
+  if (gid === undefined) throw new Error(`${dockerfile}: USER ${user} has a group the node emulator does not know`);
+  return { uid, gid };
+}
+
+export function havenDockerfile(repositoryRoot: string): string {
+  return join(repositoryRoot, 'deploy', 'docker', 'Dockerfile');
+}
+
+const capName = (name: string) => name.toLowerCase().replace(/^cap_/, '');
+
+/**
+ * Resolves the container's securityContext over the pod's, as the kubelet does: the container's
+ * runAsUser/runAsGroup win, then the pod's, then the image's USER. Capabilities are the runtime default
+ * minus drops plus adds; a non-root process keeps none of them once it execs (Kubernetes sets no ambient
+ * capabilities), so only the bounding set is theirs.
+ */
+export function containerSecurity(pod: V1Pod, spec: V1Container, imageUser: ImageUser, readOnlyPaths: string[]): ContainerSecurity {
+  const podContext = pod.spec?.securityContext ?? {};
+  const context = spec.securityContext ?? {};
+  const uid = context.runAsUser ?? podContext.runAsUser ?? imageUser.uid;
+  // A runAsUser without runAsGroup runs with the image user's primary group, or 0 when the uid is not the image's.
+  const gid = context.runAsGroup ?? podContext.runAsGroup ?? (uid === imageUser.uid ? imageUser.gid : 0);
+  const groups = [...new Set([...(podContext.supplementalGroups ?? []), ...(podContext.fsGroup !== undefined ? [podContext.fsGroup] : [])])];
+  const drop = (context.capabilities?.drop ?? []).map(capName);
+  const add = (context.capabilities?.add ?? []).map(capName);
+  const base = context.privileged ? [] : drop.includes('all') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c));
+  const capabilities = context.privileged ? ['all'] : [...new Set([...base, ...add.filter((c) => c !== 'all')])];
+  const limit = spec.resources?.limits?.memory;
+  return {
+    uid,
+    gid,
+    groups,
+    capabilities,
+    noNewPrivileges: context.allowPrivilegeEscalation === false,
+    readOnlyPaths,
+    ...(limit !== undefined ? { memoryLimitBytes: parseQuantity(String(limit)) } : {}),
+  };
+}
+
+/**
+ * The command that starts `argv` under these rules on this machine: readOnly mounts are bind-mounted
+ * read-only over themselves in a private mount namespace (only this process tree sees them so), then
+ * setpriv drops to the uid, gid, groups and capability bounding set before exec.
+ */
+export function securedArgv(argv: readonly string[], security: ContainerSecurity): string[] {
+  const bounding = security.capabilities.includes('all') ? '+all' : ['-all', ...security.capabilities.map((c) => `+${c}`)].join(',');
+  const setpriv = [
+    'setpriv',
+    `--reuid=${security.uid}`,
+    `--regid=${security.gid}`,
+    ...(security.groups.length ? [`--groups=${security.groups.join(',')}`] : ['--clear-groups']),
+    `--bounding-set=${bounding}`,
+    '--inh-caps=-all',
+    ...(security.noNewPrivileges ? ['--no-new-privs'] : []),
+    '--',
+    ...argv,
+  ];
+  if (!security.readOnlyPaths.length) return setpriv;
+  const remount = 'while [ "$1" != -- ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 127; shift; done; shift; exec "$@"';
+  return ['unshare', '--mount', '--propagation=private', '--', 'sh', '-c', remount, 'sh', ...security.readOnlyPaths, '--', ...setpriv];
+}
