@@ -62,36 +62,43 @@ export function forbidNulInRequests<T extends object>(document: T): T {
 
 const NO_NUL = { pattern: '\\x00' };
 
-function forbidNulIn(schema: unknown): void {
+/** Calls `visit` on every schema object under `schema`, depth first, skipping the subtrees under `skip`. */
+function eachSchemaNode(schema: unknown, visit: (node: Schema) => void, skip?: string): void {
   if (Array.isArray(schema)) {
-    for (const item of schema) forbidNulIn(item);
+    for (const item of schema) eachSchemaNode(item, visit, skip);
     return;
   }
   if (typeof schema !== 'object' || schema === null) return;
   const node = schema as Schema;
-  const types = [node.type].flat();
-  if (types.includes('string') && node.format === undefined && node.enum === undefined && node.const === undefined && node.not === undefined) {
-    node.not = NO_NUL;
-  }
+  visit(node);
   for (const [key, value] of Object.entries(node)) {
-    if (key !== 'not') forbidNulIn(value);
+    if (key !== skip) eachSchemaNode(value, visit, skip);
   }
 }
 
+function forbidNulIn(schema: unknown): void {
+  // The `not` it adds is not walked: its pattern is the rule itself.
+  eachSchemaNode(
+    schema,
+    (node) => {
+      const types = [node.type].flat();
+      if (types.includes('string') && node.format === undefined && node.enum === undefined && node.const === undefined && node.not === undefined) {
+        node.not = NO_NUL;
+      }
+    },
+    'not',
+  );
+}
+
 function unrequireDefaultsIn(schema: unknown): void {
-  if (Array.isArray(schema)) {
-    for (const item of schema) unrequireDefaultsIn(item);
-    return;
-  }
-  if (typeof schema !== 'object' || schema === null) return;
-  const node = schema as Schema;
-  const properties = node.properties as Record<string, Schema> | undefined;
-  if (properties && Array.isArray(node.required)) {
-    const required = (node.required as string[]).filter((name) => properties[name]?.default === undefined);
-    if (required.length > 0) node.required = required;
-    else delete node.required;
-  }
-  for (const value of Object.values(node)) unrequireDefaultsIn(value);
+  eachSchemaNode(schema, (node) => {
+    const properties = node.properties as Record<string, Schema> | undefined;
+    if (properties && Array.isArray(node.required)) {
+      const required = (node.required as string[]).filter((name) => properties[name]?.default === undefined);
+      if (required.length > 0) node.required = required;
+      else delete node.required;
+    }
+  });
 }
 
 /**
