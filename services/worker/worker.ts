@@ -34,6 +34,8 @@ export interface ControlWorkerOptions {
   maintenanceBudgetMs?: number;
   /** Repository activities run at once (HAVEN_REPOSITORY_CONCURRENCY); DEFAULT_REPOSITORY_CONCURRENCY when unset. */
   repositoryConcurrency?: number;
+  /** Workflow code bundled beforehand (tests share one bundle); bundled from WORKFLOWS_PATH at start otherwise. */
+  workflowBundle?: { code: string };
 }
 
 /** The control plane's worker: every workflow, and the activities that touch Postgres and Temporal. */
@@ -43,7 +45,7 @@ export function createControlWorker(options: ControlWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: temporal.namespace,
     taskQueue: temporal.controlTaskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createControlActivities({
       db: options.db,
       keyring: options.keyring,

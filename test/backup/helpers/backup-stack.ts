@@ -1,3 +1,4 @@
+import { sharedWorkflowBundle } from '../../support/workflow-bundle.js';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -117,6 +118,7 @@ export async function startBackupStack(options: Pick<ControlWorkerOptions, 'gcGr
       keyring: api.config.keyring,
       payloadKeys,
       retentionClock: () => controlTime ?? new Date(),
+      workflowBundle: await sharedWorkflowBundle(),
       ...options,
     }),
   );

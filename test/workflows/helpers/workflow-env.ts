@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import { sharedWorkflowBundle } from '../../support/workflow-bundle.js';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Workflow } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
 import type { WORKFLOW_TYPES } from '../../../lib/domain/runs/workflow-types.js';
 import { cachedTemporalCli } from '../../../scripts/stack/components/temporal.js';
@@ -79,7 +79,7 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
         searchAttributes: [CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE],
       },
     }),
-    bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url)), logger: new DefaultLogger('ERROR') }),
+    sharedWorkflowBundle(),
   ]);
 
   let current: { mocks: QueueMocks; calls: ActivityCall[] } | undefined;
