@@ -1,12 +1,19 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { DEFAULT_HAVEN_IMAGE, imageReferenceParts } from '../../lib/common/haven-image.js';
 import type { ImageUser } from './kubelet/container-security.js';
 
 /** How long a snapshot takes to become ready by default: at once, like csi-hostpath. */
 export const DEFAULT_SNAPSHOT_READY_DELAY_MS = 0;
-/** Images that run as real local processes: Haven's own. */
-export const DEFAULT_HAVEN_IMAGE_PATTERN = /^(?:[^/]+\/)?haven\/haven(?:[:@].*)?$/;
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/**
+ * Images that run as real local processes: Haven's own, by the repository of the one image setting
+ * (lib/common/haven-image.ts) with any tag or digest, and `[registry/]haven/haven` as tests name it.
+ */
+export const DEFAULT_HAVEN_IMAGE_PATTERN = new RegExp(
+  `^(?:${escaped(imageReferenceParts(DEFAULT_HAVEN_IMAGE).repository)}|(?:[^/]+/)?haven/haven)(?:[:@].*)?$`,
+);
 /** The image's CMD (deploy/docker/Dockerfile). */
 export const DEFAULT_HAVEN_COMMAND = ['npm', 'run', 'api'];
 /** The checkout this file belongs to plays the image's /app. */
