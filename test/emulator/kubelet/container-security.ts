@@ -110,6 +110,14 @@ export function containerSecurity(pod: V1Pod, spec: V1Container, imageUser: Imag
  * setpriv drops to the uid, gid, groups and capability bounding set before exec.
  */
 export function securedArgv(argv: readonly string[], security: ContainerSecurity): string[] {
+  const setpriv = setprivArgv(argv, security);
+  if (!security.readOnlyPaths.length) return setpriv;
+  const remount = 'while [ "$1" != -- ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 127; shift; done; shift; exec "$@"';
+  return ['unshare', '--mount', '--propagation=private', '--', 'sh', '-c', remount, 'sh', ...security.readOnlyPaths, '--', ...setpriv];
+}
+
+/** `setpriv` dropping to the container's uid, gid, groups and capability bounding set, then `argv`. */
+export function setprivArgv(argv: readonly string[], security: ContainerSecurity): string[] {
   const bounding = security.capabilities.includes('all') ? '+all' : ['-all', ...security.capabilities.map((c) => `+${c}`)].join(',');
   const setpriv = [
     'setpriv',
@@ -122,7 +130,5 @@ export function securedArgv(argv: readonly string[], security: ContainerSecurity
     '--',
     ...argv,
   ];
-  if (!security.readOnlyPaths.length) return setpriv;
-  const remount = 'while [ "$1" != -- ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 127; shift; done; shift; exec "$@"';
-  return ['unshare', '--mount', '--propagation=private', '--', 'sh', '-c', remount, 'sh', ...security.readOnlyPaths, '--', ...setpriv];
+  return setpriv;
 }
