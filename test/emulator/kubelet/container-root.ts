@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { setprivArgv, type ContainerSecurity } from './container-security.js';
@@ -101,4 +103,16 @@ export function execInRootArgv(initPid: number, argv: readonly string[], root: C
     'chroot', paths(root).merged, '/usr/bin/env', `--chdir=${root.workingDir}`,
     ...setprivArgv(argv, { ...security, readOnlyPaths: [] }),
   ];
+}
+
+/**
+ * The init process of a container started by `rootedArgv`: the child `unshare --fork` made, PID 1 of the
+ * container's PID namespace, whose namespaces an exec joins.
+ */
+export function namespaceInit(unshare: ChildProcess): number {
+  const pid = unshare.pid;
+  if (pid === undefined) throw new Error('container process has no pid');
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  if (!children[0]) throw new Error(`container process ${pid} has no init process (yet)`);
+  return Number(children[0]);
 }
