@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_HAVEN_IMAGE, HAVEN_IMAGE_ENV, HAVEN_PROCESS_COMMANDS } from '../../lib/common/haven-image.js';
 
 // No Docker engine runs here, so the compose file is checked statically: against the Compose
-// specification's JSON schema, and against this repository (scripts, Dockerfile, service references).
+// specification's JSON schema, and against this repository (scripts, images, service references).
 const repoRoot = join(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
 
