@@ -6,7 +6,7 @@ import { run } from './processes.js';
 
 const buildLogDir = join(cacheDir, 'build-logs');
 
-function buildLog(name: string): string {
+export function buildLog(name: string): string {
   mkdirSync(buildLogDir, { recursive: true });
   return join(buildLogDir, `${name}.log`);
 }
@@ -37,7 +37,7 @@ async function buildOnce(
   return dir;
 }
 
-async function runLogged(component: string, logFile: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<void> {
+export async function runLogged(component: string, logFile: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<void> {
   const result = await run(command, args, { env, ...(cwd ? { cwd } : {}) });
   writeFileSync(logFile, `$ ${command} ${args.join(' ')}\n${result.stdout}${result.stderr}`, { flag: 'a' });
   if (result.code !== 0) {

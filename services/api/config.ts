@@ -3,6 +3,7 @@ import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-acc
 import { parseNetworkList } from '../../lib/common/networks.js';
 import { parseKeyring } from '../../lib/common/secrets.js';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
+import { havenImage } from '../../lib/common/haven-image.js';
 import { readTemporalConfig } from '../../lib/common/temporal/config.js';
 import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { DEFAULT_EXPIRY_INTERVAL_MINUTES } from './seams/expiry-schedule.js';
@@ -66,7 +67,6 @@ export interface TemporalLinks {
 }
 
 export const DEFAULT_PORT = 8080;
-export const DEFAULT_AGENT_IMAGE = 'ghcr.io/haven-backup/haven:latest';
 /** The gateway's own default port on this host: right for a local cluster, set HAVEN_AGENT_GATEWAY_ADDRESS otherwise. */
 export const DEFAULT_AGENT_GATEWAY_ADDRESS = '127.0.0.1:7243';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
@@ -147,7 +147,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     installationAdminKey,
     logLevel: env.LOG_LEVEL || 'info',
     agent: {
-      image: env.HAVEN_AGENT_IMAGE || DEFAULT_AGENT_IMAGE,
+      image: havenImage(env, 'HAVEN_AGENT_IMAGE'),
       // The gateway as clusters reach it; its TLS settings are the ones agents and movers use.
       gateway: readGatewaySettings(
         {

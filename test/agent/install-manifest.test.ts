@@ -2,6 +2,7 @@ import { AuthorizationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, RbacAut
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { discoverResourceTypes } from '../../activities/cluster/export/discovery.js';
+import { HAVEN_IMAGE_ENV, HAVEN_PROCESS_COMMANDS } from '../../lib/common/haven-image.js';
 import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import { AGENT_NAME, AGENT_NAMESPACE } from '../../services/api/resources/clusters/agent-manifest.js';
 import { AGENT_PERMISSIONS_LABEL } from '../../services/api/resources/clusters/agent-rbac.js';
@@ -161,13 +162,15 @@ describe('the agent install manifest applied with server-side apply', () => {
 
   it('runs the agent script of the image for this cluster, pointed at the gateway with its token from a secret and no payload key', async () => {
     const deployment = (await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: AGENT_NAME, namespace: full.namespace } })) as KubernetesObject & {
-      spec: { template: { spec: { serviceAccountName: string; containers: { command: string[]; env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] }[] } } };
+      spec: { template: { spec: { serviceAccountName: string; containers: { image: string; command: string[]; env: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] }[] } } };
     };
     const pod = deployment.spec.template.spec;
     expect(pod.serviceAccountName).toBe(AGENT_NAME);
     const [container] = pod.containers;
-    expect(container?.command).toEqual(['npm', 'run', 'agent']);
+    expect(container?.command).toEqual([...HAVEN_PROCESS_COMMANDS.agent]);
     const env = new Map(container?.env.map((variable) => [variable.name, variable]));
+    // The agent's mover pods run the image the agent itself runs.
+    expect(env.get(HAVEN_IMAGE_ENV)?.value).toBe(container?.image);
     expect(env.get('HAVEN_CLUSTER_ID')?.value).toBe(clusterId);
     expect(env.get('HAVEN_GATEWAY_ADDRESS')?.value).toBeTruthy();
     expect(env.has('HAVEN_TEMPORAL_ADDRESS')).toBe(false);

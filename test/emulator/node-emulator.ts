@@ -3,7 +3,6 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { EmulatedPodExecutor } from './kubelet/emulated-pod-executor.js';
-import { dockerfileUser, havenDockerfile } from './kubelet/container-security.js';
 import { prepareImageBin } from './kubelet/image-bin.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { NodeDirs } from './kubelet/node-dirs.js';
@@ -15,6 +14,7 @@ import {
   REPOSITORY_ROOT,
   type NodeEmulatorOptions,
 } from './options.js';
+import { IMAGE_USER } from '../../scripts/image/spec.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { SnapshotController } from './snapshots/snapshot-controller.js';
 import { SnapshotDriver } from './snapshots/snapshot-driver.js';
@@ -81,8 +81,9 @@ export class NodeEmulator {
         pattern: options.havenImagePattern ?? DEFAULT_HAVEN_IMAGE_PATTERN,
         workdir,
         defaultCommand: options.havenImageCommand ?? DEFAULT_HAVEN_COMMAND,
-        user: options.havenImageUser ?? dockerfileUser(havenDockerfile(workdir)),
+        user: options.havenImageUser ?? { uid: IMAGE_USER.uid, gid: IMAGE_USER.gid },
         binDir,
+        ...(options.imageRootfs ? { rootfs: options.imageRootfs } : {}),
       },
       () => kubeletQueueRef.queue as WorkQueue,
     );

@@ -5,9 +5,10 @@ import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_HAVEN_IMAGE, HAVEN_IMAGE_ENV, HAVEN_PROCESS_COMMANDS } from '../../lib/common/haven-image.js';
 
 // No Docker engine runs here, so the compose file is checked statically: against the Compose
-// specification's JSON schema, and against this repository (scripts, Dockerfile, service references).
+// specification's JSON schema, and against this repository (scripts, images, service references).
 const repoRoot = join(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
 
@@ -52,6 +53,11 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'minio', 'minio-bucket', 'api']));
     expect(compose.services.temporal?.command).toEqual(expect.arrayContaining(['start-dev']));
     expect(compose.services['minio-bucket']?.command ?? JSON.stringify(compose.services['minio-bucket'])).toContain('--with-lock');
+  });
+
+  it("runs the API from Haven's image, named by the one image setting, with the image's API command", () => {
+    expect(compose.services.api?.image).toBe(`\${${HAVEN_IMAGE_ENV}:-${DEFAULT_HAVEN_IMAGE}}`);
+    expect(compose.services.api?.command).toEqual([...HAVEN_PROCESS_COMMANDS.api]);
   });
 
   it('only references services, volumes, scripts and files that exist', () => {

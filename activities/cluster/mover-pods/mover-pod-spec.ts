@@ -2,6 +2,7 @@ import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import { HAVEN_MANAGER, MOVER_COMPONENTS, MOVER_DATA_PATH, MOVER_DEVICE_PATH, MOVER_HOST_VOLUME_PATH, MOVER_LABELS, type StartMoverPodRequest } from '../../../proto/mover/index.js';
 import { oldSpaceMb } from '../../../lib/datamover/cli/heap-limit.js';
 import { gatewayEnv } from '../../../lib/cluster-access/gateway-connection.js';
+import { HAVEN_PROCESS_COMMANDS } from '../../../lib/common/haven-image.js';
 import type { MoverPodSettings } from './mover-settings.js';
 import { moverContainerSecurity, MOVER_POD_SECURITY } from './mover-security.js';
 
@@ -17,7 +18,7 @@ const MAX_NAME = 63;
 /** The key of the credentials Secret that holds the pod's mover token. */
 export const MOVER_TOKEN_SECRET_KEY = 'token';
 /** How the image starts the mover: the same checkout as every other Haven process. */
-export const MOVER_COMMAND = ['node', '--import', 'tsx', 'services/mover/main.ts'];
+export const MOVER_COMMAND = [...HAVEN_PROCESS_COMMANDS.mover];
 /** Share of the memory limit given to V8's heap (as the data mover's CLI sizes it); the rest is buffers and native code. */
 
 function dnsLabel(text: string): string {

@@ -1,7 +1,5 @@
 import type { GatewaySettings } from '../../../lib/cluster-access/gateway-connection.js';
-
-/** The image every Haven process runs; mover pods use the agent's own, so both speak the same contracts. */
-export const DEFAULT_MOVER_IMAGE = 'haven/haven:latest';
+import { havenImage } from '../../../lib/common/haven-image.js';
 
 /** Where kubelets keep pod volumes unless the cluster's registration says otherwise. */
 export const DEFAULT_KUBELET_PODS_DIR = '/var/lib/kubelet/pods';
@@ -15,7 +13,10 @@ export interface MoverPodSettings {
   gateway: GatewaySettings;
 }
 
-/** HAVEN_MOVER_IMAGE and HAVEN_KUBELET_PODS_DIR, else the defaults; the gateway is the agent's own. */
+/**
+ * Mover pods run the agent's own image (HAVEN_IMAGE, which the install manifest sets to it), so both
+ * speak the same contracts; HAVEN_KUBELET_PODS_DIR, else the default; the gateway is the agent's own.
+ */
 export function moverPodSettings(env: NodeJS.ProcessEnv, gateway: GatewaySettings): MoverPodSettings {
-  return { image: env.HAVEN_MOVER_IMAGE || DEFAULT_MOVER_IMAGE, kubeletPodsDir: env.HAVEN_KUBELET_PODS_DIR || DEFAULT_KUBELET_PODS_DIR, gateway };
+  return { image: havenImage(env, 'HAVEN_MOVER_IMAGE'), kubeletPodsDir: env.HAVEN_KUBELET_PODS_DIR || DEFAULT_KUBELET_PODS_DIR, gateway };
 }

@@ -21,7 +21,7 @@ export interface EmulatedCluster {
   stop(): Promise<void>;
 }
 
-export async function startEmulatedCluster(options: { envName?: string; snapshotReadyDelayMs?: number; nodeCount?: number } = {}): Promise<EmulatedCluster> {
+export async function startEmulatedCluster(options: { envName?: string; snapshotReadyDelayMs?: number; nodeCount?: number; imageRootfs?: string } = {}): Promise<EmulatedCluster> {
   const config = loadKubeConfig(stackEnv(options.envName ?? 'KUBECONFIG'));
   const prefix = uniqueName('emu');
   const dataDir = await mkdtemp(join(tmpdir(), 'haven-emulator-'));
@@ -31,6 +31,7 @@ export async function startEmulatedCluster(options: { envName?: string; snapshot
     clusterName: prefix,
     nodeCount: options.nodeCount,
     snapshotReadyDelayMs: options.snapshotReadyDelayMs,
+    ...(options.imageRootfs ? { imageRootfs: options.imageRootfs } : {}),
     inScope: (namespace) => namespace.startsWith(`${prefix}-`),
     log: (message) => process.env.EMULATOR_DEBUG && console.error(message),
   });

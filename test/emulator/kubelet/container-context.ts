@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { execInRootArgv, namespaceInit, rootedArgv, type ContainerRoot } from './container-root.js';
 import { securedArgv, type ContainerSecurity } from './container-security.js';
 
 /** Where and how a container's commands run on this machine, in place of a container runtime. */
@@ -11,6 +12,8 @@ export interface ContainerContext {
   mounts: Record<string, string>;
   /** The uid, gid, capabilities, read-only mounts and memory limit the process runs under. */
   security: ContainerSecurity;
+  /** Present when the container runs chrooted into the image's root filesystem (then `mounts` is empty). */
+  root?: ContainerRoot;
 }
 
 /** Environment variable carrying the mount map to the process, since there is no mount namespace. */
@@ -49,8 +52,14 @@ export function rewriteArgument(value: string, mounts: Record<string, string>): 
  * Starts a command in a container's context, as the container's user with its capabilities and
  * read-only mounts; its own process group, so the whole tree can be killed.
  */
-export function spawnInContainer(argv: readonly string[], context: ContainerContext): ChildProcess {
+export function spawnInContainer(argv: readonly string[], context: ContainerContext, execInto?: ChildProcess): ChildProcess {
   if (!argv.length) throw new Error('empty command');
+  if (context.root) {
+    // An exec joins the running container's namespaces; a start makes new ones.
+    const rooted = execInto ? execInRootArgv(namespaceInit(execInto), argv, context.root, context.security) : rootedArgv(argv, context.root, context.security);
+    const [command, ...args] = rooted as [string, ...string[]];
+    return spawn(command, args, { cwd: '/', env: context.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
   const [command, ...args] = securedArgv(argv.map((a) => rewriteArgument(a, context.mounts)), context.security) as [string, ...string[]];
   const env = Object.fromEntries(Object.entries(context.env).map(([k, v]) => [k, rewriteArgument(v, context.mounts)]));
   return spawn(command, args, {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { parseQuantity } from '../support/quantity.js';
 
@@ -49,30 +47,6 @@ export const DEFAULT_CAPABILITIES = [
 /** Images whose user the emulator does not know run as root, as most base images (busybox, postgres' entrypoint) do. */
 export const ROOT_USER: ImageUser = { uid: 0, gid: 0 };
 
-/** Users Haven's base image (node:*-slim) defines in /etc/passwd. */
-const KNOWN_IMAGE_USERS: Record<string, ImageUser> = { root: ROOT_USER, node: { uid: 1000, gid: 1000 } };
-
-/**
- * The USER of Haven's image, read from its Dockerfile so the emulator and the image cannot disagree:
- * `USER node` is uid/gid 1000 in the node base image; a numeric `USER uid[:gid]` is taken as is.
- */
-export function dockerfileUser(dockerfile: string): ImageUser {
-  const lines = readFileSync(dockerfile, 'utf8').split('\n').map((line) => line.trim());
-  const user = lines.filter((line) => /^USER\s/i.test(line)).at(-1)?.split(/\s+/)[1];
-  if (!user) return ROOT_USER;
-  const [name = '', group] = user.split(':');
-  const known = KNOWN_IMAGE_USERS[name];
-  const uid = /^\d+$/.test(name) ? Number(name) : known?.uid;
-  if (uid === undefined) throw new Error(`${dockerfile}: USER ${user} is not a user the node emulator knows`);
-  const gid = group === undefined ? (known?.gid ?? uid) : /^\d+$/.test(group) ? Number(group) : KNOWN_IMAGE_USERS[group]?.gid;
-  if (gid === undefined) throw new Error(`${dockerfile}: USER ${user} has a group the node emulator does not know`);
-  return { uid, gid };
-}
-
-export function havenDockerfile(repositoryRoot: string): string {
-  return join(repositoryRoot, 'deploy', 'docker', 'Dockerfile');
-}
-
 const capName = (name: string) => name.toLowerCase().replace(/^cap_/, '');
 
 /**
@@ -110,6 +84,14 @@ export function containerSecurity(pod: V1Pod, spec: V1Container, imageUser: Imag
  * setpriv drops to the uid, gid, groups and capability bounding set before exec.
  */
 export function securedArgv(argv: readonly string[], security: ContainerSecurity): string[] {
+  const setpriv = setprivArgv(argv, security);
+  if (!security.readOnlyPaths.length) return setpriv;
+  const remount = 'while [ "$1" != -- ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 127; shift; done; shift; exec "$@"';
+  return ['unshare', '--mount', '--propagation=private', '--', 'sh', '-c', remount, 'sh', ...security.readOnlyPaths, '--', ...setpriv];
+}
+
+/** `setpriv` dropping to the container's uid, gid, groups and capability bounding set, then `argv`. */
+export function setprivArgv(argv: readonly string[], security: ContainerSecurity): string[] {
   const bounding = security.capabilities.includes('all') ? '+all' : ['-all', ...security.capabilities.map((c) => `+${c}`)].join(',');
   const setpriv = [
     'setpriv',
@@ -122,7 +104,5 @@ export function securedArgv(argv: readonly string[], security: ContainerSecurity
     '--',
     ...argv,
   ];
-  if (!security.readOnlyPaths.length) return setpriv;
-  const remount = 'while [ "$1" != -- ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 127; shift; done; shift; exec "$@"';
-  return ['unshare', '--mount', '--propagation=private', '--', 'sh', '-c', remount, 'sh', ...security.readOnlyPaths, '--', ...setpriv];
+  return setpriv;
 }

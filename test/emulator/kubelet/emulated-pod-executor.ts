@@ -17,7 +17,7 @@ export class EmulatedPodExecutor implements PodExecutor {
     if (container.state !== 'running' || !container.context) throw new PodExecError('CONTAINER_NOT_RUNNING', `exec into ${target}: container is ${container.state}`);
     if (request.signal?.aborted) throw new PodExecError('ABORTED', `exec into ${target} aborted`);
 
-    const child = spawnInContainer(request.command, container.context);
+    const child = spawnInContainer(request.command, container.context, container.child);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));

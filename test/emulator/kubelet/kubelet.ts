@@ -7,7 +7,9 @@ import type { WorkQueue } from '../support/work-queue.js';
 import { podRef } from '../scheduler/scheduler.js';
 import type { ContainerContext } from './container-context.js';
 import { containerEnv } from './container-env.js';
-import { containerSecurity, ROOT_USER, type ImageUser } from './container-security.js';
+import { IMAGE_ENV, IMAGE_WORKDIR } from '../../../scripts/image/spec.js';
+import type { ContainerRoot, RootMount } from './container-root.js';
+import { containerSecurity, ROOT_USER, type ContainerSecurity, type ImageUser } from './container-security.js';
 import { ContainerConfigError, VolumeNotReady } from './errors.js';
 import type { NodeDirs } from './node-dirs.js';
 import { mountPodVolumes, unmountPodVolumes, type MountedVolume } from './pod-volumes.js';
@@ -20,11 +22,13 @@ export interface HavenImage {
   /** The image's WORKDIR (/app) on this machine: the repository checkout. */
   workdir: string;
   /** The image's CMD, used when a container sets neither command nor args. */
-  defaultCommand: string[];
+  defaultCommand: readonly string[];
   /** The image's USER: what its containers run as without runAsUser/runAsGroup. */
   user: ImageUser;
   /** A directory every user may search holding the image's `node` (this machine's may sit under /root). */
   binDir: string;
+  /** The image's unpacked root filesystem: given, its containers run chrooted into it (container-root.ts). */
+  rootfs?: string;
 }
 
 /** The image's PATH after the bin directories: the system tools hooks may call. */
@@ -166,6 +170,7 @@ export class Kubelet {
     if (security.uid === 0 && (spec.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot)) {
       throw new ContainerConfigError('container has runAsNonRoot and image will run as root');
     }
+    if (haven && this.image.rootfs) return this.rootedContext(pod, spec, volumes, security);
     const env = {
       PATH: `${this.image.binDir}:${join(this.image.workdir, 'node_modules', '.bin')}:${SYSTEM_PATH}`,
       // The image's passwd gives root /root; other users' homes are not emulated, /tmp is writable by all.
@@ -176,6 +181,41 @@ export class Kubelet {
     const workingDir = spec.workingDir;
     const cwd = workingDir && mounts[workingDir] ? await realpath(mounts[workingDir]) : this.image.workdir;
     return { cwd, env, mounts, security };
+  }
+
+  /**
+   * A Haven-image container in the image's own root filesystem: volumes bind-mounted at their mountPaths
+   * (read-only ones so), so paths need no rewriting; the image's environment; the root read-only under
+   * readOnlyRootFilesystem. Its directories live with the pod's, and go with them.
+   */
+  private async rootedContext(pod: V1Pod, spec: V1Container, volumes: Map<string, MountedVolume>, security: ContainerSecurity): Promise<ContainerContext> {
+    const mounts: RootMount[] = [];
+    for (const mount of spec.volumeMounts ?? []) {
+      const volume = volumes.get(mount.name);
+      if (!volume) continue;
+      const hostPath = mount.subPath ? join(volume.hostPath, mount.subPath) : volume.hostPath;
+      mounts.push({ containerPath: mount.mountPath, hostPath, readOnly: Boolean(mount.readOnly || volume.readOnly) });
+    }
+    for (const device of spec.volumeDevices ?? []) {
+      const volume = volumes.get(device.name);
+      if (volume) mounts.push({ containerPath: device.devicePath, hostPath: volume.hostPath, readOnly: false });
+    }
+    const dirs = this.nodes.get(pod.spec?.nodeName ?? '') as NodeDirs;
+    const root: ContainerRoot = {
+      rootfs: this.image.rootfs as string,
+      stateDir: join(dirs.podDir(pod.metadata?.uid ?? ''), 'containers', spec.name),
+      mounts,
+      readOnlyRootFilesystem: spec.securityContext?.readOnlyRootFilesystem === true,
+      workingDir: spec.workingDir || IMAGE_WORKDIR,
+      hostname: pod.metadata?.name ?? '',
+    };
+    const env = {
+      ...IMAGE_ENV,
+      HOME: security.uid === 0 ? '/root' : (IMAGE_ENV.HOME ?? '/tmp'),
+      HOSTNAME: pod.metadata?.name ?? '',
+      ...(await containerEnv(this.ctx, pod, spec)),
+    };
+    return { cwd: '/', env, mounts: {}, security: { ...security, readOnlyPaths: [] }, root };
   }
 
   /** Starts what should run now: init containers one by one, then all app containers; restarts per policy. */
@@ -208,7 +248,7 @@ export class Kubelet {
   private async startContainer(pod: V1Pod, runtime: PodRuntime, container: ContainerRuntime, dirs: NodeDirs): Promise<void> {
     const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((s) => s.name === container.name);
     // Docker semantics: command replaces ENTRYPOINT (none in Haven's image), args replace CMD.
-    const argv = spec?.command?.length ? [...spec.command, ...(spec.args ?? [])] : spec?.args?.length ? spec.args : this.image.defaultCommand;
+    const argv = spec?.command?.length ? [...spec.command, ...(spec.args ?? [])] : spec?.args?.length ? spec.args : [...this.image.defaultCommand];
     const logFile = dirs.containerLogFile(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', runtime.uid, container.name);
     await runtime.start(container, argv, logFile);
     await this.ctx.events('kubelet').record(podRef(pod), 'Normal', 'Started', `Started container ${container.name}`);

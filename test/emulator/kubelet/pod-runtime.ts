@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { kubeTime } from '../support/kube-api.js';
 import { signalGroup, spawnInContainer, type ContainerContext } from './container-context.js';
+import { prepareContainerRoot } from './container-root.js';
 import { watchMemory } from './memory-limit.js';
 
 export interface Termination {
@@ -76,6 +77,8 @@ export class PodRuntime {
     const log = createWriteStream(logFile, { flags: 'a' });
     let child: ChildProcess;
     try {
+      // A (re)started container gets a fresh writable layer, as a runtime creates a new container.
+      if (container.context.root) await prepareContainerRoot(container.context.root);
       child = spawnInContainer(argv, container.context);
     } catch (err) {
       log.end();

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { HAVEN_IMAGE_ENV, HAVEN_PROCESS_COMMANDS } from '../../../../lib/common/haven-image.js';
 import { gatewayEnv } from '../../../../lib/cluster-access/gateway-connection.js';
 import type { AgentSettings } from '../../config.js';
 import { HAVEN_NAMESPACE } from '../../../../lib/domain/protected-namespaces.js';
@@ -51,10 +52,12 @@ export function agentManifest(settings: AgentSettings, cluster: { id: string; ku
               {
                 name: 'agent',
                 image: settings.image,
-                // The image's default command starts the API; the agent is another script of the same image.
-                command: ['npm', 'run', 'agent'],
+                // The image's default command starts the API; the agent is another process of the same image.
+                command: [...HAVEN_PROCESS_COMMANDS.agent],
                 env: [
                   { name: 'HAVEN_CLUSTER_ID', value: cluster.id },
+                  // Its mover pods run this same image, so agent and movers speak the same contracts.
+                  { name: HAVEN_IMAGE_ENV, value: settings.image },
                   ...gatewayEnv(settings.gateway),
                   { name: 'HAVEN_KUBELET_PODS_DIR', value: cluster.kubeletPodsDir },
                   { name: 'HAVEN_AGENT_TOKEN', valueFrom: { secretKeyRef: { name: AGENT_NAME, key: 'token' } } },

@@ -1,0 +1,50 @@
+/**
+ * The one image every Haven process runs (api, worker, gateway, agent, data mover), built by
+ * `npm run image` (scripts/image). The API writes it into agent manifests, the agent starts mover pods
+ * from it, and the build tags the image with it, so they cannot disagree.
+ */
+export const DEFAULT_HAVEN_IMAGE = 'ghcr.io/haven-backup/haven:latest';
+
+/** The one setting that names the image, for every process and for the build. */
+export const HAVEN_IMAGE_ENV = 'HAVEN_IMAGE';
+
+/**
+ * The names the image went by before HAVEN_IMAGE, each read by its own process after HAVEN_IMAGE so
+ * existing installs keep working: the API's agent image and the agent's mover image.
+ */
+export type LegacyHavenImageEnv = 'HAVEN_AGENT_IMAGE' | 'HAVEN_MOVER_IMAGE';
+
+/** HAVEN_IMAGE, else the process's legacy name, else the default. */
+export function havenImage(env: NodeJS.ProcessEnv, legacy?: LegacyHavenImageEnv): string {
+  for (const name of [HAVEN_IMAGE_ENV, ...(legacy ? [legacy] : [])]) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return DEFAULT_HAVEN_IMAGE;
+}
+
+/** `registry/repository` and `tag` of an image reference (`latest` when it names none; digests kept whole). */
+export function imageReferenceParts(reference: string): { repository: string; tag: string } {
+  const at = reference.indexOf('@');
+  if (at >= 0) return { repository: reference.slice(0, at), tag: reference.slice(at + 1) };
+  const colon = reference.lastIndexOf(':');
+  // A colon before the last slash is a registry port, not a tag.
+  if (colon > reference.lastIndexOf('/')) return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) };
+  return { repository: reference, tag: 'latest' };
+}
+
+/**
+ * How the image starts each process (its working directory is /app, its PATH has `node`). Services run
+ * TypeScript through tsx's loader, as in development: the worker bundles workflows from their sources at
+ * start anyway, so the image carries the sources. The image's Cmd is the API's; the agent manifest and
+ * mover pods set their own `command` from here.
+ */
+export const HAVEN_PROCESS_COMMANDS = {
+  api: ['node', '--import', 'tsx', 'services/api/main.ts'],
+  worker: ['node', '--import', 'tsx', 'services/worker/main.ts'],
+  gateway: ['node', '--import', 'tsx', 'services/gateway/main.ts'],
+  agent: ['node', '--import', 'tsx', 'services/agent/main.ts'],
+  mover: ['node', '--import', 'tsx', 'services/mover/main.ts'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type HavenProcess = keyof typeof HAVEN_PROCESS_COMMANDS;
