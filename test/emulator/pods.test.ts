@@ -86,6 +86,25 @@ describe('pods on emulated nodes', () => {
     await expect(lstat(join(cluster.node.podsDir(), running.metadata?.uid ?? ''))).rejects.toThrow(/ENOENT/);
   });
 
+  it("gives containers in-cluster credentials: the API server as KUBERNETES_SERVICE_* and the pod's service account token at its own path", async () => {
+    const namespace = await cluster.namespace();
+    // What an installed agent does at start: loadFromCluster reads the fixed service-account path, not any argument.
+    const script = [
+      "import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';",
+      'const config = new KubeConfig(); config.loadFromCluster();',
+      "const review = await config.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });",
+      'console.log(review.status.userInfo.username);',
+    ].join('\n');
+    await cluster.api.core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name: 'in-cluster' }, spec: { restartPolicy: 'Never', containers: [{ name: 'client', image: HAVEN_IMAGE, command: ['node', '--input-type=module', '-e', script] }] } },
+    });
+    const pod = await podInPhase(cluster.api, namespace, 'in-cluster', ['Succeeded', 'Failed']);
+    const log = await cluster.node.containerLog(pod, 'client');
+    expect(pod.status?.phase, log).toBe('Succeeded');
+    expect(log.trim()).toBe(`system:serviceaccount:${namespace}:default`);
+  });
+
   it('reports pods of other images Running and lays out nfs and local volumes like the kubelet', async () => {
     const namespace = await cluster.namespace();
     await cluster.api.core.createNamespacedPersistentVolumeClaim({ namespace, body: aClaim('shared', { storageClass: STORAGE_CLASS.nfs }) });

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { securedArgv, type ContainerSecurity } from './container-security.js';
+import { securedArgv, type ContainerSecurity, type PathMount } from './container-security.js';
 
 /** Where and how a container's commands run on this machine, in place of a container runtime. */
 export interface ContainerContext {
@@ -11,6 +11,22 @@ export interface ContainerContext {
   mounts: Record<string, string>;
   /** The uid, gid, capabilities, read-only mounts and memory limit the process runs under. */
   security: ContainerSecurity;
+  /** Mounts bound at their container path (pathMountsOf). */
+  pathMounts: PathMount[];
+}
+
+/**
+ * Container paths programs open by a fixed name that no argument or variable carries: the service
+ * account directory client libraries read in-cluster credentials from (`loadFromCluster`), and other
+ * projected credentials under /var/run/secrets. Those mounts are bound at the path itself; on a machine
+ * that runs inside a pod, this also hides that pod's own token from the container.
+ */
+export const PATH_MOUNT_ROOTS = ['/var/run/secrets/'] as const;
+
+export function pathMountsOf(mounts: Record<string, string>): PathMount[] {
+  return Object.entries(mounts)
+    .filter(([target]) => PATH_MOUNT_ROOTS.some((root) => target.startsWith(root)))
+    .map(([target, source]) => ({ target, source }));
 }
 
 /** Environment variable carrying the mount map to the process, since there is no mount namespace. */
@@ -51,7 +67,7 @@ export function rewriteArgument(value: string, mounts: Record<string, string>): 
  */
 export function spawnInContainer(argv: readonly string[], context: ContainerContext): ChildProcess {
   if (!argv.length) throw new Error('empty command');
-  const [command, ...args] = securedArgv(argv.map((a) => rewriteArgument(a, context.mounts)), context.security) as [string, ...string[]];
+  const [command, ...args] = securedArgv(argv.map((a) => rewriteArgument(a, context.mounts)), context.security, context.pathMounts) as [string, ...string[]];
   const env = Object.fromEntries(Object.entries(context.env).map(([k, v]) => [k, rewriteArgument(v, context.mounts)]));
   return spawn(command, args, {
     cwd: context.cwd,

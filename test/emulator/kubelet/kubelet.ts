@@ -5,7 +5,7 @@ import type { EmulatorContext } from '../support/context.js';
 import { mergePatch, readOptional, splitKey } from '../support/kube-api.js';
 import type { WorkQueue } from '../support/work-queue.js';
 import { podRef } from '../scheduler/scheduler.js';
-import type { ContainerContext } from './container-context.js';
+import { pathMountsOf, type ContainerContext } from './container-context.js';
 import { containerEnv } from './container-env.js';
 import { containerSecurity, ROOT_USER, type ImageUser } from './container-security.js';
 import { ContainerConfigError, VolumeNotReady } from './errors.js';
@@ -161,6 +161,11 @@ export class Kubelet {
       const volume = volumes.get(device.name);
       if (volume) mounts[device.devicePath] = volume.hostPath;
     }
+    const pathMounts = pathMountsOf(mounts);
+    for (const mount of spec.volumeMounts ?? []) {
+      const bound = pathMounts.find((m) => m.target === mount.mountPath);
+      if (bound && (mount.readOnly || volumes.get(mount.name)?.readOnly)) readOnlyPaths.push(bound.target);
+    }
     const haven = this.image.pattern.test(spec.image ?? '');
     const security = containerSecurity(pod, spec, haven ? this.image.user : ROOT_USER, readOnlyPaths);
     if (security.uid === 0 && (spec.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot)) {
@@ -171,11 +176,25 @@ export class Kubelet {
       // The image's passwd gives root /root; other users' homes are not emulated, /tmp is writable by all.
       HOME: security.uid === 0 ? (process.env.HOME ?? '/root') : '/tmp',
       HOSTNAME: pod.metadata?.name ?? '',
+      ...this.apiServerEnv(),
       ...(await containerEnv(this.ctx, pod, spec)),
     };
     const workingDir = spec.workingDir;
     const cwd = workingDir && mounts[workingDir] ? await realpath(mounts[workingDir]) : this.image.workdir;
-    return { cwd, env, mounts, security };
+    return { cwd, env, mounts, security, pathMounts };
+  }
+
+  /**
+   * KUBERNETES_SERVICE_HOST and _PORT, which the kubelet gives every container for the `kubernetes`
+   * Service. There is no kube-proxy to route that Service's cluster IP, so they name the API server this
+   * emulator talks to, where kube-proxy would send them: in-cluster clients (the agent) then connect.
+   */
+  private apiServerEnv(): Record<string, string> {
+    const server = this.ctx.api.config.getCurrentCluster()?.server;
+    if (!server) return {};
+    const url = new URL(server);
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return { KUBERNETES_SERVICE_HOST: url.hostname.replace(/^\[|\]$/g, ''), KUBERNETES_SERVICE_PORT: port, KUBERNETES_SERVICE_PORT_HTTPS: port };
   }
 
   /** Starts what should run now: init containers one by one, then all app containers; restarts per policy. */
