@@ -105,6 +105,23 @@ describe('pods on emulated nodes', () => {
     expect(log.trim()).toBe(`system:serviceaccount:${namespace}:default`);
   });
 
+  it("keeps the image's own programs on PATH when an emptyDir is mounted at /tmp, where the emulator's data may lie", async () => {
+    const namespace = await cluster.namespace();
+    await cluster.api.core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'tmp-mount' },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'c', image: HAVEN_IMAGE, command: ['node', '-e', 'console.log(process.version)'], volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] }],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+        },
+      },
+    });
+    const pod = await podInPhase(cluster.api, namespace, 'tmp-mount', ['Succeeded', 'Failed']);
+    expect((await cluster.node.containerLog(pod, 'c')).trim()).toBe(process.version);
+  });
+
   it('reports pods of other images Running and lays out nfs and local volumes like the kubelet', async () => {
     const namespace = await cluster.namespace();
     await cluster.api.core.createNamespacedPersistentVolumeClaim({ namespace, body: aClaim('shared', { storageClass: STORAGE_CLASS.nfs }) });

@@ -6,7 +6,14 @@ import { securedArgv, type ContainerSecurity, type PathMount } from './container
 export interface ContainerContext {
   /** Working directory on this machine. */
   cwd: string;
+  /** The container's environment, in container paths (rewritten to this machine's at start). */
   env: Record<string, string>;
+  /**
+   * Variables the emulator sets that already name this machine's paths (PATH to the image's bin). Never
+   * rewritten: the emulator's data directory may itself lie under a mountPath such as /tmp. The
+   * container's own env wins over them.
+   */
+  hostEnv: Record<string, string>;
   /** Container path (mountPath or devicePath) → directory or file on this machine. */
   mounts: Record<string, string>;
   /** The uid, gid, capabilities, read-only mounts and memory limit the process runs under. */
@@ -68,7 +75,7 @@ export function rewriteArgument(value: string, mounts: Record<string, string>): 
 export function spawnInContainer(argv: readonly string[], context: ContainerContext): ChildProcess {
   if (!argv.length) throw new Error('empty command');
   const [command, ...args] = securedArgv(argv.map((a) => rewriteArgument(a, context.mounts)), context.security, context.pathMounts) as [string, ...string[]];
-  const env = Object.fromEntries(Object.entries(context.env).map(([k, v]) => [k, rewriteArgument(v, context.mounts)]));
+  const env = { ...context.hostEnv, ...Object.fromEntries(Object.entries(context.env).map(([k, v]) => [k, rewriteArgument(v, context.mounts)])) };
   return spawn(command, args, {
     cwd: context.cwd,
     env: { ...env, [MOUNTS_ENV]: JSON.stringify(context.mounts) },

@@ -171,8 +171,8 @@ export class Kubelet {
     if (security.uid === 0 && (spec.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot)) {
       throw new ContainerConfigError('container has runAsNonRoot and image will run as root');
     }
+    const hostEnv = { PATH: `${this.image.binDir}:${join(this.image.workdir, 'node_modules', '.bin')}:${SYSTEM_PATH}` };
     const env = {
-      PATH: `${this.image.binDir}:${join(this.image.workdir, 'node_modules', '.bin')}:${SYSTEM_PATH}`,
       // The image's passwd gives root /root; other users' homes are not emulated, /tmp is writable by all.
       HOME: security.uid === 0 ? (process.env.HOME ?? '/root') : '/tmp',
       HOSTNAME: pod.metadata?.name ?? '',
@@ -181,7 +181,7 @@ export class Kubelet {
     };
     const workingDir = spec.workingDir;
     const cwd = workingDir && mounts[workingDir] ? await realpath(mounts[workingDir]) : this.image.workdir;
-    return { cwd, env, mounts, security, pathMounts };
+    return { cwd, env, hostEnv, mounts, security, pathMounts };
   }
 
   /**
