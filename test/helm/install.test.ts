@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, RbacAuthorizationV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { generateKeyEntry } from '../../lib/common/secrets.js';
 import { helmBinary } from '../../scripts/helm/helm-binary.js';
 import { freePort } from '../../scripts/stack/ports.js';
@@ -16,7 +16,7 @@ import { boundVolume } from '../restore/helpers/bound-volume.js';
 import { removeRestoredNamespaces } from '../restore/helpers/restored-namespaces.js';
 import { s3Server } from '../support/s3-servers.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
-import { AGENT_CHART, CONTROL_PLANE_CHART, HELM_BUILD_TIMEOUT_MS, helm, helmOk } from './helpers/helm.js';
+import { AGENT_CHART, CONTROL_PLANE_CHART, HELM_BUILD_TIMEOUT_MS, helmOk } from './helpers/helm.js';
 import { httpClient } from './helpers/http-client.js';
 
 /**
@@ -79,12 +79,14 @@ beforeAll(async () => {
   database = await createTestDatabase();
 }, 120_000);
 
+async function uninstall(release: { name: string; namespace: string }) {
+  await helmOk(['uninstall', release.name, '--namespace', release.namespace, '--wait', '--timeout', '2m']);
+  releases.splice(releases.indexOf(release), 1);
+}
+
 afterAll(async () => {
-  // Uninstalling is part of what is tested: helm removes what it installed, cluster-scoped roles included.
-  for (const release of releases.reverse()) {
-    const result = await helm(['uninstall', release.name, '--namespace', release.namespace, '--wait', '--timeout', '2m']);
-    if (result.code !== 0) console.error(`helm uninstall ${release.name}: ${result.stderr}`);
-  }
+  // What a failed test left installed.
+  for (const release of [...releases].reverse()) await uninstall(release).catch((error: Error) => console.error(error.message));
   if (cluster) await removeRestoredNamespaces(cluster.api, [restoredNamespace]);
   await cluster?.stop();
   await database?.drop();
@@ -201,5 +203,21 @@ describe('the control plane chart', () => {
         expect(restored.digest).toBe(await volumeDigest(app.dataPath));
       });
     });
+  });
+
+  it('uninstalls both releases with helm, the agent\'s cluster-scoped roles and bindings included', async () => {
+    const rbac = cluster.config.makeApiClient(RbacAuthorizationV1Api);
+    const agentRelease = releases.find((r) => r.name.startsWith('agent-'))!;
+    const agentRbac = async () => {
+      const selector = `app.kubernetes.io/instance=${agentRelease.name}`;
+      const [roles, bindings] = [await rbac.listClusterRole({ labelSelector: selector }), await rbac.listClusterRoleBinding({ labelSelector: selector })];
+      return [...roles.items, ...bindings.items].map((o) => `${o.kind ?? ''} ${o.metadata?.name}`);
+    };
+    expect(await agentRbac()).toHaveLength(4);
+    for (const release of [...releases].reverse()) await uninstall(release);
+    expect(await agentRbac()).toEqual([]);
+    const apps = cluster.config.makeApiClient(AppsV1Api);
+    expect((await apps.listNamespacedDeployment({ namespace: agentRelease.namespace })).items).toEqual([]);
+    expect((await cluster.api.core.listNamespacedSecret({ namespace: agentRelease.namespace })).items.map((s) => s.metadata?.name)).not.toContainEqual(expect.stringMatching(/^agent-/));
   });
 });
