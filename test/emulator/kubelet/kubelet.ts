@@ -106,14 +106,12 @@ export class Kubelet {
     const sequence = this.ipSequence++;
     const ip = `10.244.${nodeIndex}.${(sequence % 250) + 2}`;
     const runtime = new PodRuntime(pod.metadata?.uid ?? '', key, ip, () => this.requeue().add(key));
-    const describe = (c: V1Container, init: boolean): ContainerRuntime => ({
-      name: c.name,
-      image: c.image ?? '',
-      init,
-      runsProcess: this.image.pattern.test(c.image ?? ''),
-      state: 'waiting',
-      restartCount: 0,
-    });
+    const describe = (c: V1Container, init: boolean): ContainerRuntime => {
+      const runsProcess = this.image.pattern.test(c.image ?? '');
+      // Only a process can answer a probe: other images are taken as ready once Running.
+      const readiness = runsProcess && !init && c.readinessProbe ? { probe: c.readinessProbe, ports: c.ports ?? [] } : undefined;
+      return { name: c.name, image: c.image ?? '', init, runsProcess, ...(readiness ? { readiness } : {}), state: 'waiting', restartCount: 0 };
+    };
     runtime.containers.push(...(pod.spec?.initContainers ?? []).map((c) => describe(c, true)), ...(pod.spec?.containers ?? []).map((c) => describe(c, false)));
     this.runtimes.set(runtime.uid, runtime);
     return runtime;
