@@ -31,4 +31,7 @@ set -a
 . "$HAVEN_RUN_DIR/test.env"
 set +a
 
+# Helm for test/helm, built once with go install and cached by version (minutes the first time).
+node_modules/.bin/tsx scripts/helm/helm-binary.ts >&2
+
 node_modules/.bin/vitest run "$@"

@@ -2,6 +2,7 @@ import { lstat, readFile, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/stack/ports.js';
 import { STORAGE_CLASS } from './storage/storage-classes.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from './helpers/cluster.js';
 import { aClaim, boundClaim, podInPhase } from './helpers/objects.js';
@@ -84,6 +85,69 @@ describe('pods on emulated nodes', () => {
     );
     expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
     await expect(lstat(join(cluster.node.podsDir(), running.metadata?.uid ?? ''))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("gives containers in-cluster credentials: the API server as KUBERNETES_SERVICE_* and the pod's service account token at its own path", async () => {
+    const namespace = await cluster.namespace();
+    // What an installed agent does at start: loadFromCluster reads the fixed service-account path, not any argument.
+    const script = [
+      "import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';",
+      'const config = new KubeConfig(); config.loadFromCluster();',
+      "const review = await config.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });",
+      'console.log(review.status.userInfo.username);',
+    ].join('\n');
+    await cluster.api.core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name: 'in-cluster' }, spec: { restartPolicy: 'Never', containers: [{ name: 'client', image: HAVEN_IMAGE, command: ['node', '--input-type=module', '-e', script] }] } },
+    });
+    const pod = await podInPhase(cluster.api, namespace, 'in-cluster', ['Succeeded', 'Failed']);
+    const log = await cluster.node.containerLog(pod, 'client');
+    expect(pod.status?.phase, log).toBe('Succeeded');
+    expect(log.trim()).toBe(`system:serviceaccount:${namespace}:default`);
+  });
+
+  it("keeps the image's own programs on PATH when an emptyDir is mounted at /tmp, where the emulator's data may lie", async () => {
+    const namespace = await cluster.namespace();
+    await cluster.api.core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'tmp-mount' },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'c', image: HAVEN_IMAGE, command: ['node', '-e', 'console.log(process.version)'], volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] }],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+        },
+      },
+    });
+    const pod = await podInPhase(cluster.api, namespace, 'tmp-mount', ['Succeeded', 'Failed']);
+    expect((await cluster.node.containerLog(pod, 'c')).trim()).toBe(process.version);
+  });
+
+  it('reports a container Ready only once its readiness probe passes (helm --wait relies on it)', async () => {
+    const namespace = await cluster.namespace();
+    const port = await freePort();
+    // Answers the probe 503 until the test asks it to be ready; counts the probes it answered.
+    const script = `let ready = false, probes = 0; require('http').createServer((q, r) => {
+      if (q.url === '/go') { ready = true; return r.end(); }
+      if (q.url === '/probes') return r.end(String(probes));
+      probes++; r.statusCode = ready ? 200 : 503; r.end();
+    }).listen(${port}, '127.0.0.1')`;
+    await cluster.api.core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'probed' },
+        spec: {
+          containers: [{ name: 'web', image: HAVEN_IMAGE, command: ['node', '-e', script], ports: [{ name: 'http', containerPort: port }], readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 } }],
+        },
+      },
+    });
+    await podInPhase(cluster.api, namespace, 'probed', ['Running']);
+    await eventually(async () => Number(await (await fetch(`http://127.0.0.1:${port}/probes`)).text()) >= 2, 'two failed probes');
+    const unready = await cluster.api.core.readNamespacedPod({ namespace, name: 'probed' });
+    expect(unready.status?.containerStatuses?.[0]).toMatchObject({ started: true, ready: false });
+    expect(unready.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+    await fetch(`http://127.0.0.1:${port}/go`);
+    await eventually(async () => (await cluster.api.core.readNamespacedPod({ namespace, name: 'probed' })).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True', 'the pod to turn Ready');
   });
 
   it('reports pods of other images Running and lays out nfs and local volumes like the kubelet', async () => {

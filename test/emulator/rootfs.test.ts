@@ -28,7 +28,7 @@ describe("Haven-image containers run from the image's root filesystem", () => {
 
   beforeAll(async () => {
     image = await havenImageBuild();
-    cluster = await startEmulatedCluster({ imageRootfs: image.rootfs });
+    cluster = await startEmulatedCluster({ emulator: { imageRootfs: image.rootfs } });
     namespace = await cluster.namespace('rootfs');
     await cluster.api.core.createNamespacedPersistentVolumeClaim({ namespace, body: aClaim('data') });
     const pvc = await boundClaim(cluster.api, namespace, 'data');

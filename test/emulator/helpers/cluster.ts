@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { stackEnv, uniqueName } from '../../support/stack-env.js';
 import { NodeEmulator } from '../node-emulator.js';
+import type { NodeEmulatorOptions } from '../options.js';
 import { INSTANCE_ANNOTATION } from '../support/context.js';
 import { connect, loadKubeConfig, type KubeApi } from '../support/kube-api.js';
 
@@ -21,7 +22,15 @@ export interface EmulatedCluster {
   stop(): Promise<void>;
 }
 
-export async function startEmulatedCluster(options: { envName?: string; snapshotReadyDelayMs?: number; nodeCount?: number; imageRootfs?: string } = {}): Promise<EmulatedCluster> {
+/** How a test's emulator runs: `emulator` passes any other NodeEmulator option through (how Haven's image runs, say). */
+export interface EmulatedClusterOptions {
+  envName?: string;
+  snapshotReadyDelayMs?: number;
+  nodeCount?: number;
+  emulator?: Partial<Omit<NodeEmulatorOptions, 'kubeconfig' | 'dataDir' | 'clusterName' | 'inScope'>>;
+}
+
+export async function startEmulatedCluster(options: EmulatedClusterOptions = {}): Promise<EmulatedCluster> {
   const config = loadKubeConfig(stackEnv(options.envName ?? 'KUBECONFIG'));
   const prefix = uniqueName('emu');
   const dataDir = await mkdtemp(join(tmpdir(), 'haven-emulator-'));
@@ -31,9 +40,9 @@ export async function startEmulatedCluster(options: { envName?: string; snapshot
     clusterName: prefix,
     nodeCount: options.nodeCount,
     snapshotReadyDelayMs: options.snapshotReadyDelayMs,
-    ...(options.imageRootfs ? { imageRootfs: options.imageRootfs } : {}),
     inScope: (namespace) => namespace.startsWith(`${prefix}-`),
     log: (message) => process.env.EMULATOR_DEBUG && console.error(message),
+    ...options.emulator,
   });
   const api = connect(config);
   const namespaces: string[] = [];

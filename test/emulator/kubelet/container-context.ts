@@ -1,19 +1,42 @@
 import { posix } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execInRootArgv, namespaceInit, rootedArgv, type ContainerRoot } from './container-root.js';
-import { securedArgv, type ContainerSecurity } from './container-security.js';
+import { securedArgv, type ContainerSecurity, type PathMount } from './container-security.js';
 
 /** Where and how a container's commands run on this machine, in place of a container runtime. */
 export interface ContainerContext {
   /** Working directory on this machine. */
   cwd: string;
+  /** The container's environment, in container paths (rewritten to this machine's at start). */
   env: Record<string, string>;
+  /**
+   * Variables the emulator sets that already name this machine's paths (PATH to the image's bin). Never
+   * rewritten: the emulator's data directory may itself lie under a mountPath such as /tmp. The
+   * container's own env wins over them.
+   */
+  hostEnv: Record<string, string>;
   /** Container path (mountPath or devicePath) → directory or file on this machine. */
   mounts: Record<string, string>;
   /** The uid, gid, capabilities, read-only mounts and memory limit the process runs under. */
   security: ContainerSecurity;
   /** Present when the container runs chrooted into the image's root filesystem (then `mounts` is empty). */
   root?: ContainerRoot;
+  /** Mounts bound at their container path (pathMountsOf). */
+  pathMounts: PathMount[];
+}
+
+/**
+ * Container paths programs open by a fixed name that no argument or variable carries: the service
+ * account directory client libraries read in-cluster credentials from (`loadFromCluster`), and other
+ * projected credentials under /var/run/secrets. Those mounts are bound at the path itself; on a machine
+ * that runs inside a pod, this also hides that pod's own token from the container.
+ */
+export const PATH_MOUNT_ROOTS = ['/var/run/secrets/'] as const;
+
+export function pathMountsOf(mounts: Record<string, string>): PathMount[] {
+  return Object.entries(mounts)
+    .filter(([target]) => PATH_MOUNT_ROOTS.some((root) => target.startsWith(root)))
+    .map(([target, source]) => ({ target, source }));
 }
 
 /** Environment variable carrying the mount map to the process, since there is no mount namespace. */
@@ -60,8 +83,8 @@ export function spawnInContainer(argv: readonly string[], context: ContainerCont
     const [command, ...args] = rooted as [string, ...string[]];
     return spawn(command, args, { cwd: '/', env: context.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   }
-  const [command, ...args] = securedArgv(argv.map((a) => rewriteArgument(a, context.mounts)), context.security) as [string, ...string[]];
-  const env = Object.fromEntries(Object.entries(context.env).map(([k, v]) => [k, rewriteArgument(v, context.mounts)]));
+  const [command, ...args] = securedArgv(argv.map((a) => rewriteArgument(a, context.mounts)), context.security, context.pathMounts) as [string, ...string[]];
+  const env = { ...context.hostEnv, ...Object.fromEntries(Object.entries(context.env).map(([k, v]) => [k, rewriteArgument(v, context.mounts)])) };
   return spawn(command, args, {
     cwd: context.cwd,
     env: { ...env, [MOUNTS_ENV]: JSON.stringify(context.mounts) },

@@ -78,16 +78,30 @@ export function containerSecurity(pod: V1Pod, spec: V1Container, imageUser: Imag
   };
 }
 
+/** A volume bound at its container path itself, in the process's own mount namespace. */
+export interface PathMount {
+  /** The mountPath, created empty on this machine when missing (only the process tree sees the bind). */
+  target: string;
+  source: string;
+}
+
 /**
- * The command that starts `argv` under these rules on this machine: readOnly mounts are bind-mounted
- * read-only over themselves in a private mount namespace (only this process tree sees them so), then
- * setpriv drops to the uid, gid, groups and capability bounding set before exec.
+ * The command that starts `argv` under these rules on this machine: path mounts are bound at their
+ * container paths and readOnly mounts bind-mounted read-only over themselves, in a private mount
+ * namespace (only this process tree sees them so), then setpriv drops to the uid, gid, groups and
+ * capability bounding set before exec.
  */
-export function securedArgv(argv: readonly string[], security: ContainerSecurity): string[] {
+export function securedArgv(argv: readonly string[], security: ContainerSecurity, pathMounts: readonly PathMount[] = []): string[] {
   const setpriv = setprivArgv(argv, security);
-  if (!security.readOnlyPaths.length) return setpriv;
-  const remount = 'while [ "$1" != -- ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 127; shift; done; shift; exec "$@"';
-  return ['unshare', '--mount', '--propagation=private', '--', 'sh', '-c', remount, 'sh', ...security.readOnlyPaths, '--', ...setpriv];
+  if (!security.readOnlyPaths.length && !pathMounts.length) return setpriv;
+  // Arguments: pairs of target and source up to the first `--`, read-only paths up to the second, then the command.
+  const script = [
+    'while [ "$1" != -- ]; do mkdir -p "$1" && mount --bind "$2" "$1" || exit 127; shift 2; done; shift',
+    'while [ "$1" != -- ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 127; shift; done; shift',
+    'exec "$@"',
+  ].join('; ');
+  const binds = pathMounts.flatMap((m) => [m.target, m.source]);
+  return ['unshare', '--mount', '--propagation=private', '--', 'sh', '-c', script, 'sh', ...binds, '--', ...security.readOnlyPaths, '--', ...setpriv];
 }
 
 /** `setpriv` dropping to the container's uid, gid, groups and capability bounding set, then `argv`. */

@@ -5,7 +5,7 @@ import type { EmulatorContext } from '../support/context.js';
 import { mergePatch, readOptional, splitKey } from '../support/kube-api.js';
 import type { WorkQueue } from '../support/work-queue.js';
 import { podRef } from '../scheduler/scheduler.js';
-import type { ContainerContext } from './container-context.js';
+import { pathMountsOf, type ContainerContext } from './container-context.js';
 import { containerEnv } from './container-env.js';
 import { IMAGE_ENV, IMAGE_WORKDIR } from '../../../scripts/image/spec.js';
 import type { ContainerRoot, RootMount } from './container-root.js';
@@ -110,14 +110,12 @@ export class Kubelet {
     const sequence = this.ipSequence++;
     const ip = `10.244.${nodeIndex}.${(sequence % 250) + 2}`;
     const runtime = new PodRuntime(pod.metadata?.uid ?? '', key, ip, () => this.requeue().add(key));
-    const describe = (c: V1Container, init: boolean): ContainerRuntime => ({
-      name: c.name,
-      image: c.image ?? '',
-      init,
-      runsProcess: this.image.pattern.test(c.image ?? ''),
-      state: 'waiting',
-      restartCount: 0,
-    });
+    const describe = (c: V1Container, init: boolean): ContainerRuntime => {
+      const runsProcess = this.image.pattern.test(c.image ?? '');
+      // Only a process can answer a probe: other images are taken as ready once Running.
+      const readiness = runsProcess && !init && c.readinessProbe ? { probe: c.readinessProbe, ports: c.ports ?? [] } : undefined;
+      return { name: c.name, image: c.image ?? '', init, runsProcess, ...(readiness ? { readiness } : {}), state: 'waiting', restartCount: 0 };
+    };
     runtime.containers.push(...(pod.spec?.initContainers ?? []).map((c) => describe(c, true)), ...(pod.spec?.containers ?? []).map((c) => describe(c, false)));
     this.runtimes.set(runtime.uid, runtime);
     return runtime;
@@ -165,22 +163,41 @@ export class Kubelet {
       const volume = volumes.get(device.name);
       if (volume) mounts[device.devicePath] = volume.hostPath;
     }
+    const pathMounts = pathMountsOf(mounts);
+    for (const mount of spec.volumeMounts ?? []) {
+      const bound = pathMounts.find((m) => m.target === mount.mountPath);
+      if (bound && (mount.readOnly || volumes.get(mount.name)?.readOnly)) readOnlyPaths.push(bound.target);
+    }
     const haven = this.image.pattern.test(spec.image ?? '');
     const security = containerSecurity(pod, spec, haven ? this.image.user : ROOT_USER, readOnlyPaths);
     if (security.uid === 0 && (spec.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot)) {
       throw new ContainerConfigError('container has runAsNonRoot and image will run as root');
     }
     if (haven && this.image.rootfs) return this.rootedContext(pod, spec, volumes, security);
+    const hostEnv = { PATH: `${this.image.binDir}:${join(this.image.workdir, 'node_modules', '.bin')}:${SYSTEM_PATH}` };
     const env = {
-      PATH: `${this.image.binDir}:${join(this.image.workdir, 'node_modules', '.bin')}:${SYSTEM_PATH}`,
       // The image's passwd gives root /root; other users' homes are not emulated, /tmp is writable by all.
       HOME: security.uid === 0 ? (process.env.HOME ?? '/root') : '/tmp',
       HOSTNAME: pod.metadata?.name ?? '',
+      ...this.apiServerEnv(),
       ...(await containerEnv(this.ctx, pod, spec)),
     };
     const workingDir = spec.workingDir;
     const cwd = workingDir && mounts[workingDir] ? await realpath(mounts[workingDir]) : this.image.workdir;
-    return { cwd, env, mounts, security };
+    return { cwd, env, hostEnv, mounts, security, pathMounts };
+  }
+
+  /**
+   * KUBERNETES_SERVICE_HOST and _PORT, which the kubelet gives every container for the `kubernetes`
+   * Service. There is no kube-proxy to route that Service's cluster IP, so they name the API server this
+   * emulator talks to, where kube-proxy would send them: in-cluster clients (the agent) then connect.
+   */
+  private apiServerEnv(): Record<string, string> {
+    const server = this.ctx.api.config.getCurrentCluster()?.server;
+    if (!server) return {};
+    const url = new URL(server);
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return { KUBERNETES_SERVICE_HOST: url.hostname.replace(/^\[|\]$/g, ''), KUBERNETES_SERVICE_PORT: port, KUBERNETES_SERVICE_PORT_HTTPS: port };
   }
 
   /**
@@ -213,9 +230,10 @@ export class Kubelet {
       ...IMAGE_ENV,
       HOME: security.uid === 0 ? '/root' : (IMAGE_ENV.HOME ?? '/tmp'),
       HOSTNAME: pod.metadata?.name ?? '',
+      ...this.apiServerEnv(),
       ...(await containerEnv(this.ctx, pod, spec)),
     };
-    return { cwd: '/', env, mounts: {}, security: { ...security, readOnlyPaths: [] }, root };
+    return { cwd: '/', env, hostEnv: {}, mounts: {}, security: { ...security, readOnlyPaths: [] }, pathMounts: [], root };
   }
 
   /** Starts what should run now: init containers one by one, then all app containers; restarts per policy. */

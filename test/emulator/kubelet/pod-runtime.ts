@@ -3,10 +3,12 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import type { V1ContainerPort, V1Probe } from '@kubernetes/client-node';
 import { kubeTime } from '../support/kube-api.js';
 import { signalGroup, spawnInContainer, type ContainerContext } from './container-context.js';
 import { prepareContainerRoot } from './container-root.js';
 import { watchMemory } from './memory-limit.js';
+import { watchReadiness } from './readiness.js';
 
 export interface Termination {
   exitCode: number;
@@ -24,6 +26,11 @@ export interface ContainerRuntime {
   init: boolean;
   /** Whether the container really runs (Haven's image) or is only reported Running. */
   runsProcess: boolean;
+  /** The readiness probe the emulator runs, for a container that runs a process; with its ports. */
+  readiness?: { probe: V1Probe; ports: V1ContainerPort[] };
+  /** The probe's last outcome; false until it first passes. Undefined without a probe. */
+  ready?: boolean;
+  stopProbing?: () => void;
   context?: ContainerContext;
   state: 'waiting' | 'running' | 'terminated';
   waiting?: { reason: string; message?: string };
@@ -88,6 +95,13 @@ export class PodRuntime {
     let oomKilled = false;
     const limit = container.context.security.memoryLimitBytes;
     const unwatch = limit !== undefined ? watchMemory(child, limit, () => (oomKilled = true)) : () => {};
+    if (container.readiness) {
+      container.ready = false;
+      container.stopProbing = watchReadiness(container.readiness.probe, container.readiness.ports, (ready) => {
+        container.ready = ready;
+        this.onChange();
+      });
+    }
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     child.on('error', (err) => this.finish(container, 128, 'StartError', err.message));
@@ -121,6 +135,9 @@ export class PodRuntime {
 
   private finish(container: ContainerRuntime, exitCode: number, reason: string, message?: string): void {
     if (container.state === 'terminated') return;
+    container.stopProbing?.();
+    container.stopProbing = undefined;
+    if (container.readiness) container.ready = false;
     container.state = 'terminated';
     container.child = undefined;
     container.terminated = {

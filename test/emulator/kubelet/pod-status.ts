@@ -27,7 +27,7 @@ export function podStatus(pod: V1Pod, runtime: PodRuntime, hostIP: string): Reco
   const phase = podPhase(pod, runtime);
   const mains = runtime.containers.filter((c) => !c.init);
   const initialized = runtime.containers.filter((c) => c.init).every((c) => c.state === 'terminated' && c.terminated?.exitCode === 0);
-  const ready = phase === 'Running' && mains.every((c) => c.state === 'running');
+  const ready = phase === 'Running' && mains.every(containerReady);
   const transition = runtime.startTime;
   const condition = (type: string, status: boolean) => ({ type, status: status ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: transition });
   return {
@@ -50,6 +50,11 @@ export function podStatus(pod: V1Pod, runtime: PodRuntime, hostIP: string): Reco
   };
 }
 
+/** Running, and its readiness probe (when the emulator runs one) passed last time. */
+function containerReady(container: ContainerRuntime): boolean {
+  return container.state === 'running' && container.ready !== false;
+}
+
 function containerStatus(container: ContainerRuntime) {
   const state =
     container.state === 'running'
@@ -62,7 +67,7 @@ function containerStatus(container: ContainerRuntime) {
     image: container.image,
     imageID: `emulated://${container.image}`,
     ...(container.containerID ? { containerID: container.containerID } : {}),
-    ready: container.state === 'running' && !container.init,
+    ready: !container.init && containerReady(container),
     started: container.state === 'running',
     restartCount: container.restartCount,
     state,

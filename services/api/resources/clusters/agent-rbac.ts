@@ -1,6 +1,7 @@
 /**
  * The agent's permissions in its cluster, as data: the install manifest (agent-manifest.ts) renders them,
- * and a Helm chart is to be generated from the same rules. Two ClusterRoles, each with its own binding:
+ * and the haven-agent Helm chart renders deploy/helm/haven-agent/files/rbac-rules.yaml, generated from
+ * these rules by `npm run helm:rbac` (test/helm/agent-chart.test.ts fails when it is stale). Two ClusterRoles, each with its own binding:
  * backups need only the first; the second adds what restores and replication resets write, and a
  * backup-only cluster leaves it out. Neither grants `bind`, `escalate` or `impersonate`, nor any write
  * to RBAC objects outside a restore, so the agent cannot raise its own rights through the RBAC API.
