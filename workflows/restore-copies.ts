@@ -62,6 +62,7 @@ export async function fillClaimsFromCopies(plan: CopyFillPlan, onChange: (fill: 
               snapshotId: fill.copy.copySnapshotId,
               repository: plan.repository,
               limits: { concurrentFiles, memoryLimitMiB: options.dataMoverMemoryLimitMiB },
+              volume: { namespace: fill.claim.namespace, claim },
             }),
         );
         onChange(fill, 'FILLED');

@@ -4,6 +4,7 @@ import { copyHeartbeatCodec, type BackupVolumeRequest, type BackupVolumeResult, 
 import type { BackupCheckpoint } from '../../proto/repository/index.js';
 import { openOrInitRepository } from '../common/open-repository.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { CopyProgressMeter } from './copy-progress.js';
 import { heartbeatWhile } from './heartbeat-loop.js';
 import { hostVolumePath } from './host-volume.js';
 import type { MoverContext } from './mover-context.js';
@@ -36,6 +37,8 @@ export async function backupVolume(context: MoverContext, request: BackupVolumeR
   const repository = await openOrInitRepository(request.repository);
   const where = { namespace: request.namespace, claim: request.claim };
   const initial: CopyHeartbeat = { version: 1, volume: where, ...(resumeFrom ? { checkpoint: resumeFrom } : {}) };
+  let meter: CopyProgressMeter | undefined;
+  const withProgress = (details: CopyHeartbeat): CopyHeartbeat => (meter ? { ...details, progress: meter.sample() } : details);
   const { snapshot, alreadyComplete } = await heartbeatWhile(initial, (update) =>
     runBackup(repository, {
       source,
@@ -53,7 +56,11 @@ export async function backupVolume(context: MoverContext, request: BackupVolumeR
       ...(resumeFrom ? { resumeFrom } : {}),
       // Each checkpoint is also the copy's progress: whoever shows the run reads it from the pending activity.
       onCheckpoint: (checkpoint) => update({ version: 1, volume: where, checkpoint }),
+      observe: (figures) => {
+        meter = new CopyProgressMeter(figures);
+      },
     }),
+    withProgress,
   );
   return {
     version: 1,

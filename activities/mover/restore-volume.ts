@@ -1,6 +1,7 @@
-import type { RestoreVolumeRequest, RestoreVolumeResult } from '../../proto/mover/index.js';
+import type { CopyHeartbeat, RestoreVolumeRequest, RestoreVolumeResult } from '../../proto/mover/index.js';
 import { openRepository } from '../common/open-repository.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
+import { CopyProgressMeter } from './copy-progress.js';
 import { heartbeatWhile } from './heartbeat-loop.js';
 import type { MoverContext } from './mover-context.js';
 
@@ -20,13 +21,22 @@ export async function restoreVolume(context: MoverContext, request: RestoreVolum
   // Open, never init: a restore from a repository that is not there must fail, not create an empty one.
   const repository = await openRepository(request.repository);
   const snapshot = await repository.readSnapshot(request.snapshotId);
-  const result = await heartbeatWhile({ phase: 'restoring' }, () =>
-    runRestore(repository, {
-      snapshotId: request.snapshotId,
-      target: context.dataPath,
-      concurrentFiles: request.limits.concurrentFiles,
-      memoryLimitBytes: Math.min(request.limits.memoryLimitMiB, context.memoryLimitMiB) * MiB,
-    }),
+  // The copy heartbeat without a checkpoint (a restore has none): its figures are the restore's progress.
+  const initial: CopyHeartbeat = { version: 1, ...(request.volume ? { volume: request.volume } : {}) };
+  let meter: CopyProgressMeter | undefined;
+  const result = await heartbeatWhile(
+    initial,
+    () =>
+      runRestore(repository, {
+        snapshotId: request.snapshotId,
+        target: context.dataPath,
+        concurrentFiles: request.limits.concurrentFiles,
+        memoryLimitBytes: Math.min(request.limits.memoryLimitMiB, context.memoryLimitMiB) * MiB,
+        observe: (figures) => {
+          meter = new CopyProgressMeter(figures);
+        },
+      }),
+    (details) => (meter ? { ...details, progress: meter.sample() } : details),
   );
   if (snapshot.volumeMode === 'filesystem' && result.files !== snapshot.stats.files) {
     throw new RestoredSizeMismatchError(`restored ${result.files} files of snapshot ${request.snapshotId}, which holds ${snapshot.stats.files}`);

@@ -46,6 +46,22 @@ export const BackupVolumeResultV1 = Type.Object({
 export type BackupVolumeResult = Static<typeof BackupVolumeResultV1>;
 
 /**
+ * A copy's live figures as its mover measured them: for progress displays only (a resumed copy starts
+ * from the checkpoint, never from these). Expected figures are absent when the mover cannot know them
+ * yet (a first backup whose walk has not ended).
+ */
+export const CopyProgressV1 = Type.Object({
+  bytesDone: Type.Integer({ minimum: 0 }),
+  filesDone: Type.Integer({ minimum: 0 }),
+  bytesExpected: Type.Optional(Type.Integer({ minimum: 0 })),
+  filesExpected: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Over the mover's recent samples; absent until two samples are far enough apart. */
+  bytesPerSecond: Type.Optional(Type.Number({ minimum: 0 })),
+  measuredAt: Type.String(),
+});
+export type CopyProgress = Static<typeof CopyProgressV1>;
+
+/**
  * Heartbeat details of the copy: the last durable checkpoint, handed back to the next attempt so it
  * resumes instead of starting over. Versioned like every message that outlives its sender.
  */
@@ -57,6 +73,8 @@ export const CopyHeartbeatV1 = Type.Object({
    * the pending activity (a mover may not signal its workflow).
    */
   volume: Type.Optional(Type.Object({ namespace: Type.String(), claim: Type.String() })),
+  /** Sampled at each heartbeat (restores heartbeat this message too, without a checkpoint). */
+  progress: Type.Optional(CopyProgressV1),
 });
 export type CopyHeartbeat = Static<typeof CopyHeartbeatV1>;
 
@@ -67,6 +85,8 @@ export const RestoreVolumeRequestV1 = Type.Object({
   snapshotId: Type.String({ minLength: 1 }),
   repository: RepositoryAccessV1,
   limits: MoverLimitsV1,
+  /** The recovery point's claim being restored: echoed in the heartbeats, so the run's progress names it. */
+  volume: Type.Optional(Type.Object({ namespace: Type.String(), claim: Type.String() })),
 });
 export type RestoreVolumeRequest = Static<typeof RestoreVolumeRequestV1>;
 

@@ -5,6 +5,7 @@ import type { AgentSettings, TemporalLinks } from './config.js';
 import type { Clock } from '../../lib/common/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
 import type { BackupPreviewer } from './seams/backup-preview.js';
+import type { RunProgressReader } from './seams/run-progress.js';
 import type { StorageProbe } from './seams/storage-probe.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 
@@ -17,6 +18,8 @@ export interface ApiContext {
   launcher: WorkflowLauncher;
   liveness: AgentLiveness;
   previewer: BackupPreviewer;
+  /** Live progress of running jobs (a query and a describe of the run, never stored). */
+  runProgress: RunProgressReader;
   storageProbe: StorageProbe;
   /** HAVEN_FILESYSTEM_TARGETS_ROOT: filesystem targets live under it, one directory per organization. */
   filesystemRoot: string | undefined;

@@ -12,6 +12,7 @@ import { systemClock } from '../../lib/common/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
 import { noAgentLiveness } from './seams/agent-liveness.js';
 import { unavailablePreviewer } from './seams/backup-preview.js';
+import { noRunProgress } from './seams/run-progress.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 import { UnavailableWorkflowLauncher } from './seams/workflow-launcher.js';
 import { syncExpirySchedule } from './seams/expiry-schedule.js';
@@ -62,6 +63,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         launcher: options.launcher ?? engine?.launcher ?? new UnavailableWorkflowLauncher(),
         liveness: options.liveness ?? engine?.liveness ?? noAgentLiveness,
         previewer: engine?.previewer ?? unavailablePreviewer,
+        runProgress: engine?.runProgress ?? noRunProgress,
         storageProbe: options.storageProbe ?? s3StorageProbe(config.storageAccess.endpoints),
         filesystemRoot: config.storageAccess.filesystemRoot,
         clock,

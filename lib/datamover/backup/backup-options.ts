@@ -1,5 +1,6 @@
 import type { BackupCheckpoint, Snapshot, VolumeMode } from '../../../proto/repository/index.js';
 import type { Xattrs } from '../xattrs/attr-tools.js';
+import type { CopyFigures } from './progress.js';
 import type { WalkSource } from './walk-thread.js';
 
 export interface BackupOptions {
@@ -17,6 +18,8 @@ export interface BackupOptions {
   checkpointEveryBytes?: number;
   onCheckpoint?: (checkpoint: BackupCheckpoint) => void | Promise<void>;
   resumeFrom?: BackupCheckpoint;
+  /** Handed, once the run has started, a reader of its live figures, to sample as often as the caller likes. */
+  observe?: (figures: () => CopyFigures) => void;
   /**
    * Record extended attributes (default true). Needs getfattr (the `attr` package); without it none are
    * recorded. One recursive getfattr pass lists the whole tree, beside the walk and the index load.

@@ -20,7 +20,7 @@ import { inlineSealer } from './inline-sealer.js';
 import { manifestRunFetcher } from './manifest-chunk-runs.js';
 import { ManifestEmitter } from './manifest-emitter.js';
 import { ParentManifestChunks } from './parent-manifest-chunks.js';
-import { CheckpointSchedule, type BackupCounters } from './progress.js';
+import { CheckpointSchedule, LiveFigures, type BackupCounters } from './progress.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
 import { assertPacksPresent, type PacksAtRisk } from './snapshot-packs.js';
 import { TreeBackup } from './tree-backup.js';
@@ -35,6 +35,7 @@ import { WorkerSealer } from './worker-sealer.js';
 export class BackupRun {
   private readonly counters: BackupCounters = { files: 0, bytes: 0, filesRead: 0, bytesRead: 0 };
   private readonly schedule: CheckpointSchedule;
+  private live!: LiveFigures;
   private indexSequence = 0;
   private firstPathOfInode = new Map<string, string>();
   private parentCursor: ManifestCursor<ManifestLine> | undefined;
@@ -64,7 +65,7 @@ export class BackupRun {
     this.plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
     this.schedule = new CheckpointSchedule(clock, options.checkpointEveryBytes, options.checkpointEveryMs);
     this.startedAt = options.resumeFrom?.startedAt ?? clock().toISOString();
-    this.content = new ContentReader(repository, store, sealer, this.plan.readSize, options.maxBytesPerSecondPerStream, this.counters, this.schedule);
+    this.content = new ContentReader(repository, store, sealer, this.plan.readSize, options.maxBytesPerSecondPerStream, this.counters, this.schedule, () => this.live.filesReadDone++);
   }
 
   static async prepare(repository: Repository, options: BackupOptions, sessionId: string, clock: () => Date, started: HeadStart, lock: SessionLockHandle): Promise<BackupRun> {
@@ -95,8 +96,12 @@ export class BackupRun {
     if (adoption.adopted.length > 0) {
       await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
     }
-    await run.openParent(await started.parent, index);
+    const parent = await started.parent;
+    await run.openParent(parent, index);
+    run.live = new LiveFigures(run.counters, parent?.volumeMode === (options.volumeMode ?? 'filesystem') ? parent.stats : undefined);
     await run.openManifest();
+    if (resume) run.live.resumeFrom(resume);
+    options.observe?.(() => run.live.read());
     return run;
   }
 
@@ -168,6 +173,7 @@ export class BackupRun {
       checkpoint: () => this.checkpoint(),
       concurrentFiles: this.plan.concurrentFiles,
       windowEntries: this.plan.windowEntries,
+      live: this.live,
     });
   }
 
@@ -175,9 +181,12 @@ export class BackupRun {
     const info = await stat(this.options.source, { bigint: true });
     const entry = entryFromStats(ROOT_PATH, info);
     entry.type = 'file';
+    // A device's stat says 0: then only the previous copy's size tells what to expect.
+    if (entry.size > 0) Object.assign(this.counters, { bytes: entry.size, files: 1 });
+    this.live.walked = entry.size > 0;
     await this.content.readDevice(entry, this.options.source);
-    this.counters.files++;
-    this.counters.bytes += entry.size;
+    Object.assign(this.counters, { bytes: entry.size, files: 1 });
+    this.live.filesReadDone = 1;
     await this.emitter.emit(entry);
   }
 

@@ -22,10 +22,20 @@ export class ContentReader {
     private readonly rate: number | undefined,
     private readonly counters: BackupCounters,
     private readonly schedule: CheckpointSchedule,
+    /** Called when a file's read is over (its figures count as done). */
+    private readonly onFileRead: () => void = () => undefined,
   ) {}
 
   async readFile(item: WalkedItem, entry: ManifestEntry): Promise<Emission> {
     this.counters.filesRead++;
+    try {
+      return await this.readFileContent(item, entry);
+    } finally {
+      this.onFileRead();
+    }
+  }
+
+  private async readFileContent(item: WalkedItem, entry: ManifestEntry): Promise<Emission> {
     if (entry.size <= this.repository.header.smallFileMax) {
       const content = await readSmallFile(item.absolutePath, entry.size, this.throttle());
       // It may have grown since the walk's lstat: then it is chunked like any large file.

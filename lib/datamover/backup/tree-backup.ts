@@ -8,7 +8,7 @@ import type { Xattrs } from '../xattrs/attr-tools.js';
 import type { ContentReader } from './content-reader.js';
 import { contentChunkIds, copyContent, isUnchanged } from './entry-from-stats.js';
 import type { CarriedLine, Emission, ManifestEmitter } from './manifest-emitter.js';
-import type { BackupCounters, CheckpointSchedule } from './progress.js';
+import type { BackupCounters, CheckpointSchedule, LiveFigures } from './progress.js';
 import type { WalkedItem } from './tree-walker.js';
 import type { WalkSource } from './walk-thread.js';
 
@@ -31,6 +31,7 @@ interface TreeBackupParts {
   concurrentFiles: number;
   /** Walked entries that may wait for earlier ones to reach the manifest. */
   windowEntries: number;
+  live: LiveFigures;
 }
 
 /**
@@ -55,6 +56,7 @@ export class TreeBackup {
   private readonly checkpoint: () => Promise<void>;
   private readonly concurrentFiles: number;
   private readonly windowEntries: number;
+  private readonly live: LiveFigures;
   /** The last chunk id found in the index: consecutive small files share their bundle's. */
   private lastKnownId = '';
 
@@ -71,6 +73,7 @@ export class TreeBackup {
     this.checkpoint = parts.checkpoint;
     this.concurrentFiles = parts.concurrentFiles;
     this.windowEntries = parts.windowEntries;
+    this.live = parts.live;
   }
 
   async run(): Promise<void> {
@@ -93,6 +96,7 @@ export class TreeBackup {
         // manifest's reads (sockets, files) stalled until the cursor ran dry, and then every entry waited.
         await yieldToEventLoop();
       }
+      this.live.walked = true;
       await this.emitInOrder(pending, 0);
     } catch (error) {
       // Reads still running must not reach a sealer that the caller is about to close.
@@ -146,7 +150,7 @@ export class TreeBackup {
       if (first !== undefined) {
         entry.type = 'hardlink';
         entry.linkTo = first;
-        return { entry };
+        return this.reused({ entry }, entry.size);
       }
       this.firstPathOfInode.set(entry.ino, entry.path);
     }
@@ -157,14 +161,21 @@ export class TreeBackup {
 
   private compareWithParent(item: WalkedItem, entry: ManifestEntry, previousLine: ManifestLine | undefined, files: Semaphore): Emission | Promise<Emission> {
     const carried = previousLine && this.carriedLine(entry, previousLine);
-    if (carried) return { entry: carried };
+    if (carried) return this.reused({ entry: carried }, entry.size);
     const previous = previousLine?.entry();
     if (isUnchanged(entry, previous) && contentChunkIds(previous).every(this.isKnown)) {
       copyContent(previous, entry);
-      return { entry };
+      return this.reused({ entry }, entry.size);
     }
-    if (entry.size === 0) return { entry };
+    if (entry.size === 0) return this.reused({ entry }, 0);
     return files.acquire().then(() => this.content.readFile(item, entry).finally(() => files.release()));
+  }
+
+  /** A file with nothing to read counts as done at once, whole. */
+  private reused(emission: Emission, bytes: number): Emission {
+    this.live.filesReused++;
+    this.live.bytesReused += bytes;
+    return emission;
   }
 
   /**

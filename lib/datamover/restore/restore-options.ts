@@ -1,3 +1,5 @@
+import type { CopyFigures } from '../backup/progress.js';
+
 export interface RestoreOptions {
   snapshotId: string;
   /** Target directory; in block mode the device or image file written in place. */
@@ -12,6 +14,8 @@ export interface RestoreOptions {
   xattrs?: boolean;
   /** Threads that open, verify and write (default: one per core); 0 does it all on the calling thread. */
   writerThreads?: number;
+  /** Handed, once the snapshot is read, a reader of the live figures (expected: the snapshot's own), to sample at will. */
+  observe?: (figures: () => CopyFigures) => void;
 }
 
 export interface RestoreResult {

@@ -22,6 +22,7 @@ export async function runRestore(repository: Repository, options: RestoreOptions
   const reader = new ChunkReader(repository, index);
   const manifest = await openManifest(snapshot.manifest, (id) => reader.read(id));
   const result: RestoreResult = { entries: 0, files: 0, bytes: 0, skipped: 0, bytesFetched: 0 };
+  options.observe?.(() => ({ bytesDone: result.bytes, filesDone: result.files, bytesExpected: snapshot.stats.bytes, filesExpected: snapshot.stats.files }));
   const plan = planResources(options.memoryLimitBytes, options.concurrentFiles);
   const slots = new RunSlots(Math.max(4, Math.floor(plan.restoreBytesInFlight / RUN_SLOT_BYTES)), RUN_SLOT_BYTES);
   const io: ContentIo = { reader, slots, writers: createRestoreWriters(repository.keys, slots, options.writerThreads ?? availableParallelism()) };

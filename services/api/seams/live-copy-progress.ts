@@ -1,19 +1,23 @@
 import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
-import { copyHeartbeatCodec } from '../../../proto/mover/index.js';
+import { copyHeartbeatCodec, type CopyProgress } from '../../../proto/mover/index.js';
 
-/** Figures of one copy in flight, as its mover last checkpointed them. */
+/** Figures of one copy in flight, as its mover last heartbeated them. */
 export interface LiveCopyFigures {
   namespace: string;
   claim: string;
+  /** As of the last durable checkpoint (backups; 0 for restores, which have none). */
   files: number;
   bytes: number;
+  /** Sampled at the last heartbeat; absent from an older mover. */
+  progress?: CopyProgress;
 }
 
 /**
  * The figures of a run's copies in flight. Movers may not signal their workflow (the gateway lets them
  * answer their own task only), so a copy's progress lives in its heartbeat: each checkpoint, with the
- * claim it belongs to. They are read from the run's pending activities, decoded with the client's codec.
+ * claim it belongs to, and the live figures sampled at each beat. They are read from the run's pending
+ * activities, decoded with the client's codec.
  */
 export async function liveCopyFigures(client: Client, workflowId: string): Promise<LiveCopyFigures[]> {
   const { raw } = await client.workflow.getHandle(workflowId).describe();
@@ -27,7 +31,13 @@ export async function liveCopyFigures(client: Client, workflowId: string): Promi
     } catch {
       continue; // Another activity's heartbeat, or an older mover's: no figures to show.
     }
-    if (heartbeat.volume && heartbeat.checkpoint) figures.push({ ...heartbeat.volume, files: heartbeat.checkpoint.files, bytes: heartbeat.checkpoint.bytes });
+    if (!heartbeat.volume || !(heartbeat.checkpoint || heartbeat.progress)) continue;
+    figures.push({
+      ...heartbeat.volume,
+      files: heartbeat.checkpoint?.files ?? 0,
+      bytes: heartbeat.checkpoint?.bytes ?? 0,
+      ...(heartbeat.progress ? { progress: heartbeat.progress } : {}),
+    });
   }
   return figures;
 }

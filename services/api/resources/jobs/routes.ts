@@ -8,6 +8,8 @@ import { errorResponses } from '../../http/problem-schema.js';
 import { Id, IdParams } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { Job, JobKind, JobStatus } from './schema.js';
+import { jobEventRoutes } from './events-route.js';
+import { liveJob } from './live-job.js';
 import { toApi } from './store.js';
 
 const tags = ['jobs'];
@@ -55,7 +57,7 @@ export function jobRoutes(context: ApiContext): RoutePlugin {
     app.get(
       '/jobs/:id',
       { schema: { tags, summary: 'Read a job', params: IdParams, response: { 200: Job, ...errorResponses('not-found') } } },
-      async (request) => toApi(await request.tenant.get(jobs, request.params.id, what), context.temporal, request.principal.role),
+      async (request) => liveJob(context, await request.tenant.get(jobs, request.params.id, what), request.principal.role),
     );
 
     app.post(
@@ -75,5 +77,7 @@ export function jobRoutes(context: ApiContext): RoutePlugin {
         return reply.code(202).send(toApi(row, context.temporal, request.principal.role));
       },
     );
+
+    await app.register(jobEventRoutes(context));
   };
 }

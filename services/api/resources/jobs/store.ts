@@ -14,7 +14,7 @@ function errorsFor(errors: (typeof jobs.$inferSelect)['errors'], role: Role): Jo
   return roleAllows(role, 'operator') ? errors : errors.map(({ output: _output, ...shown }) => shown);
 }
 
-/** The job as `role` may read it. */
+/** The job as `role` may read it, without live progress (live-job.ts adds it to a read of one job). */
 export function toApi(row: typeof jobs.$inferSelect, links: TemporalLinks, role: Role): Job {
   return {
     id: row.id,
@@ -34,5 +34,6 @@ export function toApi(row: typeof jobs.$inferSelect, links: TemporalLinks, role:
     workflowId: row.workflowId,
     workflowRunId: row.workflowRunId,
     temporalUiUrl: temporalUiUrl(links, row.workflowId, row.workflowRunId),
+    progress: null,
   };
 }
