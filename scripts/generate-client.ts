@@ -17,7 +17,8 @@ const HEADER = [
 
 /** The types openapi-typescript writes for `document`, as the committed file holds them. */
 export async function renderClientTypes(document: Record<string, unknown>): Promise<string> {
-  const ast = await openapiTS(document as unknown as OpenAPI3, { alphabetize: true });
+  // A copy: openapi-typescript writes into the document it reads (discriminator descriptions).
+  const ast = await openapiTS(structuredClone(document) as unknown as OpenAPI3, { alphabetize: true });
   return HEADER + astToString(ast);
 }
 
