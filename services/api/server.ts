@@ -10,11 +10,8 @@ import type { ApiConfig } from './config.js';
 import type { Clock } from '../../lib/common/clock.js';
 import { systemClock } from '../../lib/common/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
-import { noAgentLiveness } from './seams/agent-liveness.js';
-import { unavailablePreviewer } from './seams/backup-preview.js';
-import { noRunProgress } from './seams/run-progress.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
-import { UnavailableWorkflowLauncher } from './seams/workflow-launcher.js';
+import { unavailableSeams } from './seams/unavailable.js';
 import { syncExpirySchedule } from './seams/expiry-schedule.js';
 import { s3StorageProbe } from './seams/s3-storage-probe.js';
 import type { StorageProbe } from './seams/storage-probe.js';
@@ -52,6 +49,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
     engine = !options.launcher && config.workflowEngine ? await connectWorkflowEngine(config.workflowEngine, payloadKeys!, clock) : undefined;
     await runMigrations(database.pool);
     if (config.bootstrapApiKey) await bootstrapFirstOrganization(database.db, config.bootstrapApiKey);
+    const unavailable = unavailableSeams();
     const app = await buildApp({
       logger: options.logger ?? false,
       rateLimits: config.rateLimits,
@@ -60,10 +58,10 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         db: database.db,
         keyring: config.keyring,
         payloadKeys,
-        launcher: options.launcher ?? engine?.launcher ?? new UnavailableWorkflowLauncher(),
-        liveness: options.liveness ?? engine?.liveness ?? noAgentLiveness,
-        previewer: engine?.previewer ?? unavailablePreviewer,
-        runProgress: engine?.runProgress ?? noRunProgress,
+        launcher: options.launcher ?? engine?.launcher ?? unavailable.launcher,
+        liveness: options.liveness ?? engine?.liveness ?? unavailable.liveness,
+        previewer: engine?.previewer ?? unavailable.previewer,
+        runProgress: engine?.runProgress ?? unavailable.runProgress,
         storageProbe: options.storageProbe ?? s3StorageProbe(config.storageAccess.endpoints),
         filesystemRoot: config.storageAccess.filesystemRoot,
         clock,
