@@ -8,7 +8,7 @@ import { ensureCluster, ensureStorageTarget, issueAgentToken, DEMO_PREFIX, type 
 import { report } from './demo/report.js';
 import { APP_NAMESPACES, deployApp, removeApp } from './demo/sample-app.js';
 import { HavenProcesses, waitFor } from './demo/services.js';
-import { ensureBackupDefinition, expectCompleted, recoveryPointOf, runBackup, runRestore } from './demo/story.js';
+import { cancelEarlierRuns, ensureBackupDefinition, expectCompleted, recoveryPointOf, runBackup, runRestore } from './demo/story.js';
 import { bytes, duration } from './demo/units.js';
 import { logDir, runDir } from './stack/paths.js';
 import { portOpen } from './stack/ports.js';
@@ -105,6 +105,8 @@ async function main(): Promise<void> {
 
   say(`4. Sample application in ${APP_NAMESPACES.join(', ')}`);
   const app = await timed('deploy', async () => {
+    const cancelled = await cancelEarlierRuns(api);
+    if (cancelled > 0) say(`   cancelled ${cancelled} run(s) of an interrupted demo`);
     await removeApp(kubeConfig);
     return deployApp(kubeConfig, emulator!);
   });
@@ -164,7 +166,11 @@ let stopping: Promise<void> | undefined;
 function stopAll(): Promise<void> {
   stopping ??= (async () => {
     await services.stopAll();
-    await emulator?.stop().catch((err: unknown) => process.stderr.write(`[demo] stopping the node emulator: ${String(err)}\n`));
+    say('  Haven\'s processes stopped');
+    if (emulator) {
+      await emulator.stop().catch((err: unknown) => process.stderr.write(`[demo] stopping the node emulator: ${String(err)}\n`));
+      say('  node emulator and its pods stopped');
+    }
     if (stackStartedHere) await down();
   })();
   return stopping;
@@ -178,6 +184,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 main().catch(async (err: unknown) => {
+  // Ctrl-C stops the services under a step that is still talking to them: its failure is no news.
+  if (stopping) return;
   process.stderr.write(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}\n(logs: ${join(logDir, 'demo')} and ${logDir})\n`);
   process.exitCode = 1;
   await stopAll();

@@ -3,6 +3,7 @@ import { watchJob, type JobView } from './job-watch.js';
 
 export const DEMO_BACKUP = 'demo-app';
 const RETENTION_DAYS = 7;
+const RESTORE_PREFIX = 'demo-restore-';
 
 /** GET /recovery-points/{id}, as much of it as the report reads. */
 export interface RecoveryPointView {
@@ -49,7 +50,7 @@ export async function recoveryPointOf(api: HavenApi, definitionId: string, jobId
 /** A restore of the whole recovery point into the cluster it came from, run at once and followed. */
 export async function runRestore(api: HavenApi, recoveryPointId: string, clusterId: string): Promise<JobView> {
   const restore = await api.post<{ id: string }>('/restores', {
-    name: `demo-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    name: `${RESTORE_PREFIX}${new Date().toISOString().replace(/[:.]/g, '-')}`,
     recoveryPointId,
     targetClusterId: clusterId,
     existingResources: 'SKIP',
@@ -63,4 +64,19 @@ export function expectCompleted(job: JobView, what: string): void {
   if (job.status === 'COMPLETED') return;
   const errors = job.errors.map((e) => `\n    - ${e.resource ? `${e.resource}: ` : ''}${e.message}`).join('');
   throw new Error(`the ${what} ended ${job.status}: ${job.message}${errors}\n  Temporal UI: ${job.temporalUiUrl}`);
+}
+
+/**
+ * Runs of an earlier demo that was stopped mid-way are still RUNNING: their workflows outlive every
+ * process. They are cancelled (and waited for) before the new run, which would otherwise be SKIPPED as
+ * "already running", or find an old restore recreating the namespaces it just deleted.
+ */
+export async function cancelEarlierRuns(api: HavenApi): Promise<number> {
+  const running = (await api.get<{ items: (JobView & { definitionName: string })[] }>('/jobs?status=RUNNING&limit=200')).items;
+  const ours = running.filter((job) => job.definitionName === DEMO_BACKUP || job.definitionName.startsWith(RESTORE_PREFIX));
+  for (const job of ours) {
+    await api.post(`/jobs/${job.id}/actions/cancel`, {}).catch(() => undefined);
+    await watchJob(api, job.id, `cancelling ${job.definitionName}`);
+  }
+  return ours.length;
 }
