@@ -176,8 +176,11 @@ function stopAll(): Promise<void> {
   return stopping;
 }
 
+// `on`, not `once`: a terminal's Ctrl-C reaches the demo twice (directly and relayed by tsx), and a second
+// signal without a listener would end the demo before it has stopped what it started.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) return;
     say('\nStopping what the demo started…');
     void stopAll().finally(() => process.exit(process.exitCode ?? 130));
   });
