@@ -14,6 +14,11 @@ import { spawnedFor, stopGroup } from './processes.js';
 
 interface StackState {
   components: Record<string, ComponentState>;
+  /**
+   * The ports of components `down` stopped: the next `up` asks for them again, so what was registered
+   * against the old addresses (the demo's storage target, a kubeconfig, a shell's env) keeps working.
+   */
+  stoppedPorts?: Record<string, Record<string, number>>;
 }
 
 const clusterIds = ['a', 'b', 'c', 'd'];
@@ -53,8 +58,11 @@ async function bringUp(component: Component, state: StackState): Promise<void> {
     return;
   }
   if (previous) await component.stop(previous).catch(() => undefined);
+  const stoppedPorts = state.stoppedPorts?.[component.name];
+  const last = previous ?? (stoppedPorts ? { pids: [], programHint: '', ports: stoppedPorts, env: {} } : undefined);
   try {
-    state.components[component.name] = await component.start(previous);
+    state.components[component.name] = await component.start(last);
+    delete state.stoppedPorts?.[component.name];
   } catch (err) {
     // Stop whatever this attempt spawned, so a failed `up` leaves nothing orphaned.
     for (const pid of spawnedFor(component.name)) await stopGroup(pid, 3000);
@@ -65,13 +73,13 @@ async function bringUp(component: Component, state: StackState): Promise<void> {
 }
 
 /**
- * Starts every component (idempotent: healthy ones are reused). Builds run one at a time because the
+ * Starts every component (idempotent: healthy ones are reused); `components` narrows it (a test that needs
+ * only S3). Builds run one at a time because the
  * machine has few cores; servers start concurrently once their binaries exist.
  */
-export async function up(clusters: number): Promise<Record<string, string>> {
+export async function up(clusters: number, components: Component[] = stackComponents(clusters)): Promise<Record<string, string>> {
   mkdirSync(runDir, { recursive: true });
   const state = loadState();
-  const components = stackComponents(clusters);
   await ensureHostTools();
   for (const component of components) await component.install();
   const results = await Promise.allSettled(components.map((c) => bringUp(c, state)));
@@ -87,16 +95,21 @@ export async function up(clusters: number): Promise<Record<string, string>> {
   return env;
 }
 
-/** Stops only what `up` started (the pids recorded in the state file), newest components first. */
+/**
+ * Stops only what `up` started (the pids recorded in the state file), newest components first. Their ports
+ * stay recorded, so the next `up` serves the same addresses (unless another program took one meanwhile).
+ */
 export async function down(): Promise<void> {
   const state = loadState();
+  const stoppedPorts = { ...state.stoppedPorts };
   for (const [name, componentState] of Object.entries(state.components).reverse()) {
     const component = stackComponents(clusterIds.length).find((c) => c.name === name);
     if (!component) continue;
     await component.stop(componentState);
+    stoppedPorts[name] = componentState.ports;
     say(name, 'stopped');
   }
-  rmSync(stateFile, { force: true });
+  if (existsSync(stateFile)) saveState({ components: {}, stoppedPorts });
 }
 
 /** Forgets all data (databases, buckets, etcd) so the next `up` starts clean. */

@@ -20,8 +20,19 @@ export class AgentConfigError extends Error {
 /** KUBECONFIG when set (development, tests); otherwise the pod's service account (in-cluster). */
 export function loadKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
   const kubeConfig = new KubeConfig();
-  if (env.KUBECONFIG) kubeConfig.loadFromFile(env.KUBECONFIG);
-  else kubeConfig.loadFromCluster();
+  if (env.KUBECONFIG) {
+    try {
+      kubeConfig.loadFromFile(env.KUBECONFIG);
+    } catch (error) {
+      throw new AgentConfigError(`KUBECONFIG: cannot load ${env.KUBECONFIG}: ${(error as Error).message}`);
+    }
+  } else {
+    // Outside a pod loadFromCluster does not fail: it names a server at "https://undefined:undefined".
+    if (!env.KUBERNETES_SERVICE_HOST) {
+      throw new AgentConfigError('KUBECONFIG is not set, and KUBERNETES_SERVICE_HOST neither: outside a pod, name the cluster\'s kubeconfig file');
+    }
+    kubeConfig.loadFromCluster();
+  }
   return kubeConfig;
 }
 

@@ -3,9 +3,10 @@ import { gatewayConnectionOptions } from '../../lib/cluster-access/gateway-conne
 import { createAgentWorker } from './agent.js';
 import { moverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
 import { readAgentConfig } from './config.js';
+import { readConfigOrExit } from '../../lib/common/config-exit.js';
 
 // `tsx services/agent/main.ts`. The Temporal worker stops on SIGINT/SIGTERM after in-flight tasks.
-const config = readAgentConfig();
+const config = readConfigOrExit('agent', () => readAgentConfig());
 const connection = await NativeConnection.connect(gatewayConnectionOptions(config.gateway, config.token));
 try {
   const worker = await createAgentWorker({ connection, namespace: config.gateway.namespace, ...config, mover: moverPodSettings(process.env, config.gateway) });

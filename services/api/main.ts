@@ -1,8 +1,9 @@
 import { LOG_REDACTIONS } from './app.js';
 import { readConfig } from './config.js';
+import { readConfigOrExit } from '../../lib/common/config-exit.js';
 import { startApi } from './server.js';
 
-const config = readConfig();
+const config = readConfigOrExit('api', () => readConfig());
 const api = await startApi({
   config,
   logger: { level: config.logLevel, redact: { paths: LOG_REDACTIONS, censor: '[redacted]' } },

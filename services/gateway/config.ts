@@ -22,6 +22,14 @@ export class GatewayConfigError extends Error {
   override name = 'GatewayConfigError';
 }
 
+function readPem(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new GatewayConfigError(`${variable}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   if (!env.TEMPORAL_ADDRESS) throw new GatewayConfigError('TEMPORAL_ADDRESS is not set (host:port of the Temporal frontend the gateway relays to)');
   if (!env.DATABASE_URL) throw new GatewayConfigError('DATABASE_URL is not set (the gateway checks agent tokens against the clusters table)');
@@ -34,7 +42,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     databaseUrl: env.DATABASE_URL,
     installationKeyring: parsePayloadKeyring(env.HAVEN_PAYLOAD_KEY),
     listen: env.HAVEN_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN,
-    ...(cert && key ? { tls: { certChain: readFileSync(cert), privateKey: readFileSync(key) } } : {}),
+    ...(cert && key ? { tls: { certChain: readPem('HAVEN_GATEWAY_TLS_CERT', cert), privateKey: readPem('HAVEN_GATEWAY_TLS_KEY', key) } } : {}),
     allowPlaintext: env.HAVEN_GATEWAY_ALLOW_PLAINTEXT === 'true',
   };
 }

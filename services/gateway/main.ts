@@ -1,5 +1,6 @@
 import { connectDatabase } from '../../lib/db/client.js';
 import { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
+import { readConfigOrExit } from '../../lib/common/config-exit.js';
 import { readGatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { PrincipalResolver } from './principals.js';
@@ -7,7 +8,7 @@ import { PrincipalResolver } from './principals.js';
 // `tsx services/gateway/main.ts`: the agent gateway. Stops on SIGINT/SIGTERM.
 // One tenant's call must never end the process every tenant goes through: report, keep serving.
 process.on('unhandledRejection', (reason) => console.error(`[gateway] unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`));
-const config = readGatewayConfig();
+const config = readConfigOrExit('gateway', () => readGatewayConfig());
 const database = connectDatabase(config.databaseUrl);
 const gateway = await startGateway({
   upstream: config.temporalAddress,

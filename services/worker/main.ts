@@ -2,11 +2,12 @@ import { NativeConnection } from '@temporalio/worker';
 import { connectTemporalClient } from '../../lib/common/temporal/client.js';
 import { connectDatabase } from '../../lib/db/client.js';
 import { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
+import { readConfigOrExit } from '../../lib/common/config-exit.js';
 import { readWorkerConfig } from './config.js';
 import { createControlWorker } from './worker.js';
 
 // `tsx services/worker/main.ts`. The Temporal worker stops on SIGINT/SIGTERM after in-flight tasks.
-const config = readWorkerConfig();
+const config = readConfigOrExit('worker', () => readWorkerConfig());
 const database = connectDatabase(config.databaseUrl);
 const payloadKeys = new OrganizationPayloadKeys(database.db, config.temporal.payloadKeyring);
 const temporalClient = await connectTemporalClient(config.temporal, payloadKeys);

@@ -31,6 +31,8 @@ export interface BackupStack {
   api: TestApi;
   /** An admin of a fresh organization. */
   client: ApiClient;
+  /** That admin's API key, for a client of the API over HTTP (`api.app.listen`). */
+  adminKey: string;
   orgId: string;
   /** With the payload codec, like every control-plane process. */
   temporal: Client;
@@ -142,6 +144,7 @@ export async function startBackupStack(options: Pick<ControlWorkerOptions, 'gcGr
   return {
     api,
     client,
+    adminKey: keys.admin,
     orgId,
     temporal: temporalHandle.client,
     connection,

@@ -1,0 +1,70 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { HavenApi } from './api-client.js';
+import { bytes, duration } from './units.js';
+
+/** GET /jobs/{id}, as much of it as the demo reads. `progress` is there while a run reports it. */
+export interface JobView {
+  id: string;
+  status: string;
+  message: string;
+  startedAt: string;
+  endedAt: string | null;
+  durationSeconds: number | null;
+  bytesTransferred: number;
+  filesTransferred: number;
+  errors: { message: string; resource?: string }[];
+  workflowId: string;
+  temporalUiUrl: string;
+  progress?: JobProgress | null;
+}
+
+interface JobProgress {
+  step: string;
+  description: string;
+  bytesDone: number;
+  bytesExpected: number | null;
+  filesDone: number;
+  filesExpected: number | null;
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+  volumes: { namespace: string; claim: string; state: string; bytesDone: number; bytesExpected: number | null }[];
+}
+
+function progressLine(job: JobView, elapsedMs: number): string {
+  const p = job.progress;
+  if (!p) return `${job.status.toLowerCase()} ${duration(elapsedMs / 1000)}${job.message ? ` — ${job.message}` : ''}`;
+  const of = (done: number, expected: number | null, unit: (n: number) => string) => (expected === null ? unit(done) : `${unit(done)}/${unit(expected)}`);
+  const parts = [p.description || p.step, `${of(p.bytesDone, p.bytesExpected, bytes)}`, `${of(p.filesDone, p.filesExpected, String)} files`];
+  if (p.bytesPerSecond !== null) parts.push(`${bytes(p.bytesPerSecond)}/s`);
+  if (p.etaSeconds !== null) parts.push(`ETA ${duration(p.etaSeconds)}`);
+  const volumes = p.volumes.filter((v) => v.state !== 'DONE' && v.state !== 'COPIED').map((v) => `${v.namespace}/${v.claim} ${v.state.toLowerCase()}`);
+  if (volumes.length > 0) parts.push(volumes.join(', '));
+  return `${parts.join(' · ')} (${duration(elapsedMs / 1000)})`;
+}
+
+/**
+ * Follows a job until it is no longer RUNNING, showing its live progress: on a terminal one line kept
+ * up to date, otherwise a line whenever the step or the figures change.
+ */
+export async function watchJob(api: HavenApi, jobId: string, label: string): Promise<JobView> {
+  const tty = process.stdout.isTTY;
+  const started = Date.now();
+  let last = '';
+  for (;;) {
+    const job = await api.get<JobView>(`/jobs/${jobId}`);
+    if (job.status !== 'RUNNING') {
+      if (tty) process.stdout.write('\r\x1b[2K');
+      return job;
+    }
+    const line = progressLine(job, Date.now() - started);
+    if (tty) {
+      process.stdout.write(`\r\x1b[2K  ${label}: ${line.slice(0, (process.stdout.columns ?? 120) - label.length - 5)}`);
+    } else {
+      // Without a terminal, a line per change of what is happening, not per second that passed.
+      const gist = line.replace(/ \([^)]*\)$/, '').replace(/^running \S+/, 'running');
+      if (gist !== last) process.stdout.write(`  ${label}: ${line}\n`);
+      last = gist;
+    }
+    await sleep(1000);
+  }
+}
