@@ -168,7 +168,10 @@ describe('a run stopped mid-copy while its agent is away, and objects of other j
   });
 
   it("removes an ended job's mover objects and the snapshot no point keeps, with the data Haven retained", async () => {
-    expect(await jobLeftovers(cluster, ended.jobId)).toEqual([`volumesnapshot ${app.namespace}/${ended.kept.snapshotName}`]);
+    // What stays under the job's label: the kept snapshot and the two decoys Haven must not touch.
+    expect((await jobLeftovers(cluster, ended.jobId)).sort()).toEqual(
+      [`secret ${app.namespace}/labelled-by-someone`, `secret ${protectedNamespace}/haven-looking`, `volumesnapshot ${app.namespace}/${ended.kept.snapshotName}`].sort(),
+    );
     expect(sweep.deleted).toEqual(expect.arrayContaining([...ended.objects, `volumesnapshot ${app.namespace}/${ended.swept.snapshotName}`]));
     expect(await snapshots.get(app.namespace, ended.swept.snapshotName)).toBeNull();
     await eventually(async () => !(await snapshots.getContent(ended.swept.contentName)), `content ${ended.swept.contentName} to be deleted`);

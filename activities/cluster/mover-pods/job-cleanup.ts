@@ -35,16 +35,22 @@ export const jobSelector = (jobLabel: string, jobId: string) => `${MOVER_LABELS.
 export const outsideProtected = <T extends Named>(items: T[]): T[] => items.filter((item) => !isProtectedNamespace(item.metadata?.namespace ?? ''));
 
 /**
- * Deletes what a job left in the cluster, found by its labels rather than remembered: pods first (they
- * hold the claims), then temporary claims and credentials, then, unless kept, the job's snapshots.
- * Works the same after a cancel, a failure or an agent that crashed mid-run.
+ * Which of the job's VolumeSnapshots stay, and how the others go (the leftover sweep takes the data of
+ * contents Haven retained with them). `true` keeps them all; `false` deletes them all, plainly.
  */
-export async function cleanUpJob(kubeConfig: KubeConfig, core: CoreV1Api, jobId: string, keepSnapshots: boolean, onWait: () => void = () => undefined): Promise<string[]> {
-  const deleted = await deleteJobObjects(kubeConfig, core, jobId, keepSnapshots);
+export type SnapshotDisposal = boolean | { keeps(namespace: string, name: string): boolean; remove(namespace: string, name: string): Promise<void> };
+
+/**
+ * Deletes what a job left in the cluster, found by its labels rather than remembered: pods first (they
+ * hold the claims), then temporary claims and credentials, then the job's snapshots the disposal does
+ * not keep. Works the same after a cancel, a failure or an agent that crashed mid-run.
+ */
+export async function cleanUpJob(kubeConfig: KubeConfig, core: CoreV1Api, jobId: string, snapshots: SnapshotDisposal, onWait: () => void = () => undefined): Promise<string[]> {
+  const deleted = await deleteJobObjects(kubeConfig, core, jobId, snapshots);
   // Done means gone, not "deletion requested": a cancelled run must not leave a terminating pod behind.
   const deadline = Date.now() + CLEANUP_WAIT_MS;
   for (;;) {
-    const remaining = await deleteJobObjects(kubeConfig, core, jobId, keepSnapshots);
+    const remaining = await deleteJobObjects(kubeConfig, core, jobId, snapshots);
     if (remaining.length === 0) return deleted;
     if (Date.now() > deadline) throw new CleanupIncompleteError(`still being deleted after ${CLEANUP_WAIT_MS / 1000} s: ${remaining.join(', ')}`);
     onWait();
@@ -52,7 +58,7 @@ export async function cleanUpJob(kubeConfig: KubeConfig, core: CoreV1Api, jobId:
   }
 }
 
-async function deleteJobObjects(kubeConfig: KubeConfig, core: CoreV1Api, jobId: string, keepSnapshots: boolean): Promise<string[]> {
+async function deleteJobObjects(kubeConfig: KubeConfig, core: CoreV1Api, jobId: string, disposal: SnapshotDisposal): Promise<string[]> {
   const selector = jobSelector(MOVER_LABELS.job, jobId);
   const deleted: string[] = [];
   const pods = outsideProtected((await core.listPodForAllNamespaces({ labelSelector: selector })).items);
@@ -68,7 +74,7 @@ async function deleteJobObjects(kubeConfig: KubeConfig, core: CoreV1Api, jobId: 
     await ignoreMissing(() => core.deleteNamespacedSecret({ namespace: secret.metadata?.namespace ?? '', name: secret.metadata?.name ?? '' }));
     deleted.push(ref('secret', secret));
   }
-  if (!keepSnapshots) {
+  if (disposal !== true) {
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     let snapshots: Named[] = [];
     try {
@@ -77,10 +83,15 @@ async function deleteJobObjects(kubeConfig: KubeConfig, core: CoreV1Api, jobId: 
       // A cluster without the snapshot CRDs has no snapshots to clean.
       if (!isNotFound(error)) throw error;
     }
+    const remove =
+      disposal === false
+        ? (namespace: string, name: string) => ignoreMissing(() => custom.deleteNamespacedCustomObject({ ...SNAPSHOT_GROUP, plural: 'volumesnapshots', namespace, name }))
+        : (namespace: string, name: string) => disposal.remove(namespace, name);
     for (const snapshot of outsideProtected(snapshots)) {
-      await ignoreMissing(() =>
-        custom.deleteNamespacedCustomObject({ ...SNAPSHOT_GROUP, plural: 'volumesnapshots', namespace: snapshot.metadata?.namespace ?? '', name: snapshot.metadata?.name ?? '' }),
-      );
+      const namespace = snapshot.metadata?.namespace ?? '';
+      const name = snapshot.metadata?.name ?? '';
+      if (disposal !== false && disposal.keeps(namespace, name)) continue;
+      await remove(namespace, name);
       deleted.push(ref('volumesnapshot', snapshot));
     }
   }
