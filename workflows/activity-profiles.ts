@@ -45,6 +45,19 @@ export const CLUSTER_CALL: ActivityOptions = {
 };
 
 /**
+ * The leftover sweep's calls on an agent. The task waits in the cluster's queue while the agent is away
+ * (a day at most; the next pass starts another), so the agent sweeps as soon as it is back. Deleting
+ * may wait for pods to stop and claims to go, so it heartbeats. An agent too old to know these
+ * activities fails them a few times and the sweep ends; nothing else is held up.
+ */
+export const LEFTOVER_SWEEP: ActivityOptions = {
+  scheduleToStartTimeout: '1d',
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES] },
+};
+
+/**
  * Waiting for a snapshot: as long as what is left of the CSI snapshot timeout, plus room for the answer.
  * The activity itself returns TIMED_OUT at the deadline; these bounds only catch a vanished agent.
  */

@@ -7,3 +7,4 @@ export { deleteRecoveryPointWorkflow } from './recovery-point-delete.js';
 export { recoveryPointExpiryWorkflow } from './recovery-point-expiry.js';
 export { repositoryGcPassWorkflow } from './repository-gc-pass.js';
 export { replicationWorkflow } from './replication.js';
+export { clusterSweepWorkflow, leftoverSweepWorkflow } from './leftover-sweep.js';

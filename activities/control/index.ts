@@ -1,6 +1,8 @@
 import type { ControlDeps } from './deps.js';
 import { jobActivities } from './jobs.js';
+import { leftoverJobActivities } from './leftover-jobs.js';
 import { moverTokenActivities } from './mover-tokens.js';
+import { orphanedJobActivities } from './orphaned-jobs.js';
 import { recoveryPointDeletionActivities } from './recovery-point-deletion.js';
 import { recoveryPointExpiryActivities } from './recovery-point-expiry.js';
 import { recoveryPointActivities } from './recovery-points.js';
@@ -27,6 +29,8 @@ export function createControlActivities(deps: ControlDeps) {
     ...recoveryPointExpiryActivities(deps),
     ...repositoryMaintenanceActivities(deps),
     ...moverTokenActivities(deps),
+    ...leftoverJobActivities(deps),
+    ...orphanedJobActivities(deps),
   };
 }
 

@@ -9,3 +9,4 @@ export * from './restore-resources.js';
 export * from './storage-classes.js';
 export * from './preview-backup.js';
 export * from './reset-namespaces.js';
+export * from './leftovers.js';

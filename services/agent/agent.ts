@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { clusterBackupActivities } from '../../activities/cluster/backup/export-to-repository.js';
+import { leftoverActivities } from '../../activities/cluster/leftovers/leftover-activities.js';
 import { moverPodActivities } from '../../activities/cluster/mover-pods/mover-pod-activities.js';
 import type { MoverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
 import { clusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
@@ -48,6 +49,7 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterRestoreVolumeActivities({ kube }),
       ...clusterReplicationActivities({ kube }),
       ...clusterPreviewActivities({ kube, kubeConfig: options.kubeConfig }),
+      ...leftoverActivities({ kubeConfig: options.kubeConfig }),
     },
   });
 }

@@ -7,6 +7,8 @@ import { havenImage } from '../../lib/common/haven-image.js';
 import { readTemporalConfig } from '../../lib/common/temporal/config.js';
 import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { DEFAULT_EXPIRY_INTERVAL_MINUTES } from './seams/expiry-schedule.js';
+import { intervalMinutes } from './seams/interval-schedule.js';
+import { DEFAULT_SWEEP_INTERVAL_MINUTES } from './seams/sweep-schedule.js';
 
 /** Everything the API reads from its environment, read once at start. */
 export interface ApiConfig {
@@ -25,6 +27,8 @@ export interface ApiConfig {
   workflowEngine: TemporalConfig | null;
   /** HAVEN_EXPIRY_INTERVAL_MINUTES: how often the expiry Schedule looks for expired recovery points; 0 = never. */
   expiryIntervalMinutes: number;
+  /** HAVEN_SWEEP_INTERVAL_MINUTES: how often the leftover sweep Schedule runs; 0 = never. */
+  sweepIntervalMinutes: number;
   /** Which storage tenants may point the control plane at (lib/common/storage-access/policy.ts). */
   storageAccess: StorageAccessPolicy;
   rateLimits: RateLimitSettings;
@@ -134,10 +138,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     throw new ConfigError(`HAVEN_BOOTSTRAP_API_KEY must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters of random text`);
   }
   const temporalNamespace = env.TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE;
-  const expiryIntervalMinutes = env.HAVEN_EXPIRY_INTERVAL_MINUTES ? Number(env.HAVEN_EXPIRY_INTERVAL_MINUTES) : DEFAULT_EXPIRY_INTERVAL_MINUTES;
-  if (!Number.isInteger(expiryIntervalMinutes) || expiryIntervalMinutes < 0) {
-    throw new ConfigError(`HAVEN_EXPIRY_INTERVAL_MINUTES "${env.HAVEN_EXPIRY_INTERVAL_MINUTES}" is not a whole number of minutes (0 turns periodic expiry off)`);
-  }
+  const expiryIntervalMinutes = intervalMinutes(env, 'HAVEN_EXPIRY_INTERVAL_MINUTES', DEFAULT_EXPIRY_INTERVAL_MINUTES, (message) => new ConfigError(message));
+  const sweepIntervalMinutes = intervalMinutes(env, 'HAVEN_SWEEP_INTERVAL_MINUTES', DEFAULT_SWEEP_INTERVAL_MINUTES, (message) => new ConfigError(message));
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -163,6 +165,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     workflowEngine: env.TEMPORAL_ADDRESS ? readTemporalConfig(env) : null,
     storageAccess: readStorageAccess(env),
     expiryIntervalMinutes,
+    sweepIntervalMinutes,
     rateLimits: readRateLimits(env),
     trustedProxies: readTrustedProxies(env),
   };

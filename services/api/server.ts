@@ -13,6 +13,7 @@ import type { AgentLiveness } from './seams/agent-liveness.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 import { unavailableSeams } from './seams/unavailable.js';
 import { syncExpirySchedule } from './seams/expiry-schedule.js';
+import { syncSweepSchedule } from './seams/sweep-schedule.js';
 import { s3StorageProbe } from './seams/s3-storage-probe.js';
 import type { StorageProbe } from './seams/storage-probe.js';
 import { reconcileSchedules } from './seams/schedule-reconcile.js';
@@ -79,6 +80,10 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
       await syncExpirySchedule(engine.schedules, config.workflowEngine!.controlTaskQueue, config.expiryIntervalMinutes).then(
         () => app.log.info({ intervalMinutes: config.expiryIntervalMinutes }, 'recovery point expiry schedule set'),
         (error: unknown) => app.log.error({ err: error }, 'setting the recovery point expiry schedule failed; expired points wait for the next start'),
+      );
+      await syncSweepSchedule(engine.schedules, config.workflowEngine!.controlTaskQueue, config.sweepIntervalMinutes).then(
+        () => app.log.info({ intervalMinutes: config.sweepIntervalMinutes }, 'leftover sweep schedule set'),
+        (error: unknown) => app.log.error({ err: error }, 'setting the leftover sweep schedule failed; leftovers wait for the next start'),
       );
     }
     return {

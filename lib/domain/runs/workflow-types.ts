@@ -12,4 +12,6 @@ export const WORKFLOW_TYPES = {
   deleteRecoveryPoint: 'deleteRecoveryPointWorkflow',
   recoveryPointExpiry: 'recoveryPointExpiryWorkflow',
   repositoryGcPass: 'repositoryGcPassWorkflow',
+  leftoverSweep: 'leftoverSweepWorkflow',
+  clusterSweep: 'clusterSweepWorkflow',
 } as const;
