@@ -130,7 +130,7 @@ describe("Haven's image", () => {
     const mover = await start([...HAVEN_PROCESS_COMMANDS.mover, '--memory-limit-mb', '256'], { name: 'mover', env: {} });
     expect(await mover.exited).not.toBe(0);
     // The configuration is read after every import (Temporal's worker, zstd, the repository): reaching it means they loaded.
-    expect(mover.output()).toMatch(/GatewaySettingsError: HAVEN_GATEWAY_ADDRESS is not set/);
+    expect(mover.output()).toMatch(/^haven mover: HAVEN_GATEWAY_ADDRESS is not set/m);
   });
 
   it("backs a directory up and restores it with the mover's repository code, zstd and xattrs included", async () => {
