@@ -86,7 +86,7 @@ export async function copyVolumes(run: CopyRun, copies: VolumeCopy[], onChange: 
       copy.state = 'COPYING';
       onChange();
       try {
-        copy.result = await copyOne(run, copy);
+        copy.result = await copyOne(run, copy, onChange);
         copy.state = 'COPIED';
       } catch (error) {
         if (isCancellation(error)) throw error;
@@ -99,7 +99,7 @@ export async function copyVolumes(run: CopyRun, copies: VolumeCopy[], onChange: 
   await Promise.all(Array.from({ length: Math.min(run.plan.concurrentPvs, copies.length) }, worker));
 }
 
-async function copyOne(run: CopyRun, copy: VolumeCopy): Promise<BackupVolumeResult> {
+async function copyOne(run: CopyRun, copy: VolumeCopy, onChange: () => void): Promise<BackupVolumeResult> {
   const { volume } = copy;
   const agent = moverPodAgent(run.clusterId);
   const snapshots = proxyActivities<ClusterSnapshotActivities>({ ...CLUSTER_CALL, taskQueue: clusterTaskQueue(run.clusterId) });
@@ -155,6 +155,9 @@ async function copyOne(run: CopyRun, copy: VolumeCopy): Promise<BackupVolumeResu
         }),
     );
     copied = true;
+    // Its figures show at once: its mover's heartbeats are gone, and the cleanup below may take a while.
+    copy.result = result;
+    onChange();
     return result;
   } finally {
     if (copy.source === 'SNAPSHOT') {
