@@ -136,8 +136,10 @@ async function copyOne(run: CopyRun, copy: VolumeCopy, onChange: () => void): Pr
         podTimeoutMinutes: run.plan.dataMoverPodTimeoutMinutes,
         subject: `PV of claim ${claimOf(volume)}`,
       },
-      (mover) =>
-        mover.backupVolumeToRepository({
+      // Its figures show as soon as its mover is done: the heartbeats that carried them are gone, and
+      // deleting the pod, the temporary claim and the snapshot may take a while.
+      async (mover) => {
+        copy.result = await mover.backupVolumeToRepository({
           version: 1,
           jobId: run.jobId,
           clusterId: run.clusterId,
@@ -152,12 +154,12 @@ async function copyOne(run: CopyRun, copy: VolumeCopy, onChange: () => void): Pr
             ...(run.plan.maxSpeedPerStreamMBps ? { maxBytesPerSecond: run.plan.maxSpeedPerStreamMBps * MB } : {}),
             memoryLimitMiB: run.plan.dataMoverMemoryLimitMiB,
           },
-        }),
+        });
+        onChange();
+        return copy.result;
+      },
     );
     copied = true;
-    // Its figures show at once: its mover's heartbeats are gone, and the cleanup below may take a while.
-    copy.result = result;
-    onChange();
     return result;
   } finally {
     if (copy.source === 'SNAPSHOT') {

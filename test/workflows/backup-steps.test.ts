@@ -223,7 +223,7 @@ describe('backup workflow steps (mocked activities)', () => {
     expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository')[0]?.limits.concurrentFiles).toBe(Math.floor(DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES / concurrentPvs));
   });
 
-  it("shows a copy's figures once its mover is done, while its temporary claim is still being deleted", async () => {
+  it("shows a copy's figures once its mover is done, while its pod and temporary claim are still being deleted", async () => {
     const jobId = nextJob();
     const workflowId = `backup-copied-figures-${jobId}`;
     // The cleanup holds until the test has read the progress: what a reader sees in that window, deterministically.
@@ -231,14 +231,14 @@ describe('backup workflow steps (mocked activities)', () => {
     const atCleanup = new Promise<void>((resolve) => (cleanupReached = resolve));
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const deleteTemporaryClaim = async () => {
+    const deleteMoverPod = async () => {
       cleanupReached();
       await released;
     };
     const finished = harness.run<typeof backupWorkflow>(
       WORKFLOW_TYPES.backup,
       [backupInput(jobId, backupPlan('BACKUP_TO_OBJECT_STORAGE'))],
-      { [CONTROL_QUEUE]: control(), [clusterTaskQueue(SOURCE)]: sourceAgent([volume('db')], { deleteTemporaryClaim }), ...moverQueues(jobId, 1, copied) },
+      { [CONTROL_QUEUE]: control(), [clusterTaskQueue(SOURCE)]: sourceAgent([volume('db')], { deleteMoverPod }), ...moverQueues(jobId, 1, copied) },
       workflowId,
     );
     await atCleanup;
