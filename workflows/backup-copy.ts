@@ -86,7 +86,7 @@ export async function copyVolumes(run: CopyRun, copies: VolumeCopy[], onChange: 
       copy.state = 'COPYING';
       onChange();
       try {
-        copy.result = await copyOne(run, copy);
+        copy.result = await copyOne(run, copy, onChange);
         copy.state = 'COPIED';
       } catch (error) {
         if (isCancellation(error)) throw error;
@@ -99,7 +99,7 @@ export async function copyVolumes(run: CopyRun, copies: VolumeCopy[], onChange: 
   await Promise.all(Array.from({ length: Math.min(run.plan.concurrentPvs, copies.length) }, worker));
 }
 
-async function copyOne(run: CopyRun, copy: VolumeCopy): Promise<BackupVolumeResult> {
+async function copyOne(run: CopyRun, copy: VolumeCopy, onChange: () => void): Promise<BackupVolumeResult> {
   const { volume } = copy;
   const agent = moverPodAgent(run.clusterId);
   const snapshots = proxyActivities<ClusterSnapshotActivities>({ ...CLUSTER_CALL, taskQueue: clusterTaskQueue(run.clusterId) });
@@ -136,8 +136,10 @@ async function copyOne(run: CopyRun, copy: VolumeCopy): Promise<BackupVolumeResu
         podTimeoutMinutes: run.plan.dataMoverPodTimeoutMinutes,
         subject: `PV of claim ${claimOf(volume)}`,
       },
-      (mover) =>
-        mover.backupVolumeToRepository({
+      // Its figures show as soon as its mover is done: the heartbeats that carried them are gone, and
+      // deleting the pod, the temporary claim and the snapshot may take a while.
+      async (mover) => {
+        copy.result = await mover.backupVolumeToRepository({
           version: 1,
           jobId: run.jobId,
           clusterId: run.clusterId,
@@ -152,7 +154,10 @@ async function copyOne(run: CopyRun, copy: VolumeCopy): Promise<BackupVolumeResu
             ...(run.plan.maxSpeedPerStreamMBps ? { maxBytesPerSecond: run.plan.maxSpeedPerStreamMBps * MB } : {}),
             memoryLimitMiB: run.plan.dataMoverMemoryLimitMiB,
           },
-        }),
+        });
+        onChange();
+        return copy.result;
+      },
     );
     copied = true;
     return result;

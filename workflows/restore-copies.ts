@@ -20,6 +20,13 @@ export interface CopyFillPlan {
   fills: CopyToFill[];
 }
 
+/** How a fill moved on: FAILED says why; FILLED what was restored. */
+export interface FillChange {
+  reason?: string;
+  bytes?: number;
+  files?: number;
+}
+
 /** "Total concurrent files" is across every PV restored at once: each mover gets its share, at least one. */
 export function filesPerMover(totalConcurrentFiles: number, concurrentPvs: number, volumes: number): number {
   return Math.max(1, Math.floor(totalConcurrentFiles / Math.max(1, Math.min(concurrentPvs, volumes))));
@@ -30,7 +37,7 @@ export function filesPerMover(totalConcurrentFiles: number, concurrentPvs: numbe
  * it read-write (which also provisions a claim whose class binds on first use). A PV that fails is that
  * PV's alone: `onChange` hears its reason and the others go on. Cancellation is not a PV failure.
  */
-export async function fillClaimsFromCopies(plan: CopyFillPlan, onChange: (fill: CopyToFill, state: 'FILLING' | 'FILLED' | 'FAILED', reason?: string) => void): Promise<void> {
+export async function fillClaimsFromCopies(plan: CopyFillPlan, onChange: (fill: CopyToFill, state: 'FILLING' | 'FILLED' | 'FAILED', change?: FillChange) => void): Promise<void> {
   const { options, fills } = plan;
   const concurrentFiles = filesPerMover(options.totalConcurrentFiles, options.concurrentPvs, fills.length);
   let next = 0;
@@ -55,20 +62,23 @@ export async function fillClaimsFromCopies(plan: CopyFillPlan, onChange: (fill: 
             podTimeoutMinutes: options.dataMoverPodTimeoutMinutes,
             subject: `PV of claim ${targetNamespace}/${claim}`,
           },
-          (activities) =>
-            activities.restoreVolumeFromRepository({
+          // FILLED as soon as the mover is done, with its figures: the heartbeats that carried them are
+          // gone, and deleting the pod may take a while.
+          async (activities) => {
+            const { bytes, files } = await activities.restoreVolumeFromRepository({
               version: 1,
               jobId: plan.jobId,
               snapshotId: fill.copy.copySnapshotId,
               repository: plan.repository,
               limits: { concurrentFiles, memoryLimitMiB: options.dataMoverMemoryLimitMiB },
               volume: { namespace: fill.claim.namespace, claim },
-            }),
+            });
+            onChange(fill, 'FILLED', { bytes, files });
+          },
         );
-        onChange(fill, 'FILLED');
       } catch (error) {
         if (isCancellation(error)) throw error;
-        onChange(fill, 'FAILED', `restoring its copy failed: ${rootCauseMessage(error)}`);
+        onChange(fill, 'FAILED', { reason: `restoring its copy failed: ${rootCauseMessage(error)}` });
       }
     }
   };

@@ -40,6 +40,9 @@ export interface RestoreVolumeProgress {
   method: string;
   state: RestoreVolumeState;
   reason?: string;
+  /** Once FILLED: what its copy restored (the mover's heartbeats carried the figures until then). */
+  bytes?: number;
+  files?: number;
 }
 
 export interface RestoreProgress {

@@ -1,6 +1,6 @@
 import { setHandler } from '@temporalio/workflow';
 import type { HookReportMessage } from '../proto/agent/index.js';
-import type { CopyToFill } from './restore-copies.js';
+import type { CopyToFill, FillChange } from './restore-copies.js';
 import { RESTORE_STEPS, restoreProgressQuery, type RestoreProgress, type RestoreStep, type RestoreVolumeProgress } from './restore-progress.js';
 
 /**
@@ -31,10 +31,10 @@ export class RestoreTracker {
     this.progress = { ...this.progress, volumes: this.volumes.map((v) => ({ ...v })) };
   };
 
-  /** A copied PV's fill moved on (FILLING, FILLED, FAILED with why). */
-  readonly onFillChange = (fill: CopyToFill, state: RestoreVolumeProgress['state'], reason?: string): void => {
+  /** A copied PV's fill moved on (FILLING, FILLED with its figures, FAILED with why). */
+  readonly onFillChange = (fill: CopyToFill, state: RestoreVolumeProgress['state'], change: FillChange = {}): void => {
     const volume = this.volumes.find((v) => v.namespace === fill.claim.namespace && v.claim === fill.claim.claim);
-    if (volume) Object.assign(volume, { state, ...(reason ? { reason } : {}) });
+    if (volume) Object.assign(volume, { state, ...change });
     this.onVolumeChange();
   };
 

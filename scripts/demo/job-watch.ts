@@ -42,27 +42,38 @@ function progressLine(job: JobView, elapsedMs: number): string {
   return `${parts.join(' · ')} (${duration(elapsedMs / 1000)})`;
 }
 
+/** Where the demo writes: its stdout, or what a test captures. */
+export interface DemoOutput {
+  isTTY?: boolean;
+  /** A terminal's width; 0 or absent when it does not say (a pseudo-terminal without a window size). */
+  columns?: number;
+  write(text: string): unknown;
+}
+
+/** Fallback width when a terminal does not say. */
+const DEFAULT_COLUMNS = 120;
+
 /**
  * Follows a job until it is no longer RUNNING, showing its live progress: on a terminal one line kept
  * up to date, otherwise a line whenever the step or the figures change.
  */
-export async function watchJob(api: HavenApi, jobId: string, label: string): Promise<JobView> {
-  const tty = process.stdout.isTTY;
+export async function watchJob(api: HavenApi, jobId: string, label: string, out: DemoOutput = process.stdout): Promise<JobView> {
+  const tty = out.isTTY;
   const started = Date.now();
   let last = '';
   for (;;) {
     const job = await api.get<JobView>(`/jobs/${jobId}`);
     if (job.status !== 'RUNNING') {
-      if (tty) process.stdout.write('\r\x1b[2K');
+      if (tty) out.write('\r\x1b[2K');
       return job;
     }
     const line = progressLine(job, Date.now() - started);
     if (tty) {
-      process.stdout.write(`\r\x1b[2K  ${label}: ${line.slice(0, (process.stdout.columns ?? 120) - label.length - 5)}`);
+      out.write(`\r\x1b[2K  ${label}: ${line.slice(0, (out.columns || DEFAULT_COLUMNS) - label.length - 5)}`);
     } else {
       // Without a terminal, a line per change of what is happening, not per second that passed.
       const gist = line.replace(/ \([^)]*\)$/, '').replace(/^running \S+/, 'running');
-      if (gist !== last) process.stdout.write(`  ${label}: ${line}\n`);
+      if (gist !== last) out.write(`  ${label}: ${line}\n`);
       last = gist;
     }
     await sleep(1000);

@@ -65,6 +65,13 @@ describe('the progress frame on a terminal', () => {
     for (const line of progressFrame(aJob({ progress: copying }), { width: 50, now: NOW })) expect(line.length).toBeLessThan(50);
   });
 
+  it('on a narrower terminal narrows the bars, then leaves a volume\'s bar out, so its share and sizes stay on the line', () => {
+    const long = { ...copying, volumes: [{ ...copying.volumes[0]!, namespace: 'emu-mxajpveu-y16az-progress-1' }] };
+    const [, , total, volume] = progressFrame(aJob({ progress: long }), { width: 100, now: NOW });
+    expect(total).toBe(`  [${'█'.repeat(9)}${'░'.repeat(26)}]  25%  512 MiB / 2.0 GiB  files 120 / 400  32 MiB/s  ETA 48s`);
+    expect(volume).toBe('    emu-mxajpveu-y16az-progress-1/data  COPYING   50%  512 MiB / 1.0 GiB  files 120 / 200  32 MiB/s');
+  });
+
   it('without progress (an API without it, or not measured yet) shows the status only', () => {
     expect(progressFrame(aJob(), { width: 120, now: NOW })).toEqual(['backup shop (job 6f1c1c1e-0d4e-4a43-9f54-3f0c3c2b9a11)  RUNNING  1m05s', '  no progress reported yet']);
     expect(progressFrame(aJob({ progress: null }), { width: 120, now: NOW })).toHaveLength(2);

@@ -14,7 +14,7 @@ import { WORKFLOW_TYPES } from '../../lib/domain/runs/workflow-types.js';
 import type { AwaitVolumeSnapshotRequest, BackupVolume, CreateVolumeSnapshotRequest, HookDefinitionMessage, RunHookRequest } from '../../proto/agent/index.js';
 import { moverTaskQueue, type BackupVolumeRequest, type CreateSnapshotClaimRequest, type StartMoverPodRequest } from '../../proto/mover/index.js';
 import type { backupWorkflow } from '../../workflows/backup.js';
-import { BACKUP_STEPS } from '../../workflows/backup-progress.js';
+import { BACKUP_STEPS, progressQuery } from '../../workflows/backup-progress.js';
 import { backupInput, backupPlan, exported, hook, hookFailure, hookSucceeded, repository, SOURCE, volume } from './helpers/fixtures.js';
 import { eventually } from '../emulator/helpers/cluster.js';
 import { DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES } from '../../lib/domain/definitions/options.js';
@@ -221,6 +221,32 @@ describe('backup workflow steps (mocked activities)', () => {
     expect(most).toBe(concurrentPvs);
     // Each mover gets its share of the run's files.
     expect(inputsOf<BackupVolumeRequest>(run.calls, 'backupVolumeToRepository')[0]?.limits.concurrentFiles).toBe(Math.floor(DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES / concurrentPvs));
+  });
+
+  it("shows a copy's figures once its mover is done, while its pod and temporary claim are still being deleted", async () => {
+    const jobId = nextJob();
+    const workflowId = `backup-copied-figures-${jobId}`;
+    // The cleanup holds until the test has read the progress: what a reader sees in that window, deterministically.
+    let cleanupReached!: () => void;
+    const atCleanup = new Promise<void>((resolve) => (cleanupReached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const deleteMoverPod = async () => {
+      cleanupReached();
+      await released;
+    };
+    const finished = harness.run<typeof backupWorkflow>(
+      WORKFLOW_TYPES.backup,
+      [backupInput(jobId, backupPlan('BACKUP_TO_OBJECT_STORAGE'))],
+      { [CONTROL_QUEUE]: control(), [clusterTaskQueue(SOURCE)]: sourceAgent([volume('db')], { deleteMoverPod }), ...moverQueues(jobId, 1, copied) },
+      workflowId,
+    );
+    await atCleanup;
+    const progress = await harness.client.workflow.getHandle(workflowId).query(progressQuery);
+    release();
+    expect(progress.step).toBe('COPYING_VOLUMES');
+    expect(progress.volumes).toEqual([{ namespace: 'shop', claim: 'db', state: 'COPYING', bytes: 300, files: 3 }]);
+    expect((await finished).failure).toBeUndefined();
   });
 
   it('a pre-hook with onError FAIL that fails stops the run: FAILED with the hook\'s reason, its redacted stderr excerpt apart from the message, no snapshot, no post-hook', async () => {

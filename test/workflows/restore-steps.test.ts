@@ -13,7 +13,8 @@ import { WORKFLOW_TYPES } from '../../lib/domain/runs/workflow-types.js';
 import type { HookDefinitionMessage, MissingStorageClassesRequest, RunHookRequest } from '../../proto/agent/index.js';
 import type { AwaitHookTargetsRequest } from '../../proto/agent/restore-volumes.js';
 import type { restoreWorkflow } from '../../workflows/restore.js';
-import { RESTORE_STEPS } from '../../workflows/restore-progress.js';
+import { RESTORE_STEPS, restoreProgressQuery } from '../../workflows/restore-progress.js';
+import { moverTaskQueue, type StartMoverPodRequest } from '../../proto/mover/index.js';
 import { DESTINATION, hook, hookSucceeded, ORG, repository, restoreVolumes } from './helpers/fixtures.js';
 import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type Mocks, type WorkflowHarness } from './helpers/workflow-env.js';
 
@@ -102,6 +103,54 @@ describe('restore workflow steps (mocked activities)', () => {
     expect(names).not.toContain('resolveRepositoryAccess');
     expect(names).not.toContain('restoreResourcesFromRepository');
     expect(inputsOf<JobEnd>(run.calls, 'finishJob')[0]?.status).toBe('FAILED');
+  });
+
+  it("shows a filled PV's figures as soon as its mover is done, while its pod is still being deleted", async () => {
+    const source: RestoreSource = {
+      ...pointWithoutVolumes,
+      persistentVolumes: [
+        { namespace: 'shop', claim: 'data', storageClass: 'fast', sizeBytes: 1_000_000, method: 'COPY_FROM_SNAPSHOT', volumeMode: 'Filesystem', copySnapshotId: 'copy-data' } as RestoreSource['persistentVolumes'][number],
+      ],
+    };
+    const input = restoreInput();
+    const workflowId = `restore-filled-figures-${input.jobId}`;
+    // The pod's delete holds until the test has read the progress: what a reader sees in that window, deterministically.
+    let cleanupReached!: () => void;
+    const atCleanup = new Promise<void>((resolve) => (cleanupReached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const finished = harness.run<typeof restoreWorkflow>(
+      WORKFLOW_TYPES.restore,
+      [input],
+      {
+        [CONTROL_QUEUE]: { ...control(source), issueMoverToken: async () => 'mover-token' },
+        [clusterTaskQueue(DESTINATION)]: {
+          ...targetAgent(),
+          restoreResourcesFromRepository: async () => ({
+            version: 1,
+            status: 'COMPLETED',
+            counts: { CREATED: 5, UPDATED: 0, SKIPPED: 0, FAILED: 0 },
+            outcomes: [],
+            outcomesOmitted: 0,
+            emptiedClaims: [{ namespace: 'shop', claim: 'data', targetNamespace: 'shop' }],
+          }),
+          startMoverPod: async (request: StartMoverPodRequest) => ({ version: 1, namespace: request.namespace, podName: 'mover-0' }),
+          deleteMoverPod: async () => {
+            cleanupReached();
+            await released;
+          },
+          cleanUpMoverJob: async () => ({ version: 1, deleted: [] }),
+        },
+        [moverTaskQueue(DESTINATION, input.jobId, 0)]: { restoreVolumeFromRepository: async () => ({ version: 1, entries: 4, files: 3, bytes: 300, skipped: 0 }) },
+      },
+      workflowId,
+    );
+    await atCleanup;
+    const progress = await harness.client.workflow.getHandle(workflowId).query(restoreProgressQuery);
+    release();
+    expect(progress.step).toBe('RESTORING_VOLUMES');
+    expect(progress.volumes).toEqual([expect.objectContaining({ namespace: 'shop', claim: 'data', state: 'FILLED', bytes: 300, files: 3 })]);
+    expect((await finished).failure).toBeUndefined();
   });
 
   it.each<HookPhase>(['POST_RESTORE', 'DESTINATION_POST_RESTORE'])(

@@ -40,6 +40,17 @@ export function figuresText(figures: Figures): string {
   return parts.filter((part) => part !== undefined).join('  ');
 }
 
+/** Narrower than this a bar says little: the line leaves it out and keeps its figures. */
+const MIN_BAR = 10;
+
+/** The widest bar up to `most` cells that leaves `rest` characters of its line within `width`; 0 when less than MIN_BAR would. */
+function barRoom(width: number, rest: number, most: number): number {
+  const room = Math.min(most, width - 1 - rest - '[]'.length);
+  return room >= MIN_BAR ? room : 0;
+}
+
+const drawn = (done: number | null, width: number) => (width > 0 ? `${bar(done, width)} ` : '');
+
 const title = (job: WatchedJob) => `${job.kind.toLowerCase().replace(/_/g, ' ')} ${job.definitionName} (job ${job.id})`;
 
 /**
@@ -56,12 +67,16 @@ export function progressFrame(job: WatchedJob, { width, now }: { width: number; 
   }
   const inStep = formatDuration((now.getTime() - Date.parse(progress.stepStartedAt)) / 1000);
   lines.push(`  ${progress.description} (${progress.step}, ${inStep})`);
-  const barWidth = Math.max(10, Math.min(40, width - 60));
-  lines.push(`  ${bar(fraction(progress), barWidth)} ${figuresText(progress)}`);
+  // Bars take the room the figures leave: on a narrow terminal the figures stay whole.
+  const total = figuresText(progress);
+  lines.push(`  ${drawn(fraction(progress), barRoom(width, '  '.length + ' '.length + total.length, 40))}${total}`);
   const labels = progress.volumes.map((volume) => `${volume.namespace}/${volume.claim}`);
   const labelWidth = Math.max(0, ...labels.map((label) => label.length));
+  const tails = progress.volumes.map((volume) => `${volume.state}  ${figuresText(volume)}`);
+  // One width for every volume's bar, so their states line up.
+  const volumeBar = barRoom(width, '    '.length + labelWidth + '  '.length + ' '.length + Math.max(0, ...tails.map((tail) => tail.length)), 30);
   progress.volumes.forEach((volume, i) => {
-    lines.push(`    ${labels[i]!.padEnd(labelWidth)}  ${bar(fraction(volume), Math.max(10, barWidth - 10))} ${volume.state}  ${figuresText(volume)}`);
+    lines.push(`    ${labels[i]!.padEnd(labelWidth)}  ${drawn(fraction(volume), volumeBar)}${tails[i]}`);
   });
   // A terminal wraps long lines, which would break redrawing by line count.
   return lines.map((line) => (line.length > width ? line.slice(0, Math.max(1, width - 1)) : line));

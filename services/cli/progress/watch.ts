@@ -5,7 +5,7 @@ import { jobUpdates } from './job-updates.js';
 import { outcomeLines, progressFrame, progressLine } from './job-progress.js';
 import type { WatchedJob } from './job-progress.js';
 
-/** Fallback width when a terminal does not say. */
+/** Fallback width when a terminal does not say (no `columns`, or 0: a pseudo-terminal without a window size). */
 const DEFAULT_COLUMNS = 100;
 /** ANSI: move to the start of the line `n` lines up, then clear to the end of the screen. */
 const rewind = (lines: number) => (lines > 0 ? `\x1b[${lines}F\x1b[J` : '');
@@ -25,7 +25,7 @@ export async function watchJob(context: CommandContext, jobId: string): Promise<
   for await (const update of jobUpdates(context.client, context.connection, jobId)) {
     job = update;
     if (terminal) {
-      const frame = progressFrame(job, { width: stdout.columns ?? DEFAULT_COLUMNS, now: new Date() });
+      const frame = progressFrame(job, { width: stdout.columns || DEFAULT_COLUMNS, now: new Date() });
       stdout.write(rewind(drawn) + frame.join('\n') + '\n');
       drawn = frame.length;
     } else if (human) {

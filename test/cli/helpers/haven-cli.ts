@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,4 +32,24 @@ export async function havenJson<T = unknown>(args: string[], env: Record<string,
   const run = await runHaven([...args, '-o', 'json'], env);
   if (run.code !== 0) throw new Error(`haven ${args.join(' ')} exited ${run.code}: ${run.stderr}${run.stdout}`);
   return JSON.parse(run.stdout) as T;
+}
+
+const shellQuoted = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `haven` as `runHaven` does, but on a terminal: util-linux `script` gives it a pseudo-terminal
+ * (stdout.isTTY; no window size, as under many CI runners) and copies what it draws, escape sequences
+ * and all, to `stdout` (the terminal merges the process's stderr into it).
+ */
+export function runHavenOnTerminal(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const home = mkdtempSync(join(tmpdir(), 'haven-cli-home-'));
+  const command = [process.execPath, HAVEN_BIN, ...args].map(shellQuoted).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: home, ...env }, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
