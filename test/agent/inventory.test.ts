@@ -9,6 +9,7 @@ import { startBackupStack, type BackupStack, type RunningWorker } from '../backu
 import { untilClusterActive } from '../backup/helpers/runs.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { SNAPSHOT_CLASS, STORAGE_CLASS } from '../emulator/storage/storage-classes.js';
+import { havenJson, runHaven } from '../cli/helpers/haven-cli.js';
 
 type Problem = { code: string; detail: string };
 
@@ -16,13 +17,14 @@ let stack: BackupStack;
 let cluster: EmulatedCluster;
 let clusterId: string;
 let namespace: string;
+const clusterName = 'inventoried';
 
 beforeAll(async () => {
   cluster = await startEmulatedCluster();
   namespace = `${cluster.prefix}-shop`;
   await cluster.api.core.createNamespace({ body: { metadata: { name: namespace, labels: { team: 'payments', 'app.kubernetes.io/part-of': 'shop' } } } });
   stack = await startBackupStack();
-  clusterId = (await createCluster(stack.client)).id;
+  clusterId = (await createCluster(stack.client, { name: clusterName })).id;
   await stack.startAgent(clusterId);
   await untilClusterActive(stack.client, clusterId);
 });
@@ -109,6 +111,30 @@ describe('a cluster\'s inventory, read by its agent', () => {
       code: 'agent-not-connected',
       detail: `cluster "idle-cluster" (${idle.id}) is PENDING: no agent has connected yet; install it with the manifest from the registration`,
     });
+  });
+});
+
+describe('haven cluster inventory', () => {
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    env = { HAVEN_SERVER: await stack.api.app.listen({ host: '127.0.0.1', port: 0 }), HAVEN_API_KEY: stack.adminKey };
+  });
+
+  it('-o json prints the API\'s inventory of the cluster it names', async () => {
+    const printed = await havenJson<ClusterInventory>(['cluster', 'inventory', clusterName], env);
+    const { generatedAt: _at, ...fromApi } = expectStatus<ClusterInventory>(await stack.client.get(`/clusters/${clusterId}/inventory`), 200);
+    expect({ ...printed, generatedAt: undefined }).toEqual({ ...fromApi, generatedAt: undefined });
+  });
+
+  it('prints the three lists as tables: the namespace, the storage classes with their snapshot class, the types', async () => {
+    const run = await runHaven(['cluster', 'inventory', clusterName, '--timeout', '60'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^NAMESPACES\nNAME\s+PHASE\s+PROTECTED\s+LABELS\n/);
+    expect(run.stdout).toMatch(new RegExp(`\\n${namespace}\\s+Active\\s+no\\s+.*team=payments`));
+    expect(run.stdout).toMatch(new RegExp(`\\n${STORAGE_CLASS.csi}\\s+hostpath\\.csi\\.k8s\\.io\\s+yes\\s+yes\\s+${SNAPSHOT_CLASS.delete}\\s`));
+    expect(run.stdout).toMatch(new RegExp(`\\n${STORAGE_CLASS.local}\\s+kubernetes\\.io/no-provisioner\\s+no\\s+no\\s+<none>\\s`));
+    expect(run.stdout).toMatch(/\nvolumesnapshots\.snapshot\.storage\.k8s\.io\s+VolumeSnapshot\s+snapshot\.storage\.k8s\.io\/v1\s+yes\s/);
   });
 });
 
