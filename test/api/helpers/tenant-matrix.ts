@@ -219,6 +219,7 @@ export const TENANT_MATRIX: Record<string, Row> = {
     { method: 'GET', url: `/jobs?definitionId=${a.backup}`, expect: ownEmpty },
   ],
   'GET /api/v1/jobs/{id}': (a) => [{ method: 'GET', url: `/jobs/${a.job}`, expect: notFound }],
+  'GET /api/v1/jobs/{id}/events': (a) => [{ method: 'GET', url: `/jobs/${a.job}/events`, expect: notFound }],
   'POST /api/v1/jobs/{id}/actions/cancel': (a) => [{ method: 'POST', url: `/jobs/${a.job}/actions/cancel`, expect: notFound }],
 
   'GET /api/v1/recovery-points': (a) => [
