@@ -2,6 +2,7 @@
 export { backupWorkflow } from './backup.js';
 export { restoreWorkflow } from './restore.js';
 export { previewBackupWorkflow } from './preview.js';
+export { clusterInventoryWorkflow } from './cluster-inventory.js';
 export { scheduledRunWorkflow } from './schedule-run.js';
 export { deleteRecoveryPointWorkflow } from './recovery-point-delete.js';
 export { recoveryPointExpiryWorkflow } from './recovery-point-expiry.js';

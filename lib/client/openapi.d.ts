@@ -255,6 +255,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clusters/{id}/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a cluster's namespaces, storage classes (with CSI driver and snapshot classes) and resource types
+         * @description Read from the cluster now by its agent, for the backup, restore and replication wizards; nothing is stored. 409 agent-not-connected when the agent does not poll, 504 agent-timeout when it does not answer within `timeoutSeconds`, 502 agent-answer-invalid when its answer breaks the contract's bounds (counts, lengths, characters; docs/api.md).
+         */
+        get: operations["getClusterInventory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/codec/decode": {
         parameters: {
             query?: never;
@@ -936,7 +956,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -967,7 +987,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -998,7 +1018,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1029,7 +1049,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1062,7 +1082,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1093,7 +1113,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1189,7 +1209,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1220,7 +1240,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1251,7 +1271,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1282,7 +1302,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1315,7 +1335,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1346,7 +1366,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1398,7 +1418,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1429,7 +1449,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1460,7 +1480,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1491,7 +1511,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1522,7 +1542,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1555,7 +1575,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1586,7 +1606,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1699,7 +1719,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1730,7 +1750,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1761,7 +1781,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1792,7 +1812,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1825,7 +1845,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1856,7 +1876,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1999,7 +2019,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2030,7 +2050,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2061,7 +2081,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2092,7 +2112,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2123,7 +2143,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2156,7 +2176,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2187,7 +2207,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2290,7 +2310,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2321,7 +2341,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2352,7 +2372,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2383,7 +2403,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2416,7 +2436,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2447,7 +2467,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2596,7 +2616,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2627,7 +2647,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2658,7 +2678,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2689,7 +2709,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2720,7 +2740,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2751,7 +2771,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2782,7 +2802,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2813,7 +2833,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2846,7 +2866,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2877,7 +2897,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2932,7 +2952,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2963,7 +2983,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2994,7 +3014,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3025,7 +3045,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3056,7 +3076,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3087,7 +3107,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3120,7 +3140,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3151,7 +3171,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3385,7 +3405,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3416,7 +3436,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3447,7 +3467,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3478,7 +3498,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3511,7 +3531,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3542,7 +3562,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3928,7 +3948,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3959,7 +3979,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3990,7 +4010,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4021,7 +4041,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4052,7 +4072,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4085,7 +4105,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4116,7 +4136,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4147,7 +4167,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4369,7 +4389,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4400,7 +4420,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4431,7 +4451,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4462,7 +4482,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4495,7 +4515,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4526,7 +4546,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4918,7 +4938,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4949,7 +4969,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4980,7 +5000,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5011,7 +5031,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5042,7 +5062,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5073,7 +5093,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5104,7 +5124,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5135,7 +5155,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5168,7 +5188,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5199,7 +5219,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5230,7 +5250,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5285,7 +5305,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5316,7 +5336,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5347,7 +5367,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5378,7 +5398,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5409,7 +5429,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5442,7 +5462,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5473,7 +5493,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5504,7 +5524,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5726,7 +5746,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5757,7 +5777,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5788,7 +5808,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5819,7 +5839,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5850,7 +5870,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5883,7 +5903,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5914,7 +5934,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5945,7 +5965,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5976,7 +5996,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6198,7 +6218,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6229,7 +6249,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6260,7 +6280,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6291,7 +6311,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6322,7 +6342,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6355,7 +6375,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6386,7 +6406,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6417,7 +6437,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6448,7 +6468,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6595,7 +6615,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6626,7 +6646,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6657,7 +6677,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6688,7 +6708,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6719,7 +6739,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6750,7 +6770,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6783,7 +6803,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6814,7 +6834,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6845,7 +6865,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6903,7 +6923,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6934,7 +6954,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6965,7 +6985,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6996,7 +7016,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7029,7 +7049,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7060,7 +7080,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7172,7 +7192,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7203,7 +7223,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7234,7 +7254,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7265,7 +7285,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7296,7 +7316,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7329,7 +7349,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7360,7 +7380,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7391,7 +7411,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7422,7 +7442,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7514,7 +7534,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7545,7 +7565,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7576,7 +7596,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7607,7 +7627,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7640,7 +7660,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7671,7 +7691,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7783,7 +7803,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7814,7 +7834,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7845,7 +7865,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7876,7 +7896,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7907,7 +7927,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7940,7 +7960,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7971,7 +7991,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8055,7 +8075,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8086,7 +8106,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8117,7 +8137,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8148,7 +8168,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8181,7 +8201,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8212,7 +8232,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8326,7 +8346,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8357,7 +8377,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8388,7 +8408,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8419,7 +8439,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8450,7 +8470,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8481,7 +8501,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8512,7 +8532,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8543,7 +8563,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8576,7 +8596,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8607,7 +8627,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8662,7 +8682,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8693,7 +8713,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8724,7 +8744,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8755,7 +8775,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8786,7 +8806,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8817,7 +8837,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8850,7 +8870,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8881,7 +8901,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8940,7 +8960,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8971,7 +8991,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9002,7 +9022,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9033,7 +9053,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9066,7 +9086,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9097,7 +9117,397 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getClusterInventory: {
+        parameters: {
+            query?: {
+                /** @description How long to wait for the cluster's agent; past it the answer is 504. */
+                timeoutSeconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        clusterId: string;
+                        /** Format: date-time */
+                        generatedAt: string;
+                        /** @description Sorted by name, with their labels and phase (Active, Terminating). */
+                        namespaces: {
+                            labels: {
+                                [key: string]: string;
+                            };
+                            name: string;
+                            phase: string;
+                            /** @description haven-system and kube-* namespaces: never backed up, restored, replicated or hooked, whatever a selection says. */
+                            protected: boolean;
+                        }[];
+                        /** @description Every top-level type the cluster serves, custom resources included, at its group's preferred version, with the verbs it allows (a backup exports those with list and get). */
+                        resourceTypes: {
+                            group: string;
+                            /** @description The type as a definition's `resourceTypes` names it: `configmaps`, `deployments.apps`. */
+                            id: string;
+                            kind: string;
+                            namespaced: boolean;
+                            resource: string;
+                            verbs: string[];
+                            version: string;
+                        }[];
+                        /** @description Sorted by name. `csiDriver`: a CSIDriver named like the provisioner exists; `snapshotClasses`: the VolumeSnapshotClasses of that driver; `snapshotClass`: the one a backup snapshots with (absent: claims of the class cannot be snapshotted). */
+                        storageClasses: {
+                            allowVolumeExpansion: boolean;
+                            csiDriver: boolean;
+                            isDefault: boolean;
+                            name: string;
+                            provisioner: string;
+                            reclaimPolicy: string;
+                            snapshotClass?: string;
+                            snapshotClasses: {
+                                deletionPolicy: string;
+                                isDefault: boolean;
+                                name: string;
+                            }[];
+                            volumeBindingMode: string;
+                        }[];
+                        /** @description Lists the agent cut at the documented bounds: what they show is real, but not all of it. */
+                        truncated: {
+                            labels: boolean;
+                            namespaces: boolean;
+                            resourceTypes: boolean;
+                            storageClasses: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9169,7 +9579,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9200,7 +9610,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9231,7 +9641,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9264,7 +9674,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9295,7 +9705,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9326,7 +9736,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9398,7 +9808,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9429,7 +9839,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9460,7 +9870,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9493,7 +9903,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9524,7 +9934,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9555,7 +9965,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9617,7 +10027,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9648,7 +10058,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9679,7 +10089,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9712,7 +10122,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9743,7 +10153,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9836,7 +10246,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9867,7 +10277,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9898,7 +10308,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9931,7 +10341,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9962,7 +10372,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10115,7 +10525,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10146,7 +10556,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10177,7 +10587,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10208,7 +10618,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10241,7 +10651,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10272,7 +10682,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10412,7 +10822,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10443,7 +10853,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10474,7 +10884,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10505,7 +10915,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10538,7 +10948,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10569,7 +10979,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10709,7 +11119,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10740,7 +11150,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10771,7 +11181,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10802,7 +11212,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10833,7 +11243,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10866,7 +11276,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10897,7 +11307,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10928,7 +11338,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10982,7 +11392,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11013,7 +11423,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11044,7 +11454,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11075,7 +11485,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11108,7 +11518,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11139,7 +11549,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11210,7 +11620,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11241,7 +11651,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11272,7 +11682,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11305,7 +11715,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11336,7 +11746,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11425,7 +11835,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11456,7 +11866,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11487,7 +11897,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11518,7 +11928,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11549,7 +11959,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11580,7 +11990,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11613,7 +12023,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11644,7 +12054,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11702,7 +12112,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11733,7 +12143,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11764,7 +12174,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11797,7 +12207,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11828,7 +12238,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11859,7 +12269,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11951,7 +12361,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11982,7 +12392,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12013,7 +12423,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12044,7 +12454,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12077,7 +12487,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12108,7 +12518,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12218,7 +12628,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12249,7 +12659,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12280,7 +12690,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12311,7 +12721,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12342,7 +12752,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12375,7 +12785,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12406,7 +12816,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12490,7 +12900,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12521,7 +12931,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12552,7 +12962,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12583,7 +12993,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12616,7 +13026,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12647,7 +13057,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12763,7 +13173,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12794,7 +13204,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12825,7 +13235,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12856,7 +13266,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12887,7 +13297,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12918,7 +13328,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12949,7 +13359,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12980,7 +13390,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13013,7 +13423,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13044,7 +13454,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13075,7 +13485,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13130,7 +13540,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13161,7 +13571,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13192,7 +13602,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13223,7 +13633,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13254,7 +13664,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13285,7 +13695,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13318,7 +13728,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13349,7 +13759,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13491,7 +13901,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13522,7 +13932,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13553,7 +13963,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13584,7 +13994,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13617,7 +14027,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13648,7 +14058,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13778,7 +14188,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13809,7 +14219,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13840,7 +14250,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13871,7 +14281,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13904,7 +14314,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13935,7 +14345,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13991,7 +14401,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14022,7 +14432,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14053,7 +14463,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14084,7 +14494,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14115,7 +14525,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14148,7 +14558,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14179,7 +14589,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14210,7 +14620,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14278,7 +14688,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14309,7 +14719,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14340,7 +14750,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14371,7 +14781,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14402,7 +14812,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14435,7 +14845,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14466,7 +14876,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14497,7 +14907,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14789,7 +15199,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14820,7 +15230,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14851,7 +15261,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14882,7 +15292,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14915,7 +15325,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14946,7 +15356,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15442,7 +15852,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15473,7 +15883,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15504,7 +15914,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15535,7 +15945,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15566,7 +15976,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15599,7 +16009,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15630,7 +16040,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15661,7 +16071,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15941,7 +16351,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15972,7 +16382,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16003,7 +16413,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16034,7 +16444,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16067,7 +16477,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16098,7 +16508,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16600,7 +17010,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16631,7 +17041,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16662,7 +17072,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16693,7 +17103,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16724,7 +17134,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16755,7 +17165,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16786,7 +17196,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16817,7 +17227,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16850,7 +17260,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16881,7 +17291,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16912,7 +17322,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16967,7 +17377,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16998,7 +17408,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17029,7 +17439,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17060,7 +17470,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17091,7 +17501,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17124,7 +17534,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17155,7 +17565,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17186,7 +17596,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17466,7 +17876,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17497,7 +17907,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17528,7 +17938,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17559,7 +17969,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17590,7 +18000,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17623,7 +18033,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17654,7 +18064,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17685,7 +18095,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17716,7 +18126,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17996,7 +18406,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18027,7 +18437,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18058,7 +18468,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18089,7 +18499,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18120,7 +18530,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18153,7 +18563,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18184,7 +18594,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18215,7 +18625,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18246,7 +18656,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18390,7 +18800,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18421,7 +18831,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18452,7 +18862,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18483,7 +18893,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18514,7 +18924,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18545,7 +18955,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18578,7 +18988,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18609,7 +19019,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18640,7 +19050,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18698,7 +19108,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18729,7 +19139,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18760,7 +19170,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18791,7 +19201,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18824,7 +19234,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18855,7 +19265,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19045,7 +19455,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19076,7 +19486,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19107,7 +19517,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19138,7 +19548,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19171,7 +19581,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19202,7 +19612,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19499,7 +19909,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19530,7 +19940,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19561,7 +19971,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19592,7 +20002,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19623,7 +20033,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19656,7 +20066,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19687,7 +20097,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19718,7 +20128,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19896,7 +20306,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19927,7 +20337,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19958,7 +20368,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19989,7 +20399,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20022,7 +20432,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20053,7 +20463,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20356,7 +20766,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20387,7 +20797,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20418,7 +20828,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20449,7 +20859,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20480,7 +20890,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20511,7 +20921,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20542,7 +20952,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20573,7 +20983,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20606,7 +21016,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20637,7 +21047,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20668,7 +21078,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20723,7 +21133,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20754,7 +21164,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20785,7 +21195,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20816,7 +21226,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20847,7 +21257,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20880,7 +21290,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20911,7 +21321,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20942,7 +21352,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21086,7 +21496,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21117,7 +21527,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21148,7 +21558,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21179,7 +21589,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21210,7 +21620,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21241,7 +21651,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21274,7 +21684,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21305,7 +21715,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21336,7 +21746,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21424,7 +21834,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21455,7 +21865,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21486,7 +21896,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21517,7 +21927,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21550,7 +21960,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21581,7 +21991,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21661,7 +22071,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21692,7 +22102,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21723,7 +22133,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21754,7 +22164,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21785,7 +22195,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21818,7 +22228,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21849,7 +22259,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21928,7 +22338,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21959,7 +22369,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21990,7 +22400,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22021,7 +22431,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22054,7 +22464,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22085,7 +22495,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22171,7 +22581,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22202,7 +22612,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22233,7 +22643,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22264,7 +22674,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22295,7 +22705,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22326,7 +22736,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22357,7 +22767,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22388,7 +22798,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22421,7 +22831,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22452,7 +22862,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22507,7 +22917,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22538,7 +22948,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22569,7 +22979,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22600,7 +23010,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22631,7 +23041,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22662,7 +23072,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22695,7 +23105,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22726,7 +23136,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22812,7 +23222,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22843,7 +23253,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22874,7 +23284,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22905,7 +23315,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22938,7 +23348,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22969,7 +23379,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23062,7 +23472,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23093,7 +23503,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23124,7 +23534,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23155,7 +23565,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23188,7 +23598,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23219,7 +23629,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23293,7 +23703,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23324,7 +23734,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23355,7 +23765,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23386,7 +23796,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23419,7 +23829,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23450,7 +23860,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23549,7 +23959,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23580,7 +23990,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23611,7 +24021,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23642,7 +24052,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23673,7 +24083,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23704,7 +24114,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23735,7 +24145,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23768,7 +24178,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23799,7 +24209,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23854,7 +24264,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23885,7 +24295,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23916,7 +24326,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23947,7 +24357,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23978,7 +24388,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24009,7 +24419,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24042,7 +24452,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24073,7 +24483,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24144,7 +24554,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24175,7 +24585,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24206,7 +24616,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24237,7 +24647,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24270,7 +24680,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24301,7 +24711,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */

@@ -10,3 +10,4 @@ export * from './storage-classes.js';
 export * from './preview-backup.js';
 export * from './reset-namespaces.js';
 export * from './leftovers.js';
+export * from './cluster-inventory.js';

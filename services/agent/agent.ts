@@ -6,6 +6,7 @@ import { moverPodActivities } from '../../activities/cluster/mover-pods/mover-po
 import type { MoverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
 import { clusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
 import { clusterPreviewActivities } from '../../activities/cluster/export/preview-backup.js';
+import { clusterInventoryActivities } from '../../activities/cluster/inventory/cluster-inventory.js';
 import { KubernetesPodExecutor } from '../../activities/cluster/exec/kubernetes-pod-executor.js';
 import type { PodExecutor } from '../../activities/cluster/exec/pod-executor.js';
 import { KubeRestClient } from '../../lib/kube/rest-client.js';
@@ -49,6 +50,7 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterRestoreVolumeActivities({ kube }),
       ...clusterReplicationActivities({ kube }),
       ...clusterPreviewActivities({ kube, kubeConfig: options.kubeConfig }),
+      ...clusterInventoryActivities({ kube }),
       ...leftoverActivities({ kubeConfig: options.kubeConfig }),
     },
   });

@@ -5,6 +5,7 @@ import type { AgentSettings, TemporalLinks } from './config.js';
 import type { Clock } from '../../lib/common/clock.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
 import type { BackupPreviewer } from './seams/backup-preview.js';
+import type { ClusterInventoryReader } from './seams/cluster-inventory.js';
 import type { RunProgressReader } from './seams/run-progress.js';
 import type { StorageProbe } from './seams/storage-probe.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
@@ -18,6 +19,8 @@ export interface ApiContext {
   launcher: WorkflowLauncher;
   liveness: AgentLiveness;
   previewer: BackupPreviewer;
+  /** A cluster's namespaces, storage and resource types, read by its agent. */
+  inventory: ClusterInventoryReader;
   /** Live progress of running jobs (a query and a describe of the run, never stored). */
   runProgress: RunProgressReader;
   storageProbe: StorageProbe;

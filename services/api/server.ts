@@ -62,6 +62,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         launcher: options.launcher ?? engine?.launcher ?? unavailable.launcher,
         liveness: options.liveness ?? engine?.liveness ?? unavailable.liveness,
         previewer: engine?.previewer ?? unavailable.previewer,
+        inventory: engine?.inventory ?? unavailable.inventory,
         runProgress: engine?.runProgress ?? unavailable.runProgress,
         storageProbe: options.storageProbe ?? s3StorageProbe(config.storageAccess.endpoints),
         filesystemRoot: config.storageAccess.filesystemRoot,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { AuthenticationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_PERMISSIONS_LABEL } from '../../services/api/resources/clusters/agent-rbac.js';
+import type { ClusterInventory } from '../../services/api/resources/clusters/inventory-schema.js';
 import { createBackupDefinition, createCluster, createHook, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { DATA_MOUNT, deployEmulatedApp, dropKeptSnapshots, listSnapshots, type EmulatedApp } from '../backup/helpers/emulated-app.js';
@@ -10,6 +11,7 @@ import { recordedCopies } from '../backup/helpers/run-repository.js';
 import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
+import { SNAPSHOT_CLASS, STORAGE_CLASS } from '../emulator/storage/storage-classes.js';
 import { volumeDigest } from '../fixtures/volume-digest.js';
 import { boundVolume } from '../restore/helpers/bound-volume.js';
 import { removeRestoredNamespaces } from '../restore/helpers/restored-namespaces.js';
@@ -83,6 +85,13 @@ describe('with the backup permissions only', () => {
     ).id;
     job = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
   }, 300_000);
+
+  it('lists the cluster\'s inventory: namespaces, CSI drivers, snapshot classes and discovery need no rule of their own', async () => {
+    const inventory = expectStatus<ClusterInventory>(await stack.client.get(`/clusters/${clusterId}/inventory`), 200);
+    expect(inventory.namespaces.map((ns) => ns.name)).toContain(app.namespace);
+    expect(inventory.storageClasses.find((sc) => sc.name === STORAGE_CLASS.csi)).toMatchObject({ csiDriver: true, snapshotClass: SNAPSHOT_CLASS.delete });
+    expect(inventory.resourceTypes.map((type) => type.id)).toContain('volumesnapshots.snapshot.storage.k8s.io');
+  });
 
   it('is refused what only restores do: the API server answers 403 to creating a namespace', async () => {
     const attempt = await agentConfig

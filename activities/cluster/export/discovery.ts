@@ -55,26 +55,36 @@ export async function listAll<T>(client: KubeRestClient, type: Pick<ResourceType
   return objects ?? [];
 }
 
+/** A served type with the verbs its API server allows on it, listable or not. */
+export interface ServedType extends ResourceType {
+  verbs: string[];
+}
+
 /**
- * Every listable resource type the cluster serves, including custom resources, at each group's
- * preferred version (the version the cluster's own clients use and the one that round-trips).
+ * Every resource type the cluster serves, including custom resources, at each group's preferred version
+ * (the version the cluster's own clients use and the one that round-trips).
  */
-export async function discoverResourceTypes(client: KubeRestClient): Promise<ResourceType[]> {
+export async function discoverServedTypes(client: KubeRestClient): Promise<ServedType[]> {
   const groups: { group: string; version: string }[] = [{ group: '', version: 'v1' }];
   const apiGroups = await client.get<ApiGroupList>('/apis');
   for (const g of apiGroups.groups) {
     if (g.preferredVersion) groups.push({ group: g.name, version: g.preferredVersion.version });
   }
-  const types: ResourceType[] = [];
+  const types: ServedType[] = [];
   for (const { group, version } of groups) {
     const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
     const list = await servedOrGone(() => client.get<{ resources: ApiResource[] }>(path));
     for (const r of list?.resources ?? []) {
       // Subresources (pods/log, deployments/scale) are views of their parent, not objects of their own.
       if (r.name.includes('/')) continue;
-      if (!r.verbs.includes('list') || !r.verbs.includes('get')) continue;
-      types.push({ id: resourceTypeId(group, r.name), group, version, resource: r.name, kind: r.kind, namespaced: r.namespaced });
+      types.push({ id: resourceTypeId(group, r.name), group, version, resource: r.name, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs });
     }
   }
   return types;
+}
+
+/** Every type discoverServedTypes finds that can be listed and read: what an export can back up. */
+export async function discoverResourceTypes(client: KubeRestClient): Promise<ResourceType[]> {
+  const served = await discoverServedTypes(client);
+  return served.filter((type) => type.verbs.includes('list') && type.verbs.includes('get')).map(({ verbs: _verbs, ...type }) => type);
 }

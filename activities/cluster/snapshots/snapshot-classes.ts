@@ -1,6 +1,6 @@
 import type { VolumeSnapshotClassObject } from './snapshot-api.js';
 
-const DEFAULT_CLASS_ANNOTATION = 'snapshot.storage.kubernetes.io/is-default-class';
+export const DEFAULT_SNAPSHOT_CLASS_ANNOTATION = 'snapshot.storage.kubernetes.io/is-default-class';
 
 /**
  * The VolumeSnapshotClass for a CSI driver: the one marked default for it, as the snapshot controller
@@ -8,6 +8,6 @@ const DEFAULT_CLASS_ANNOTATION = 'snapshot.storage.kubernetes.io/is-default-clas
  */
 export function snapshotClassFor(classes: readonly VolumeSnapshotClassObject[], driver: string): string | undefined {
   const candidates = classes.filter((c) => c.driver === driver).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-  const preferred = candidates.find((c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true') ?? candidates[0];
+  const preferred = candidates.find((c) => c.metadata.annotations?.[DEFAULT_SNAPSHOT_CLASS_ANNOTATION] === 'true') ?? candidates[0];
   return preferred?.metadata.name;
 }

@@ -8,6 +8,7 @@ export const WORKFLOW_TYPES = {
   restore: 'restoreWorkflow',
   replication: 'replicationWorkflow',
   previewBackup: 'previewBackupWorkflow',
+  clusterInventory: 'clusterInventoryWorkflow',
   scheduledRun: 'scheduledRunWorkflow',
   deleteRecoveryPoint: 'deleteRecoveryPointWorkflow',
   recoveryPointExpiry: 'recoveryPointExpiryWorkflow',

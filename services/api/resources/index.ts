@@ -4,6 +4,7 @@ import { apiKeyRoutes } from './api-keys/routes.js';
 import { appHookRoutes } from './app-hooks/routes.js';
 import { backupDefinitionKind } from './backup-definitions/kind.js';
 import { backupPreviewRoutes } from './backup-definitions/preview-routes.js';
+import { clusterInventoryRoutes } from './clusters/inventory-routes.js';
 import { clusterRoutes } from './clusters/routes.js';
 import { definitionActionRoutes } from './definitions/action-routes.js';
 import { definitionCrudRoutes } from './definitions/crud-routes.js';
@@ -25,6 +26,7 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(apiKeyRoutes);
     await api.register(storageTargetRoutes(context));
     await api.register(clusterRoutes(context));
+    await api.register(clusterInventoryRoutes(context));
     await api.register(policyRoutes(context));
     await api.register(appHookRoutes);
     await api.register(definitionCrudRoutes(backupDefinitionKind, context));

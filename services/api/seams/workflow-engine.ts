@@ -4,10 +4,12 @@ import type { TemporalConfig } from '../../../lib/common/temporal/config.js';
 import type { OrganizationPayloadKeys } from '../../../lib/db/organization-payload-keys.js';
 import type { AgentLiveness } from './agent-liveness.js';
 import type { BackupPreviewer } from './backup-preview.js';
+import type { ClusterInventoryReader } from './cluster-inventory.js';
 import type { RunProgressReader } from './run-progress.js';
 import { TemporalRunProgress } from './temporal-run-progress.js';
 import { CachedAgentLiveness } from './cached-agent-liveness.js';
 import { TemporalBackupPreviewer } from './temporal-backup-preview.js';
+import { TemporalClusterInventory } from './temporal-cluster-inventory.js';
 import { TemporalSchedules } from './temporal-schedules.js';
 import { TemporalAgentLiveness } from './temporal-agent-liveness.js';
 import { TemporalWorkflowLauncher } from './temporal-workflow-launcher.js';
@@ -17,6 +19,7 @@ export interface WorkflowEngine {
   launcher: WorkflowLauncher;
   liveness: AgentLiveness;
   previewer: BackupPreviewer;
+  inventory: ClusterInventoryReader;
   runProgress: RunProgressReader;
   schedules: TemporalSchedules;
   close(): Promise<void>;
@@ -32,6 +35,7 @@ export async function connectWorkflowEngine(config: TemporalConfig, payloadKeys:
     // Cluster lists and previews read it on every request: cached, so clients cannot turn polling into Temporal load.
     liveness: new CachedAgentLiveness(new TemporalAgentLiveness(client, config.namespace), clock),
     previewer: new TemporalBackupPreviewer(client, config.controlTaskQueue),
+    inventory: new TemporalClusterInventory(client, config.controlTaskQueue),
     runProgress: new TemporalRunProgress(client),
     close,
   };

@@ -4,6 +4,7 @@ import type { SuccessBody } from '../../../lib/client/client.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { stringValue } from '../command.js';
 import { allPages, clusterIdOf, storageTargetIdOf } from '../lookup.js';
+import { clusterInventoryCommand } from './cluster-inventory.js';
 import { describe, formatTags, formatTime, render, table } from '../output.js';
 
 type Cluster = SuccessBody<'getCluster'>;
@@ -98,4 +99,5 @@ export const clusterCommands: CommandSpec[] = [
       );
     },
   },
+  clusterInventoryCommand,
 ];

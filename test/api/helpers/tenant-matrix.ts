@@ -154,6 +154,7 @@ export const TENANT_MATRIX: Record<string, Row> = {
   ],
   'DELETE /api/v1/clusters/{id}': (a) => [{ method: 'DELETE', url: `/clusters/${a.cluster}`, expect: notFound }],
   'POST /api/v1/clusters/{id}/agent-token': (a) => [{ method: 'POST', url: `/clusters/${a.cluster}/agent-token`, expect: notFound }],
+  'GET /api/v1/clusters/{id}/inventory': (a) => [{ method: 'GET', url: `/clusters/${a.cluster}/inventory`, expect: notFound }],
 
   'GET /api/v1/policies': () => [{ method: 'GET', url: '/policies', expect: own }],
   'POST /api/v1/policies': () => [{ method: 'POST', url: '/policies', body: policyBody, expect: { status: 201 } }],

@@ -1,13 +1,12 @@
 import { clusters } from '../../../../lib/db/schema/index.js';
-import { Problem } from '../../../../lib/common/problem.js';
 import type { ApiContext } from '../../context.js';
-import { clusterStatus } from '../../../../lib/domain/cluster-status.js';
 import { errorResponses } from '../../http/problem-schema.js';
 import { IdParams } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
 import { agentSelection } from '../../../../lib/domain/runs/run-inputs.js';
 import { backupPlan } from '../../../../lib/domain/runs/backup-plan.js';
 import type { StoredBackupSpec } from '../../../../lib/domain/definitions/stored.js';
+import { requireConnectedAgent } from '../clusters/connected-agent.js';
 import { getDefinition } from '../definitions/kind.js';
 import { backupDefinitionKind } from './kind.js';
 import { BackupPreview, BackupPreviewRequest } from './preview-schema.js';
@@ -36,12 +35,7 @@ export function backupPreviewRoutes(context: ApiContext): RoutePlugin {
       async (request) => {
         const row = await getDefinition(request.tenant, 'BACKUP', request.params.id, what);
         const cluster = await request.tenant.get(clusters, row.clusterId, 'cluster');
-        const lastPoll = (await context.liveness.lastPollTimes([cluster.id])).get(cluster.id);
-        const status = clusterStatus(lastPoll, context.clock.now());
-        if (status !== 'ACTIVE') {
-          const reason = lastPoll ? `its agent last polled at ${lastPoll.toISOString()}` : 'no agent has connected yet; install it with the manifest from the registration';
-          throw new Problem('agent-not-connected', `cluster "${cluster.name}" (${cluster.id}) is ${status}: ${reason}`);
-        }
+        await requireConnectedAgent(context, cluster);
         // The same plan a run of the definition would get, so the preview cannot promise what a run would not do.
         const spec = row.spec as unknown as StoredBackupSpec;
         const { persistentVolumes, copy } = backupPlan(spec);
