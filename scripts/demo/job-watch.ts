@@ -1,34 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Job } from '../../lib/client/client.js';
 import type { HavenApi } from './api-client.js';
 import { bytes, duration } from './units.js';
 
-/** GET /jobs/{id}, as much of it as the demo reads. `progress` is there while a run reports it. */
-export interface JobView {
-  id: string;
-  status: string;
-  message: string;
-  startedAt: string;
-  endedAt: string | null;
-  durationSeconds: number | null;
-  bytesTransferred: number;
-  filesTransferred: number;
-  errors: { message: string; resource?: string }[];
-  workflowId: string;
-  temporalUiUrl: string;
-  progress?: JobProgress | null;
-}
-
-interface JobProgress {
-  step: string;
-  description: string;
-  bytesDone: number;
-  bytesExpected: number | null;
-  filesDone: number;
-  filesExpected: number | null;
-  bytesPerSecond: number | null;
-  etaSeconds: number | null;
-  volumes: { namespace: string; claim: string; state: string; bytesDone: number; bytesExpected: number | null }[];
-}
+/** GET /jobs/{id} as the API's document declares it (the generated client's type); `progress` while a run reports it. */
+export type JobView = Job;
 
 function progressLine(job: JobView, elapsedMs: number): string {
   const p = job.progress;
