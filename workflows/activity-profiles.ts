@@ -117,3 +117,26 @@ export function repositoryGc(budgetMs: number): ActivityOptions {
     retry: { initialInterval: '5s', maximumInterval: '1m', nonRetryableErrorTypes: REPOSITORY_FINAL_FAILURES },
   };
 }
+
+/** RDS failures a retry cannot fix (lib/aws/rds-errors.ts): a missing database, a refused call, a copy running. */
+const RDS_FINAL_FAILURES = ['RDS_NOT_FOUND', 'RDS_ACCESS_DENIED', 'RDS_COPY_IN_PROGRESS', 'RDS_INVALID_STATE', 'RDS_REQUEST_REFUSED', 'RDS_TIMED_OUT', 'CLOUD_ACCOUNT_NOT_FOUND'];
+
+/** One AWS call (start a snapshot, a copy, a restore; delete a snapshot): throttling and network errors are retried. */
+export const RDS_CALL: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8, nonRetryableErrorTypes: RDS_FINAL_FAILURES },
+};
+
+/**
+ * Waiting for AWS to finish a snapshot, a copy or a new database. The activity polls and heartbeats,
+ * and ends with RDS_TIMED_OUT at its own deadline; these bounds catch a worker that died while waiting
+ * (the heartbeat timeout hands the wait to another worker, which resumes polling).
+ */
+export function rdsWait(timeoutMinutes: number): ActivityOptions {
+  return {
+    startToCloseTimeout: timeoutMinutes * 60_000 + 120_000,
+    scheduleToCloseTimeout: timeoutMinutes * 60_000 + 300_000,
+    heartbeatTimeout: '2m',
+    retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: RDS_FINAL_FAILURES },
+  };
+}

@@ -27,3 +27,12 @@ export function failureOutput(error: unknown): { output: string } | Record<strin
   }
   return {};
 }
+
+/** The type of the innermost ApplicationFailure along the cause chain (an activity's stable error code), if any. */
+export function failureType(error: unknown): string | undefined {
+  let type: string | undefined;
+  for (let current: unknown = error; current instanceof TemporalFailure; current = current.cause) {
+    if (current instanceof ApplicationFailure && current.type) type = current.type;
+  }
+  return type;
+}

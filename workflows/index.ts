@@ -9,3 +9,6 @@ export { recoveryPointExpiryWorkflow } from './recovery-point-expiry.js';
 export { repositoryGcPassWorkflow } from './repository-gc-pass.js';
 export { replicationWorkflow } from './replication.js';
 export { clusterSweepWorkflow, leftoverSweepWorkflow } from './leftover-sweep.js';
+export { rdsBackupWorkflow } from './rds-backup.js';
+export { rdsRestoreWorkflow } from './rds-restore.js';
+export { rdsInventoryWorkflow } from './rds-inventory.js';

@@ -3,7 +3,7 @@ import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/
 import type { ControlActivities } from '../activities/control/index.js';
 import type { JobRef } from '../activities/control/deps.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
-import { CLUSTER_CALL, CONTROL, REPOSITORY_MAINTENANCE } from './activity-profiles.js';
+import { CLUSTER_CALL, CONTROL, RDS_CALL, REPOSITORY_MAINTENANCE } from './activity-profiles.js';
 import { rootCauseMessage } from './failure-message.js';
 import type { KeptSnapshot } from '../lib/domain/kept-snapshot.js';
 import { describeKeptSnapshot } from '../lib/domain/recovery-point-contents.js';
@@ -31,6 +31,7 @@ export interface DeletionFailureDetails {
 export async function deleteRecoveryPointWorkflow(input: RecoveryPointDeletionInput): Promise<RecoveryPointDeletionOutcome> {
   const control = proxyActivities<ControlActivities>(CONTROL);
   const repository = proxyActivities<ControlActivities>(REPOSITORY_MAINTENANCE);
+  const rds = proxyActivities<ControlActivities>(RDS_CALL);
   const { workflowId, runId } = workflowInfo();
   const point = { orgId: input.orgId, recoveryPointId: input.recoveryPointId };
   const release = input.scope === 'RELEASE';
@@ -53,8 +54,13 @@ export async function deleteRecoveryPointWorkflow(input: RecoveryPointDeletionIn
     // For scope SNAPSHOTS this also clears the snapshots' expiry, so the point is not due again until its own.
     if (!release && (plan.snapshots.length > 0 || input.scope === 'SNAPSHOTS')) await control.forgetKeptSnapshots(point);
     let forgotten = 0;
+    if (plan.rdsSnapshot && input.scope !== 'SNAPSHOTS') {
+      // SafeLock does not apply: AWS holds the snapshot, and nothing in it is locked by Haven.
+      await control.updateJobStep({ ...job, step: `Deleting RDS snapshot ${plan.rdsSnapshot.snapshotIdentifier} in ${plan.rdsSnapshot.region}` });
+      await rds.deleteRdsSnapshot({ orgId: input.orgId, snapshot: plan.rdsSnapshot });
+    }
     if (input.scope !== 'SNAPSHOTS') {
-      if (plan.repositorySnapshotIds.length > 0) {
+      if (plan.repositorySnapshotIds.length > 0 && plan.storageTargetId) {
         await control.updateJobStep({ ...job, step: `Forgetting ${plan.repositorySnapshotIds.length} snapshots in the repository` });
         forgotten = await repository.forgetRepositorySnapshots({ orgId: input.orgId, storageTargetId: plan.storageTargetId, snapshotIds: plan.repositorySnapshotIds });
       }

@@ -65,7 +65,7 @@ export async function recoveryPointExpiryWorkflow(input: ExpiryPassInput = {}): 
     const { result } = ended!;
     if (result.status === 'DELETED') {
       outcome.deleted.push(point.recoveryPointId);
-      if (result.repositorySnapshotsForgotten > 0) touched.add(point.storageTargetId);
+      if (result.repositorySnapshotsForgotten > 0 && point.storageTargetId) touched.add(point.storageTargetId);
     } else if (result.status === 'LOCKED') {
       outcome.failed.push({ recoveryPointId: point.recoveryPointId, reason: result.reason });
     }

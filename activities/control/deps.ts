@@ -29,6 +29,8 @@ export interface ControlDeps {
   maintenanceBudgetMs?: number;
   /** HAVEN_REPOSITORY_CONCURRENCY: repository activities run at once; DEFAULT_REPOSITORY_CONCURRENCY when unset. */
   repositoryConcurrency?: number;
+  /** How often RDS waits ask AWS again; DEFAULT_RDS_POLL_INTERVAL_MS when unset (tests shorten it). */
+  rdsPollIntervalMs?: number;
 }
 
 /** Identifies a job row; every job activity is scoped by the organization as well as the id. */

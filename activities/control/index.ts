@@ -10,6 +10,9 @@ import { replicationPhaseActivities } from './replication-phases.js';
 import { repositoryMaintenanceActivities } from './repository-maintenance.js';
 import { repositoryAccessActivities } from './repository-access.js';
 import { restoreSourceActivities } from './restore-source.js';
+import { rdsInventoryActivities } from './rds-inventory.js';
+import { rdsRestoreActivities } from './rds-restores.js';
+import { rdsSnapshotActivities } from './rds-snapshots.js';
 import { runHookActivities } from './run-hooks.js';
 import { scheduledRunActivities } from './scheduled-runs.js';
 import { skipCheckActivities } from './skip-checks.js';
@@ -31,6 +34,9 @@ export function createControlActivities(deps: ControlDeps) {
     ...moverTokenActivities(deps),
     ...leftoverJobActivities(deps),
     ...orphanedJobActivities(deps),
+    ...rdsSnapshotActivities(deps),
+    ...rdsRestoreActivities(deps),
+    ...rdsInventoryActivities(deps),
   };
 }
 

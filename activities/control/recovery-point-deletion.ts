@@ -8,6 +8,7 @@ import { keptSnapshotsOf, repositorySnapshotIds } from '../../lib/domain/recover
 import type { RecordedContents, RecordedVolume } from './recovery-points.js';
 import { skipCheckActivities } from './skip-checks.js';
 
+import type { StoredRdsSnapshot } from '../../lib/domain/rds/snapshot.js';
 export interface DeletionStart {
   orgId: string;
   recoveryPointId: string;
@@ -27,7 +28,10 @@ export type DeletionPlan =
       /** Null when the cluster was removed from Haven. */
       clusterId: string | null;
       clusterName: string;
-      storageTargetId: string;
+      /** Null for an awsrds point, whose data is `rdsSnapshot`. */
+      storageTargetId: string | null;
+      /** awsrds: the RDS snapshot AWS holds, deleted through the cloud account (SafeLock does not apply to it). */
+      rdsSnapshot?: StoredRdsSnapshot;
       /** The kept CSI snapshots, deleted through the agent of the cluster that made them. */
       snapshots: DeleteVolumeSnapshotRequest[];
       /** The same snapshots as named for a person: what a release leaves in the cluster (absent from plans of older workers). */
@@ -79,7 +83,7 @@ export function recoveryPointDeletionActivities(deps: ControlDeps) {
         const mine = open?.runId === start.runId ? open : undefined;
         if (!row) {
           if (!mine) return { status: 'GONE' };
-          return { status: 'DELETE', job: { orgId: start.orgId, jobId: mine.id }, clusterId: null, clusterName: '', storageTargetId: '', snapshots: [], keptSnapshots: [], repositorySnapshotIds: [] };
+          return { status: 'DELETE', job: { orgId: start.orgId, jobId: mine.id }, clusterId: null, clusterName: '', storageTargetId: null, snapshots: [], keptSnapshots: [], repositorySnapshotIds: [] };
         }
         const locked = row.lockedUntil && row.lockedUntil.getTime() > (deps.retentionClock ?? deps.clock)().getTime();
         const reason = locked ? `recovery point ${row.id} is SafeLocked until ${row.lockedUntil!.toISOString()}; it cannot be deleted before then` : undefined;
@@ -121,6 +125,7 @@ export function recoveryPointDeletionActivities(deps: ControlDeps) {
           clusterId: row.clusterId,
           clusterName: row.clusterName,
           storageTargetId: row.storageTargetId,
+          ...(row.rds ? { rdsSnapshot: row.rds } : {}),
           snapshots: deleteRequests(row),
           keptSnapshots: keptSnapshotsOf(contents),
           repositorySnapshotIds: start.scope === 'SNAPSHOTS' ? [] : repositorySnapshotIds(contents),

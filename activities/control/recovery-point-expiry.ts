@@ -6,7 +6,8 @@ import type { ControlDeps } from './deps.js';
 export interface DuePoint {
   orgId: string;
   recoveryPointId: string;
-  storageTargetId: string;
+  /** Null for awsrds points (no repository to collect garbage in). */
+  storageTargetId: string | null;
   scope: DeletionScope;
   cause: DeletionCause;
 }

@@ -28,12 +28,16 @@ export function restoreSourceActivities(deps: ControlDeps) {
         .from(recoveryPoints)
         .where(and(eq(recoveryPoints.orgId, input.orgId), eq(recoveryPoints.id, input.recoveryPointId)));
       if (!point) throw ApplicationFailure.nonRetryable(`recovery point ${input.recoveryPointId} no longer exists (it expired or was deleted)`, 'RECOVERY_POINT_NOT_FOUND');
+      if (point.sourceType !== 'kubernetes' || !point.storageTargetId) {
+        throw ApplicationFailure.nonRetryable(`recovery point ${point.id} is an RDS snapshot: restore it with /rds-restores`, 'RECOVERY_POINT_NOT_KUBERNETES');
+      }
+      const { storageTargetId } = point;
       const contents = point.contents as Partial<RecordedContents>;
       if (!contents.resourcesSnapshotId) {
         throw ApplicationFailure.nonRetryable(`recovery point ${point.id} records no resources snapshot, so it has nothing to restore`, 'RECOVERY_POINT_EMPTY');
       }
       return {
-        storageTargetId: point.storageTargetId,
+        storageTargetId,
         resourcesSnapshotId: contents.resourcesSnapshotId,
         namespaces: contents.namespaces ?? [],
         persistentVolumes: contents.persistentVolumes ?? [],

@@ -5,6 +5,7 @@ import type { DefinitionRow } from '../../lib/db/schema/definitions.js';
 import { TenantScope } from '../../lib/db/tenant-scope.js';
 import type { BackupRunInput } from '../../lib/domain/runs/backup-run.js';
 import type { ReplicationRunInput } from '../../lib/domain/runs/replication-run.js';
+import type { RdsBackupRunInput } from '../../lib/domain/rds/backup-spec.js';
 import type { ScheduledRunInput, ScheduledRunOutcome } from '../../lib/domain/runs/scheduled-run.js';
 import { resolveRun, resolvedRun } from '../../lib/run-start/run.js';
 import type { ControlDeps } from './deps.js';
@@ -18,7 +19,11 @@ export interface ScheduledRunStart extends ScheduledRunInput {
   runId: string;
 }
 
-export type ScheduledRunDecision = ScheduledRunOutcome | { status: 'RUN'; input: BackupRunInput } | { status: 'REPLICATE'; input: ReplicationRunInput };
+export type ScheduledRunDecision =
+  | ScheduledRunOutcome
+  | { status: 'RUN'; input: BackupRunInput }
+  | { status: 'REPLICATE'; input: ReplicationRunInput }
+  | { status: 'RDS'; input: RdsBackupRunInput };
 
 /**
  * A scheduled run's first step: the definition as it is now decides whether it runs. Paused → a
@@ -59,7 +64,7 @@ export function scheduledRunActivities(deps: ControlDeps) {
         if (row.kind === 'RESTORE') return end(scope, row, start, 'FAILED', 'restores are never scheduled');
         let resolved;
         try {
-          resolved = await resolveRun(scope, row, { retention: start.retention });
+          resolved = await resolveRun(scope, row, { retention: start.retention, rdsMode: start.rdsMode });
         } catch (error) {
           if (error instanceof Problem) return end(scope, row, start, 'FAILED', `the scheduled run could not start: ${error.detail}`);
           throw error;
@@ -79,6 +84,7 @@ export function scheduledRunActivities(deps: ControlDeps) {
         const run = resolvedRun(scope, row, job, resolved);
         if (run.kind === 'REPLICATION') return { status: 'REPLICATE', input: run.input };
         if (run.kind === 'BACKUP') return { status: 'RUN', input: run.input };
+        if (run.kind === 'RDS_BACKUP') return { status: 'RDS', input: run.input };
         throw new Error(`a scheduled run resolved to a ${run.kind} run`);
       });
     },

@@ -30,12 +30,13 @@ export type HookPhase = (typeof HOOK_PHASES)[number];
 /** FAIL stops the run at the failing hook; CONTINUE records the error and goes on. */
 export const HOOK_ERROR_MODES = ['FAIL', 'CONTINUE'] as const;
 
-/** The three kinds of definition the API records; a job runs one of them. */
-export const DEFINITION_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE'] as const;
+/** The kinds of definition the API records; a job runs one of them. RDS_BACKUP snapshots an AWS RDS
+ * instance or Aurora cluster (no Kubernetes cluster involved). */
+export const DEFINITION_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RDS_BACKUP'] as const;
 export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
 
-/** What a job does: the definition kinds plus housekeeping runs. */
-export const JOB_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RECOVERY_POINT_DELETE'] as const;
+/** What a job does: the definition kinds plus housekeeping runs and RDS restores (which have no definition). */
+export const JOB_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RECOVERY_POINT_DELETE', 'RDS_BACKUP', 'RDS_RESTORE'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** Job states. RUNNING is the only non-terminal one; SKIPPED carries a reason (agent not connected,
@@ -46,3 +47,19 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 /** SNAPSHOT = PV snapshots in the cluster plus resources in storage; COPY = PV data in storage too. */
 export const RECOVERY_POINT_TYPES = ['SNAPSHOT', 'COPY'] as const;
 export type RecoveryPointType = (typeof RECOVERY_POINT_TYPES)[number];
+
+/** Where a recovery point came from: a Kubernetes cluster's backup, or an AWS RDS snapshot (held by AWS, not in a storage target). */
+export const RECOVERY_POINT_SOURCES = ['kubernetes', 'awsrds'] as const;
+export type RecoveryPointSource = (typeof RECOVERY_POINT_SOURCES)[number];
+
+/** How a cloud account reaches AWS: its own access keys, or a role Haven assumes (external id `haven-<organization>`). */
+export const CLOUD_ACCOUNT_AUTH_KINDS = ['ACCESS_KEYS', 'ASSUME_ROLE'] as const;
+export type CloudAccountAuthKind = (typeof CLOUD_ACCOUNT_AUTH_KINDS)[number];
+
+/** What an RDS definition protects: a DB instance, or an Aurora DB cluster. */
+export const RDS_DATABASE_TYPES = ['INSTANCE', 'CLUSTER'] as const;
+export type RdsDatabaseType = (typeof RDS_DATABASE_TYPES)[number];
+
+/** What one RDS backup run does: a snapshot; a snapshot and its copy to the copy region; or only a copy of the newest snapshot. */
+export const RDS_RUN_MODES = ['SNAPSHOT', 'SNAPSHOT_AND_COPY', 'COPY_ONLY'] as const;
+export type RdsRunMode = (typeof RDS_RUN_MODES)[number];

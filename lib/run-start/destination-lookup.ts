@@ -8,9 +8,9 @@ import type { TenantScope } from '../db/tenant-scope.js';
 /** Reads the three settings and applies the precedence (domain/destination.ts). */
 export async function lookUpDestination(
   scope: TenantScope,
-  definition: { storageTargetId: string | null; clusterId: string },
+  definition: { storageTargetId: string | null; clusterId: string | null },
 ): Promise<ResolvedDestination | null> {
-  const cluster = await scope.find(clusters, definition.clusterId);
+  const cluster = definition.clusterId ? await scope.find(clusters, definition.clusterId) : undefined;
   const organization = await scope.organization();
   return resolveDestination({
     definition: definition.storageTargetId,

@@ -8,6 +8,9 @@ import { Problem, fieldProblem } from '../common/problem.js';
 import type { StoredBackupSpec, StoredReplicationSpec, StoredRestoreSpec } from '../domain/definitions/stored.js';
 import { runStart, type RunDefinition, type RunStart } from '../domain/runs/run-inputs.js';
 import { checkSafeLockDestination, lookUpDestination } from './destination-lookup.js';
+import { resolveRdsRun } from './rds-run.js';
+import type { RdsBackupRunInput } from '../domain/rds/backup-spec.js';
+import type { RdsRunMode } from '../common/enums.js';
 
 export interface RunOptions {
   /** Ad-hoc retention from the request, if any. */
@@ -16,6 +19,8 @@ export interface RunOptions {
   retention?: { days: number; safeLock: boolean } | undefined;
   /** A scheduled run already has its workflow (Temporal named it); ad-hoc runs get a new id. */
   workflowId?: string | undefined;
+  /** RDS backups: what the run does (SNAPSHOT unless asked). */
+  rdsMode?: RdsRunMode | undefined;
 }
 
 async function retentionFor(scope: TenantScope, row: DefinitionRow, options: RunOptions) {
@@ -35,6 +40,10 @@ function workflowIdFor(row: DefinitionRow, at: Date): string {
 
 /** Where a run of the definition writes and how long it keeps it; a Problem when it cannot run. */
 export async function resolveRun(scope: TenantScope, row: DefinitionRow, options: RunOptions) {
+  if (row.kind === 'RDS_BACKUP') {
+    const rds = await resolveRdsRun(scope, row, { mode: options.rdsMode, retentionDays: options.retentionDays, retention: options.retention });
+    return { retention: null, destination: null, rds };
+  }
   const retention = await retentionFor(scope, row, options);
   let destination = null;
   if (row.kind === 'RESTORE') {
@@ -50,12 +59,15 @@ export async function resolveRun(scope: TenantScope, row: DefinitionRow, options
     }
     if (retention?.safeLock) await checkSafeLockDestination(scope, destination, 'advanced.destinationStorageTargetId');
   }
-  return { retention, destination };
+  return { retention, destination, rds: null };
 }
 
 /** The stored row as a run reads it; the API validated `spec` against the kind's schema when it saved it. */
-export function runDefinition(row: DefinitionRow): RunDefinition {
+export function runDefinition(row: DefinitionRow, rds: Omit<RdsBackupRunInput, 'jobId'> | null = null): RunDefinition {
   switch (row.kind) {
+    case 'RDS_BACKUP':
+      if (!rds) throw new Error(`rds backup definition ${row.id} was not resolved`);
+      return { kind: 'RDS_BACKUP', input: rds };
     case 'BACKUP':
       return { kind: 'BACKUP', spec: row.spec as unknown as StoredBackupSpec };
     case 'REPLICATION':
@@ -84,7 +96,7 @@ export function resolvedRun(
     destination: resolved.destination,
     retention: resolved.retention,
   };
-  return runStart(request, runDefinition(row));
+  return runStart(request, runDefinition(row, resolved.rds));
 }
 
 /**

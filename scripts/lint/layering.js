@@ -17,11 +17,12 @@ const LAYERS = [
   // The CLI is a client of the API: it knows the API only through its generated client, never its insides.
   { folder: 'services/cli', may: ['lib/client'], types: [] },
   { folder: 'workflows', may: ['lib/domain', 'lib/common/temporal/names', 'proto'], types: ['activities'] },
-  { folder: 'activities/control', may: ['activities/common', 'lib/run-start', 'lib/db', 'lib/cluster-access', 'lib/domain', 'lib/datamover', 'lib/common', 'proto'], types: [] },
+  { folder: 'activities/control', may: ['activities/common', 'lib/aws', 'lib/run-start', 'lib/db', 'lib/cluster-access', 'lib/domain', 'lib/datamover', 'lib/common', 'proto'], types: [] },
   { folder: 'activities/cluster', may: ['activities/common', 'lib/cluster-access/gateway-connection', 'lib/domain', 'lib/common', 'lib/kube', 'lib/datamover', 'proto'], types: [] },
   { folder: 'activities/mover', may: ['activities/common', 'lib/common', 'lib/datamover', 'proto'], types: [] },
   { folder: 'activities/common', may: ['lib/common', 'lib/kube', 'lib/datamover', 'proto'], types: [] },
   { folder: 'lib/run-start', may: ['lib/domain', 'lib/db', 'lib/common'], types: [] },
+  { folder: 'lib/aws', may: ['lib/domain', 'lib/common'], types: [] },
   { folder: 'lib/db', may: ['lib/domain', 'lib/common'], types: [] },
   { folder: 'lib/cluster-access', may: ['lib/common'], types: [] },
   { folder: 'lib/datamover', may: ['lib/common', 'proto/repository'], types: [] },

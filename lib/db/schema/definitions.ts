@@ -23,8 +23,8 @@ export const definitions = pgTable(
     ...tenantRecordColumns(),
     kind: definitionKindEnum('kind').notNull(),
     name: text('name').notNull(),
-    /** Backup and replication: the source cluster. Restore: the target cluster. */
-    clusterId: uuid('cluster_id').notNull(),
+    /** Backup and replication: the source cluster. Restore: the target cluster. RDS backups: null (spec names the database). */
+    clusterId: uuid('cluster_id'),
     /** Replication only: the destination cluster. */
     destinationClusterId: uuid('destination_cluster_id'),
     policyId: uuid('policy_id'),
@@ -61,3 +61,9 @@ export const definitions = pgTable(
 );
 
 export type DefinitionRow = typeof definitions.$inferSelect;
+
+/** The cluster of a backup, replication or restore definition: only RDS backups have none, so null here is a bug. */
+export function definitionClusterId(row: { id: string; kind: string; clusterId: string | null }): string {
+  if (!row.clusterId) throw new Error(`${row.kind.toLowerCase()} definition ${row.id} has no cluster`);
+  return row.clusterId;
+}

@@ -1,9 +1,12 @@
 import { pgEnum } from 'drizzle-orm/pg-core';
 import {
+  CLOUD_ACCOUNT_AUTH_KINDS,
   DEFINITION_KINDS,
   HOOK_TYPES,
   JOB_KINDS,
   JOB_STATUSES,
+  RDS_DATABASE_TYPES,
+  RECOVERY_POINT_SOURCES,
   RECOVERY_POINT_TYPES,
   ROLES,
   STORAGE_TARGET_KINDS,
@@ -16,3 +19,6 @@ export const definitionKindEnum = pgEnum('definition_kind', DEFINITION_KINDS);
 export const jobKindEnum = pgEnum('job_kind', JOB_KINDS);
 export const jobStatusEnum = pgEnum('job_status', JOB_STATUSES);
 export const recoveryPointTypeEnum = pgEnum('recovery_point_type', RECOVERY_POINT_TYPES);
+export const recoveryPointSourceEnum = pgEnum('recovery_point_source', RECOVERY_POINT_SOURCES);
+export const cloudAccountAuthEnum = pgEnum('cloud_account_auth', CLOUD_ACCOUNT_AUTH_KINDS);
+export const rdsDatabaseTypeEnum = pgEnum('rds_database_type', RDS_DATABASE_TYPES);

@@ -2,11 +2,12 @@ import { bigint, foreignKey, index, integer, jsonb, pgTable, text, timestamp, uu
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { clusters } from './clusters.js';
 import { definitions } from './definitions.js';
-import { recoveryPointTypeEnum } from './enums.js';
+import { recoveryPointSourceEnum, recoveryPointTypeEnum } from './enums.js';
 import { jobs } from './jobs.js';
 import { organizations } from './organizations.js';
 import { storageTargets } from './storage-targets.js';
 import type { StoredRecoveryPointContents } from '../../domain/recovery-point-contents.js';
+import type { StoredRdsSnapshot } from '../../domain/rds/snapshot.js';
 
 export type { StoredRecoveryPointContents, StoredRecoveryPointVolume } from '../../domain/recovery-point-contents.js';
 
@@ -20,12 +21,17 @@ export const recoveryPoints = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     orgId: uuid('org_id').notNull(),
     type: recoveryPointTypeEnum('type').notNull(),
+    /** kubernetes: a cluster's backup in a storage target; awsrds: an RDS snapshot AWS holds (`rds` says where). */
+    sourceType: recoveryPointSourceEnum('source_type').notNull().default('kubernetes'),
     clusterId: uuid('cluster_id').references((): AnyPgColumn => clusters.id, { onDelete: 'set null' }),
     clusterName: text('cluster_name').notNull(),
     definitionId: uuid('definition_id').references((): AnyPgColumn => definitions.id, { onDelete: 'set null' }),
     definitionName: text('definition_name').notNull(),
     jobId: uuid('job_id').references((): AnyPgColumn => jobs.id, { onDelete: 'set null' }),
-    storageTargetId: uuid('storage_target_id').notNull(),
+    /** Null for awsrds points: their data is the RDS snapshot itself. */
+    storageTargetId: uuid('storage_target_id'),
+    /** awsrds only: the snapshot (account, region, identifier) and the database it was taken of. */
+    rds: jsonb('rds').$type<StoredRdsSnapshot>(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
     /** Retained snapshots may expire sooner than the copy. */

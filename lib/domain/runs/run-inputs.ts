@@ -7,12 +7,14 @@ import { backupPlan, replicationBackupPlan, replicationRestoreVolumes } from './
 import type { BackupRunInput } from './backup-run.js';
 import type { ReplicationRunInput } from './replication-run.js';
 import type { RestoreRunInput } from './restore-run.js';
+import type { RdsBackupRunInput } from '../rds/backup-spec.js';
 
 /** A definition as a run reads it: its kind, stored options and the references only that kind has. */
 export type RunDefinition =
   | { kind: 'BACKUP'; spec: StoredBackupSpec }
   | { kind: 'REPLICATION'; spec: StoredReplicationSpec; destinationClusterId: string }
-  | { kind: 'RESTORE'; spec: StoredRestoreSpec; recoveryPointId: string };
+  | { kind: 'RESTORE'; spec: StoredRestoreSpec; recoveryPointId: string }
+  | { kind: 'RDS_BACKUP'; input: Omit<RdsBackupRunInput, 'jobId'> };
 
 /** What starting a run resolved: the job it records, where its data goes and how long it is kept. */
 export interface RunRequest {
@@ -23,7 +25,8 @@ export interface RunRequest {
   workflowId: string;
   definitionId: string;
   definitionName: string;
-  clusterId: string;
+  /** Null only for RDS backups, which protect a database rather than a cluster. */
+  clusterId: string | null;
   /** Where the data goes (definition > cluster > organization); null only for restores. */
   destination: ResolvedDestination | null;
   /** Backups only: the policy schedule's, or the ad-hoc run's. */
@@ -32,7 +35,12 @@ export interface RunRequest {
 
 /** One run, fully resolved: the engine starts `input` as workflow `workflowId`, and nothing else is looked up. */
 export type RunStart = Pick<RunRequest, 'workflowId' | 'definitionId' | 'definitionName' | 'clusterId'> &
-  ({ kind: 'BACKUP'; input: BackupRunInput } | { kind: 'REPLICATION'; input: ReplicationRunInput } | { kind: 'RESTORE'; input: RestoreRunInput });
+  (
+    | { kind: 'BACKUP'; input: BackupRunInput }
+    | { kind: 'REPLICATION'; input: ReplicationRunInput }
+    | { kind: 'RESTORE'; input: RestoreRunInput }
+    | { kind: 'RDS_BACKUP'; input: RdsBackupRunInput }
+  );
 
 /** The workflow input of one run; a missing destination or retention is a bug of the caller, not user input. */
 export function runStart(request: RunRequest, definition: RunDefinition): RunStart {
@@ -45,6 +53,8 @@ export function runStart(request: RunRequest, definition: RunDefinition): RunSta
       return { ...common, kind: 'REPLICATION', input: replicationRunInput(request, definition.spec, definition.destinationClusterId) };
     case 'RESTORE':
       return { ...common, kind: 'RESTORE', input: restoreRunInput(request, definition.spec, definition.recoveryPointId) };
+    case 'RDS_BACKUP':
+      return { ...common, kind: 'RDS_BACKUP', input: { ...definition.input, jobId: request.jobId } };
   }
 }
 
@@ -59,7 +69,7 @@ function backupRunInput(request: RunRequest, spec: StoredBackupSpec): BackupRunI
     jobId: request.jobId,
     definitionId: request.definitionId,
     definitionName: request.definitionName,
-    clusterId: request.clusterId,
+    clusterId: required(request.clusterId, 'cluster', request, 'BACKUP'),
     storageTargetId: required(request.destination, 'destination', request, 'BACKUP').storageTargetId,
     retention: required(request.retention, 'retention', request, 'BACKUP'),
     recoveryPointType: spec.persistentVolumes.mode === 'SNAPSHOT_ONLY' ? 'SNAPSHOT' : 'COPY',
@@ -78,7 +88,7 @@ function replicationRunInput(request: RunRequest, spec: StoredReplicationSpec, d
     jobId: request.jobId,
     definitionId: request.definitionId,
     definitionName: request.definitionName,
-    sourceClusterId: request.clusterId,
+    sourceClusterId: required(request.clusterId, 'cluster', request, 'REPLICATION'),
     destinationClusterId,
     destinationNamespaces: spec.destinationNamespaces,
     replaceUnmanagedNamespaces: spec.replaceUnmanagedNamespaces ?? false,
@@ -98,7 +108,7 @@ function restoreRunInput(request: RunRequest, spec: StoredRestoreSpec, recoveryP
     restoreId: request.definitionId,
     restoreName: request.definitionName,
     recoveryPointId,
-    targetClusterId: request.clusterId,
+    targetClusterId: required(request.clusterId, 'cluster', request, 'RESTORE'),
     selection: spec.selection,
     transforms: spec.transforms,
     existingResources: spec.existingResources,

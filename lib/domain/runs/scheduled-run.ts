@@ -1,4 +1,4 @@
-import type { DefinitionKind } from '../../common/enums.js';
+import type { DefinitionKind, RdsRunMode } from '../../common/enums.js';
 
 /**
  * What a Temporal Schedule hands each run it starts. Only references and the schedule's retention:
@@ -11,6 +11,8 @@ export interface ScheduledRunInput {
   kind: Exclude<DefinitionKind, 'RESTORE'>;
   /** The retention of the policy schedule that fired (ignored for replication). */
   retention: { days: number; safeLock: boolean };
+  /** RDS definitions: SNAPSHOT for their policy's schedules, SNAPSHOT_AND_COPY for their copy policy's. */
+  rdsMode?: RdsRunMode;
 }
 
 export type ScheduledRunOutcome =

@@ -15,4 +15,7 @@ export const WORKFLOW_TYPES = {
   repositoryGcPass: 'repositoryGcPassWorkflow',
   leftoverSweep: 'leftoverSweepWorkflow',
   clusterSweep: 'clusterSweepWorkflow',
+  rdsBackup: 'rdsBackupWorkflow',
+  rdsRestore: 'rdsRestoreWorkflow',
+  rdsInventory: 'rdsInventoryWorkflow',
 } as const;

@@ -1,5 +1,6 @@
 import { organizationWorkflowId } from '../../../lib/common/temporal/names.js';
 import type { ScheduledRunInput } from '../../../lib/domain/runs/scheduled-run.js';
+import type { RdsRunMode } from '../../../lib/common/enums.js';
 
 /**
  * What Temporal should hold for one definition: one Schedule per policy schedule (each keeps its own
@@ -10,10 +11,12 @@ export interface DesiredSchedules {
   orgId: string;
   definitionId: string;
   kind: ScheduledRunInput['kind'];
-  clusterId: string;
+  /** Null for RDS definitions. */
+  clusterId: string | null;
   /** IANA zone the cron expressions are read in (the policy's). */
   timeZone: string;
-  entries: { cron: string; retentionDays: number; safeLock: boolean }[];
+  /** `rdsMode`: what a run of an RDS definition's schedule does (its policy's snapshots, or its copy policy's copies). */
+  entries: { cron: string; retentionDays: number; safeLock: boolean; rdsMode?: RdsRunMode }[];
   paused: boolean;
 }
 

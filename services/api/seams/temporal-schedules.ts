@@ -41,6 +41,7 @@ export class TemporalSchedules {
       definitionId: desired.definitionId,
       kind: desired.kind,
       retention: { days: entry.retentionDays, safeLock: entry.safeLock },
+      ...(entry.rdsMode ? { rdsMode: entry.rdsMode } : {}),
     };
     return {
       scheduleId: scheduleId(desired.definitionId, index),
@@ -52,7 +53,7 @@ export class TemporalSchedules {
         taskQueue: this.controlTaskQueue,
         args: [input],
         typedSearchAttributes: [
-          { key: CLUSTER_ID_ATTRIBUTE, value: desired.clusterId },
+          ...(desired.clusterId ? [{ key: CLUSTER_ID_ATTRIBUTE, value: desired.clusterId }] : []),
           { key: DEFINITION_ID_ATTRIBUTE, value: desired.definitionId },
           { key: KIND_ATTRIBUTE, value: desired.kind },
         ],

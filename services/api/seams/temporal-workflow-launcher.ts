@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import { Problem } from '../../../lib/common/problem.js';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
 import { recoveryPointDeletionWorkflowId, type RecoveryPointDeletionInput } from '../../../lib/domain/runs/recovery-point-deletion.js';
@@ -8,6 +8,11 @@ import type { backupWorkflow } from '../../../workflows/backup.js';
 import type { deleteRecoveryPointWorkflow } from '../../../workflows/recovery-point-delete.js';
 import type { replicationWorkflow } from '../../../workflows/replication.js';
 import type { restoreWorkflow } from '../../../workflows/restore.js';
+import type { rdsBackupWorkflow } from '../../../workflows/rds-backup.js';
+import type { rdsRestoreWorkflow } from '../../../workflows/rds-restore.js';
+import type { rdsInventoryWorkflow } from '../../../workflows/rds-inventory.js';
+import type { RdsRestoreRunInput } from '../../../lib/domain/rds/restore.js';
+import { rdsInventoryWorkflowId, type RdsInventoryOutcome } from '../../../lib/domain/rds/inventory.js';
 import type { DesiredSchedules } from './definition-schedules.js';
 import type { TemporalSchedules } from './temporal-schedules.js';
 import type { StartedRun, WorkflowLauncher } from './workflow-launcher.js';
@@ -30,18 +35,49 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
       workflowId: run.workflowId,
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
       typedSearchAttributes: [
-        { key: CLUSTER_ID_ATTRIBUTE, value: run.clusterId },
+        ...(run.clusterId ? [{ key: CLUSTER_ID_ATTRIBUTE, value: run.clusterId }] : []),
         { key: DEFINITION_ID_ATTRIBUTE, value: run.definitionId },
         { key: KIND_ATTRIBUTE, value: run.kind },
       ],
     };
-    const handle =
-      run.kind === 'BACKUP'
-        ? await this.client.workflow.start<typeof backupWorkflow>(WORKFLOW_TYPES.backup, { ...common, args: [run.input] })
-        : run.kind === 'RESTORE'
-          ? await this.client.workflow.start<typeof restoreWorkflow>(WORKFLOW_TYPES.restore, { ...common, args: [run.input] })
-          : await this.client.workflow.start<typeof replicationWorkflow>(WORKFLOW_TYPES.replication, { ...common, args: [run.input] });
+    const handle = await this.startKind(run, common);
     return { runId: handle.firstExecutionRunId };
+  }
+
+  private startKind(run: RunStart, common: Omit<WorkflowStartOptions, 'args'>) {
+    switch (run.kind) {
+      case 'BACKUP':
+        return this.client.workflow.start<typeof backupWorkflow>(WORKFLOW_TYPES.backup, { ...common, args: [run.input] });
+      case 'RESTORE':
+        return this.client.workflow.start<typeof restoreWorkflow>(WORKFLOW_TYPES.restore, { ...common, args: [run.input] });
+      case 'REPLICATION':
+        return this.client.workflow.start<typeof replicationWorkflow>(WORKFLOW_TYPES.replication, { ...common, args: [run.input] });
+      case 'RDS_BACKUP':
+        return this.client.workflow.start<typeof rdsBackupWorkflow>(WORKFLOW_TYPES.rdsBackup, { ...common, args: [run.input] });
+    }
+  }
+
+  /** Starts an RDS restore the API resolved and recorded the job of; a retried start joins the first. */
+  async startRdsRestore(run: { workflowId: string; input: RdsRestoreRunInput }): Promise<StartedRun> {
+    const handle = await this.client.workflow.start<typeof rdsRestoreWorkflow>(WORKFLOW_TYPES.rdsRestore, {
+      taskQueue: this.controlTaskQueue,
+      workflowId: run.workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [{ key: KIND_ATTRIBUTE, value: 'RDS_RESTORE' }],
+      args: [run.input],
+    });
+    return { runId: handle.firstExecutionRunId };
+  }
+
+  /** Starts (or joins) an account's inventory refresh and waits for it: it is a few Describe calls per region. */
+  async runRdsInventory(account: { orgId: string; cloudAccountId: string }): Promise<RdsInventoryOutcome> {
+    return this.client.workflow.execute<typeof rdsInventoryWorkflow>(WORKFLOW_TYPES.rdsInventory, {
+      taskQueue: this.controlTaskQueue,
+      workflowId: rdsInventoryWorkflowId(account.orgId, account.cloudAccountId),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [{ key: KIND_ATTRIBUTE, value: 'RDS_INVENTORY' }],
+      args: [{ accounts: [account] }],
+    });
   }
 
   /** The workflow records CANCELLED on the job once it has cleaned up. */

@@ -2,6 +2,8 @@ import { Problem } from '../../../lib/common/problem.js';
 import type { DefinitionKind } from '../../../lib/common/enums.js';
 import type { RunStart } from '../../../lib/domain/runs/run-inputs.js';
 import type { DesiredSchedules } from './definition-schedules.js';
+import type { RdsRestoreRunInput } from '../../../lib/domain/rds/restore.js';
+import type { RdsInventoryOutcome } from '../../../lib/domain/rds/inventory.js';
 
 /**
  * Everything the API asks of the workflow engine. The API resolves a definition into one immutable
@@ -16,12 +18,16 @@ export interface WorkflowLauncher {
   /** Makes the engine's schedules for one definition match its policy and paused flag. */
   syncSchedules(desired: DesiredSchedules): Promise<void>;
   /** Starts the deletion of a point the caller checked exists and is not SafeLocked; the run records its job. */
-  deleteRecoveryPoint(recoveryPoint: { orgId: string; id: string; storageTargetId: string }): Promise<{ workflowId: string }>;
+  deleteRecoveryPoint(recoveryPoint: { orgId: string; id: string; storageTargetId: string | null }): Promise<{ workflowId: string }>;
   /**
    * Starts the release of a point the caller checked exists and is not SafeLocked (scope RELEASE: its
    * kept snapshots stay in the cluster). A deletion of the point still running is a `conflict`.
    */
   releaseRecoveryPoint(recoveryPoint: { orgId: string; id: string }): Promise<{ workflowId: string }>;
+  /** Starts an RDS restore the API resolved and whose job it recorded. */
+  startRdsRestore(run: { workflowId: string; input: RdsRestoreRunInput }): Promise<StartedRun>;
+  /** Refreshes one cloud account's inventory now and answers what it found. */
+  runRdsInventory(account: { orgId: string; cloudAccountId: string }): Promise<RdsInventoryOutcome>;
 }
 
 export interface StartedRun {
@@ -56,6 +62,14 @@ export class UnavailableWorkflowLauncher implements WorkflowLauncher {
 
   releaseRecoveryPoint(): Promise<{ workflowId: string }> {
     this.refuse('releasing a recovery point (its repository snapshots must be forgotten first)');
+  }
+
+  startRdsRestore(): Promise<StartedRun> {
+    this.refuse('restoring an RDS snapshot');
+  }
+
+  runRdsInventory(): Promise<RdsInventoryOutcome> {
+    this.refuse('refreshing an RDS inventory');
   }
 
   /**

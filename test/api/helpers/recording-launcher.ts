@@ -28,6 +28,14 @@ export class RecordingLauncher implements WorkflowLauncher {
     this.calls.push(`delete:${recoveryPoint.id}`);
     return { workflowId: `recovery-point-delete-${recoveryPoint.id}` };
   }
+  async startRdsRestore(run: { workflowId: string }) {
+    this.calls.push(`rds-restore:${run.workflowId}`);
+    return { runId: `run-${this.calls.length}` };
+  }
+  async runRdsInventory(account: { cloudAccountId: string }) {
+    this.calls.push(`rds-inventory:${account.cloudAccountId}`);
+    return { accounts: [{ cloudAccountId: account.cloudAccountId, found: 0, markedDeleted: 0 }] };
+  }
   async releaseRecoveryPoint(recoveryPoint: { id: string }) {
     this.calls.push(`release:${recoveryPoint.id}`);
     return { workflowId: `recovery-point-delete-${recoveryPoint.id}` };

@@ -1,4 +1,4 @@
-import { clusters, policies, storageTargets } from '../../../../lib/db/schema/index.js';
+import { clusters, policies, storageTargets, definitionClusterId } from '../../../../lib/db/schema/index.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { requireReference } from '../references.js';
@@ -82,7 +82,7 @@ export const backupDefinitionKind: DefinitionKindSpec<typeof BackupDefinitionInp
     const spec = row.spec as unknown as BackupSpec;
     return {
       ...definitionMeta(row),
-      clusterId: row.clusterId,
+      clusterId: definitionClusterId(row),
       policyId: row.policyId,
       selection: spec.selection,
       persistentVolumes: spec.persistentVolumes,

@@ -1,4 +1,4 @@
-import { clusters } from '../../../../lib/db/schema/index.js';
+import { clusters, definitionClusterId } from '../../../../lib/db/schema/index.js';
 import type { ApiContext } from '../../context.js';
 import { errorResponses } from '../../http/problem-schema.js';
 import { IdParams } from '../../../../lib/domain/schema-kit.js';
@@ -34,7 +34,7 @@ export function backupPreviewRoutes(context: ApiContext): RoutePlugin {
       },
       async (request) => {
         const row = await getDefinition(request.tenant, 'BACKUP', request.params.id, what);
-        const cluster = await request.tenant.get(clusters, row.clusterId, 'cluster');
+        const cluster = await request.tenant.get(clusters, definitionClusterId(row), 'cluster');
         await requireConnectedAgent(context, cluster);
         // The same plan a run of the definition would get, so the preview cannot promise what a run would not do.
         const spec = row.spec as unknown as StoredBackupSpec;

@@ -7,7 +7,7 @@ import { Page, PageQuery } from '../../http/pagination.js';
 import { errorResponses } from '../../http/problem-schema.js';
 import { Id, IdParams } from '../../../../lib/domain/schema-kit.js';
 import type { RoutePlugin } from '../../http/type-provider.js';
-import { RecoveryPoint, RecoveryPointType } from './schema.js';
+import { RecoveryPoint, RecoveryPointSource, RecoveryPointType } from './schema.js';
 import { isLocked, toApi } from './store.js';
 import { KeptSnapshot } from '../../../../lib/domain/kept-snapshot.js';
 import { keptSnapshotsOf } from '../../../../lib/domain/recovery-point-contents.js';
@@ -24,14 +24,14 @@ export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
           tags,
           summary: 'List recovery points, newest first',
           querystring: Type.Object(
-            { ...PageQuery, clusterId: Type.Optional(Id), definitionId: Type.Optional(Id), type: Type.Optional(RecoveryPointType) },
+            { ...PageQuery, clusterId: Type.Optional(Id), definitionId: Type.Optional(Id), type: Type.Optional(RecoveryPointType), sourceType: Type.Optional(RecoveryPointSource) },
             { additionalProperties: false },
           ),
           response: { 200: Page(RecoveryPoint), ...errorResponses('unprocessable') },
         },
       },
       async (request) => {
-        const { limit, cursor, clusterId, definitionId, type } = request.query;
+        const { limit, cursor, clusterId, definitionId, type, sourceType } = request.query;
         const page = await request.tenant.list(recoveryPoints, {
           limit,
           cursor,
@@ -40,6 +40,7 @@ export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
             clusterId ? eq(recoveryPoints.clusterId, clusterId) : undefined,
             definitionId ? eq(recoveryPoints.definitionId, definitionId) : undefined,
             type ? eq(recoveryPoints.type, type) : undefined,
+            sourceType ? eq(recoveryPoints.sourceType, sourceType) : undefined,
           ],
         });
         const now = context.clock.now();

@@ -1,4 +1,4 @@
-import { clusters, policies, storageTargets } from '../../../../lib/db/schema/index.js';
+import { clusters, policies, storageTargets, definitionClusterId } from '../../../../lib/db/schema/index.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { requireReference } from '../references.js';
@@ -122,7 +122,7 @@ export const replicationDefinitionKind: DefinitionKindSpec<typeof ReplicationDef
     const spec = row.spec as unknown as ReplicationSpec;
     return {
       ...definitionMeta(row),
-      sourceClusterId: row.clusterId,
+      sourceClusterId: definitionClusterId(row),
       policyId: row.policyId,
       policyUsage: 'SCHEDULE_ONLY',
       selection: spec.selection,

@@ -1,4 +1,4 @@
-import { clusters, recoveryPoints } from '../../../../lib/db/schema/index.js';
+import { clusters, recoveryPoints, definitionClusterId } from '../../../../lib/db/schema/index.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import { requireReference } from '../references.js';
@@ -68,7 +68,7 @@ export const restoreKind: DefinitionKindSpec<typeof RestoreInput, typeof Restore
     return {
       ...definitionMeta(row),
       recoveryPointId: row.recoveryPointId,
-      targetClusterId: row.clusterId,
+      targetClusterId: definitionClusterId(row),
       ...spec,
       hooks: { postRestore: hooks.get('POST_RESTORE') ?? [] },
     };
