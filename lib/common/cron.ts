@@ -73,3 +73,16 @@ export function isKnownTimeZone(name: string): boolean {
     return false;
   }
 }
+
+/**
+ * Whether a valid expression fires more than once on some day: its hour or minute field names more than
+ * one value (`*`, a range, a step or a list). Answers the field that does, or undefined for at most daily.
+ * Policies whose schedules do this have an hourly component, which RDS copies refuse.
+ */
+export function subDailyField(expression: string): 'minute' | 'hour' | undefined {
+  const [minute, hour] = expression.trim().split(/\s+/);
+  const single = (text: string | undefined) => text !== undefined && /^[0-9]{1,2}$/.test(text);
+  if (!single(minute)) return 'minute';
+  if (!single(hour)) return 'hour';
+  return undefined;
+}

@@ -9,6 +9,7 @@ import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { DEFAULT_EXPIRY_INTERVAL_MINUTES } from './seams/expiry-schedule.js';
 import { intervalMinutes } from './seams/interval-schedule.js';
 import { DEFAULT_SWEEP_INTERVAL_MINUTES } from './seams/sweep-schedule.js';
+import { DEFAULT_RDS_INVENTORY_INTERVAL_MINUTES } from '../../lib/domain/rds/inventory.js';
 
 /** Everything the API reads from its environment, read once at start. */
 export interface ApiConfig {
@@ -29,6 +30,8 @@ export interface ApiConfig {
   expiryIntervalMinutes: number;
   /** HAVEN_SWEEP_INTERVAL_MINUTES: how often the leftover sweep Schedule runs; 0 = never. */
   sweepIntervalMinutes: number;
+  /** HAVEN_RDS_INVENTORY_INTERVAL_MINUTES: how often every cloud account's RDS inventory is refreshed; 0 = never. */
+  rdsInventoryIntervalMinutes: number;
   /** Which storage tenants may point the control plane at (lib/common/storage-access/policy.ts). */
   storageAccess: StorageAccessPolicy;
   rateLimits: RateLimitSettings;
@@ -140,6 +143,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const temporalNamespace = env.TEMPORAL_NAMESPACE || DEFAULT_TEMPORAL_NAMESPACE;
   const expiryIntervalMinutes = intervalMinutes(env, 'HAVEN_EXPIRY_INTERVAL_MINUTES', DEFAULT_EXPIRY_INTERVAL_MINUTES, (message) => new ConfigError(message));
   const sweepIntervalMinutes = intervalMinutes(env, 'HAVEN_SWEEP_INTERVAL_MINUTES', DEFAULT_SWEEP_INTERVAL_MINUTES, (message) => new ConfigError(message));
+  const rdsInventoryIntervalMinutes = intervalMinutes(env, 'HAVEN_RDS_INVENTORY_INTERVAL_MINUTES', DEFAULT_RDS_INVENTORY_INTERVAL_MINUTES, (message) => new ConfigError(message));
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -166,6 +170,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     storageAccess: readStorageAccess(env),
     expiryIntervalMinutes,
     sweepIntervalMinutes,
+    rdsInventoryIntervalMinutes,
     rateLimits: readRateLimits(env),
     trustedProxies: readTrustedProxies(env),
   };

@@ -8,6 +8,7 @@ import type { BackupPreviewer } from './seams/backup-preview.js';
 import type { ClusterInventoryReader } from './seams/cluster-inventory.js';
 import type { RunProgressReader } from './seams/run-progress.js';
 import type { StorageProbe } from './seams/storage-probe.js';
+import type { CloudAccountChecker } from './seams/cloud-account-check.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
 
 /** What route plugins receive: the injected collaborators, never globals. */
@@ -24,6 +25,8 @@ export interface ApiContext {
   /** Live progress of running jobs (a query and a describe of the run, never stored). */
   runProgress: RunProgressReader;
   storageProbe: StorageProbe;
+  /** Checks a cloud account's credentials and permissions before it is saved. */
+  cloudAccountCheck: CloudAccountChecker;
   /** HAVEN_FILESYSTEM_TARGETS_ROOT: filesystem targets live under it, one directory per organization. */
   filesystemRoot: string | undefined;
   clock: Clock;

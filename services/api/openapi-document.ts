@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import { readConfig } from './config.js';
 import { s3StorageProbe } from './seams/s3-storage-probe.js';
 import { unavailableSeams } from './seams/unavailable.js';
+import { awsCloudAccountChecker } from './seams/cloud-account-check.js';
 
 /** Nothing listens here: building the routes opens no connection, and the document never queries. */
 const UNREACHED_DATABASE_URL = 'postgres://document-only@127.0.0.1:1/none';
@@ -25,6 +26,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       payloadKeys: null,
       ...unavailableSeams(),
       storageProbe: s3StorageProbe(config.storageAccess.endpoints),
+      cloudAccountCheck: awsCloudAccountChecker,
       filesystemRoot: undefined,
       clock: systemClock,
       agent: config.agent,

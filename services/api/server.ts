@@ -18,6 +18,8 @@ import { s3StorageProbe } from './seams/s3-storage-probe.js';
 import type { StorageProbe } from './seams/storage-probe.js';
 import { reconcileSchedules } from './seams/schedule-reconcile.js';
 import { connectWorkflowEngine } from './seams/workflow-engine.js';
+import { awsCloudAccountChecker, type CloudAccountChecker } from './seams/cloud-account-check.js';
+import { syncRdsInventorySchedule } from './seams/rds-inventory-schedule.js';
 
 export interface StartOptions {
   config: ApiConfig;
@@ -27,6 +29,8 @@ export interface StartOptions {
   clock?: Clock;
   /** The storage probe; the real one with the installation's settings when not given (tests shorten its deadlines). */
   storageProbe?: StorageProbe;
+  /** Checks a cloud account before it is saved; AWS (STS and IAM) when not given. */
+  cloudAccountCheck?: CloudAccountChecker;
 }
 
 export interface RunningApi {
@@ -65,6 +69,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         inventory: engine?.inventory ?? unavailable.inventory,
         runProgress: engine?.runProgress ?? unavailable.runProgress,
         storageProbe: options.storageProbe ?? s3StorageProbe(config.storageAccess.endpoints),
+        cloudAccountCheck: options.cloudAccountCheck ?? awsCloudAccountChecker,
         filesystemRoot: config.storageAccess.filesystemRoot,
         clock,
         installationAdminKey: config.installationAdminKey,
@@ -85,6 +90,10 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
       await syncSweepSchedule(engine.schedules, config.workflowEngine!.controlTaskQueue, config.sweepIntervalMinutes).then(
         () => app.log.info({ intervalMinutes: config.sweepIntervalMinutes }, 'leftover sweep schedule set'),
         (error: unknown) => app.log.error({ err: error }, 'setting the leftover sweep schedule failed; leftovers wait for the next start'),
+      );
+      await syncRdsInventorySchedule(engine.schedules, config.workflowEngine!.controlTaskQueue, config.rdsInventoryIntervalMinutes).then(
+        () => app.log.info({ intervalMinutes: config.rdsInventoryIntervalMinutes }, 'RDS inventory schedule set'),
+        (error: unknown) => app.log.error({ err: error }, 'setting the RDS inventory schedule failed; inventories refresh on demand until the next start'),
       );
     }
     return {

@@ -14,7 +14,7 @@ async function answers(endpoint: string): Promise<boolean> {
   return response.ok;
 }
 
-/** moto's server emulates the AWS RDS API (instances, snapshots, cross-region copies) on loopback. */
+/** moto's server emulates the AWS RDS API (instances, snapshots, cross-region copies), STS and IAM (cloud accounts' checks) on loopback. */
 export const moto: Component = {
   name: 'moto',
 
@@ -31,7 +31,15 @@ export const moto: Component = {
       pids: [pid],
       programHint: 'moto_server',
       ports: { moto: port },
-      env: { AWS_ENDPOINT_URL_RDS: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+      // One moto server answers every service; the SDK reads each service's endpoint from its own variable.
+      env: {
+        AWS_ENDPOINT_URL_RDS: endpoint,
+        AWS_ENDPOINT_URL_STS: endpoint,
+        AWS_ENDPOINT_URL_IAM: endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+      },
     };
   },
 

@@ -1,4 +1,4 @@
-import { eq, or } from 'drizzle-orm';
+import { eq, or, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { clusters, definitions, hookBindings, recoveryPoints } from '../../../lib/db/schema/index.js';
 import { Problem } from '../../../lib/common/problem.js';
@@ -43,8 +43,27 @@ export function referencesToCluster(scope: TenantScope, clusterId: string): Prom
   return definitionsWhere(scope, or(eq(definitions.clusterId, clusterId), eq(definitions.destinationClusterId, clusterId)) as SQL);
 }
 
+/** The definitions whose schedules come from the policy: as their own policy, or as an RDS copy policy. */
+export function definitionsUsingPolicy(policyId: string) {
+  return or(eq(definitions.policyId, policyId), sql`${definitions.spec}->'copy'->>'policyId' = ${policyId}`);
+}
+
+/** As a definition's policy, or as an RDS definition's copy policy. */
 export function referencesToPolicy(scope: TenantScope, policyId: string): Promise<ProblemReference[]> {
-  return definitionsWhere(scope, eq(definitions.policyId, policyId));
+  return definitionsWhere(scope, definitionsUsingPolicy(policyId) as SQL);
+}
+
+/** RDS definitions of the account, and its recovery points (their snapshots are deleted through it when they expire). */
+export async function referencesToCloudAccount(scope: TenantScope, cloudAccountId: string): Promise<ProblemReference[]> {
+  const fromRecoveryPoints = await scope.executor
+    .select({ id: recoveryPoints.id, name: recoveryPoints.definitionName })
+    .from(recoveryPoints)
+    .where(scope.owns(recoveryPoints, sql`${recoveryPoints.rds}->>'cloudAccountId' = ${cloudAccountId}`))
+    .limit(20);
+  return [
+    ...(await definitionsWhere(scope, sql`${definitions.spec}->>'cloudAccountId' = ${cloudAccountId}`)),
+    ...fromRecoveryPoints.map((rp) => ({ kind: 'recovery-point', ...rp })),
+  ];
 }
 
 export async function referencesToHook(scope: TenantScope, hookId: string): Promise<ProblemReference[]> {

@@ -50,7 +50,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     },
   });
   // No expiry Schedule unless a test asks: test files would leave one per control queue on the shared Temporal.
-  const config = readConfig({ DATABASE_URL: database.url, HAVEN_SECRET_KEY: generateKeyEntry('test1'), HAVEN_EXPIRY_INTERVAL_MINUTES: '0', HAVEN_SWEEP_INTERVAL_MINUTES: '0',
+  const config = readConfig({ DATABASE_URL: database.url, HAVEN_SECRET_KEY: generateKeyEntry('test1'), HAVEN_EXPIRY_INTERVAL_MINUTES: '0', HAVEN_SWEEP_INTERVAL_MINUTES: '0', HAVEN_RDS_INVENTORY_INTERVAL_MINUTES: '0',
     // As the stack's installation allows: its S3 servers on loopback; filesystem targets under /srv/haven/<organization>.
     HAVEN_STORAGE_PRIVATE_NETWORKS: process.env.HAVEN_STORAGE_PRIVATE_NETWORKS ?? '',
     HAVEN_FILESYSTEM_TARGETS_ROOT: FILESYSTEM_TARGETS_ROOT,

@@ -13,6 +13,8 @@ import { toApi as jobToApi } from '../jobs/store.js';
 import { getDefinition, representation } from './kind.js';
 import type { DefinitionKindSpec } from './kind.js';
 import { AdHocRun } from '../../../../lib/domain/definitions/options.js';
+import type { RdsRunMode } from '../../../../lib/common/enums.js';
+import { RdsAdHocRun } from '../rds-backup-definitions/schema.js';
 import { startRun } from './start-run.js';
 import { syncDefinitionSchedules } from './schedules.js';
 
@@ -33,15 +35,15 @@ export function definitionActionRoutes<I extends TObject, O extends TObject>(spe
           summary: `Run the ${what} now`,
           description: 'Answers 202 with the job once the workflow has started; 501 while this build has no workflow engine.',
           params: IdParams,
-          body: kind === 'BACKUP' ? AdHocRun : NoBody,
+          body: kind === 'BACKUP' ? AdHocRun : kind === 'RDS_BACKUP' ? RdsAdHocRun : NoBody,
           response: { 202: Job, ...errorResponses('not-found', 'unprocessable', 'conflict', 'workflows-unavailable') },
         },
       },
       async (request, reply) => {
-        const body = request.body as { retentionDays?: number };
+        const body = request.body as { retentionDays?: number; mode?: RdsRunMode };
         const job = await request.tenant.transaction(async (scope) => {
           const row = await getDefinition(scope, kind, request.params.id, what);
-          return startRun(scope, context, row, { retentionDays: body.retentionDays });
+          return startRun(scope, context, row, { retentionDays: body.retentionDays, rdsMode: body.mode });
         });
         return reply.code(202).send(jobToApi(job, context.temporal, request.principal.role));
       },

@@ -1,4 +1,3 @@
-import { eq, or, sql } from 'drizzle-orm';
 import { definitions, policies } from '../../../../lib/db/schema/index.js';
 import { Problem } from '../../../../lib/common/problem.js';
 import type { StoredRdsBackupSpec } from '../../../../lib/domain/rds/backup-spec.js';
@@ -7,6 +6,7 @@ import type { DesiredSchedules } from '../../seams/definition-schedules.js';
 import type { WorkflowLauncher } from '../../seams/workflow-launcher.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
 import type { DefinitionRow } from './store.js';
+import { definitionsUsingPolicy } from '../references.js';
 
 type PolicyRow = typeof policies.$inferSelect;
 
@@ -55,11 +55,6 @@ async function sync(launcher: WorkflowLauncher, desired: DesiredSchedules, name:
     const reason = error instanceof Error ? error.message : String(error);
     throw new Problem('engine-unavailable', `the schedules of "${name}" could not be saved in Temporal (${reason}); nothing was changed, retry when Temporal answers`);
   }
-}
-
-/** The definitions whose schedules come from the policy: as their own policy, or as an RDS copy policy. */
-export function definitionsUsingPolicy(policyId: string) {
-  return or(eq(definitions.policyId, policyId), sql`${definitions.spec}->'copy'->>'policyId' = ${policyId}`);
 }
 
 /** A policy change reaches every definition using it: their schedules carry its crons and retention. */

@@ -10,7 +10,8 @@ import type { DefinitionRow } from '../../../../lib/db/schema/definitions.js';
 export interface PreparedDefinition {
   columns: {
     name: string;
-    clusterId: string;
+    /** Null for RDS backups. */
+    clusterId: string | null;
     destinationClusterId: string | null;
     policyId: string | null;
     storageTargetId: string | null;
