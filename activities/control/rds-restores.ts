@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { withRds } from '../../lib/aws/rds-client.js';
 import { RdsError } from '../../lib/aws/rds-errors.js';
-import { databaseStatus, startRestore } from '../../lib/aws/rds-restore.js';
+import { databaseStatus, describeDatabase, startRestore } from '../../lib/aws/rds-restore.js';
 import type { RdsRestoreRunInput } from '../../lib/domain/rds/restore.js';
 import type { ControlDeps } from './deps.js';
 import { accountAccess, rdsStep } from './rds-access.js';
@@ -9,6 +9,9 @@ import { DEFAULT_RDS_POLL_INTERVAL_MS } from './rds-snapshots.js';
 
 /** States a new database does not leave by itself: the restore failed. */
 const FAILED_DATABASE_STATES = ['failed', 'incompatible-restore', 'incompatible-parameters', 'incompatible-network', 'inaccessible-encryption-credentials', 'deleting'];
+
+/** The tag naming the job that made a database, as on Haven's snapshots (lib/aws/rds-snapshots.ts havenTags). */
+const JOB_TAG = 'haven:job';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -22,7 +25,10 @@ export function rdsRestoreActivities(deps: ControlDeps) {
       const { target } = input;
       await rdsStep(() =>
         withRds(reach, input.region, `restoring into ${target.identifier} in ${input.region}`, async (rds) => {
-          if (await databaseStatus(rds, input.databaseType, target.identifier)) return;
+          const existing = await describeDatabase(rds, input.databaseType, target.identifier);
+          // Only this run's own database (tagged with its job when an earlier attempt started it) counts as started.
+          if (existing?.tags.some((tag) => tag.Key === JOB_TAG && tag.Value === input.jobId)) return;
+          if (existing) throw new RdsError('RDS_REQUEST_REFUSED', `a database named ${target.identifier} already exists in ${input.region}: a restore never overwrites one, choose another identifier`);
           const source =
             input.source.kind === 'SNAPSHOT'
               ? { kind: 'SNAPSHOT' as const, snapshotIdentifier: input.source.snapshotIdentifier, engine: input.source.engine }
@@ -38,7 +44,7 @@ export function rdsRestoreActivities(deps: ControlDeps) {
               securityGroupIds: target.securityGroupIds,
               parameterGroupName: target.parameterGroupName ?? undefined,
             },
-            [{ Key: 'haven:job', Value: input.jobId }],
+            [{ Key: JOB_TAG, Value: input.jobId }],
           );
         }),
       );

@@ -68,9 +68,18 @@ export async function startRestore(rds: RDSClient, type: RdsDatabaseType, source
 
 /** The database's status (creating, available…), or undefined when the region has none of that name. */
 export async function databaseStatus(rds: RDSClient, type: RdsDatabaseType, identifier: string): Promise<string | undefined> {
+  return (await describeDatabase(rds, type, identifier))?.status;
+}
+
+/** The database's status and tags, or undefined when the region has none of that name. */
+export async function describeDatabase(rds: RDSClient, type: RdsDatabaseType, identifier: string): Promise<{ status: string; tags: Tag[] } | undefined> {
   try {
-    if (type === 'INSTANCE') return (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }))).DBInstances?.[0]?.DBInstanceStatus;
-    return (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))).DBClusters?.[0]?.Status;
+    if (type === 'INSTANCE') {
+      const found = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }))).DBInstances?.[0];
+      return found ? { status: found.DBInstanceStatus ?? 'unknown', tags: found.TagList ?? [] } : undefined;
+    }
+    const found = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))).DBClusters?.[0];
+    return found ? { status: found.Status ?? 'unknown', tags: found.TagList ?? [] } : undefined;
   } catch (error) {
     if (/NotFound/.test((error as { name?: string }).name ?? '')) return undefined;
     throw error;
