@@ -12,6 +12,7 @@ import {
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { AWS_HOME_REGION, callerIdentity, credentialsFor, type AccountAccess } from './credentials.js';
+import { RdsError } from './rds-errors.js';
 
 /**
  * What Haven needs in an account to protect its RDS databases: the core functions and the RDS
@@ -137,8 +138,10 @@ export interface AccountCheck {
 /** Who the access is and which required permissions its policies lack; throws what AWS answered when it cannot tell. */
 export async function checkAccount(access: AccountAccess): Promise<AccountCheck> {
   const identity = await callerIdentity(access);
+  // The account's root user may do everything (and should not be used, but is not refused).
+  if (/^arn:aws[\w-]*:iam::\d+:root$/.test(identity.arn)) return { ...identity, missing: [] };
   const principal = principalOf(identity.arn);
-  if (!principal) return { ...identity, missing: [] };
+  if (!principal) throw new RdsError('RDS_ACCESS_DENIED', `the permissions of ${identity.arn} cannot be read from IAM: use an IAM user's keys or a role`);
   const iam = new IAMClient({ region: AWS_HOME_REGION, credentials: credentialsFor(access) });
   try {
     return { ...identity, missing: missingPermissions(await attachedDocuments(iam, principal)) };

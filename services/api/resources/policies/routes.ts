@@ -9,6 +9,7 @@ import type { RoutePlugin } from '../../http/type-provider.js';
 import { expectedVersion, setEtag } from '../../http/versioning.js';
 import type { ApiContext } from '../../context.js';
 import { syncPolicySchedules } from '../definitions/schedules.js';
+import { checkCopyPolicyUsers } from '../rds-backup-definitions/kind.js';
 import { referencesToPolicy, refuseWhileReferenced } from '../references.js';
 import { requireAdminTo } from '../../auth/roles.js';
 import { checkPolicy } from './rules.js';
@@ -107,6 +108,7 @@ export function policyRoutes(context: ApiContext): RoutePlugin {
           requireAdminTo(request.principal.role, policyWeakening(current.schedules, request.body.schedules));
           const updated = await scope.update(policies, request.params.id, version, request.body, what);
           await checkSafeLockedDefinitions(scope, { policyId: updated.id }, 'body.schedules');
+          await checkCopyPolicyUsers(scope, updated);
           await syncPolicySchedules(scope, context.launcher, updated);
           return updated;
         });

@@ -1,4 +1,5 @@
-import { cloudAccounts, policies } from '../../../../lib/db/schema/index.js';
+import { eq, sql } from 'drizzle-orm';
+import { cloudAccounts, definitions, policies } from '../../../../lib/db/schema/index.js';
 import { subDailyField } from '../../../../lib/common/cron.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
@@ -25,6 +26,21 @@ export function copyPolicyRefusal(policy: Pick<PolicyRow, 'name' | 'schedules'>)
     }
   }
   return undefined;
+}
+
+/**
+ * A policy change that gives a copy policy an hourly component is refused (422), in the change's
+ * transaction, naming an RDS definition that copies with it.
+ */
+export async function checkCopyPolicyUsers(scope: TenantScope, policy: PolicyRow): Promise<void> {
+  const refusal = copyPolicyRefusal(policy);
+  if (!refusal) return;
+  const [user] = await scope.executor
+    .select({ name: definitions.name })
+    .from(definitions)
+    .where(scope.owns(definitions, eq(definitions.kind, 'RDS_BACKUP'), sql`${definitions.spec}->'copy'->>'policyId' = ${policy.id}`))
+    .limit(1);
+  if (user) throw fieldProblem('body.schedules', `RDS backup definition "${user.name}" copies with this policy, and ${refusal}`);
 }
 
 async function prepare(scope: TenantScope, input: RdsBackupDefinitionInput): Promise<PreparedDefinition> {
