@@ -17,6 +17,8 @@ import {
   s3TargetBody,
 } from './helpers/fixtures.js';
 import { RecordingLauncher } from './helpers/recording-launcher.js';
+import { cloudAccountBody, HOME, useMotoEndpoints } from '../rds/helpers/aws.js';
+import { insertRdsDatabase, insertRdsPoint } from '../rds/helpers/records.js';
 import { idQueryParameters, operationsOf, pagedLists, verdict, withNeverExistingIds } from './helpers/api-document.js';
 import type { ApiDocument } from './helpers/api-document.js';
 import { TENANT_MATRIX } from './helpers/tenant-matrix.js';
@@ -53,6 +55,7 @@ async function victimRows(): Promise<Record<string, unknown[]>> {
 }
 
 beforeAll(async () => {
+  useMotoEndpoints();
   api = await startTestApi({
     launcher,
     // The codec endpoint and payload keys need the installation key; the launcher stands in for Temporal.
@@ -94,6 +97,11 @@ beforeAll(async () => {
     await victim.post('/restores', { name: uniqueName('victim-restore'), recoveryPointId: recoveryPoint.id, targetClusterId: cluster.id, hooks: { postRestore: [postRestore.id] } }),
     201,
   );
+  const account = expectStatus<{ id: string; name: string }>(await victim.post('/cloud-accounts', await cloudAccountBody(uniqueName('victim-aws'))), 201);
+  const rdsBody = (what: string) => ({ ...victimName(what), cloudAccountId: account.id, region: HOME, databaseType: 'INSTANCE', databaseIdentifier: 'victim-db', policyId: policy.id });
+  const rdsBackup = expectStatus<{ id: string; name: string }>(await victim.post('/rds-backup-definitions', rdsBody('rds')), 201);
+  const rdsDatabase = await insertRdsDatabase(db, victimOrg.orgId, account.id, 'victim-db');
+  const rdsPoint = await insertRdsPoint(db, victimOrg.orgId, account.id, rdsBackup);
   const job = await insertJob(db, { orgId: victimOrg.orgId, status: 'RUNNING' });
   // A second of each record A lists, so every list of A's has a next page and a cursor to steal.
   const seconds = [
@@ -105,7 +113,10 @@ beforeAll(async () => {
       201,
     ),
     expectStatus<{ id: string; name: string }>(await victim.post('/restores', { ...victimName('restore-2'), recoveryPointId: recoveryPoint.id, targetClusterId: cluster.id }), 201),
+    expectStatus<{ id: string; name: string }>(await victim.post('/cloud-accounts', await cloudAccountBody(uniqueName('victim-aws-2'))), 201),
+    expectStatus<{ id: string; name: string }>(await victim.post('/rds-backup-definitions', rdsBody('rds-2')), 201),
   ];
+  const secondDatabase = await insertRdsDatabase(db, victimOrg.orgId, account.id, 'victim-db-2');
   await insertRecoveryPoint(db, { orgId: victimOrg.orgId, storageTargetId: target.id, clusterId: cluster.id });
   await insertJob(db, { orgId: victimOrg.orgId, status: 'COMPLETED' });
   const userEmail = `${uniqueName('victim')}@example.com`;
@@ -127,13 +138,17 @@ beforeAll(async () => {
     replication: replication.id,
     restore: restore.id,
     recoveryPoint: recoveryPoint.id,
+    cloudAccount: account.id,
+    rdsBackup: rdsBackup.id,
+    rdsDatabase,
+    rdsPoint,
     job: job.id,
     user: user.id,
     userEmail,
     apiKey: apiKey.id,
     payload: sealed.payloads[0],
-    names: [target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, apiKey.name, ...seconds.map((record) => record.name)],
-    others: [destination.id, ...seconds.map((record) => record.id)],
+    names: [account.name, rdsBackup.name, 'victim-db', target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, apiKey.name, ...seconds.map((record) => record.name)],
+    others: [destination.id, secondDatabase, ...seconds.map((record) => record.id)],
   };
 
   const attackerOrg = await api.createOrganization('attacker');
@@ -151,6 +166,8 @@ beforeAll(async () => {
     runNow: false,
   });
   const ownRestore = await attacker.post('/restores', { name: uniqueName('restore'), recoveryPointId: ownPoint.id, targetClusterId: ownCluster.id });
+  const ownAccount = expectStatus<{ id: string }>(await attacker.post('/cloud-accounts', await cloudAccountBody(uniqueName('aws'))), 201);
+  const ownRds = await attacker.post('/rds-backup-definitions', { name: uniqueName('rds'), cloudAccountId: ownAccount.id, region: HOME, databaseType: 'INSTANCE', databaseIdentifier: 'b-db' });
   b = {
     cluster: ownCluster.id,
     replicaCluster: replicaCluster.id,
@@ -163,6 +180,10 @@ beforeAll(async () => {
     restoreVersion: String(ownRestore.headers.etag),
     recoveryPoint: ownPoint.id,
     storageTargetBody: s3TargetBody(),
+    cloudAccount: ownAccount.id,
+    cloudAccountBody: await cloudAccountBody(uniqueName('aws')),
+    rdsBackup: expectStatus<{ id: string }>(ownRds, 201).id,
+    rdsBackupVersion: String(ownRds.headers.etag),
   };
 });
 afterAll(() => api?.close());
@@ -171,7 +192,7 @@ let document: ApiDocument;
 
 /** A's ids: what B may send (it knows them), never read back, and must not tell from ids that never existed. */
 function victimIds(): string[] {
-  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.recoveryPoint, a.job, a.user, a.apiKey, ...a.others];
+  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.recoveryPoint, a.cloudAccount, a.rdsBackup, a.rdsDatabase, a.rdsPoint, a.job, a.user, a.apiKey, ...a.others];
 }
 
 /** A's ids and names that the request itself does not carry: B must not read them in any answer. */

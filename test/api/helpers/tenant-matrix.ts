@@ -20,6 +20,11 @@ export interface VictimRecords {
   replication: string;
   restore: string;
   recoveryPoint: string;
+  cloudAccount: string;
+  rdsBackup: string;
+  rdsDatabase: string;
+  /** An awsrds recovery point (an RDS snapshot of A's account). */
+  rdsPoint: string;
   job: string;
   user: string;
   userEmail: string;
@@ -47,6 +52,11 @@ export interface AttackerRecords {
   recoveryPoint: string;
   /** A valid S3 target body with a name B does not use yet. */
   storageTargetBody: Record<string, unknown>;
+  cloudAccount: string;
+  /** A valid cloud account body (keys AWS accepts) with a name B does not use yet. */
+  cloudAccountBody: Record<string, unknown>;
+  rdsBackup: string;
+  rdsBackupVersion: string;
 }
 
 /**
@@ -118,6 +128,17 @@ function restoreReferences(a: VictimRecords, b: AttackerRecords, method: 'POST' 
     attempt({ recoveryPointId: a.recoveryPoint }, 'body.recoveryPointId'),
     attempt({ targetClusterId: a.cluster }, 'body.targetClusterId'),
     attempt({ hooks: { postRestore: [a.postRestoreHook] } }, 'body.hooks.postRestore.0'),
+  ];
+}
+
+const rdsBody = (b: AttackerRecords, extra: Record<string, unknown> = {}) => ({ name: 'b-rds', cloudAccountId: b.cloudAccount, region: 'us-east-1', databaseType: 'INSTANCE', databaseIdentifier: 'b-db', ...extra });
+
+function rdsReferences(a: VictimRecords, b: AttackerRecords, method: 'POST' | 'PUT', url: string, headers: Record<string, string> = {}): Attempt[] {
+  const attempt = (extra: Record<string, unknown>, field: string): Attempt => ({ method, url, headers, body: rdsBody(b, extra), expect: reference(field) });
+  return [
+    attempt({ cloudAccountId: a.cloudAccount }, 'body.cloudAccountId'),
+    attempt({ policyId: a.policy }, 'body.policyId'),
+    attempt({ copy: { region: 'eu-west-1', policyId: a.policy } }, 'body.copy.policyId'),
   ];
 }
 
@@ -229,6 +250,35 @@ export const TENANT_MATRIX: Record<string, Row> = {
   'GET /api/v1/recovery-points/{id}': (a) => [{ method: 'GET', url: `/recovery-points/${a.recoveryPoint}`, expect: notFound }],
   'DELETE /api/v1/recovery-points/{id}': (a) => [{ method: 'DELETE', url: `/recovery-points/${a.recoveryPoint}`, expect: notFound }],
   'POST /api/v1/recovery-points/{id}/actions/release': (a) => [{ method: 'POST', url: `/recovery-points/${a.recoveryPoint}/actions/release`, expect: notFound }],
+
+  'GET /api/v1/cloud-accounts': () => [{ method: 'GET', url: '/cloud-accounts', expect: own }],
+  'POST /api/v1/cloud-accounts': (_a, b) => [{ method: 'POST', url: '/cloud-accounts', body: b.cloudAccountBody, expect: { status: 201 } }],
+  'GET /api/v1/cloud-accounts/{id}': (a) => [{ method: 'GET', url: `/cloud-accounts/${a.cloudAccount}`, expect: notFound }],
+  'DELETE /api/v1/cloud-accounts/{id}': (a) => [{ method: 'DELETE', url: `/cloud-accounts/${a.cloudAccount}`, expect: notFound }],
+  'POST /api/v1/cloud-accounts/{id}/actions/run-inventory': (a) => [{ method: 'POST', url: `/cloud-accounts/${a.cloudAccount}/actions/run-inventory`, expect: notFound }],
+
+  'GET /api/v1/rds-databases': (a) => [{ method: 'GET', url: `/rds-databases?cloudAccountId=${a.cloudAccount}`, expect: ownEmpty }],
+  'GET /api/v1/rds-databases/{id}': (a) => [{ method: 'GET', url: `/rds-databases/${a.rdsDatabase}`, expect: notFound }],
+
+  'GET /api/v1/rds-backup-definitions': (a) => [
+    { method: 'GET', url: `/rds-backup-definitions?clusterId=${a.cluster}`, expect: ownEmpty },
+    { method: 'GET', url: `/rds-backup-definitions?policyId=${a.policy}`, expect: ownEmpty },
+  ],
+  'POST /api/v1/rds-backup-definitions': (a, b) => rdsReferences(a, b, 'POST', '/rds-backup-definitions'),
+  'GET /api/v1/rds-backup-definitions/{id}': (a) => [{ method: 'GET', url: `/rds-backup-definitions/${a.rdsBackup}`, expect: notFound }],
+  'PUT /api/v1/rds-backup-definitions/{id}': (a, b) => [
+    { method: 'PUT', url: `/rds-backup-definitions/${a.rdsBackup}`, headers: anyVersion, body: rdsBody(b), expect: notFound },
+    ...rdsReferences(a, b, 'PUT', `/rds-backup-definitions/${b.rdsBackup}`, ifMatch(b.rdsBackupVersion)),
+  ],
+  'DELETE /api/v1/rds-backup-definitions/{id}': (a) => [{ method: 'DELETE', url: `/rds-backup-definitions/${a.rdsBackup}`, expect: notFound }],
+  'POST /api/v1/rds-backup-definitions/{id}/actions/run': (a) => [{ method: 'POST', url: `/rds-backup-definitions/${a.rdsBackup}/actions/run`, body: { retentionDays: 1 }, expect: notFound }],
+  'POST /api/v1/rds-backup-definitions/{id}/actions/pause': (a) => [{ method: 'POST', url: `/rds-backup-definitions/${a.rdsBackup}/actions/pause`, expect: notFound }],
+  'POST /api/v1/rds-backup-definitions/{id}/actions/resume': (a) => [{ method: 'POST', url: `/rds-backup-definitions/${a.rdsBackup}/actions/resume`, expect: notFound }],
+
+  'POST /api/v1/rds-restores': (a) => [
+    { method: 'POST', url: '/rds-restores', body: { source: { kind: 'RECOVERY_POINT', recoveryPointId: a.rdsPoint }, target: { identifier: 'b-restored' } }, expect: reference('body.source.recoveryPointId') },
+    { method: 'POST', url: '/rds-restores', body: { source: { kind: 'POINT_IN_TIME', databaseId: a.rdsDatabase, restoreTime: null }, target: { identifier: 'b-restored' } }, expect: reference('body.source.databaseId') },
+  ],
 
   // Installation administration is no organization's: an organization's admin key is refused outright.
   'GET /api/v1/installation/organizations': () => [{ method: 'GET', url: '/installation/organizations', expect: { status: 403 } }],

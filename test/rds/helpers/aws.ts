@@ -92,3 +92,9 @@ export async function snapshotsOf(region: string, type: 'INSTANCE' | 'CLUSTER', 
     client.destroy();
   }
 }
+
+/** A cloud account body the API accepts (a fresh IAM user's keys with Haven's permissions). */
+export async function cloudAccountBody(name: string): Promise<Record<string, unknown>> {
+  const keys = await awsUser(HAVEN_POLICY_ACTIONS);
+  return { name, regions: [HOME, AWAY], auth: { kind: 'ACCESS_KEYS', accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } };
+}

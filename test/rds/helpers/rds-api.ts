@@ -1,7 +1,7 @@
 import { expectStatus, unique } from '../../api/helpers/fixtures.js';
 import type { Client } from '../../api/helpers/test-api.js';
 import { eventually } from '../../emulator/helpers/cluster.js';
-import { awsUser, HAVEN_POLICY_ACTIONS, HOME, AWAY } from './aws.js';
+import { cloudAccountBody, HOME } from './aws.js';
 
 export interface JobView {
   id: string;
@@ -15,11 +15,7 @@ export interface JobView {
 
 /** An account of a fresh IAM user with Haven's permissions, covering both test regions. */
 export async function createCloudAccount(client: Client, body: Record<string, unknown> = {}) {
-  const keys = await awsUser(HAVEN_POLICY_ACTIONS);
-  return expectStatus<{ id: string; name: string }>(
-    await client.post('/cloud-accounts', { name: unique('aws'), regions: [HOME, AWAY], auth: { kind: 'ACCESS_KEYS', accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey }, ...body }),
-    201,
-  );
+  return expectStatus<{ id: string; name: string }>(await client.post('/cloud-accounts', { ...(await cloudAccountBody(unique('aws'))), ...body }), 201);
 }
 
 export async function createRdsDefinition(client: Client, body: Record<string, unknown>) {
