@@ -9,6 +9,7 @@ import { pythonVenv } from '../../scripts/stack/toolchain.js';
 import { stackEnv } from '../support/stack-env.js';
 import { RecordingLauncher } from './helpers/recording-launcher.js';
 import { startTestApi } from './helpers/test-api.js';
+import { useMotoEndpoints } from '../rds/helpers/aws.js';
 import type { TestApi, TestOrganization } from './helpers/test-api.js';
 
 /** Pinned: a new release brings new checks, which should arrive as a deliberate change. */
@@ -36,6 +37,8 @@ beforeAll(async () => {
   // Installed once into the stack's cache (scripts/stack/toolchain.ts), like moto.
   const bin = await pythonVenv('schemathesis', `schemathesis-${SCHEMATHESIS_VERSION}`, [`schemathesis==${SCHEMATHESIS_VERSION}`], 'st');
   schemathesis = join(bin, 'st');
+  // Cloud accounts are checked with AWS when created: moto's STS and IAM, never the real ones.
+  useMotoEndpoints();
   api = await startTestApi({
     // Runs are recorded, not started: the fuzzer must not leave workflows on the shared Temporal.
     launcher: new RecordingLauncher(),

@@ -91,6 +91,7 @@ export function cloudAccountRoutes(context: ApiContext): RoutePlugin {
       {
         schema: {
           tags,
+          operationId: 'runCloudAccountInventory',
           summary: 'Refresh the account\'s RDS inventory now (it is otherwise refreshed every 12 hours)',
           description: 'Lists the instances and Aurora clusters of every region of the account with their automatic snapshots; databases no longer listed are marked deleted. 501 while this build has no workflow engine.',
           params: IdParams,

@@ -6,7 +6,7 @@ import { Name, Nullable, RecordMeta, StringEnum, TaggedUnion, Timestamp } from '
 /** Most AWS accounts have fewer than 30 regions enabled. */
 export const MAX_CLOUD_ACCOUNT_REGIONS = 32;
 
-export const AwsRegion = Type.String({ minLength: 5, maxLength: 32, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', description: 'An AWS region, e.g. eu-west-1.' });
+export const AwsRegion = Type.String({ minLength: 5, maxLength: 32, pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$', description: 'An AWS region, e.g. eu-west-1.' });
 
 const AccessKeysAuth = Type.Object(
   {
@@ -20,7 +20,7 @@ const AccessKeysAuth = Type.Object(
 const AssumeRoleAuth = Type.Object(
   {
     kind: Type.Literal('ASSUME_ROLE'),
-    roleArn: Type.String({ maxLength: 2048, pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$', description: 'The cross-account role Haven assumes.' }),
+    roleArn: Type.String({ maxLength: 2048, pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+$', description: 'The cross-account role Haven assumes.' }),
   },
   {
     additionalProperties: false,
