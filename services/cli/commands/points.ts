@@ -26,11 +26,12 @@ const pointRows = (points: RecoveryPoint[]) =>
 const describePoint = (point: RecoveryPoint) =>
   describe([
     ['Id', point.id],
-    ['Type', point.type],
+    ['Type', `${point.type} (${point.sourceType})`],
     ['Definition', `${point.definitionName}${point.definitionId ? ` (${point.definitionId})` : ''}`],
     ['Cluster', `${point.clusterName}${point.clusterId ? ` (${point.clusterId})` : ''}`],
     ['Job', point.jobId ?? ''],
-    ['Storage target', point.storageTargetId],
+    ['Storage target', point.storageTargetId ?? 'none'],
+    ['RDS snapshot', point.rds ? `${point.rds.snapshotIdentifier} in ${point.rds.region}${point.rds.copiedFrom ? ` (copy of ${point.rds.copiedFrom.snapshotIdentifier} in ${point.rds.copiedFrom.region})` : ''}` : ''],
     ['Created', formatTime(point.createdAt)],
     ['Expires', formatTime(point.expiresAt)],
     ['Snapshots expire', formatTime(point.snapshotExpiresAt)],
