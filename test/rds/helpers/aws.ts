@@ -15,6 +15,7 @@ import { stackEnv, uniqueName } from '../../support/stack-env.js';
  */
 export function useMotoEndpoints(): void {
   const endpoint = stackEnv('AWS_ENDPOINT_URL_RDS');
+  motoEndpoint = endpoint;
   process.env.AWS_ENDPOINT_URL_STS ??= endpoint;
   process.env.AWS_ENDPOINT_URL_IAM ??= endpoint;
 }
@@ -42,8 +43,11 @@ export async function awsUser(actions: string[], deny: string[] = []): Promise<{
   }
 }
 
+/** moto itself, as the stack exported it: the tests' own calls never go through a fault proxy (aws-faults.ts). */
+let motoEndpoint: string | undefined;
+
 export function rds(region: string): RDSClient {
-  return new RDSClient({ region });
+  return new RDSClient({ region, ...(motoEndpoint ? { endpoint: motoEndpoint } : {}) });
 }
 
 /** A PostgreSQL instance in moto (available at once). */
