@@ -49,3 +49,9 @@ export const storageTargetIdOf = (client: HavenClient, reference: string) =>
 
 export const policyIdOf = (client: HavenClient, reference: string) =>
   idOf('policy', reference, async (name) => answer(await client.GET('/api/v1/policies', query(name))));
+
+export const cloudAccountIdOf = (client: HavenClient, reference: string) =>
+  idOf('cloud account', reference, async (name) => answer(await client.GET('/api/v1/cloud-accounts', query(name))));
+
+export const rdsBackupIdOf = (client: HavenClient, reference: string) =>
+  idOf('RDS backup definition', reference, async (name) => answer(await client.GET('/api/v1/rds-backup-definitions', query(name))));

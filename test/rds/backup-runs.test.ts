@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPolicy, expectStatus } from '../api/helpers/fixtures.js';
+import { expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { AWAY, createAuroraCluster, createInstance, deleteInstance, HOME, snapshotsOf, useMotoEndpoints } from './helpers/aws.js';
-import { createCloudAccount, createRdsDefinition, pointsOfDefinition, runRds } from './helpers/rds-api.js';
+import { createRdsDefinition, rdsFixtures, pointsOfDefinition, runRds } from './helpers/rds-api.js';
 
 let stack: BackupStack;
 let accountId: string;
@@ -12,9 +12,7 @@ let copyPolicyId: string;
 beforeAll(async () => {
   useMotoEndpoints();
   stack = await startBackupStack();
-  accountId = (await createCloudAccount(stack.client)).id;
-  policyId = (await createPolicy(stack.client, { schedules: [{ cron: '0 3 * * *', retentionDays: 7 }] })).id;
-  copyPolicyId = (await createPolicy(stack.client, { schedules: [{ cron: '0 4 * * 0', retentionDays: 30 }] })).id;
+  ({ accountId, policyId, copyPolicyId } = await rdsFixtures(stack.client));
 }, 180_000);
 
 afterAll(async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPolicy, expectStatus } from '../api/helpers/fixtures.js';
+import { expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { eventually } from '../emulator/helpers/cluster.js';
 import { stackEnv } from '../support/stack-env.js';
 import { startAwsFaults, type AwsFaults } from './helpers/aws-faults.js';
 import { AWAY, createInstance, HOME, snapshotsOf, useMotoEndpoints } from './helpers/aws.js';
-import { createCloudAccount, createRdsDefinition, pointsOfDefinition, runRds, untilJobEnds, type JobView } from './helpers/rds-api.js';
+import { createRdsDefinition, rdsFixtures, pointsOfDefinition, runRds, untilJobEnds, type JobView } from './helpers/rds-api.js';
 
 /** RDS runs when AWS refuses a snapshot because a copy runs, and when a run is cancelled while AWS is slow. */
 let stack: BackupStack;
@@ -20,9 +20,7 @@ beforeAll(async () => {
   // This file's process only: the SDK reads the variable when each client is made.
   process.env.AWS_ENDPOINT_URL_RDS = faults.endpoint;
   stack = await startBackupStack();
-  accountId = (await createCloudAccount(stack.client)).id;
-  policyId = (await createPolicy(stack.client, { schedules: [{ cron: '0 3 * * *', retentionDays: 7 }] })).id;
-  copyPolicyId = (await createPolicy(stack.client, { schedules: [{ cron: '0 4 * * 0', retentionDays: 30 }] })).id;
+  ({ accountId, policyId, copyPolicyId } = await rdsFixtures(stack.client));
 }, 180_000);
 
 afterAll(async () => {

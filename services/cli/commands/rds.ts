@@ -2,7 +2,7 @@ import { answer } from '../../../lib/client/client.js';
 import type { SuccessBody } from '../../../lib/client/client.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { integerValue, stringValue, stringValues, UsageError } from '../command.js';
-import { allPages } from '../lookup.js';
+import { allPages, cloudAccountIdOf, rdsBackupIdOf } from '../lookup.js';
 import { formatTime, render, table } from '../output.js';
 import { watchJob } from '../progress/watch.js';
 import { RETENTION_OPTION, WAIT_OPTION } from './backups.js';
@@ -12,20 +12,8 @@ type RdsDatabase = SuccessBody<'getRdsDatabase'>;
 type RdsDefinition = SuccessBody<'getRdsBackupDefinition'>;
 
 const RUN_MODES = ['SNAPSHOT', 'SNAPSHOT_AND_COPY', 'COPY_ONLY'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function named<Item extends { id: string; name: string }>(reference: string, kind: string, list: () => Promise<Item[]>): Promise<string> {
-  if (UUID.test(reference)) return reference;
-  const found = (await list()).find((item) => item.name === reference);
-  if (!found) throw new UsageError(`no ${kind} named "${reference}"`);
-  return found.id;
-}
-
-const accountIdOf = (context: CommandContext, reference: string) =>
-  named(reference, 'cloud account', async () => answer(await context.client.GET('/api/v1/cloud-accounts', { params: { query: { name: reference, limit: 200 } } })).items);
-
-const rdsIdOf = (context: CommandContext, reference: string) =>
-  named(reference, 'RDS backup definition', () => allPages(async (page) => answer(await context.client.GET('/api/v1/rds-backup-definitions', { params: { query: page } }))));
+const accountIdOf = (context: CommandContext, reference: string) => cloudAccountIdOf(context.client, reference);
+const rdsIdOf = (context: CommandContext, reference: string) => rdsBackupIdOf(context.client, reference);
 
 async function started(context: CommandContext, job: { id: string }) {
   if (context.values.wait === true) {

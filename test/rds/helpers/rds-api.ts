@@ -1,4 +1,4 @@
-import { expectStatus, unique } from '../../api/helpers/fixtures.js';
+import { createPolicy, expectStatus, unique } from '../../api/helpers/fixtures.js';
 import type { Client } from '../../api/helpers/test-api.js';
 import { eventually } from '../../emulator/helpers/cluster.js';
 import { cloudAccountBody, HOME } from './aws.js';
@@ -49,4 +49,12 @@ export interface PointView {
 
 export async function pointsOfDefinition(client: Client, definitionId: string): Promise<PointView[]> {
   return expectStatus<{ items: PointView[] }>(await client.get(`/recovery-points?definitionId=${definitionId}&sourceType=awsrds`), 200).items;
+}
+
+/** What most RDS test files start from: an account covering both regions, a daily policy (7 days) and a weekly copy policy (30 days). */
+export async function rdsFixtures(client: Client): Promise<{ accountId: string; policyId: string; copyPolicyId: string }> {
+  const accountId = (await createCloudAccount(client)).id;
+  const policyId = (await createPolicy(client, { schedules: [{ cron: '0 3 * * *', retentionDays: 7 }] })).id;
+  const copyPolicyId = (await createPolicy(client, { schedules: [{ cron: '0 4 * * 0', retentionDays: 30 }] })).id;
+  return { accountId, policyId, copyPolicyId };
 }
