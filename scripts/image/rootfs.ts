@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StackComponentError } from '../stack/progress.js';
+import { StackComponentError, withHeartbeat } from '../stack/progress.js';
 import { run } from '../stack/processes.js';
 import { bundleControlWorkflows } from '../../services/worker/workflow-bundle.js';
 import { APP_PATHS, IMAGE_NODE_PATH, IMAGE_USER, IMAGE_WORKDIR, IMAGE_WORKFLOW_BUNDLE } from './spec.js';
@@ -77,5 +77,6 @@ export async function assembleRootfs(repoRoot: string, baseRootfs: string, nodeM
   if (modes.code !== 0) throw new StackComponentError(COMPONENT, `chmod of /app failed: ${modes.stderr.trim()}`);
   await copyTree(nodeModules, join(app, 'node_modules'), '-al');
   // From the image's own sources and dependencies, so the bundle is what /app holds.
-  writeFileSync(join(rootfs, IMAGE_WORKFLOW_BUNDLE), await bundleControlWorkflows(app), { mode: 0o644 });
+  const bundle = await withHeartbeat(COMPONENT, 'bundling the control workflows', bundleControlWorkflows(app));
+  writeFileSync(join(rootfs, IMAGE_WORKFLOW_BUNDLE), bundle, { mode: 0o644 });
 }
