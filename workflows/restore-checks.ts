@@ -3,6 +3,7 @@ import type { ClusterStorageClassActivities } from '../activities/cluster/restor
 import type { ClusterRestoreVolumeActivities } from '../activities/cluster/restore/restore-volume-activities.js';
 import type { ControlActivities } from '../activities/control/index.js';
 import type { RestoreSource } from '../activities/control/restore-source.js';
+import { mappedName } from '../lib/domain/name-map.js';
 import type { RestoreRunInput } from '../lib/domain/runs/restore-run.js';
 import type { RestoreVolumeProgress } from './restore-progress.js';
 import { copyVolumes, plannedVolumes, snapshotVolumes, type PointVolume } from './restore-volumes.js';
@@ -46,7 +47,7 @@ export async function checkVolumesRestorable(agent: TargetAgent, input: RestoreR
   const { storageClassMapping } = input.transforms;
   // A copy goes into any class, but the one it lands in must exist or its claim stays Pending forever.
   const copied = source.persistentVolumes.filter((v) => fromCopies.some((c) => c.claim === v.claim && c.namespace === v.namespace));
-  const copyClasses = [...new Set(copied.map((v) => storageClassMapping[v.storageClass] ?? v.storageClass))];
+  const copyClasses = [...new Set(copied.map((v) => mappedName(storageClassMapping, v.storageClass) ?? v.storageClass))];
   const noClass = (await agent.missingStorageClasses({ version: 1, storageClasses: copyClasses.filter(Boolean) })).missing;
   if (noClass.length > 0) {
     throw ApplicationFailure.nonRetryable(`the target cluster has no storage class ${noClass.map((m) => `"${m}"`).join(', ')} for the copied PVs: remap it to one of the target's classes`, 'STORAGE_CLASS_MISSING');
