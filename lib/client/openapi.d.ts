@@ -528,6 +528,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recovery-points/{id}/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the resources a recovery point holds, by type and namespace
+         * @description Read from the storage target's repository, in the order the backup recorded them. 502 storage-unavailable when the storage cannot be read.
+         */
+        get: operations["listRecoveryPointResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-points/{id}/resources/{type}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one resource of a recovery point, as YAML (operator: it may be a Secret) */
+        get: operations["getRecoveryPointResource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-points/{id}/volumes/{namespace}/{claim}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download files of a copied PV as a tar archive (operator)
+         * @description A POSIX tar of the given paths and everything below them, streamed as it is read from the repository (every chunk verified). Devices, FIFOs and sockets are left out. The archive's end is two zero blocks: a download that stops before them was cut by a read failure. 502 storage-unavailable when the storage cannot be opened.
+         */
+        post: operations["createRecoveryPointVolumeArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-points/{id}/volumes/{namespace}/{claim}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the files of a PV a recovery point copied, with sizes and modes
+         * @description The PV's tree in walk order (a directory, then what it holds, by name), from `path` down. Only copied PVs have their files in storage: one kept as a CSI snapshot is a 409. 502 storage-unavailable when the storage cannot be read.
+         */
+        get: operations["listRecoveryPointVolumeFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/replication-definitions": {
         parameters: {
             query?: never;
@@ -956,7 +1033,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -987,7 +1064,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1018,7 +1095,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1049,7 +1126,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1082,7 +1159,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1113,7 +1190,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1209,7 +1286,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1240,7 +1317,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1271,7 +1348,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1302,7 +1379,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1335,7 +1412,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1366,7 +1443,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1418,7 +1495,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1449,7 +1526,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1480,7 +1557,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1511,7 +1588,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1542,7 +1619,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1575,7 +1652,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1606,7 +1683,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1719,7 +1796,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1750,7 +1827,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1781,7 +1858,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1812,7 +1889,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1845,7 +1922,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1876,7 +1953,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2019,7 +2096,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2050,7 +2127,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2081,7 +2158,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2112,7 +2189,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2143,7 +2220,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2176,7 +2253,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2207,7 +2284,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2310,7 +2387,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2341,7 +2418,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2372,7 +2449,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2403,7 +2480,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2436,7 +2513,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2467,7 +2544,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2616,7 +2693,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2647,7 +2724,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2678,7 +2755,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2709,7 +2786,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2740,7 +2817,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2771,7 +2848,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2802,7 +2879,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2833,7 +2910,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2866,7 +2943,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2897,7 +2974,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2952,7 +3029,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2983,7 +3060,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3014,7 +3091,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3045,7 +3122,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3076,7 +3153,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3107,7 +3184,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3140,7 +3217,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3171,7 +3248,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3405,7 +3482,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3436,7 +3513,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3467,7 +3544,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3498,7 +3575,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3531,7 +3608,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3562,7 +3639,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3948,7 +4025,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3979,7 +4056,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4010,7 +4087,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4041,7 +4118,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4072,7 +4149,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4105,7 +4182,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4136,7 +4213,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4167,7 +4244,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4389,7 +4466,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4420,7 +4497,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4451,7 +4528,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4482,7 +4559,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4515,7 +4592,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4546,7 +4623,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4938,7 +5015,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4969,7 +5046,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5000,7 +5077,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5031,7 +5108,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5062,7 +5139,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5093,7 +5170,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5124,7 +5201,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5155,7 +5232,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5188,7 +5265,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5219,7 +5296,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5250,7 +5327,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5305,7 +5382,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5336,7 +5413,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5367,7 +5444,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5398,7 +5475,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5429,7 +5506,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5462,7 +5539,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5493,7 +5570,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5524,7 +5601,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5746,7 +5823,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5777,7 +5854,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5808,7 +5885,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5839,7 +5916,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5870,7 +5947,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5903,7 +5980,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5934,7 +6011,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5965,7 +6042,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5996,7 +6073,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6218,7 +6295,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6249,7 +6326,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6280,7 +6357,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6311,7 +6388,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6342,7 +6419,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6375,7 +6452,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6406,7 +6483,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6437,7 +6514,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6468,7 +6545,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6615,7 +6692,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6646,7 +6723,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6677,7 +6754,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6708,7 +6785,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6739,7 +6816,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6770,7 +6847,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6803,7 +6880,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6834,7 +6911,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6865,7 +6942,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6923,7 +7000,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6954,7 +7031,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6985,7 +7062,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7016,7 +7093,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7049,7 +7126,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7080,7 +7157,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7192,7 +7269,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7223,7 +7300,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7254,7 +7331,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7285,7 +7362,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7316,7 +7393,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7349,7 +7426,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7380,7 +7457,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7411,7 +7488,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7442,7 +7519,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7534,7 +7611,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7565,7 +7642,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7596,7 +7673,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7627,7 +7704,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7660,7 +7737,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7691,7 +7768,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7803,7 +7880,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7834,7 +7911,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7865,7 +7942,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7896,7 +7973,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7927,7 +8004,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7960,7 +8037,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7991,7 +8068,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8075,7 +8152,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8106,7 +8183,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8137,7 +8214,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8168,7 +8245,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8201,7 +8278,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8232,7 +8309,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8346,7 +8423,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8377,7 +8454,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8408,7 +8485,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8439,7 +8516,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8470,7 +8547,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8501,7 +8578,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8532,7 +8609,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8563,7 +8640,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8596,7 +8673,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8627,7 +8704,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8682,7 +8759,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8713,7 +8790,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8744,7 +8821,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8775,7 +8852,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8806,7 +8883,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8837,7 +8914,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8870,7 +8947,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8901,7 +8978,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8960,7 +9037,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -8991,7 +9068,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9022,7 +9099,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9053,7 +9130,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9086,7 +9163,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9117,7 +9194,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9226,7 +9303,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9257,7 +9334,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9288,7 +9365,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9319,7 +9396,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9350,7 +9427,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9383,7 +9460,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9414,7 +9491,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9445,7 +9522,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9476,7 +9553,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9507,7 +9584,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9579,7 +9656,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9610,7 +9687,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9641,7 +9718,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9674,7 +9751,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9705,7 +9782,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9736,7 +9813,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9808,7 +9885,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9839,7 +9916,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9870,7 +9947,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9903,7 +9980,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9934,7 +10011,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9965,7 +10042,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10027,7 +10104,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10058,7 +10135,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10089,7 +10166,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10122,7 +10199,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10153,7 +10230,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10246,7 +10323,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10277,7 +10354,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10308,7 +10385,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10341,7 +10418,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10372,7 +10449,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10525,7 +10602,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10556,7 +10633,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10587,7 +10664,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10618,7 +10695,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10651,7 +10728,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10682,7 +10759,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10822,7 +10899,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10853,7 +10930,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10884,7 +10961,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10915,7 +10992,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10948,7 +11025,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10979,7 +11056,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11119,7 +11196,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11150,7 +11227,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11181,7 +11258,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11212,7 +11289,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11243,7 +11320,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11276,7 +11353,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11307,7 +11384,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11338,7 +11415,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11392,7 +11469,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11423,7 +11500,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11454,7 +11531,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11485,7 +11562,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11518,7 +11595,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11549,7 +11626,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11620,7 +11697,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11651,7 +11728,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11682,7 +11759,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11715,7 +11792,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11746,7 +11823,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11835,7 +11912,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11866,7 +11943,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11897,7 +11974,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11928,7 +12005,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11959,7 +12036,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11990,7 +12067,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12023,7 +12100,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12054,7 +12131,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12112,7 +12189,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12143,7 +12220,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12174,7 +12251,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12207,7 +12284,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12238,7 +12315,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12269,7 +12346,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12361,7 +12438,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12392,7 +12469,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12423,7 +12500,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12454,7 +12531,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12487,7 +12564,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12518,7 +12595,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12628,7 +12705,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12659,7 +12736,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12690,7 +12767,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12721,7 +12798,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12752,7 +12829,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12785,7 +12862,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12816,7 +12893,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12900,7 +12977,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12931,7 +13008,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12962,7 +13039,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12993,7 +13070,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13026,7 +13103,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13057,7 +13134,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13173,7 +13250,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13204,7 +13281,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13235,7 +13312,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13266,7 +13343,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13297,7 +13374,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13328,7 +13405,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13359,7 +13436,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13390,7 +13467,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13423,7 +13500,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13454,7 +13531,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13485,7 +13562,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13540,7 +13617,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13571,7 +13648,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13602,7 +13679,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13633,7 +13710,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13664,7 +13741,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13695,7 +13772,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13728,7 +13805,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13759,7 +13836,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13901,7 +13978,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13932,7 +14009,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13963,7 +14040,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13994,7 +14071,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14027,7 +14104,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14058,7 +14135,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14188,7 +14265,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14219,7 +14296,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14250,7 +14327,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14281,7 +14358,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14314,7 +14391,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14345,7 +14422,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14401,7 +14478,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14432,7 +14509,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14463,7 +14540,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14494,7 +14571,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14525,7 +14602,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14558,7 +14635,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14589,7 +14666,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14620,7 +14697,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14688,7 +14765,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14719,7 +14796,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14750,7 +14827,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14781,7 +14858,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14812,7 +14889,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14845,7 +14922,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14876,7 +14953,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14907,7 +14984,1239 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRecoveryPointResources: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page, as returned: a cursor this API did not issue is a 422. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Only resources of this namespace. */
+                namespace?: string;
+                /** @description Only resources of this type. */
+                type?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            apiVersion: string;
+                            kind: string;
+                            name: string;
+                            /** @description null for a cluster-scoped resource. */
+                            namespace: string | null;
+                            /** @description Plural resource name with its API group (`configmaps`, `deployments.apps`). */
+                            type: string;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getRecoveryPointResource: {
+        parameters: {
+            query?: {
+                /** @description The resource's namespace; absent for a cluster-scoped resource. */
+                namespace?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+                /** @description The object's metadata.name. */
+                name: string;
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apiVersion: string;
+                        kind: string;
+                        name: string;
+                        /** @description null for a cluster-scoped resource. */
+                        namespace: string | null;
+                        /** @description Plural resource name with its API group (`configmaps`, `deployments.apps`). */
+                        type: string;
+                        /** @description The object as the backup stored it, as YAML. */
+                        yaml: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createRecoveryPointVolumeArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A PersistentVolumeClaim name. */
+                claim: string;
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+                /** @description A Kubernetes namespace name (RFC 1123 label). */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Files or directories to put in the archive, each with what lies below it; `.` for the whole volume. */
+                    paths: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The tar archive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-tar": string;
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRecoveryPointVolumeFiles: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page, as returned: a cursor this API did not issue is a 422. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description List this file or directory and what lies below it; the whole volume when absent. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A PersistentVolumeClaim name. */
+                claim: string;
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+                /** @description A Kubernetes namespace name (RFC 1123 label). */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            gid: number;
+                            /** @description Permission and special bits, octal (`0644`). */
+                            mode: string;
+                            /** Format: date-time */
+                            modifiedAt: string;
+                            /** @description Relative to the volume's root; `.` is the root. */
+                            path: string;
+                            /** @description Bytes of content (regular files and hard links). */
+                            size: number;
+                            /** @description A symlink's target; a hard link's first name. */
+                            target?: string;
+                            /** @enum {string} */
+                            type: "dir" | "file" | "symlink" | "hardlink" | "fifo" | "socket" | "chardev" | "blockdev";
+                            uid: number;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15199,7 +16508,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15230,7 +16539,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15261,7 +16570,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15292,7 +16601,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15325,7 +16634,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15356,7 +16665,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15852,7 +17161,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15883,7 +17192,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15914,7 +17223,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15945,7 +17254,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15976,7 +17285,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16009,7 +17318,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16040,7 +17349,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16071,7 +17380,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16351,7 +17660,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16382,7 +17691,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16413,7 +17722,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16444,7 +17753,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16477,7 +17786,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -16508,7 +17817,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17010,7 +18319,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17041,7 +18350,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17072,7 +18381,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17103,7 +18412,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17134,7 +18443,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17165,7 +18474,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17196,7 +18505,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17227,7 +18536,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17260,7 +18569,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17291,7 +18600,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17322,7 +18631,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17377,7 +18686,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17408,7 +18717,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17439,7 +18748,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17470,7 +18779,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17501,7 +18810,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17534,7 +18843,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17565,7 +18874,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17596,7 +18905,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17876,7 +19185,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17907,7 +19216,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17938,7 +19247,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -17969,7 +19278,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18000,7 +19309,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18033,7 +19342,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18064,7 +19373,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18095,7 +19404,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18126,7 +19435,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18406,7 +19715,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18437,7 +19746,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18468,7 +19777,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18499,7 +19808,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18530,7 +19839,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18563,7 +19872,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18594,7 +19903,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18625,7 +19934,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18656,7 +19965,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18800,7 +20109,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18831,7 +20140,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18862,7 +20171,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18893,7 +20202,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18924,7 +20233,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18955,7 +20264,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -18988,7 +20297,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19019,7 +20328,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19050,7 +20359,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19108,7 +20417,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19139,7 +20448,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19170,7 +20479,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19201,7 +20510,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19234,7 +20543,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19265,7 +20574,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19455,7 +20764,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19486,7 +20795,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19517,7 +20826,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19548,7 +20857,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19581,7 +20890,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19612,7 +20921,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19909,7 +21218,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19940,7 +21249,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19971,7 +21280,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20002,7 +21311,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20033,7 +21342,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20066,7 +21375,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20097,7 +21406,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20128,7 +21437,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20306,7 +21615,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20337,7 +21646,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20368,7 +21677,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20399,7 +21708,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20432,7 +21741,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20463,7 +21772,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20766,7 +22075,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20797,7 +22106,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20828,7 +22137,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20859,7 +22168,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20890,7 +22199,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20921,7 +22230,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20952,7 +22261,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20983,7 +22292,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21016,7 +22325,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21047,7 +22356,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21078,7 +22387,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21133,7 +22442,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21164,7 +22473,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21195,7 +22504,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21226,7 +22535,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21257,7 +22566,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21290,7 +22599,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21321,7 +22630,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21352,7 +22661,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21496,7 +22805,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21527,7 +22836,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21558,7 +22867,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21589,7 +22898,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21620,7 +22929,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21651,7 +22960,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21684,7 +22993,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21715,7 +23024,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21746,7 +23055,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21834,7 +23143,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21865,7 +23174,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21896,7 +23205,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21927,7 +23236,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21960,7 +23269,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21991,7 +23300,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22071,7 +23380,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22102,7 +23411,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22133,7 +23442,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22164,7 +23473,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22195,7 +23504,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22228,7 +23537,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22259,7 +23568,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22338,7 +23647,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22369,7 +23678,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22400,7 +23709,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22431,7 +23740,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22464,7 +23773,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22495,7 +23804,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22581,7 +23890,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22612,7 +23921,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22643,7 +23952,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22674,7 +23983,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22705,7 +24014,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22736,7 +24045,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22767,7 +24076,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22798,7 +24107,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22831,7 +24140,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22862,7 +24171,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22917,7 +24226,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22948,7 +24257,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22979,7 +24288,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23010,7 +24319,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23041,7 +24350,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23072,7 +24381,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23105,7 +24414,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23136,7 +24445,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23222,7 +24531,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23253,7 +24562,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23284,7 +24593,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23315,7 +24624,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23348,7 +24657,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23379,7 +24688,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23472,7 +24781,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23503,7 +24812,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23534,7 +24843,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23565,7 +24874,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23598,7 +24907,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23629,7 +24938,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23703,7 +25012,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23734,7 +25043,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23765,7 +25074,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23796,7 +25105,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23829,7 +25138,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23860,7 +25169,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23959,7 +25268,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23990,7 +25299,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24021,7 +25330,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24052,7 +25361,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24083,7 +25392,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24114,7 +25423,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24145,7 +25454,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24178,7 +25487,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24209,7 +25518,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24264,7 +25573,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24295,7 +25604,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24326,7 +25635,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24357,7 +25666,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24388,7 +25697,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24419,7 +25728,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24452,7 +25761,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24483,7 +25792,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24554,7 +25863,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24585,7 +25894,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24616,7 +25925,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24647,7 +25956,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24680,7 +25989,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24711,7 +26020,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
