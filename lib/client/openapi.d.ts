@@ -20694,10 +20694,42 @@ export interface operations {
                                  */
                                 namespaces: string[];
                                 /**
+                                 * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                                 * @default []
+                                 */
+                                resources: {
+                                    /** @description The object's metadata.name. */
+                                    name: string;
+                                    /** @description Absent for a cluster-scoped resource. */
+                                    namespace?: string;
+                                    type: string;
+                                }[];
+                                /**
                                  * @description Empty restores every type.
                                  * @default []
                                  */
                                 resourceTypes: string[];
+                                /**
+                                 * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                                 * @default []
+                                 */
+                                volumes: {
+                                    /** @description The claim in the recovery point. */
+                                    claim: string;
+                                    /** @description The claim's namespace in the recovery point. */
+                                    namespace: string;
+                                    /**
+                                     * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                                     * @default []
+                                     */
+                                    paths: string[];
+                                    /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                                    storageClass?: string;
+                                    /** @description The new claim's name; it must not exist yet on the target. */
+                                    targetClaim: string;
+                                    /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                                    targetNamespace?: string;
+                                }[];
                             };
                             /**
                              * @description Free key-value pairs to find and group records by.
@@ -21021,10 +21053,42 @@ export interface operations {
                          */
                         namespaces?: string[];
                         /**
+                         * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                         * @default []
+                         */
+                        resources?: {
+                            /** @description The object's metadata.name. */
+                            name: string;
+                            /** @description Absent for a cluster-scoped resource. */
+                            namespace?: string;
+                            type: string;
+                        }[];
+                        /**
                          * @description Empty restores every type.
                          * @default []
                          */
                         resourceTypes?: string[];
+                        /**
+                         * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                         * @default []
+                         */
+                        volumes?: {
+                            /** @description The claim in the recovery point. */
+                            claim: string;
+                            /** @description The claim's namespace in the recovery point. */
+                            namespace: string;
+                            /**
+                             * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                             * @default []
+                             */
+                            paths?: string[];
+                            /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                            storageClass?: string;
+                            /** @description The new claim's name; it must not exist yet on the target. */
+                            targetClaim: string;
+                            /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                            targetNamespace?: string;
+                        }[];
                     };
                     /**
                      * @description Free key-value pairs to find and group records by.
@@ -21151,10 +21215,42 @@ export interface operations {
                              */
                             namespaces: string[];
                             /**
+                             * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                             * @default []
+                             */
+                            resources: {
+                                /** @description The object's metadata.name. */
+                                name: string;
+                                /** @description Absent for a cluster-scoped resource. */
+                                namespace?: string;
+                                type: string;
+                            }[];
+                            /**
                              * @description Empty restores every type.
                              * @default []
                              */
                             resourceTypes: string[];
+                            /**
+                             * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                             * @default []
+                             */
+                            volumes: {
+                                /** @description The claim in the recovery point. */
+                                claim: string;
+                                /** @description The claim's namespace in the recovery point. */
+                                namespace: string;
+                                /**
+                                 * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                                storageClass?: string;
+                                /** @description The new claim's name; it must not exist yet on the target. */
+                                targetClaim: string;
+                                /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                                targetNamespace?: string;
+                            }[];
                         };
                         /**
                          * @description Free key-value pairs to find and group records by.
@@ -21548,10 +21644,42 @@ export interface operations {
                              */
                             namespaces: string[];
                             /**
+                             * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                             * @default []
+                             */
+                            resources: {
+                                /** @description The object's metadata.name. */
+                                name: string;
+                                /** @description Absent for a cluster-scoped resource. */
+                                namespace?: string;
+                                type: string;
+                            }[];
+                            /**
                              * @description Empty restores every type.
                              * @default []
                              */
                             resourceTypes: string[];
+                            /**
+                             * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                             * @default []
+                             */
+                            volumes: {
+                                /** @description The claim in the recovery point. */
+                                claim: string;
+                                /** @description The claim's namespace in the recovery point. */
+                                namespace: string;
+                                /**
+                                 * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                                storageClass?: string;
+                                /** @description The new claim's name; it must not exist yet on the target. */
+                                targetClaim: string;
+                                /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                                targetNamespace?: string;
+                            }[];
                         };
                         /**
                          * @description Free key-value pairs to find and group records by.
@@ -21878,10 +22006,42 @@ export interface operations {
                          */
                         namespaces?: string[];
                         /**
+                         * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                         * @default []
+                         */
+                        resources?: {
+                            /** @description The object's metadata.name. */
+                            name: string;
+                            /** @description Absent for a cluster-scoped resource. */
+                            namespace?: string;
+                            type: string;
+                        }[];
+                        /**
                          * @description Empty restores every type.
                          * @default []
                          */
                         resourceTypes?: string[];
+                        /**
+                         * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                         * @default []
+                         */
+                        volumes?: {
+                            /** @description The claim in the recovery point. */
+                            claim: string;
+                            /** @description The claim's namespace in the recovery point. */
+                            namespace: string;
+                            /**
+                             * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                             * @default []
+                             */
+                            paths?: string[];
+                            /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                            storageClass?: string;
+                            /** @description The new claim's name; it must not exist yet on the target. */
+                            targetClaim: string;
+                            /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                            targetNamespace?: string;
+                        }[];
                     };
                     /**
                      * @description Free key-value pairs to find and group records by.
@@ -22008,10 +22168,42 @@ export interface operations {
                              */
                             namespaces: string[];
                             /**
+                             * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                             * @default []
+                             */
+                            resources: {
+                                /** @description The object's metadata.name. */
+                                name: string;
+                                /** @description Absent for a cluster-scoped resource. */
+                                namespace?: string;
+                                type: string;
+                            }[];
+                            /**
                              * @description Empty restores every type.
                              * @default []
                              */
                             resourceTypes: string[];
+                            /**
+                             * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                             * @default []
+                             */
+                            volumes: {
+                                /** @description The claim in the recovery point. */
+                                claim: string;
+                                /** @description The claim's namespace in the recovery point. */
+                                namespace: string;
+                                /**
+                                 * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                                storageClass?: string;
+                                /** @description The new claim's name; it must not exist yet on the target. */
+                                targetClaim: string;
+                                /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                                targetNamespace?: string;
+                            }[];
                         };
                         /**
                          * @description Free key-value pairs to find and group records by.

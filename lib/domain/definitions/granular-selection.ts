@@ -30,9 +30,9 @@ export const VolumeSelection = Type.Object(
   {
     namespace: { ...NamespaceName, description: 'The claim\'s namespace in the recovery point.' },
     claim: { ...ClaimName, description: 'The claim in the recovery point.' },
-    targetNamespace: Type.Optional({ ...NamespaceName, description: 'Where the new claim is created; the claim\'s own namespace (after transforms) when absent.' }),
+    targetNamespace: Type.Optional({ ...NamespaceName, description: 'Where the new claim is created; the claim\'s own namespace when absent (namespace transforms do not apply to a volume restored alone).' }),
     targetClaim: { ...ClaimName, description: 'The new claim\'s name; it must not exist yet on the target.' },
-    storageClass: Type.Optional({ ...StorageClassName, description: 'The new claim\'s storage class; the backed-up one (after transforms) when absent.' }),
+    storageClass: Type.Optional({ ...StorageClassName, description: 'The new claim\'s storage class; the backed-up one, remapped by storageClassMapping, when absent.' }),
     paths: Type.Array(VolumePath, {
       maxItems: MAX_SELECTED_PATHS,
       uniqueItems: true,

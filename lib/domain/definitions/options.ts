@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
+import { SelectedResources, SelectedVolumes } from './granular-selection.js';
 import { ResourceType } from './resource-type.js';
 import { Id, KeyedRecord, NamespaceList, NamespaceName, Nullable, StorageClassMap, StorageClassName, StringEnum } from '../schema-kit.js';
 
@@ -189,6 +190,8 @@ export const RestoreSelection = Type.Object(
     namespaces: { ...NamespaceList, description: 'Namespaces of the recovery point to restore; empty restores all of them.' },
     resourceTypes: Type.Array(ResourceType, { maxItems: 500, uniqueItems: true, default: [], description: 'Empty restores every type.' }),
     labels: LabelSelectorText,
+    resources: SelectedResources,
+    volumes: SelectedVolumes,
   },
   { additionalProperties: false, default: {} },
 );
