@@ -66,6 +66,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         runProgress: engine?.runProgress ?? unavailable.runProgress,
         storageProbe: options.storageProbe ?? s3StorageProbe(config.storageAccess.endpoints),
         filesystemRoot: config.storageAccess.filesystemRoot,
+        storageAccess: config.storageAccess,
         clock,
         installationAdminKey: config.installationAdminKey,
         agent: config.agent,
