@@ -38,6 +38,11 @@ export interface SuiteOptions {
   runs: number;
   seed: number;
   faults?: readonly FaultKind[];
+  /**
+   * Each fault in turn (run i gets faults[i mod n]) instead of a seeded pick: a short suite still meets
+   * every fault. The seed is drawn from the same way, so `--faults <kind> --replay <seed>` replays a run.
+   */
+  cycleFaults?: boolean;
   /** Seeds of single runs to replay (a failure's printed seed) instead of the ones `seed` derives. */
   replay?: readonly number[];
   log?: (line: string) => void;
@@ -60,8 +65,10 @@ export async function runCrashSuite(session: HavenSession, options: SuiteOptions
     const random = new SeededRandom(seed);
     const drawn = random.pick(RUN_KINDS);
     // A restore needs a recovery point: until a backup has completed, the run is a backup.
-    const kind = drawn === 'restore' && !scenarios.hasRecoveryPoint() ? 'backup' : drawn;
-    const record = await faultedRun(session, scenarios, { index, seed, kind, fault: random.pick(faults), random });
+    const kind: RunKind = drawn === 'restore' && !scenarios.hasRecoveryPoint() ? 'backup' : drawn;
+    const picked = random.pick(faults);
+    const fault = options.cycleFaults ? faults[index % faults.length]! : picked;
+    const record = await faultedRun(session, scenarios, { index, seed, kind, fault, random });
     runs.push(record);
     log(`run ${index + 1}/${total} seed ${seed}: ${kind} + ${record.fault.kind}${record.fault.injected ? '' : ' (not injected)'} → ${record.status}` +
       `${record.rerun ? `, rerun ${record.rerun}` : ''}${record.violation ? ` ✗ ${record.violation}` : ''}`);

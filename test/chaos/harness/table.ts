@@ -21,5 +21,5 @@ export function suiteTable(result: SuiteResult): string {
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const failures = runs.filter((r) => r.violation !== undefined).map((r) => `  seed ${r.seed} (${r.kind} + ${r.fault.kind}): ${r.violation}`);
-  return [...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`), ...(failures.length > 0 ? ['failures (replay one with `npm run chaos -- --replay <seed>`):', ...failures] : [])].join('\n') + '\n';
+  return [...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`), ...(failures.length > 0 ? ['failures (replay one with `npm run chaos -- --faults <fault> --replay <seed>`):', ...failures] : [])].join('\n') + '\n';
 }
