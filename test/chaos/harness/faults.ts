@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { moverProcesses } from '../../backup/helpers/mover-processes.js';
 import type { HavenProcessName, HavenSession } from './haven-session.js';
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../../support/seeded-random.js';
 
 /** What the driver does to the installation while a run is in flight. */
 export const FAULT_KINDS = ['worker', 'agent', 'mover', 'api', 'temporal', 'postgres'] as const;

@@ -7,7 +7,7 @@ import { openRepositoryOf } from '../../backup/helpers/run-repository.js';
 import { FAULT_KINDS, strike, type FaultKind, type InjectedFault } from './faults.js';
 import type { HavenSession } from './haven-session.js';
 import { RUN_KINDS, Scenarios, jobOutcome, type RunKind } from './scenarios.js';
-import { SeededRandom, runSeed } from './seeded-random.js';
+import { SeededRandom, runSeed } from '../../support/seeded-random.js';
 
 /** Cleanup that follows a run (a mover pod finishing, a snapshot deleted) is given this long. */
 const LEFTOVER_GRACE_MS = 120_000;
