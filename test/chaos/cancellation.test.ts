@@ -107,6 +107,7 @@ describe('cancelling a backup while it waits for its snapshots', () => {
 describe('cancelling a restore while its volumes fill', () => {
   it('ends CANCELLED, its mover process stopped and nothing labelled with it left', async () => {
     link.throttle(SLOW_READ_BYTES_PER_SECOND);
+    cluster.adopt(`${app.namespace}-rc`);
     try {
       const restore = expectStatus<{ id: string }>(await stack.client.post('/restores', {
         name: uniqueName('cancel-restore'), recoveryPointId, targetClusterId: clusterId, transforms: { namespaceMapping: { [app.namespace]: `${app.namespace}-rc` } },
@@ -131,6 +132,7 @@ describe('cancelling a restore while its volumes fill', () => {
 describe('cancelling a replication in its restore phase', () => {
   it('ends CANCELLED with its restore phase, whose mover stopped, leaving nothing behind', async () => {
     link.throttle(SLOW_READ_BYTES_PER_SECOND);
+    cluster.adopt(`${app.namespace}-replica`);
     try {
       const pointsBefore = expectStatus<{ items: { id: string }[] }>(await stack.client.get('/recovery-points'), 200).items.map((p) => p.id);
       const definitionId = await createReplication(stack, {

@@ -84,6 +84,7 @@ export class Scenarios {
   private async replicate(): Promise<StartedRun> {
     const { api, clusterId, storageTargetId } = this.session;
     const mapping = Object.fromEntries(this.namespaces().map((ns) => [ns, `${ns}-replica`]));
+    for (const replica of Object.values(mapping)) this.session.cluster.adopt(replica);
     this.replicationDefinitionId ??= (
       await api.post<{ id: string }>('/replication-definitions', {
         name: `${this.session.prefix}-replica`, runNow: false, sourceClusterId: clusterId,

@@ -24,6 +24,8 @@ export interface RunRecord {
   rerun?: string;
   bytesVerified: number;
   leftovers: string[];
+  /** From the start of the run to the end of its checks. */
+  durationMs: number;
   /** What broke the promise (a wrong outcome, a digest mismatch, leftovers), if anything. */
   violation?: string;
 }
@@ -70,7 +72,7 @@ export async function runCrashSuite(session: HavenSession, options: SuiteOptions
     const fault = options.cycleFaults ? faults[index % faults.length]! : picked;
     const record = await faultedRun(session, scenarios, { index, seed, kind, fault, random });
     runs.push(record);
-    log(`run ${index + 1}/${total} seed ${seed}: ${kind} + ${record.fault.kind}${record.fault.injected ? '' : ' (not injected)'} → ${record.status}` +
+    log(`run ${index + 1}/${total} seed ${seed}: ${kind} + ${record.fault.kind}${record.fault.injected ? '' : ' (not injected)'} → ${record.status} in ${Math.round(record.durationMs / 1000)} s` +
       `${record.rerun ? `, rerun ${record.rerun}` : ''}${record.violation ? ` ✗ ${record.violation}` : ''}`);
   }
   const verified = await verifySessionRepository(session);
@@ -82,12 +84,13 @@ async function faultedRun(
   scenarios: Scenarios,
   run: { index: number; seed: number; kind: RunKind; fault: FaultKind; random: SeededRandom },
 ): Promise<RunRecord> {
+  const startedAt = Date.now();
   const started = await scenarios.start(run.kind);
   let done = false;
   const striking = strike(session, run.fault, run.random, () => !done);
   const job = await jobOutcome(session, started.job.id).finally(() => (done = true));
   const fault = await striking;
-  const record: RunRecord = { index: run.index, seed: run.seed, kind: run.kind, fault, status: job.status, message: job.message, bytesVerified: 0, leftovers: [] };
+  const record: RunRecord = { index: run.index, seed: run.seed, kind: run.kind, fault, status: job.status, message: job.message, bytesVerified: 0, leftovers: [], durationMs: 0 };
   try {
     if (job.status === 'COMPLETED') {
       record.bytesVerified = await started.verify();
@@ -108,6 +111,7 @@ async function faultedRun(
   record.leftovers = await leftoversAfter(session);
   if (record.leftovers.length > 0) record.violation ??= `left behind: ${record.leftovers.join(', ')}`;
   await started.cleanup();
+  record.durationMs = Date.now() - startedAt;
   return record;
 }
 
