@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, rm, utimes } from 'node:fs/promises';
+import { chmod, chown, rename, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,13 +11,14 @@ import { comparable, digestTree } from './helpers/tree-digest.js';
 import { pseudoRandomBytes, TreeBuilder } from './helpers/tree-builder.js';
 
 /**
- * Generated trees through the mover: whatever mix of modes, times, symlinks, hard links, sparse and
- * empty files, empty directories, extended attributes and awkward or long names a volume holds, a backup
+ * Generated trees through the mover: whatever mix of modes, owners, times, symlinks, hard links, fifos,
+ * sparse and empty files, empty directories, extended attributes and awkward or long names a volume holds, a backup
  * then a restore gives it back identical; so does an incremental backup after changes. fast-check prints
  * the seed and the shrunk tree of a failure.
  */
 /** Trees per run of the suite (about 2 s each); HAVEN_TREE_RUNS=200 for a long hunt. */
 const TREE_RUNS = Number(process.env.HAVEN_TREE_RUNS ?? 5);
+const isRoot = process.getuid?.() === 0;
 
 const name = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,11}$/) },
@@ -41,12 +42,15 @@ const fileSpec = fc.record({
   mode: fc.constantFrom(...FILE_MODES),
   mtime: time,
   xattr,
+  // Ownership only sticks when the test runs as root (as the mover does).
+  owner: fc.option(fc.record({ uid: fc.integer({ min: 0, max: 70_000 }), gid: fc.integer({ min: 0, max: 70_000 }) }), { nil: undefined }),
 });
 const treeSpec = fc.record({
   dirs: fc.array(fc.record({ path: fc.array(name, { minLength: 1, maxLength: 3 }), mode: fc.constantFrom(...DIR_MODES), mtime: time, xattr }), { maxLength: 5 }),
   files: fc.array(fileSpec, { maxLength: 8 }),
   symlinks: fc.array(fc.record({ dir: fc.nat(), name, target: fc.oneof(name, fc.constantFrom('/etc/hostname', '../..', '.', 'dangling/far/away', 'x'.repeat(1000))) }), { maxLength: 3 }),
   hardlinks: fc.array(fc.record({ dir: fc.nat(), name, of: fc.nat() }), { maxLength: 3 }),
+  fifos: fc.array(fc.record({ dir: fc.nat(), name, mode: fc.constantFrom(0o644, 0o600, 0o666), mtime: time, owner: fc.option(fc.record({ uid: fc.nat(70_000), gid: fc.nat(70_000) }), { nil: undefined }) }), { maxLength: 2 }),
 });
 type TreeSpec = typeof treeSpec extends fc.Arbitrary<infer T> ? T : never;
 
@@ -94,9 +98,17 @@ async function build(root: string, spec: TreeSpec): Promise<string[]> {
       await tree.sparse(path, content.size, data.map((d) => ({ offset: d.offset, bytes: d.bytes.subarray(0, Math.max(0, Math.min(4096, content.size - d.offset))) })));
     }
     setXattr(join(root, path), file.xattr);
+    if (file.owner && isRoot) await chown(join(root, path), file.owner.uid, file.owner.gid);
     await chmod(join(root, path), file.mode);
     await utimes(join(root, path), file.mtime, file.mtime);
     files.push(path);
+  }
+  for (const fifo of spec.fifos) {
+    const path = free(fifo.dir, fifo.name);
+    if (!path) continue;
+    execFileSync('mkfifo', ['-m', fifo.mode.toString(8), join(root, path)]);
+    if (fifo.owner && isRoot) await chown(join(root, path), fifo.owner.uid, fifo.owner.gid);
+    await utimes(join(root, path), fifo.mtime, fifo.mtime);
   }
   for (const link of spec.symlinks) {
     const path = free(link.dir, link.name);
@@ -140,12 +152,13 @@ describe('mover round trip of generated trees', () => {
           await runRestore(repository, { snapshotId: first.snapshot.id, target: join(scratch.path, 'first') });
           await expectIdentical(source, join(scratch.path, 'first'));
 
-          // Change some files (content, size, time) or remove them, then back up against the first snapshot.
+          // Change some files (content, size, time), move or remove them, then back up against the first snapshot.
           for (const [i, pick] of changed.entries()) {
             const path = files[pick % Math.max(1, files.length)];
             if (!path) break;
             const absolute = join(source, path);
             if (i === 2) await rm(absolute, { force: true });
+            else if (i === 1 && pick % 2 === 0) await rename(absolute, `${absolute}-moved`);
             else {
               await chmod(absolute, 0o644);
               await new TreeBuilder(source).file(path, pseudoRandomBytes(100 + i * 30_000, `changed-${pick}`), 0o640, new Date(changedAt));
