@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, rename, rm, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, chown, lstat, rename, rm, utimes } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
@@ -158,7 +158,15 @@ describe('mover round trip of generated trees', () => {
             if (!path) break;
             const absolute = join(source, path);
             if (i === 2) await rm(absolute, { force: true });
-            else if (i === 1 && pick % 2 === 0) await rename(absolute, `${absolute}-moved`);
+            else if (i === 1 && pick % 2 === 0) await rename(absolute, join(dirname(absolute), `moved-${i}`));
+            else if (pick % 3 === 0) {
+              // Metadata only (mode, owner, xattr): same size and mtime, the path a backup carries content over on.
+              const { mtime } = await lstat(absolute);
+              await chmod(absolute, 0o604);
+              if (isRoot) await chown(absolute, 4321 + i, 8765);
+              setXattr(absolute, { name: 'user.changed', value: Uint8Array.of(i) });
+              await utimes(absolute, mtime, mtime);
+            }
             else {
               await chmod(absolute, 0o644);
               await new TreeBuilder(source).file(path, pseudoRandomBytes(100 + i * 30_000, `changed-${pick}`), 0o640, new Date(changedAt));
