@@ -1,16 +1,17 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
+import { createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
-import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
+import { jobAfterRun, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { deploySampleApp, type SampleApp } from '../fixtures/sample-app.js';
 import type { SampleVolume } from '../fixtures/sample-app-volumes.js';
 import { seededBytes } from '../fixtures/volume-data.js';
 import { uniqueName } from '../support/stack-env.js';
 import { boundVolume } from './helpers/bound-volume.js';
+import { copyRecoveryPoint } from './helpers/copy-point.js';
 import { removeRestoredNamespaces } from './helpers/restored-namespaces.js';
 
 /**
@@ -48,17 +49,7 @@ beforeAll(async () => {
   const storageTargetId = await createStackS3Target(stack, 'granular-restore');
   await stack.startAgent(clusterId, { executor: cluster.node.executor });
   await untilClusterActive(stack.client, clusterId);
-  const definitionId = (
-    await createBackupDefinition(stack.client, clusterId, {
-      selection: { scope: 'SELECTED_NAMESPACES', namespaces: Object.values(app.namespaces) },
-      persistentVolumes: { mode: 'BACKUP_TO_OBJECT_STORAGE' },
-      advanced: { destinationStorageTargetId: storageTargetId },
-    })
-  ).id;
-  const backup = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
-  expect(['COMPLETED', 'PARTIAL'], `${backup.message} ${JSON.stringify(backup.errors)}`).toContain(backup.status);
-  const points = expectStatus<{ items: { id: string; jobId: string }[] }>(await stack.client.get('/recovery-points'), 200);
-  recoveryPointId = points.items.find((p) => p.jobId === backup.id)!.id;
+  recoveryPointId = (await copyRecoveryPoint(stack, clusterId, Object.values(app.namespaces), storageTargetId)).recoveryPointId;
   await app.cleanup();
 }, 900_000);
 
