@@ -732,6 +732,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recovery-points/{id}/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the resources a recovery point holds, by type and namespace
+         * @description Read from the storage target's repository, in the order the backup recorded them. 502 storage-unavailable when the storage cannot be read.
+         */
+        get: operations["listRecoveryPointResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-points/{id}/resources/{type}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one resource of a recovery point, as YAML (operator: it may be a Secret) */
+        get: operations["getRecoveryPointResource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-points/{id}/volumes/{namespace}/{claim}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download files of a copied PV as a tar archive (operator)
+         * @description A POSIX tar of the given paths and everything below them, streamed as it is read from the repository (every chunk verified). Devices, FIFOs and sockets are left out. The archive's end is two zero blocks: a download that stops before them was cut by a read failure. 502 storage-unavailable when the storage cannot be opened.
+         */
+        post: operations["createRecoveryPointVolumeArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recovery-points/{id}/volumes/{namespace}/{claim}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the files of a PV a recovery point copied, with sizes and modes
+         * @description The PV's tree in walk order (a directory, then what it holds, by name), from `path` down. Only copied PVs have their files in storage: one kept as a CSI snapshot is a 409. 502 storage-unavailable when the storage cannot be read.
+         */
+        get: operations["listRecoveryPointVolumeFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/replication-definitions": {
         parameters: {
             query?: never;
@@ -1210,7 +1287,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1241,7 +1318,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1272,7 +1349,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1303,7 +1380,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1336,7 +1413,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1367,7 +1444,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1463,7 +1540,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1494,7 +1571,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1525,7 +1602,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1556,7 +1633,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1589,7 +1666,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1620,7 +1697,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1672,7 +1749,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1703,7 +1780,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1734,7 +1811,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1765,7 +1842,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1796,7 +1873,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1829,7 +1906,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1860,7 +1937,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -1973,7 +2050,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2004,7 +2081,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2035,7 +2112,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2066,7 +2143,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2099,7 +2176,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2130,7 +2207,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2273,7 +2350,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2304,7 +2381,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2335,7 +2412,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2366,7 +2443,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2397,7 +2474,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2430,7 +2507,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2461,7 +2538,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2564,7 +2641,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2595,7 +2672,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2626,7 +2703,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2657,7 +2734,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2690,7 +2767,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2721,7 +2798,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2870,7 +2947,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2901,7 +2978,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2932,7 +3009,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2963,7 +3040,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -2994,7 +3071,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3025,7 +3102,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3056,7 +3133,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3087,7 +3164,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3120,7 +3197,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3151,7 +3228,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3206,7 +3283,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3237,7 +3314,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3268,7 +3345,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3299,7 +3376,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3330,7 +3407,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3361,7 +3438,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3394,7 +3471,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3425,7 +3502,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3659,7 +3736,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3690,7 +3767,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3721,7 +3798,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3752,7 +3829,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3785,7 +3862,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -3816,7 +3893,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4202,7 +4279,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4233,7 +4310,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4264,7 +4341,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4295,7 +4372,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4326,7 +4403,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4359,7 +4436,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4390,7 +4467,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4421,7 +4498,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4643,7 +4720,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4674,7 +4751,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4705,7 +4782,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4736,7 +4813,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4769,7 +4846,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -4800,7 +4877,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5192,7 +5269,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5223,7 +5300,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5254,7 +5331,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5285,7 +5362,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5316,7 +5393,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5347,7 +5424,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5378,7 +5455,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5409,7 +5486,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5442,7 +5519,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5473,7 +5550,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5504,7 +5581,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5559,7 +5636,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5590,7 +5667,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5621,7 +5698,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5652,7 +5729,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5683,7 +5760,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5716,7 +5793,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5747,7 +5824,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -5778,7 +5855,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6000,7 +6077,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6031,7 +6108,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6062,7 +6139,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6093,7 +6170,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6124,7 +6201,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6157,7 +6234,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6188,7 +6265,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6219,7 +6296,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6250,7 +6327,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6472,7 +6549,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6503,7 +6580,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6534,7 +6611,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6565,7 +6642,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6596,7 +6673,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6629,7 +6706,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6660,7 +6737,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6691,7 +6768,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6722,7 +6799,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6869,7 +6946,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6900,7 +6977,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6931,7 +7008,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6962,7 +7039,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -6993,7 +7070,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7024,7 +7101,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7057,7 +7134,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7088,7 +7165,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7119,7 +7196,38 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7177,7 +7285,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7208,7 +7316,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7239,7 +7347,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7270,7 +7378,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7303,7 +7411,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7334,7 +7442,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7446,7 +7554,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7477,7 +7585,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7508,7 +7616,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7539,7 +7647,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7570,7 +7678,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7603,7 +7711,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7634,7 +7742,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7665,7 +7773,38 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -7696,7 +7835,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9070,7 +9209,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9101,7 +9240,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9132,7 +9271,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9163,7 +9302,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9196,7 +9335,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9227,7 +9366,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9339,7 +9478,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9370,7 +9509,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9401,7 +9540,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9432,7 +9571,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9463,7 +9602,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9496,7 +9635,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9527,7 +9666,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9611,7 +9750,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9642,7 +9781,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9673,7 +9812,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9704,7 +9843,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9737,7 +9876,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9768,7 +9907,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9882,7 +10021,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9913,7 +10052,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9944,7 +10083,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -9975,7 +10114,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10006,7 +10145,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10037,7 +10176,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10068,7 +10207,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10099,7 +10238,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10132,7 +10271,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10163,7 +10302,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10218,7 +10357,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10249,7 +10388,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10280,7 +10419,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10311,7 +10450,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10342,7 +10481,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10373,7 +10512,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10406,7 +10545,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10437,7 +10576,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10496,7 +10635,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10527,7 +10666,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10558,7 +10697,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10589,7 +10728,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10622,7 +10761,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10653,7 +10792,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10762,7 +10901,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10793,7 +10932,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10824,7 +10963,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10855,7 +10994,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10886,7 +11025,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10919,7 +11058,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10950,7 +11089,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -10981,7 +11120,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11012,7 +11151,38 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11043,7 +11213,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11115,7 +11285,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11146,7 +11316,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11177,7 +11347,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11210,7 +11380,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11241,7 +11411,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11272,7 +11442,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11344,7 +11514,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11375,7 +11545,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11406,7 +11576,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11439,7 +11609,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11470,7 +11640,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11501,7 +11671,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11563,7 +11733,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11594,7 +11764,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11625,7 +11795,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11658,7 +11828,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11689,7 +11859,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11782,7 +11952,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11813,7 +11983,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11844,7 +12014,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11877,7 +12047,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -11908,7 +12078,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12061,7 +12231,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12092,7 +12262,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12123,7 +12293,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12154,7 +12324,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12187,7 +12357,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12218,7 +12388,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12358,7 +12528,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12389,7 +12559,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12420,7 +12590,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12451,7 +12621,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12484,7 +12654,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12515,7 +12685,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12655,7 +12825,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12686,7 +12856,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12717,7 +12887,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12748,7 +12918,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12779,7 +12949,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12812,7 +12982,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12843,7 +13013,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12874,7 +13044,38 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12928,7 +13129,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12959,7 +13160,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -12990,7 +13191,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13021,7 +13222,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13054,7 +13255,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13085,7 +13286,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13156,7 +13357,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13187,7 +13388,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13218,7 +13419,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13251,7 +13452,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13282,7 +13483,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13371,7 +13572,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13402,7 +13603,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13433,7 +13634,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13464,7 +13665,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13495,7 +13696,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13526,7 +13727,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13559,7 +13760,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13590,7 +13791,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13648,7 +13849,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13679,7 +13880,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13710,7 +13911,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13743,7 +13944,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13774,7 +13975,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13805,7 +14006,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13897,7 +14098,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13928,7 +14129,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13959,7 +14160,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -13990,7 +14191,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14023,7 +14224,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14054,7 +14255,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14164,7 +14365,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14195,7 +14396,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14226,7 +14427,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14257,7 +14458,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14288,7 +14489,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14321,7 +14522,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14352,7 +14553,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14436,7 +14637,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14467,7 +14668,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14498,7 +14699,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14529,7 +14730,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14562,7 +14763,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14593,7 +14794,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14709,7 +14910,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14740,7 +14941,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14771,7 +14972,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14802,7 +15003,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14833,7 +15034,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14864,7 +15065,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14895,7 +15096,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14926,7 +15127,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14959,7 +15160,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -14990,7 +15191,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15021,7 +15222,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15076,7 +15277,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15107,7 +15308,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15138,7 +15339,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15169,7 +15370,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15200,7 +15401,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15231,7 +15432,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15264,7 +15465,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -15295,7 +15496,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19243,7 +19444,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19274,7 +19475,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19305,7 +19506,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19336,7 +19537,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19369,7 +19570,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19400,7 +19601,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19556,7 +19757,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19587,7 +19788,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19618,7 +19819,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19649,7 +19850,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19682,7 +19883,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19713,7 +19914,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19769,7 +19970,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19800,7 +20001,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19831,7 +20032,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19862,7 +20063,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19893,7 +20094,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19926,7 +20127,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19957,7 +20158,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -19988,7 +20189,38 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20056,7 +20288,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20087,7 +20319,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20118,7 +20350,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20149,7 +20381,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20180,7 +20412,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20213,7 +20445,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20244,7 +20476,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20275,7 +20507,1270 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRecoveryPointResources: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page, as returned: a cursor this API did not issue is a 422. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Only resources of this namespace. */
+                namespace?: string;
+                /** @description Only resources of this type. */
+                type?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            apiVersion: string;
+                            kind: string;
+                            name: string;
+                            /** @description null for a cluster-scoped resource. */
+                            namespace: string | null;
+                            /** @description Plural resource name with its API group (`configmaps`, `deployments.apps`). */
+                            type: string;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getRecoveryPointResource: {
+        parameters: {
+            query?: {
+                /** @description The resource's namespace; absent for a cluster-scoped resource. */
+                namespace?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+                /** @description The object's metadata.name. */
+                name: string;
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apiVersion: string;
+                        kind: string;
+                        name: string;
+                        /** @description null for a cluster-scoped resource. */
+                        namespace: string | null;
+                        /** @description Plural resource name with its API group (`configmaps`, `deployments.apps`). */
+                        type: string;
+                        /** @description The object as the backup stored it, as YAML. */
+                        yaml: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createRecoveryPointVolumeArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A PersistentVolumeClaim name. */
+                claim: string;
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+                /** @description A Kubernetes namespace name (RFC 1123 label). */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Files or directories to put in the archive, each with what lies below it; `.` for the whole volume. */
+                    paths: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The tar archive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-tar": string;
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRecoveryPointVolumeFiles: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page, as returned: a cursor this API did not issue is a 422. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description List this file or directory and what lies below it; the whole volume when absent. */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A PersistentVolumeClaim name. */
+                claim: string;
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+                /** @description A Kubernetes namespace name (RFC 1123 label). */
+                namespace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            gid: number;
+                            /** @description Permission and special bits, octal (`0644`). */
+                            mode: string;
+                            /** Format: date-time */
+                            modifiedAt: string;
+                            /** @description Relative to the volume's root; `.` is the root. */
+                            path: string;
+                            /** @description Bytes of content (regular files and hard links). */
+                            size: number;
+                            /** @description A symlink's target; a hard link's first name. */
+                            target?: string;
+                            /** @enum {string} */
+                            type: "dir" | "file" | "symlink" | "hardlink" | "fifo" | "socket" | "chardev" | "blockdev";
+                            uid: number;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20567,7 +22062,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20598,7 +22093,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20629,7 +22124,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20660,7 +22155,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20693,7 +22188,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -20724,7 +22219,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21220,7 +22715,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21251,7 +22746,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21282,7 +22777,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21313,7 +22808,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21344,7 +22839,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21377,7 +22872,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21408,7 +22903,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21439,7 +22934,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21719,7 +23214,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21750,7 +23245,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21781,7 +23276,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21812,7 +23307,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21845,7 +23340,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -21876,7 +23371,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22378,7 +23873,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22409,7 +23904,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22440,7 +23935,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22471,7 +23966,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22502,7 +23997,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22533,7 +24028,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22564,7 +24059,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22595,7 +24090,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22628,7 +24123,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22659,7 +24154,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22690,7 +24185,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22745,7 +24240,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22776,7 +24271,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22807,7 +24302,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22838,7 +24333,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22869,7 +24364,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22902,7 +24397,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22933,7 +24428,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -22964,7 +24459,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23244,7 +24739,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23275,7 +24770,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23306,7 +24801,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23337,7 +24832,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23368,7 +24863,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23401,7 +24896,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23432,7 +24927,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23463,7 +24958,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23494,7 +24989,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23774,7 +25269,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23805,7 +25300,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23836,7 +25331,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23867,7 +25362,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23898,7 +25393,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23931,7 +25426,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23962,7 +25457,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -23993,7 +25488,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24024,7 +25519,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24168,7 +25663,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24199,7 +25694,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24230,7 +25725,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24261,7 +25756,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24292,7 +25787,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24323,7 +25818,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24356,7 +25851,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24387,7 +25882,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24418,7 +25913,38 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24476,7 +26002,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24507,7 +26033,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24538,7 +26064,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24569,7 +26095,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24602,7 +26128,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24633,7 +26159,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24753,10 +26279,42 @@ export interface operations {
                                  */
                                 namespaces: string[];
                                 /**
+                                 * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                                 * @default []
+                                 */
+                                resources: {
+                                    /** @description The object's metadata.name. */
+                                    name: string;
+                                    /** @description Absent for a cluster-scoped resource. */
+                                    namespace?: string;
+                                    type: string;
+                                }[];
+                                /**
                                  * @description Empty restores every type.
                                  * @default []
                                  */
                                 resourceTypes: string[];
+                                /**
+                                 * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                                 * @default []
+                                 */
+                                volumes: {
+                                    /** @description The claim in the recovery point. */
+                                    claim: string;
+                                    /** @description The claim's namespace in the recovery point. */
+                                    namespace: string;
+                                    /**
+                                     * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                                     * @default []
+                                     */
+                                    paths: string[];
+                                    /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                                    storageClass?: string;
+                                    /** @description The new claim's name; it must not exist yet on the target. */
+                                    targetClaim: string;
+                                    /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                                    targetNamespace?: string;
+                                }[];
                             };
                             /**
                              * @description Free key-value pairs to find and group records by.
@@ -24823,7 +26381,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24854,7 +26412,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24885,7 +26443,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24916,7 +26474,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24949,7 +26507,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -24980,7 +26538,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25080,10 +26638,42 @@ export interface operations {
                          */
                         namespaces?: string[];
                         /**
+                         * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                         * @default []
+                         */
+                        resources?: {
+                            /** @description The object's metadata.name. */
+                            name: string;
+                            /** @description Absent for a cluster-scoped resource. */
+                            namespace?: string;
+                            type: string;
+                        }[];
+                        /**
                          * @description Empty restores every type.
                          * @default []
                          */
                         resourceTypes?: string[];
+                        /**
+                         * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                         * @default []
+                         */
+                        volumes?: {
+                            /** @description The claim in the recovery point. */
+                            claim: string;
+                            /** @description The claim's namespace in the recovery point. */
+                            namespace: string;
+                            /**
+                             * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                             * @default []
+                             */
+                            paths?: string[];
+                            /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                            storageClass?: string;
+                            /** @description The new claim's name; it must not exist yet on the target. */
+                            targetClaim: string;
+                            /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                            targetNamespace?: string;
+                        }[];
                     };
                     /**
                      * @description Free key-value pairs to find and group records by.
@@ -25210,10 +26800,42 @@ export interface operations {
                              */
                             namespaces: string[];
                             /**
+                             * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                             * @default []
+                             */
+                            resources: {
+                                /** @description The object's metadata.name. */
+                                name: string;
+                                /** @description Absent for a cluster-scoped resource. */
+                                namespace?: string;
+                                type: string;
+                            }[];
+                            /**
                              * @description Empty restores every type.
                              * @default []
                              */
                             resourceTypes: string[];
+                            /**
+                             * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                             * @default []
+                             */
+                            volumes: {
+                                /** @description The claim in the recovery point. */
+                                claim: string;
+                                /** @description The claim's namespace in the recovery point. */
+                                namespace: string;
+                                /**
+                                 * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                                storageClass?: string;
+                                /** @description The new claim's name; it must not exist yet on the target. */
+                                targetClaim: string;
+                                /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                                targetNamespace?: string;
+                            }[];
                         };
                         /**
                          * @description Free key-value pairs to find and group records by.
@@ -25277,7 +26899,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25308,7 +26930,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25339,7 +26961,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25370,7 +26992,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25401,7 +27023,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25434,7 +27056,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25465,7 +27087,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25496,7 +27118,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25607,10 +27229,42 @@ export interface operations {
                              */
                             namespaces: string[];
                             /**
+                             * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                             * @default []
+                             */
+                            resources: {
+                                /** @description The object's metadata.name. */
+                                name: string;
+                                /** @description Absent for a cluster-scoped resource. */
+                                namespace?: string;
+                                type: string;
+                            }[];
+                            /**
                              * @description Empty restores every type.
                              * @default []
                              */
                             resourceTypes: string[];
+                            /**
+                             * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                             * @default []
+                             */
+                            volumes: {
+                                /** @description The claim in the recovery point. */
+                                claim: string;
+                                /** @description The claim's namespace in the recovery point. */
+                                namespace: string;
+                                /**
+                                 * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                                storageClass?: string;
+                                /** @description The new claim's name; it must not exist yet on the target. */
+                                targetClaim: string;
+                                /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                                targetNamespace?: string;
+                            }[];
                         };
                         /**
                          * @description Free key-value pairs to find and group records by.
@@ -25674,7 +27328,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25705,7 +27359,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25736,7 +27390,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25767,7 +27421,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25800,7 +27454,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25831,7 +27485,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -25937,10 +27591,42 @@ export interface operations {
                          */
                         namespaces?: string[];
                         /**
+                         * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                         * @default []
+                         */
+                        resources?: {
+                            /** @description The object's metadata.name. */
+                            name: string;
+                            /** @description Absent for a cluster-scoped resource. */
+                            namespace?: string;
+                            type: string;
+                        }[];
+                        /**
                          * @description Empty restores every type.
                          * @default []
                          */
                         resourceTypes?: string[];
+                        /**
+                         * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                         * @default []
+                         */
+                        volumes?: {
+                            /** @description The claim in the recovery point. */
+                            claim: string;
+                            /** @description The claim's namespace in the recovery point. */
+                            namespace: string;
+                            /**
+                             * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                             * @default []
+                             */
+                            paths?: string[];
+                            /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                            storageClass?: string;
+                            /** @description The new claim's name; it must not exist yet on the target. */
+                            targetClaim: string;
+                            /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                            targetNamespace?: string;
+                        }[];
                     };
                     /**
                      * @description Free key-value pairs to find and group records by.
@@ -26067,10 +27753,42 @@ export interface operations {
                              */
                             namespaces: string[];
                             /**
+                             * @description Restore only these resources, by type and name (with the other selection fields narrowing them further); empty selects by the other fields.
+                             * @default []
+                             */
+                            resources: {
+                                /** @description The object's metadata.name. */
+                                name: string;
+                                /** @description Absent for a cluster-scoped resource. */
+                                namespace?: string;
+                                type: string;
+                            }[];
+                            /**
                              * @description Empty restores every type.
                              * @default []
                              */
                             resourceTypes: string[];
+                            /**
+                             * @description Granular volume restore: the one PV listed, with its data, into a new claim, and nothing else of the recovery point. Cannot be combined with resources.
+                             * @default []
+                             */
+                            volumes: {
+                                /** @description The claim in the recovery point. */
+                                claim: string;
+                                /** @description The claim's namespace in the recovery point. */
+                                namespace: string;
+                                /**
+                                 * @description Files or directories of the PV to restore (with what lies below them), as GET .../files lists them; empty restores all of it.
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /** @description The new claim's storage class; the backed-up one, remapped by storageClassMapping, when absent. */
+                                storageClass?: string;
+                                /** @description The new claim's name; it must not exist yet on the target. */
+                                targetClaim: string;
+                                /** @description Where the new claim is created; the claim's own namespace when absent (namespace transforms do not apply to a volume restored alone). */
+                                targetNamespace?: string;
+                            }[];
                         };
                         /**
                          * @description Free key-value pairs to find and group records by.
@@ -26134,7 +27852,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26165,7 +27883,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26196,7 +27914,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26227,7 +27945,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26258,7 +27976,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26289,7 +28007,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26320,7 +28038,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26351,7 +28069,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26384,7 +28102,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26415,7 +28133,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26446,7 +28164,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26501,7 +28219,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26532,7 +28250,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26563,7 +28281,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26594,7 +28312,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26625,7 +28343,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26658,7 +28376,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26689,7 +28407,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26720,7 +28438,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26864,7 +28582,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26895,7 +28613,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26926,7 +28644,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26957,7 +28675,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -26988,7 +28706,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27019,7 +28737,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27052,7 +28770,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27083,7 +28801,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27114,7 +28832,38 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27202,7 +28951,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27233,7 +28982,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27264,7 +29013,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27295,7 +29044,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27328,7 +29077,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27359,7 +29108,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27439,7 +29188,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27470,7 +29219,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27501,7 +29250,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27532,7 +29281,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27563,7 +29312,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27596,7 +29345,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27627,7 +29376,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27706,7 +29455,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27737,7 +29486,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27768,7 +29517,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27799,7 +29548,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27832,7 +29581,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27863,7 +29612,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27949,7 +29698,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -27980,7 +29729,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28011,7 +29760,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28042,7 +29791,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28073,7 +29822,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28104,7 +29853,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28135,7 +29884,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28166,7 +29915,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28199,7 +29948,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28230,7 +29979,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28285,7 +30034,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28316,7 +30065,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28347,7 +30096,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28378,7 +30127,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28409,7 +30158,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28440,7 +30189,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28473,7 +30222,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28504,7 +30253,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28590,7 +30339,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28621,7 +30370,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28652,7 +30401,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28683,7 +30432,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28716,7 +30465,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28747,7 +30496,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28840,7 +30589,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28871,7 +30620,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28902,7 +30651,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28933,7 +30682,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28966,7 +30715,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -28997,7 +30746,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29071,7 +30820,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29102,7 +30851,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29133,7 +30882,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29164,7 +30913,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29197,7 +30946,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29228,7 +30977,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29327,7 +31076,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29358,7 +31107,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29389,7 +31138,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29420,7 +31169,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29451,7 +31200,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29482,7 +31231,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29513,7 +31262,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29546,7 +31295,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29577,7 +31326,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29632,7 +31381,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29663,7 +31412,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29694,7 +31443,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29725,7 +31474,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29756,7 +31505,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29787,7 +31536,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29820,7 +31569,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29851,7 +31600,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29922,7 +31671,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29953,7 +31702,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -29984,7 +31733,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -30015,7 +31764,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -30048,7 +31797,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
@@ -30079,7 +31828,7 @@ export interface operations {
                          * @description Stable error code; the last segment of `type`.
                          * @enum {string}
                          */
-                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
                         detail: string;
                         errors?: {
                             /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */

@@ -28,6 +28,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       storageProbe: s3StorageProbe(config.storageAccess.endpoints),
       cloudAccountCheck: awsCloudAccountChecker,
       filesystemRoot: undefined,
+      storageAccess: config.storageAccess,
       clock: systemClock,
       agent: config.agent,
       temporal: config.temporal,

@@ -16,6 +16,7 @@ import { destinationRoutes } from './definitions/destination-routes.js';
 import { jobRoutes } from './jobs/routes.js';
 import { organizationRoutes } from './organization/routes.js';
 import { policyRoutes } from './policies/routes.js';
+import { recoveryPointBrowseRoutes } from './recovery-points/browse-routes.js';
 import { recoveryPointRoutes } from './recovery-points/routes.js';
 import { replicationDefinitionKind } from './replication-definitions/kind.js';
 import { restoreKind } from './restores/kind.js';
@@ -49,5 +50,6 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(rdsRestoreRoutes(context));
     await api.register(jobRoutes(context));
     await api.register(recoveryPointRoutes(context));
+    await api.register(recoveryPointBrowseRoutes(context));
   };
 }
