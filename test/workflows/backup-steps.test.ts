@@ -1,26 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterBackupActivities } from '../../activities/cluster/backup/export-to-repository.js';
-import type { ClusterHookActivities } from '../../activities/cluster/backup/run-backup-hook.js';
-import type { MoverPodActivities } from '../../activities/cluster/mover-pods/mover-pod-activities.js';
-import type { ClusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
 import type { JobEnd, JobStepUpdate } from '../../activities/control/jobs.js';
-import type { ControlActivities } from '../../activities/control/index.js';
 import type { RecoveryPointRecord } from '../../activities/control/recovery-points.js';
-import type { MoverActivities } from '../../activities/mover/mover-activities.js';
 import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
 import type { BackupPlan } from '../../lib/domain/runs/backup-plan.js';
 import { WORKFLOW_TYPES } from '../../lib/domain/runs/workflow-types.js';
-import type { AwaitVolumeSnapshotRequest, BackupVolume, CreateVolumeSnapshotRequest, HookDefinitionMessage, RunHookRequest } from '../../proto/agent/index.js';
-import { moverTaskQueue, type BackupVolumeRequest, type CreateSnapshotClaimRequest, type StartMoverPodRequest } from '../../proto/mover/index.js';
+import type { AwaitVolumeSnapshotRequest, CreateVolumeSnapshotRequest, RunHookRequest } from '../../proto/agent/index.js';
+import { type BackupVolumeRequest, type CreateSnapshotClaimRequest, type StartMoverPodRequest } from '../../proto/mover/index.js';
 import type { backupWorkflow } from '../../workflows/backup.js';
 import { BACKUP_STEPS, progressQuery } from '../../workflows/backup-progress.js';
-import { backupInput, backupPlan, exported, hook, hookFailure, hookSucceeded, repository, SOURCE, volume } from './helpers/fixtures.js';
+import { backupInput, backupPlan, exported, hook, hookFailure, hookSucceeded, SOURCE, volume } from './helpers/fixtures.js';
 import { eventually } from '../emulator/helpers/cluster.js';
 import { DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES } from '../../lib/domain/definitions/options.js';
-import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type ActivityCall, type Mocks, type WorkflowHarness } from './helpers/workflow-env.js';
-
-type SourceAgent = Mocks<ClusterBackupActivities & ClusterHookActivities & ClusterSnapshotActivities & MoverPodActivities>;
+import { control, copied, moverQueues, sourceAgent } from './helpers/backup-mocks.js';
+import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type ActivityCall, type WorkflowHarness } from './helpers/workflow-env.js';
 
 let harness: WorkflowHarness;
 let jobs = 0;
@@ -32,54 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.close();
 });
-
-function control(hooks: { pre?: HookDefinitionMessage[]; post?: HookDefinitionMessage[] } = {}, overrides: Mocks<ControlActivities> = {}): Mocks<ControlActivities> {
-  return {
-    agentNotConnectedReason: async () => null,
-    alreadyRunningReason: async () => null,
-    updateJobStep: async () => undefined,
-    finishJob: async () => undefined,
-    resolveHooks: async () => [hooks.pre ?? [], hooks.post ?? []],
-    resolveRepositoryAccess: async () => repository,
-    recordRecoveryPoint: async (record: RecoveryPointRecord) => ({ id: record.recoveryPointId, expiresAt: '2030-01-01T00:00:00.000Z' }),
-    issueMoverToken: async ({ taskQueue }: { taskQueue: string }) => `token-for-${taskQueue}`,
-    forgetRunSnapshots: async () => ({ forgotten: [] }),
-    ...overrides,
-  };
-}
-
-/** The source cluster's agent: every snapshot is cut, then ready; every hook succeeds. */
-function sourceAgent(volumes: BackupVolume[], overrides: SourceAgent = {}): SourceAgent {
-  return {
-    exportResourcesToRepository: async () => exported,
-    scanBackupScope: async () => ({ version: 1, namespaces: ['shop'], volumes, podVolumes: [] }),
-    runBackupHook: async (request: RunHookRequest) => hookSucceeded(request.hook),
-    createVolumeSnapshot: async (request: CreateVolumeSnapshotRequest) => ({ version: 1, namespace: request.namespace, snapshotName: `snap-${request.claim}` }),
-    awaitVolumeSnapshot: async (request: AwaitVolumeSnapshotRequest) => ({
-      version: 1,
-      outcome: request.until,
-      contentName: `content-${request.snapshotName}`,
-      snapshotHandle: `handle-${request.snapshotName}`,
-      restoreSizeBytes: 1_000_000,
-    }),
-    deleteVolumeSnapshot: async () => undefined,
-    startMoverPod: async (request: StartMoverPodRequest) => ({ version: 1, namespace: request.namespace, podName: `mover-${request.taskQueue}` }),
-    deleteMoverPod: async () => undefined,
-    createSnapshotClaim: async (request: CreateSnapshotClaimRequest) => ({ version: 1, namespace: request.namespace, claim: `tmp-${request.sourceClaim}` }),
-    deleteTemporaryClaim: async () => undefined,
-    cleanUpMoverJob: async () => ({ version: 1, deleted: [] }),
-    ...overrides,
-  };
-}
-
-/** One mover pod queue per copy the run may start, all answering with `backup`. */
-function moverQueues(jobId: string, count: number, backup: (request: BackupVolumeRequest) => ReturnType<MoverActivities['backupVolumeToRepository']>) {
-  const mocks: Record<string, Mocks<MoverActivities>> = {};
-  for (let index = 0; index < count; index++) mocks[moverTaskQueue(SOURCE, jobId, index)] = { backupVolumeToRepository: backup };
-  return mocks;
-}
-
-const copied = async (request: BackupVolumeRequest) => ({ version: 1 as const, snapshotId: `copy-${request.claim}`, files: 3, bytes: 300, newBytesStored: 100, resumed: false });
 
 function runBackup(jobId: string, plan: BackupPlan, mocks: Record<string, object>, retention = { days: 7, safeLock: false }) {
   return harness.run<typeof backupWorkflow>(WORKFLOW_TYPES.backup, [{ ...backupInput(jobId, plan), retention }], mocks);
