@@ -117,3 +117,13 @@ export function repositoryGc(budgetMs: number): ActivityOptions {
     retry: { initialInterval: '5s', maximumInterval: '1m', nonRetryableErrorTypes: REPOSITORY_FINAL_FAILURES },
   };
 }
+
+/**
+ * Reading a repository to verify it: as long as maintenance may take, but retried once only: a full read
+ * that failed twice would fail a third time, and every attempt reads the whole sample again.
+ */
+export const REPOSITORY_VERIFICATION: ActivityOptions = {
+  startToCloseTimeout: '6h',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '10s', maximumInterval: '1m', maximumAttempts: 2, nonRetryableErrorTypes: REPOSITORY_FINAL_FAILURES },
+};

@@ -13,6 +13,7 @@ import { restoreSourceActivities } from './restore-source.js';
 import { runHookActivities } from './run-hooks.js';
 import { scheduledRunActivities } from './scheduled-runs.js';
 import { skipCheckActivities } from './skip-checks.js';
+import { storageVerificationActivities } from './storage-verification.js';
 
 /** Every activity the control worker runs; workflows import this type only. */
 export function createControlActivities(deps: ControlDeps) {
@@ -31,6 +32,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...moverTokenActivities(deps),
     ...leftoverJobActivities(deps),
     ...orphanedJobActivities(deps),
+    ...storageVerificationActivities(deps),
   };
 }
 

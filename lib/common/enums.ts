@@ -30,12 +30,12 @@ export type HookPhase = (typeof HOOK_PHASES)[number];
 /** FAIL stops the run at the failing hook; CONTINUE records the error and goes on. */
 export const HOOK_ERROR_MODES = ['FAIL', 'CONTINUE'] as const;
 
-/** The three kinds of definition the API records; a job runs one of them. */
-export const DEFINITION_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE'] as const;
+/** The kinds of definition the API records; a job runs one of them. A DRILL restores a backup's recovery point into scratch namespaces and checks it. */
+export const DEFINITION_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'DRILL'] as const;
 export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
 
 /** What a job does: the definition kinds plus housekeeping runs. */
-export const JOB_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RECOVERY_POINT_DELETE'] as const;
+export const JOB_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RECOVERY_POINT_DELETE', 'DRILL'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** Job states. RUNNING is the only non-terminal one; SKIPPED carries a reason (agent not connected,
@@ -46,3 +46,22 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 /** SNAPSHOT = PV snapshots in the cluster plus resources in storage; COPY = PV data in storage too. */
 export const RECOVERY_POINT_TYPES = ['SNAPSHOT', 'COPY'] as const;
 export type RecoveryPointType = (typeof RECOVERY_POINT_TYPES)[number];
+
+/**
+ * How a repository verification reads data: SAMPLED reads a share of the packs in full (a spot check of
+ * the bytes), FULL reads every pack. Both check every index, snapshot and manifest structurally.
+ */
+export const VERIFICATION_MODES = ['SAMPLED', 'FULL'] as const;
+export type VerificationMode = (typeof VERIFICATION_MODES)[number];
+
+/** A verification's state: RUNNING until it ends PASSED (nothing found bad) or FAILED (objects found bad, or it could not run). */
+export const VERIFICATION_STATUSES = ['RUNNING', 'PASSED', 'FAILED'] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+/** What started a verification: the target's schedule, or a person (POST .../actions/verify). */
+export const VERIFICATION_TRIGGERS = ['SCHEDULE', 'REQUESTED'] as const;
+export type VerificationTrigger = (typeof VERIFICATION_TRIGGERS)[number];
+
+/** A drill's verdict: the restored copy matched the recovery point (PASSED) or it did not, or could not be restored (FAILED). */
+export const DRILL_RESULTS = ['PASSED', 'FAILED'] as const;
+export type DrillResult = (typeof DRILL_RESULTS)[number];

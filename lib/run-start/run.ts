@@ -64,6 +64,8 @@ export function runDefinition(row: DefinitionRow): RunDefinition {
     case 'RESTORE':
       if (!row.recoveryPointId) throw new Problem('conflict', `restore "${row.name}" has no recovery point any more (it expired)`);
       return { kind: 'RESTORE', spec: row.spec as unknown as StoredRestoreSpec, recoveryPointId: row.recoveryPointId };
+    case 'DRILL':
+      throw new Problem('conflict', `restore drill "${row.name}" cannot run in this build`);
   }
 }
 

@@ -7,6 +7,9 @@ import {
   RECOVERY_POINT_TYPES,
   ROLES,
   STORAGE_TARGET_KINDS,
+  VERIFICATION_MODES,
+  VERIFICATION_STATUSES,
+  VERIFICATION_TRIGGERS,
 } from '../../common/enums.js';
 
 export const roleEnum = pgEnum('role', ROLES);
@@ -16,3 +19,6 @@ export const definitionKindEnum = pgEnum('definition_kind', DEFINITION_KINDS);
 export const jobKindEnum = pgEnum('job_kind', JOB_KINDS);
 export const jobStatusEnum = pgEnum('job_status', JOB_STATUSES);
 export const recoveryPointTypeEnum = pgEnum('recovery_point_type', RECOVERY_POINT_TYPES);
+export const verificationModeEnum = pgEnum('verification_mode', VERIFICATION_MODES);
+export const verificationStatusEnum = pgEnum('verification_status', VERIFICATION_STATUSES);
+export const verificationTriggerEnum = pgEnum('verification_trigger', VERIFICATION_TRIGGERS);

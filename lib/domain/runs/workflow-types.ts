@@ -15,4 +15,6 @@ export const WORKFLOW_TYPES = {
   repositoryGcPass: 'repositoryGcPassWorkflow',
   leftoverSweep: 'leftoverSweepWorkflow',
   clusterSweep: 'clusterSweepWorkflow',
+  storageVerification: 'storageVerificationWorkflow',
+  drill: 'drillWorkflow',
 } as const;

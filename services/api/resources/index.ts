@@ -16,6 +16,7 @@ import { recoveryPointRoutes } from './recovery-points/routes.js';
 import { replicationDefinitionKind } from './replication-definitions/kind.js';
 import { restoreKind } from './restores/kind.js';
 import { storageTargetRoutes } from './storage-targets/routes.js';
+import { storageVerificationRoutes } from './storage-targets/verification-routes.js';
 import { userRoutes } from './users/routes.js';
 
 /** Every resource's routes; each file registers one noun. */
@@ -25,6 +26,7 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(userRoutes);
     await api.register(apiKeyRoutes);
     await api.register(storageTargetRoutes(context));
+    await api.register(storageVerificationRoutes(context));
     await api.register(clusterRoutes(context));
     await api.register(clusterInventoryRoutes(context));
     await api.register(policyRoutes(context));

@@ -2,6 +2,7 @@ import { Problem } from '../../../lib/common/problem.js';
 import type { DefinitionKind } from '../../../lib/common/enums.js';
 import type { RunStart } from '../../../lib/domain/runs/run-inputs.js';
 import type { DesiredSchedules } from './definition-schedules.js';
+import type { DesiredVerificationSchedule } from './verification-schedule.js';
 
 /**
  * Everything the API asks of the workflow engine. The API resolves a definition into one immutable
@@ -22,6 +23,10 @@ export interface WorkflowLauncher {
    * kept snapshots stay in the cluster). A deletion of the point still running is a `conflict`.
    */
   releaseRecoveryPoint(recoveryPoint: { orgId: string; id: string }): Promise<{ workflowId: string }>;
+  /** Starts the verification whose RUNNING record the caller wrote, as workflow `workflowId`. */
+  verifyStorageTarget(verification: { orgId: string; storageTargetId: string; verificationId: string; workflowId: string }): Promise<void>;
+  /** Makes the engine hold the target's verification Schedule as its settings say (none once deleted or turned off). */
+  syncVerificationSchedule(desired: DesiredVerificationSchedule): Promise<void>;
 }
 
 export interface StartedRun {
@@ -57,6 +62,13 @@ export class UnavailableWorkflowLauncher implements WorkflowLauncher {
   releaseRecoveryPoint(): Promise<{ workflowId: string }> {
     this.refuse('releasing a recovery point (its repository snapshots must be forgotten first)');
   }
+
+  verifyStorageTarget(): Promise<void> {
+    this.refuse('verifying a storage target');
+  }
+
+  /** Like definitions' schedules: reconciled when the API next starts with Temporal. */
+  async syncVerificationSchedule(): Promise<void> {}
 
   /**
    * Nothing is scheduled without the engine, yet definitions with policies may still be saved: the API

@@ -144,6 +144,8 @@ export const TENANT_MATRIX: Record<string, Row> = {
   'GET /api/v1/storage-targets/{id}': (a) => [{ method: 'GET', url: `/storage-targets/${a.storageTarget}`, expect: notFound }],
   'PUT /api/v1/storage-targets/{id}': (a, b) => [{ method: 'PUT', url: `/storage-targets/${a.storageTarget}`, headers: anyVersion, body: b.storageTargetBody, expect: notFound }],
   'DELETE /api/v1/storage-targets/{id}': (a) => [{ method: 'DELETE', url: `/storage-targets/${a.storageTarget}`, expect: notFound }],
+  'POST /api/v1/storage-targets/{id}/actions/verify': (a) => [{ method: 'POST', url: `/storage-targets/${a.storageTarget}/actions/verify`, body: {}, expect: notFound }],
+  'GET /api/v1/storage-targets/{id}/verifications': (a) => [{ method: 'GET', url: `/storage-targets/${a.storageTarget}/verifications`, expect: notFound }],
 
   'GET /api/v1/clusters': () => [{ method: 'GET', url: '/clusters', expect: own }],
   'POST /api/v1/clusters': (a) => [{ method: 'POST', url: '/clusters', body: { name: 'b-cluster', defaultStorageTargetId: a.storageTarget }, expect: reference('body.defaultStorageTargetId') }],
