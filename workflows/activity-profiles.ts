@@ -127,3 +127,15 @@ export const REPOSITORY_VERIFICATION: ActivityOptions = {
   heartbeatTimeout: '2m',
   retry: { initialInterval: '10s', maximumInterval: '1m', maximumAttempts: 2, nonRetryableErrorTypes: REPOSITORY_FINAL_FAILURES },
 };
+
+/**
+ * Judging a drill's copy on the agent: the readiness wait (the drill's own timeout, after which the
+ * activity reports what is not ready) plus time to read the resource tree and compare it.
+ */
+export function drillCheck(readinessTimeoutMinutes: number): ActivityOptions {
+  return {
+    startToCloseTimeout: `${readinessTimeoutMinutes + 30}m`,
+    heartbeatTimeout: '2m',
+    retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES] },
+  };
+}

@@ -10,3 +10,4 @@ export { repositoryGcPassWorkflow } from './repository-gc-pass.js';
 export { replicationWorkflow } from './replication.js';
 export { clusterSweepWorkflow, leftoverSweepWorkflow } from './leftover-sweep.js';
 export { storageVerificationWorkflow } from './storage-verification.js';
+export { drillWorkflow } from './drill.js';

@@ -1,4 +1,5 @@
 import type { ControlDeps } from './deps.js';
+import { drillActivities } from './drills.js';
 import { jobActivities } from './jobs.js';
 import { leftoverJobActivities } from './leftover-jobs.js';
 import { moverTokenActivities } from './mover-tokens.js';
@@ -33,6 +34,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...leftoverJobActivities(deps),
     ...orphanedJobActivities(deps),
     ...storageVerificationActivities(deps),
+    ...drillActivities(deps),
   };
 }
 

@@ -94,6 +94,10 @@ beforeAll(async () => {
     await victim.post('/restores', { name: uniqueName('victim-restore'), recoveryPointId: recoveryPoint.id, targetClusterId: cluster.id, hooks: { postRestore: [postRestore.id] } }),
     201,
   );
+  const drill = expectStatus<{ id: string; name: string }>(
+    await victim.post('/restore-drills', { name: uniqueName('victim-drill'), backupDefinitionId: backup.id, recoveryPointId: null, policyId: policy.id }),
+    201,
+  );
   const job = await insertJob(db, { orgId: victimOrg.orgId, status: 'RUNNING' });
   // A second of each record A lists, so every list of A's has a next page and a cursor to steal.
   const seconds = [
@@ -105,6 +109,7 @@ beforeAll(async () => {
       201,
     ),
     expectStatus<{ id: string; name: string }>(await victim.post('/restores', { ...victimName('restore-2'), recoveryPointId: recoveryPoint.id, targetClusterId: cluster.id }), 201),
+    expectStatus<{ id: string; name: string }>(await victim.post('/restore-drills', { ...victimName('drill-2'), backupDefinitionId: backup.id }), 201),
   ];
   await insertRecoveryPoint(db, { orgId: victimOrg.orgId, storageTargetId: target.id, clusterId: cluster.id });
   await insertJob(db, { orgId: victimOrg.orgId, status: 'COMPLETED' });
@@ -126,13 +131,14 @@ beforeAll(async () => {
     backup: backup.id,
     replication: replication.id,
     restore: restore.id,
+    drill: drill.id,
     recoveryPoint: recoveryPoint.id,
     job: job.id,
     user: user.id,
     userEmail,
     apiKey: apiKey.id,
     payload: sealed.payloads[0],
-    names: [target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, apiKey.name, ...seconds.map((record) => record.name)],
+    names: [target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, drill.name, apiKey.name, ...seconds.map((record) => record.name)],
     others: [destination.id, ...seconds.map((record) => record.id)],
   };
 
@@ -151,16 +157,20 @@ beforeAll(async () => {
     runNow: false,
   });
   const ownRestore = await attacker.post('/restores', { name: uniqueName('restore'), recoveryPointId: ownPoint.id, targetClusterId: ownCluster.id });
+  const ownBackupId = expectStatus<{ id: string }>(ownBackup, 201).id;
+  const ownDrill = await attacker.post('/restore-drills', { name: uniqueName('drill'), backupDefinitionId: ownBackupId });
   b = {
     cluster: ownCluster.id,
     replicaCluster: replicaCluster.id,
     clusterVersion: String((await attacker.get(`/clusters/${ownCluster.id}`)).headers.etag),
-    backup: expectStatus<{ id: string }>(ownBackup, 201).id,
+    backup: ownBackupId,
     backupVersion: String(ownBackup.headers.etag),
     replication: expectStatus<{ id: string }>(ownReplication, 201).id,
     replicationVersion: String(ownReplication.headers.etag),
     restore: expectStatus<{ id: string }>(ownRestore, 201).id,
     restoreVersion: String(ownRestore.headers.etag),
+    drill: expectStatus<{ id: string }>(ownDrill, 201).id,
+    drillVersion: String(ownDrill.headers.etag),
     recoveryPoint: ownPoint.id,
     storageTargetBody: s3TargetBody(),
   };
@@ -171,7 +181,7 @@ let document: ApiDocument;
 
 /** A's ids: what B may send (it knows them), never read back, and must not tell from ids that never existed. */
 function victimIds(): string[] {
-  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.recoveryPoint, a.job, a.user, a.apiKey, ...a.others];
+  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.drill, a.recoveryPoint, a.job, a.user, a.apiKey, ...a.others];
 }
 
 /** A's ids and names that the request itself does not carry: B must not read them in any answer. */

@@ -2,7 +2,8 @@ import { parseLabelSelector } from '../../common/label-selector.js';
 import type { DefinitionKind } from '../../common/enums.js';
 import type { ResolvedDestination } from '../destination.js';
 import type { Selection } from '../definitions/options.js';
-import type { StoredBackupSpec, StoredReplicationSpec, StoredRestoreSpec } from '../definitions/stored.js';
+import type { StoredBackupSpec, StoredDrillSpec, StoredReplicationSpec, StoredRestoreSpec } from '../definitions/stored.js';
+import type { DrillRunInput } from './drill-run.js';
 import { backupPlan, replicationBackupPlan, replicationRestoreVolumes } from './backup-plan.js';
 import type { BackupRunInput } from './backup-run.js';
 import type { ReplicationRunInput } from './replication-run.js';
@@ -12,7 +13,8 @@ import type { RestoreRunInput } from './restore-run.js';
 export type RunDefinition =
   | { kind: 'BACKUP'; spec: StoredBackupSpec }
   | { kind: 'REPLICATION'; spec: StoredReplicationSpec; destinationClusterId: string }
-  | { kind: 'RESTORE'; spec: StoredRestoreSpec; recoveryPointId: string };
+  | { kind: 'RESTORE'; spec: StoredRestoreSpec; recoveryPointId: string }
+  | { kind: 'DRILL'; spec: StoredDrillSpec; recoveryPointId: string };
 
 /** What starting a run resolved: the job it records, where its data goes and how long it is kept. */
 export interface RunRequest {
@@ -32,7 +34,12 @@ export interface RunRequest {
 
 /** One run, fully resolved: the engine starts `input` as workflow `workflowId`, and nothing else is looked up. */
 export type RunStart = Pick<RunRequest, 'workflowId' | 'definitionId' | 'definitionName' | 'clusterId'> &
-  ({ kind: 'BACKUP'; input: BackupRunInput } | { kind: 'REPLICATION'; input: ReplicationRunInput } | { kind: 'RESTORE'; input: RestoreRunInput });
+  (
+    | { kind: 'BACKUP'; input: BackupRunInput }
+    | { kind: 'REPLICATION'; input: ReplicationRunInput }
+    | { kind: 'RESTORE'; input: RestoreRunInput }
+    | { kind: 'DRILL'; input: DrillRunInput }
+  );
 
 /** The workflow input of one run; a missing destination or retention is a bug of the caller, not user input. */
 export function runStart(request: RunRequest, definition: RunDefinition): RunStart {
@@ -45,6 +52,8 @@ export function runStart(request: RunRequest, definition: RunDefinition): RunSta
       return { ...common, kind: 'REPLICATION', input: replicationRunInput(request, definition.spec, definition.destinationClusterId) };
     case 'RESTORE':
       return { ...common, kind: 'RESTORE', input: restoreRunInput(request, definition.spec, definition.recoveryPointId) };
+    case 'DRILL':
+      return { ...common, kind: 'DRILL', input: drillRunInput(request, definition.spec, definition.recoveryPointId) };
   }
 }
 
@@ -104,6 +113,20 @@ function restoreRunInput(request: RunRequest, spec: StoredRestoreSpec, recoveryP
     existingResources: spec.existingResources,
     persistentVolumes: spec.persistentVolumes,
     postRestoreHookPhase: 'POST_RESTORE',
+  };
+}
+
+function drillRunInput(request: RunRequest, spec: StoredDrillSpec, recoveryPointId: string): DrillRunInput {
+  return {
+    orgId: request.orgId,
+    jobId: request.jobId,
+    drillId: request.definitionId,
+    drillName: request.definitionName,
+    recoveryPointId,
+    targetClusterId: request.clusterId,
+    namespacePrefix: spec.namespacePrefix,
+    readinessTimeoutMinutes: spec.readinessTimeoutMinutes,
+    persistentVolumes: spec.persistentVolumes,
   };
 }
 

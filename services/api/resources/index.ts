@@ -15,6 +15,7 @@ import { policyRoutes } from './policies/routes.js';
 import { recoveryPointRoutes } from './recovery-points/routes.js';
 import { replicationDefinitionKind } from './replication-definitions/kind.js';
 import { restoreKind } from './restores/kind.js';
+import { restoreDrillKind } from './restore-drills/kind.js';
 import { storageTargetRoutes } from './storage-targets/routes.js';
 import { storageVerificationRoutes } from './storage-targets/verification-routes.js';
 import { userRoutes } from './users/routes.js';
@@ -38,6 +39,8 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(definitionActionRoutes(replicationDefinitionKind, context));
     await api.register(definitionCrudRoutes(restoreKind, context));
     await api.register(definitionActionRoutes(restoreKind, context));
+    await api.register(definitionCrudRoutes(restoreDrillKind, context));
+    await api.register(definitionActionRoutes(restoreDrillKind, context));
     await api.register(destinationRoutes(backupDefinitionKind));
     await api.register(destinationRoutes(replicationDefinitionKind));
     await api.register(jobRoutes(context));

@@ -8,6 +8,7 @@ import type { backupWorkflow } from '../../../workflows/backup.js';
 import type { deleteRecoveryPointWorkflow } from '../../../workflows/recovery-point-delete.js';
 import type { replicationWorkflow } from '../../../workflows/replication.js';
 import type { restoreWorkflow } from '../../../workflows/restore.js';
+import type { drillWorkflow } from '../../../workflows/drill.js';
 import type { DesiredSchedules } from './definition-schedules.js';
 import type { storageVerificationWorkflow } from '../../../workflows/storage-verification.js';
 import { VERIFICATION_KIND, verificationScheduleOptions, type DesiredVerificationSchedule } from './verification-schedule.js';
@@ -43,7 +44,9 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
         ? await this.client.workflow.start<typeof backupWorkflow>(WORKFLOW_TYPES.backup, { ...common, args: [run.input] })
         : run.kind === 'RESTORE'
           ? await this.client.workflow.start<typeof restoreWorkflow>(WORKFLOW_TYPES.restore, { ...common, args: [run.input] })
-          : await this.client.workflow.start<typeof replicationWorkflow>(WORKFLOW_TYPES.replication, { ...common, args: [run.input] });
+          : run.kind === 'DRILL'
+            ? await this.client.workflow.start<typeof drillWorkflow>(WORKFLOW_TYPES.drill, { ...common, args: [run.input] })
+            : await this.client.workflow.start<typeof replicationWorkflow>(WORKFLOW_TYPES.replication, { ...common, args: [run.input] });
     return { runId: handle.firstExecutionRunId };
   }
 
