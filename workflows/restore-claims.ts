@@ -15,17 +15,41 @@ import { DEFAULT_SNAPSHOT_PROVISIONING_TIMEOUT_MINUTES } from './restore-volumes
  */
 export function restoreResourcesRequest(input: RestoreRunInput, source: RestoreSource, repository: RepositoryAccess, volumes: RestoredVolumes): RestoreResourcesRequest {
   const { fromSnapshots, fromCopies } = volumes;
+  const granularVolumes = input.selection.volumes ?? [];
   return {
-    version: 1,
+    version: 2,
     jobId: input.jobId,
     clusterId: input.targetClusterId,
     snapshotId: source.resourcesSnapshotId,
     repository,
-    selection: input.selection,
-    transforms: input.transforms,
+    ...(granularVolumes.length > 0 ? volumeRestoreParts(input, source) : { selection: { ...input.selection, resources: input.selection.resources ?? [], volumes: [] }, transforms: input.transforms }),
     existingResources: input.existingResources,
     ...(fromSnapshots.length > 0 ? { snapshotVolumes: fromSnapshots } : {}),
     ...(fromCopies.length > 0 ? { copyVolumes: fromCopies.map(({ namespace, claim }) => ({ namespace, claim })) } : {}),
+  };
+}
+
+/**
+ * A volume restored alone into a new claim: the agent writes only that claim (and its namespace), under its
+ * new names, so the other selection fields and namespace renames have nothing to act on; a chosen class is
+ * a remap of the claim's backed-up one.
+ */
+function volumeRestoreParts(input: RestoreRunInput, source: RestoreSource): Pick<RestoreResourcesRequest, 'selection' | 'transforms'> {
+  const volumes = input.selection.volumes ?? [];
+  const classes = { ...input.transforms.storageClassMapping };
+  for (const volume of volumes) {
+    const backedUp = source.persistentVolumes.find((v) => v.namespace === volume.namespace && v.claim === volume.claim)?.storageClass;
+    if (volume.storageClass && backedUp) classes[backedUp] = volume.storageClass;
+  }
+  return {
+    selection: {
+      namespaces: [],
+      resourceTypes: [],
+      labels: '',
+      resources: [],
+      volumes: volumes.map(({ namespace, claim, targetNamespace, targetClaim }) => ({ namespace, claim, targetNamespace, targetClaim })),
+    },
+    transforms: { ...input.transforms, namespacePrefix: '', namespaceSuffix: '', namespaceMapping: {}, storageClassMapping: classes },
   };
 }
 

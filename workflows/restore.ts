@@ -6,6 +6,7 @@ import type { ControlActivities } from '../activities/control/index.js';
 import { NamespaceMapping } from '../lib/domain/namespace-mapping.js';
 import type { RestoreOutcome, RestoreRunInput } from '../lib/domain/runs/restore-run.js';
 import type { RestoredClaim } from '../proto/agent/restore-volumes.js';
+import { restoreResourcesMessage } from '../proto/agent/restore-resources.js';
 import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { CLUSTER_CALL, CONTROL, EXPORT } from './activity-profiles.js';
 import { moverPodAgent } from './mover-pod.js';
@@ -83,7 +84,7 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
     const repository = await control.resolveRepositoryAccess({ orgId: input.orgId, storageTargetId: source.storageTargetId, retention: READ_ONLY });
 
     await track.enter('RESTORING_RESOURCES');
-    const result = await agent.restoreResourcesFromRepository(restoreResourcesRequest(input, source, repository, volumes));
+    const result = await agent.restoreResourcesFromRepository(restoreResourcesMessage(restoreResourcesRequest(input, source, repository, volumes)));
     track.showCounts(result.counts);
     const created = result.restoredClaims ?? [];
     const emptied = result.emptiedClaims ?? [];

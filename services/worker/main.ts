@@ -4,6 +4,7 @@ import { connectDatabase } from '../../lib/db/client.js';
 import { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
 import { readConfigOrExit } from '../../lib/common/config-exit.js';
 import { readWorkerConfig } from './config.js';
+import { serveWorkerHealth } from './health.js';
 import { createControlWorker } from './worker.js';
 
 // `tsx services/worker/main.ts`. The Temporal worker stops on SIGINT/SIGTERM after in-flight tasks.
@@ -13,9 +14,25 @@ const payloadKeys = new OrganizationPayloadKeys(database.db, config.temporal.pay
 const temporalClient = await connectTemporalClient(config.temporal, payloadKeys);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
 try {
-  const worker = await createControlWorker({ connection, client: temporalClient.client, temporal: config.temporal, db: database.db, keyring: config.keyring, payloadKeys, storageAccess: config.storageAccess, ...(config.gcGraceMs === undefined ? {} : { gcGraceMs: config.gcGraceMs }), ...(config.repositoryConcurrency === undefined ? {} : { repositoryConcurrency: config.repositoryConcurrency }) });
-  console.log(`haven worker polling ${config.temporal.controlTaskQueue} on ${config.temporal.address} (${config.temporal.namespace})`);
-  await worker.run();
+  const worker = await createControlWorker({
+    connection,
+    client: temporalClient.client,
+    temporal: config.temporal,
+    db: database.db,
+    keyring: config.keyring,
+    payloadKeys,
+    storageAccess: config.storageAccess,
+    ...(config.gcGraceMs === undefined ? {} : { gcGraceMs: config.gcGraceMs }),
+    ...(config.repositoryConcurrency === undefined ? {} : { repositoryConcurrency: config.repositoryConcurrency }),
+    ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : {}),
+  });
+  const health = config.healthPort === undefined ? undefined : await serveWorkerHealth(worker, config.healthPort);
+  console.log(`haven worker polling ${config.temporal.controlTaskQueue} on ${config.temporal.address} (${config.temporal.namespace})${config.workflowBundle ? `, workflows from ${config.workflowBundle.codePath}` : ''}`);
+  try {
+    await worker.run();
+  } finally {
+    health?.close();
+  }
 } finally {
   await connection.close();
   await temporalClient.close();

@@ -1,6 +1,5 @@
 import type { StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import type { StorageRequestLimits } from '../../lib/datamover/storage/request-limits.js';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createControlActivities } from '../../activities/control/index.js';
@@ -9,8 +8,7 @@ import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
 import type { PayloadKeySource } from '../../lib/common/temporal/payload-codec.js';
 import type { Database } from '../../lib/db/client.js';
-
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+import { WORKFLOWS_PATH } from './workflow-bundle.js';
 
 export interface ControlWorkerOptions {
   connection: NativeConnection;
@@ -34,8 +32,11 @@ export interface ControlWorkerOptions {
   maintenanceBudgetMs?: number;
   /** Repository activities run at once (HAVEN_REPOSITORY_CONCURRENCY); DEFAULT_REPOSITORY_CONCURRENCY when unset. */
   repositoryConcurrency?: number;
-  /** Workflow code bundled beforehand (tests share one bundle); bundled from WORKFLOWS_PATH at start otherwise. */
-  workflowBundle?: { code: string };
+  /**
+   * Workflow code bundled beforehand by bundleControlWorkflows (the image's file, or the tests' shared
+   * bundle); bundled from WORKFLOWS_PATH at start otherwise.
+   */
+  workflowBundle?: { code: string } | { codePath: string };
 }
 
 /** The control plane's worker: every workflow, and the activities that touch Postgres and Temporal. */

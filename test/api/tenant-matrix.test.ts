@@ -273,6 +273,9 @@ describe('the tenant matrix', () => {
     let paged = 0;
     for (const operation of lists) {
       const path = operation.split(' ')[1]!.slice(API_PREFIX.length);
+      // A list inside one record (a recovery point's resources) is reached through its record's id, which the
+      // matrix proves refused; its cursors are positions in that record, holding nothing of the organization.
+      if (path.includes('{')) continue;
       const first = await victim.get(`${path}?limit=1`);
       // Installation administration is no organization's: neither A nor B may list it.
       if (path.startsWith('/installation/')) continue;

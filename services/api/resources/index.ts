@@ -12,6 +12,7 @@ import { destinationRoutes } from './definitions/destination-routes.js';
 import { jobRoutes } from './jobs/routes.js';
 import { organizationRoutes } from './organization/routes.js';
 import { policyRoutes } from './policies/routes.js';
+import { recoveryPointBrowseRoutes } from './recovery-points/browse-routes.js';
 import { recoveryPointRoutes } from './recovery-points/routes.js';
 import { replicationDefinitionKind } from './replication-definitions/kind.js';
 import { restoreKind } from './restores/kind.js';
@@ -45,5 +46,6 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(destinationRoutes(replicationDefinitionKind));
     await api.register(jobRoutes(context));
     await api.register(recoveryPointRoutes(context));
+    await api.register(recoveryPointBrowseRoutes(context));
   };
 }
