@@ -7,11 +7,13 @@ import { clusterCommands } from './commands/clusters.js';
 import { jobCommands } from './commands/jobs.js';
 import { pointCommands } from './commands/points.js';
 import { restoreCommands } from './commands/restores.js';
+import { drillCommands } from './commands/drills.js';
+import { storageCommands } from './commands/storage.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { outputFormat } from './output.js';
 import { resolveSettings } from './settings.js';
 
-export const COMMANDS: CommandSpec[] = [...clusterCommands, ...backupCommands, ...restoreCommands, ...jobCommands, ...pointCommands];
+export const COMMANDS: CommandSpec[] = [...clusterCommands, ...backupCommands, ...restoreCommands, ...drillCommands, ...storageCommands, ...jobCommands, ...pointCommands];
 
 /** Exit codes: scripts tell a failed operation from a mistyped command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

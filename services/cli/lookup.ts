@@ -49,3 +49,6 @@ export const storageTargetIdOf = (client: HavenClient, reference: string) =>
 
 export const policyIdOf = (client: HavenClient, reference: string) =>
   idOf('policy', reference, async (name) => answer(await client.GET('/api/v1/policies', query(name))));
+
+export const drillIdOf = (client: HavenClient, reference: string) =>
+  idOf('restore drill', reference, async (name) => answer(await client.GET('/api/v1/restore-drills', query(name))));
