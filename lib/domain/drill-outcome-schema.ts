@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { DRILL_RESULTS } from '../common/enums.js';
 import { StringEnum } from './schema-kit.js';
+import { DrillDifferenceV1 } from '../../proto/agent/drill-check.js';
 
 /** A restore drill's verdict as the API shows it, on the drill's job and as a recovery point's lastDrill. */
 export const DrillOutcome = Type.Object({
@@ -11,13 +12,6 @@ export const DrillOutcome = Type.Object({
   resourcesCompared: Type.Integer({ minimum: 0 }),
   volumesCompared: Type.Integer({ minimum: 0 }),
   workloadsReady: Type.Integer({ minimum: 0 }),
-  differences: Type.Array(
-    Type.Object({
-      kind: Type.Union([Type.Literal('RESTORE'), Type.Literal('RESOURCE'), Type.Literal('VOLUME'), Type.Literal('READINESS')]),
-      subject: Type.String(),
-      message: Type.String(),
-    }),
-    { description: 'Every way the copy differs from the recovery point (at most 200).' },
-  ),
+  differences: Type.Array(DrillDifferenceV1, { description: 'Every way the copy differs from the recovery point (at most 200).' }),
   endedAt: Type.String({ format: 'date-time' }),
 });

@@ -1,16 +1,13 @@
+import type { Static } from '@sinclair/typebox';
 import type { DrillResult } from '../common/enums.js';
+import type { DrillDifferenceV1 } from '../../proto/agent/drill-check.js';
 
 /**
  * One way a drill's restored copy differs from its recovery point. `kind` says what was compared:
  * RESTORE (the restore itself failed or left something out), RESOURCE (an object missing or not as
  * backed up), VOLUME (a PV's data), READINESS (a workload that never became ready).
  */
-export interface DrillDifference {
-  kind: 'RESTORE' | 'RESOURCE' | 'VOLUME' | 'READINESS';
-  /** What differs: `namespace/Kind/name`, `namespace/claim`, or the failed step. */
-  subject: string;
-  message: string;
-}
+export type DrillDifference = Static<typeof DrillDifferenceV1>;
 
 /** A drill run's verdict, on its job and (the latest) on the recovery point it drilled. */
 export interface StoredDrillOutcome {

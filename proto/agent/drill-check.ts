@@ -19,6 +19,12 @@ export const DrillCheckRequestV1 = Type.Object({
 });
 export type DrillCheckRequest = Static<typeof DrillCheckRequestV1>;
 
+/**
+ * One way a drill's copy differs from its recovery point. `kind` says what was compared: RESTORE (the
+ * restore failed or left something out), RESOURCE (an object missing or not as backed up), VOLUME (a PV's
+ * data), READINESS (a workload that never became ready). `subject` is `namespace/Kind/name`,
+ * `namespace/claim`, or the failed step.
+ */
 export const DrillDifferenceV1 = Type.Object({
   kind: Type.Union([Type.Literal('RESTORE'), Type.Literal('RESOURCE'), Type.Literal('VOLUME'), Type.Literal('READINESS')]),
   subject: Type.String(),

@@ -94,7 +94,7 @@ async function backupBody(context: CommandContext): Promise<BackupBody> {
 }
 
 const RETENTION_OPTION = { 'retention-days': { type: 'string', value: 'DAYS', description: "how long this run's recovery point is kept (required without a policy)" } } as const;
-const WAIT_OPTION = { wait: { type: 'boolean', description: 'follow the run as `haven job watch` does' } } as const;
+export const WAIT_OPTION = { wait: { type: 'boolean', description: 'follow the run as `haven job watch` does' } } as const;
 
 export const backupCommands: CommandSpec[] = [
   {

@@ -4,8 +4,8 @@ import { integerValue, stringValue, UsageError } from '../command.js';
 import { backupIdOf, clusterIdOf, drillIdOf, policyIdOf } from '../lookup.js';
 import { render, table } from '../output.js';
 import { watchJob } from '../progress/watch.js';
+import { WAIT_OPTION } from './backups.js';
 
-const WAIT_OPTION = { wait: { type: 'boolean', description: 'follow the run as `haven job watch` does' } } as const;
 
 export const drillCommands: CommandSpec[] = [
   {
