@@ -3,6 +3,9 @@ import { KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
 import type { VerificationSettings } from '../../../lib/domain/storage-verification.js';
 import { verificationScheduleId, verificationWorkflowIdPrefix, type StorageVerificationInput } from '../../../lib/domain/runs/storage-verification.js';
 import { WORKFLOW_TYPES } from '../../../lib/domain/runs/workflow-types.js';
+import type { Database } from '../../../lib/db/client.js';
+import { storageTargets } from '../../../lib/db/schema/index.js';
+import type { TemporalSchedules } from './temporal-schedules.js';
 
 /** Search attribute kind of verification runs, so a person finds them in the Temporal UI. */
 export const VERIFICATION_KIND = 'STORAGE_VERIFICATION';
@@ -37,4 +40,21 @@ export function verificationScheduleOptions(desired: DesiredVerificationSchedule
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
     state: { paused: false, note: 'Haven: verifies the storage target\'s repository' },
   };
+}
+
+/**
+ * Makes every storage target's verification Schedule match its settings, at start: a target saved while
+ * the engine was away (UnavailableWorkflowLauncher) gets its Schedule here, one turned off loses it.
+ */
+export async function reconcileVerificationSchedules(db: Database, schedules: TemporalSchedules, controlTaskQueue: string): Promise<{ scheduled: number }> {
+  let scheduled = 0;
+  for (const target of await db.select().from(storageTargets)) {
+    if (!target.verification.enabled) {
+      await schedules.remove(verificationScheduleId(target.id));
+      continue;
+    }
+    await schedules.put(verificationScheduleOptions({ orgId: target.orgId, storageTargetId: target.id, settings: target.verification }, controlTaskQueue), target.orgId);
+    scheduled += 1;
+  }
+  return { scheduled };
 }
