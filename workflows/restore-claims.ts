@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ClusterRestoreVolumeActivities } from '../activities/cluster/restore/restore-volume-activities.js';
 import type { RestoreSource } from '../activities/control/restore-source.js';
 import type { RestoreRunInput } from '../lib/domain/runs/restore-run.js';
-import type { RepositoryAccess, RestoreResourcesRequest } from '../proto/agent/index.js';
+import type { RepositoryAccess, RestoreResourcesRequest, RestoreResourcesRequestV1 } from '../proto/agent/index.js';
 import type { EmptiedClaim, RestoredClaim, RestoredClaimState } from '../proto/agent/restore-volumes.js';
 import { snapshotWait } from './activity-profiles.js';
 import type { RestoredVolumes } from './restore-checks.js';
@@ -51,6 +51,13 @@ function volumeRestoreParts(input: RestoreRunInput, source: RestoreSource): Pick
     },
     transforms: { ...input.transforms, namespacePrefix: '', namespaceSuffix: '', namespaceMapping: {}, storageClassMapping: classes },
   };
+}
+
+/** The oldest message that says it: v1 when nothing granular is asked, so agents of before v2 still restore. */
+export function restoreResourcesMessage(request: RestoreResourcesRequest): RestoreResourcesRequest | RestoreResourcesRequestV1 {
+  const { resources, volumes, ...selection } = request.selection;
+  if (resources.length > 0 || volumes.length > 0) return request;
+  return { ...request, version: 1, selection };
 }
 
 /** Each claim created empty, with the copy that fills it. */

@@ -62,7 +62,7 @@ export type SelectedVolume = Static<typeof SelectedVolumeV2>;
 /**
  * V2 adds granular restores: single resources, or one claim into a new one. An agent that knew only v1
  * would restore everything the other fields select, so these travel as v2, which such an agent refuses;
- * requests without them are still sent as v1 (restoreResourcesMessage), which every agent reads.
+ * requests without them are still sent as v1 (workflows/restore-claims.ts), which every agent reads.
  */
 export const RestoreSelectionV2 = Type.Object({
   ...RestoreSelectionV1.properties,
@@ -77,12 +77,6 @@ export const RestoreResourcesRequestV2 = Type.Object({
 });
 export type RestoreResourcesRequest = Static<typeof RestoreResourcesRequestV2>;
 
-/** The oldest message that says it: v1 when nothing granular is asked, so agents of before v2 still restore. */
-export function restoreResourcesMessage(request: RestoreResourcesRequest): RestoreResourcesRequest | RestoreResourcesRequestV1 {
-  const { resources, volumes, ...selection } = request.selection;
-  if (resources.length > 0 || volumes.length > 0) return request;
-  return { ...request, version: 1, selection };
-}
 
 const OutcomeKindV1 = Type.Union([Type.Literal('CREATED'), Type.Literal('UPDATED'), Type.Literal('SKIPPED'), Type.Literal('FAILED')]);
 

@@ -8,7 +8,7 @@ import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
 import type { PayloadKeySource } from '../../lib/common/temporal/payload-codec.js';
 import type { Database } from '../../lib/db/client.js';
-import { WORKFLOWS_PATH } from './workflow-bundle.js';
+import { bundleControlWorkflows } from './workflow-bundle.js';
 
 export interface ControlWorkerOptions {
   connection: NativeConnection;
@@ -34,19 +34,19 @@ export interface ControlWorkerOptions {
   repositoryConcurrency?: number;
   /**
    * Workflow code bundled beforehand by bundleControlWorkflows (the image's file, or the tests' shared
-   * bundle); bundled from WORKFLOWS_PATH at start otherwise.
+   * bundle); bundled by it at start otherwise, so every worker runs the same bundle configuration.
    */
   workflowBundle?: { code: string } | { codePath: string };
 }
 
 /** The control plane's worker: every workflow, and the activities that touch Postgres and Temporal. */
-export function createControlWorker(options: ControlWorkerOptions): Promise<Worker> {
+export async function createControlWorker(options: ControlWorkerOptions): Promise<Worker> {
   const { temporal } = options;
   return Worker.create({
     connection: options.connection,
     namespace: temporal.namespace,
     taskQueue: temporal.controlTaskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: options.workflowBundle ?? { code: await bundleControlWorkflows() },
     activities: createControlActivities({
       db: options.db,
       keyring: options.keyring,

@@ -5,7 +5,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../lib/common/temporal/data-converter.js';
 
 /** The control workflows' entry: every workflow the control worker runs. */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 const CHECKOUT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**

@@ -39,9 +39,9 @@ const framesOf = (stream: RecordedStream): Frame[] => stream.frames.map((f) => (
 const statusFrame = (status: unknown): Frame => ({ channel: 3, data: Buffer.from(JSON.stringify(status)) });
 
 /** Variants of the recordings for what a recording cannot show: other servers, broken connections. */
-const VARIANTS: Record<string, { frames: Frame[]; drop?: boolean }> = {};
-function variant(name: string, frames: Frame[], drop = false) {
-  VARIANTS[name] = { frames, drop };
+const VARIANTS: Record<string, { frames: Frame[]; drop?: boolean; hold?: boolean }> = {};
+function variant(name: string, frames: Frame[], drop = false, hold = false) {
+  VARIANTS[name] = { frames, drop, hold };
 }
 
 let server: WebSocketServer;
@@ -59,6 +59,8 @@ beforeAll(async () => {
   variant('dropped-before-status', failing.slice(0, -1), true);
   // A failure whose exit code cannot be read must not read as 0 (Number(' ') is 0).
   variant('unreadable-exit-code', [...failing.slice(0, -1), statusFrame({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: ' ' }] } })]);
+  // A command still running: output so far, no status, the connection open.
+  variant('still-running', failing.slice(0, -1), false, true);
   variant('status-not-json', [...failing.slice(0, -1), { channel: 3, data: Buffer.from('command terminated') }]);
 
   server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => (protocols.has(EXEC_PROTOCOL) ? EXEC_PROTOCOL : false) });
@@ -66,11 +68,11 @@ beforeAll(async () => {
     offered.push((request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()));
     const name = /\/pods\/([^/]+)\/exec/.exec(request.url ?? '')?.[1] ?? '';
     const recorded = recordings.get(name);
-    const replay = recorded ? { frames: framesOf(recorded), drop: false } : VARIANTS[name];
+    const replay: { frames: Frame[]; drop?: boolean; hold?: boolean } | undefined = recorded ? { frames: framesOf(recorded) } : VARIANTS[name];
     if (!replay) return socket.close(1011, `no recording ${name}`);
     for (const frame of replay.frames) socket.send(Buffer.concat([Buffer.of(frame.channel), frame.data]), { binary: true });
     if (replay.drop) socket.terminate();
-    else socket.close(recorded?.closeCode ?? 1000);
+    else if (!replay.hold) socket.close(recorded?.closeCode ?? 1000);
   });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const config = new KubeConfig();
@@ -139,6 +141,13 @@ describe('what a recording cannot show', () => {
   it('a failure whose exit code cannot be read, or a status that is not JSON, is a failure', async () => {
     expect(await runHook('unreadable-exit-code')).toMatchObject({ status: 'FAILED', exitCode: null, error: { code: 'STREAM_FAILED' } });
     expect(await runHook('status-not-json')).toMatchObject({ status: 'FAILED', exitCode: null, error: { code: 'STREAM_FAILED' } });
+  });
+
+  it('a hook that outlives its timeout is aborted and fails TIMED_OUT, and the connection is closed', async () => {
+    const closed = new Promise<void>((resolve) => server.once('connection', (socket: WebSocket) => socket.once('close', () => resolve())));
+    const outcome = await execHookInPod(executor, { namespace: 'haven-test', pod: 'still-running', container: 'app' }, { command: ['sleep', '1000'], timeoutMs: 300, now: Date.now });
+    expect(outcome).toMatchObject({ status: 'FAILED', exitCode: null, error: { code: 'TIMED_OUT' } });
+    await closed;
   });
 
   it('sends the cluster token the kubeconfig holds', async () => {

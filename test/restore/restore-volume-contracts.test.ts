@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { restoreResourcesMessage, restoreResourcesRequestCodec, restoreResourcesResultCodec, type RestoreResourcesRequest } from '../../proto/agent/index.js';
+import { restoreResourcesRequestCodec, restoreResourcesResultCodec, type RestoreResourcesRequest } from '../../proto/agent/index.js';
+import { restoreResourcesMessage } from '../../workflows/restore-claims.js';
 import {
   awaitHookTargetsRequestCodec,
   awaitRestoredClaimsRequestCodec,
