@@ -140,3 +140,25 @@ export function rdsWait(timeoutMinutes: number): ActivityOptions {
     retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: RDS_FINAL_FAILURES },
   };
 }
+
+/**
+ * Reading a repository to verify it: as long as maintenance may take, but retried once only: a full read
+ * that failed twice would fail a third time, and every attempt reads the whole sample again.
+ */
+export const REPOSITORY_VERIFICATION: ActivityOptions = {
+  startToCloseTimeout: '6h',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '10s', maximumInterval: '1m', maximumAttempts: 2, nonRetryableErrorTypes: REPOSITORY_FINAL_FAILURES },
+};
+
+/**
+ * Judging a drill's copy on the agent: the readiness wait (the drill's own timeout, after which the
+ * activity reports what is not ready) plus time to read the resource tree and compare it.
+ */
+export function drillCheck(readinessTimeoutMinutes: number): ActivityOptions {
+  return {
+    startToCloseTimeout: `${readinessTimeoutMinutes + 30}m`,
+    heartbeatTimeout: '2m',
+    retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES] },
+  };
+}

@@ -12,3 +12,5 @@ export { clusterSweepWorkflow, leftoverSweepWorkflow } from './leftover-sweep.js
 export { rdsBackupWorkflow } from './rds-backup.js';
 export { rdsRestoreWorkflow } from './rds-restore.js';
 export { rdsInventoryWorkflow } from './rds-inventory.js';
+export { storageVerificationWorkflow } from './storage-verification.js';
+export { drillWorkflow } from './drill.js';

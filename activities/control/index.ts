@@ -1,4 +1,5 @@
 import type { ControlDeps } from './deps.js';
+import { drillActivities } from './drills.js';
 import { jobActivities } from './jobs.js';
 import { leftoverJobActivities } from './leftover-jobs.js';
 import { moverTokenActivities } from './mover-tokens.js';
@@ -16,6 +17,7 @@ import { rdsSnapshotActivities } from './rds-snapshots.js';
 import { runHookActivities } from './run-hooks.js';
 import { scheduledRunActivities } from './scheduled-runs.js';
 import { skipCheckActivities } from './skip-checks.js';
+import { storageVerificationActivities } from './storage-verification.js';
 
 /** Every activity the control worker runs; workflows import this type only. */
 export function createControlActivities(deps: ControlDeps) {
@@ -37,6 +39,8 @@ export function createControlActivities(deps: ControlDeps) {
     ...rdsSnapshotActivities(deps),
     ...rdsRestoreActivities(deps),
     ...rdsInventoryActivities(deps),
+    ...storageVerificationActivities(deps),
+    ...drillActivities(deps),
   };
 }
 

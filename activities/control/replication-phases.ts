@@ -13,6 +13,8 @@ export interface PhaseJobStart extends JobRef {
   workflowId: string;
   /** The cluster the phase works on: the source for the backup, the destination for the restore. */
   clusterId: string;
+  /** What the phase is part of, for its job's name: a replication (default) or a restore drill. */
+  partOf?: 'replication' | 'drill';
 }
 
 export interface PhaseJobEnd {
@@ -24,7 +26,7 @@ export interface PhaseJobEnd {
 }
 
 /**
- * The backup and restore a replication runs are jobs too (under the replication's definition), so
+ * The backup and restore a replication runs (and the restore a drill runs) are jobs too (under the replication's definition), so
  * each phase's figures, PVs and errors read exactly as those of a plain backup or restore, and the
  * replication's own job sums them up. They are written by the very same workflows.
  */
@@ -47,7 +49,7 @@ export function replicationPhaseActivities(deps: ControlDeps) {
           orgId: start.orgId,
           kind: start.phase,
           definitionId: parent.definitionId,
-          definitionName: `${parent.definitionName} (replication ${start.phase === 'BACKUP' ? 'backup' : 'restore'})`,
+          definitionName: `${parent.definitionName} (${start.partOf ?? 'replication'} ${start.phase === 'BACKUP' ? 'backup' : 'restore'})`,
           clusterId: start.clusterId,
           status: 'RUNNING',
           startedAt: deps.clock(),

@@ -6,6 +6,7 @@ import { TenantScope } from '../../lib/db/tenant-scope.js';
 import type { BackupRunInput } from '../../lib/domain/runs/backup-run.js';
 import type { ReplicationRunInput } from '../../lib/domain/runs/replication-run.js';
 import type { RdsBackupRunInput } from '../../lib/domain/rds/backup-spec.js';
+import type { DrillRunInput } from '../../lib/domain/runs/drill-run.js';
 import type { ScheduledRunInput, ScheduledRunOutcome } from '../../lib/domain/runs/scheduled-run.js';
 import { resolveRun, resolvedRun } from '../../lib/run-start/run.js';
 import type { ControlDeps } from './deps.js';
@@ -23,12 +24,13 @@ export type ScheduledRunDecision =
   | ScheduledRunOutcome
   | { status: 'RUN'; input: BackupRunInput }
   | { status: 'REPLICATE'; input: ReplicationRunInput }
-  | { status: 'RDS'; input: RdsBackupRunInput };
+  | { status: 'RDS'; input: RdsBackupRunInput }
+  | { status: 'DRILL'; input: DrillRunInput };
 
 /**
  * A scheduled run's first step: the definition as it is now decides whether it runs. Paused → a
  * SKIPPED job; unable to run (no destination, SafeLock on a plain bucket…) → a FAILED job saying why;
- * otherwise a RUNNING job and the backup's (or replication's) resolved input, exactly as "run now"
+ * otherwise a RUNNING job and the backup's (or replication's, or drill's) resolved input, exactly as "run now"
  * would make it. A replication ignores the schedule's retention: resolveRun gives it none. One
  * transaction, and idempotent by workflow id, so a retried attempt finds the job the first recorded.
  */
@@ -85,6 +87,7 @@ export function scheduledRunActivities(deps: ControlDeps) {
         if (run.kind === 'REPLICATION') return { status: 'REPLICATE', input: run.input };
         if (run.kind === 'BACKUP') return { status: 'RUN', input: run.input };
         if (run.kind === 'RDS_BACKUP') return { status: 'RDS', input: run.input };
+        if (run.kind === 'DRILL') return { status: 'DRILL', input: run.input };
         throw new Error(`a scheduled run resolved to a ${run.kind} run`);
       });
     },

@@ -917,6 +917,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/restore-drills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List restore drills */
+        get: operations["listRestoreDrills"];
+        put?: never;
+        /** Create a restore drill */
+        post: operations["createRestoreDrill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restore-drills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a restore drill */
+        get: operations["getRestoreDrill"];
+        /** Replace a restore drill */
+        put: operations["updateRestoreDrill"];
+        post?: never;
+        /** Delete a restore drill (its jobs and recovery points remain) */
+        delete: operations["deleteRestoreDrill"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restore-drills/{id}/actions/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause the restore drill's schedule (runs are skipped) */
+        post: operations["pauseRestoreDrill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restore-drills/{id}/actions/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume the restore drill's schedule */
+        post: operations["resumeRestoreDrill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restore-drills/{id}/actions/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the restore drill now
+         * @description Answers 202 with the job once the workflow has started; 501 while this build has no workflow engine.
+         */
+        post: operations["runRestoreDrill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/restores": {
         parameters: {
             query?: never;
@@ -1006,6 +1097,43 @@ export interface paths {
         post?: never;
         /** Delete a storage target that nothing uses */
         delete: operations["deleteStorageTarget"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storage-targets/{id}/actions/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the target's repository now
+         * @description Checks every index, snapshot and manifest, and reads packs in full (a sample, or all with mode FULL) proving every chunk. Answers 202 with the RUNNING verification; its status and the objects found bad are read from GET .../verifications.
+         */
+        post: operations["verifyStorageTarget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storage-targets/{id}/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the target's verifications, newest first */
+        get: operations["listStorageTargetVerifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1129,6 +1257,38 @@ export interface components {
             name: string;
             /** @description Absolute directory for a single-machine installation; must be reachable by every data mover. */
             path: string;
+            /**
+             * @description Scheduled verification of the repository on this target (default weekly, Sunday 03:00 UTC, SAMPLED 10%).
+             * @default {}
+             */
+            verification: {
+                /**
+                 * @description Five-field cron expression (minute hour day-of-month month day-of-week) evaluated in `timeZone`; default Sunday 03:00.
+                 * @default 0 3 * * 0
+                 */
+                cron: string;
+                /**
+                 * @description Verify the repository on the schedule below; off, only POST .../actions/verify does.
+                 * @default true
+                 */
+                enabled: boolean;
+                /**
+                 * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                 * @default SAMPLED
+                 * @enum {string}
+                 */
+                mode: "SAMPLED" | "FULL";
+                /**
+                 * @description SAMPLED only: the share of packs read in full and every chunk in them proven, in percent (picked at random each time).
+                 * @default 10
+                 */
+                samplePercent: number;
+                /**
+                 * @description IANA time zone of `cron`.
+                 * @default UTC
+                 */
+                timeZone: string;
+            };
         };
         CreateStorageTargetBodyS3: {
             bucket: string;
@@ -1171,6 +1331,38 @@ export interface components {
              * @default false
              */
             skipTlsVerify: boolean;
+            /**
+             * @description Scheduled verification of the repository on this target (default weekly, Sunday 03:00 UTC, SAMPLED 10%).
+             * @default {}
+             */
+            verification: {
+                /**
+                 * @description Five-field cron expression (minute hour day-of-month month day-of-week) evaluated in `timeZone`; default Sunday 03:00.
+                 * @default 0 3 * * 0
+                 */
+                cron: string;
+                /**
+                 * @description Verify the repository on the schedule below; off, only POST .../actions/verify does.
+                 * @default true
+                 */
+                enabled: boolean;
+                /**
+                 * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                 * @default SAMPLED
+                 * @enum {string}
+                 */
+                mode: "SAMPLED" | "FULL";
+                /**
+                 * @description SAMPLED only: the share of packs read in full and every chunk in them proven, in percent (picked at random each time).
+                 * @default 10
+                 */
+                samplePercent: number;
+                /**
+                 * @description IANA time zone of `cron`.
+                 * @default UTC
+                 */
+                timeZone: string;
+            };
         };
         UpdateStorageTargetBodyS3: {
             bucket: string;
@@ -1213,6 +1405,38 @@ export interface components {
              * @default false
              */
             skipTlsVerify: boolean;
+            /**
+             * @description Scheduled verification of the repository on this target (default weekly, Sunday 03:00 UTC, SAMPLED 10%).
+             * @default {}
+             */
+            verification: {
+                /**
+                 * @description Five-field cron expression (minute hour day-of-month month day-of-week) evaluated in `timeZone`; default Sunday 03:00.
+                 * @default 0 3 * * 0
+                 */
+                cron: string;
+                /**
+                 * @description Verify the repository on the schedule below; off, only POST .../actions/verify does.
+                 * @default true
+                 */
+                enabled: boolean;
+                /**
+                 * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                 * @default SAMPLED
+                 * @enum {string}
+                 */
+                mode: "SAMPLED" | "FULL";
+                /**
+                 * @description SAMPLED only: the share of packs read in full and every chunk in them proven, in percent (picked at random each time).
+                 * @default 10
+                 */
+                samplePercent: number;
+                /**
+                 * @description IANA time zone of `cron`.
+                 * @default UTC
+                 */
+                timeZone: string;
+            };
         };
     };
     responses: never;
@@ -6859,6 +7083,34 @@ export interface operations {
                          */
                         definitionId: string | null;
                         definitionName: string;
+                        /** @description DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise. */
+                        drill: {
+                            /** @description Every way the copy differs from the recovery point (at most 200). */
+                            differences: {
+                                kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                message: string;
+                                subject: string;
+                            }[];
+                            /** Format: date-time */
+                            endedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The drill job that produced this verdict.
+                             */
+                            jobId: string;
+                            /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                            namespaces: string[];
+                            /** Format: uuid */
+                            recoveryPointId: string;
+                            resourcesCompared: number;
+                            /**
+                             * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                             * @enum {string}
+                             */
+                            result: "PASSED" | "FAILED";
+                            volumesCompared: number;
+                            workloadsReady: number;
+                        } | null;
                         durationSeconds: number | null;
                         /** Format: date-time */
                         endedAt: string | null;
@@ -6875,7 +7127,7 @@ export interface operations {
                          */
                         id: string;
                         /** @enum {string} */
-                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE";
+                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
                         message: string;
                         /** @description null unless the job is RUNNING and its run answered in time; see JobProgress. */
                         progress: {
@@ -12109,7 +12361,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Server-assigned identifier (UUID). */
                 definitionId?: string;
-                kind?: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE";
+                kind?: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
                 /** @description Page size. */
                 limit?: number;
                 /** @description RUNNING; COMPLETED; PARTIAL (finished with errors, e.g. a hook failed with CONTINUE); FAILED; SKIPPED (not started: see skipReason); CANCELLED. */
@@ -12141,6 +12393,34 @@ export interface operations {
                              */
                             definitionId: string | null;
                             definitionName: string;
+                            /** @description DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise. */
+                            drill: {
+                                /** @description Every way the copy differs from the recovery point (at most 200). */
+                                differences: {
+                                    kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                    message: string;
+                                    subject: string;
+                                }[];
+                                /** Format: date-time */
+                                endedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description The drill job that produced this verdict.
+                                 */
+                                jobId: string;
+                                /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                                namespaces: string[];
+                                /** Format: uuid */
+                                recoveryPointId: string;
+                                resourcesCompared: number;
+                                /**
+                                 * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                                 * @enum {string}
+                                 */
+                                result: "PASSED" | "FAILED";
+                                volumesCompared: number;
+                                workloadsReady: number;
+                            } | null;
                             durationSeconds: number | null;
                             /** Format: date-time */
                             endedAt: string | null;
@@ -12157,7 +12437,7 @@ export interface operations {
                              */
                             id: string;
                             /** @enum {string} */
-                            kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE";
+                            kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
                             message: string;
                             /** @description null unless the job is RUNNING and its run answered in time; see JobProgress. */
                             progress: {
@@ -12441,6 +12721,34 @@ export interface operations {
                          */
                         definitionId: string | null;
                         definitionName: string;
+                        /** @description DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise. */
+                        drill: {
+                            /** @description Every way the copy differs from the recovery point (at most 200). */
+                            differences: {
+                                kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                message: string;
+                                subject: string;
+                            }[];
+                            /** Format: date-time */
+                            endedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The drill job that produced this verdict.
+                             */
+                            jobId: string;
+                            /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                            namespaces: string[];
+                            /** Format: uuid */
+                            recoveryPointId: string;
+                            resourcesCompared: number;
+                            /**
+                             * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                             * @enum {string}
+                             */
+                            result: "PASSED" | "FAILED";
+                            volumesCompared: number;
+                            workloadsReady: number;
+                        } | null;
                         durationSeconds: number | null;
                         /** Format: date-time */
                         endedAt: string | null;
@@ -12457,7 +12765,7 @@ export interface operations {
                          */
                         id: string;
                         /** @enum {string} */
-                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE";
+                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
                         message: string;
                         /** @description null unless the job is RUNNING and its run answered in time; see JobProgress. */
                         progress: {
@@ -12738,6 +13046,34 @@ export interface operations {
                          */
                         definitionId: string | null;
                         definitionName: string;
+                        /** @description DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise. */
+                        drill: {
+                            /** @description Every way the copy differs from the recovery point (at most 200). */
+                            differences: {
+                                kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                message: string;
+                                subject: string;
+                            }[];
+                            /** Format: date-time */
+                            endedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The drill job that produced this verdict.
+                             */
+                            jobId: string;
+                            /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                            namespaces: string[];
+                            /** Format: uuid */
+                            recoveryPointId: string;
+                            resourcesCompared: number;
+                            /**
+                             * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                             * @enum {string}
+                             */
+                            result: "PASSED" | "FAILED";
+                            volumesCompared: number;
+                            workloadsReady: number;
+                        } | null;
                         durationSeconds: number | null;
                         /** Format: date-time */
                         endedAt: string | null;
@@ -12754,7 +13090,7 @@ export interface operations {
                          */
                         id: string;
                         /** @enum {string} */
-                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE";
+                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
                         message: string;
                         /** @description null unless the job is RUNNING and its run answered in time; see JobProgress. */
                         progress: {
@@ -18071,6 +18407,34 @@ export interface operations {
                          */
                         definitionId: string | null;
                         definitionName: string;
+                        /** @description DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise. */
+                        drill: {
+                            /** @description Every way the copy differs from the recovery point (at most 200). */
+                            differences: {
+                                kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                message: string;
+                                subject: string;
+                            }[];
+                            /** Format: date-time */
+                            endedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The drill job that produced this verdict.
+                             */
+                            jobId: string;
+                            /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                            namespaces: string[];
+                            /** Format: uuid */
+                            recoveryPointId: string;
+                            resourcesCompared: number;
+                            /**
+                             * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                             * @enum {string}
+                             */
+                            result: "PASSED" | "FAILED";
+                            volumesCompared: number;
+                            workloadsReady: number;
+                        } | null;
                         durationSeconds: number | null;
                         /** Format: date-time */
                         endedAt: string | null;
@@ -18087,7 +18451,7 @@ export interface operations {
                          */
                         id: string;
                         /** @enum {string} */
-                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE";
+                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
                         message: string;
                         /** @description null unless the job is RUNNING and its run answered in time; see JobProgress. */
                         progress: {
@@ -19030,6 +19394,34 @@ export interface operations {
                          */
                         definitionId: string | null;
                         definitionName: string;
+                        /** @description DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise. */
+                        drill: {
+                            /** @description Every way the copy differs from the recovery point (at most 200). */
+                            differences: {
+                                kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                message: string;
+                                subject: string;
+                            }[];
+                            /** Format: date-time */
+                            endedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The drill job that produced this verdict.
+                             */
+                            jobId: string;
+                            /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                            namespaces: string[];
+                            /** Format: uuid */
+                            recoveryPointId: string;
+                            resourcesCompared: number;
+                            /**
+                             * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                             * @enum {string}
+                             */
+                            result: "PASSED" | "FAILED";
+                            volumesCompared: number;
+                            workloadsReady: number;
+                        } | null;
                         durationSeconds: number | null;
                         /** Format: date-time */
                         endedAt: string | null;
@@ -19046,7 +19438,7 @@ export interface operations {
                          */
                         id: string;
                         /** @enum {string} */
-                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE";
+                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
                         message: string;
                         /** @description null unless the job is RUNNING and its run answered in time; see JobProgress. */
                         progress: {
@@ -19411,6 +19803,34 @@ export interface operations {
                              * @description Server-assigned identifier (UUID).
                              */
                             jobId: string | null;
+                            /** @description The latest restore drill of this point; null if it was never drilled. */
+                            lastDrill: {
+                                /** @description Every way the copy differs from the recovery point (at most 200). */
+                                differences: {
+                                    kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                    message: string;
+                                    subject: string;
+                                }[];
+                                /** Format: date-time */
+                                endedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description The drill job that produced this verdict.
+                                 */
+                                jobId: string;
+                                /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                                namespaces: string[];
+                                /** Format: uuid */
+                                recoveryPointId: string;
+                                resourcesCompared: number;
+                                /**
+                                 * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                                 * @enum {string}
+                                 */
+                                result: "PASSED" | "FAILED";
+                                volumesCompared: number;
+                                workloadsReady: number;
+                            } | null;
                             /** @description awsrds points: the RDS snapshot; null otherwise. */
                             rds: {
                                 /**
@@ -19727,6 +20147,34 @@ export interface operations {
                          * @description Server-assigned identifier (UUID).
                          */
                         jobId: string | null;
+                        /** @description The latest restore drill of this point; null if it was never drilled. */
+                        lastDrill: {
+                            /** @description Every way the copy differs from the recovery point (at most 200). */
+                            differences: {
+                                kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                message: string;
+                                subject: string;
+                            }[];
+                            /** Format: date-time */
+                            endedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The drill job that produced this verdict.
+                             */
+                            jobId: string;
+                            /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                            namespaces: string[];
+                            /** Format: uuid */
+                            recoveryPointId: string;
+                            resourcesCompared: number;
+                            /**
+                             * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                             * @enum {string}
+                             */
+                            result: "PASSED" | "FAILED";
+                            volumesCompared: number;
+                            workloadsReady: number;
+                        } | null;
                         /** @description awsrds points: the RDS snapshot; null otherwise. */
                         rds: {
                             /**
@@ -25607,6 +26055,34 @@ export interface operations {
                          */
                         definitionId: string | null;
                         definitionName: string;
+                        /** @description DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise. */
+                        drill: {
+                            /** @description Every way the copy differs from the recovery point (at most 200). */
+                            differences: {
+                                kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                message: string;
+                                subject: string;
+                            }[];
+                            /** Format: date-time */
+                            endedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The drill job that produced this verdict.
+                             */
+                            jobId: string;
+                            /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                            namespaces: string[];
+                            /** Format: uuid */
+                            recoveryPointId: string;
+                            resourcesCompared: number;
+                            /**
+                             * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                             * @enum {string}
+                             */
+                            result: "PASSED" | "FAILED";
+                            volumesCompared: number;
+                            workloadsReady: number;
+                        } | null;
                         durationSeconds: number | null;
                         /** Format: date-time */
                         endedAt: string | null;
@@ -25623,7 +26099,7 @@ export interface operations {
                          */
                         id: string;
                         /** @enum {string} */
-                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE";
+                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
                         message: string;
                         /** @description null unless the job is RUNNING and its run answered in time; see JobProgress. */
                         progress: {
@@ -26181,6 +26657,3054 @@ export interface operations {
             };
             /** @description Problem details (RFC 9457) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRestoreDrills: {
+        parameters: {
+            query?: {
+                /** @description Only definitions involving this cluster (as source, destination or target). */
+                clusterId?: string;
+                /** @description The nextCursor of the previous page, as returned: a cursor this API did not issue is a 422. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Case-insensitive substring of the name. */
+                name?: string;
+                /** @description Only definitions using this policy. */
+                policyId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description null once the backup definition is deleted.
+                             */
+                            backupDefinitionId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description Server-assigned identifier (UUID).
+                             */
+                            id: string;
+                            name: string;
+                            /**
+                             * @description Put before each namespace of the recovery point to name its scratch copy. A scratch namespace that exists and was not created by Haven fails the drill, untouched; every scratch namespace is deleted when the drill ends.
+                             * @default drill-
+                             */
+                            namespacePrefix: string;
+                            paused: boolean;
+                            /** @default {} */
+                            persistentVolumes: {
+                                /**
+                                 * @description PVs copied at the same time (each by its own data mover).
+                                 * @default 2
+                                 */
+                                concurrentPvs: number;
+                                /**
+                                 * @description Memory limit of each data mover pod, in MiB.
+                                 * @default 1024
+                                 */
+                                dataMoverMemoryLimitMiB: number;
+                                /**
+                                 * @description Minutes a data mover pod may take to start once its volume is bound.
+                                 * @default 20
+                                 */
+                                dataMoverPodTimeoutMinutes: number;
+                                /**
+                                 * @description Restore persistent volume data.
+                                 * @default true
+                                 */
+                                include: boolean;
+                                /**
+                                 * @description Files restored at the same time across all PVs.
+                                 * @default 16
+                                 */
+                                totalConcurrentFiles: number;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description Schedules the drill runs on (their retention is ignored); null runs it only on demand.
+                             * @default null
+                             */
+                            policyId: string | null;
+                            /**
+                             * @description How long the restored workloads have to become ready; one still not ready then is a difference.
+                             * @default 10
+                             */
+                            readinessTimeoutMinutes: number;
+                            /**
+                             * Format: uuid
+                             * @description Server-assigned identifier (UUID).
+                             */
+                            recoveryPointId: string | null;
+                            /**
+                             * @description Free key-value pairs to find and group records by.
+                             * @default {}
+                             */
+                            tags: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description Server-assigned identifier (UUID).
+                             */
+                            targetClusterId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                            version: number;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createRestoreDrill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The backup definition whose recovery points are drilled.
+                     */
+                    backupDefinitionId: string;
+                    /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
+                    name: string;
+                    /**
+                     * @description Put before each namespace of the recovery point to name its scratch copy. A scratch namespace that exists and was not created by Haven fails the drill, untouched; every scratch namespace is deleted when the drill ends.
+                     * @default drill-
+                     */
+                    namespacePrefix?: string;
+                    /** @default {} */
+                    persistentVolumes?: {
+                        /**
+                         * @description PVs copied at the same time (each by its own data mover).
+                         * @default 2
+                         */
+                        concurrentPvs?: number;
+                        /**
+                         * @description Memory limit of each data mover pod, in MiB.
+                         * @default 1024
+                         */
+                        dataMoverMemoryLimitMiB?: number;
+                        /**
+                         * @description Minutes a data mover pod may take to start once its volume is bound.
+                         * @default 20
+                         */
+                        dataMoverPodTimeoutMinutes?: number;
+                        /**
+                         * @description Restore persistent volume data.
+                         * @default true
+                         */
+                        include?: boolean;
+                        /**
+                         * @description Files restored at the same time across all PVs.
+                         * @default 16
+                         */
+                        totalConcurrentFiles?: number;
+                    };
+                    /**
+                     * Format: uuid
+                     * @description Schedules the drill runs on (their retention is ignored); null runs it only on demand.
+                     * @default null
+                     */
+                    policyId?: string | null;
+                    /**
+                     * @description How long the restored workloads have to become ready; one still not ready then is a difference.
+                     * @default 10
+                     */
+                    readinessTimeoutMinutes?: number;
+                    /**
+                     * Format: uuid
+                     * @description The recovery point to drill; null drills the backup definition's latest one each run.
+                     * @default null
+                     */
+                    recoveryPointId?: string | null;
+                    /**
+                     * @description Start a first run as soon as the definition is saved (create only). If that run cannot start, nothing is saved; the job is listed under /jobs?definitionId=.
+                     * @default false
+                     */
+                    runNow?: boolean;
+                    /**
+                     * @description Free key-value pairs to find and group records by.
+                     * @default {}
+                     */
+                    tags?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * Format: uuid
+                     * @description Where the scratch copy is restored: a second cluster, or null for the backup definition's own cluster.
+                     * @default null
+                     */
+                    targetClusterId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description null once the backup definition is deleted.
+                         */
+                        backupDefinitionId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * @description Put before each namespace of the recovery point to name its scratch copy. A scratch namespace that exists and was not created by Haven fails the drill, untouched; every scratch namespace is deleted when the drill ends.
+                         * @default drill-
+                         */
+                        namespacePrefix: string;
+                        paused: boolean;
+                        /** @default {} */
+                        persistentVolumes: {
+                            /**
+                             * @description PVs copied at the same time (each by its own data mover).
+                             * @default 2
+                             */
+                            concurrentPvs: number;
+                            /**
+                             * @description Memory limit of each data mover pod, in MiB.
+                             * @default 1024
+                             */
+                            dataMoverMemoryLimitMiB: number;
+                            /**
+                             * @description Minutes a data mover pod may take to start once its volume is bound.
+                             * @default 20
+                             */
+                            dataMoverPodTimeoutMinutes: number;
+                            /**
+                             * @description Restore persistent volume data.
+                             * @default true
+                             */
+                            include: boolean;
+                            /**
+                             * @description Files restored at the same time across all PVs.
+                             * @default 16
+                             */
+                            totalConcurrentFiles: number;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Schedules the drill runs on (their retention is ignored); null runs it only on demand.
+                         * @default null
+                         */
+                        policyId: string | null;
+                        /**
+                         * @description How long the restored workloads have to become ready; one still not ready then is a difference.
+                         * @default 10
+                         */
+                        readinessTimeoutMinutes: number;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        recoveryPointId: string | null;
+                        /**
+                         * @description Free key-value pairs to find and group records by.
+                         * @default {}
+                         */
+                        tags: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        targetClusterId: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getRestoreDrill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description null once the backup definition is deleted.
+                         */
+                        backupDefinitionId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * @description Put before each namespace of the recovery point to name its scratch copy. A scratch namespace that exists and was not created by Haven fails the drill, untouched; every scratch namespace is deleted when the drill ends.
+                         * @default drill-
+                         */
+                        namespacePrefix: string;
+                        paused: boolean;
+                        /** @default {} */
+                        persistentVolumes: {
+                            /**
+                             * @description PVs copied at the same time (each by its own data mover).
+                             * @default 2
+                             */
+                            concurrentPvs: number;
+                            /**
+                             * @description Memory limit of each data mover pod, in MiB.
+                             * @default 1024
+                             */
+                            dataMoverMemoryLimitMiB: number;
+                            /**
+                             * @description Minutes a data mover pod may take to start once its volume is bound.
+                             * @default 20
+                             */
+                            dataMoverPodTimeoutMinutes: number;
+                            /**
+                             * @description Restore persistent volume data.
+                             * @default true
+                             */
+                            include: boolean;
+                            /**
+                             * @description Files restored at the same time across all PVs.
+                             * @default 16
+                             */
+                            totalConcurrentFiles: number;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Schedules the drill runs on (their retention is ignored); null runs it only on demand.
+                         * @default null
+                         */
+                        policyId: string | null;
+                        /**
+                         * @description How long the restored workloads have to become ready; one still not ready then is a difference.
+                         * @default 10
+                         */
+                        readinessTimeoutMinutes: number;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        recoveryPointId: string | null;
+                        /**
+                         * @description Free key-value pairs to find and group records by.
+                         * @default {}
+                         */
+                        tags: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        targetClusterId: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateRestoreDrill: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag you last read (428 without it, 412 when the record changed since). */
+                "If-Match": string;
+            };
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The backup definition whose recovery points are drilled.
+                     */
+                    backupDefinitionId: string;
+                    /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
+                    name: string;
+                    /**
+                     * @description Put before each namespace of the recovery point to name its scratch copy. A scratch namespace that exists and was not created by Haven fails the drill, untouched; every scratch namespace is deleted when the drill ends.
+                     * @default drill-
+                     */
+                    namespacePrefix?: string;
+                    /** @default {} */
+                    persistentVolumes?: {
+                        /**
+                         * @description PVs copied at the same time (each by its own data mover).
+                         * @default 2
+                         */
+                        concurrentPvs?: number;
+                        /**
+                         * @description Memory limit of each data mover pod, in MiB.
+                         * @default 1024
+                         */
+                        dataMoverMemoryLimitMiB?: number;
+                        /**
+                         * @description Minutes a data mover pod may take to start once its volume is bound.
+                         * @default 20
+                         */
+                        dataMoverPodTimeoutMinutes?: number;
+                        /**
+                         * @description Restore persistent volume data.
+                         * @default true
+                         */
+                        include?: boolean;
+                        /**
+                         * @description Files restored at the same time across all PVs.
+                         * @default 16
+                         */
+                        totalConcurrentFiles?: number;
+                    };
+                    /**
+                     * Format: uuid
+                     * @description Schedules the drill runs on (their retention is ignored); null runs it only on demand.
+                     * @default null
+                     */
+                    policyId?: string | null;
+                    /**
+                     * @description How long the restored workloads have to become ready; one still not ready then is a difference.
+                     * @default 10
+                     */
+                    readinessTimeoutMinutes?: number;
+                    /**
+                     * Format: uuid
+                     * @description The recovery point to drill; null drills the backup definition's latest one each run.
+                     * @default null
+                     */
+                    recoveryPointId?: string | null;
+                    /**
+                     * @description Start a first run as soon as the definition is saved (create only). If that run cannot start, nothing is saved; the job is listed under /jobs?definitionId=.
+                     * @default false
+                     */
+                    runNow?: boolean;
+                    /**
+                     * @description Free key-value pairs to find and group records by.
+                     * @default {}
+                     */
+                    tags?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * Format: uuid
+                     * @description Where the scratch copy is restored: a second cluster, or null for the backup definition's own cluster.
+                     * @default null
+                     */
+                    targetClusterId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description null once the backup definition is deleted.
+                         */
+                        backupDefinitionId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * @description Put before each namespace of the recovery point to name its scratch copy. A scratch namespace that exists and was not created by Haven fails the drill, untouched; every scratch namespace is deleted when the drill ends.
+                         * @default drill-
+                         */
+                        namespacePrefix: string;
+                        paused: boolean;
+                        /** @default {} */
+                        persistentVolumes: {
+                            /**
+                             * @description PVs copied at the same time (each by its own data mover).
+                             * @default 2
+                             */
+                            concurrentPvs: number;
+                            /**
+                             * @description Memory limit of each data mover pod, in MiB.
+                             * @default 1024
+                             */
+                            dataMoverMemoryLimitMiB: number;
+                            /**
+                             * @description Minutes a data mover pod may take to start once its volume is bound.
+                             * @default 20
+                             */
+                            dataMoverPodTimeoutMinutes: number;
+                            /**
+                             * @description Restore persistent volume data.
+                             * @default true
+                             */
+                            include: boolean;
+                            /**
+                             * @description Files restored at the same time across all PVs.
+                             * @default 16
+                             */
+                            totalConcurrentFiles: number;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Schedules the drill runs on (their retention is ignored); null runs it only on demand.
+                         * @default null
+                         */
+                        policyId: string | null;
+                        /**
+                         * @description How long the restored workloads have to become ready; one still not ready then is a difference.
+                         * @default 10
+                         */
+                        readinessTimeoutMinutes: number;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        recoveryPointId: string | null;
+                        /**
+                         * @description Free key-value pairs to find and group records by.
+                         * @default {}
+                         */
+                        tags: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        targetClusterId: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteRestoreDrill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read: when sent, the change applies only if the record has not changed since (412 otherwise). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    pauseRestoreDrill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description null once the backup definition is deleted.
+                         */
+                        backupDefinitionId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * @description Put before each namespace of the recovery point to name its scratch copy. A scratch namespace that exists and was not created by Haven fails the drill, untouched; every scratch namespace is deleted when the drill ends.
+                         * @default drill-
+                         */
+                        namespacePrefix: string;
+                        paused: boolean;
+                        /** @default {} */
+                        persistentVolumes: {
+                            /**
+                             * @description PVs copied at the same time (each by its own data mover).
+                             * @default 2
+                             */
+                            concurrentPvs: number;
+                            /**
+                             * @description Memory limit of each data mover pod, in MiB.
+                             * @default 1024
+                             */
+                            dataMoverMemoryLimitMiB: number;
+                            /**
+                             * @description Minutes a data mover pod may take to start once its volume is bound.
+                             * @default 20
+                             */
+                            dataMoverPodTimeoutMinutes: number;
+                            /**
+                             * @description Restore persistent volume data.
+                             * @default true
+                             */
+                            include: boolean;
+                            /**
+                             * @description Files restored at the same time across all PVs.
+                             * @default 16
+                             */
+                            totalConcurrentFiles: number;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Schedules the drill runs on (their retention is ignored); null runs it only on demand.
+                         * @default null
+                         */
+                        policyId: string | null;
+                        /**
+                         * @description How long the restored workloads have to become ready; one still not ready then is a difference.
+                         * @default 10
+                         */
+                        readinessTimeoutMinutes: number;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        recoveryPointId: string | null;
+                        /**
+                         * @description Free key-value pairs to find and group records by.
+                         * @default {}
+                         */
+                        tags: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        targetClusterId: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    resumeRestoreDrill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description null once the backup definition is deleted.
+                         */
+                        backupDefinitionId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * @description Put before each namespace of the recovery point to name its scratch copy. A scratch namespace that exists and was not created by Haven fails the drill, untouched; every scratch namespace is deleted when the drill ends.
+                         * @default drill-
+                         */
+                        namespacePrefix: string;
+                        paused: boolean;
+                        /** @default {} */
+                        persistentVolumes: {
+                            /**
+                             * @description PVs copied at the same time (each by its own data mover).
+                             * @default 2
+                             */
+                            concurrentPvs: number;
+                            /**
+                             * @description Memory limit of each data mover pod, in MiB.
+                             * @default 1024
+                             */
+                            dataMoverMemoryLimitMiB: number;
+                            /**
+                             * @description Minutes a data mover pod may take to start once its volume is bound.
+                             * @default 20
+                             */
+                            dataMoverPodTimeoutMinutes: number;
+                            /**
+                             * @description Restore persistent volume data.
+                             * @default true
+                             */
+                            include: boolean;
+                            /**
+                             * @description Files restored at the same time across all PVs.
+                             * @default 16
+                             */
+                            totalConcurrentFiles: number;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Schedules the drill runs on (their retention is ignored); null runs it only on demand.
+                         * @default null
+                         */
+                        policyId: string | null;
+                        /**
+                         * @description How long the restored workloads have to become ready; one still not ready then is a difference.
+                         * @default 10
+                         */
+                        readinessTimeoutMinutes: number;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        recoveryPointId: string | null;
+                        /**
+                         * @description Free key-value pairs to find and group records by.
+                         * @default {}
+                         */
+                        tags: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        targetClusterId: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    runRestoreDrill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bytesTransferred: number;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        clusterId: string | null;
+                        /**
+                         * Format: uuid
+                         * @description null once the definition is deleted.
+                         */
+                        definitionId: string | null;
+                        definitionName: string;
+                        /** @description DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise. */
+                        drill: {
+                            /** @description Every way the copy differs from the recovery point (at most 200). */
+                            differences: {
+                                kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                message: string;
+                                subject: string;
+                            }[];
+                            /** Format: date-time */
+                            endedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The drill job that produced this verdict.
+                             */
+                            jobId: string;
+                            /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                            namespaces: string[];
+                            /** Format: uuid */
+                            recoveryPointId: string;
+                            resourcesCompared: number;
+                            /**
+                             * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                             * @enum {string}
+                             */
+                            result: "PASSED" | "FAILED";
+                            volumesCompared: number;
+                            workloadsReady: number;
+                        } | null;
+                        durationSeconds: number | null;
+                        /** Format: date-time */
+                        endedAt: string | null;
+                        errors: {
+                            message: string;
+                            /** @description Operator-only: a short, redacted excerpt of the failing hook pod's stderr. Returned to operator and admin keys only; viewers never see hook output (it may hold what the application printed, secrets included). */
+                            output?: string;
+                            resource?: string;
+                        }[];
+                        filesTransferred: number;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
+                        message: string;
+                        /** @description null unless the job is RUNNING and its run answered in time; see JobProgress. */
+                        progress: {
+                            bytesDone: number;
+                            /** @description null while the size is not known yet. */
+                            bytesExpected: number | null;
+                            /** @description Measured over the last ~30 s of samples; null until there are two. */
+                            bytesPerSecond: number | null;
+                            /** @description The step for people. */
+                            description: string;
+                            /** @description Remaining bytes at the current rate; null without an expected size or a rate. */
+                            etaSeconds: number | null;
+                            filesDone: number;
+                            /** @description null while the file count is not known yet. */
+                            filesExpected: number | null;
+                            /** @description Machine key of the step, e.g. COPYING_VOLUMES (backup), RESTORING_VOLUMES (restore), BACKING_UP (replication). */
+                            step: string;
+                            /** Format: date-time */
+                            stepStartedAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            volumes: {
+                                bytesDone: number;
+                                /** @description null while the size is not known yet. */
+                                bytesExpected: number | null;
+                                /** @description Measured over the last ~30 s of samples; null until there are two. */
+                                bytesPerSecond: number | null;
+                                claim: string;
+                                /** @description Remaining bytes at the current rate; null without an expected size or a rate. */
+                                etaSeconds: number | null;
+                                filesDone: number;
+                                /** @description null while the file count is not known yet. */
+                                filesExpected: number | null;
+                                /** @description Namespace of the claim in the recovery point (a restore may land it in another). */
+                                namespace: string;
+                                /** @description Where the volume is in the run, e.g. PENDING, SNAPSHOTTING, COPYING, COPIED (backups), FILLING, FILLED (restores). */
+                                state: string;
+                            }[];
+                        } | null;
+                        /** @description Why a SKIPPED job did not run: agent not connected, already running, schedule paused. */
+                        skipReason: string | null;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /**
+                         * @description RUNNING; COMPLETED; PARTIAL (finished with errors, e.g. a hook failed with CONTINUE); FAILED; SKIPPED (not started: see skipReason); CANCELLED.
+                         * @enum {string}
+                         */
+                        status: "RUNNING" | "COMPLETED" | "PARTIAL" | "FAILED" | "SKIPPED" | "CANCELLED";
+                        /**
+                         * Format: uri
+                         * @description The run in the Temporal UI.
+                         */
+                        temporalUiUrl: string;
+                        /** @description Temporal workflow id of the run. */
+                        workflowId: string;
+                        workflowRunId: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28526,6 +32050,34 @@ export interface operations {
                          */
                         definitionId: string | null;
                         definitionName: string;
+                        /** @description DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise. */
+                        drill: {
+                            /** @description Every way the copy differs from the recovery point (at most 200). */
+                            differences: {
+                                kind: "RESTORE" | "RESOURCE" | "VOLUME" | "READINESS";
+                                message: string;
+                                subject: string;
+                            }[];
+                            /** Format: date-time */
+                            endedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The drill job that produced this verdict.
+                             */
+                            jobId: string;
+                            /** @description The scratch namespaces the copy was restored into (deleted afterwards). */
+                            namespaces: string[];
+                            /** Format: uuid */
+                            recoveryPointId: string;
+                            resourcesCompared: number;
+                            /**
+                             * @description PASSED: the restored copy matched the recovery point; FAILED: see differences.
+                             * @enum {string}
+                             */
+                            result: "PASSED" | "FAILED";
+                            volumesCompared: number;
+                            workloadsReady: number;
+                        } | null;
                         durationSeconds: number | null;
                         /** Format: date-time */
                         endedAt: string | null;
@@ -28542,7 +32094,7 @@ export interface operations {
                          */
                         id: string;
                         /** @enum {string} */
-                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE";
+                        kind: "BACKUP" | "REPLICATION" | "RESTORE" | "RECOVERY_POINT_DELETE" | "RDS_BACKUP" | "RDS_RESTORE" | "DRILL";
                         message: string;
                         /** @description null unless the job is RUNNING and its run answered in time; see JobProgress. */
                         progress: {
@@ -28963,6 +32515,38 @@ export interface operations {
                             skipTlsVerify?: boolean;
                             /** Format: date-time */
                             updatedAt: string;
+                            /**
+                             * @description Scheduled verification of the repository on this target (default weekly, Sunday 03:00 UTC, SAMPLED 10%).
+                             * @default {}
+                             */
+                            verification: {
+                                /**
+                                 * @description Five-field cron expression (minute hour day-of-month month day-of-week) evaluated in `timeZone`; default Sunday 03:00.
+                                 * @default 0 3 * * 0
+                                 */
+                                cron: string;
+                                /**
+                                 * @description Verify the repository on the schedule below; off, only POST .../actions/verify does.
+                                 * @default true
+                                 */
+                                enabled: boolean;
+                                /**
+                                 * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                                 * @default SAMPLED
+                                 * @enum {string}
+                                 */
+                                mode: "SAMPLED" | "FULL";
+                                /**
+                                 * @description SAMPLED only: the share of packs read in full and every chunk in them proven, in percent (picked at random each time).
+                                 * @default 10
+                                 */
+                                samplePercent: number;
+                                /**
+                                 * @description IANA time zone of `cron`.
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
                             /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
                             version: number;
                         }[];
@@ -29203,6 +32787,38 @@ export interface operations {
                         skipTlsVerify?: boolean;
                         /** Format: date-time */
                         updatedAt: string;
+                        /**
+                         * @description Scheduled verification of the repository on this target (default weekly, Sunday 03:00 UTC, SAMPLED 10%).
+                         * @default {}
+                         */
+                        verification: {
+                            /**
+                             * @description Five-field cron expression (minute hour day-of-month month day-of-week) evaluated in `timeZone`; default Sunday 03:00.
+                             * @default 0 3 * * 0
+                             */
+                            cron: string;
+                            /**
+                             * @description Verify the repository on the schedule below; off, only POST .../actions/verify does.
+                             * @default true
+                             */
+                            enabled: boolean;
+                            /**
+                             * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                             * @default SAMPLED
+                             * @enum {string}
+                             */
+                            mode: "SAMPLED" | "FULL";
+                            /**
+                             * @description SAMPLED only: the share of packs read in full and every chunk in them proven, in percent (picked at random each time).
+                             * @default 10
+                             */
+                            samplePercent: number;
+                            /**
+                             * @description IANA time zone of `cron`.
+                             * @default UTC
+                             */
+                            timeZone: string;
+                        };
                         /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
                         version: number;
                     };
@@ -29427,6 +33043,37 @@ export interface operations {
                     };
                 };
             };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
         };
     };
     getStorageTarget: {
@@ -29470,6 +33117,38 @@ export interface operations {
                         skipTlsVerify?: boolean;
                         /** Format: date-time */
                         updatedAt: string;
+                        /**
+                         * @description Scheduled verification of the repository on this target (default weekly, Sunday 03:00 UTC, SAMPLED 10%).
+                         * @default {}
+                         */
+                        verification: {
+                            /**
+                             * @description Five-field cron expression (minute hour day-of-month month day-of-week) evaluated in `timeZone`; default Sunday 03:00.
+                             * @default 0 3 * * 0
+                             */
+                            cron: string;
+                            /**
+                             * @description Verify the repository on the schedule below; off, only POST .../actions/verify does.
+                             * @default true
+                             */
+                            enabled: boolean;
+                            /**
+                             * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                             * @default SAMPLED
+                             * @enum {string}
+                             */
+                            mode: "SAMPLED" | "FULL";
+                            /**
+                             * @description SAMPLED only: the share of packs read in full and every chunk in them proven, in percent (picked at random each time).
+                             * @default 10
+                             */
+                            samplePercent: number;
+                            /**
+                             * @description IANA time zone of `cron`.
+                             * @default UTC
+                             */
+                            timeZone: string;
+                        };
                         /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
                         version: number;
                     };
@@ -29713,6 +33392,38 @@ export interface operations {
                         skipTlsVerify?: boolean;
                         /** Format: date-time */
                         updatedAt: string;
+                        /**
+                         * @description Scheduled verification of the repository on this target (default weekly, Sunday 03:00 UTC, SAMPLED 10%).
+                         * @default {}
+                         */
+                        verification: {
+                            /**
+                             * @description Five-field cron expression (minute hour day-of-month month day-of-week) evaluated in `timeZone`; default Sunday 03:00.
+                             * @default 0 3 * * 0
+                             */
+                            cron: string;
+                            /**
+                             * @description Verify the repository on the schedule below; off, only POST .../actions/verify does.
+                             * @default true
+                             */
+                            enabled: boolean;
+                            /**
+                             * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                             * @default SAMPLED
+                             * @enum {string}
+                             */
+                            mode: "SAMPLED" | "FULL";
+                            /**
+                             * @description SAMPLED only: the share of packs read in full and every chunk in them proven, in percent (picked at random each time).
+                             * @default 10
+                             */
+                            samplePercent: number;
+                            /**
+                             * @description IANA time zone of `cron`.
+                             * @default UTC
+                             */
+                            timeZone: string;
+                        };
                         /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
                         version: number;
                     };
@@ -30030,6 +33741,37 @@ export interface operations {
                     };
                 };
             };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
         };
     };
     deleteStorageTarget: {
@@ -30211,6 +33953,682 @@ export interface operations {
             };
             /** @description Problem details (RFC 9457) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    verifyStorageTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                     * @default SAMPLED
+                     * @enum {string}
+                     */
+                    mode?: "SAMPLED" | "FULL";
+                    /**
+                     * @description SAMPLED only: the share of packs read in full and every chunk in them proven, in percent (picked at random each time).
+                     * @default 10
+                     */
+                    samplePercent?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        endedAt: string | null;
+                        figures: {
+                            bytesRead: number;
+                            chunksRead: number;
+                            damagedSnapshots: number;
+                            packs: number;
+                            /** @description Packs read in full and every chunk in them proven. */
+                            packsRead: number;
+                            referencedChunks: number;
+                            snapshots: number;
+                        } | null;
+                        findingCount: number;
+                        /** @description The objects found bad (at most 200; findingCount counts all). */
+                        findings: {
+                            chunkId?: string;
+                            message: string;
+                            /** @description The object at fault, as stored under the target (a pack, index or snapshot object). */
+                            objectKey: string;
+                            /** @description The file in the volume that needs the damaged chunk. */
+                            path?: string;
+                            /** @description The repository snapshot that cannot be restored whole because of it. */
+                            snapshotId?: string;
+                        }[];
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        message: string;
+                        /**
+                         * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                         * @default SAMPLED
+                         * @enum {string}
+                         */
+                        mode: "SAMPLED" | "FULL";
+                        samplePercent: number;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /**
+                         * @description RUNNING, then PASSED (nothing found bad) or FAILED (objects found bad, or the repository could not be read: see message).
+                         * @enum {string}
+                         */
+                        status: "RUNNING" | "PASSED" | "FAILED";
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        storageTargetId: string;
+                        /** @enum {string} */
+                        trigger: "SCHEDULE" | "REQUESTED";
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listStorageTargetVerifications: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page, as returned: a cursor this API did not issue is a 422. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                status?: "RUNNING" | "PASSED" | "FAILED";
+            };
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            figures: {
+                                bytesRead: number;
+                                chunksRead: number;
+                                damagedSnapshots: number;
+                                packs: number;
+                                /** @description Packs read in full and every chunk in them proven. */
+                                packsRead: number;
+                                referencedChunks: number;
+                                snapshots: number;
+                            } | null;
+                            findingCount: number;
+                            /** @description The objects found bad (at most 200; findingCount counts all). */
+                            findings: {
+                                chunkId?: string;
+                                message: string;
+                                /** @description The object at fault, as stored under the target (a pack, index or snapshot object). */
+                                objectKey: string;
+                                /** @description The file in the volume that needs the damaged chunk. */
+                                path?: string;
+                                /** @description The repository snapshot that cannot be restored whole because of it. */
+                                snapshotId?: string;
+                            }[];
+                            /**
+                             * Format: uuid
+                             * @description Server-assigned identifier (UUID).
+                             */
+                            id: string;
+                            message: string;
+                            /**
+                             * @description SAMPLED reads `samplePercent` of the packs in full; FULL reads every pack. Both check every index, snapshot and manifest.
+                             * @default SAMPLED
+                             * @enum {string}
+                             */
+                            mode: "SAMPLED" | "FULL";
+                            samplePercent: number;
+                            /** Format: date-time */
+                            startedAt: string;
+                            /**
+                             * @description RUNNING, then PASSED (nothing found bad) or FAILED (objects found bad, or the repository could not be read: see message).
+                             * @enum {string}
+                             */
+                            status: "RUNNING" | "PASSED" | "FAILED";
+                            /**
+                             * Format: uuid
+                             * @description Server-assigned identifier (UUID).
+                             */
+                            storageTargetId: string;
+                            /** @enum {string} */
+                            trigger: "SCHEDULE" | "REQUESTED";
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

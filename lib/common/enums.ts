@@ -31,12 +31,13 @@ export type HookPhase = (typeof HOOK_PHASES)[number];
 export const HOOK_ERROR_MODES = ['FAIL', 'CONTINUE'] as const;
 
 /** The kinds of definition the API records; a job runs one of them. RDS_BACKUP snapshots an AWS RDS
- * instance or Aurora cluster (no Kubernetes cluster involved). */
-export const DEFINITION_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RDS_BACKUP'] as const;
+ * instance or Aurora cluster (no Kubernetes cluster involved); a DRILL restores a backup's recovery point
+ * into scratch namespaces and checks it. */
+export const DEFINITION_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RDS_BACKUP', 'DRILL'] as const;
 export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
 
 /** What a job does: the definition kinds plus housekeeping runs and RDS restores (which have no definition). */
-export const JOB_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RECOVERY_POINT_DELETE', 'RDS_BACKUP', 'RDS_RESTORE'] as const;
+export const JOB_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RECOVERY_POINT_DELETE', 'RDS_BACKUP', 'RDS_RESTORE', 'DRILL'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** Job states. RUNNING is the only non-terminal one; SKIPPED carries a reason (agent not connected,
@@ -63,3 +64,22 @@ export type RdsDatabaseType = (typeof RDS_DATABASE_TYPES)[number];
 /** What one RDS backup run does: a snapshot; a snapshot and its copy to the copy region; or only a copy of the newest snapshot. */
 export const RDS_RUN_MODES = ['SNAPSHOT', 'SNAPSHOT_AND_COPY', 'COPY_ONLY'] as const;
 export type RdsRunMode = (typeof RDS_RUN_MODES)[number];
+
+/**
+ * How a repository verification reads data: SAMPLED reads a share of the packs in full (a spot check of
+ * the bytes), FULL reads every pack. Both check every index, snapshot and manifest structurally.
+ */
+export const VERIFICATION_MODES = ['SAMPLED', 'FULL'] as const;
+export type VerificationMode = (typeof VERIFICATION_MODES)[number];
+
+/** A verification's state: RUNNING until it ends PASSED (nothing found bad) or FAILED (objects found bad, or it could not run). */
+export const VERIFICATION_STATUSES = ['RUNNING', 'PASSED', 'FAILED'] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+/** What started a verification: the target's schedule, or a person (POST .../actions/verify). */
+export const VERIFICATION_TRIGGERS = ['SCHEDULE', 'REQUESTED'] as const;
+export type VerificationTrigger = (typeof VERIFICATION_TRIGGERS)[number];
+
+/** A drill's verdict: the restored copy matched the recovery point (PASSED) or it did not, or could not be restored (FAILED). */
+export const DRILL_RESULTS = ['PASSED', 'FAILED'] as const;
+export type DrillResult = (typeof DRILL_RESULTS)[number];

@@ -5,7 +5,8 @@ import type { TenantScope } from '../db/tenant-scope.js';
 import type { Clock } from '../common/clock.js';
 import { organizationWorkflowId } from '../common/temporal/names.js';
 import { Problem, fieldProblem } from '../common/problem.js';
-import type { StoredBackupSpec, StoredReplicationSpec, StoredRestoreSpec } from '../domain/definitions/stored.js';
+import type { StoredBackupSpec, StoredDrillSpec, StoredReplicationSpec, StoredRestoreSpec } from '../domain/definitions/stored.js';
+import { and, desc, eq } from 'drizzle-orm';
 import { runStart, type RunDefinition, type RunStart } from '../domain/runs/run-inputs.js';
 import { checkSafeLockDestination, lookUpDestination } from './destination-lookup.js';
 import { resolveRdsRun } from './rds-run.js';
@@ -42,11 +43,14 @@ function workflowIdFor(row: DefinitionRow, at: Date): string {
 export async function resolveRun(scope: TenantScope, row: DefinitionRow, options: RunOptions) {
   if (row.kind === 'RDS_BACKUP') {
     const rds = await resolveRdsRun(scope, row, { mode: options.rdsMode, retentionDays: options.retentionDays, retention: options.retention });
-    return { retention: null, destination: null, rds };
+    return { retention: null, destination: null, recoveryPointId: null, rds };
   }
   const retention = await retentionFor(scope, row, options);
   let destination = null;
-  if (row.kind === 'RESTORE') {
+  let recoveryPointId = row.recoveryPointId;
+  if (row.kind === 'DRILL') {
+    recoveryPointId = await drilledPoint(scope, row);
+  } else if (row.kind === 'RESTORE') {
     if (!row.recoveryPointId) throw new Problem('conflict', `restore "${row.name}" has no recovery point any more (it expired)`);
     await scope.get(recoveryPoints, row.recoveryPointId, 'recovery point');
   } else {
@@ -59,11 +63,32 @@ export async function resolveRun(scope: TenantScope, row: DefinitionRow, options
     }
     if (retention?.safeLock) await checkSafeLockDestination(scope, destination, 'advanced.destinationStorageTargetId');
   }
-  return { retention, destination, rds: null };
+  return { retention, destination, recoveryPointId, rds: null };
+}
+
+/** The drill's chosen point, or the newest point of its backup definition as of now. */
+async function drilledPoint(scope: TenantScope, row: DefinitionRow): Promise<string> {
+  if (row.recoveryPointId) {
+    await scope.get(recoveryPoints, row.recoveryPointId, 'recovery point');
+    return row.recoveryPointId;
+  }
+  const { backupDefinitionId } = row.spec as unknown as StoredDrillSpec;
+  const [latest] = await scope.executor
+    .select({ id: recoveryPoints.id })
+    .from(recoveryPoints)
+    .where(scope.owns(recoveryPoints, and(eq(recoveryPoints.definitionId, backupDefinitionId))))
+    .orderBy(desc(recoveryPoints.createdAt))
+    .limit(1);
+  if (!latest) throw new Problem('conflict', `restore drill "${row.name}" has nothing to drill: its backup definition has no recovery point yet`);
+  return latest.id;
 }
 
 /** The stored row as a run reads it; the API validated `spec` against the kind's schema when it saved it. */
-export function runDefinition(row: DefinitionRow, rds: Omit<RdsBackupRunInput, 'jobId'> | null = null): RunDefinition {
+export function runDefinition(
+  row: DefinitionRow,
+  resolvedPointId: string | null = row.recoveryPointId,
+  rds: Omit<RdsBackupRunInput, 'jobId'> | null = null,
+): RunDefinition {
   switch (row.kind) {
     case 'RDS_BACKUP':
       if (!rds) throw new Error(`rds backup definition ${row.id} was not resolved`);
@@ -76,6 +101,9 @@ export function runDefinition(row: DefinitionRow, rds: Omit<RdsBackupRunInput, '
     case 'RESTORE':
       if (!row.recoveryPointId) throw new Problem('conflict', `restore "${row.name}" has no recovery point any more (it expired)`);
       return { kind: 'RESTORE', spec: row.spec as unknown as StoredRestoreSpec, recoveryPointId: row.recoveryPointId };
+    case 'DRILL':
+      if (!resolvedPointId) throw new Error(`restore drill ${row.id} started without a resolved recovery point`);
+      return { kind: 'DRILL', spec: row.spec as unknown as StoredDrillSpec, recoveryPointId: resolvedPointId };
   }
 }
 
@@ -96,7 +124,7 @@ export function resolvedRun(
     destination: resolved.destination,
     retention: resolved.retention,
   };
-  return runStart(request, runDefinition(row, resolved.rds));
+  return runStart(request, runDefinition(row, resolved.recoveryPointId, resolved.rds));
 }
 
 /**

@@ -11,3 +11,4 @@ export * from './preview-backup.js';
 export * from './reset-namespaces.js';
 export * from './leftovers.js';
 export * from './cluster-inventory.js';
+export * from './drill-check.js';

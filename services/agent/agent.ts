@@ -15,6 +15,7 @@ import { clusterStorageClassActivities } from '../../activities/cluster/restore/
 import { clusterRestoreVolumeActivities } from '../../activities/cluster/restore/restore-volume-activities.js';
 import { clusterReplicationActivities } from '../../activities/cluster/replication/replication-activities.js';
 import { clusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
+import { clusterDrillActivities } from '../../activities/cluster/drills/drill-activities.js';
 import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
 
 export interface AgentWorkerOptions {
@@ -45,6 +46,7 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterHookActivities({ kube, executor }),
       ...clusterSnapshotActivities({ kubeConfig: options.kubeConfig }),
       ...clusterRestoreActivities({ kube }),
+      ...clusterDrillActivities({ kube }),
       ...clusterStorageClassActivities({ kube }),
       ...moverPodActivities({ kubeConfig: options.kubeConfig, ...(options.mover ? { mover: options.mover } : {}) }),
       ...clusterRestoreVolumeActivities({ kube }),

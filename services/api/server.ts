@@ -17,6 +17,7 @@ import { syncSweepSchedule } from './seams/sweep-schedule.js';
 import { s3StorageProbe } from './seams/s3-storage-probe.js';
 import type { StorageProbe } from './seams/storage-probe.js';
 import { reconcileSchedules } from './seams/schedule-reconcile.js';
+import { reconcileVerificationSchedules } from './seams/verification-schedule.js';
 import { connectWorkflowEngine } from './seams/workflow-engine.js';
 import { awsCloudAccountChecker, type CloudAccountChecker } from './seams/cloud-account-check.js';
 import { syncRdsInventorySchedule } from './seams/rds-inventory-schedule.js';
@@ -83,6 +84,10 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
       await reconcileSchedules(database.db, engine.schedules).then(
         (report) => app.log.info(report, 'schedules reconciled with the database'),
         (error: unknown) => app.log.error({ err: error }, 'reconciling schedules with the database failed; they stay as Temporal has them'),
+      );
+      await reconcileVerificationSchedules(database.db, engine.schedules, config.workflowEngine!.controlTaskQueue).then(
+        (report) => app.log.info(report, 'storage verification schedules reconciled with the database'),
+        (error: unknown) => app.log.error({ err: error }, 'reconciling storage verification schedules failed; they stay as Temporal has them'),
       );
       await syncExpirySchedule(engine.schedules, config.workflowEngine!.controlTaskQueue, config.expiryIntervalMinutes).then(
         () => app.log.info({ intervalMinutes: config.expiryIntervalMinutes }, 'recovery point expiry schedule set'),

@@ -9,11 +9,23 @@ import { pointBrowseCommands } from './commands/point-browse.js';
 import { pointCommands } from './commands/points.js';
 import { restoreCommands } from './commands/restores.js';
 import { rdsCommands } from './commands/rds.js';
+import { drillCommands } from './commands/drills.js';
+import { storageCommands } from './commands/storage.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { outputFormat } from './output.js';
 import { resolveSettings } from './settings.js';
 
-export const COMMANDS: CommandSpec[] = [...clusterCommands, ...backupCommands, ...restoreCommands, ...jobCommands, ...pointCommands, ...pointBrowseCommands, ...rdsCommands];
+export const COMMANDS: CommandSpec[] = [
+  ...clusterCommands,
+  ...backupCommands,
+  ...restoreCommands,
+  ...drillCommands,
+  ...storageCommands,
+  ...jobCommands,
+  ...pointCommands,
+  ...pointBrowseCommands,
+  ...rdsCommands,
+];
 
 /** Exit codes: scripts tell a failed operation from a mistyped command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

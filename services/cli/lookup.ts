@@ -55,3 +55,5 @@ export const cloudAccountIdOf = (client: HavenClient, reference: string) =>
 
 export const rdsBackupIdOf = (client: HavenClient, reference: string) =>
   idOf('RDS backup definition', reference, async (name) => answer(await client.GET('/api/v1/rds-backup-definitions', query(name))));
+export const drillIdOf = (client: HavenClient, reference: string) =>
+  idOf('restore drill', reference, async (name) => answer(await client.GET('/api/v1/restore-drills', query(name))));

@@ -102,6 +102,10 @@ beforeAll(async () => {
   const rdsBackup = expectStatus<{ id: string; name: string }>(await victim.post('/rds-backup-definitions', rdsBody('rds')), 201);
   const rdsDatabase = await insertRdsDatabase(db, victimOrg.orgId, account.id, 'victim-db');
   const rdsPoint = await insertRdsPoint(db, victimOrg.orgId, account.id, rdsBackup);
+  const drill = expectStatus<{ id: string; name: string }>(
+    await victim.post('/restore-drills', { name: uniqueName('victim-drill'), backupDefinitionId: backup.id, recoveryPointId: null, policyId: policy.id }),
+    201,
+  );
   const job = await insertJob(db, { orgId: victimOrg.orgId, status: 'RUNNING' });
   // A second of each record A lists, so every list of A's has a next page and a cursor to steal.
   const seconds = [
@@ -115,6 +119,7 @@ beforeAll(async () => {
     expectStatus<{ id: string; name: string }>(await victim.post('/restores', { ...victimName('restore-2'), recoveryPointId: recoveryPoint.id, targetClusterId: cluster.id }), 201),
     expectStatus<{ id: string; name: string }>(await victim.post('/cloud-accounts', await cloudAccountBody(uniqueName('victim-aws-2'))), 201),
     expectStatus<{ id: string; name: string }>(await victim.post('/rds-backup-definitions', rdsBody('rds-2')), 201),
+    expectStatus<{ id: string; name: string }>(await victim.post('/restore-drills', { ...victimName('drill-2'), backupDefinitionId: backup.id }), 201),
   ];
   const secondDatabase = await insertRdsDatabase(db, victimOrg.orgId, account.id, 'victim-db-2');
   await insertRecoveryPoint(db, { orgId: victimOrg.orgId, storageTargetId: target.id, clusterId: cluster.id });
@@ -137,6 +142,7 @@ beforeAll(async () => {
     backup: backup.id,
     replication: replication.id,
     restore: restore.id,
+    drill: drill.id,
     recoveryPoint: recoveryPoint.id,
     cloudAccount: account.id,
     rdsBackup: rdsBackup.id,
@@ -147,7 +153,7 @@ beforeAll(async () => {
     userEmail,
     apiKey: apiKey.id,
     payload: sealed.payloads[0],
-    names: [account.name, rdsBackup.name, 'victim-db', target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, apiKey.name, ...seconds.map((record) => record.name)],
+    names: [account.name, rdsBackup.name, 'victim-db', target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, drill.name, apiKey.name, ...seconds.map((record) => record.name)],
     others: [destination.id, secondDatabase, ...seconds.map((record) => record.id)],
   };
 
@@ -168,16 +174,20 @@ beforeAll(async () => {
   const ownRestore = await attacker.post('/restores', { name: uniqueName('restore'), recoveryPointId: ownPoint.id, targetClusterId: ownCluster.id });
   const ownAccount = expectStatus<{ id: string }>(await attacker.post('/cloud-accounts', await cloudAccountBody(uniqueName('aws'))), 201);
   const ownRds = await attacker.post('/rds-backup-definitions', { name: uniqueName('rds'), cloudAccountId: ownAccount.id, region: HOME, databaseType: 'INSTANCE', databaseIdentifier: 'b-db' });
+  const ownBackupId = expectStatus<{ id: string }>(ownBackup, 201).id;
+  const ownDrill = await attacker.post('/restore-drills', { name: uniqueName('drill'), backupDefinitionId: ownBackupId });
   b = {
     cluster: ownCluster.id,
     replicaCluster: replicaCluster.id,
     clusterVersion: String((await attacker.get(`/clusters/${ownCluster.id}`)).headers.etag),
-    backup: expectStatus<{ id: string }>(ownBackup, 201).id,
+    backup: ownBackupId,
     backupVersion: String(ownBackup.headers.etag),
     replication: expectStatus<{ id: string }>(ownReplication, 201).id,
     replicationVersion: String(ownReplication.headers.etag),
     restore: expectStatus<{ id: string }>(ownRestore, 201).id,
     restoreVersion: String(ownRestore.headers.etag),
+    drill: expectStatus<{ id: string }>(ownDrill, 201).id,
+    drillVersion: String(ownDrill.headers.etag),
     recoveryPoint: ownPoint.id,
     storageTargetBody: s3TargetBody(),
     cloudAccount: ownAccount.id,
@@ -192,7 +202,7 @@ let document: ApiDocument;
 
 /** A's ids: what B may send (it knows them), never read back, and must not tell from ids that never existed. */
 function victimIds(): string[] {
-  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.recoveryPoint, a.cloudAccount, a.rdsBackup, a.rdsDatabase, a.rdsPoint, a.job, a.user, a.apiKey, ...a.others];
+  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.drill, a.recoveryPoint, a.cloudAccount, a.rdsBackup, a.rdsDatabase, a.rdsPoint, a.job, a.user, a.apiKey, ...a.others];
 }
 
 /** A's ids and names that the request itself does not carry: B must not read them in any answer. */

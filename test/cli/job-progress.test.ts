@@ -24,6 +24,7 @@ const aJob = (overrides: Partial<WatchedJob> = {}): WatchedJob => ({
   filesTransferred: 0,
   bytesTransferred: 0,
   errors: [],
+  drill: null,
   workflowId: 'backup-x',
   workflowRunId: null,
   temporalUiUrl: 'http://127.0.0.1:8233/namespaces/default/workflows/backup-x',

@@ -10,6 +10,9 @@ import {
   RECOVERY_POINT_TYPES,
   ROLES,
   STORAGE_TARGET_KINDS,
+  VERIFICATION_MODES,
+  VERIFICATION_STATUSES,
+  VERIFICATION_TRIGGERS,
 } from '../../common/enums.js';
 
 export const roleEnum = pgEnum('role', ROLES);
@@ -22,3 +25,6 @@ export const recoveryPointTypeEnum = pgEnum('recovery_point_type', RECOVERY_POIN
 export const recoveryPointSourceEnum = pgEnum('recovery_point_source', RECOVERY_POINT_SOURCES);
 export const cloudAccountAuthEnum = pgEnum('cloud_account_auth', CLOUD_ACCOUNT_AUTH_KINDS);
 export const rdsDatabaseTypeEnum = pgEnum('rds_database_type', RDS_DATABASE_TYPES);
+export const verificationModeEnum = pgEnum('verification_mode', VERIFICATION_MODES);
+export const verificationStatusEnum = pgEnum('verification_status', VERIFICATION_STATUSES);
+export const verificationTriggerEnum = pgEnum('verification_trigger', VERIFICATION_TRIGGERS);

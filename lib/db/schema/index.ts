@@ -13,3 +13,4 @@ export * from './recovery-points.js';
 export * from './organization-payload-keys.js';
 export * from './cloud-accounts.js';
 export * from './rds-databases.js';
+export * from './storage-verifications.js';

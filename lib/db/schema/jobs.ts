@@ -4,6 +4,7 @@ import { clusters } from './clusters.js';
 import { definitions } from './definitions.js';
 import { jobKindEnum, jobStatusEnum } from './enums.js';
 import { organizations } from './organizations.js';
+import type { StoredDrillOutcome } from '../../domain/drill-result.js';
 
 export interface StoredJobError {
   message: string;
@@ -32,6 +33,8 @@ export const jobs = pgTable(
     errors: jsonb('errors').$type<StoredJobError[]>().notNull().default([]),
     workflowId: text('workflow_id').notNull(),
     workflowRunId: text('workflow_run_id'),
+    /** DRILL jobs: the verdict with its differences, once the drill has compared. */
+    drill: jsonb('drill').$type<StoredDrillOutcome>(),
   },
   (t) => [
     foreignKey({ name: 'jobs_org_fk', columns: [t.orgId], foreignColumns: [organizations.id] }).onDelete('cascade'),

@@ -8,6 +8,7 @@ import { organizations } from './organizations.js';
 import { storageTargets } from './storage-targets.js';
 import type { StoredRecoveryPointContents } from '../../domain/recovery-point-contents.js';
 import type { StoredRdsSnapshot } from '../../domain/rds/snapshot.js';
+import type { StoredDrillOutcome } from '../../domain/drill-result.js';
 
 export type { StoredRecoveryPointContents, StoredRecoveryPointVolume } from '../../domain/recovery-point-contents.js';
 
@@ -47,6 +48,8 @@ export const recoveryPoints = pgTable(
     deletionAttempts: integer('deletion_attempts').notNull().default(0),
     /** No expiry pass retries the deletion before this instant (null: no failed deletion). */
     deletionRetryAt: timestamp('deletion_retry_at', { withTimezone: true, mode: 'date' }),
+    /** The latest restore drill of this point: whether a restore of it was proven whole, and when. */
+    lastDrill: jsonb('last_drill').$type<StoredDrillOutcome>(),
   },
   (t) => [
     foreignKey({ name: 'recovery_points_org_fk', columns: [t.orgId], foreignColumns: [organizations.id] }).onDelete('cascade'),

@@ -3,6 +3,7 @@ import type { AnyPgColumn, PgTableExtraConfigValue } from 'drizzle-orm/pg-core';
 import { tenantRecordColumns } from './columns.js';
 import { storageTargetKindEnum } from './enums.js';
 import { organizations } from './organizations.js';
+import { DEFAULT_VERIFICATION_SETTINGS, type VerificationSettings } from '../../domain/storage-verification.js';
 
 export const storageTargets = pgTable(
   'storage_targets',
@@ -21,6 +22,8 @@ export const storageTargets = pgTable(
      * targets created before it existed; the first backup creates it.
      */
     repositorySecretCiphertext: text('repository_secret_ciphertext'),
+    /** When and how its repository is verified (lib/domain/storage-verification.ts); its Schedule follows it. */
+    verification: jsonb('verification').$type<VerificationSettings>().notNull().default(DEFAULT_VERIFICATION_SETTINGS),
   },
   (t): PgTableExtraConfigValue[] => [
     foreignKey({ name: 'storage_targets_org_fk', columns: [t.orgId], foreignColumns: [organizations.id as AnyPgColumn] }).onDelete(

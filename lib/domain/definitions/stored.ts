@@ -25,3 +25,13 @@ export interface StoredRestoreSpec {
   existingResources: ExistingResourcePolicy;
   persistentVolumes: RestoreVolumeOptions;
 }
+
+/** A restore drill; its target cluster, policy and chosen recovery point (null: the latest) are columns. */
+export interface StoredDrillSpec {
+  /** The backup definition whose latest recovery point is drilled when none is chosen. */
+  backupDefinitionId: string;
+  /** Put before every namespace of the point to name its scratch copy. */
+  namespacePrefix: string;
+  readinessTimeoutMinutes: number;
+  persistentVolumes: RestoreVolumeOptions;
+}

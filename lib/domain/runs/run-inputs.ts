@@ -2,7 +2,8 @@ import { parseLabelSelector } from '../../common/label-selector.js';
 import type { DefinitionKind } from '../../common/enums.js';
 import type { ResolvedDestination } from '../destination.js';
 import type { Selection } from '../definitions/options.js';
-import type { StoredBackupSpec, StoredReplicationSpec, StoredRestoreSpec } from '../definitions/stored.js';
+import type { StoredBackupSpec, StoredDrillSpec, StoredReplicationSpec, StoredRestoreSpec } from '../definitions/stored.js';
+import type { DrillRunInput } from './drill-run.js';
 import { backupPlan, replicationBackupPlan, replicationRestoreVolumes } from './backup-plan.js';
 import type { BackupRunInput } from './backup-run.js';
 import type { ReplicationRunInput } from './replication-run.js';
@@ -14,7 +15,8 @@ export type RunDefinition =
   | { kind: 'BACKUP'; spec: StoredBackupSpec }
   | { kind: 'REPLICATION'; spec: StoredReplicationSpec; destinationClusterId: string }
   | { kind: 'RESTORE'; spec: StoredRestoreSpec; recoveryPointId: string }
-  | { kind: 'RDS_BACKUP'; input: Omit<RdsBackupRunInput, 'jobId'> };
+  | { kind: 'RDS_BACKUP'; input: Omit<RdsBackupRunInput, 'jobId'> }
+  | { kind: 'DRILL'; spec: StoredDrillSpec; recoveryPointId: string };
 
 /** What starting a run resolved: the job it records, where its data goes and how long it is kept. */
 export interface RunRequest {
@@ -40,6 +42,7 @@ export type RunStart = Pick<RunRequest, 'workflowId' | 'definitionId' | 'definit
     | { kind: 'REPLICATION'; input: ReplicationRunInput }
     | { kind: 'RESTORE'; input: RestoreRunInput }
     | { kind: 'RDS_BACKUP'; input: RdsBackupRunInput }
+    | { kind: 'DRILL'; input: DrillRunInput }
   );
 
 /** The workflow input of one run; a missing destination or retention is a bug of the caller, not user input. */
@@ -55,6 +58,8 @@ export function runStart(request: RunRequest, definition: RunDefinition): RunSta
       return { ...common, kind: 'RESTORE', input: restoreRunInput(request, definition.spec, definition.recoveryPointId) };
     case 'RDS_BACKUP':
       return { ...common, kind: 'RDS_BACKUP', input: { ...definition.input, jobId: request.jobId } };
+    case 'DRILL':
+      return { ...common, kind: 'DRILL', input: drillRunInput(request, definition.spec, definition.recoveryPointId) };
   }
 }
 
@@ -119,6 +124,21 @@ function restoreRunInput(request: RunRequest, spec: StoredRestoreSpec, recoveryP
     existingResources: spec.existingResources,
     persistentVolumes: spec.persistentVolumes,
     postRestoreHookPhase: 'POST_RESTORE',
+  };
+}
+
+function drillRunInput(request: RunRequest, spec: StoredDrillSpec, recoveryPointId: string): DrillRunInput {
+  if (!request.clusterId) throw new Error(`restore drill ${request.definitionId} has no target cluster`);
+  return {
+    orgId: request.orgId,
+    jobId: request.jobId,
+    drillId: request.definitionId,
+    drillName: request.definitionName,
+    recoveryPointId,
+    targetClusterId: request.clusterId,
+    namespacePrefix: spec.namespacePrefix,
+    readinessTimeoutMinutes: spec.readinessTimeoutMinutes,
+    persistentVolumes: spec.persistentVolumes,
   };
 }
 

@@ -18,4 +18,6 @@ export const WORKFLOW_TYPES = {
   rdsBackup: 'rdsBackupWorkflow',
   rdsRestore: 'rdsRestoreWorkflow',
   rdsInventory: 'rdsInventoryWorkflow',
+  storageVerification: 'storageVerificationWorkflow',
+  drill: 'drillWorkflow',
 } as const;

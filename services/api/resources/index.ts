@@ -20,7 +20,9 @@ import { recoveryPointBrowseRoutes } from './recovery-points/browse-routes.js';
 import { recoveryPointRoutes } from './recovery-points/routes.js';
 import { replicationDefinitionKind } from './replication-definitions/kind.js';
 import { restoreKind } from './restores/kind.js';
+import { restoreDrillKind } from './restore-drills/kind.js';
 import { storageTargetRoutes } from './storage-targets/routes.js';
+import { storageVerificationRoutes } from './storage-targets/verification-routes.js';
 import { userRoutes } from './users/routes.js';
 
 /** Every resource's routes; each file registers one noun. */
@@ -30,6 +32,7 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(userRoutes);
     await api.register(apiKeyRoutes);
     await api.register(storageTargetRoutes(context));
+    await api.register(storageVerificationRoutes(context));
     await api.register(clusterRoutes(context));
     await api.register(clusterInventoryRoutes(context));
     await api.register(policyRoutes(context));
@@ -41,6 +44,8 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(definitionActionRoutes(replicationDefinitionKind, context));
     await api.register(definitionCrudRoutes(restoreKind, context));
     await api.register(definitionActionRoutes(restoreKind, context));
+    await api.register(definitionCrudRoutes(restoreDrillKind, context));
+    await api.register(definitionActionRoutes(restoreDrillKind, context));
     await api.register(destinationRoutes(backupDefinitionKind));
     await api.register(destinationRoutes(replicationDefinitionKind));
     await api.register(cloudAccountRoutes(context));

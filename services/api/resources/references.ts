@@ -11,7 +11,7 @@ import type { TenantScope, TenantTable } from '../../../lib/db/tenant-scope.js';
  * (409 listing what). The database enforces both too; these checks make the answers precise.
  */
 
-const DEFINITION_KIND_NAMES = { BACKUP: 'backup-definition', REPLICATION: 'replication-definition', RESTORE: 'restore', RDS_BACKUP: 'rds-backup-definition' } as const;
+const DEFINITION_KIND_NAMES = { BACKUP: 'backup-definition', REPLICATION: 'replication-definition', RESTORE: 'restore', RDS_BACKUP: 'rds-backup-definition', DRILL: 'restore-drill' } as const;
 
 /** The referenced record; 422 naming `field` unless `id` names a record of this organization in `table`. */
 export async function requireReference<T extends TenantTable>(

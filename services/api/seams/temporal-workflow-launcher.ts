@@ -13,7 +13,11 @@ import type { rdsRestoreWorkflow } from '../../../workflows/rds-restore.js';
 import type { rdsInventoryWorkflow } from '../../../workflows/rds-inventory.js';
 import type { RdsRestoreRunInput } from '../../../lib/domain/rds/restore.js';
 import { rdsInventoryWorkflowId, type RdsInventoryOutcome } from '../../../lib/domain/rds/inventory.js';
+import type { drillWorkflow } from '../../../workflows/drill.js';
 import type { DesiredSchedules } from './definition-schedules.js';
+import type { storageVerificationWorkflow } from '../../../workflows/storage-verification.js';
+import { VERIFICATION_KIND, verificationScheduleOptions, type DesiredVerificationSchedule } from './verification-schedule.js';
+import { verificationScheduleId } from '../../../lib/domain/runs/storage-verification.js';
 import type { TemporalSchedules } from './temporal-schedules.js';
 import type { StartedRun, WorkflowLauncher } from './workflow-launcher.js';
 
@@ -54,6 +58,8 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
         return this.client.workflow.start<typeof replicationWorkflow>(WORKFLOW_TYPES.replication, { ...common, args: [run.input] });
       case 'RDS_BACKUP':
         return this.client.workflow.start<typeof rdsBackupWorkflow>(WORKFLOW_TYPES.rdsBackup, { ...common, args: [run.input] });
+      case 'DRILL':
+        return this.client.workflow.start<typeof drillWorkflow>(WORKFLOW_TYPES.drill, { ...common, args: [run.input] });
     }
   }
 
@@ -118,6 +124,24 @@ export class TemporalWorkflowLauncher implements WorkflowLauncher {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       throw new Problem('conflict', `a deletion of recovery point ${recoveryPoint.id} is running; release it once that deletion's job has ended`);
     }
+  }
+
+  async verifyStorageTarget(verification: { orgId: string; storageTargetId: string; verificationId: string; workflowId: string }): Promise<void> {
+    await this.client.workflow.start<typeof storageVerificationWorkflow>(WORKFLOW_TYPES.storageVerification, {
+      taskQueue: this.controlTaskQueue,
+      workflowId: verification.workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [{ key: KIND_ATTRIBUTE, value: VERIFICATION_KIND }],
+      args: [{ orgId: verification.orgId, storageTargetId: verification.storageTargetId, trigger: 'REQUESTED', verificationId: verification.verificationId }],
+    });
+  }
+
+  async syncVerificationSchedule(desired: DesiredVerificationSchedule): Promise<void> {
+    if (!desired.settings?.enabled) {
+      await this.schedules.remove(verificationScheduleId(desired.storageTargetId));
+      return;
+    }
+    await this.schedules.put(verificationScheduleOptions({ ...desired, settings: desired.settings }, this.controlTaskQueue), desired.orgId);
   }
 
   private async startDeletion(

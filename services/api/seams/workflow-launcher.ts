@@ -4,6 +4,7 @@ import type { RunStart } from '../../../lib/domain/runs/run-inputs.js';
 import type { DesiredSchedules } from './definition-schedules.js';
 import type { RdsRestoreRunInput } from '../../../lib/domain/rds/restore.js';
 import type { RdsInventoryOutcome } from '../../../lib/domain/rds/inventory.js';
+import type { DesiredVerificationSchedule } from './verification-schedule.js';
 
 /**
  * Everything the API asks of the workflow engine. The API resolves a definition into one immutable
@@ -28,6 +29,10 @@ export interface WorkflowLauncher {
   startRdsRestore(run: { workflowId: string; input: RdsRestoreRunInput }): Promise<StartedRun>;
   /** Refreshes one cloud account's inventory now and answers what it found. */
   runRdsInventory(account: { orgId: string; cloudAccountId: string }): Promise<RdsInventoryOutcome>;
+  /** Starts the verification whose RUNNING record the caller wrote, as workflow `workflowId`. */
+  verifyStorageTarget(verification: { orgId: string; storageTargetId: string; verificationId: string; workflowId: string }): Promise<void>;
+  /** Makes the engine hold the target's verification Schedule as its settings say (none once deleted or turned off). */
+  syncVerificationSchedule(desired: DesiredVerificationSchedule): Promise<void>;
 }
 
 export interface StartedRun {
@@ -71,6 +76,12 @@ export class UnavailableWorkflowLauncher implements WorkflowLauncher {
   runRdsInventory(): Promise<RdsInventoryOutcome> {
     this.refuse('refreshing an RDS inventory');
   }
+  verifyStorageTarget(): Promise<void> {
+    this.refuse('verifying a storage target');
+  }
+
+  /** Like definitions' schedules: reconciled when the API next starts with Temporal. */
+  async syncVerificationSchedule(): Promise<void> {}
 
   /**
    * Nothing is scheduled without the engine, yet definitions with policies may still be saved: the API

@@ -6,7 +6,7 @@ import { describe, formatBytes, formatDuration, formatTime, render, table } from
 import { watchJob } from '../progress/watch.js';
 import { allPages, backupIdOf } from '../lookup.js';
 
-const JOB_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RECOVERY_POINT_DELETE'] as const;
+const JOB_KINDS = ['BACKUP', 'REPLICATION', 'RESTORE', 'RECOVERY_POINT_DELETE', 'DRILL'] as const;
 const JOB_STATUSES = ['RUNNING', 'COMPLETED', 'PARTIAL', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {

@@ -32,7 +32,11 @@ export function idQueryParameters(document: ApiDocument, operation: string): str
 
 /** The lists: operations that take a cursor. */
 export function pagedLists(document: ApiDocument): string[] {
-  return operationsOf(document).filter((operation) => queryParameters(document, operation).some((parameter) => parameter.name === 'cursor'));
+  // A list under a record (`/storage-targets/{id}/verifications`) is reached only through that record's id,
+  // which its matrix row proves B is refused (404); its cursor is then only ever used on B's own record.
+  return operationsOf(document).filter(
+    (operation) => !operation.includes('{') && queryParameters(document, operation).some((parameter) => parameter.name === 'cursor'),
+  );
 }
 
 /** The same attempt with each of `ids` it carries swapped for an id that never existed; undefined when it carries none. */

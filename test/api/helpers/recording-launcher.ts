@@ -1,12 +1,14 @@
 import type { DesiredSchedules } from '../../../services/api/seams/definition-schedules.js';
 import type { RunStart } from '../../../lib/domain/runs/run-inputs.js';
 import type { WorkflowLauncher } from '../../../services/api/seams/workflow-launcher.js';
+import type { DesiredVerificationSchedule } from '../../../services/api/seams/verification-schedule.js';
 
 /** Stands in for Temporal: records what the API asked for and reports success. */
 export class RecordingLauncher implements WorkflowLauncher {
   readonly runs: RunStart[] = [];
   readonly calls: string[] = [];
   readonly schedules: DesiredSchedules[] = [];
+  readonly verificationSchedules: DesiredVerificationSchedule[] = [];
 
   async startRun(request: RunStart) {
     this.runs.push(request);
@@ -39,5 +41,11 @@ export class RecordingLauncher implements WorkflowLauncher {
   async releaseRecoveryPoint(recoveryPoint: { id: string }) {
     this.calls.push(`release:${recoveryPoint.id}`);
     return { workflowId: `recovery-point-delete-${recoveryPoint.id}` };
+  }
+  async verifyStorageTarget(verification: { verificationId: string }) {
+    this.calls.push(`verify:${verification.verificationId}`);
+  }
+  async syncVerificationSchedule(desired: DesiredVerificationSchedule) {
+    this.verificationSchedules.push(desired);
   }
 }

@@ -19,6 +19,7 @@ export interface VictimRecords {
   backup: string;
   replication: string;
   restore: string;
+  drill: string;
   recoveryPoint: string;
   cloudAccount: string;
   rdsBackup: string;
@@ -49,6 +50,8 @@ export interface AttackerRecords {
   replicationVersion: string;
   restore: string;
   restoreVersion: string;
+  drill: string;
+  drillVersion: string;
   recoveryPoint: string;
   /** A valid S3 target body with a name B does not use yet. */
   storageTargetBody: Record<string, unknown>;
@@ -109,6 +112,18 @@ function backupReferences(a: VictimRecords, b: AttackerRecords, method: 'POST' |
   ];
 }
 
+const drillBody = (b: AttackerRecords, extra: Record<string, unknown> = {}) => ({ name: 'b-drill', backupDefinitionId: b.backup, ...extra });
+
+function drillReferences(a: VictimRecords, b: AttackerRecords, method: 'POST' | 'PUT', url: string, headers: Record<string, string> = {}): Attempt[] {
+  const attempt = (extra: Record<string, unknown>, field: string): Attempt => ({ method, url, headers, body: drillBody(b, extra), expect: reference(field) });
+  return [
+    attempt({ backupDefinitionId: a.backup }, 'body.backupDefinitionId'),
+    attempt({ recoveryPointId: a.recoveryPoint }, 'body.recoveryPointId'),
+    attempt({ targetClusterId: a.cluster }, 'body.targetClusterId'),
+    attempt({ policyId: a.policy }, 'body.policyId'),
+  ];
+}
+
 function replicationReferences(a: VictimRecords, b: AttackerRecords, method: 'POST' | 'PUT', url: string, headers: Record<string, string> = {}): Attempt[] {
   const attempt = (extra: Record<string, unknown>, field: string): Attempt => ({ method, url, headers, body: replicationBody(b, extra), expect: reference(field) });
   return [
@@ -165,6 +180,8 @@ export const TENANT_MATRIX: Record<string, Row> = {
   'GET /api/v1/storage-targets/{id}': (a) => [{ method: 'GET', url: `/storage-targets/${a.storageTarget}`, expect: notFound }],
   'PUT /api/v1/storage-targets/{id}': (a, b) => [{ method: 'PUT', url: `/storage-targets/${a.storageTarget}`, headers: anyVersion, body: b.storageTargetBody, expect: notFound }],
   'DELETE /api/v1/storage-targets/{id}': (a) => [{ method: 'DELETE', url: `/storage-targets/${a.storageTarget}`, expect: notFound }],
+  'POST /api/v1/storage-targets/{id}/actions/verify': (a) => [{ method: 'POST', url: `/storage-targets/${a.storageTarget}/actions/verify`, body: {}, expect: notFound }],
+  'GET /api/v1/storage-targets/{id}/verifications': (a) => [{ method: 'GET', url: `/storage-targets/${a.storageTarget}/verifications`, expect: notFound }],
 
   'GET /api/v1/clusters': () => [{ method: 'GET', url: '/clusters', expect: own }],
   'POST /api/v1/clusters': (a) => [{ method: 'POST', url: '/clusters', body: { name: 'b-cluster', defaultStorageTargetId: a.storageTarget }, expect: reference('body.defaultStorageTargetId') }],
@@ -234,6 +251,21 @@ export const TENANT_MATRIX: Record<string, Row> = {
   ],
   'DELETE /api/v1/restores/{id}': (a) => [{ method: 'DELETE', url: `/restores/${a.restore}`, expect: notFound }],
   'POST /api/v1/restores/{id}/actions/run': (a) => [{ method: 'POST', url: `/restores/${a.restore}/actions/run`, expect: notFound }],
+
+  'GET /api/v1/restore-drills': (a) => [
+    { method: 'GET', url: `/restore-drills?clusterId=${a.cluster}`, expect: ownEmpty },
+    { method: 'GET', url: `/restore-drills?policyId=${a.policy}`, expect: ownEmpty },
+  ],
+  'POST /api/v1/restore-drills': (a, b) => drillReferences(a, b, 'POST', '/restore-drills'),
+  'GET /api/v1/restore-drills/{id}': (a) => [{ method: 'GET', url: `/restore-drills/${a.drill}`, expect: notFound }],
+  'PUT /api/v1/restore-drills/{id}': (a, b) => [
+    { method: 'PUT', url: `/restore-drills/${a.drill}`, headers: anyVersion, body: drillBody(b), expect: notFound },
+    ...drillReferences(a, b, 'PUT', `/restore-drills/${b.drill}`, ifMatch(b.drillVersion)),
+  ],
+  'DELETE /api/v1/restore-drills/{id}': (a) => [{ method: 'DELETE', url: `/restore-drills/${a.drill}`, expect: notFound }],
+  'POST /api/v1/restore-drills/{id}/actions/run': (a) => [{ method: 'POST', url: `/restore-drills/${a.drill}/actions/run`, expect: notFound }],
+  'POST /api/v1/restore-drills/{id}/actions/pause': (a) => [{ method: 'POST', url: `/restore-drills/${a.drill}/actions/pause`, expect: notFound }],
+  'POST /api/v1/restore-drills/{id}/actions/resume': (a) => [{ method: 'POST', url: `/restore-drills/${a.drill}/actions/resume`, expect: notFound }],
 
   'GET /api/v1/jobs': (a) => [
     { method: 'GET', url: `/jobs?clusterId=${a.cluster}`, expect: ownEmpty },

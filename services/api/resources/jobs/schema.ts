@@ -1,3 +1,4 @@
+import { DrillOutcome } from '../../../../lib/domain/drill-outcome-schema.js';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { JOB_KINDS, JOB_STATUSES } from '../../../../lib/common/enums.js';
@@ -74,6 +75,7 @@ export const Job = Type.Object({
       ),
     }),
   ),
+  drill: Nullable(DrillOutcome, { description: 'DRILL jobs: the verdict and its differences, once the drill has compared; null otherwise.' }),
   workflowId: Type.String({ description: 'Temporal workflow id of the run.' }),
   workflowRunId: Nullable(Type.String()),
   temporalUiUrl: Type.String({ format: 'uri', description: 'The run in the Temporal UI.' }),

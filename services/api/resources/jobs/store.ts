@@ -31,6 +31,7 @@ export function toApi(row: typeof jobs.$inferSelect, links: TemporalLinks, role:
     bytesTransferred: row.bytesTransferred,
     filesTransferred: row.filesTransferred,
     errors: errorsFor(row.errors, role),
+    drill: row.drill,
     workflowId: row.workflowId,
     workflowRunId: row.workflowRunId,
     temporalUiUrl: temporalUiUrl(links, row.workflowId, row.workflowRunId),

@@ -1,3 +1,4 @@
+import { DrillOutcome } from '../../../../lib/domain/drill-outcome-schema.js';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { RDS_DATABASE_TYPES, RECOVERY_POINT_SOURCES, RECOVERY_POINT_TYPES } from '../../../../lib/common/enums.js';
@@ -44,6 +45,7 @@ export const RecoveryPoint = Type.Object({
     lockedUntil: Nullable(Timestamp),
   }),
   sizeBytes: Type.Integer({ minimum: 0 }),
+  lastDrill: Nullable(DrillOutcome, { description: 'The latest restore drill of this point; null if it was never drilled.' }),
   contents: Type.Object({
     namespaces: Type.Array(NamespaceName),
     resourceCount: Type.Integer({ minimum: 0 }),

@@ -25,6 +25,7 @@ export function toApi(row: Row, now: Date): RecoveryPoint {
     snapshotExpiresAt: row.snapshotExpiresAt?.toISOString() ?? null,
     safeLock: { locked: isLocked(row, now), lockedUntil: row.lockedUntil?.toISOString() ?? null },
     sizeBytes: row.sizeBytes,
+    lastDrill: row.lastDrill,
     contents: row.contents,
   };
 }

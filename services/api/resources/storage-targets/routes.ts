@@ -13,6 +13,7 @@ import { expectedVersion, setEtag } from '../../http/versioning.js';
 import { referencesToStorageTarget, refuseWhileReferenced } from '../references.js';
 import { StorageTarget, StorageTargetCreate, StorageTargetUpdate } from './schema.js';
 import { createStorageTarget, toApi, updateStorageTarget } from './store.js';
+import { syncVerificationSchedule } from './verification-store.js';
 
 const tags = ['storage-targets'];
 // Storage targets hold credentials: only admins change them.
@@ -62,11 +63,15 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
           tags,
           summary: 'Add an S3 or filesystem storage target (an S3 bucket is probed first: reachable, credentials accepted, Object Lock)',
           body: StorageTargetCreate,
-          response: { 201: StorageTarget, ...errorResponses('name-taken', 'unprocessable') },
+          response: { 201: StorageTarget, ...errorResponses('name-taken', 'unprocessable', 'engine-unavailable') },
         },
       },
       async (request, reply) => {
-        const row = await createStorageTarget(request.tenant, context.keyring, targetChecks, request.body);
+        const row = await request.tenant.transaction(async (scope) => {
+          const created = await createStorageTarget(scope, context.keyring, targetChecks, request.body);
+          await syncVerificationSchedule(context.launcher, created);
+          return created;
+        });
         setEtag(reply, row);
         reply.code(201).header('location', `${request.url}/${row.id}`);
         return toApi(row);
@@ -82,7 +87,7 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
           summary: 'Replace a storage target (omit credentials to keep the stored ones)',
           params: IdParams,
           body: StorageTargetUpdate,
-          response: { 200: StorageTarget, ...errorResponses('not-found', 'name-taken', 'precondition-required', 'version-mismatch', 'unprocessable') },
+          response: { 200: StorageTarget, ...errorResponses('not-found', 'name-taken', 'precondition-required', 'version-mismatch', 'unprocessable', 'engine-unavailable') },
         },
       },
       async (request, reply) => {
@@ -90,6 +95,7 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
         const row = await request.tenant.transaction(async (scope) => {
           const updated = await updateStorageTarget(scope, context.keyring, targetChecks, request.params.id, version, request.body);
           await checkSafeLockedDefinitions(scope, {}, 'body.objectLockCapable');
+          await syncVerificationSchedule(context.launcher, updated);
           return updated;
         });
         setEtag(reply, row);
@@ -105,14 +111,15 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
           tags,
           summary: 'Delete a storage target that nothing uses',
           params: IdParams,
-          response: { 204: Type.Null(), ...errorResponses('not-found', 'still-referenced', 'version-mismatch') },
+          response: { 204: Type.Null(), ...errorResponses('not-found', 'still-referenced', 'version-mismatch', 'engine-unavailable') },
         },
       },
       async (request, reply) => {
         await request.tenant.transaction(async (scope) => {
-          await scope.getForUpdate(storageTargets, request.params.id, what);
+          const target = await scope.getForUpdate(storageTargets, request.params.id, what);
           refuseWhileReferenced(`storage target ${request.params.id}`, await referencesToStorageTarget(scope, request.params.id));
           await scope.delete(storageTargets, request.params.id, expectedVersion(request, false), what);
+          await syncVerificationSchedule(context.launcher, target, true);
         });
         return reply.code(204).send(null);
       },

@@ -2,12 +2,14 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { STORAGE_TARGET_KINDS } from '../../../../lib/common/enums.js';
 import { Name, RecordMeta, StringEnum, TaggedUnion } from '../../../../lib/domain/schema-kit.js';
+import { VerificationSettings } from '../../../../lib/domain/storage-verification.js';
 
 /** S3 bucket naming rules (lower case, 3-63 characters, no leading/trailing dot or dash). */
 const Bucket = Type.String({ minLength: 3, maxLength: 63, pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$' });
 
 const S3Settings = {
   name: Name,
+  verification: VerificationSettings,
   kind: Type.Literal('S3'),
   endpoint: Type.String({
     format: 'uri',
@@ -43,6 +45,7 @@ const S3Credentials = Type.Object(
 
 const FilesystemSettings = {
   name: Name,
+  verification: VerificationSettings,
   kind: Type.Literal('FILESYSTEM'),
   path: Type.String({
     minLength: 2,
@@ -80,5 +83,6 @@ export const StorageTarget = Type.Object({
   skipTlsVerify: Type.Optional(Type.Boolean()),
   hasCredentials: Type.Optional(Type.Boolean({ description: 'Credentials are stored (they are never returned).' })),
   path: Type.Optional(Type.String()),
+  verification: VerificationSettings,
 });
 export type StorageTarget = Static<typeof StorageTarget>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { storageTargets } from '../../../../lib/db/schema/index.js';
 import type { SecretKeyring } from '../../../../lib/common/secrets.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
+import { cronProblem, isKnownTimeZone } from '../../../../lib/common/cron.js';
 import { filesystemPathRefusal } from '../../../../lib/common/storage-access/filesystem-root.js';
 import { encryptCredentials, newRepositorySecretCiphertext, readCredentials } from '../../../../lib/db/storage-target-secrets.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
@@ -12,11 +13,20 @@ type Row = typeof storageTargets.$inferSelect;
 type S3Input = Extract<StorageTargetCreate | StorageTargetUpdate, { kind: 'S3' }>;
 
 function settingsOf(input: StorageTargetCreate | StorageTargetUpdate, objectLockCapable: boolean) {
+  const { verification } = input;
   if (input.kind === 'FILESYSTEM') {
-    return { name: input.name, kind: input.kind, objectLockCapable: false, config: { path: input.path } };
+    return { name: input.name, kind: input.kind, objectLockCapable: false, config: { path: input.path }, verification };
   }
   const { name, kind, endpoint, region, bucket, prefix, pathStyle, skipTlsVerify } = input;
-  return { name, kind, objectLockCapable, config: { endpoint, region, bucket, prefix, pathStyle, skipTlsVerify } };
+  return { name, kind, objectLockCapable, config: { endpoint, region, bucket, prefix, pathStyle, skipTlsVerify }, verification };
+}
+
+/** What the schema cannot say of the verification schedule: the cron grammar and the time zone database. */
+function checkVerification(input: StorageTargetCreate | StorageTargetUpdate): void {
+  const { cron, timeZone } = input.verification;
+  if (!isKnownTimeZone(timeZone)) throw fieldProblem('body.verification.timeZone', `"${timeZone}" is not an IANA time zone`);
+  const problem = cronProblem(cron);
+  if (problem) throw fieldProblem('body.verification.cron', problem);
 }
 
 /**
@@ -53,6 +63,7 @@ function checkFilesystemPath(checks: TargetChecks, scope: TenantScope, input: St
 
 export async function createStorageTarget(scope: TenantScope, keyring: SecretKeyring, checks: TargetChecks, input: StorageTargetCreate): Promise<Row> {
   const id = randomUUID();
+  checkVerification(input);
   checkFilesystemPath(checks, scope, input);
   const objectLockCapable = input.kind === 'S3' ? await probedObjectLock(checks.probe, input, input.credentials) : false;
   const credentialsCiphertext =
@@ -70,6 +81,7 @@ export async function updateStorageTarget(
   input: StorageTargetUpdate,
 ): Promise<Row> {
   const current = await scope.get(storageTargets, id, 'storage target');
+  checkVerification(input);
   checkFilesystemPath(checks, scope, input);
   const objectLockCapable = input.kind === 'S3' ? await probedObjectLock(checks.probe, input, input.credentials ?? (current.kind === 'S3' ? readCredentials(keyring, current) : null)) : false;
   let credentialsCiphertext = current.credentialsCiphertext;
@@ -89,6 +101,7 @@ export function toApi(row: Row): StorageTarget {
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    verification: row.verification,
   };
   const config = row.config as Record<string, string | boolean>;
   if (row.kind === 'FILESYSTEM') return { ...base, path: String(config.path) };
