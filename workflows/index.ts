@@ -9,3 +9,4 @@ export { recoveryPointExpiryWorkflow } from './recovery-point-expiry.js';
 export { repositoryGcPassWorkflow } from './repository-gc-pass.js';
 export { replicationWorkflow } from './replication.js';
 export { clusterSweepWorkflow, leftoverSweepWorkflow } from './leftover-sweep.js';
+export { notificationDeliveryWorkflow } from './notification-delivery.js';

@@ -3,6 +3,8 @@ import type { StorageRequestLimits } from '../../lib/datamover/storage/request-l
 import type { Client } from '@temporalio/client';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
 import type { Database } from '../../lib/db/client.js';
+import type { JobMetrics } from './job-metrics.js';
+import type { NotificationSettings } from './notifications/deliveries.js';
 
 /** What control activities are made over; injected, so tests and the worker wire them the same way. */
 export interface ControlDeps {
@@ -29,6 +31,10 @@ export interface ControlDeps {
   maintenanceBudgetMs?: number;
   /** HAVEN_REPOSITORY_CONCURRENCY: repository activities run at once; DEFAULT_REPOSITORY_CONCURRENCY when unset. */
   repositoryConcurrency?: number;
+  /** Counts ended jobs for the worker's /metrics; unset counts nothing. */
+  jobMetrics?: JobMetrics;
+  /** How notifications are sent; unset, ended jobs queue and send none (tests of other things). */
+  notifications?: NotificationSettings;
 }
 
 /** Identifies a job row; every job activity is scoped by the organization as well as the id. */

@@ -2,6 +2,7 @@ import type { ControlDeps } from './deps.js';
 import { jobActivities } from './jobs.js';
 import { leftoverJobActivities } from './leftover-jobs.js';
 import { moverTokenActivities } from './mover-tokens.js';
+import { notificationActivities } from './notifications/deliveries.js';
 import { orphanedJobActivities } from './orphaned-jobs.js';
 import { recoveryPointDeletionActivities } from './recovery-point-deletion.js';
 import { recoveryPointExpiryActivities } from './recovery-point-expiry.js';
@@ -31,6 +32,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...moverTokenActivities(deps),
     ...leftoverJobActivities(deps),
     ...orphanedJobActivities(deps),
+    ...notificationActivities(deps),
   };
 }
 

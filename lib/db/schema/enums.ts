@@ -4,6 +4,9 @@ import {
   HOOK_TYPES,
   JOB_KINDS,
   JOB_STATUSES,
+  NOTIFICATION_CHANNEL_KINDS,
+  NOTIFICATION_DELIVERY_STATUSES,
+  NOTIFICATION_EVENTS,
   RECOVERY_POINT_TYPES,
   ROLES,
   STORAGE_TARGET_KINDS,
@@ -16,3 +19,6 @@ export const definitionKindEnum = pgEnum('definition_kind', DEFINITION_KINDS);
 export const jobKindEnum = pgEnum('job_kind', JOB_KINDS);
 export const jobStatusEnum = pgEnum('job_status', JOB_STATUSES);
 export const recoveryPointTypeEnum = pgEnum('recovery_point_type', RECOVERY_POINT_TYPES);
+export const notificationChannelKindEnum = pgEnum('notification_channel_kind', NOTIFICATION_CHANNEL_KINDS);
+export const notificationEventEnum = pgEnum('notification_event', NOTIFICATION_EVENTS);
+export const notificationDeliveryStatusEnum = pgEnum('notification_delivery_status', NOTIFICATION_DELIVERY_STATUSES);

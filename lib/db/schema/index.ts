@@ -11,3 +11,4 @@ export * from './hook-bindings.js';
 export * from './jobs.js';
 export * from './recovery-points.js';
 export * from './organization-payload-keys.js';
+export * from './notifications.js';

@@ -15,4 +15,5 @@ export const WORKFLOW_TYPES = {
   repositoryGcPass: 'repositoryGcPassWorkflow',
   leftoverSweep: 'leftoverSweepWorkflow',
   clusterSweep: 'clusterSweepWorkflow',
+  notificationDelivery: 'notificationDeliveryWorkflow',
 } as const;
