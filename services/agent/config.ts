@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
+import { readMetricsListen, type MetricsListen } from '../../lib/common/metrics/listener.js';
 
 /** The agent's environment, read once at start. */
 export interface AgentConfig {
@@ -9,6 +10,8 @@ export interface AgentConfig {
   /** The cluster's agent token (HAVEN_AGENT_TOKEN): the gateway knows the cluster by it. */
   token: string;
   kubeConfig: KubeConfig;
+  /** HAVEN_METRICS_LISTEN: where /metrics is served inside the cluster; unset serves none. */
+  metricsListen?: MetricsListen;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -36,6 +39,15 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
   return kubeConfig;
 }
 
+function metricsListenOf(env: NodeJS.ProcessEnv): { metricsListen?: MetricsListen } {
+  try {
+    const listen = readMetricsListen(env);
+    return listen ? { metricsListen: listen } : {};
+  } catch (error) {
+    throw new AgentConfigError((error as Error).message);
+  }
+}
+
 export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const clusterId = env.HAVEN_CLUSTER_ID ?? '';
   if (!UUID.test(clusterId)) throw new AgentConfigError('HAVEN_CLUSTER_ID must be the cluster id from its registration (a UUID)');
@@ -47,5 +59,6 @@ export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     gateway: readGatewaySettings(env, 'the install manifest sets it'),
     token,
     kubeConfig: loadKubeConfig(env),
+    ...metricsListenOf(env),
   };
 }

@@ -9,6 +9,9 @@ import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { DEFAULT_EXPIRY_INTERVAL_MINUTES } from './seams/expiry-schedule.js';
 import { intervalMinutes } from './seams/interval-schedule.js';
 import { DEFAULT_SWEEP_INTERVAL_MINUTES } from './seams/sweep-schedule.js';
+import { readMetricsListen, type MetricsListen } from '../../lib/common/metrics/listener.js';
+import { notificationNetworks } from '../../lib/common/notification-networks.js';
+import type { EndpointNetworks } from '../../lib/common/storage-access/endpoints.js';
 
 /** Everything the API reads from its environment, read once at start. */
 export interface ApiConfig {
@@ -38,6 +41,10 @@ export interface ApiConfig {
    * send it and would pick the address its requests are counted against.
    */
   trustedProxies: string[];
+  /** HAVEN_METRICS_LISTEN: the listener /metrics is served on, apart from the API's port; unset serves none. */
+  metricsListen?: MetricsListen;
+  /** HAVEN_NOTIFICATION_PRIVATE_NETWORKS: internal networks webhook URLs and SMTP hosts may be on. */
+  notificationNetworks: EndpointNetworks;
 }
 
 /**
@@ -113,6 +120,14 @@ function readTrustedProxies(env: NodeJS.ProcessEnv): string[] {
   }
 }
 
+function guarded<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
 function readStorageAccess(env: NodeJS.ProcessEnv): StorageAccessPolicy {
   try {
     return storageAccessPolicy(env);
@@ -168,5 +183,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     sweepIntervalMinutes,
     rateLimits: readRateLimits(env),
     trustedProxies: readTrustedProxies(env),
+    notificationNetworks: guarded(() => notificationNetworks(env)),
+    ...guarded(() => {
+      const listen = readMetricsListen(env);
+      return listen ? { metricsListen: listen } : {};
+    }),
   };
 }

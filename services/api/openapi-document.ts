@@ -29,6 +29,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       clock: systemClock,
       agent: config.agent,
       temporal: config.temporal,
+      notificationNetworks: config.notificationNetworks,
     },
   });
   try {

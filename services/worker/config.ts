@@ -1,6 +1,9 @@
 import { storageAccessPolicy, type StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { parseKeyring, type SecretKeyring } from '../../lib/common/secrets.js';
 import { readTemporalConfig, type TemporalConfig } from '../../lib/common/temporal/config.js';
+import { readMetricsListen, type MetricsListen } from '../../lib/common/metrics/listener.js';
+import { notificationNetworks } from '../../lib/common/notification-networks.js';
+import type { EndpointNetworks } from '../../lib/common/storage-access/endpoints.js';
 
 /** The control worker's environment, read once at start. */
 export interface WorkerConfig {
@@ -12,10 +15,22 @@ export interface WorkerConfig {
   /** HAVEN_REPOSITORY_CONCURRENCY: repository activities this worker runs at once. */
   repositoryConcurrency?: number;
   storageAccess: StorageAccessPolicy;
+  /** HAVEN_METRICS_LISTEN: where /metrics is served; unset serves none. */
+  metricsListen?: MetricsListen;
+  /** HAVEN_NOTIFICATION_PRIVATE_NETWORKS: internal networks webhooks and SMTP servers may be on. */
+  notificationNetworks: EndpointNetworks;
 }
 
 export class WorkerConfigError extends Error {
   override name = 'WorkerConfigError';
+}
+
+function guarded<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new WorkerConfigError((error as Error).message);
+  }
 }
 
 function readStorageAccess(env: NodeJS.ProcessEnv): StorageAccessPolicy {
@@ -37,6 +52,11 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     databaseUrl: env.DATABASE_URL,
     keyring: parseKeyring(env.HAVEN_SECRET_KEY),
     storageAccess: readStorageAccess(env),
+    notificationNetworks: guarded(() => notificationNetworks(env)),
+    ...guarded(() => {
+      const listen = readMetricsListen(env);
+      return listen ? { metricsListen: listen } : {};
+    }),
     ...(grace ? { gcGraceMs: Number(grace) * 60_000 } : {}),
     ...(concurrency ? { repositoryConcurrency: Number(concurrency) } : {}),
   };
