@@ -10,6 +10,7 @@ import { definitionActionRoutes } from './definitions/action-routes.js';
 import { definitionCrudRoutes } from './definitions/crud-routes.js';
 import { destinationRoutes } from './definitions/destination-routes.js';
 import { jobRoutes } from './jobs/routes.js';
+import { notificationChannelRoutes } from './notification-channels/routes.js';
 import { organizationRoutes } from './organization/routes.js';
 import { policyRoutes } from './policies/routes.js';
 import { recoveryPointRoutes } from './recovery-points/routes.js';
@@ -40,5 +41,6 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(destinationRoutes(replicationDefinitionKind));
     await api.register(jobRoutes(context));
     await api.register(recoveryPointRoutes(context));
+    await api.register(notificationChannelRoutes(context));
   };
 }
