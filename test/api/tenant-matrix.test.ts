@@ -19,7 +19,7 @@ import {
 import { RecordingLauncher } from './helpers/recording-launcher.js';
 import { idQueryParameters, operationsOf, pagedLists, verdict, withNeverExistingIds } from './helpers/api-document.js';
 import type { ApiDocument } from './helpers/api-document.js';
-import { TENANT_MATRIX } from './helpers/tenant-matrix.js';
+import { TENANT_MATRIX, webhookChannelBody } from './helpers/tenant-matrix.js';
 import type { AttackerRecords, Attempt, VictimRecords } from './helpers/tenant-matrix.js';
 import { authorized, startTestApi } from './helpers/test-api.js';
 import { API_PREFIX } from '../../services/api/app.js';
@@ -111,6 +111,12 @@ beforeAll(async () => {
   const userEmail = `${uniqueName('victim')}@example.com`;
   const user = expectStatus<{ id: string }>(await victim.post('/users', { email: userEmail, displayName: 'Victim', role: 'operator' }), 201);
   const apiKey = expectStatus<{ id: string; name: string }>(await victim.post('/api-keys', { ...victimName('ci-key'), role: 'viewer', userId: user.id }), 201);
+  const channel = expectStatus<{ id: string; name: string }>(await victim.post('/notification-channels', webhookChannelBody(uniqueName('victim-channel'))), 201);
+  seconds.push(expectStatus<{ id: string; name: string }>(await victim.post('/notification-channels', webhookChannelBody(uniqueName('victim-channel-2'))), 201));
+  // Two deliveries in A's log, so it has a second page.
+  for (const event of ['FAILED', 'SKIPPED'] as const) {
+    await db.insert(schema.notificationDeliveries).values({ orgId: victimOrg.orgId, channelId: channel.id, jobId: job.id, event, message: { event, organizationId: victimOrg.orgId, job: { id: job.id, kind: 'BACKUP', status: event, definitionId: null, definitionName: 'victim', message: '', skipReason: null, startedAt: '', endedAt: '' } } });
+  }
   const sealed = expectStatus<{ payloads: unknown[] }>(
     await victim.post('/codec/encode', { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"victim secret"').toString('base64') }] }),
     200,
@@ -131,8 +137,9 @@ beforeAll(async () => {
     user: user.id,
     userEmail,
     apiKey: apiKey.id,
+    notificationChannel: channel.id,
     payload: sealed.payloads[0],
-    names: [target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, apiKey.name, ...seconds.map((record) => record.name)],
+    names: [target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, apiKey.name, channel.name, ...seconds.map((record) => record.name)],
     others: [destination.id, ...seconds.map((record) => record.id)],
   };
 
@@ -171,7 +178,7 @@ let document: ApiDocument;
 
 /** A's ids: what B may send (it knows them), never read back, and must not tell from ids that never existed. */
 function victimIds(): string[] {
-  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.recoveryPoint, a.job, a.user, a.apiKey, ...a.others];
+  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.recoveryPoint, a.job, a.user, a.apiKey, a.notificationChannel, ...a.others];
 }
 
 /** A's ids and names that the request itself does not carry: B must not read them in any answer. */
@@ -262,7 +269,8 @@ describe('the tenant matrix', () => {
     const lists = pagedLists(document);
     let paged = 0;
     for (const operation of lists) {
-      const path = operation.split(' ')[1]!.slice(API_PREFIX.length);
+      // A list under one of A's records (a channel's delivery log) is paged under that record.
+      const path = operation.split(' ')[1]!.slice(API_PREFIX.length).replace('/notification-channels/{id}/', `/notification-channels/${a.notificationChannel}/`);
       const first = await victim.get(`${path}?limit=1`);
       // Installation administration is no organization's: neither A nor B may list it.
       if (path.startsWith('/installation/')) continue;
