@@ -13,7 +13,7 @@ const NotificationEvent = StringEnum(NOTIFICATION_EVENTS, {
 });
 
 /** A mailbox, as an SMTP envelope takes it: no display name, no spaces. */
-const Mailbox = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@<>(),;:"]+@[^\\s@<>(),;:"]+$', examples: ['ops@example.com'] });
+const Mailbox = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\x00-\\x20\\x7f@<>(),;:"]+@[^\\x00-\\x20\\x7f@<>(),;:"]+$', examples: ['ops@example.com'] });
 
 const Common = {
   name: Name,
