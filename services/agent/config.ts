@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
-import { readMetricsListen, type MetricsListen } from '../../lib/common/metrics/listener.js';
+import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
 
 /** The agent's environment, read once at start. */
 export interface AgentConfig {
@@ -39,15 +39,6 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
   return kubeConfig;
 }
 
-function metricsListenOf(env: NodeJS.ProcessEnv): { metricsListen?: MetricsListen } {
-  try {
-    const listen = readMetricsListen(env);
-    return listen ? { metricsListen: listen } : {};
-  } catch (error) {
-    throw new AgentConfigError((error as Error).message);
-  }
-}
-
 export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const clusterId = env.HAVEN_CLUSTER_ID ?? '';
   if (!UUID.test(clusterId)) throw new AgentConfigError('HAVEN_CLUSTER_ID must be the cluster id from its registration (a UUID)');
@@ -59,6 +50,6 @@ export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     gateway: readGatewaySettings(env, 'the install manifest sets it'),
     token,
     kubeConfig: loadKubeConfig(env),
-    ...metricsListenOf(env),
+    ...metricsListenSetting(env, (message) => new AgentConfigError(message)),
   };
 }

@@ -9,7 +9,7 @@ import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { DEFAULT_EXPIRY_INTERVAL_MINUTES } from './seams/expiry-schedule.js';
 import { intervalMinutes } from './seams/interval-schedule.js';
 import { DEFAULT_SWEEP_INTERVAL_MINUTES } from './seams/sweep-schedule.js';
-import { readMetricsListen, type MetricsListen } from '../../lib/common/metrics/listener.js';
+import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
 import { notificationNetworks } from '../../lib/common/notification-networks.js';
 import type { EndpointNetworks } from '../../lib/common/storage-access/endpoints.js';
 
@@ -184,9 +184,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     rateLimits: readRateLimits(env),
     trustedProxies: readTrustedProxies(env),
     notificationNetworks: guarded(() => notificationNetworks(env)),
-    ...guarded(() => {
-      const listen = readMetricsListen(env);
-      return listen ? { metricsListen: listen } : {};
-    }),
+    ...metricsListenSetting(env, (message) => new ConfigError(message)),
   };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
 import { DEFAULT_TEMPORAL_NAMESPACE, parsePayloadKeyring } from '../../lib/common/temporal/config.js';
-import { readMetricsListen, type MetricsListen } from '../../lib/common/metrics/listener.js';
+import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
 
 /** Where clusters reach the gateway when nothing else is configured (Temporal's own port is 7233). */
 export const DEFAULT_GATEWAY_LISTEN = '0.0.0.0:7243';
@@ -33,15 +33,6 @@ function readPem(variable: string, path: string): Buffer {
   }
 }
 
-function metricsListenOf(env: NodeJS.ProcessEnv): { metricsListen?: MetricsListen } {
-  try {
-    const listen = readMetricsListen(env);
-    return listen ? { metricsListen: listen } : {};
-  } catch (error) {
-    throw new GatewayConfigError((error as Error).message);
-  }
-}
-
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   if (!env.TEMPORAL_ADDRESS) throw new GatewayConfigError('TEMPORAL_ADDRESS is not set (host:port of the Temporal frontend the gateway relays to)');
   if (!env.DATABASE_URL) throw new GatewayConfigError('DATABASE_URL is not set (the gateway checks agent tokens against the clusters table)');
@@ -56,6 +47,6 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     listen: env.HAVEN_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN,
     ...(cert && key ? { tls: { certChain: readPem('HAVEN_GATEWAY_TLS_CERT', cert), privateKey: readPem('HAVEN_GATEWAY_TLS_KEY', key) } } : {}),
     allowPlaintext: env.HAVEN_GATEWAY_ALLOW_PLAINTEXT === 'true',
-    ...metricsListenOf(env),
+    ...metricsListenSetting(env, (message) => new GatewayConfigError(message)),
   };
 }

@@ -1,7 +1,7 @@
 import { storageAccessPolicy, type StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { parseKeyring, type SecretKeyring } from '../../lib/common/secrets.js';
 import { readTemporalConfig, type TemporalConfig } from '../../lib/common/temporal/config.js';
-import { readMetricsListen, type MetricsListen } from '../../lib/common/metrics/listener.js';
+import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
 import { notificationNetworks } from '../../lib/common/notification-networks.js';
 import type { EndpointNetworks } from '../../lib/common/storage-access/endpoints.js';
 
@@ -53,10 +53,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     keyring: parseKeyring(env.HAVEN_SECRET_KEY),
     storageAccess: readStorageAccess(env),
     notificationNetworks: guarded(() => notificationNetworks(env)),
-    ...guarded(() => {
-      const listen = readMetricsListen(env);
-      return listen ? { metricsListen: listen } : {};
-    }),
+    ...metricsListenSetting(env, (message) => new WorkerConfigError(message)),
     ...(grace ? { gcGraceMs: Number(grace) * 60_000 } : {}),
     ...(concurrency ? { repositoryConcurrency: Number(concurrency) } : {}),
   };

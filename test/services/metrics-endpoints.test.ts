@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../scripts/stack/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecretToken } from '../../lib/common/secret-tokens.js';
 import { generateKeyEntry } from '../../lib/common/secrets.js';
@@ -15,14 +15,6 @@ import { stackEnv, uniqueName } from '../support/stack-env.js';
  * Haven's four long-running processes started as their entrypoints (services/<name>/main.ts), each with
  * HAVEN_METRICS_LISTEN, and scraped over HTTP as Prometheus would: what `curl /metrics` shows.
  */
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const children: ChildProcess[] = [];
 const output = new Map<string, string>();

@@ -54,3 +54,14 @@ export async function startMetricsListener(registry: Registry, listen: MetricsLi
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** HAVEN_METRICS_LISTEN as a config field, with the process's own configuration error. */
+export function metricsListenSetting(env: NodeJS.ProcessEnv, configError: (message: string) => Error): { metricsListen?: MetricsListen } {
+  let listen: MetricsListen | undefined;
+  try {
+    listen = readMetricsListen(env);
+  } catch (error) {
+    throw configError((error as Error).message);
+  }
+  return listen ? { metricsListen: listen } : {};
+}
