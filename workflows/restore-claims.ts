@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ClusterRestoreVolumeActivities } from '../activities/cluster/restore/restore-volume-activities.js';
 import type { RestoreSource } from '../activities/control/restore-source.js';
 import type { RestoreRunInput } from '../lib/domain/runs/restore-run.js';
-import type { RepositoryAccess, RestoreResourcesRequest } from '../proto/agent/index.js';
+import type { RepositoryAccess, RestoreResourcesRequest, RestoreResourcesRequestV1 } from '../proto/agent/index.js';
 import type { EmptiedClaim, RestoredClaim, RestoredClaimState } from '../proto/agent/restore-volumes.js';
 import { snapshotWait } from './activity-profiles.js';
 import type { RestoredVolumes } from './restore-checks.js';
@@ -15,18 +15,49 @@ import { DEFAULT_SNAPSHOT_PROVISIONING_TIMEOUT_MINUTES } from './restore-volumes
  */
 export function restoreResourcesRequest(input: RestoreRunInput, source: RestoreSource, repository: RepositoryAccess, volumes: RestoredVolumes): RestoreResourcesRequest {
   const { fromSnapshots, fromCopies } = volumes;
+  const granularVolumes = input.selection.volumes ?? [];
   return {
-    version: 1,
+    version: 2,
     jobId: input.jobId,
     clusterId: input.targetClusterId,
     snapshotId: source.resourcesSnapshotId,
     repository,
-    selection: input.selection,
-    transforms: input.transforms,
+    ...(granularVolumes.length > 0 ? volumeRestoreParts(input, source) : { selection: { ...input.selection, resources: input.selection.resources ?? [], volumes: [] }, transforms: input.transforms }),
     existingResources: input.existingResources,
     ...(fromSnapshots.length > 0 ? { snapshotVolumes: fromSnapshots } : {}),
     ...(fromCopies.length > 0 ? { copyVolumes: fromCopies.map(({ namespace, claim }) => ({ namespace, claim })) } : {}),
   };
+}
+
+/**
+ * A volume restored alone into a new claim: the agent writes only that claim (and its namespace), under its
+ * new names, so the other selection fields and namespace renames have nothing to act on; a chosen class is
+ * a remap of the claim's backed-up one.
+ */
+function volumeRestoreParts(input: RestoreRunInput, source: RestoreSource): Pick<RestoreResourcesRequest, 'selection' | 'transforms'> {
+  const volumes = input.selection.volumes ?? [];
+  const classes = { ...input.transforms.storageClassMapping };
+  for (const volume of volumes) {
+    const backedUp = source.persistentVolumes.find((v) => v.namespace === volume.namespace && v.claim === volume.claim)?.storageClass;
+    if (volume.storageClass && backedUp) classes[backedUp] = volume.storageClass;
+  }
+  return {
+    selection: {
+      namespaces: [],
+      resourceTypes: [],
+      labels: '',
+      resources: [],
+      volumes: volumes.map(({ namespace, claim, targetNamespace, targetClaim }) => ({ namespace, claim, targetNamespace, targetClaim })),
+    },
+    transforms: { ...input.transforms, namespacePrefix: '', namespaceSuffix: '', namespaceMapping: {}, storageClassMapping: classes },
+  };
+}
+
+/** The oldest message that says it: v1 when nothing granular is asked, so agents of before v2 still restore. */
+export function restoreResourcesMessage(request: RestoreResourcesRequest): RestoreResourcesRequest | RestoreResourcesRequestV1 {
+  const { resources, volumes, ...selection } = request.selection;
+  if (resources.length > 0 || volumes.length > 0) return request;
+  return { ...request, version: 1, selection };
 }
 
 /** Each claim created empty, with the copy that fills it. */

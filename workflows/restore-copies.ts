@@ -9,7 +9,8 @@ import { rootCauseMessage } from './failure-message.js';
 /** One claim created empty by the resource restore, with the copy that fills it. */
 export interface CopyToFill {
   claim: EmptiedClaim;
-  copy: Pick<CopiedVolume, 'copySnapshotId' | 'volumeMode'>;
+  /** `paths`: a granular restore's selection inside the copy; absent restores all of it. */
+  copy: Pick<CopiedVolume, 'copySnapshotId' | 'volumeMode'> & { paths?: string[] };
 }
 
 export interface CopyFillPlan {
@@ -66,9 +67,10 @@ export async function fillClaimsFromCopies(plan: CopyFillPlan, onChange: (fill: 
           // gone, and deleting the pod may take a while.
           async (activities) => {
             const { bytes, files } = await activities.restoreVolumeFromRepository({
-              version: 1,
+              version: 2,
               jobId: plan.jobId,
               snapshotId: fill.copy.copySnapshotId,
+              paths: fill.copy.paths ?? [],
               repository: plan.repository,
               limits: { concurrentFiles, memoryLimitMiB: options.dataMoverMemoryLimitMiB },
               volume: { namespace: fill.claim.namespace, claim },

@@ -11,7 +11,7 @@ import { CLUSTER_CALL, CONTROL, EXPORT } from './activity-profiles.js';
 import { moverPodAgent } from './mover-pod.js';
 import { failureOutput, rootCauseMessage } from './failure-message.js';
 import { checkTarget, checkVolumesRestorable, restoredVolumes } from './restore-checks.js';
-import { awaitSnapshotClaims, copiesToFill, releasableSources, restoreResourcesRequest } from './restore-claims.js';
+import { awaitSnapshotClaims, copiesToFill, releasableSources, restoreResourcesMessage, restoreResourcesRequest } from './restore-claims.js';
 import { fillClaimsFromCopies } from './restore-copies.js';
 import { runPostRestoreHooks } from './restore-hooks.js';
 import { RESTORE_STEPS } from './restore-progress.js';
@@ -83,7 +83,7 @@ export async function restoreWorkflow(input: RestoreRunInput): Promise<RestoreOu
     const repository = await control.resolveRepositoryAccess({ orgId: input.orgId, storageTargetId: source.storageTargetId, retention: READ_ONLY });
 
     await track.enter('RESTORING_RESOURCES');
-    const result = await agent.restoreResourcesFromRepository(restoreResourcesRequest(input, source, repository, volumes));
+    const result = await agent.restoreResourcesFromRepository(restoreResourcesMessage(restoreResourcesRequest(input, source, repository, volumes)));
     track.showCounts(result.counts);
     const created = result.restoredClaims ?? [];
     const emptied = result.emptiedClaims ?? [];

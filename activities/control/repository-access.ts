@@ -1,21 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq } from 'drizzle-orm';
 import type { RepositoryAccess } from '../../proto/agent/index.js';
-import { newRepositorySecretCiphertext, readCredentials, readRepositorySecret } from '../../lib/db/storage-target-secrets.js';
+import { newRepositorySecretCiphertext, readRepositorySecret } from '../../lib/db/storage-target-secrets.js';
 import { storageTargets } from '../../lib/db/schema/index.js';
+import { REPOSITORY_FOLDER, targetRepository } from '../../lib/db/storage-target-repository.js';
 import type { ControlDeps } from './deps.js';
 
-/** The repository sits in its own folder under the target's prefix, leaving room beside it. */
-export const REPOSITORY_FOLDER = 'repository';
-
-type TargetRow = typeof storageTargets.$inferSelect;
-
-function locationOf(row: TargetRow): string {
-  const config = row.config as Record<string, unknown>;
-  if (row.kind === 'FILESYSTEM') return `${String(config.path).replace(/\/+$/, '')}/${REPOSITORY_FOLDER}`;
-  const prefix = String(config.prefix ?? '').replace(/^\/+|\/+$/g, '');
-  return `s3://${String(config.bucket)}/${prefix ? `${prefix}/` : ''}${REPOSITORY_FOLDER}`;
-}
+export { REPOSITORY_FOLDER };
 
 export interface RepositoryAccessRequest {
   orgId: string;
@@ -44,25 +35,7 @@ export function repositoryAccessActivities(deps: ControlDeps) {
           await tx.update(storageTargets).set({ repositorySecretCiphertext }).where(eq(storageTargets.id, row.id));
           secret = readRepositorySecret(deps.keyring, { ...row, repositorySecretCiphertext }) as string;
         }
-        const config = row.config as Record<string, unknown>;
-        const credentials = readCredentials(deps.keyring, row);
-        return {
-          storageTargetId: row.id,
-          location: locationOf(row),
-          ...(row.kind === 'S3'
-            ? {
-                s3: {
-                  endpoint: String(config.endpoint),
-                  region: String(config.region),
-                  pathStyle: Boolean(config.pathStyle),
-                  accessKeyId: credentials?.accessKeyId ?? '',
-                  secretAccessKey: credentials?.secretAccessKey ?? '',
-                },
-              }
-            : {}),
-          secret,
-          ...(request.retention.safeLock ? { retentionDays: request.retention.days } : {}),
-        };
+        return targetRepository(deps.keyring, row, secret, request.retention);
       });
     },
   };

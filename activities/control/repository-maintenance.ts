@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { backendFor } from '../common/open-repository.js';
 import { toActivityFailure } from '../common/failures.js';
 import { withHeartbeats } from '../common/heartbeats.js';
-import { checkStorageReach } from '../common/storage-reach.js';
+import { checkStorageReach } from '../../lib/common/storage-access/reach.js';
 import { StorageAccessRefusedError } from '../../lib/common/storage-access/endpoints.js';
 import { storageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';

@@ -15,7 +15,8 @@ export class RestoredSizeMismatchError extends Error {
 /**
  * Restores a repository snapshot into the mounted volume. Every chunk is verified as it is read (keyed
  * hash and AEAD tag); the restored file count is then checked against the snapshot's own. A restore has
- * no checkpoint to resume from: a retried attempt writes the same files again, which is idempotent.
+ * no checkpoint to resume from: a retried attempt writes the same files again, which is idempotent. A
+ * granular restore (`paths`) writes only those paths and the directories above them.
  */
 export async function restoreVolume(context: MoverContext, request: RestoreVolumeRequest): Promise<RestoreVolumeResult> {
   // Open, never init: a restore from a repository that is not there must fail, not create an empty one.
@@ -30,6 +31,7 @@ export async function restoreVolume(context: MoverContext, request: RestoreVolum
       runRestore(repository, {
         snapshotId: request.snapshotId,
         target: context.dataPath,
+        ...(request.paths.length > 0 ? { paths: request.paths } : {}),
         concurrentFiles: request.limits.concurrentFiles,
         memoryLimitBytes: Math.min(request.limits.memoryLimitMiB, context.memoryLimitMiB) * MiB,
         observe: (figures) => {
@@ -38,7 +40,8 @@ export async function restoreVolume(context: MoverContext, request: RestoreVolum
       }),
     (details) => (meter ? { ...details, progress: meter.sample() } : details),
   );
-  if (snapshot.volumeMode === 'filesystem' && result.files !== snapshot.stats.files) {
+  // Only a whole copy can be counted against the snapshot's figures; selected paths are a part of it.
+  if (snapshot.volumeMode === 'filesystem' && request.paths.length === 0 && result.files !== snapshot.stats.files) {
     throw new RestoredSizeMismatchError(`restored ${result.files} files of snapshot ${request.snapshotId}, which holds ${snapshot.stats.files}`);
   }
   return { version: 1, entries: result.entries, files: result.files, bytes: result.bytes, skipped: result.skipped };

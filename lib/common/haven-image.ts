@@ -35,9 +35,11 @@ export function imageReferenceParts(reference: string): { repository: string; ta
 
 /**
  * How the image starts each process (its working directory is /app, its PATH has `node`). Services run
- * TypeScript through tsx's loader, as in development: the worker bundles workflows from their sources at
- * start anyway, so the image carries the sources. The image's Cmd is the API's; the agent manifest and
- * mover pods set their own `command` from here.
+ * TypeScript through tsx's loader, as in development, so the image carries the sources; the worker's
+ * workflows are bundled at build (HAVEN_WORKFLOW_BUNDLE). The image's Cmd is the API's; the agent
+ * manifest and mover pods set their own `command` from here, and the Helm charts' containers name these
+ * same commands (test/helm/process-commands.test.ts). `migrate` applies pending migrations and exits:
+ * the control-plane chart's init containers.
  */
 export const HAVEN_PROCESS_COMMANDS = {
   api: ['node', '--import', 'tsx', 'services/api/main.ts'],
@@ -45,6 +47,7 @@ export const HAVEN_PROCESS_COMMANDS = {
   gateway: ['node', '--import', 'tsx', 'services/gateway/main.ts'],
   agent: ['node', '--import', 'tsx', 'services/agent/main.ts'],
   mover: ['node', '--import', 'tsx', 'services/mover/main.ts'],
+  migrate: ['node', '--import', 'tsx', 'services/api/migrate.ts'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type HavenProcess = keyof typeof HAVEN_PROCESS_COMMANDS;

@@ -45,6 +45,7 @@ const CATALOGUE = {
   'agent-not-connected': { status: 409, title: 'The cluster\'s agent is not connected' },
   'agent-timeout': { status: 504, title: 'The cluster\'s agent did not answer in time' },
   'agent-answer-invalid': { status: 502, title: 'The cluster\'s agent answered something Haven does not accept' },
+  'storage-unavailable': { status: 502, title: 'The storage target could not be read' },
   'engine-unavailable': { status: 503, title: 'The workflow engine did not answer' },
   'workflows-unavailable': { status: 501, title: 'Workflow execution is not available yet' },
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },

@@ -198,6 +198,23 @@ export class StorageUnavailableError extends DataMoverError {
 }
 
 /**
+ * A filesystem repository's disk (or quota) is full. Not retryable: another attempt meets the same full
+ * disk; the run fails saying so, and the next run after space is freed completes (what was written
+ * before is whole: every object lands by rename, and the run's partial temp file is removed).
+ */
+export class StorageFullError extends DataMoverError {
+  readonly code = 'STORAGE_FULL';
+  readonly retryable = false;
+  constructor(
+    readonly location: string,
+    override readonly cause: unknown,
+  ) {
+    super(`the repository storage at ${location} is full (${(cause as NodeJS.ErrnoException)?.code ?? 'no space left'}): free space or raise the quota, then run again`);
+    this.name = 'StorageFullError';
+  }
+}
+
+/**
  * The storage endpoint did not connect, or did not finish answering, within its deadline (request-limits.ts).
  * Retryable: a congested endpoint may answer the next time; a hostile one costs each attempt its deadline.
  */

@@ -1,4 +1,5 @@
 import type { Transforms } from './definitions/options.js';
+import { mappedName } from './name-map.js';
 
 /**
  * Renames the namespaces a restore brings along: an explicit mapping, or prefix + name + suffix (the API
@@ -13,8 +14,11 @@ export class NamespaceMapping {
 
   target(namespace: string): string {
     if (!this.restored.has(namespace)) return namespace;
-    const mapped = this.transforms.namespaceMapping[namespace];
-    if (mapped !== undefined) return mapped;
-    return `${this.transforms.namespacePrefix}${namespace}${this.transforms.namespaceSuffix}`;
+    return renamedNamespace(this.transforms, namespace);
   }
+}
+
+/** Where a namespace the restore brings lands: its own mapping entry, else prefix + name + suffix. */
+export function renamedNamespace(transforms: Pick<Transforms, 'namespacePrefix' | 'namespaceSuffix' | 'namespaceMapping'>, namespace: string): string {
+  return mappedName(transforms.namespaceMapping, namespace) ?? `${transforms.namespacePrefix}${namespace}${transforms.namespaceSuffix}`;
 }

@@ -34,8 +34,9 @@ export type ListLeftoversResult = Static<typeof ListLeftoversResultV1>;
 
 /**
  * Control plane -> agent: delete what these ended jobs left (mover pods, temporary claims, credentials
- * Secrets, VolumeSnapshots with the data of any content Haven retained), except the snapshots in `keep`,
- * which a live recovery point still holds. Idempotent.
+ * Secrets, VolumeSnapshots with the data of any content Haven retained, restores' snapshot sources no
+ * unbound claim waits for), except the snapshots in `keep`, which a live recovery point still holds.
+ * Idempotent.
  */
 export const SweepLeftoversRequestV1 = Type.Object({
   version: Type.Literal(1),

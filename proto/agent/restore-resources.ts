@@ -42,7 +42,41 @@ export const RestoreResourcesRequestV1 = Type.Object({
   /** Claims to create empty (dynamic provisioning, no PV) for a data mover to fill from their copies. Added after v1. */
   copyVolumes: Type.Optional(Type.Array(RestoreCopyVolumeV1)),
 });
-export type RestoreResourcesRequest = Static<typeof RestoreResourcesRequestV1>;
+export type RestoreResourcesRequestV1 = Static<typeof RestoreResourcesRequestV1>;
+
+/** One object of the recovery point by type (`configmaps`, `deployments.apps`), namespace and name. */
+export const SelectedResourceV2 = Type.Object({ type: Type.String(), namespace: Type.Optional(Type.String()), name: Type.String() });
+
+/**
+ * One claim of the recovery point restored, alone, into a new claim `targetNamespace`/`targetClaim` (its
+ * class through the request's storageClassMapping, like any claim's).
+ */
+export const SelectedVolumeV2 = Type.Object({
+  namespace: Type.String(),
+  claim: Type.String(),
+  targetNamespace: Type.String(),
+  targetClaim: Type.String(),
+});
+export type SelectedVolume = Static<typeof SelectedVolumeV2>;
+
+/**
+ * V2 adds granular restores: single resources, or one claim into a new one. An agent that knew only v1
+ * would restore everything the other fields select, so these travel as v2, which such an agent refuses;
+ * requests without them are still sent as v1 (workflows/restore-claims.ts), which every agent reads.
+ */
+export const RestoreSelectionV2 = Type.Object({
+  ...RestoreSelectionV1.properties,
+  resources: Type.Array(SelectedResourceV2),
+  volumes: Type.Array(SelectedVolumeV2),
+});
+
+export const RestoreResourcesRequestV2 = Type.Object({
+  ...RestoreResourcesRequestV1.properties,
+  version: Type.Literal(2),
+  selection: RestoreSelectionV2,
+});
+export type RestoreResourcesRequest = Static<typeof RestoreResourcesRequestV2>;
+
 
 const OutcomeKindV1 = Type.Union([Type.Literal('CREATED'), Type.Literal('UPDATED'), Type.Literal('SKIPPED'), Type.Literal('FAILED')]);
 
@@ -82,7 +116,8 @@ export const RestoreResourcesResultV1 = Type.Object({
 export type RestoreResourcesResult = Static<typeof RestoreResourcesResultV1>;
 
 export const restoreResourcesRequestCodec = versionedCodec<RestoreResourcesRequest>('restore-resources request', {
-  1: versionDecoder(RestoreResourcesRequestV1, (value) => value),
+  1: versionDecoder(RestoreResourcesRequestV1, (value) => ({ ...value, version: 2, selection: { ...value.selection, resources: [], volumes: [] } })),
+  2: versionDecoder(RestoreResourcesRequestV2, (value) => value),
 });
 
 export const restoreResourcesResultCodec = versionedCodec<RestoreResourcesResult>('restore-resources result', {

@@ -88,7 +88,15 @@ export const RestoreVolumeRequestV1 = Type.Object({
   /** The recovery point's claim being restored: echoed in the heartbeats, so the run's progress names it. */
   volume: Type.Optional(Type.Object({ namespace: Type.String(), claim: Type.String() })),
 });
-export type RestoreVolumeRequest = Static<typeof RestoreVolumeRequestV1>;
+
+/** V2 adds `paths`: a granular restore brings back only some files of the copy. V1 requests mean the whole copy. */
+export const RestoreVolumeRequestV2 = Type.Object({
+  ...RestoreVolumeRequestV1.properties,
+  version: Type.Literal(2),
+  /** Relative to the volume's root: restore only these and what lies below them; empty restores everything. */
+  paths: Type.Array(Type.String({ minLength: 1 })),
+});
+export type RestoreVolumeRequest = Static<typeof RestoreVolumeRequestV2>;
 
 export const RestoreVolumeResultV1 = Type.Object({
   version: Type.Literal(1),
@@ -103,5 +111,8 @@ export type RestoreVolumeResult = Static<typeof RestoreVolumeResultV1>;
 export const backupVolumeRequestCodec = versionedCodec<BackupVolumeRequest>('backup-volume request', { 1: versionDecoder(BackupVolumeRequestV1, (v) => v) });
 export const backupVolumeResultCodec = versionedCodec<BackupVolumeResult>('backup-volume result', { 1: versionDecoder(BackupVolumeResultV1, (v) => v) });
 export const copyHeartbeatCodec = versionedCodec<CopyHeartbeat>('copy heartbeat', { 1: versionDecoder(CopyHeartbeatV1, (v) => v) });
-export const restoreVolumeRequestCodec = versionedCodec<RestoreVolumeRequest>('restore-volume request', { 1: versionDecoder(RestoreVolumeRequestV1, (v) => v) });
+export const restoreVolumeRequestCodec = versionedCodec<RestoreVolumeRequest>('restore-volume request', {
+  1: versionDecoder(RestoreVolumeRequestV1, (v) => ({ ...v, version: 2, paths: [] })),
+  2: versionDecoder(RestoreVolumeRequestV2, (v) => v),
+});
 export const restoreVolumeResultCodec = versionedCodec<RestoreVolumeResult>('restore-volume result', { 1: versionDecoder(RestoreVolumeResultV1, (v) => v) });

@@ -16,6 +16,10 @@ export interface HavenProcess {
  */
 export class HavenProcesses {
   private readonly running: HavenProcess[] = [];
+  /** How each was started, so a crashed one can be started again the same way. */
+  private readonly specs = new Map<string, { entry: string; env: NodeJS.ProcessEnv }>();
+  /** Processes killed on purpose (a crash test): their exit is no news. */
+  private readonly killed = new Set<ChildProcess>();
 
   constructor(private readonly logDir: string) {
     mkdirSync(logDir, { recursive: true });
@@ -27,14 +31,37 @@ export class HavenProcesses {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry)], { cwd: repoRoot, stdio: ['ignore', log, log], env });
     closeSync(log);
     const started: HavenProcess = { name, child, logFile };
+    this.specs.set(name, { entry, env });
     child.on('exit', (code, signal) => {
-      if (!this.stopping && (code || signal)) process.stderr.write(`[demo] ${name} exited (${signal ?? `code ${code}`}); see ${logFile}\n`);
+      if (!this.stopping && !this.killed.has(child) && (code || signal)) process.stderr.write(`[demo] ${name} exited (${signal ?? `code ${code}`}); see ${logFile}\n`);
     });
     this.running.push(started);
     return started;
   }
 
   private stopping = false;
+
+  /** The newest process started under `name`. */
+  get(name: string): HavenProcess | undefined {
+    return this.running.findLast((p) => p.name === name);
+  }
+
+  /** SIGKILL (a crash: no shutdown code runs), waiting until the process is gone. */
+  async kill(name: string): Promise<void> {
+    const target = this.get(name);
+    if (!target || target.child.exitCode !== null || target.child.signalCode !== null) return;
+    this.killed.add(target.child);
+    const exited = new Promise((resolveExit) => target.child.once('exit', resolveExit));
+    target.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts `name` again as it was first started (after a crash). */
+  restart(name: string): HavenProcess {
+    const spec = this.specs.get(name);
+    if (!spec) throw new Error(`${name} was never started`);
+    return this.start(name, spec.entry, spec.env);
+  }
 
   /** SIGTERM to each (newest first: the agent before the gateway it polls through), SIGKILL after 10 s. */
   async stopAll(): Promise<void> {

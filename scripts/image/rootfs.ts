@@ -1,8 +1,9 @@
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StackComponentError } from '../stack/progress.js';
+import { StackComponentError, withHeartbeat } from '../stack/progress.js';
 import { run } from '../stack/processes.js';
-import { APP_PATHS, IMAGE_NODE_PATH, IMAGE_USER, IMAGE_WORKDIR } from './spec.js';
+import { bundleControlWorkflows } from '../../services/worker/workflow-bundle.js';
+import { APP_PATHS, IMAGE_NODE_PATH, IMAGE_USER, IMAGE_WORKDIR, IMAGE_WORKFLOW_BUNDLE } from './spec.js';
 
 const COMPONENT = 'image';
 
@@ -57,8 +58,9 @@ export async function assembleBaseRootfs(debianRootfs: string, nodeBinary: strin
 
 /**
  * The image's root filesystem: the base hard-linked (free, and safe: nothing writes into it), the
- * application copied to /app and its production dependencies hard-linked from their cache, all owned
- * by root and readable by the image's user (it writes nowhere but /tmp and its volumes).
+ * application copied to /app and its production dependencies hard-linked from their cache, the control
+ * workflows bundled beside them, all owned by root and readable by the image's user (it writes nowhere
+ * but /tmp and its volumes).
  */
 export async function assembleRootfs(repoRoot: string, baseRootfs: string, nodeModules: string, rootfs: string): Promise<void> {
   await copyTree(baseRootfs, rootfs, '-al');
@@ -74,4 +76,7 @@ export async function assembleRootfs(repoRoot: string, baseRootfs: string, nodeM
   const modes = await run('chmod', ['-R', 'u+rwX,go+rX,go-w', app]);
   if (modes.code !== 0) throw new StackComponentError(COMPONENT, `chmod of /app failed: ${modes.stderr.trim()}`);
   await copyTree(nodeModules, join(app, 'node_modules'), '-al');
+  // From the image's own sources and dependencies, so the bundle is what /app holds.
+  const bundle = await withHeartbeat(COMPONENT, 'bundling the control workflows', bundleControlWorkflows(app));
+  writeFileSync(join(rootfs, IMAGE_WORKFLOW_BUNDLE), bundle, { mode: 0o644 });
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_HAVEN_IMAGE, HAVEN_PROCESS_COMMANDS } from '../../lib/common/haven-image.js';
+import { WORKFLOW_BUNDLE_ENV } from '../../services/worker/workflow-bundle.js';
 
 /**
  * What Haven's image is, declared once: the build (scripts/image/build.ts) assembles it from this, and
@@ -20,17 +21,24 @@ export const APP_PATHS = ['services', 'lib', 'workflows', 'activities', 'proto',
 /** The image's WORKDIR: the processes' commands name their entrypoints relative to it. */
 export const IMAGE_WORKDIR = '/app';
 
+/** The control workflows, bundled at build (bundleControlWorkflows), so the worker starts without webpack. */
+export const IMAGE_WORKFLOW_BUNDLE = '/app/workflow-bundle.js';
+
 /** The image's user: not root, with no home of its own (HOME is /tmp, the one place it may write). */
 export const IMAGE_USER = { name: 'haven', uid: 1000, gid: 1000 } as const;
 
 /** Where Node sits in the image; on PATH. */
 export const IMAGE_NODE_PATH = '/usr/local/bin/node';
 
-/** The image's environment. NODE_ENV=production: Fastify and others skip development-only work. */
+/**
+ * The image's environment. NODE_ENV=production: Fastify and others skip development-only work. The worker
+ * loads its prebuilt workflows; other processes ignore that variable.
+ */
 export const IMAGE_ENV: Readonly<Record<string, string>> = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   NODE_ENV: 'production',
   HOME: '/tmp',
+  [WORKFLOW_BUNDLE_ENV]: IMAGE_WORKFLOW_BUNDLE,
 };
 
 /** No Entrypoint, so a pod's `command` is the whole command line; the Cmd starts the API. */

@@ -1,4 +1,4 @@
-import { down, reset, stackEnv, status, up } from './stack.js';
+import { down, reset, restart, stackEnv, status, up } from './stack.js';
 
 const usage = `usage: npm run stack -- <command> [--clusters N]
   up        obtain (cached) and start Postgres, Temporal, S3 (versitygw and MinIO), moto and N Kubernetes control planes (default 1);
@@ -6,6 +6,7 @@ const usage = `usage: npm run stack -- <command> [--clusters N]
   down      stop what \`up\` started
   env       print the environment of the running stack
   status    print the recorded state (pids, ports) as JSON
+  restart <component>  stop one component and start it again on the same ports and data (e.g. temporal, postgres)
   reset     stop everything and delete the run directory's data`;
 
 function clustersArg(args: string[]): number {
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
       break;
     case 'status':
       process.stdout.write(JSON.stringify(status(), null, 2) + '\n');
+      break;
+    case 'restart':
+      if (!rest[0]) throw new Error('restart needs a component name, e.g. `npm run stack -- restart temporal`');
+      await restart(rest[0]);
       break;
     case 'reset':
       await reset();

@@ -122,3 +122,18 @@ export async function reset(): Promise<void> {
 export function status(): StackState {
   return loadState();
 }
+
+/**
+ * Stops one running component and starts it again on the same ports and data (a server restart, as an
+ * operator's upgrade or a crash-and-restart does it): the crash suite's hook for Temporal and Postgres.
+ */
+export async function restart(name: string, downtimeMs = 0): Promise<void> {
+  const state = loadState();
+  const component = stackComponents(clusterIds.length).find((c) => c.name === name);
+  const previous = state.components[name];
+  if (!component || !previous) throw new Error(`no running stack component "${name}" (running: ${Object.keys(state.components).join(', ') || 'none'})`);
+  await component.stop(previous);
+  if (downtimeMs > 0) await new Promise((resolveWait) => setTimeout(resolveWait, downtimeMs));
+  state.components[name] = await component.start(previous);
+  saveState(state);
+}

@@ -3,6 +3,7 @@ import type { SecretKeyring } from '../../lib/common/secrets.js';
 import type { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
 import type { AgentSettings, TemporalLinks } from './config.js';
 import type { Clock } from '../../lib/common/clock.js';
+import type { StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import type { AgentLiveness } from './seams/agent-liveness.js';
 import type { BackupPreviewer } from './seams/backup-preview.js';
 import type { ClusterInventoryReader } from './seams/cluster-inventory.js';
@@ -27,6 +28,8 @@ export interface ApiContext {
   storageProbe: StorageProbe;
   /** HAVEN_FILESYSTEM_TARGETS_ROOT: filesystem targets live under it, one directory per organization. */
   filesystemRoot: string | undefined;
+  /** How the API may reach tenants' storage when it reads a recovery point's repository (browsing, downloads). */
+  storageAccess: StorageAccessPolicy;
   clock: Clock;
   /** HAVEN_INSTALLATION_ADMIN_KEY: administers organizations; unset turns installation administration off. */
   installationAdminKey?: string | undefined;

@@ -26,6 +26,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       ...unavailableSeams(),
       storageProbe: s3StorageProbe(config.storageAccess.endpoints),
       filesystemRoot: undefined,
+      storageAccess: config.storageAccess,
       clock: systemClock,
       agent: config.agent,
       temporal: config.temporal,

@@ -50,10 +50,10 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
   const database = connectDatabase(config.databaseUrl);
   // Injected seams (tests) win; otherwise Temporal when configured, else the honest "unavailable" ones.
   const payloadKeys = config.workflowEngine ? new OrganizationPayloadKeys(database.db, config.workflowEngine.payloadKeyring) : null;
-  let engine: Awaited<ReturnType<typeof connectWorkflowEngine>> | undefined;
+  let engine: ReturnType<typeof connectWorkflowEngine> | undefined;
   let metrics: MetricsListener | undefined;
   try {
-    engine = !options.launcher && config.workflowEngine ? await connectWorkflowEngine(config.workflowEngine, payloadKeys!, clock) : undefined;
+    engine = !options.launcher && config.workflowEngine ? connectWorkflowEngine(config.workflowEngine, payloadKeys!, clock) : undefined;
     await runMigrations(database.pool);
     if (config.bootstrapApiKey) await bootstrapFirstOrganization(database.db, config.bootstrapApiKey);
     const unavailable = unavailableSeams();
@@ -75,6 +75,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         runProgress: engine?.runProgress ?? unavailable.runProgress,
         storageProbe: options.storageProbe ?? s3StorageProbe(config.storageAccess.endpoints),
         filesystemRoot: config.storageAccess.filesystemRoot,
+        storageAccess: config.storageAccess,
         clock,
         installationAdminKey: config.installationAdminKey,
         agent: config.agent,

@@ -5,13 +5,14 @@ import { CommandFailed, stringValue, UsageError } from './command.js';
 import { backupCommands } from './commands/backups.js';
 import { clusterCommands } from './commands/clusters.js';
 import { jobCommands } from './commands/jobs.js';
+import { pointBrowseCommands } from './commands/point-browse.js';
 import { pointCommands } from './commands/points.js';
 import { restoreCommands } from './commands/restores.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { outputFormat } from './output.js';
 import { resolveSettings } from './settings.js';
 
-export const COMMANDS: CommandSpec[] = [...clusterCommands, ...backupCommands, ...restoreCommands, ...jobCommands, ...pointCommands];
+export const COMMANDS: CommandSpec[] = [...clusterCommands, ...backupCommands, ...restoreCommands, ...jobCommands, ...pointCommands, ...pointBrowseCommands];
 
 /** Exit codes: scripts tell a failed operation from a mistyped command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

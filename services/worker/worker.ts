@@ -1,6 +1,5 @@
 import type { StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import type { StorageRequestLimits } from '../../lib/datamover/storage/request-limits.js';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createControlActivities } from '../../activities/control/index.js';
@@ -9,12 +8,11 @@ import type { TemporalConfig } from '../../lib/common/temporal/config.js';
 import { havenDataConverter } from '../../lib/common/temporal/data-converter.js';
 import type { PayloadKeySource } from '../../lib/common/temporal/payload-codec.js';
 import type { Database } from '../../lib/db/client.js';
+import { bundleControlWorkflows } from './workflow-bundle.js';
 import type { JobMetrics } from '../../activities/control/job-metrics.js';
 import { DEFAULT_SEND_TIMEOUT_MS } from '../../activities/control/notifications/deliveries.js';
 import type { EndpointNetworks } from '../../lib/common/storage-access/endpoints.js';
 import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry } from '../../lib/domain/notifications.js';
-
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export interface ControlWorkerOptions {
   connection: NativeConnection;
@@ -44,18 +42,21 @@ export interface ControlWorkerOptions {
   notificationNetworks?: EndpointNetworks;
   /** The delivery back-off; DEFAULT_DELIVERY_RETRY unless tests shorten it. */
   notificationRetry?: DeliveryRetry;
-  /** Workflow code bundled beforehand (tests share one bundle); bundled from WORKFLOWS_PATH at start otherwise. */
-  workflowBundle?: { code: string };
+  /**
+   * Workflow code bundled beforehand by bundleControlWorkflows (the image's file, or the tests' shared
+   * bundle); bundled by it at start otherwise, so every worker runs the same bundle configuration.
+   */
+  workflowBundle?: { code: string } | { codePath: string };
 }
 
 /** The control plane's worker: every workflow, and the activities that touch Postgres and Temporal. */
-export function createControlWorker(options: ControlWorkerOptions): Promise<Worker> {
+export async function createControlWorker(options: ControlWorkerOptions): Promise<Worker> {
   const { temporal } = options;
   return Worker.create({
     connection: options.connection,
     namespace: temporal.namespace,
     taskQueue: temporal.controlTaskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: options.workflowBundle ?? { code: await bundleControlWorkflows() },
     activities: createControlActivities({
       db: options.db,
       keyring: options.keyring,

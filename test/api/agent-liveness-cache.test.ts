@@ -121,7 +121,7 @@ describe('the API', () => {
     });
     try {
       const config = withEngine.config.workflowEngine!;
-      const engine = await connectWorkflowEngine(config, new OrganizationPayloadKeys(withEngine.running.database.db, config.payloadKeyring), clock);
+      const engine = connectWorkflowEngine(config, new OrganizationPayloadKeys(withEngine.running.database.db, config.payloadKeyring), clock);
       await engine.close();
       expect(engine.liveness).toBeInstanceOf(CachedAgentLiveness);
     } finally {

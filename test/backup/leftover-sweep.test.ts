@@ -19,6 +19,7 @@ import { startBackupStack, type BackupStack, type RunningWorker } from './helper
 import { deployEmulatedApp, dropKeptSnapshots, type EmulatedApp } from './helpers/emulated-app.js';
 import { leaveMoverObjects } from './helpers/job-objects.js';
 import { jobLeftovers } from './helpers/leftovers.js';
+import { leaveRestoreSources, type LeftSource } from './helpers/restore-sources.js';
 import { createStackS3Target } from './helpers/stack-target.js';
 import { runNow, untilClusterActive, type JobView } from './helpers/runs.js';
 
@@ -57,10 +58,10 @@ afterAll(async () => {
 const db = () => stack.api.running.database.db;
 
 /** A job row as a run records it, for objects made the way that run's activities make them. */
-async function recordJob(status: 'RUNNING' | 'COMPLETED' | 'FAILED', ofCluster = clusterId): Promise<string> {
+async function recordJob(status: 'RUNNING' | 'COMPLETED' | 'FAILED', ofCluster = clusterId, kind: 'BACKUP' | 'RESTORE' = 'BACKUP'): Promise<string> {
   const [row] = await db()
     .insert(jobs)
-    .values({ orgId: stack.orgId, kind: 'BACKUP', definitionName: 'nightly', clusterId: ofCluster, status, workflowId: uniqueName('no-workflow'), ...(status === 'RUNNING' ? {} : { endedAt: new Date() }) })
+    .values({ orgId: stack.orgId, kind, definitionName: 'nightly', clusterId: ofCluster, status, workflowId: uniqueName('no-workflow'), ...(status === 'RUNNING' ? {} : { endedAt: new Date() }) })
     .returning({ id: jobs.id });
   return row!.id;
 }
@@ -83,6 +84,7 @@ describe('a run stopped mid-copy while its agent is away, and objects of other j
   const untouched: Record<string, { jobId: string; objects: string[] }> = {};
   let protectedNamespace: string;
   let sweep: ClusterSweepOutcome;
+  let restoreSources: LeftSource[];
 
   beforeAll(async () => {
     const definitionId = (
@@ -121,6 +123,10 @@ describe('a run stopped mid-copy while its agent is away, and objects of other j
         persistentVolumes: [{ namespace: app.namespace, claim: app.dataClaim, storageClass: 'csi-hostpath', sizeBytes: 1, method: 'SNAPSHOT', ...ended.kept }],
       },
     });
+
+    // A restore stopped before releasing its snapshot sources: one claim waits for its first consumer, the other was never written.
+    const stoppedRestore = await recordJob('FAILED', clusterId, 'RESTORE');
+    restoreSources = await leaveRestoreSources(cluster, stoppedRestore, app.namespace, ended.kept.snapshotHandle, ['restored-waiting', 'restored-unwritten'], ['restored-waiting']);
 
     // Objects the sweep must leave: a running job's, another cluster's ended job's, a job Haven never recorded.
     for (const [name, jobId] of [
@@ -181,6 +187,16 @@ describe('a run stopped mid-copy while its agent is away, and objects of other j
   it('keeps the snapshot a live recovery point holds, with its retained content and data', async () => {
     expect(await snapshots.get(app.namespace, ended.kept.snapshotName)).not.toBeNull();
     expect((await snapshots.getContent(ended.kept.contentName))?.spec?.deletionPolicy).toBe('Retain');
+    expect(await cluster.node.store.hasSnapshot(ended.kept.snapshotHandle)).toBe(true);
+  });
+
+  it("removes a stopped restore's snapshot source nothing waits for, with its content, and keeps the one a pending claim waits for", async () => {
+    const [waiting, unused] = restoreSources as [LeftSource, LeftSource];
+    expect(sweep.deleted).toEqual(expect.arrayContaining([`volumesnapshot ${app.namespace}/${unused.snapshotName}`, `volumesnapshotcontent /${unused.contentName}`]));
+    await eventually(async () => !(await snapshots.get(app.namespace, unused.snapshotName)) && !(await snapshots.getContent(unused.contentName)), `source ${unused.snapshotName} to be deleted`);
+    expect(await snapshots.get(app.namespace, waiting.snapshotName)).not.toBeNull();
+    expect((await snapshots.getContent(waiting.contentName))?.spec?.deletionPolicy).toBe('Retain');
+    // The driver's snapshot behind both sources is the recovery point's: releasing a source never deletes it.
     expect(await cluster.node.store.hasSnapshot(ended.kept.snapshotHandle)).toBe(true);
   });
 

@@ -1,6 +1,7 @@
 import { lstat, readFile, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
+import { IMAGE_USER } from '../../scripts/image/spec.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/ports.js';
 import { STORAGE_CLASS } from './storage/storage-classes.js';
@@ -106,7 +107,7 @@ describe('pods on emulated nodes', () => {
     expect(log.trim()).toBe(`system:serviceaccount:${namespace}:default`);
   });
 
-  it("keeps the image's own programs on PATH when an emptyDir is mounted at /tmp, where the emulator's data may lie", async () => {
+  it("keeps the image's own programs on PATH when an emptyDir is mounted at /tmp, where the emulator's data may lie; the image's non-root user writes it (0777, as the kubelet makes it)", async () => {
     const namespace = await cluster.namespace();
     await cluster.api.core.createNamespacedPod({
       namespace,
@@ -114,13 +115,21 @@ describe('pods on emulated nodes', () => {
         metadata: { name: 'tmp-mount' },
         spec: {
           restartPolicy: 'Never',
-          containers: [{ name: 'c', image: HAVEN_IMAGE, command: ['node', '-e', 'console.log(process.version)'], volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] }],
+          containers: [
+            {
+              name: 'c',
+              image: HAVEN_IMAGE,
+              // The path is an argument, so the emulator maps it to the volume's directory.
+              command: ['node', '-e', "require('fs').writeFileSync(process.argv[1], 'x'); console.log(process.version, process.getuid())", '/tmp/written'],
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
           volumes: [{ name: 'tmp', emptyDir: {} }],
         },
       },
     });
     const pod = await podInPhase(cluster.api, namespace, 'tmp-mount', ['Succeeded', 'Failed']);
-    expect((await cluster.node.containerLog(pod, 'c')).trim()).toBe(process.version);
+    expect((await cluster.node.containerLog(pod, 'c')).trim()).toBe(`${process.version} ${IMAGE_USER.uid}`);
   });
 
   it('reports a container Ready only once its readiness probe passes (helm --wait relies on it)', async () => {

@@ -1,6 +1,7 @@
 import type { KubernetesObject, V1ConfigMap, V1Container, V1Deployment, V1Secret, V1Service } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { helmBinary } from '../../scripts/helm/helm-binary.js';
+import { HAVEN_PROCESS_COMMANDS } from '../../lib/common/haven-image.js';
 import { generateKeyEntry } from '../../lib/common/secrets.js';
 import { CONTROL_PLANE_CHART, HELM_BUILD_TIMEOUT_MS, helm, objectsOf, refusal, renderChart, serverDryRun, type Values } from './helpers/helm.js';
 
@@ -48,8 +49,8 @@ describe('with the required values', () => {
     expect(objectsOf(objects, 'Deployment').map((d) => d.metadata?.name).sort()).toEqual(['haven-api', 'haven-gateway', 'haven-worker']);
     for (const component of ['api', 'worker', 'gateway']) {
       const pod = deployment(objects, component).spec!.template.spec!;
-      expect(pod.containers[0]!.command).toEqual(['node', '--import', 'tsx', `services/${component}/main.ts`]);
-      expect(pod.initContainers?.map((c) => [c.name, c.command, secretKeysOf(c)])).toEqual([['migrate', ['node', '--import', 'tsx', 'services/api/migrate.ts'], ['DATABASE_URL']]]);
+      expect(pod.containers[0]!.command).toEqual([...HAVEN_PROCESS_COMMANDS[component as 'api' | 'worker' | 'gateway']]);
+      expect(pod.initContainers?.map((c) => [c.name, c.command, secretKeysOf(c)])).toEqual([['migrate', [...HAVEN_PROCESS_COMMANDS.migrate], ['DATABASE_URL']]]);
       // None of them calls the API server.
       expect(pod.automountServiceAccountToken).toBe(false);
     }
@@ -58,6 +59,13 @@ describe('with the required values', () => {
       ['haven-api', 8080, 'api'],
       ['haven-gateway', 7243, 'gateway'],
     ]);
+  });
+
+  it("probes the worker's /healthz on worker.healthPort, which the worker is told to serve", () => {
+    const worker = mainContainer(objects, 'worker');
+    expect(envOf(worker)).toMatchObject({ HAVEN_WORKER_HEALTH_PORT: '8081' });
+    expect(worker.ports).toEqual([{ name: 'health', containerPort: 8081 }]);
+    expect(worker.readinessProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
   });
 
   it('runs every container without privileges: non-root, no escalation, every capability dropped, read-only root', () => {

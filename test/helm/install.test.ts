@@ -18,6 +18,7 @@ import { s3Server } from '../support/s3-servers.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { AGENT_CHART, CONTROL_PLANE_CHART, HELM_BUILD_TIMEOUT_MS, helmOk } from './helpers/helm.js';
 import { httpClient } from './helpers/http-client.js';
+import { havenImageBuild } from '../image/helpers/image-container.js';
 
 /**
  * Both charts installed with helm into the stack's kube-apiserver, as an operator would: the control plane
@@ -29,10 +30,13 @@ import { httpClient } from './helpers/http-client.js';
  */
 
 /**
- * How the emulator runs the charts' containers: every knob of the node side is here, so switching Haven's
- * image from processes of this checkout to the built image's root filesystem is one line.
+ * How the emulator runs the charts' containers: from the built image's root filesystem (chrooted, as the
+ * pod's user with its capabilities, read-only roots, volumes bind-mounted), the mover pods the installed
+ * agent starts included, so a file missing from the image fails here.
  */
-const EMULATOR: EmulatedClusterOptions = { emulator: {} };
+async function emulatorOptions(): Promise<EmulatedClusterOptions> {
+  return { emulator: { imageRootfs: (await havenImageBuild()).rootfs } };
+}
 /** Recognised by the emulator as Haven's image (DEFAULT_HAVEN_IMAGE_PATTERN). */
 const [IMAGE_REPOSITORY, IMAGE_TAG] = MOVER_TEST_IMAGE.split(':') as [string, string];
 const INSTALL_TIMEOUT = '8m';
@@ -61,6 +65,19 @@ async function containerLogs(namespace: string): Promise<string> {
   return logs.join('\n');
 }
 
+/** Each running pod's process as it sees itself: the image's Node, the pod's user, the image's files. */
+const SELF_REPORT = "console.log(process.execPath, process.getuid(), require('fs').existsSync('/app/workflow-bundle.js'))";
+async function selfReports(namespace: string): Promise<Record<string, string>> {
+  const pods = await cluster.api.core.listNamespacedPod({ namespace });
+  const reports: Record<string, string> = {};
+  for (const pod of pods.items.filter((p) => p.status?.phase === 'Running')) {
+    const container = pod.spec?.containers[0]?.name ?? '';
+    const result = await cluster.node.executor.exec({ namespace, pod: pod.metadata?.name ?? '', container, command: ['node', '-e', SELF_REPORT] });
+    reports[pod.metadata?.labels?.['app.kubernetes.io/component'] ?? container] = `${result.stdout.trim()}${result.stderr.trim()}`;
+  }
+  return reports;
+}
+
 async function finished(job: JobView): Promise<JobView> {
   return eventually(async () => {
     const current = expectStatus<JobView>(await client.get(`/jobs/${job.id}`), 200);
@@ -73,11 +90,11 @@ beforeAll(async () => {
 }, HELM_BUILD_TIMEOUT_MS);
 
 beforeAll(async () => {
-  cluster = await startEmulatedCluster(EMULATOR);
+  cluster = await startEmulatedCluster(await emulatorOptions());
   app = await deployEmulatedApp(cluster, { label: 'app' });
   restoredNamespace = `${cluster.prefix}-restored`;
   database = await createTestDatabase();
-}, 120_000);
+}, 900_000);
 
 async function uninstall(release: { name: string; namespace: string }) {
   await helmOk(['uninstall', release.name, '--namespace', release.namespace, '--wait', '--timeout', '2m']);
@@ -100,7 +117,7 @@ describe('the control plane chart', () => {
 
   beforeAll(async () => {
     namespace = await cluster.namespace('haven');
-    const [apiPort, gatewayPort] = [await freePort(), await freePort()];
+    const [apiPort, gatewayPort, workerHealthPort] = [await freePort(), await freePort(), await freePort()];
     apiUrl = `http://127.0.0.1:${apiPort}`;
     gatewayAddress = `127.0.0.1:${gatewayPort}`;
     await install(uniqueName('haven'), namespace, CONTROL_PLANE_CHART, {
@@ -111,12 +128,13 @@ describe('the control plane chart', () => {
       // Expiry off: the shared Temporal keeps one expiry Schedule, which this short-lived install must not take over.
       config: { HAVEN_STORAGE_PRIVATE_NETWORKS: '127.0.0.0/8', HAVEN_EXPIRY_INTERVAL_MINUTES: '0' },
       api: { port: apiPort, agentGateway: { address: gatewayAddress } },
+      worker: { healthPort: workerHealthPort },
       // Pods share this machine's network here; a real cluster would keep the default port.
       gateway: { port: gatewayPort, allowPlaintext: true },
     }).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${await containerLogs(namespace)}`);
     });
-    // `--wait` returned: the emulator ran the chart's readiness probes (the API's /healthz, the gateway's port).
+    // `--wait` returned: the emulator ran the chart's readiness probes (the API's and the worker's /healthz, the gateway's port).
     client = httpClient(apiUrl, bootstrapKey);
   }, 600_000);
 
@@ -128,6 +146,11 @@ describe('the control plane chart', () => {
       ['worker', 1],
     ]);
     expect(expectStatus<{ items: unknown[] }>(await client.get('/clusters'), 200).items).toEqual([]);
+  });
+
+  it("runs every container from the image's root filesystem, as the chart's non-root user", async () => {
+    const fromImage = '/usr/local/bin/node 1000 true';
+    expect(await selfReports(namespace)).toEqual({ api: fromImage, gateway: fromImage, worker: fromImage });
   });
 
   describe('and the agent chart, with a registration from the installed API', () => {
@@ -153,6 +176,10 @@ describe('the control plane chart', () => {
         throw new Error(`${error.message}\n${await containerLogs(agentNamespace)}\n${await containerLogs(namespace)}`);
       });
     }, 200_000);
+
+    it("runs the agent from the image's root filesystem too", async () => {
+      expect(Object.values(await selfReports(agentNamespace))).toEqual(['/usr/local/bin/node 1000 true']);
+    });
 
     describe('a backup of the sample application, then a restore of it into a new namespace', () => {
       let backup: JobView;

@@ -11,7 +11,7 @@ import { clusterPrincipal, clusterTaskQueue } from '../../lib/common/temporal/na
 import { lastActivityPollTime } from '../../lib/common/temporal/task-queue-pollers.js';
 import { moverContainerSecurity, MOVER_POD_SECURITY } from '../../activities/cluster/mover-pods/mover-security.js';
 import type { HavenImageBuild } from '../../scripts/image/build.js';
-import { IMAGE_USER } from '../../scripts/image/spec.js';
+import { IMAGE_USER, IMAGE_WORKFLOW_BUNDLE } from '../../scripts/image/spec.js';
 import { containerSecurity } from '../emulator/kubelet/container-security.js';
 import { createCluster } from '../api/helpers/fixtures.js';
 import { authorized, startTestApi, type TestApi } from '../api/helpers/test-api.js';
@@ -84,10 +84,16 @@ describe("Haven's image", () => {
     expect(Object.keys(document.paths)).toContain('/api/v1/clusters');
   });
 
-  it('runs the control worker: it polls its task queue on Temporal', async () => {
+  it('runs the migrations: an already migrated database is left as it is, exit 0', async () => {
+    const migrate = await start(HAVEN_PROCESS_COMMANDS.migrate, { name: 'migrate', env: { DATABASE_URL: api.config.databaseUrl } });
+    expect(await migrate.exited, migrate.output()).toBe(0);
+  });
+
+  it('runs the control worker from the workflows bundled at build: it polls its task queue on Temporal, and /healthz says so', async () => {
     const taskQueue = uniqueName('image-control');
-    const container = await start(HAVEN_PROCESS_COMMANDS.worker, { name: 'worker', env: { ...serviceEnv(), HAVEN_CONTROL_TASK_QUEUE: taskQueue } });
-    // The worker bundles the workflows from their sources at start: their files and the bundler are in the image.
+    const healthPort = await freePort();
+    const container = await start(HAVEN_PROCESS_COMMANDS.worker, { name: 'worker', env: { ...serviceEnv(), HAVEN_CONTROL_TASK_QUEUE: taskQueue, HAVEN_WORKER_HEALTH_PORT: String(healthPort) } });
+    // The image's HAVEN_WORKFLOW_BUNDLE: no webpack at start, nothing written (the root is read-only here).
     await waitFor(container, 'polling its workflow task queue', async () => {
       const response = await temporalClient.workflowService.describeTaskQueue({
         namespace,
@@ -96,6 +102,9 @@ describe("Haven's image", () => {
       });
       return (response.pollers ?? []).length > 0;
     }, 180_000);
+    expect(container.output()).toContain(`workflows from ${IMAGE_WORKFLOW_BUNDLE}`);
+    const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { state: 'RUNNING' }]);
   });
 
   it('runs the gateway, and an agent connects through it with its cluster token and polls its queue', async () => {

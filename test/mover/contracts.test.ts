@@ -31,11 +31,15 @@ describe('data-mover contracts', () => {
       [backupVolumeRequestCodec, 'backup-volume-request.v1.json'],
       [backupVolumeResultCodec, 'backup-volume-result.v1.json'],
       [copyHeartbeatCodec, 'copy-heartbeat.v1.json'],
-      [restoreVolumeRequestCodec, 'restore-volume-request.v1.json'],
+      [restoreVolumeRequestCodec, 'restore-volume-request.v2.json'],
       [restoreVolumeResultCodec, 'restore-volume-result.v1.json'],
     ] as const) {
       expect((codec as { decode(v: unknown): unknown }).decode(fixture(name)), name).toEqual(fixture(name));
     }
+  });
+
+  it('upgrade a v1 restore-volume request to v2: the whole copy, no paths', () => {
+    expect(restoreVolumeRequestCodec.decode(fixture('restore-volume-request.v1.json'))).toEqual({ ...fixture('restore-volume-request.v1.json'), version: 2, paths: [] });
   });
 
   it('decode a v2 start request, and refuse a v1 one (it carries no mover token) saying to run it again', () => {

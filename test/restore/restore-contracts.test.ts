@@ -9,7 +9,9 @@ function fixture(name: string): Record<string, unknown> {
 
 describe('control plane <-> agent restore contracts', () => {
   it('decodes the v1 restore-resources request and result as released', () => {
-    expect(restoreResourcesRequestCodec.decode(fixture('restore-resources-request.v1.json'))).toEqual(fixture('restore-resources-request.v1.json'));
+    // A v1 request named no single resources and no volume: it upgrades to v2 with none.
+    const v1 = fixture('restore-resources-request.v1.json') as { selection: Record<string, unknown> };
+    expect(restoreResourcesRequestCodec.decode(v1)).toEqual({ ...v1, version: 2, selection: { ...v1.selection, resources: [], volumes: [] } });
     expect(restoreResourcesResultCodec.decode(fixture('restore-resources-result.v1.json'))).toEqual(fixture('restore-resources-result.v1.json'));
   });
 

@@ -2,16 +2,17 @@ import { AppsV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELD_BY_LABEL, HELD_REPLICAS_ANNOTATION } from '../../activities/cluster/restore/held-workloads.js';
 import { restoreProgressQuery } from '../../workflows/restore-progress.js';
-import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
+import { createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
 import { recordedCopies } from '../backup/helpers/run-repository.js';
-import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
+import { jobAfterRun, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { STORAGE_CLASS } from '../emulator/storage/storage-classes.js';
 import { deploySampleApp, type SampleApp } from '../fixtures/sample-app.js';
 import type { SampleVolume } from '../fixtures/sample-app-volumes.js';
 import { uniqueName } from '../support/stack-env.js';
 import { boundVolume } from './helpers/bound-volume.js';
+import { copyRecoveryPoint } from './helpers/copy-point.js';
 import { removeRestoredNamespaces } from './helpers/restored-namespaces.js';
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 
@@ -56,17 +57,9 @@ beforeAll(async () => {
   await untilClusterActive(stack.client, clusterIdA);
   await untilClusterActive(stack.client, clusterIdB);
 
-  const definitionId = (
-    await createBackupDefinition(stack.client, clusterIdA, {
-      selection: { scope: 'SELECTED_NAMESPACES', namespaces: Object.values(app.namespaces) },
-      persistentVolumes: { mode: 'BACKUP_TO_OBJECT_STORAGE' },
-      advanced: { destinationStorageTargetId: storageTargetId },
-    })
-  ).id;
-  const backup = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
-  expect(['COMPLETED', 'PARTIAL'], `${backup.message} ${JSON.stringify(backup.errors)}`).toContain(backup.status);
-  const points = expectStatus<{ items: { id: string; jobId: string }[] }>(await stack.client.get('/recovery-points'), 200);
-  recoveryPointId = points.items.find((p) => p.jobId === backup.id)!.id;
+  const made = await copyRecoveryPoint(stack, clusterIdA, Object.values(app.namespaces), storageTargetId);
+  const backup = made.backup;
+  recoveryPointId = made.recoveryPointId;
   const copies = await recordedCopies(stack, backup.id);
   copied = app.volumes.filter((v) => copies.some((c) => c.namespace === v.namespace && c.claim === v.name));
   await app.cleanup();

@@ -6,13 +6,15 @@ import { jobAfterRun, runNow, untilClusterActive, type JobView } from '../backup
 import { createStackS3Target } from '../backup/helpers/stack-target.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { ownedTree, writeDatabaseDirs } from '../fixtures/database-dirs.js';
+import { havenImageBuild } from '../image/helpers/image-container.js';
 import { uniqueName } from '../support/stack-env.js';
 import { removeRestoredNamespaces } from './helpers/restored-namespaces.js';
 
 /**
  * A database volume (PostgreSQL's 0700 PGDATA of uid 999, MySQL's 0750 datadir) through a real copy
- * backup and a restore into a new namespace, with movers running as the emulated node enforces: a mover
- * without the right uid or capabilities cannot read PGDATA, nor give files back their owners.
+ * backup and a restore into a new namespace, with movers running from the built image as the emulated
+ * node enforces: a mover without the right uid or capabilities cannot read PGDATA, nor give files back
+ * their owners.
  */
 let stack: BackupStack;
 let cluster: EmulatedCluster;
@@ -23,7 +25,8 @@ let backup: JobView;
 const restoredNamespace: string[] = [];
 
 beforeAll(async () => {
-  cluster = await startEmulatedCluster();
+  // Movers from the built image's root filesystem, as the node runs them: its Node, its attr tools, its /app.
+  cluster = await startEmulatedCluster({ emulator: { imageRootfs: (await havenImageBuild()).rootfs } });
   app = await deployEmulatedApp(cluster, { label: 'db' });
   await writeDatabaseDirs(app.dataPath, app.namespace);
   source = await ownedTree(app.dataPath);
@@ -40,7 +43,7 @@ beforeAll(async () => {
     })
   ).id;
   backup = await jobAfterRun(stack.client, stack.temporal, await runNow(stack.client, definitionId));
-}, 600_000);
+}, 900_000);
 
 afterAll(async () => {
   await stack?.close();

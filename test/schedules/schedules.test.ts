@@ -12,6 +12,7 @@ import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '.
 import { createBackupDefinition, createCluster, createPolicy, createStackS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { putCurrent } from '../api/helpers/test-api.js';
 import { startBackupStack, type BackupStack } from '../backup/helpers/backup-stack.js';
+import { rawHistory } from '../backup/helpers/history-scan.js';
 import { jobAfterRun, untilClusterActive, type JobView } from '../backup/helpers/runs.js';
 import { eventually } from '../emulator/helpers/cluster.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
@@ -199,6 +200,11 @@ describe('a scheduled run of a definition that cannot run', () => {
       );
       const recorded = expectStatus<JobView>(await stack.client.get(`/jobs/${job.id}`), 200);
       expect(recorded).toMatchObject({ status: 'FAILED', message: reason, errors: [{ message: reason }] });
+      // Raised in workflow code, so sealed by the bundle's own failure converter (bundleControlWorkflows): Temporal stores no message in clear.
+      const { history } = await rawHistory(stack, job.workflowId);
+      const stored = history.events?.find((e) => e.workflowExecutionFailedEventAttributes)?.workflowExecutionFailedEventAttributes?.failure;
+      expect(stored?.message).toBe('Encoded failure');
+      expect(JSON.stringify(stored)).not.toContain('no destination');
     } finally {
       expectStatus(await stack.client.delete(`/backup-definitions/${definition.id}`), 204);
     }

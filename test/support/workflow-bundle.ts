@@ -1,17 +1,17 @@
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { WORKFLOWS_PATH } from '../../services/worker/worker.js';
+import { bundleControlWorkflows } from '../../services/worker/workflow-bundle.js';
 
 /**
  * The control workflows bundled once per test run (vitest's global setup), not once per file: webpack
  * takes seconds on these 2 cores and some 30 files start a control worker. Each file reads the same code,
- * so every worker runs exactly what the run was started with.
+ * so every worker runs exactly what the run was started with. It is the worker's own bundle (its failure
+ * converter included), as the image carries it.
  */
 export async function bundleWorkflowsOnce(): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+  const code = await bundleControlWorkflows();
   const path = join(await mkdtemp(join(tmpdir(), 'haven-workflows-')), 'bundle.js');
   await writeFile(path, code);
   return path;

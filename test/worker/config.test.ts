@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REPOSITORY_CONCURRENCY, repositoryPermits } from '../../activities/control/repository-permits.js';
 import { generateKeyEntry } from '../../lib/common/secrets.js';
@@ -42,5 +43,24 @@ describe('repository permits', () => {
     }
     await Promise.all(works);
     expect(most).toBe(2);
+  });
+});
+
+describe('HAVEN_WORKER_HEALTH_PORT', () => {
+  it('is off when unset and read as a port', () => {
+    expect(readWorkerConfig(env).healthPort).toBeUndefined();
+    expect(readWorkerConfig({ ...env, HAVEN_WORKER_HEALTH_PORT: '8081' }).healthPort).toBe(8081);
+  });
+
+  it('refuses what is not a port, naming the variable', () => {
+    for (const value of ['0', '65536', 'http', '80.5']) expect(() => readWorkerConfig({ ...env, HAVEN_WORKER_HEALTH_PORT: value })).toThrow(/HAVEN_WORKER_HEALTH_PORT/);
+  });
+});
+
+describe('HAVEN_WORKFLOW_BUNDLE', () => {
+  it('names a file of prebundled workflows, refused at start when it does not exist', () => {
+    expect(readWorkerConfig(env).workflowBundle).toBeUndefined();
+    expect(readWorkerConfig({ ...env, HAVEN_WORKFLOW_BUNDLE: fileURLToPath(import.meta.url) }).workflowBundle).toEqual({ codePath: fileURLToPath(import.meta.url) });
+    expect(() => readWorkerConfig({ ...env, HAVEN_WORKFLOW_BUNDLE: '/nonexistent/workflow-bundle.js' })).toThrow(/HAVEN_WORKFLOW_BUNDLE "\/nonexistent\/workflow-bundle.js" does not exist/);
   });
 });

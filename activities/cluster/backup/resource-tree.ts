@@ -2,23 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExportedResource } from '../export/export-resources.js';
+import { EXPORT_INDEX_FILE, EXPORT_INDEX_VERSION, type ExportIndexEntry } from '../../../proto/agent/export-index.js';
 
-/** Describes the tree; restores read it to order objects without opening every file. */
-export const EXPORT_INDEX_FILE = 'haven-export.json';
-export const EXPORT_INDEX_VERSION = 1;
+/** The index describes the tree; restores read it to order objects without opening every file. */
+export { EXPORT_INDEX_FILE, EXPORT_INDEX_VERSION, type ExportIndexEntry };
 
 /** File names are at most 255 bytes; object names may be 253 characters, so long ones are shortened. */
 const MAX_FILE_NAME_BYTES = 255;
-
-export interface ExportIndexEntry {
-  path: string;
-  typeId: string;
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  reason: ExportedResource['reason'];
-}
 
 function fileNameFor(name: string): string {
   const plain = `${name}.json`;

@@ -1,82 +1,107 @@
-import { Writable } from 'node:stream';
-import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { IncomingMessage } from 'node:http';
+import { stringify } from 'node:querystring';
+import type { KubeConfig } from '@kubernetes/client-node';
+import WebSocket from 'ws';
+import { EXEC_PROTOCOL, ExecStreamReader } from './exec-stream.js';
 import { PodExecError, type ExecRequest, type ExecResult, type PodExecutor } from './pod-executor.js';
 
 /**
- * Runs commands through the Kubernetes exec API (a WebSocket to pods/exec, proxied by the API server
- * to the node's kubelet). The exit code comes from the status channel: Success, or Failure with
- * reason NonZeroExitCode and the code in details.causes.
+ * Runs commands through the Kubernetes exec API (a WebSocket to pods/exec, proxied by the API server to
+ * the node's kubelet), asking for the v4 channel protocol only (exec-stream.ts reads it). Not
+ * client-node's Exec: it offers v5 first, and on a v5 close signal it ends the process's own stdout.
  */
 export class KubernetesPodExecutor implements PodExecutor {
-  private readonly client: Exec;
-
-  constructor(config: KubeConfig) {
-    this.client = new Exec(config);
-  }
+  constructor(private readonly config: KubeConfig) {}
 
   async exec(request: ExecRequest): Promise<ExecResult> {
     if (request.signal?.aborted) throw new PodExecError('ABORTED', 'exec aborted before it started');
-    const stdout = collector();
-    const stderr = collector();
-    let status: V1Status | undefined;
-    let socket: Awaited<ReturnType<Exec['exec']>>;
-    try {
-      socket = await this.client.exec(request.namespace, request.pod, request.container, [...request.command], stdout.stream, stderr.stream, null, false, (s) => {
-        status = s;
-      });
-    } catch (err) {
-      throw rejected(request, err);
-    }
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        socket.close();
-        reject(new PodExecError('ABORTED', `exec in ${request.namespace}/${request.pod} aborted`));
+    const where = `${request.namespace}/${request.pod}`;
+    const target = `${where} container ${request.container}`;
+    const socket = new WebSocket(await this.url(request), [EXEC_PROTOCOL], await this.tlsAndAuth());
+    const reader = new ExecStreamReader(where);
+    return new Promise<ExecResult>((resolve, reject) => {
+      let opened = false;
+      let failure: PodExecError | undefined;
+      const fail = (error: PodExecError) => {
+        failure ??= error;
+        socket.terminate();
       };
+      const onAbort = () => fail(new PodExecError('ABORTED', `exec in ${where} aborted`));
       request.signal?.addEventListener('abort', onAbort, { once: true });
-      socket.on('close', () => {
-        request.signal?.removeEventListener('abort', onAbort);
-        resolve();
+      socket.once('open', () => {
+        opened = true;
+        if (socket.protocol !== EXEC_PROTOCOL) fail(new PodExecError('EXEC_REJECTED', `exec into ${target}: the server answered protocol "${socket.protocol}", not ${EXEC_PROTOCOL}`));
       });
-      socket.on('error', (err: Error) => reject(new PodExecError('STREAM_FAILED', `exec stream failed: ${err.message}`)));
+      // Listening from the start: the first messages can arrive in the same read as the upgrade.
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        if (failure) return;
+        try {
+          if (!isBinary) throw new PodExecError('STREAM_FAILED', `exec in ${where}: a text message on a binary ${EXEC_PROTOCOL} stream`);
+          reader.message(data);
+        } catch (error) {
+          fail(error as PodExecError);
+        }
+      });
+      // Refused before the upgrade: the body is the API server's Status, which says why.
+      socket.once('unexpected-response', (_request, response) => {
+        void statusMessage(response).then((message) => fail(refused(target, response.statusCode, message)));
+      });
+      socket.on('error', (error: Error) => {
+        failure ??= new PodExecError('STREAM_FAILED', opened ? `exec stream failed: ${error.message}` : `exec into ${target}: ${error.message}`);
+      });
+      socket.once('close', () => {
+        request.signal?.removeEventListener('abort', onAbort);
+        if (failure) return reject(failure);
+        try {
+          resolve(reader.result());
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
     });
-    if (!status) throw new PodExecError('STREAM_FAILED', `exec in ${request.namespace}/${request.pod} ended without an exit status`);
-    return { stdout: stdout.text(), stderr: stderr.text(), exitCode: exitCodeOf(status) };
+  }
+
+  private async url(request: ExecRequest): Promise<string> {
+    const server = this.config.getCurrentCluster()?.server;
+    if (!server) throw new PodExecError('EXEC_REJECTED', 'the kubeconfig names no cluster');
+    const query = stringify({ stdout: true, stderr: true, stdin: false, tty: false, command: [...request.command], container: request.container });
+    return `${server.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/exec?${query}`;
+  }
+
+  /** The kubeconfig's CA, client certificate and token, as client-node applies them to its own requests. */
+  private async tlsAndAuth(): Promise<WebSocket.ClientOptions> {
+    const options: WebSocket.ClientOptions = {};
+    await this.config.applyToHTTPSOptions(options);
+    return options;
   }
 }
 
-/** Exit code from the v4 channel protocol's final Status. */
-export function exitCodeOf(status: V1Status): number {
-  if (status.status === 'Success') return 0;
-  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
-  if (status.reason === 'NonZeroExitCode' && cause?.message) return Number(cause.message);
-  // Any other Failure is the API server or kubelet refusing the exec after the upgrade, e.g. a kubelet it cannot dial.
-  throw new PodExecError('EXEC_REJECTED', `exec failed: ${status.message ?? status.reason ?? 'unknown status'}`, status.code);
-}
+/** The longest refusal body read: a Status is a few hundred bytes; anything longer is cut. */
+const MAX_REFUSAL_BYTES = 16 * 1024;
 
-/**
- * A WebSocket handshake refused before the upgrade gives only an HTTP status ("Unexpected server
- * response: 400"): the client does not expose the API server's Status body. Map it to what it means.
- */
-function rejected(request: ExecRequest, err: unknown): PodExecError {
-  // The WebSocket client reports an ErrorEvent, not an Error: its message names the HTTP status.
-  const message = err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : String(err);
-  const httpStatus = Number(/Unexpected server response: (\d+)/.exec(message)?.[1]) || undefined;
-  const target = `${request.namespace}/${request.pod} container ${request.container}`;
-  if (httpStatus === 404) return new PodExecError('POD_NOT_FOUND', `exec into ${target}: pod not found (HTTP 404)`, httpStatus);
-  if (httpStatus === 400) return new PodExecError('CONTAINER_NOT_RUNNING', `exec into ${target}: the API server rejected the request (HTTP 400): the pod is not scheduled, not running, or has no such container`, httpStatus);
-  if (httpStatus) return new PodExecError('EXEC_REJECTED', `exec into ${target}: the API server refused the request (HTTP ${httpStatus})`, httpStatus);
-  return new PodExecError('STREAM_FAILED', `exec into ${target}: ${message}`);
-}
-
-function collector(): { stream: Writable; text: () => string } {
+/** The `message` of the Status a refusal carries, if its body is one. */
+async function statusMessage(response: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
-  return {
-    stream: new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(Buffer.from(chunk));
-        callback();
-      },
-    }),
-    text: () => Buffer.concat(chunks).toString(),
-  };
+  let length = 0;
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= MAX_REFUSAL_BYTES) break;
+    }
+    const status = JSON.parse(Buffer.concat(chunks).subarray(0, MAX_REFUSAL_BYTES).toString('utf8')) as { message?: unknown };
+    return typeof status.message === 'string' ? status.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A refusal before the upgrade, by what its HTTP status means, with the API server's reason when it gave one. */
+function refused(target: string, httpStatus: number | undefined, message: string | undefined): PodExecError {
+  const because = message ? `: ${message}` : '';
+  if (httpStatus === 404) return new PodExecError('POD_NOT_FOUND', `exec into ${target}: pod not found (HTTP 404)${because}`, httpStatus);
+  if (httpStatus === 400) {
+    return new PodExecError('CONTAINER_NOT_RUNNING', `exec into ${target}: the API server rejected the request (HTTP 400): ${message ?? 'the pod is not scheduled, not running, or has no such container'}`, httpStatus);
+  }
+  return new PodExecError('EXEC_REJECTED', `exec into ${target}: the API server refused the request (HTTP ${httpStatus ?? 'unknown'})${because}`, httpStatus);
 }

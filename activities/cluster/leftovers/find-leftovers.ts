@@ -1,8 +1,10 @@
 import { CustomObjectsApi, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { SNAPSHOT_LABELS, type JobLeftovers } from '../../../proto/agent/index.js';
-import { HAVEN_MANAGER, MOVER_LABELS } from '../../../proto/mover/index.js';
-import { outsideProtected, ref } from '../mover-pods/job-cleanup.js';
+import { RESTORE_SNAPSHOT_LABELS } from '../../../proto/agent/restore-volumes.js';
+import { MOVER_LABELS } from '../../../proto/mover/index.js';
+import { anyJobSelector, outsideProtected, ref } from '../mover-pods/job-cleanup.js';
 import { isNotFound, SNAPSHOT_GROUP } from '../snapshots/snapshot-api.js';
+import { listRestoreSources, releasableSources } from './restore-sources.js';
 
 interface Labelled {
   metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
@@ -14,12 +16,10 @@ const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Bounds one answer: a cluster full of labelled objects is swept over several passes, not in one message. */
 export const MAX_LEFTOVER_JOBS = 500;
 
-const managed = (jobLabel: string) => `${MOVER_LABELS.managedBy}=${HAVEN_MANAGER},${jobLabel}`;
-
 async function listSnapshots(kubeConfig: KubeConfig): Promise<Labelled[]> {
   try {
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    return ((await custom.listClusterCustomObject({ ...SNAPSHOT_GROUP, plural: 'volumesnapshots', labelSelector: managed(SNAPSHOT_LABELS.job) })) as { items: Labelled[] }).items;
+    return ((await custom.listClusterCustomObject({ ...SNAPSHOT_GROUP, plural: 'volumesnapshots', labelSelector: anyJobSelector(SNAPSHOT_LABELS.job) })) as { items: Labelled[] }).items;
   } catch (error) {
     // A cluster without the snapshot CRDs has no snapshots to sweep.
     if (isNotFound(error)) return [];
@@ -29,9 +29,9 @@ async function listSnapshots(kubeConfig: KubeConfig): Promise<Labelled[]> {
 
 /**
  * Every job that has objects of Haven's in the cluster (mover pods, temporary claims, credentials
- * Secrets, backup VolumeSnapshots), found by labels rather than remembered, so it works after an agent
- * was away or a run's cleanup never ran. Restores' snapshot sources are not listed: a completed restore
- * keeps those of claims still waiting for their first consumer on purpose.
+ * Secrets, backup VolumeSnapshots, restores' snapshot sources nothing waits for), found by labels rather
+ * than remembered, so it works after an agent was away or a run's cleanup never ran. Sources of claims
+ * still waiting for their first consumer are not listed: a restore keeps those past its end on purpose.
  */
 export async function findLeftovers(kubeConfig: KubeConfig, core: CoreV1Api): Promise<JobLeftovers[]> {
   const byJob = new Map<string, JobLeftovers>();
@@ -42,7 +42,7 @@ export async function findLeftovers(kubeConfig: KubeConfig, core: CoreV1Api): Pr
     if (!found) byJob.set(jobId, (found = { jobId, objects: [], snapshots: [] }));
     return found;
   };
-  const selector = { labelSelector: managed(MOVER_LABELS.job) };
+  const selector = { labelSelector: anyJobSelector(MOVER_LABELS.job) };
   const collections: [string, Labelled[]][] = [
     ['pod', (await core.listPodForAllNamespaces(selector)).items],
     ['persistentvolumeclaim', (await core.listPersistentVolumeClaimForAllNamespaces(selector)).items],
@@ -57,5 +57,6 @@ export async function findLeftovers(kubeConfig: KubeConfig, core: CoreV1Api): Pr
     found.objects.push(ref('volumesnapshot', snapshot));
     found.snapshots.push({ namespace: snapshot.metadata?.namespace ?? '', snapshotName: snapshot.metadata?.name ?? '' });
   }
+  for (const source of await releasableSources(core, await listRestoreSources(kubeConfig))) entry(source, RESTORE_SNAPSHOT_LABELS.job)?.objects.push(ref('volumesnapshot', source));
   return [...byJob.values()].sort((a, b) => a.jobId.localeCompare(b.jobId)).slice(0, MAX_LEFTOVER_JOBS);
 }

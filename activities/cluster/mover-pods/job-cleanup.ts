@@ -9,7 +9,7 @@ interface Named {
   metadata?: { name?: string; namespace?: string };
 }
 
-async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
+export async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
   try {
     await work();
   } catch (error) {
@@ -32,6 +32,8 @@ export const ref = (kind: string, item: Named) => `${kind} ${item.metadata?.name
  * a job label alone is a claim anyone in the cluster can write.
  */
 export const jobSelector = (jobLabel: string, jobId: string) => `${MOVER_LABELS.managedBy}=${HAVEN_MANAGER},${jobLabel}=${jobId}`;
+/** Haven's objects of any job: its manager label and the job label, whatever its value. */
+export const anyJobSelector = (jobLabel: string) => `${MOVER_LABELS.managedBy}=${HAVEN_MANAGER},${jobLabel}`;
 export const outsideProtected = <T extends Named>(items: T[]): T[] => items.filter((item) => !isProtectedNamespace(item.metadata?.namespace ?? ''));
 
 /**

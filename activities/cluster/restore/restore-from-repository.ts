@@ -13,6 +13,7 @@ import { toActivityFailure } from '../../common/failures.js';
 import { withHeartbeats } from '../../common/heartbeats.js';
 import { openRepository } from '../../common/open-repository.js';
 import type { KubeRestClient } from '../../../lib/kube/rest-client.js';
+import { volumeRestoreEntries } from './granular-selection.js';
 import { ResourceTreeError, readResourceTree } from './read-resource-tree.js';
 import { restoreResources } from './restore-resources.js';
 import { SnapshotSources } from './snapshot-sources.js';
@@ -34,7 +35,8 @@ async function restoreFrom(deps: ClusterRestoreDeps, request: RestoreResourcesRe
     // Owners are the agent's own: the files are only read back, never mounted into workloads.
     await runRestore(repository, { snapshotId: request.snapshotId, target: directory, restoreOwners: false });
     phase('reading');
-    const entries = await readResourceTree(directory);
+    const tree = await readResourceTree(directory);
+    const entries = request.selection.volumes.length > 0 ? volumeRestoreEntries(tree, request.selection.volumes) : tree;
     const snapshots = request.snapshotVolumes ? new SnapshotSources(deps.kube, request.jobId, request.snapshotVolumes) : undefined;
     const copies = request.copyVolumes ? new CopySources(request.copyVolumes, request.jobId) : undefined;
     const sources = [snapshots, copies].filter((s) => s !== undefined);

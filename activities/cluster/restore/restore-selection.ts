@@ -1,5 +1,6 @@
 import { matchesLabels, parseLabelSelector, type LabelSelector } from '../../../lib/common/label-selector.js';
 import type { ExportedResource } from '../export/export-resources.js';
+import { namedResource } from './granular-selection.js';
 import type { ResourceRestoreOptions } from './restore-options.js';
 
 const NAMESPACE_TYPE = 'namespaces';
@@ -44,7 +45,8 @@ function namespacesOf(resource: ExportedResource): string[] | undefined {
 
 /**
  * Picks what a restore takes from a recovery point with the backup's semantics: namespaces, resource
- * types (`plural` or `plural.group`) and labels (`a:b,c x:y`) must all match. As in backups, the namespace
+ * types (`plural` or `plural.group`), labels (`a:b,c x:y`) and, when a restore names resources one by
+ * one, their names must all match. As in backups, the namespace
  * of a selected object and the CRD of a selected custom resource are always kept, because the selected
  * objects cannot be created without them.
  */
@@ -57,7 +59,7 @@ export function selectForRestore(resources: ExportedResource[], selection: Resou
   };
   const chosen = new Set(
     resources.filter(
-      (r) => inNamespaces(r) && typeSelected(selection.resourceTypes, r.typeId) && matchesLabels(labels, r.object.metadata.labels ?? {}),
+      (r) => inNamespaces(r) && typeSelected(selection.resourceTypes, r.typeId) && matchesLabels(labels, r.object.metadata.labels ?? {}) && namedResource(selection, r),
     ),
   );
   const neededNamespaces = new Set([...chosen].flatMap((r) => (r.namespace ? [r.namespace] : [])));

@@ -1,6 +1,7 @@
 import type { CheckSnapshotRestoreRequest } from '../../../proto/agent/restore-volumes.js';
 import { KubeApiError, type KubeRestClient } from '../../../lib/kube/rest-client.js';
 import { SNAPSHOT_API } from './snapshot-sources.js';
+import { mappedName } from '../../../lib/domain/name-map.js';
 
 interface Named {
   metadata: { name: string };
@@ -33,7 +34,7 @@ export async function snapshotRestoreProblems(kube: KubeRestClient, request: Che
   const problems: string[] = [];
   for (const volume of request.volumes) {
     const claim = `claim ${volume.namespace}/${volume.claim}`;
-    const targetClass = request.storageClassMapping[volume.storageClass] ?? volume.storageClass;
+    const targetClass = mappedName(request.storageClassMapping, volume.storageClass) ?? volume.storageClass;
     const driver =
       (volume.snapshotContentName ? await contentDriver(kube, volume.snapshotContentName) : undefined) ??
       (volume.snapshotClass ? snapshotClasses.get(volume.snapshotClass) : undefined) ??

@@ -1,6 +1,7 @@
 import type { RestoreResourcesRequest } from '../../../proto/agent/index.js';
 import type { KubeObject } from '../export/kube-object.js';
 import type { NamespaceMapping } from '../../../lib/domain/namespace-mapping.js';
+import { mappedName } from '../../../lib/domain/name-map.js';
 
 const LEGACY_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 const RBAC_BINDING_TYPES = new Set(['rolebindings.rbac.authorization.k8s.io', 'clusterrolebindings.rbac.authorization.k8s.io']);
@@ -9,7 +10,8 @@ type Spec = Record<string, unknown>;
 
 function remapClass(spec: Spec | undefined, classes: Record<string, string>): void {
   const current = spec?.storageClassName;
-  if (spec && typeof current === 'string' && classes[current] !== undefined) spec.storageClassName = classes[current];
+  const mapped = typeof current === 'string' ? mappedName(classes, current) : undefined;
+  if (spec && mapped !== undefined) spec.storageClassName = mapped;
 }
 
 function remapStorageClasses(typeId: string, object: KubeObject, classes: Record<string, string>): void {
@@ -17,7 +19,8 @@ function remapStorageClasses(typeId: string, object: KubeObject, classes: Record
     remapClass(object.spec, classes);
     const annotations = object.metadata.annotations as Record<string, string> | undefined;
     const legacy = annotations?.[LEGACY_STORAGE_CLASS_ANNOTATION];
-    if (annotations && legacy !== undefined && classes[legacy] !== undefined) annotations[LEGACY_STORAGE_CLASS_ANNOTATION] = classes[legacy];
+    const mapped = legacy !== undefined ? mappedName(classes, legacy) : undefined;
+    if (annotations && mapped !== undefined) annotations[LEGACY_STORAGE_CLASS_ANNOTATION] = mapped;
   }
   if (typeId === 'statefulsets.apps') {
     const templates = (object.spec?.volumeClaimTemplates ?? []) as { spec?: Spec }[];

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { EncryptionCodec, type PayloadKeySource } from './payload-codec.js';
 
-const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+/** Bundled into the workflows too (services/worker/workflow-bundle.ts): workflow code seals its own failures. */
+export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
 
 /**
  * The one data converter of the control plane (API, worker): default JSON, then encryption. Failure

@@ -203,15 +203,13 @@ export class TreeRestore {
         return;
       }
       case 'symlink': {
-        const where = fsPath(absolutePath);
-        await symlink(fsPath(entry.target ?? ''), where);
-        if (this.restoreOwners) await lchown(where, entry.uid, entry.gid);
-        const mtime = nsToSeconds(entry.mtimeNs);
-        await lutimes(where, mtime, mtime);
+        await symlink(fsPath(entry.target ?? ''), fsPath(absolutePath));
+        await this.ownerAndTimes(entry, absolutePath);
         return;
       }
       case 'fifo':
         await this.makeNode(absolutePath, (path) => run('mkfifo', ['-m', entry.mode.toString(8), path]));
+        await this.ownerAndTimes(entry, absolutePath);
         return;
       case 'chardev':
       case 'blockdev': {
@@ -221,6 +219,7 @@ export class TreeRestore {
         }
         const device = [entry.type === 'chardev' ? 'c' : 'b', ...deviceNumbers(entry.rdev)];
         await this.makeNode(absolutePath, (path) => run('mknod', ['-m', entry.mode.toString(8), path, ...device]));
+        await this.ownerAndTimes(entry, absolutePath);
         return;
       }
       case 'socket':
@@ -229,6 +228,18 @@ export class TreeRestore {
       case 'dir':
         return;
     }
+  }
+
+  /**
+   * A symlink's or special node's owner and time, set on the entry itself (never what it points to). Nodes
+   * made by mkfifo or mknod kept the restore's time and root's ownership before: found by
+   * test/datamover/tree-round-trip.property.test.ts.
+   */
+  private async ownerAndTimes(entry: ManifestEntry, absolutePath: string): Promise<void> {
+    const where = fsPath(absolutePath);
+    if (this.restoreOwners) await lchown(where, entry.uid, entry.gid);
+    const mtime = nsToSeconds(entry.mtimeNs);
+    await lutimes(where, mtime, mtime);
   }
 
   /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, type Dirent } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, link, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError, RepositoryLinkError, StorageAnswerTooLargeError } from '../errors.js';
+import { ObjectExistsError, ObjectNotFoundError, ObjectRetainedError, RepositoryLinkError, StorageAnswerTooLargeError, StorageFullError } from '../errors.js';
 import type { ByteRange, ObjectInfo, PutOptions, RetentionPolicy, StorageBackend, WholeRead } from './backend.js';
 import { isRange, retainUntil } from './backend.js';
 
@@ -61,6 +61,16 @@ export class LocalBackend implements StorageBackend {
   }
 
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
+    try {
+      await this.write(key, body, options);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new StorageFullError(this.location, error);
+      throw error;
+    }
+  }
+
+  private async write(key: string, body: Uint8Array, options: PutOptions): Promise<void> {
     const target = await this.confinedPathOf(key);
     const directory = dirname(target);
     await mkdir(directory, { recursive: true });
@@ -69,9 +79,13 @@ export class LocalBackend implements StorageBackend {
     try {
       await handle.writeFile(body);
       await handle.sync();
-    } finally {
+    } catch (error) {
+      // A write cut short (a full disk) must not leave its partial file holding the space it took.
       await handle.close();
+      await rm(temp, { force: true });
+      throw error;
     }
+    await handle.close();
     try {
       if (options.ifAbsent) {
         await link(temp, target).catch((error: NodeJS.ErrnoException) => {

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
+import { SelectedResources, SelectedVolumes } from './granular-selection.js';
+import { ResourceType } from './resource-type.js';
 import { Id, KeyedRecord, NamespaceList, NamespaceName, Nullable, StorageClassMap, StorageClassName, StringEnum } from '../schema-kit.js';
 
 /**
@@ -36,12 +38,7 @@ export const PV_MODES = ['SNAPSHOT_ONLY', 'BACKUP_TO_OBJECT_STORAGE'] as const;
 /** How a storage class's PVs are read: from a CSI snapshot, from the live PVC, from the node's pod volume directory, or not at all. */
 export const PV_BACKUP_METHODS = ['SNAPSHOT', 'PVC', 'HOST', 'SKIP'] as const;
 
-/** `deployments.apps`, `configmaps`, `widgets.example.com`: plural resource name with optional API group. */
-export const ResourceType = Type.String({
-  minLength: 1,
-  maxLength: 253,
-  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-});
+export { ResourceType };
 
 export const LabelSelectorText = Type.String({
   maxLength: 2048,
@@ -193,6 +190,8 @@ export const RestoreSelection = Type.Object(
     namespaces: { ...NamespaceList, description: 'Namespaces of the recovery point to restore; empty restores all of them.' },
     resourceTypes: Type.Array(ResourceType, { maxItems: 500, uniqueItems: true, default: [], description: 'Empty restores every type.' }),
     labels: LabelSelectorText,
+    resources: SelectedResources,
+    volumes: SelectedVolumes,
   },
   { additionalProperties: false, default: {} },
 );

@@ -19,7 +19,8 @@ export interface StoredReplicationSpec extends StoredBackupSpec {
 }
 
 export interface StoredRestoreSpec {
-  selection: RestoreSelection;
+  /** `resources` and `volumes` are absent in specs saved before granular restores: their default, none. */
+  selection: Omit<RestoreSelection, 'resources' | 'volumes'> & Partial<Pick<RestoreSelection, 'resources' | 'volumes'>>;
   transforms: Transforms;
   existingResources: ExistingResourcePolicy;
   persistentVolumes: RestoreVolumeOptions;

@@ -1,4 +1,5 @@
-import type { RestoreResourcesRequest, RestoreResourcesResult } from '../../../proto/agent/index.js';
+import type { RestoreResourcesRequestV1, RestoreResourcesRequest, RestoreResourcesResult } from '../../../proto/agent/index.js';
+import type { ResourceRef, VolumeSelection } from '../definitions/granular-selection.js';
 import type { HookPhase } from '../../common/enums.js';
 import type { RestoreVolumeOptions } from '../definitions/options.js';
 
@@ -14,7 +15,11 @@ export interface RestoreRunInput {
   restoreName: string;
   recoveryPointId: string;
   targetClusterId: string;
-  selection: RestoreResourcesRequest['selection'];
+  /**
+   * `resources` and `volumes` (granular restores) are absent in inputs of runs started before they
+   * existed; a volume's targetNamespace is resolved at the start.
+   */
+  selection: RestoreResourcesRequestV1['selection'] & { resources?: ResourceRef[]; volumes?: (VolumeSelection & { targetNamespace: string })[] };
   transforms: RestoreResourcesRequest['transforms'];
   existingResources: RestoreResourcesRequest['existingResources'];
   persistentVolumes: RestoreVolumeOptions;

@@ -99,7 +99,12 @@ function restoreRunInput(request: RunRequest, spec: StoredRestoreSpec, recoveryP
     restoreName: request.definitionName,
     recoveryPointId,
     targetClusterId: request.clusterId,
-    selection: spec.selection,
+    selection: {
+      ...spec.selection,
+      resources: spec.selection.resources ?? [],
+      // A volume restored alone lands in its own namespace unless told otherwise; namespace transforms are for whole restores.
+      volumes: (spec.selection.volumes ?? []).map((v) => ({ ...v, targetNamespace: v.targetNamespace ?? v.namespace })),
+    },
     transforms: spec.transforms,
     existingResources: spec.existingResources,
     persistentVolumes: spec.persistentVolumes,

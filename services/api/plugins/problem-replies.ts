@@ -3,6 +3,7 @@ import type { ErrorObject } from 'ajv';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../../lib/common/problem.js';
 import { toFieldErrors } from './validation.js';
 import { problemFromDatabaseError } from './database-errors.js';
+import { isEngineUnreachable } from '../../../lib/common/temporal/engine-unreachable.js';
 
 /**
  * Turns every failure into application/problem+json. Validation and database errors become the
@@ -51,6 +52,8 @@ function toProblem(error: FastifyError | Problem): Problem {
   }
   const fromDatabase = problemFromDatabaseError(error);
   if (fromDatabase) return fromDatabase;
+  // The Temporal client's own error for an engine that did not answer; the transaction around the call rolled back.
+  if (isEngineUnreachable(error)) return new Problem('engine-unavailable', 'the workflow engine (Temporal) did not answer; nothing was changed, retry when it is back');
   switch ((error as FastifyError).code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new Problem('unsupported-media-type', 'send the body as application/json');

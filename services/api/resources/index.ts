@@ -13,6 +13,7 @@ import { jobRoutes } from './jobs/routes.js';
 import { notificationChannelRoutes } from './notification-channels/routes.js';
 import { organizationRoutes } from './organization/routes.js';
 import { policyRoutes } from './policies/routes.js';
+import { recoveryPointBrowseRoutes } from './recovery-points/browse-routes.js';
 import { recoveryPointRoutes } from './recovery-points/routes.js';
 import { replicationDefinitionKind } from './replication-definitions/kind.js';
 import { restoreKind } from './restores/kind.js';
@@ -41,6 +42,7 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(destinationRoutes(replicationDefinitionKind));
     await api.register(jobRoutes(context));
     await api.register(recoveryPointRoutes(context));
+    await api.register(recoveryPointBrowseRoutes(context));
     await api.register(notificationChannelRoutes(context));
   };
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../lib/common/clock.js';
-import { connectTemporalClient } from '../../../lib/common/temporal/client.js';
+import { lazyTemporalClient } from '../../../lib/common/temporal/client.js';
 import type { TemporalConfig } from '../../../lib/common/temporal/config.js';
 import type { OrganizationPayloadKeys } from '../../../lib/db/organization-payload-keys.js';
 import type { AgentLiveness } from './agent-liveness.js';
@@ -25,9 +25,13 @@ export interface WorkflowEngine {
   close(): Promise<void>;
 }
 
-/** The Temporal-backed seams over one client connection (with the encrypting payload codec). */
-export async function connectWorkflowEngine(config: TemporalConfig, payloadKeys: OrganizationPayloadKeys, clock: Clock): Promise<WorkflowEngine> {
-  const { client, close } = await connectTemporalClient(config, payloadKeys);
+/**
+ * The Temporal-backed seams over one client connection (with the encrypting payload codec). The
+ * connection is lazy: the API starts while Temporal is down and answers 503 engine-unavailable for what
+ * needs it (plugins/problem-replies.ts), instead of refusing to start.
+ */
+export function connectWorkflowEngine(config: TemporalConfig, payloadKeys: OrganizationPayloadKeys, clock: Clock): WorkflowEngine {
+  const { client, close } = lazyTemporalClient(config, payloadKeys);
   const schedules = new TemporalSchedules(client, config.controlTaskQueue, payloadKeys);
   return {
     launcher: new TemporalWorkflowLauncher(client, config.controlTaskQueue, schedules),

@@ -10,15 +10,16 @@ type RestoreBody = RequestBody<'createRestore'>;
 
 /** `--namespace-mapping a:b,c:d` (or repeated) as the API's map; a source mapped twice is a mistake, not a choice. */
 export function mappingOf(flag: string, entries: string[]): Record<string, string> {
-  const mapping: Record<string, string> = {};
+  // A Map, not an object: `constructor` is a valid name, and `in` on an object would find it already there.
+  const mapping = new Map<string, string>();
   for (const entry of entries) {
     const match = /^([^:]+):([^:]+)$/.exec(entry);
     if (!match) throw new UsageError(`--${flag} "${entry}" is not FROM:TO`);
     const [, from, to] = match as unknown as [string, string, string];
-    if (from in mapping) throw new UsageError(`--${flag} maps "${from}" twice`);
-    mapping[from] = to;
+    if (mapping.has(from)) throw new UsageError(`--${flag} maps "${from}" twice`);
+    mapping.set(from, to);
   }
-  return mapping;
+  return Object.fromEntries(mapping);
 }
 
 /** Velero names restores after their backup and the time: unique enough, and readable in a list. */

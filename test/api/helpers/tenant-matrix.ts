@@ -243,6 +243,12 @@ export const TENANT_MATRIX: Record<string, Row> = {
   'GET /api/v1/recovery-points/{id}': (a) => [{ method: 'GET', url: `/recovery-points/${a.recoveryPoint}`, expect: notFound }],
   'DELETE /api/v1/recovery-points/{id}': (a) => [{ method: 'DELETE', url: `/recovery-points/${a.recoveryPoint}`, expect: notFound }],
   'POST /api/v1/recovery-points/{id}/actions/release': (a) => [{ method: 'POST', url: `/recovery-points/${a.recoveryPoint}/actions/release`, expect: notFound }],
+  'GET /api/v1/recovery-points/{id}/resources': (a) => [{ method: 'GET', url: `/recovery-points/${a.recoveryPoint}/resources`, expect: notFound }],
+  'GET /api/v1/recovery-points/{id}/resources/{type}/{name}': (a) => [{ method: 'GET', url: `/recovery-points/${a.recoveryPoint}/resources/configmaps/settings?namespace=shop`, expect: notFound }],
+  'GET /api/v1/recovery-points/{id}/volumes/{namespace}/{claim}/files': (a) => [{ method: 'GET', url: `/recovery-points/${a.recoveryPoint}/volumes/shop/data/files`, expect: notFound }],
+  'POST /api/v1/recovery-points/{id}/volumes/{namespace}/{claim}/archive': (a) => [
+    { method: 'POST', url: `/recovery-points/${a.recoveryPoint}/volumes/shop/data/archive`, body: { paths: ['.'] }, expect: notFound },
+  ],
 
   // Installation administration is no organization's: an organization's admin key is refused outright.
   'GET /api/v1/installation/organizations': () => [{ method: 'GET', url: '/installation/organizations', expect: { status: 403 } }],

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 
 /**
- * Pids of the mover processes the node emulator runs for a job, found by the task queue in their
+ * Pids of the mover processes the node emulator runs for a job (or for every job of a cluster, given its
+ * id), found by the task queue in their
  * environment (`mover.<cluster>.<job>.<n>`): the emulator runs each pod's container as a local process.
  */
 export async function moverProcesses(jobId: string): Promise<number[]> {

@@ -19,6 +19,8 @@ export interface EmulatedCluster {
   prefix: string;
   /** Creates a namespace this emulator owns and waits for its default service account. */
   namespace(label?: string): Promise<string>;
+  /** Deletes `name` at stop too: a namespace Haven created (a restore's, a replica) in this emulator's scope. */
+  adopt(name: string): void;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,9 @@ export async function startEmulatedCluster(options: EmulatedClusterOptions = {})
       namespaces.push(name);
       await eventually(() => api.core.readNamespacedServiceAccount({ name: 'default', namespace: name }), `default service account in ${name}`);
       return name;
+    },
+    adopt(name) {
+      if (!namespaces.includes(name)) namespaces.push(name);
     },
     async stop() {
       // The emulator must outlive its namespaces: it finishes their pods, snapshot finalizers and PVs.

@@ -1,4 +1,4 @@
-import { mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { V1Pod, V1PersistentVolume, V1Volume } from '@kubernetes/client-node';
 import type { EmulatorContext } from '../support/context.js';
@@ -67,7 +67,11 @@ async function mountVolume(ctx: EmulatorContext, dirs: NodeDirs, podDir: string,
   const target = join(podDir, 'volumes', pluginDir, volume.name);
   await mkdir(target, { recursive: true });
   if (!volume.emptyDir) await writeProjectedFiles(ctx, pod, volume, target);
-  else await applyFsGroup(pod, target);
+  else {
+    // The kubelet creates an emptyDir 0777, so a container of any uid can write it (mkdir's umask would not).
+    await chmod(target, 0o777);
+    await applyFsGroup(pod, target);
+  }
   return { hostPath: target, block: false };
 }
 

@@ -9,7 +9,7 @@ type Partial2 = {
 /** Restore options with the API's defaults, overridden field by field. */
 export function restoreOptions(overrides: Partial2 = {}): ResourceRestoreOptions {
   return {
-    selection: { namespaces: [], resourceTypes: [], labels: '', ...overrides.selection },
+    selection: { namespaces: [], resourceTypes: [], labels: '', resources: [], volumes: [], ...overrides.selection },
     transforms: {
       namespacePrefix: '',
       namespaceSuffix: '',

@@ -7,6 +7,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { CLUSTER_ID_ATTRIBUTE, DEFINITION_ID_ATTRIBUTE, KIND_ATTRIBUTE } from '../../../lib/common/temporal/names.js';
 import type { WORKFLOW_TYPES } from '../../../lib/domain/runs/workflow-types.js';
 import { cachedTemporalCli } from '../../../scripts/stack/components/temporal.js';
+import { recordHistories } from './history-recorder.js';
 
 /**
  * Workflow step logic in seconds: the real workflows (bundled from workflows/index.ts) on a Temporal dev
@@ -115,10 +116,12 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
     current = { mocks, calls };
     try {
       const result = (await env.client.workflow.execute(type, { taskQueue: CONTROL_QUEUE, workflowId, args: args as unknown[] })) as Awaited<ReturnType<W>>;
+      await recordHistories(env.client, workflowId);
       return { workflowId, calls, result };
     } catch (error) {
-      if (error instanceof WorkflowFailedError) return { workflowId, calls, failure: error };
-      throw error;
+      if (!(error instanceof WorkflowFailedError)) throw error;
+      await recordHistories(env.client, workflowId);
+      return { workflowId, calls, failure: error };
     } finally {
       current = undefined;
     }

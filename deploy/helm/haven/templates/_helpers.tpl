@@ -54,6 +54,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 - name: migrate
   image: {{ include "haven.image" . }}
   imagePullPolicy: {{ .Values.image.pullPolicy }}
+  # HAVEN_PROCESS_COMMANDS.migrate (lib/common/haven-image.ts)
   command: [node, --import, tsx, services/api/migrate.ts]
   env:
     {{- include "haven.secretEnv" (dict "root" . "keys" (list (list "DATABASE_URL" false))) | nindent 4 }}

@@ -29,7 +29,7 @@ export function backupPreviewRoutes(context: ApiContext): RoutePlugin {
             'Answered by the cluster\'s agent: 409 agent-not-connected when it does not poll, 504 agent-timeout when it does not answer in time.',
           params: IdParams,
           body: BackupPreviewRequest,
-          response: { 200: BackupPreview, ...errorResponses('not-found', 'agent-not-connected', 'agent-timeout', 'workflows-unavailable') },
+          response: { 200: BackupPreview, ...errorResponses('not-found', 'agent-not-connected', 'agent-timeout', 'workflows-unavailable', 'engine-unavailable') },
         },
       },
       async (request) => {

@@ -23,7 +23,7 @@ export function clusterInventoryRoutes(context: ApiContext): RoutePlugin {
             '502 agent-answer-invalid when its answer breaks the contract\'s bounds (counts, lengths, characters; docs/api.md).',
           params: IdParams,
           querystring: InventoryQuery,
-          response: { 200: ClusterInventory, ...errorResponses('not-found', 'agent-not-connected', 'agent-timeout', 'agent-answer-invalid', 'workflows-unavailable') },
+          response: { 200: ClusterInventory, ...errorResponses('not-found', 'agent-not-connected', 'agent-timeout', 'agent-answer-invalid', 'workflows-unavailable', 'engine-unavailable') },
         },
       },
       async (request) => {

@@ -34,7 +34,7 @@ export function definitionActionRoutes<I extends TObject, O extends TObject>(spe
           description: 'Answers 202 with the job once the workflow has started; 501 while this build has no workflow engine.',
           params: IdParams,
           body: kind === 'BACKUP' ? AdHocRun : NoBody,
-          response: { 202: Job, ...errorResponses('not-found', 'unprocessable', 'conflict', 'workflows-unavailable') },
+          response: { 202: Job, ...errorResponses('not-found', 'unprocessable', 'conflict', 'workflows-unavailable', 'engine-unavailable') },
         },
       },
       async (request, reply) => {

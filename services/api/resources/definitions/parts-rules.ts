@@ -1,6 +1,7 @@
 import { parseLabelSelector } from '../../../../lib/common/label-selector.js';
 import { fieldProblem } from '../../../../lib/common/problem.js';
 import { isProtectedNamespace, PROTECTED_NAMESPACES_RULE } from '../../../../lib/domain/protected-namespaces.js';
+import { renamedNamespace } from '../../../../lib/domain/namespace-mapping.js';
 import type { CopyOptions, PersistentVolumeOptions, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
 
 /**
@@ -89,11 +90,4 @@ export function checkRenamedNotProtected(transforms: Transforms, namespaces: rea
     const target = renamedNamespace(transforms, namespace);
     if (isProtectedNamespace(target)) throw fieldProblem(at, `namespace "${namespace}" would land in "${target}": ${PROTECTED_NAMESPACES_RULE}`);
   }
-}
-
-/** The namespace a source namespace gets on the target after the transforms. */
-export function renamedNamespace(transforms: Transforms, namespace: string): string {
-  const mapped = transforms.namespaceMapping[namespace];
-  if (mapped !== undefined) return mapped;
-  return `${transforms.namespacePrefix}${namespace}${transforms.namespaceSuffix}`;
 }

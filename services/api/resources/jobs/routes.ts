@@ -67,7 +67,7 @@ export function jobRoutes(context: ApiContext): RoutePlugin {
           tags,
           summary: 'Ask a running job to stop; it ends CANCELLED once its workflow has cleaned up',
           params: IdParams,
-          response: { 202: Job, ...errorResponses('not-found', 'conflict', 'workflows-unavailable') },
+          response: { 202: Job, ...errorResponses('not-found', 'conflict', 'workflows-unavailable', 'engine-unavailable') },
         },
       },
       async (request, reply) => {

@@ -65,7 +65,7 @@ export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
           params: IdParams,
           response: {
             202: Type.Object({ workflowId: Type.String() }),
-            ...errorResponses('not-found', 'locked', 'workflows-unavailable'),
+            ...errorResponses('not-found', 'locked', 'workflows-unavailable', 'engine-unavailable'),
           },
         },
       },
@@ -99,7 +99,7 @@ export function recoveryPointRoutes(context: ApiContext): RoutePlugin {
               workflowId: Type.String(),
               keptSnapshots: Type.Array(KeptSnapshot, { description: 'What stays in the cluster: delete each by hand (the VolumeSnapshot, its content, or the cloud snapshot).' }),
             }),
-            ...errorResponses('not-found', 'locked', 'conflict', 'workflows-unavailable'),
+            ...errorResponses('not-found', 'locked', 'conflict', 'workflows-unavailable', 'engine-unavailable'),
           },
         },
       },

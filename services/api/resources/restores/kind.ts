@@ -10,6 +10,7 @@ import { checkLabels, checkNotProtected, checkRenamedNotProtected, checkTransfor
 import type { RestoreVolumeOptions, Transforms } from '../../../../lib/domain/definitions/options.js';
 import { definitionColumns, type PreparedDefinition } from '../definitions/store.js';
 import { startRunIfAsked } from '../definitions/start-run.js';
+import { checkGranularSelection } from './granular-rules.js';
 import { Restore, RestoreInput } from './schema.js';
 
 interface RestoreSpec {
@@ -25,6 +26,7 @@ async function prepare(scope: TenantScope, input: RestoreInput): Promise<Prepare
   checkNotProtected(input.selection.namespaces, 'body.selection.namespaces');
   const recoveryPoint = await requireReference(scope, recoveryPoints, input.recoveryPointId, 'body.recoveryPointId', 'recovery point');
   await requireReference(scope, clusters, input.targetClusterId, 'body.targetClusterId', 'cluster');
+  checkGranularSelection(input.selection, recoveryPoint, 'body.selection');
   for (const [index, namespace] of input.selection.namespaces.entries()) {
     if (!recoveryPoint.contents.namespaces.includes(namespace)) {
       throw fieldProblem(`body.selection.namespaces.${index}`, `the recovery point holds no namespace "${namespace}"`);
