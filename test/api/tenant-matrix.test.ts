@@ -113,10 +113,6 @@ beforeAll(async () => {
   const apiKey = expectStatus<{ id: string; name: string }>(await victim.post('/api-keys', { ...victimName('ci-key'), role: 'viewer', userId: user.id }), 201);
   const channel = expectStatus<{ id: string; name: string }>(await victim.post('/notification-channels', webhookChannelBody(uniqueName('victim-channel'))), 201);
   seconds.push(expectStatus<{ id: string; name: string }>(await victim.post('/notification-channels', webhookChannelBody(uniqueName('victim-channel-2'))), 201));
-  // Two deliveries in A's log, so it has a second page.
-  for (const event of ['FAILED', 'SKIPPED'] as const) {
-    await db.insert(schema.notificationDeliveries).values({ orgId: victimOrg.orgId, channelId: channel.id, jobId: job.id, event, message: { event, organizationId: victimOrg.orgId, job: { id: job.id, kind: 'BACKUP', status: event, definitionId: null, definitionName: 'victim', message: '', skipReason: null, startedAt: '', endedAt: '' } } });
-  }
   const sealed = expectStatus<{ payloads: unknown[] }>(
     await victim.post('/codec/encode', { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"victim secret"').toString('base64') }] }),
     200,
