@@ -162,3 +162,13 @@ export function drillCheck(readinessTimeoutMinutes: number): ActivityOptions {
     retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_AGENT_FAILURES] },
   };
 }
+
+/**
+ * One notification attempt: a webhook request or an SMTP exchange, bounded by its own send timeout. A
+ * failed send is not an activity failure (the delivery workflow backs off itself and the attempt is
+ * logged); these retries only cover the database or the worker going away mid-attempt.
+ */
+export const NOTIFICATION: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
+};

@@ -14,3 +14,4 @@ export { rdsRestoreWorkflow } from './rds-restore.js';
 export { rdsInventoryWorkflow } from './rds-inventory.js';
 export { storageVerificationWorkflow } from './storage-verification.js';
 export { drillWorkflow } from './drill.js';
+export { notificationDeliveryWorkflow } from './notification-delivery.js';

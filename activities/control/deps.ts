@@ -3,6 +3,8 @@ import type { StorageRequestLimits } from '../../lib/datamover/storage/request-l
 import type { Client } from '@temporalio/client';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
 import type { Database } from '../../lib/db/client.js';
+import type { JobMetrics } from './job-metrics.js';
+import type { NotificationSettings } from './notifications/deliveries.js';
 
 /** What control activities are made over; injected, so tests and the worker wire them the same way. */
 export interface ControlDeps {
@@ -31,6 +33,10 @@ export interface ControlDeps {
   repositoryConcurrency?: number;
   /** How often RDS waits ask AWS again; DEFAULT_RDS_POLL_INTERVAL_MS when unset (tests shorten it). */
   rdsPollIntervalMs?: number;
+  /** Counts ended jobs for the worker's /metrics; unset counts nothing. */
+  jobMetrics?: JobMetrics;
+  /** How notifications are sent; unset, ended jobs queue and send none (tests of other things). */
+  notifications?: NotificationSettings;
 }
 
 /** Identifies a job row; every job activity is scoped by the organization as well as the id. */

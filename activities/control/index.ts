@@ -3,6 +3,7 @@ import { drillActivities } from './drills.js';
 import { jobActivities } from './jobs.js';
 import { leftoverJobActivities } from './leftover-jobs.js';
 import { moverTokenActivities } from './mover-tokens.js';
+import { notificationActivities } from './notifications/deliveries.js';
 import { orphanedJobActivities } from './orphaned-jobs.js';
 import { recoveryPointDeletionActivities } from './recovery-point-deletion.js';
 import { recoveryPointExpiryActivities } from './recovery-point-expiry.js';
@@ -41,6 +42,7 @@ export function createControlActivities(deps: ControlDeps) {
     ...rdsInventoryActivities(deps),
     ...storageVerificationActivities(deps),
     ...drillActivities(deps),
+    ...notificationActivities(deps),
   };
 }
 

@@ -457,6 +457,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List notification channels */
+        get: operations["listNotificationChannels"];
+        put?: never;
+        /** Add a webhook or e-mail channel for the organization's run notifications */
+        post: operations["createNotificationChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a notification channel */
+        get: operations["getNotificationChannel"];
+        /** Replace a notification channel (omit the secret or password to keep the stored one) */
+        put: operations["updateNotificationChannel"];
+        post?: never;
+        /** Delete a notification channel and its delivery log */
+        delete: operations["deleteNotificationChannel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log of a channel: each notification, its attempts and how it ended, newest first */
+        get: operations["listNotificationChannelDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organization": {
         parameters: {
             query?: never;
@@ -1217,6 +1271,81 @@ export interface components {
             /** @description The cross-account role Haven assumes. */
             roleArn: string;
         };
+        CreateNotificationChannelBodyEmail: {
+            /**
+             * @description A disabled channel is sent nothing; deliveries already queued for it fail.
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * @description The events sent to this channel.
+             * @default [
+             *       "FAILED",
+             *       "PARTIAL",
+             *       "SKIPPED",
+             *       "RECOVERED"
+             *     ]
+             */
+            events: ("FAILED" | "PARTIAL" | "SKIPPED" | "RECOVERED")[];
+            /** @example ops@example.com */
+            from: string;
+            /** @description The SMTP server (name or address). */
+            host: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "EMAIL";
+            /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
+            name: string;
+            /** @description Write-only: the SMTP password, stored encrypted, never returned. */
+            password?: string;
+            /** @default 587 */
+            port: number;
+            /**
+             * @description TLS from the start (port 465), STARTTLS required, or NONE (plain text: a relay on a trusted network only).
+             * @default STARTTLS
+             * @enum {string}
+             */
+            security: "TLS" | "STARTTLS" | "NONE";
+            to: string[];
+            /**
+             * @description SMTP login; null sends without authentication.
+             * @default null
+             */
+            username: string | null;
+        };
+        CreateNotificationChannelBodyWebhook: {
+            /**
+             * @description A disabled channel is sent nothing; deliveries already queued for it fail.
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * @description The events sent to this channel.
+             * @default [
+             *       "FAILED",
+             *       "PARTIAL",
+             *       "SKIPPED",
+             *       "RECOVERED"
+             *     ]
+             */
+            events: ("FAILED" | "PARTIAL" | "SKIPPED" | "RECOVERED")[];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "WEBHOOK";
+            /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
+            name: string;
+            /** @description Write-only: signs each request (X-Haven-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">). Stored encrypted, never returned. */
+            secret: string;
+            /**
+             * Format: uri
+             * @description Where the JSON document is POSTed. Public addresses only, unless the installation allows a private network; redirects are not followed.
+             */
+            url: string;
+        };
         CreateRdsRestoreBodyPointInTime: {
             /**
              * Format: uuid
@@ -1363,6 +1492,37 @@ export interface components {
                  */
                 timeZone: string;
             };
+        };
+        UpdateNotificationChannelBodyWebhook: {
+            /**
+             * @description A disabled channel is sent nothing; deliveries already queued for it fail.
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * @description The events sent to this channel.
+             * @default [
+             *       "FAILED",
+             *       "PARTIAL",
+             *       "SKIPPED",
+             *       "RECOVERED"
+             *     ]
+             */
+            events: ("FAILED" | "PARTIAL" | "SKIPPED" | "RECOVERED")[];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "WEBHOOK";
+            /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
+            name: string;
+            /** @description Write-only: signs each request (X-Haven-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">). Stored encrypted, never returned. */
+            secret?: string;
+            /**
+             * Format: uri
+             * @description Where the JSON document is POSTed. Public addresses only, unless the installation allows a private network; redirects are not followed.
+             */
+            url: string;
         };
         UpdateStorageTargetBodyS3: {
             bucket: string;
@@ -3853,6 +4013,14 @@ export interface operations {
                              */
                             id: string;
                             name: string;
+                            /** @default {} */
+                            notifications: {
+                                /**
+                                 * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                                 * @default false
+                                 */
+                                optOut: boolean;
+                            };
                             /** @description Scheduling is paused (runs are skipped); see the pause and resume actions. */
                             paused: boolean;
                             /** @default {} */
@@ -4221,6 +4389,14 @@ export interface operations {
                     /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
                     name: string;
                     /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
+                    /** @default {} */
                     persistentVolumes?: {
                         /**
                          * @description Copy directly from every PV that was not snapshotted.
@@ -4399,6 +4575,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped); see the pause and resume actions. */
                         paused: boolean;
                         /** @default {} */
@@ -4840,6 +5024,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped); see the pause and resume actions. */
                         paused: boolean;
                         /** @default {} */
@@ -5211,6 +5403,14 @@ export interface operations {
                     /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
                     name: string;
                     /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
+                    /** @default {} */
                     persistentVolumes?: {
                         /**
                          * @description Copy directly from every PV that was not snapshotted.
@@ -5389,6 +5589,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped); see the pause and resume actions. */
                         paused: boolean;
                         /** @default {} */
@@ -6197,6 +6405,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped); see the pause and resume actions. */
                         paused: boolean;
                         /** @default {} */
@@ -6669,6 +6885,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped); see the pause and resume actions. */
                         paused: boolean;
                         /** @default {} */
@@ -13644,6 +13868,1661 @@ export interface operations {
             };
         };
     };
+    listNotificationChannels: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page, as returned: a cursor this API did not issue is a 422. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Case-insensitive substring of the name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            events: ("FAILED" | "PARTIAL" | "SKIPPED" | "RECOVERED")[];
+                            from?: string;
+                            /** @description A webhook secret or SMTP password is stored (it is never returned). */
+                            hasSecret: boolean;
+                            host?: string;
+                            /**
+                             * Format: uuid
+                             * @description Server-assigned identifier (UUID).
+                             */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "WEBHOOK" | "EMAIL";
+                            name: string;
+                            port?: number;
+                            /** @enum {string} */
+                            security?: "TLS" | "STARTTLS" | "NONE";
+                            to?: string[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url?: string;
+                            username?: string | null;
+                            /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                            version: number;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateNotificationChannelBodyWebhook"] | components["schemas"]["CreateNotificationChannelBodyEmail"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        events: ("FAILED" | "PARTIAL" | "SKIPPED" | "RECOVERED")[];
+                        from?: string;
+                        /** @description A webhook secret or SMTP password is stored (it is never returned). */
+                        hasSecret: boolean;
+                        host?: string;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "WEBHOOK" | "EMAIL";
+                        name: string;
+                        port?: number;
+                        /** @enum {string} */
+                        security?: "TLS" | "STARTTLS" | "NONE";
+                        to?: string[];
+                        /** Format: date-time */
+                        updatedAt: string;
+                        url?: string;
+                        username?: string | null;
+                        /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        events: ("FAILED" | "PARTIAL" | "SKIPPED" | "RECOVERED")[];
+                        from?: string;
+                        /** @description A webhook secret or SMTP password is stored (it is never returned). */
+                        hasSecret: boolean;
+                        host?: string;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "WEBHOOK" | "EMAIL";
+                        name: string;
+                        port?: number;
+                        /** @enum {string} */
+                        security?: "TLS" | "STARTTLS" | "NONE";
+                        to?: string[];
+                        /** Format: date-time */
+                        updatedAt: string;
+                        url?: string;
+                        username?: string | null;
+                        /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateNotificationChannel: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag you last read (428 without it, 412 when the record changed since). */
+                "If-Match": string;
+            };
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateNotificationChannelBodyWebhook"] | components["schemas"]["CreateNotificationChannelBodyEmail"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        events: ("FAILED" | "PARTIAL" | "SKIPPED" | "RECOVERED")[];
+                        from?: string;
+                        /** @description A webhook secret or SMTP password is stored (it is never returned). */
+                        hasSecret: boolean;
+                        host?: string;
+                        /**
+                         * Format: uuid
+                         * @description Server-assigned identifier (UUID).
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "WEBHOOK" | "EMAIL";
+                        name: string;
+                        port?: number;
+                        /** @enum {string} */
+                        security?: "TLS" | "STARTTLS" | "NONE";
+                        to?: string[];
+                        /** Format: date-time */
+                        updatedAt: string;
+                        url?: string;
+                        username?: string | null;
+                        /** @description Increments on every change; the ETag carries it. Send it back in If-Match. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read: when sent, the change applies only if the record has not changed since (412 otherwise). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listNotificationChannelDeliveries: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page, as returned: a cursor this API did not issue is a 422. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                status?: "PENDING" | "DELIVERED" | "FAILED";
+            };
+            header?: never;
+            path: {
+                /** @description Server-assigned identifier (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            attempts: number;
+                            /**
+                             * Format: uuid
+                             * @description Server-assigned identifier (UUID).
+                             */
+                            channelId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deliveredAt: string | null;
+                            /**
+                             * @description FAILED, PARTIAL, SKIPPED: a run ended so; RECOVERED: a definition's first COMPLETED run after a FAILED or PARTIAL one.
+                             * @enum {string}
+                             */
+                            event: "FAILED" | "PARTIAL" | "SKIPPED" | "RECOVERED";
+                            /**
+                             * Format: uuid
+                             * @description Server-assigned identifier (UUID).
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The run notified about; null once the job record is gone.
+                             */
+                            jobId: string | null;
+                            /** Format: date-time */
+                            lastAttemptAt: string | null;
+                            /** @description Why the last attempt failed. */
+                            lastError: string | null;
+                            /** @description The webhook's HTTP status on the last attempt. */
+                            responseStatus: number | null;
+                            /**
+                             * @description PENDING: retries left; DELIVERED: accepted (HTTP 2xx, or the SMTP server took the mail); FAILED: out of attempts or the channel was disabled.
+                             * @enum {string}
+                             */
+                            status: "PENDING" | "DELIVERED" | "FAILED";
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457): the API key or its organization, or for requests without a valid key the client address, spent its request budget */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget renews. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     getOrganization: {
         parameters: {
             query?: never;
@@ -15925,6 +17804,14 @@ export interface operations {
                              */
                             id: string;
                             name: string;
+                            /** @default {} */
+                            notifications: {
+                                /**
+                                 * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                                 * @default false
+                                 */
+                                optOut: boolean;
+                            };
                             /** @description Scheduling is paused (runs are skipped). */
                             paused: boolean;
                             /**
@@ -16194,6 +18081,14 @@ export interface operations {
                     databaseType: "INSTANCE" | "CLUSTER";
                     /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
                     name: string;
+                    /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
                     /**
                      * Format: uuid
                      * @description Snapshots' schedules and retention (the same policies as clusters'); null means on demand only. SafeLock does not apply to RDS snapshots: AWS holds them and Haven cannot lock them.
@@ -16273,6 +18168,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped). */
                         paused: boolean;
                         /**
@@ -16616,6 +18519,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped). */
                         paused: boolean;
                         /**
@@ -16888,6 +18799,14 @@ export interface operations {
                     databaseType: "INSTANCE" | "CLUSTER";
                     /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
                     name: string;
+                    /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
                     /**
                      * Format: uuid
                      * @description Snapshots' schedules and retention (the same policies as clusters'); null means on demand only. SafeLock does not apply to RDS snapshots: AWS holds them and Haven cannot lock them.
@@ -16967,6 +18886,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped). */
                         paused: boolean;
                         /**
@@ -17677,6 +19604,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped). */
                         paused: boolean;
                         /**
@@ -18051,6 +19986,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         /** @description Scheduling is paused (runs are skipped). */
                         paused: boolean;
                         /**
@@ -22393,6 +24336,14 @@ export interface operations {
                              */
                             id: string;
                             name: string;
+                            /** @default {} */
+                            notifications: {
+                                /**
+                                 * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                                 * @default false
+                                 */
+                                optOut: boolean;
+                            };
                             paused: boolean;
                             /** @default {} */
                             persistentVolumes: {
@@ -22819,6 +24770,14 @@ export interface operations {
                     /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
                     name: string;
                     /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
+                    /** @default {} */
                     persistentVolumes?: {
                         /**
                          * @description Copy directly from every PV that was not snapshotted.
@@ -23049,6 +25008,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -23548,6 +25515,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -23977,6 +25952,14 @@ export interface operations {
                     /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
                     name: string;
                     /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
+                    /** @default {} */
                     persistentVolumes?: {
                         /**
                          * @description Copy directly from every PV that was not snapshotted.
@@ -24207,6 +26190,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -25073,6 +27064,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -25603,6 +27602,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -26734,6 +28741,14 @@ export interface operations {
                              * @default drill-
                              */
                             namespacePrefix: string;
+                            /** @default {} */
+                            notifications: {
+                                /**
+                                 * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                                 * @default false
+                                 */
+                                optOut: boolean;
+                            };
                             paused: boolean;
                             /** @default {} */
                             persistentVolumes: {
@@ -27014,6 +29029,14 @@ export interface operations {
                      */
                     namespacePrefix?: string;
                     /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
+                    /** @default {} */
                     persistentVolumes?: {
                         /**
                          * @description PVs copied at the same time (each by its own data mover).
@@ -27105,6 +29128,14 @@ export interface operations {
                          * @default drill-
                          */
                         namespacePrefix: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -27458,6 +29489,14 @@ export interface operations {
                          * @default drill-
                          */
                         namespacePrefix: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -27741,6 +29780,14 @@ export interface operations {
                      */
                     namespacePrefix?: string;
                     /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
+                    /** @default {} */
                     persistentVolumes?: {
                         /**
                          * @description PVs copied at the same time (each by its own data mover).
@@ -27832,6 +29879,14 @@ export interface operations {
                          * @default drill-
                          */
                         namespacePrefix: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -28552,6 +30607,14 @@ export interface operations {
                          * @default drill-
                          */
                         namespacePrefix: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -28936,6 +30999,14 @@ export interface operations {
                          * @default drill-
                          */
                         namespacePrefix: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -29786,6 +31857,14 @@ export interface operations {
                              */
                             id: string;
                             name: string;
+                            /** @default {} */
+                            notifications: {
+                                /**
+                                 * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                                 * @default false
+                                 */
+                                optOut: boolean;
+                            };
                             paused: boolean;
                             /** @default {} */
                             persistentVolumes: {
@@ -30142,6 +32221,14 @@ export interface operations {
                     /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
                     name: string;
                     /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
+                    /** @default {} */
                     persistentVolumes?: {
                         /**
                          * @description PVs copied at the same time (each by its own data mover).
@@ -30307,6 +32394,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -30736,6 +32831,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {
@@ -31095,6 +33198,14 @@ export interface operations {
                     /** @description Human-readable name, unique among records of the same kind in the organization; no control characters, no leading or trailing spaces. */
                     name: string;
                     /** @default {} */
+                    notifications?: {
+                        /**
+                         * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                         * @default false
+                         */
+                        optOut?: boolean;
+                    };
+                    /** @default {} */
                     persistentVolumes?: {
                         /**
                          * @description PVs copied at the same time (each by its own data mover).
@@ -31260,6 +33371,14 @@ export interface operations {
                          */
                         id: string;
                         name: string;
+                        /** @default {} */
+                        notifications: {
+                            /**
+                             * @description Send no notification about this definition's runs, whatever the organization's channels want.
+                             * @default false
+                             */
+                            optOut: boolean;
+                        };
                         paused: boolean;
                         /** @default {} */
                         persistentVolumes: {

@@ -86,3 +86,51 @@ export function subDailyField(expression: string): 'minute' | 'hour' | undefined
   if (!single(hour)) return 'hour';
   return undefined;
 }
+
+/** The values a valid field allows (day of week 7 folded into 0). */
+function fieldValues(text: string, field: CronField): Set<number> {
+  const values = new Set<number>();
+  for (const item of text.split(',')) {
+    const [range, step] = item.split('/') as [string, string | undefined];
+    const [low, high] = range === '*' ? [field.min, field.max] : (range.split('-').map((bound) => parseValue(bound, field) as number) as [number, number?]);
+    const last = high ?? (step === undefined ? low : field.max);
+    for (let value = low; value <= last; value += step === undefined ? 1 : Number(step)) values.add(field.names === DAY_NAMES ? value % 7 : value);
+  }
+  return values;
+}
+
+const MINUTES_PER_DAY = 24 * 60;
+/** A year and a week: every expression that fires at least twice a year shows its longest gap. */
+const GAP_WINDOW_DAYS = 373;
+const gapCache = new Map<string, number | undefined>();
+
+/**
+ * The longest time, in minutes, between two consecutive firings of any of `expressions` (valid ones, in
+ * UTC; a time zone's daylight saving shifts this by an hour at most), or undefined when they fire less
+ * than twice a year. What "a run is overdue" is measured against.
+ */
+export function longestCronGapMinutes(expressions: readonly string[]): number | undefined {
+  const key = [...expressions].sort().join('|');
+  if (gapCache.has(key)) return gapCache.get(key);
+  const fires = new Set<number>();
+  const start = Date.UTC(2026, 0, 1);
+  for (const expression of expressions) {
+    const parts = expression.trim().split(/\s+/);
+    const [minutes, hours, days, months, weekdays] = FIELDS.map((field, index) => fieldValues(parts[index] as string, field)) as Set<number>[];
+    // Vixie cron: with both day fields restricted, a day matching either fires.
+    const eitherDay = !parts[2]!.startsWith('*') && !parts[4]!.startsWith('*');
+    for (let day = 0; day < GAP_WINDOW_DAYS; day++) {
+      const date = new Date(start + day * MINUTES_PER_DAY * 60_000);
+      if (!months!.has(date.getUTCMonth() + 1)) continue;
+      const dayOfMonth = days!.has(date.getUTCDate());
+      const dayOfWeek = weekdays!.has(date.getUTCDay());
+      if (eitherDay ? !(dayOfMonth || dayOfWeek) : !(dayOfMonth && dayOfWeek)) continue;
+      for (const hour of hours!) for (const minute of minutes!) fires.add(day * MINUTES_PER_DAY + hour * 60 + minute);
+    }
+  }
+  const sorted = [...fires].sort((a, b) => a - b);
+  let longest: number | undefined;
+  for (let index = 1; index < sorted.length; index++) longest = Math.max(longest ?? 0, sorted[index]! - sorted[index - 1]!);
+  gapCache.set(key, longest);
+  return longest;
+}

@@ -83,3 +83,21 @@ export type VerificationTrigger = (typeof VERIFICATION_TRIGGERS)[number];
 /** A drill's verdict: the restored copy matched the recovery point (PASSED) or it did not, or could not be restored (FAILED). */
 export const DRILL_RESULTS = ['PASSED', 'FAILED'] as const;
 export type DrillResult = (typeof DRILL_RESULTS)[number];
+
+/** Where an organization's notifications go: an HTTPS endpoint (signed JSON) or mailboxes through an SMTP server. */
+export const NOTIFICATION_CHANNEL_KINDS = ['WEBHOOK', 'EMAIL'] as const;
+export type NotificationChannelKind = (typeof NOTIFICATION_CHANNEL_KINDS)[number];
+
+/** What is notified: a run that ended FAILED, PARTIAL or SKIPPED, and RECOVERED, the first success of a
+ * definition after a FAILED or PARTIAL run. */
+export const NOTIFICATION_EVENTS = ['FAILED', 'PARTIAL', 'SKIPPED', 'RECOVERED'] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+/** PENDING: not yet accepted, retries left; DELIVERED: the endpoint answered 2xx or the SMTP server took the
+ * mail; FAILED: every attempt failed, or the channel was removed or disabled before it went out. */
+export const NOTIFICATION_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'FAILED'] as const;
+export type NotificationDeliveryStatus = (typeof NOTIFICATION_DELIVERY_STATUSES)[number];
+
+/** How an SMTP connection is secured: TLS from the first byte (port 465), STARTTLS required (587), or none (a relay on a trusted network). */
+export const SMTP_SECURITY_MODES = ['TLS', 'STARTTLS', 'NONE'] as const;
+export type SmtpSecurity = (typeof SMTP_SECURITY_MODES)[number];

@@ -17,6 +17,8 @@ import { clusterReplicationActivities } from '../../activities/cluster/replicati
 import { clusterSnapshotActivities } from '../../activities/cluster/snapshots/snapshot-activities.js';
 import { clusterDrillActivities } from '../../activities/cluster/drills/drill-activities.js';
 import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
+import type { Registry } from 'prom-client';
+import { instrumentActivities } from '../../lib/common/metrics/activity-metrics.js';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -27,6 +29,12 @@ export interface AgentWorkerOptions {
   executor?: PodExecutor;
   /** How data-mover pods reach Temporal and which image they run; without it, copy steps fail saying so. */
   mover?: MoverPodSettings;
+  /** Counts and times the activities for /metrics. */
+  metrics?: Registry;
+}
+
+function instrumented<T extends Parameters<typeof instrumentActivities>[2]>(registry: Registry | undefined, activities: T): T {
+  return registry ? instrumentActivities(registry, 'agent', activities) : activities;
 }
 
 /**
@@ -41,7 +49,7 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: clusterTaskQueue(options.clusterId),
-    activities: {
+    activities: instrumented(options.metrics, {
       ...clusterBackupActivities({ kube }),
       ...clusterHookActivities({ kube, executor }),
       ...clusterSnapshotActivities({ kubeConfig: options.kubeConfig }),
@@ -54,6 +62,6 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
       ...clusterPreviewActivities({ kube, kubeConfig: options.kubeConfig }),
       ...clusterInventoryActivities({ kube }),
       ...leftoverActivities({ kubeConfig: options.kubeConfig }),
-    },
+    }),
   });
 }

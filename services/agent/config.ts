@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
+import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
 
 /** The agent's environment, read once at start. */
 export interface AgentConfig {
@@ -9,6 +10,8 @@ export interface AgentConfig {
   /** The cluster's agent token (HAVEN_AGENT_TOKEN): the gateway knows the cluster by it. */
   token: string;
   kubeConfig: KubeConfig;
+  /** HAVEN_METRICS_LISTEN: where /metrics is served inside the cluster; unset serves none. */
+  metricsListen?: MetricsListen;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,5 +50,6 @@ export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     gateway: readGatewaySettings(env, 'the install manifest sets it'),
     token,
     kubeConfig: loadKubeConfig(env),
+    ...metricsListenSetting(env, (message) => new AgentConfigError(message)),
   };
 }

@@ -4,14 +4,21 @@ import { createAgentWorker } from './agent.js';
 import { moverPodSettings } from '../../activities/cluster/mover-pods/mover-settings.js';
 import { readAgentConfig } from './config.js';
 import { readConfigOrExit } from '../../lib/common/config-exit.js';
+import { startMetricsListener } from '../../lib/common/metrics/listener.js';
+import { processRegistry } from '../../lib/common/metrics/registry.js';
 
 // `tsx services/agent/main.ts`. The Temporal worker stops on SIGINT/SIGTERM after in-flight tasks.
 const config = readConfigOrExit('agent', () => readAgentConfig());
 const connection = await NativeConnection.connect(gatewayConnectionOptions(config.gateway, config.token));
+const registry = processRegistry('agent');
+registry.setDefaultLabels({ process: 'agent', cluster: config.clusterId });
+const metrics = config.metricsListen ? await startMetricsListener(registry, config.metricsListen) : undefined;
+if (metrics) console.log(`haven agent metrics on http://${metrics.address}/metrics`);
 try {
-  const worker = await createAgentWorker({ connection, namespace: config.gateway.namespace, ...config, mover: moverPodSettings(process.env, config.gateway) });
+  const worker = await createAgentWorker({ connection, namespace: config.gateway.namespace, ...config, mover: moverPodSettings(process.env, config.gateway), metrics: registry });
   console.log(`haven agent for cluster ${config.clusterId} polling through the gateway at ${config.gateway.address}`);
   await worker.run();
 } finally {
+  await metrics?.close();
   await connection.close();
 }

@@ -12,6 +12,8 @@ import { answerFrameworkError, installProblemReplies } from './plugins/problem-r
 import { installRateLimits } from './plugins/rate-limits.js';
 import { installValidators } from './plugins/validation.js';
 import { resourceRoutes } from './resources/index.js';
+import type { Registry } from 'prom-client';
+import { installRequestMetrics } from './metrics/request-metrics.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -24,13 +26,15 @@ export interface BuildAppOptions {
   /** CIDRs of the proxies whose X-Forwarded-For is believed (config.ts `trustedProxies`); empty believes none. */
   trustedProxies?: string[];
   logger?: FastifyServerOptions['logger'];
+  /** Counts requests into this registry; served on the metrics listener, never by this app (/metrics here is 404). */
+  metrics?: Registry;
 }
 
 /**
  * The API as a Fastify instance, ready for `inject()` in tests or `listen()` in main.ts. The database
  * must already be migrated; collaborators (workflow launcher, agent liveness, clock) come injected.
  */
-export async function buildApp({ context, rateLimits, trustedProxies = [], logger = false }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ context, rateLimits, trustedProxies = [], logger = false, metrics }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     // Bodies are small JSON documents; a 1 MiB cap stops abuse without limiting real definitions.
@@ -44,6 +48,7 @@ export async function buildApp({ context, rateLimits, trustedProxies = [], logge
 
   // The API speaks JSON only; without this, a text/plain body would reach validation as a string.
   app.removeContentTypeParser('text/plain');
+  if (metrics) installRequestMetrics(app, metrics);
   installValidators(app);
   installOptionalBodies(app);
   installProblemReplies(app);

@@ -10,6 +10,9 @@ import { DEFAULT_EXPIRY_INTERVAL_MINUTES } from './seams/expiry-schedule.js';
 import { intervalMinutes } from './seams/interval-schedule.js';
 import { DEFAULT_SWEEP_INTERVAL_MINUTES } from './seams/sweep-schedule.js';
 import { DEFAULT_RDS_INVENTORY_INTERVAL_MINUTES } from '../../lib/domain/rds/inventory.js';
+import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
+import { notificationNetworks } from '../../lib/common/notification-networks.js';
+import type { EndpointNetworks } from '../../lib/common/storage-access/endpoints.js';
 
 /** Everything the API reads from its environment, read once at start. */
 export interface ApiConfig {
@@ -41,6 +44,10 @@ export interface ApiConfig {
    * send it and would pick the address its requests are counted against.
    */
   trustedProxies: string[];
+  /** HAVEN_METRICS_LISTEN: the listener /metrics is served on, apart from the API's port; unset serves none. */
+  metricsListen?: MetricsListen;
+  /** HAVEN_NOTIFICATION_PRIVATE_NETWORKS: internal networks webhook URLs and SMTP hosts may be on. */
+  notificationNetworks: EndpointNetworks;
 }
 
 /**
@@ -116,6 +123,14 @@ function readTrustedProxies(env: NodeJS.ProcessEnv): string[] {
   }
 }
 
+function guarded<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
 function readStorageAccess(env: NodeJS.ProcessEnv): StorageAccessPolicy {
   try {
     return storageAccessPolicy(env);
@@ -173,5 +188,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     rdsInventoryIntervalMinutes,
     rateLimits: readRateLimits(env),
     trustedProxies: readTrustedProxies(env),
+    notificationNetworks: guarded(() => notificationNetworks(env)),
+    ...metricsListenSetting(env, (message) => new ConfigError(message)),
   };
 }

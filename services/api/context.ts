@@ -11,6 +11,7 @@ import type { RunProgressReader } from './seams/run-progress.js';
 import type { StorageProbe } from './seams/storage-probe.js';
 import type { CloudAccountChecker } from './seams/cloud-account-check.js';
 import type { WorkflowLauncher } from './seams/workflow-launcher.js';
+import type { EndpointNetworks } from '../../lib/common/storage-access/endpoints.js';
 
 /** What route plugins receive: the injected collaborators, never globals. */
 export interface ApiContext {
@@ -37,4 +38,6 @@ export interface ApiContext {
   installationAdminKey?: string | undefined;
   agent: AgentSettings;
   temporal: TemporalLinks;
+  /** Where webhook URLs and SMTP hosts may be (HAVEN_NOTIFICATION_PRIVATE_NETWORKS), checked when a channel is saved. */
+  notificationNetworks: EndpointNetworks;
 }

@@ -9,6 +9,7 @@ const api = await startApi({
   logger: { level: config.logLevel, redact: { paths: LOG_REDACTIONS, censor: '[redacted]' } },
 });
 await api.app.listen({ port: config.port, host: config.host });
+if (api.metricsAddress) api.app.log.info({ address: api.metricsAddress }, 'metrics served on their own listener');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

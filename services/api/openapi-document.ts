@@ -32,6 +32,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       clock: systemClock,
       agent: config.agent,
       temporal: config.temporal,
+      notificationNetworks: config.notificationNetworks,
     },
   });
   try {

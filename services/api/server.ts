@@ -21,6 +21,9 @@ import { reconcileVerificationSchedules } from './seams/verification-schedule.js
 import { connectWorkflowEngine } from './seams/workflow-engine.js';
 import { awsCloudAccountChecker, type CloudAccountChecker } from './seams/cloud-account-check.js';
 import { syncRdsInventorySchedule } from './seams/rds-inventory-schedule.js';
+import { startMetricsListener, type MetricsListener } from '../../lib/common/metrics/listener.js';
+import { processRegistry } from '../../lib/common/metrics/registry.js';
+import { installationGauges } from './metrics/installation-gauges.js';
 
 export interface StartOptions {
   config: ApiConfig;
@@ -37,6 +40,8 @@ export interface StartOptions {
 export interface RunningApi {
   app: FastifyInstance;
   database: DatabaseHandle;
+  /** The metrics listener's host:port, when HAVEN_METRICS_LISTEN is set. */
+  metricsAddress: string | undefined;
   close(): Promise<void>;
 }
 
@@ -51,12 +56,16 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
   // Injected seams (tests) win; otherwise Temporal when configured, else the honest "unavailable" ones.
   const payloadKeys = config.workflowEngine ? new OrganizationPayloadKeys(database.db, config.workflowEngine.payloadKeyring) : null;
   let engine: ReturnType<typeof connectWorkflowEngine> | undefined;
+  let metrics: MetricsListener | undefined;
   try {
     engine = !options.launcher && config.workflowEngine ? connectWorkflowEngine(config.workflowEngine, payloadKeys!, clock) : undefined;
     await runMigrations(database.pool);
     if (config.bootstrapApiKey) await bootstrapFirstOrganization(database.db, config.bootstrapApiKey);
     const unavailable = unavailableSeams();
+    const liveness = options.liveness ?? engine?.liveness ?? unavailable.liveness;
+    const registry = processRegistry('api');
     const app = await buildApp({
+      metrics: registry,
       logger: options.logger ?? false,
       rateLimits: config.rateLimits,
       trustedProxies: config.trustedProxies,
@@ -65,7 +74,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         keyring: config.keyring,
         payloadKeys,
         launcher: options.launcher ?? engine?.launcher ?? unavailable.launcher,
-        liveness: options.liveness ?? engine?.liveness ?? unavailable.liveness,
+        liveness,
         previewer: engine?.previewer ?? unavailable.previewer,
         inventory: engine?.inventory ?? unavailable.inventory,
         runProgress: engine?.runProgress ?? unavailable.runProgress,
@@ -77,8 +86,11 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
         installationAdminKey: config.installationAdminKey,
         agent: config.agent,
         temporal: config.temporal,
+        notificationNetworks: config.notificationNetworks,
       },
     });
+    installationGauges(registry, { db: database.db, liveness, clock });
+    metrics = config.metricsListen ? await startMetricsListener(registry, config.metricsListen) : undefined;
     if (engine) {
       // Temporal keeps firing the schedules it has whatever happens here, so a failure is reported, not fatal.
       await reconcileSchedules(database.db, engine.schedules).then(
@@ -105,13 +117,16 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
     return {
       app,
       database,
+      metricsAddress: metrics?.address,
       close: async () => {
+        await metrics?.close();
         await app.close();
         await engine?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await metrics?.close();
     await engine?.close();
     await database.close();
     throw error;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SecretKeyring } from '../../lib/common/secrets.js';
 import { DEFAULT_TEMPORAL_NAMESPACE, parsePayloadKeyring } from '../../lib/common/temporal/config.js';
+import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
 
 /** Where clusters reach the gateway when nothing else is configured (Temporal's own port is 7233). */
 export const DEFAULT_GATEWAY_LISTEN = '0.0.0.0:7243';
@@ -16,6 +17,8 @@ export interface GatewayConfig {
   tls?: { certChain: Buffer; privateKey: Buffer };
   /** HAVEN_GATEWAY_ALLOW_PLAINTEXT=true: plaintext on a non-loopback address, behind a TLS-terminating proxy. */
   allowPlaintext: boolean;
+  /** HAVEN_METRICS_LISTEN: where /metrics is served (never the port clusters reach); unset serves none. */
+  metricsListen?: MetricsListen;
 }
 
 export class GatewayConfigError extends Error {
@@ -44,5 +47,6 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     listen: env.HAVEN_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN,
     ...(cert && key ? { tls: { certChain: readPem('HAVEN_GATEWAY_TLS_CERT', cert), privateKey: readPem('HAVEN_GATEWAY_TLS_KEY', key) } } : {}),
     allowPlaintext: env.HAVEN_GATEWAY_ALLOW_PLAINTEXT === 'true',
+    ...metricsListenSetting(env, (message) => new GatewayConfigError(message)),
   };
 }

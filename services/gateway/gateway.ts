@@ -40,6 +40,8 @@ export interface GatewayOptions {
   /** Serve plaintext on an address other hosts reach: only behind a proxy that terminates TLS. */
   allowPlaintext?: boolean;
   onRefused?: (event: { principal: string; method: string; reason: string }) => void;
+  /** Every answered call, with its gRPC status name (OK, PERMISSION_DENIED, …): the gateway's metrics. */
+  onAnswered?: (event: { method: string; code: string }) => void;
 }
 
 export interface RunningGateway {
@@ -141,7 +143,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     for (const method of Object.keys(service.methods)) {
       const path = `/${serviceName}/${method}`;
       const rule = serviceName.endsWith('WorkflowService') ? CALL_RULES[method] : undefined;
-      const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+      const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, answer) => {
+        const callback: grpc.sendUnaryData<Buffer> = (error, value) => {
+          options.onAnswered?.({ method, code: error ? (grpc.status[error.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN') : 'OK' });
+          answer(error, value);
+        };
         void (async () => {
           let principal;
           try {

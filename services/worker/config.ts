@@ -3,6 +3,9 @@ import { parseKeyring, type SecretKeyring } from '../../lib/common/secrets.js';
 import { readTemporalConfig, type TemporalConfig } from '../../lib/common/temporal/config.js';
 import { readWorkerHealthPort } from './health.js';
 import { prebuiltWorkflowBundle } from './workflow-bundle.js';
+import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
+import { notificationNetworks } from '../../lib/common/notification-networks.js';
+import type { EndpointNetworks } from '../../lib/common/storage-access/endpoints.js';
 
 /** The control worker's environment, read once at start. */
 export interface WorkerConfig {
@@ -18,10 +21,22 @@ export interface WorkerConfig {
   healthPort?: number;
   /** HAVEN_WORKFLOW_BUNDLE: the workflows bundled at build; bundled at start when unset. */
   workflowBundle?: { codePath: string };
+  /** HAVEN_METRICS_LISTEN: where /metrics is served; unset serves none. */
+  metricsListen?: MetricsListen;
+  /** HAVEN_NOTIFICATION_PRIVATE_NETWORKS: internal networks webhooks and SMTP servers may be on. */
+  notificationNetworks: EndpointNetworks;
 }
 
 export class WorkerConfigError extends Error {
   override name = 'WorkerConfigError';
+}
+
+function guarded<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new WorkerConfigError((error as Error).message);
+  }
 }
 
 function readStorageAccess(env: NodeJS.ProcessEnv): StorageAccessPolicy {
@@ -45,6 +60,8 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     databaseUrl: env.DATABASE_URL,
     keyring: parseKeyring(env.HAVEN_SECRET_KEY),
     storageAccess: readStorageAccess(env),
+    notificationNetworks: guarded(() => notificationNetworks(env)),
+    ...metricsListenSetting(env, (message) => new WorkerConfigError(message)),
     ...(grace ? { gcGraceMs: Number(grace) * 60_000 } : {}),
     ...(concurrency ? { repositoryConcurrency: Number(concurrency) } : {}),
     ...(healthPort === undefined ? {} : { healthPort }),

@@ -6,6 +6,9 @@ import { readConfigOrExit } from '../../lib/common/config-exit.js';
 import { readWorkerConfig } from './config.js';
 import { serveWorkerHealth } from './health.js';
 import { createControlWorker } from './worker.js';
+import { jobMetrics } from '../../activities/control/job-metrics.js';
+import { startMetricsListener } from '../../lib/common/metrics/listener.js';
+import { processRegistry } from '../../lib/common/metrics/registry.js';
 
 // `tsx services/worker/main.ts`. The Temporal worker stops on SIGINT/SIGTERM after in-flight tasks.
 const config = readConfigOrExit('worker', () => readWorkerConfig());
@@ -13,6 +16,9 @@ const database = connectDatabase(config.databaseUrl);
 const payloadKeys = new OrganizationPayloadKeys(database.db, config.temporal.payloadKeyring);
 const temporalClient = await connectTemporalClient(config.temporal, payloadKeys);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
+const registry = processRegistry('worker');
+const metrics = config.metricsListen ? await startMetricsListener(registry, config.metricsListen) : undefined;
+if (metrics) console.log(`haven worker metrics on http://${metrics.address}/metrics`);
 try {
   const worker = await createControlWorker({
     connection,
@@ -22,6 +28,8 @@ try {
     keyring: config.keyring,
     payloadKeys,
     storageAccess: config.storageAccess,
+    jobMetrics: jobMetrics(registry),
+    notificationNetworks: config.notificationNetworks,
     ...(config.gcGraceMs === undefined ? {} : { gcGraceMs: config.gcGraceMs }),
     ...(config.repositoryConcurrency === undefined ? {} : { repositoryConcurrency: config.repositoryConcurrency }),
     ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : {}),
@@ -34,6 +42,7 @@ try {
     health?.close();
   }
 } finally {
+  await metrics?.close();
   await connection.close();
   await temporalClient.close();
   await database.close();

@@ -9,6 +9,10 @@ import { havenDataConverter } from '../../lib/common/temporal/data-converter.js'
 import type { PayloadKeySource } from '../../lib/common/temporal/payload-codec.js';
 import type { Database } from '../../lib/db/client.js';
 import { bundleControlWorkflows } from './workflow-bundle.js';
+import type { JobMetrics } from '../../activities/control/job-metrics.js';
+import { DEFAULT_SEND_TIMEOUT_MS } from '../../activities/control/notifications/deliveries.js';
+import type { EndpointNetworks } from '../../lib/common/storage-access/endpoints.js';
+import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry } from '../../lib/domain/notifications.js';
 
 export interface ControlWorkerOptions {
   connection: NativeConnection;
@@ -32,6 +36,12 @@ export interface ControlWorkerOptions {
   maintenanceBudgetMs?: number;
   /** Repository activities run at once (HAVEN_REPOSITORY_CONCURRENCY); DEFAULT_REPOSITORY_CONCURRENCY when unset. */
   repositoryConcurrency?: number;
+  /** Counts ended jobs for /metrics. */
+  jobMetrics?: JobMetrics;
+  /** Where notifications may go (HAVEN_NOTIFICATION_PRIVATE_NETWORKS); unset, ended jobs notify nobody. */
+  notificationNetworks?: EndpointNetworks;
+  /** The delivery back-off; DEFAULT_DELIVERY_RETRY unless tests shorten it. */
+  notificationRetry?: DeliveryRetry;
   /**
    * Workflow code bundled beforehand by bundleControlWorkflows (the image's file, or the tests' shared
    * bundle); bundled by it at start otherwise, so every worker runs the same bundle configuration.
@@ -59,6 +69,17 @@ export async function createControlWorker(options: ControlWorkerOptions): Promis
       ...(options.storageLimits ? { storageLimits: options.storageLimits } : {}),
       ...(options.maintenanceBudgetMs === undefined ? {} : { maintenanceBudgetMs: options.maintenanceBudgetMs }),
       ...(options.repositoryConcurrency === undefined ? {} : { repositoryConcurrency: options.repositoryConcurrency }),
+      ...(options.jobMetrics ? { jobMetrics: options.jobMetrics } : {}),
+      ...(options.notificationNetworks
+        ? {
+            notifications: {
+              networks: options.notificationNetworks,
+              retry: options.notificationRetry ?? DEFAULT_DELIVERY_RETRY,
+              sendTimeoutMs: DEFAULT_SEND_TIMEOUT_MS,
+              taskQueue: temporal.controlTaskQueue,
+            },
+          }
+        : {}),
     }),
     dataConverter: havenDataConverter(options.payloadKeys),
   });

@@ -21,7 +21,7 @@ import { cloudAccountBody, HOME, useMotoEndpoints } from '../rds/helpers/aws.js'
 import { insertRdsDatabase, insertRdsPoint } from '../rds/helpers/records.js';
 import { idQueryParameters, operationsOf, pagedLists, verdict, withNeverExistingIds } from './helpers/api-document.js';
 import type { ApiDocument } from './helpers/api-document.js';
-import { TENANT_MATRIX } from './helpers/tenant-matrix.js';
+import { TENANT_MATRIX, webhookChannelBody } from './helpers/tenant-matrix.js';
 import type { AttackerRecords, Attempt, VictimRecords } from './helpers/tenant-matrix.js';
 import { authorized, startTestApi } from './helpers/test-api.js';
 import { API_PREFIX } from '../../services/api/app.js';
@@ -127,6 +127,8 @@ beforeAll(async () => {
   const userEmail = `${uniqueName('victim')}@example.com`;
   const user = expectStatus<{ id: string }>(await victim.post('/users', { email: userEmail, displayName: 'Victim', role: 'operator' }), 201);
   const apiKey = expectStatus<{ id: string; name: string }>(await victim.post('/api-keys', { ...victimName('ci-key'), role: 'viewer', userId: user.id }), 201);
+  const channel = expectStatus<{ id: string; name: string }>(await victim.post('/notification-channels', webhookChannelBody(uniqueName('victim-channel'))), 201);
+  seconds.push(expectStatus<{ id: string; name: string }>(await victim.post('/notification-channels', webhookChannelBody(uniqueName('victim-channel-2'))), 201));
   const sealed = expectStatus<{ payloads: unknown[] }>(
     await victim.post('/codec/encode', { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"victim secret"').toString('base64') }] }),
     200,
@@ -152,8 +154,9 @@ beforeAll(async () => {
     user: user.id,
     userEmail,
     apiKey: apiKey.id,
+    notificationChannel: channel.id,
     payload: sealed.payloads[0],
-    names: [account.name, rdsBackup.name, 'victim-db', target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, drill.name, apiKey.name, ...seconds.map((record) => record.name)],
+    names: [account.name, rdsBackup.name, 'victim-db', target.name, cluster.name, destination.name, policy.name, preBackup.name, postBackup.name, postRestore.name, backup.name, replication.name, restore.name, drill.name, apiKey.name, channel.name, ...seconds.map((record) => record.name)],
     others: [destination.id, secondDatabase, ...seconds.map((record) => record.id)],
   };
 
@@ -202,7 +205,7 @@ let document: ApiDocument;
 
 /** A's ids: what B may send (it knows them), never read back, and must not tell from ids that never existed. */
 function victimIds(): string[] {
-  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.drill, a.recoveryPoint, a.cloudAccount, a.rdsBackup, a.rdsDatabase, a.rdsPoint, a.job, a.user, a.apiKey, ...a.others];
+  return [a.orgId, a.storageTarget, a.cluster, a.policy, a.preBackupHook, a.postBackupHook, a.postRestoreHook, a.backup, a.replication, a.restore, a.drill, a.recoveryPoint, a.cloudAccount, a.rdsBackup, a.rdsDatabase, a.rdsPoint, a.job, a.user, a.apiKey, a.notificationChannel, ...a.others];
 }
 
 /** A's ids and names that the request itself does not carry: B must not read them in any answer. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblem, isKnownTimeZone } from '../../lib/common/cron.js';
+import { cronProblem, isKnownTimeZone, longestCronGapMinutes } from '../../lib/common/cron.js';
 
 describe('cron expressions', () => {
   it.each(['* * * * *', '30 2 * * *', '0 */6 * * MON-FRI', '0 0 1,15 * *', '5 4 * JAN-MAR 0', '0 0 * * 7', '0-30/10 1-5 */2 6 sun'])(
@@ -32,5 +32,24 @@ describe('time zones', () => {
     expect(isKnownTimeZone('Mars/Olympus')).toBe(false);
     expect(isKnownTimeZone('+02:00')).toBe(false);
     expect(isKnownTimeZone('')).toBe(false);
+  });
+});
+
+describe('longestCronGapMinutes', () => {
+  it.each([
+    [['0 */6 * * *'], 6 * 60],
+    [['30 2 * * *'], 24 * 60],
+    [['0 2 * * MON-FRI'], 3 * 24 * 60],
+    [['0 1 * * 0', '0 13 * * 3'], (3 * 24 + 12) * 60],
+    [['*/15 9-17 * * *'], 15 * 60 + 15],
+    [['0 0 1 * *'], 31 * 24 * 60],
+    // Both day fields restricted: either day fires (the 1st, or any Sunday).
+    [['0 0 1 * SUN'], 7 * 24 * 60],
+  ])('%j fires at most %i minutes apart', (expressions, minutes) => {
+    expect(longestCronGapMinutes(expressions)).toBe(minutes);
+  });
+
+  it('is undefined for a schedule that fires less than twice a year', () => {
+    expect(longestCronGapMinutes(['0 0 29 2 *'])).toBeUndefined();
   });
 });

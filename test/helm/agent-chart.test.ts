@@ -162,3 +162,14 @@ describe('refuses values it cannot work without, naming them', () => {
     expect(await refusal(AGENT_CHART, values)).toMatch(message);
   });
 });
+
+describe('metrics', () => {
+  it('are off by default, and on a port of the agent\'s own when enabled', async () => {
+    expect(envOf(await renderChart(AGENT_CHART, required, { release: 'haven-agent' })).HAVEN_METRICS_LISTEN).toBeUndefined();
+    const objects = await renderChart(AGENT_CHART, { ...required, metrics: { enabled: true, port: 9500 } }, { release: 'haven-agent' });
+    expect(envOf(objects).HAVEN_METRICS_LISTEN).toBe('0.0.0.0:9500');
+    expect(agentContainer(objects).ports).toEqual([{ name: 'metrics', containerPort: 9500 }]);
+    const lint = await helm(['lint', '--strict', AGENT_CHART], { ...required, metrics: { enabled: true } });
+    expect(lint.code, lint.stdout + lint.stderr).toBe(0);
+  });
+});

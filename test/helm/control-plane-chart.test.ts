@@ -185,3 +185,62 @@ describe('refuses values it cannot work without, naming them', () => {
     expect(await refusal(CONTROL_PLANE_CHART, values)).toMatch(message);
   });
 });
+
+describe('metrics', () => {
+  const withMetrics: Values = { ...required, metrics: { enabled: true, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true }, grafanaDashboard: { enabled: true } } };
+  let objects: KubernetesObject[];
+  beforeAll(async () => {
+    objects = await renderChart(CONTROL_PLANE_CHART, withMetrics, { release: 'haven', namespace: 'haven' });
+  });
+
+  it('are off by default: no listener, no metrics Service, no rules', async () => {
+    const plain = await renderChart(CONTROL_PLANE_CHART, required, { release: 'haven', namespace: 'haven' });
+    for (const component of ['api', 'worker', 'gateway']) expect(envOf(mainContainer(plain, component)).HAVEN_METRICS_LISTEN).toBeUndefined();
+    expect(plain.map((o) => o.kind)).not.toContain('PrometheusRule');
+    expect(objectsOf(plain, 'Service')).toHaveLength(2);
+  });
+
+  it('passes helm lint --strict with everything on', async () => {
+    const result = await helm(['lint', '--strict', CONTROL_PLANE_CHART], withMetrics);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+  });
+
+  it('serves each process\'s metrics on a port of its own, never the API\'s, behind a Service each', () => {
+    for (const component of ['api', 'worker', 'gateway']) {
+      const container = mainContainer(objects, component);
+      expect(envOf(container).HAVEN_METRICS_LISTEN).toBe('0.0.0.0:9464');
+      expect(container.ports).toContainEqual({ name: 'metrics', containerPort: 9464 });
+    }
+    const metricsServices = objectsOf<V1Service>(objects, 'Service').filter((s) => s.metadata?.labels?.['haven.dev/metrics'] === 'true');
+    expect(metricsServices.map((s) => [s.metadata?.name, s.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])])).toEqual([
+      ['haven-api-metrics', [['metrics', 9464, 'metrics']]],
+      ['haven-worker-metrics', [['metrics', 9464, 'metrics']]],
+      ['haven-gateway-metrics', [['metrics', 9464, 'metrics']]],
+    ]);
+    const monitor = objects.find((o) => o.kind === 'ServiceMonitor') as KubernetesObject & { spec: { selector: unknown; endpoints: unknown[] } };
+    expect(monitor.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'haven', 'haven.dev/metrics': 'true' } });
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+  });
+
+  it('alerts on a failed or partial run, an overdue definition, an inactive agent and stuck expiry, over series the processes serve', () => {
+    const rule = objects.find((o) => o.kind === 'PrometheusRule') as KubernetesObject & { spec: { groups: { rules: { alert: string; expr: string }[] }[] } };
+    const rules = rule.spec.groups.flatMap((group) => group.rules);
+    expect(rules.map((r) => r.alert)).toEqual(['HavenRunFailed', 'HavenRunOverdue', 'HavenAgentInactive', 'HavenExpiryStuck']);
+    const expr = Object.fromEntries(rules.map((r) => [r.alert, r.expr]));
+    expect(expr.HavenRunFailed).toContain('haven_jobs_finished_total{status=~"FAILED|PARTIAL"}[15m]');
+    expect(expr.HavenRunOverdue).toMatch(/haven_definition_last_success_timestamp_seconds[\s\S]*> 2 \* max by \(organization, definition, name, kind\) \(haven_definition_schedule_interval_seconds\)/);
+    expect(expr.HavenAgentInactive).toBe('max by (organization, cluster, name) (haven_cluster_agent_active) == 0');
+    expect(expr.HavenExpiryStuck).toBe('max(haven_recovery_points_oldest_overdue_seconds) > 7200');
+  });
+
+  it('ships a Grafana dashboard whose panels query Haven\'s series', () => {
+    const dashboard = objectsOf<V1ConfigMap>(objects, 'ConfigMap').find((c) => c.metadata?.name === 'haven-dashboard')!;
+    expect(dashboard.metadata?.labels?.grafana_dashboard).toBe('1');
+    const parsed = JSON.parse(dashboard.data!['haven.json']!) as { uid: string; panels: { targets: { expr: string }[] }[] };
+    expect(parsed.uid).toBe('haven-overview');
+    const queried = parsed.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n');
+    for (const series of ['haven_jobs_finished_total', 'haven_job_duration_seconds_bucket', 'haven_job_bytes_transferred_total', 'haven_definition_last_success_timestamp_seconds', 'haven_cluster_agent_active', 'haven_recovery_points_expiry_backlog']) {
+      expect(queried).toContain(series);
+    }
+  });
+});

@@ -16,6 +16,8 @@ const cases: { service: string; entry: string; env: Record<string, string>; args
   { service: 'api', entry: 'services/api/main.ts', env: { ...base, HAVEN_SECRET_KEY: goodKey, HAVEN_PAYLOAD_KEY: goodKey, HAVEN_STORAGE_PRIVATE_NETWORKS: '10.0.0.0/99' }, variable: 'HAVEN_STORAGE_PRIVATE_NETWORKS' },
   { service: 'worker', entry: 'services/worker/main.ts', env: { ...base, HAVEN_SECRET_KEY: goodKey, HAVEN_PAYLOAD_KEY: 'no-key-id' }, variable: 'HAVEN_PAYLOAD_KEY' },
   { service: 'gateway', entry: 'services/gateway/main.ts', env: { ...base, HAVEN_PAYLOAD_KEY: goodKey, HAVEN_GATEWAY_TLS_CERT: '/nonexistent/cert.pem', HAVEN_GATEWAY_TLS_KEY: '/nonexistent/key.pem' }, variable: 'HAVEN_GATEWAY_TLS_CERT' },
+  { service: 'worker', entry: 'services/worker/main.ts', env: { ...base, HAVEN_SECRET_KEY: goodKey, HAVEN_PAYLOAD_KEY: goodKey, HAVEN_METRICS_LISTEN: 'no-port' }, variable: 'HAVEN_METRICS_LISTEN' },
+  { service: 'api', entry: 'services/api/main.ts', env: { ...base, HAVEN_SECRET_KEY: goodKey, HAVEN_PAYLOAD_KEY: goodKey, HAVEN_NOTIFICATION_PRIVATE_NETWORKS: '10.0.0.0/99' }, variable: 'HAVEN_NOTIFICATION_PRIVATE_NETWORKS' },
   { service: 'agent', entry: 'services/agent/main.ts', env: { ...base, HAVEN_CLUSTER_ID: '00000000-0000-4000-8000-000000000000', HAVEN_AGENT_TOKEN: 't', HAVEN_GATEWAY_ADDRESS: '127.0.0.1:1', KUBECONFIG: '/nonexistent/kubeconfig' }, variable: 'KUBECONFIG' },
   { service: 'mover', entry: 'services/mover/main.ts', env: { ...base, HAVEN_GATEWAY_ADDRESS: '127.0.0.1:1', HAVEN_MOVER_TOKEN: 't', HAVEN_MOVER_DATA: '/tmp' }, args: ['--memory-limit-mb', '256'], variable: 'HAVEN_MOVER_TASK_QUEUE' },
 ];

@@ -40,7 +40,9 @@ export type NameResolver = (hostname: string, options: LookupOptions, callback: 
 
 const systemResolver: NameResolver = (hostname, options, callback) => systemLookup(hostname, { ...options, all: true }, callback);
 
-const REFUSED_INTERNAL = 'the endpoint is on a private, loopback or link-local address, which this installation does not allow for storage';
+function refusedInternal(purpose: string): string {
+  return `the endpoint is on a private, loopback or link-local address, which this installation does not allow for ${purpose}`;
+}
 
 /** The control plane must not reach this storage; the message is fit for the tenant to read. */
 export class StorageAccessRefusedError extends Error {
@@ -72,13 +74,17 @@ export class EndpointNetworks {
   private constructor(
     private readonly allowed: BlockList,
     private readonly resolve: NameResolver,
+    private readonly purpose: string,
   ) {}
 
-  /** `resolve` is the system's resolver; tests give a name the answers a rebinding DNS server would. */
-  static fromNetworks(networks: readonly Network[], resolve: NameResolver = systemResolver): EndpointNetworks {
+  /**
+   * `resolve` is the system's resolver; tests give a name the answers a rebinding DNS server would.
+   * `purpose` names what the endpoints are for in refusals (storage, notifications).
+   */
+  static fromNetworks(networks: readonly Network[], resolve: NameResolver = systemResolver, purpose = 'storage'): EndpointNetworks {
     const allowed = new BlockList();
     for (const { address, prefix, family } of networks) allowed.addSubnet(address, prefix, family);
-    return new EndpointNetworks(allowed, resolve);
+    return new EndpointNetworks(allowed, resolve, purpose);
   }
 
   private refuses(raw: string): boolean {
@@ -93,7 +99,7 @@ export class EndpointNetworks {
   readonly lookup: LookupFunction = (hostname: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
     this.resolve(hostname, options, (error, addresses) => {
       if (error) return callback(error, []);
-      if (addresses.some((entry) => this.refuses(entry.address))) return callback(new StorageAccessRefusedError(REFUSED_INTERNAL), []);
+      if (addresses.some((entry) => this.refuses(entry.address))) return callback(new StorageAccessRefusedError(refusedInternal(this.purpose)), []);
       if (options.all) return callback(null, addresses);
       const first = addresses[0]!;
       callback(null, first.address, first.family);
@@ -118,6 +124,6 @@ export class EndpointNetworks {
     } catch {
       throw new StorageAccessRefusedError(`the endpoint's host name "${host}" does not resolve`);
     }
-    if (addresses.some((address) => this.refuses(address))) throw new StorageAccessRefusedError(REFUSED_INTERNAL);
+    if (addresses.some((address) => this.refuses(address))) throw new StorageAccessRefusedError(refusedInternal(this.purpose));
   }
 }

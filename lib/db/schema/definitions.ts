@@ -35,6 +35,8 @@ export const definitions = pgTable(
     spec: jsonb('spec').$type<Record<string, unknown>>().notNull(),
     tags: jsonb('tags').$type<Record<string, string>>().notNull().default({}),
     paused: boolean('paused').notNull().default(false),
+    /** Notification preferences of this definition (lib/domain/definitions/notifications.ts). */
+    notifications: jsonb('notifications').$type<{ optOut: boolean }>().notNull().default({ optOut: false }),
   },
   (t) => [
     foreignKey({ name: 'definitions_org_fk', columns: [t.orgId], foreignColumns: [organizations.id] }).onDelete('cascade'),

@@ -7,6 +7,9 @@ import {
   JOB_STATUSES,
   RDS_DATABASE_TYPES,
   RECOVERY_POINT_SOURCES,
+  NOTIFICATION_CHANNEL_KINDS,
+  NOTIFICATION_DELIVERY_STATUSES,
+  NOTIFICATION_EVENTS,
   RECOVERY_POINT_TYPES,
   ROLES,
   STORAGE_TARGET_KINDS,
@@ -28,3 +31,6 @@ export const rdsDatabaseTypeEnum = pgEnum('rds_database_type', RDS_DATABASE_TYPE
 export const verificationModeEnum = pgEnum('verification_mode', VERIFICATION_MODES);
 export const verificationStatusEnum = pgEnum('verification_status', VERIFICATION_STATUSES);
 export const verificationTriggerEnum = pgEnum('verification_trigger', VERIFICATION_TRIGGERS);
+export const notificationChannelKindEnum = pgEnum('notification_channel_kind', NOTIFICATION_CHANNEL_KINDS);
+export const notificationEventEnum = pgEnum('notification_event', NOTIFICATION_EVENTS);
+export const notificationDeliveryStatusEnum = pgEnum('notification_delivery_status', NOTIFICATION_DELIVERY_STATUSES);

@@ -14,3 +14,4 @@ export * from './organization-payload-keys.js';
 export * from './cloud-accounts.js';
 export * from './rds-databases.js';
 export * from './storage-verifications.js';
+export * from './notifications.js';

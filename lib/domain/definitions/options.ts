@@ -234,3 +234,12 @@ export function RunNow(byDefault: boolean) {
     description: 'Start a first run as soon as the definition is saved (create only). If that run cannot start, nothing is saved; the job is listed under /jobs?definitionId=.',
   });
 }
+
+/** What a definition's runs notify: the organization's channels (notification-channels) unless opted out. */
+export const NotificationPreferences = Type.Object(
+  {
+    optOut: Type.Boolean({ default: false, description: 'Send no notification about this definition\'s runs, whatever the organization\'s channels want.' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type NotificationPreferences = Static<typeof NotificationPreferences>;

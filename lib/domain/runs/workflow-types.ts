@@ -20,4 +20,5 @@ export const WORKFLOW_TYPES = {
   rdsInventory: 'rdsInventoryWorkflow',
   storageVerification: 'storageVerificationWorkflow',
   drill: 'drillWorkflow',
+  notificationDelivery: 'notificationDeliveryWorkflow',
 } as const;

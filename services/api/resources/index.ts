@@ -14,6 +14,7 @@ import { definitionActionRoutes } from './definitions/action-routes.js';
 import { definitionCrudRoutes } from './definitions/crud-routes.js';
 import { destinationRoutes } from './definitions/destination-routes.js';
 import { jobRoutes } from './jobs/routes.js';
+import { notificationChannelRoutes } from './notification-channels/routes.js';
 import { organizationRoutes } from './organization/routes.js';
 import { policyRoutes } from './policies/routes.js';
 import { recoveryPointBrowseRoutes } from './recovery-points/browse-routes.js';
@@ -56,5 +57,6 @@ export function resourceRoutes(context: ApiContext): FastifyPluginAsync {
     await api.register(jobRoutes(context));
     await api.register(recoveryPointRoutes(context));
     await api.register(recoveryPointBrowseRoutes(context));
+    await api.register(notificationChannelRoutes(context));
   };
 }

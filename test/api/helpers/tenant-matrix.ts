@@ -30,6 +30,7 @@ export interface VictimRecords {
   user: string;
   userEmail: string;
   apiKey: string;
+  notificationChannel: string;
   /** A Temporal payload sealed with A's organization key, as the codec endpoint serves it. */
   payload: unknown;
   /** Names B must not learn; B may send them itself (names repeat across organizations). */
@@ -60,6 +61,11 @@ export interface AttackerRecords {
   cloudAccountBody: Record<string, unknown>;
   rdsBackup: string;
   rdsBackupVersion: string;
+}
+
+/** A webhook on a documentation address (TEST-NET-3): public, so the SSRF check passes without DNS. */
+export function webhookChannelBody(name: string): Record<string, unknown> {
+  return { kind: 'WEBHOOK', name, url: 'https://203.0.113.10/haven', secret: 'matrix-webhook-secret' };
 }
 
 /**
@@ -200,6 +206,14 @@ export const TENANT_MATRIX: Record<string, Row> = {
   'PUT /api/v1/policies/{id}': (a) => [{ method: 'PUT', url: `/policies/${a.policy}`, headers: anyVersion, body: policyBody, expect: notFound }],
   'DELETE /api/v1/policies/{id}': (a) => [{ method: 'DELETE', url: `/policies/${a.policy}`, expect: notFound }],
 
+  'GET /api/v1/notification-channels': () => [{ method: 'GET', url: '/notification-channels', expect: own }],
+  'POST /api/v1/notification-channels': () => [{ method: 'POST', url: '/notification-channels', body: webhookChannelBody('b-channel'), expect: { status: 201 } }],
+  'GET /api/v1/notification-channels/{id}': (a) => [{ method: 'GET', url: `/notification-channels/${a.notificationChannel}`, expect: notFound }],
+  'PUT /api/v1/notification-channels/{id}': (a) => [
+    { method: 'PUT', url: `/notification-channels/${a.notificationChannel}`, headers: anyVersion, body: webhookChannelBody('b-channel-2'), expect: notFound },
+  ],
+  'DELETE /api/v1/notification-channels/{id}': (a) => [{ method: 'DELETE', url: `/notification-channels/${a.notificationChannel}`, expect: notFound }],
+  'GET /api/v1/notification-channels/{id}/deliveries': (a) => [{ method: 'GET', url: `/notification-channels/${a.notificationChannel}/deliveries`, expect: notFound }],
   'GET /api/v1/app-hooks': () => [{ method: 'GET', url: '/app-hooks', expect: own }],
   'POST /api/v1/app-hooks': () => [{ method: 'POST', url: '/app-hooks', body: hookBody, expect: { status: 201 } }],
   'GET /api/v1/app-hooks/{id}': (a) => [{ method: 'GET', url: `/app-hooks/${a.preBackupHook}`, expect: notFound }],

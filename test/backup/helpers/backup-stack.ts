@@ -80,13 +80,17 @@ function running(worker: Worker): RunningWorker {
  * against the local stack. Each test file gets its own control task queue: files run in parallel with
  * their own databases, and a worker must never pick up another file's runs.
  */
-export async function startBackupStack(options: Pick<ControlWorkerOptions, 'gcGraceMs' | 'storageLimits' | 'maintenanceBudgetMs'> = {}): Promise<BackupStack> {
+export async function startBackupStack(
+  options: Pick<ControlWorkerOptions, 'gcGraceMs' | 'storageLimits' | 'maintenanceBudgetMs' | 'notificationNetworks' | 'notificationRetry' | 'jobMetrics'> = {},
+  apiEnv: Record<string, string> = {},
+): Promise<BackupStack> {
   const payloadKeyEntry = generateKeyEntry('p1');
   const env = {
     TEMPORAL_ADDRESS: stackEnv('TEMPORAL_ADDRESS'),
     TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE || 'default',
     HAVEN_PAYLOAD_KEY: payloadKeyEntry,
     HAVEN_CONTROL_TASK_QUEUE: uniqueName('control-test'),
+    ...apiEnv,
   };
   const api = await startTestApi({ env });
   const engine = api.config.workflowEngine;

@@ -93,3 +93,18 @@ checksum/secret: {{ printf "%s%s" (toJson .Values.secrets) .Values.database.url 
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
+
+{{/* HAVEN_METRICS_LISTEN for a control-plane container, when metrics are on: a port of its own, never the API's. */}}
+{{- define "haven.metricsEnv" -}}
+{{- if .Values.metrics.enabled }}
+- name: HAVEN_METRICS_LISTEN
+  value: {{ printf "0.0.0.0:%v" .Values.metrics.port | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "haven.metricsPort" -}}
+{{- if .Values.metrics.enabled }}
+- name: metrics
+  containerPort: {{ .Values.metrics.port }}
+{{- end }}
+{{- end -}}

@@ -52,6 +52,7 @@ async function prepare(scope: TenantScope, input: BackupDefinitionInput): Promis
       storageTargetId: destinationStorageTargetId,
       spec,
       tags: input.tags,
+      notifications: input.notifications,
     }),
     hooks,
   };

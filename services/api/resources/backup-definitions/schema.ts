@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { Id, Name, Nullable, RecordMeta, Tags } from '../../../../lib/domain/schema-kit.js';
-import { CopyOptions, HookIds, PersistentVolumeOptions, RetentionDays, RunNow, Selection } from '../../../../lib/domain/definitions/options.js';
+import { CopyOptions, HookIds, PersistentVolumeOptions, RetentionDays, RunNow, Selection, NotificationPreferences } from '../../../../lib/domain/definitions/options.js';
 
 export const BackupHooks = Type.Object(
   {
@@ -21,6 +21,7 @@ export const BackupDefinitionInput = Type.Object(
     hooks: BackupHooks,
     policyId: Nullable(Id, { default: null, description: 'Schedules and retention; null means the backup runs only on demand.' }),
     tags: Tags,
+    notifications: NotificationPreferences,
     runNow: RunNow(false),
     runNowRetentionDays: Type.Optional({
       ...RetentionDays,

@@ -53,6 +53,7 @@ export function definitionMeta(row: DefinitionRow) {
     id: row.id,
     name: row.name,
     tags: row.tags,
+    notifications: row.notifications,
     paused: row.paused,
     version: row.version,
     createdAt: row.createdAt.toISOString(),

@@ -1,5 +1,6 @@
 import { definitions } from '../../../../lib/db/schema/index.js';
 import type { TenantScope } from '../../../../lib/db/tenant-scope.js';
+import type { NotificationPreferences } from '../../../../lib/domain/definitions/options.js';
 import type { HookSlot } from './hook-slots.js';
 import { saveHookSlots } from './hook-slots.js';
 
@@ -18,6 +19,7 @@ export interface PreparedDefinition {
     recoveryPointId: string | null;
     spec: Record<string, unknown>;
     tags: Record<string, string>;
+    notifications: NotificationPreferences;
   };
   hooks: HookSlot[];
 }

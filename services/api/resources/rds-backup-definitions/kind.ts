@@ -63,7 +63,7 @@ async function prepare(scope: TenantScope, input: RdsBackupDefinitionInput): Pro
     snapshotTimeoutMinutes: input.snapshotTimeoutMinutes,
     copy: input.copy ? { region: input.copy.region, policyId: input.copy.policyId, kmsKeyId: input.copy.kmsKeyId, removeSource: input.copy.removeSource } : null,
   };
-  return { columns: definitionColumns({ name: input.name, clusterId: null, policyId: input.policyId, spec, tags: input.tags }), hooks: [] };
+  return { columns: definitionColumns({ name: input.name, clusterId: null, policyId: input.policyId, spec, tags: input.tags, notifications: input.notifications }), hooks: [] };
 }
 
 export const rdsBackupDefinitionKind: DefinitionKindSpec<typeof RdsBackupDefinitionInput, typeof RdsBackupDefinition> = {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { RDS_DATABASE_TYPES, RDS_RUN_MODES } from '../../../../lib/common/enums.js';
-import { RetentionDays, RunNow } from '../../../../lib/domain/definitions/options.js';
+import { RetentionDays, RunNow, NotificationPreferences } from '../../../../lib/domain/definitions/options.js';
 import { DEFAULT_RDS_SNAPSHOT_TIMEOUT_MINUTES, MAX_RDS_SNAPSHOT_TIMEOUT_MINUTES } from '../../../../lib/domain/rds/backup-spec.js';
 import { Id, Name, Nullable, RecordMeta, StringEnum, Tags } from '../../../../lib/domain/schema-kit.js';
 import { AwsRegion } from '../cloud-accounts/schema.js';
@@ -30,6 +30,7 @@ export const RdsBackupDefinitionInput = Type.Object(
     copy: Nullable(RdsCopy, { default: null, description: 'Copy snapshots to another region; null for none.' }),
     snapshotTimeoutMinutes: Type.Integer({ minimum: 1, maximum: MAX_RDS_SNAPSHOT_TIMEOUT_MINUTES, default: DEFAULT_RDS_SNAPSHOT_TIMEOUT_MINUTES, description: 'How long a run waits for a snapshot, or a copy, to become available.' }),
     tags: Tags,
+    notifications: NotificationPreferences,
     runNow: RunNow(false),
   },
   { additionalProperties: false },

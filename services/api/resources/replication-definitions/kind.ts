@@ -102,6 +102,7 @@ async function prepare(scope: TenantScope, input: ReplicationDefinitionInput): P
       storageTargetId: destinationStorageTargetId,
       spec,
       tags: input.tags,
+      notifications: input.notifications,
     }),
     hooks,
   };

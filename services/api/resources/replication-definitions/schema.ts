@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { Id, Name, NamespaceName, Nullable, RecordMeta, Tags } from '../../../../lib/domain/schema-kit.js';
-import { CopyOptions, HookIds, PersistentVolumeOptions, ReplaceUnmanagedNamespaces, RunNow, Selection, Transforms } from '../../../../lib/domain/definitions/options.js';
+import { CopyOptions, HookIds, PersistentVolumeOptions, ReplaceUnmanagedNamespaces, RunNow, Selection, Transforms, NotificationPreferences } from '../../../../lib/domain/definitions/options.js';
 
 export const ReplicationDestination = Type.Object(
   {
@@ -45,6 +45,7 @@ export const ReplicationDefinitionInput = Type.Object(
     }),
     runNow: RunNow(true),
     tags: Tags,
+    notifications: NotificationPreferences,
   },
   { additionalProperties: false },
 );

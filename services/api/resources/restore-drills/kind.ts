@@ -33,6 +33,7 @@ async function prepare(scope: TenantScope, input: RestoreDrillInput): Promise<Pr
       recoveryPointId: input.recoveryPointId,
       spec,
       tags: input.tags,
+      notifications: input.notifications,
     }),
     hooks: [],
   };

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { Id, Name, Nullable, RecordMeta, Tags } from '../../../../lib/domain/schema-kit.js';
-import { RestoreVolumeOptions, RunNow } from '../../../../lib/domain/definitions/options.js';
+import { RestoreVolumeOptions, RunNow, NotificationPreferences } from '../../../../lib/domain/definitions/options.js';
 
 export const DEFAULT_DRILL_NAMESPACE_PREFIX = 'drill-';
 export const DEFAULT_DRILL_READINESS_TIMEOUT_MINUTES = 10;
@@ -33,6 +33,7 @@ export const RestoreDrillInput = Type.Object(
     persistentVolumes: RestoreVolumeOptions,
     policyId: Nullable(Id, { default: null, description: 'Schedules the drill runs on (their retention is ignored); null runs it only on demand.' }),
     tags: Tags,
+    notifications: NotificationPreferences,
     runNow: RunNow(false),
   },
   { additionalProperties: false },

@@ -51,6 +51,7 @@ async function prepare(scope: TenantScope, input: RestoreInput): Promise<Prepare
       recoveryPointId: input.recoveryPointId,
       spec,
       tags: input.tags,
+      notifications: input.notifications,
     }),
     hooks,
   };

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { Id, Name, Nullable, RecordMeta, StringEnum, Tags } from '../../../../lib/domain/schema-kit.js';
-import { EXISTING_RESOURCE_POLICIES, HookIds, RestoreSelection, RestoreVolumeOptions, RunNow, Transforms } from '../../../../lib/domain/definitions/options.js';
+import { EXISTING_RESOURCE_POLICIES, HookIds, RestoreSelection, RestoreVolumeOptions, RunNow, Transforms, NotificationPreferences } from '../../../../lib/domain/definitions/options.js';
 
 export const RestoreInput = Type.Object(
   {
@@ -20,6 +20,7 @@ export const RestoreInput = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     tags: Tags,
+    notifications: NotificationPreferences,
     runNow: RunNow(false),
   },
   { additionalProperties: false },
