@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { storageAccessPolicy, type StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
 import { parseNetworkList } from '../../lib/common/networks.js';
@@ -38,6 +39,8 @@ export interface ApiConfig {
    * send it and would pick the address its requests are counted against.
    */
   trustedProxies: string[];
+  /** HAVEN_CONSOLE_DIR: the web console's static build, served at /console/ (DEFAULT_CONSOLE_DIR). */
+  consoleDir: string;
 }
 
 /**
@@ -71,6 +74,8 @@ export interface TemporalLinks {
 }
 
 export const DEFAULT_PORT = 8080;
+/** Where `npm run build:console` (and the image) put the console's build: dist/console of the checkout. */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console', import.meta.url));
 /** The gateway's own default port on this host: right for a local cluster, set HAVEN_AGENT_GATEWAY_ADDRESS otherwise. */
 export const DEFAULT_AGENT_GATEWAY_ADDRESS = '127.0.0.1:7243';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
@@ -168,5 +173,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     sweepIntervalMinutes,
     rateLimits: readRateLimits(env),
     trustedProxies: readTrustedProxies(env),
+    consoleDir: env.HAVEN_CONSOLE_DIR || DEFAULT_CONSOLE_DIR,
   };
 }
