@@ -79,10 +79,10 @@ describe('the web console, in Chromium, against a running Haven', () => {
     expect(alert).toContain('name: must have required property');
     expect(alert).toContain('clusterId: must have required property');
     // Ranges come from the document: concurrentPvs is 1..16 there.
-    await expect.poll(() => page.getByLabel('Concurrent PVs').getAttribute('max')).toBe('16');
+    await expect.poll(() => page.getByLabel('Concurrent PVs', { exact: true }).getAttribute('max')).toBe('16');
     await shoot('03-backup-wizard-invalid');
     await page.getByRole('textbox', { name: 'Name (required)' }).fill(definitionName);
-    await page.getByLabel('Cluster id (required)').selectOption({ label: `${session.prefix} (ACTIVE)` });
+    await page.getByLabel('Cluster ID (required)', { exact: true }).selectOption({ label: `${session.prefix} (ACTIVE)` });
     await page.getByLabel('Scope').selectOption('SELECTED_NAMESPACES');
     await page.getByLabel('Namespaces', { exact: true }).fill(session.volumes.map((v) => v.namespace).join('\n'));
     await shoot('04-backup-wizard-filled');

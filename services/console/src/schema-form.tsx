@@ -191,10 +191,18 @@ function rangeText(schema: JsonSchema, types: string[]): string {
   return parts.join(' ');
 }
 
-/** `persistentVolumes` → "Persistent volumes". */
+/** Words kept as written when a property name is spelled out for people. */
+const ACRONYMS: Record<string, string> = { pvs: 'PVs', pvcs: 'PVCs', csi: 'CSI', id: 'ID', mib: 'MiB', mbps: 'MB/s' };
+
+/** `persistentVolumes` → "Persistent volumes", `dataMoverMemoryLimitMiB` → "Data mover memory limit MiB". */
 export function humanize(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/Pvs\b/, 'PVs').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const words = name
+    .replace(/(MiB|MBps)$/, ' $1')
+    .replace(/([a-z0-9])([A-Z][a-z])/g, '$1 $2')
+    .split(' ')
+    .map((word) => ACRONYMS[word.toLowerCase()] ?? word.toLowerCase());
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A copy of `value` with `path` set (undefined removes it, and empty objects on the way). */

@@ -76,7 +76,7 @@ export function Dashboard({ client }: { client: HavenClient }): ReactNode {
       </p>
       <h2>Clusters</h2>
       <table>
-        <caption className="hint">Each registered cluster, its agent and what no backup definition covers</caption>
+        <caption>Each registered cluster, its agent and what no backup definition covers</caption>
         <thead>
           <tr><th scope="col">Cluster</th><th scope="col">Agent</th><th scope="col">Last seen</th><th scope="col">Not protected</th></tr>
         </thead>
@@ -103,7 +103,7 @@ export function Dashboard({ client }: { client: HavenClient }): ReactNode {
       </table>
       <h2>Backup definitions</h2>
       <table>
-        <caption className="hint">Failures first; the last {LAST_RUNS} runs of each</caption>
+        <caption>Failures first; the last {LAST_RUNS} runs of each</caption>
         <thead>
           <tr><th scope="col">Definition</th><th scope="col">Last runs</th><th scope="col">Actions</th></tr>
         </thead>

@@ -56,7 +56,7 @@ export function RecoveryPointPage({ client, id }: { client: HavenClient; id: str
       <h2>Contents</h2>
       <p>{p.contents.resourceCount} resources in namespaces {p.contents.namespaces.join(', ')}</p>
       <table>
-        <caption className="hint">Persistent volumes</caption>
+        <caption>Persistent volumes</caption>
         <thead>
           <tr><th scope="col">Claim</th><th scope="col">Storage class</th><th scope="col">Size</th><th scope="col">Method</th></tr>
         </thead>
