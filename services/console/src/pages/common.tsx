@@ -26,3 +26,21 @@ export function bytes(count: number | null | undefined): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/** A table with column headers; rows come as children (each starting with its row header). */
+export function Table(props: { columns: string[]; caption?: string; children: ReactNode }): ReactNode {
+  return (
+    <table>
+      {props.caption && <caption>{props.caption}</caption>}
+      <thead>
+        <tr>
+          {props.columns.map((column) => (
+            <th scope="col" key={column}>{column}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{props.children}</tbody>
+    </table>
+  );
+}
+

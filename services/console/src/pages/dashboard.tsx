@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { SuccessBody } from '../../../../lib/client/client.js';
 import { answer, useLoad, type HavenClient } from '../use-api.js';
-import { JobStatus, Problem, when } from './common.js';
+import { JobStatus, Problem, Table, when } from './common.js';
 
 type Cluster = SuccessBody<'listClusters'>['items'][number];
 type Definition = SuccessBody<'listBackupDefinitions'>['items'][number];
@@ -75,12 +75,7 @@ export function Dashboard({ client }: { client: HavenClient }): ReactNode {
         <a href="#/backup-definitions/new">New backup definition</a>
       </p>
       <h2>Clusters</h2>
-      <table>
-        <caption>Each registered cluster, its agent and what no backup definition covers</caption>
-        <thead>
-          <tr><th scope="col">Cluster</th><th scope="col">Agent</th><th scope="col">Last seen</th><th scope="col">Not protected</th></tr>
-        </thead>
-        <tbody>
+      <Table caption="Each registered cluster, its agent and what no backup definition covers" columns={['Cluster', 'Agent', 'Last seen', 'Not protected']}>
           {clusters.map(({ cluster, inventory, inventoryError }) => {
             const ofCluster = definitions.map((d) => d.definition).filter((d) => d.clusterId === cluster.id);
             const covered = inventory ? protectedNamespaces(ofCluster, inventory) : new Set<string>();
@@ -99,15 +94,9 @@ export function Dashboard({ client }: { client: HavenClient }): ReactNode {
               </tr>
             );
           })}
-        </tbody>
-      </table>
+      </Table>
       <h2>Backup definitions</h2>
-      <table>
-        <caption>Failures first; the last {LAST_RUNS} runs of each</caption>
-        <thead>
-          <tr><th scope="col">Definition</th><th scope="col">Last runs</th><th scope="col">Actions</th></tr>
-        </thead>
-        <tbody>
+      <Table caption={`Failures first; the last ${LAST_RUNS} runs of each`} columns={['Definition', 'Last runs', 'Actions']}>
           {definitions.map(({ definition, runs }) => (
             <tr key={definition.id}>
               <th scope="row">{definition.name}{definition.paused ? ' (paused)' : ''}</th>
@@ -128,8 +117,7 @@ export function Dashboard({ client }: { client: HavenClient }): ReactNode {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </Table>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { answer, useLoad, type HavenClient } from '../use-api.js';
-import { bytes, JobStatus, Problem, when } from './common.js';
+import { bytes, JobStatus, Problem, Table, when } from './common.js';
 
 /** How often a running job is asked for its progress. */
 const JOB_POLL_MS = 1000;
@@ -14,11 +14,7 @@ export function JobList({ client }: { client: HavenClient }): ReactNode {
   return (
     <>
       <h1>Jobs</h1>
-      <table>
-        <thead>
-          <tr><th scope="col">Run</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Message</th><th scope="col">Temporal</th></tr>
-        </thead>
-        <tbody>
+      <Table columns={['Run', 'Kind', 'Status', 'Started', 'Message', 'Temporal']}>
           {jobs.data.map((job) => (
             <tr key={job.id}>
               <th scope="row"><a href={`#/jobs/${job.id}`}>{job.definitionName}</a></th>
@@ -29,8 +25,7 @@ export function JobList({ client }: { client: HavenClient }): ReactNode {
               <td>{job.temporalUiUrl && <a href={job.temporalUiUrl} target="_blank" rel="noreferrer">workflow of {job.definitionName}</a>}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </Table>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { answer, useLoad, type HavenClient } from '../use-api.js';
-import { bytes, Problem, when } from './common.js';
+import { bytes, Problem, Table, when } from './common.js';
 
 function safeLockText(safeLock: { locked: boolean; lockedUntil: string | null }): string {
   return safeLock.locked ? `SafeLock: locked until ${when(safeLock.lockedUntil)}` : 'SafeLock: not locked';
@@ -13,11 +13,7 @@ export function RecoveryPointList({ client }: { client: HavenClient }): ReactNod
   return (
     <>
       <h1>Recovery points</h1>
-      <table>
-        <thead>
-          <tr><th scope="col">Point</th><th scope="col">Cluster</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Size</th><th scope="col">SafeLock</th></tr>
-        </thead>
-        <tbody>
+      <Table columns={['Point', 'Cluster', 'Created', 'Expires', 'Size', 'SafeLock']}>
           {points.data.map((p) => (
             <tr key={p.id}>
               <th scope="row"><a href={`#/recovery-points/${p.id}`}>{p.definitionName ?? p.id} at {when(p.createdAt)}</a></th>
@@ -28,8 +24,7 @@ export function RecoveryPointList({ client }: { client: HavenClient }): ReactNod
               <td>{safeLockText(p.safeLock)}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </Table>
     </>
   );
 }
@@ -55,12 +50,7 @@ export function RecoveryPointPage({ client, id }: { client: HavenClient; id: str
       </dl>
       <h2>Contents</h2>
       <p>{p.contents.resourceCount} resources in namespaces {p.contents.namespaces.join(', ')}</p>
-      <table>
-        <caption>Persistent volumes</caption>
-        <thead>
-          <tr><th scope="col">Claim</th><th scope="col">Storage class</th><th scope="col">Size</th><th scope="col">Method</th></tr>
-        </thead>
-        <tbody>
+      <Table caption="Persistent volumes" columns={['Claim', 'Storage class', 'Size', 'Method']}>
           {p.contents.persistentVolumes.map((v) => (
             <tr key={`${v.namespace}/${v.claim}`}>
               <th scope="row">{v.namespace}/{v.claim}</th>
@@ -69,8 +59,7 @@ export function RecoveryPointPage({ client, id }: { client: HavenClient; id: str
               <td>{v.method}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </Table>
     </>
   );
 }
