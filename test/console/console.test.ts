@@ -138,9 +138,11 @@ describe('the web console, in Chromium, against a running Haven', () => {
     expect(await page.getByTestId('job-errors').textContent()).toContain('no storage class "no-such-class"');
     await shoot('10-restore-job-failed');
     await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
     await expect.poll(() => page.getByRole('row').count()).toBeGreaterThanOrEqual(4);
     await shoot('11-jobs');
     await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await expect.poll(() => page.getByRole('row', { name: new RegExp(definitionName) }).textContent()).toContain('COMPLETED');
     await shoot('12-dashboard-after');
   }, RUN_MS + 30_000);
