@@ -29,13 +29,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { haven: layering },
     rules: { 'haven/imports-go-down': 'error' },
   },
   {
-    // Type-aware rules, TypeScript sources only (every .ts file is in tsconfig.json).
-    files: ['**/*.ts'],
+    // Type-aware rules, TypeScript sources only (every .ts file is in tsconfig.json, the console's in its own).
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
 import { NodeEmulator } from '../test/emulator/node-emulator.js';
+import { buildConsole } from './console/build.js';
 import { HavenApi, apiHealthy } from './demo/api-client.js';
 import { storedBytes } from './demo/bucket-usage.js';
 import { compareInventories, takeInventory } from './demo/inventory.js';
@@ -60,7 +61,11 @@ async function startHaven(stack: Record<string, string>): Promise<{ api: HavenAp
   for (const [what, p, variable] of [['the API', port, 'PORT'], ['the agent gateway', gatewayPort, 'HAVEN_GATEWAY_PORT']] as const) {
     if (await portOpen(p)) throw new Error(`port ${p} for ${what} is in use (another demo?): stop it, or set ${variable} to a free port`);
   }
-  const env = { ...process.env, ...stack, ...demoKeys, PORT: String(port), HAVEN_BOOTSTRAP_API_KEY: apiKey, HAVEN_AGENT_GATEWAY_ADDRESS: gatewayAddress };
+  // The web console's build (cached by content hash), served by the API at /console/.
+  const consoleDir = await buildConsole();
+  const env = {
+    ...process.env, ...stack, ...demoKeys, PORT: String(port), HAVEN_BOOTSTRAP_API_KEY: apiKey, HAVEN_AGENT_GATEWAY_ADDRESS: gatewayAddress, HAVEN_CONSOLE_DIR: consoleDir,
+  };
   const apiProcess = services.start('api', 'services/api/main.ts', env);
   await waitFor('the API becoming healthy', () => apiHealthy(baseUrl), 120_000, `see ${apiProcess.logFile}`);
   services.start('worker', 'services/worker/main.ts', env);
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
       '',
       'Haven keeps running for you to explore:',
       `  API            ${baseUrl}/api/v1  (docs: ${baseUrl}/docs, OpenAPI: ${baseUrl}/openapi.json)`,
+      `  Console        ${baseUrl}/console/  (sign in with the API key below)`,
       `  API key        ${apiKey}`,
       `                 e.g. curl -H 'Authorization: Bearer ${apiKey}' ${baseUrl}/api/v1/jobs`,
       `  Temporal UI    ${stack.TEMPORAL_UI_URL}`,

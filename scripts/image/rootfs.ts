@@ -1,5 +1,6 @@
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { buildConsole, copyConsoleBuild } from '../console/build.js';
 import { StackComponentError, withHeartbeat } from '../stack/progress.js';
 import { run } from '../stack/processes.js';
 import { bundleControlWorkflows } from '../../services/worker/workflow-bundle.js';
@@ -76,6 +77,8 @@ export async function assembleRootfs(repoRoot: string, baseRootfs: string, nodeM
   const modes = await run('chmod', ['-R', 'u+rwX,go+rX,go-w', app]);
   if (modes.code !== 0) throw new StackComponentError(COMPONENT, `chmod of /app failed: ${modes.stderr.trim()}`);
   await copyTree(nodeModules, join(app, 'node_modules'), '-al');
+  // The web console's static build, where the API looks for it by default (/app/dist/console).
+  copyConsoleBuild(await withHeartbeat(COMPONENT, 'building the web console', buildConsole(repoRoot)), join(app, 'dist', 'console'));
   // From the image's own sources and dependencies, so the bundle is what /app holds.
   const bundle = await withHeartbeat(COMPONENT, 'bundling the control workflows', bundleControlWorkflows(app));
   writeFileSync(join(rootfs, IMAGE_WORKFLOW_BUNDLE), bundle, { mode: 0o644 });

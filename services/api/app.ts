@@ -6,6 +6,7 @@ import { INSTALLATION_PREFIX, installationRoutes } from './installation/routes.j
 import type { ApiContext } from './context.js';
 import type { RateLimitSettings } from './config.js';
 import { installAuthentication } from './plugins/authentication.js';
+import { installConsole } from './plugins/console.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installOptionalBodies } from './plugins/optional-bodies.js';
 import { answerFrameworkError, installProblemReplies } from './plugins/problem-replies.js';
@@ -28,13 +29,15 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Counts requests into this registry; served on the metrics listener, never by this app (/metrics here is 404). */
   metrics?: Registry;
+  /** The web console's build folder (config.ts `consoleDir`); not served when absent or empty. */
+  consoleDir?: string;
 }
 
 /**
  * The API as a Fastify instance, ready for `inject()` in tests or `listen()` in main.ts. The database
  * must already be migrated; collaborators (workflow launcher, agent liveness, clock) come injected.
  */
-export async function buildApp({ context, rateLimits, trustedProxies = [], logger = false, metrics }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ context, rateLimits, trustedProxies = [], logger = false, metrics, consoleDir }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     // Bodies are small JSON documents; a 1 MiB cap stops abuse without limiting real definitions.
@@ -65,6 +68,8 @@ export async function buildApp({ context, rateLimits, trustedProxies = [], logge
     },
     { prefix: API_PREFIX },
   );
+
+  await installConsole(app, consoleDir);
 
   // Its own scope and credential: organization keys authenticate nothing here.
   await app.register(installationRoutes(context), { prefix: `${API_PREFIX}${INSTALLATION_PREFIX}` });

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { storageAccessPolicy, type StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
 import { parseNetworkList } from '../../lib/common/networks.js';
@@ -48,6 +49,8 @@ export interface ApiConfig {
   metricsListen?: MetricsListen;
   /** HAVEN_NOTIFICATION_PRIVATE_NETWORKS: internal networks webhook URLs and SMTP hosts may be on. */
   notificationNetworks: EndpointNetworks;
+  /** HAVEN_CONSOLE_DIR: the web console's static build, served at /console/ (DEFAULT_CONSOLE_DIR). */
+  consoleDir: string;
 }
 
 /**
@@ -81,6 +84,8 @@ export interface TemporalLinks {
 }
 
 export const DEFAULT_PORT = 8080;
+/** Where `npm run build:console` (and the image) put the console's build: dist/console of the checkout. */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console', import.meta.url));
 /** The gateway's own default port on this host: right for a local cluster, set HAVEN_AGENT_GATEWAY_ADDRESS otherwise. */
 export const DEFAULT_AGENT_GATEWAY_ADDRESS = '127.0.0.1:7243';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
@@ -190,5 +195,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustedProxies: readTrustedProxies(env),
     notificationNetworks: guarded(() => notificationNetworks(env)),
     ...metricsListenSetting(env, (message) => new ConfigError(message)),
+    consoleDir: env.HAVEN_CONSOLE_DIR || DEFAULT_CONSOLE_DIR,
   };
 }

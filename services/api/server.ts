@@ -69,6 +69,7 @@ export async function startApi(options: StartOptions): Promise<RunningApi> {
       logger: options.logger ?? false,
       rateLimits: config.rateLimits,
       trustedProxies: config.trustedProxies,
+      consoleDir: config.consoleDir,
       context: {
         db: database.db,
         keyring: config.keyring,

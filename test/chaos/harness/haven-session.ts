@@ -29,6 +29,8 @@ export interface SampleVolume extends EmulatedApp {
  */
 export interface HavenSession {
   api: HavenApi;
+  /** The organization admin key the API was bootstrapped with (what a person signs in with). */
+  apiKey: string;
   processes: HavenProcesses;
   servers: ServerFaults;
   cluster: EmulatedCluster;
@@ -97,7 +99,7 @@ export async function startHavenSession(options: SessionOptions): Promise<HavenS
     volumes.push({ ...app, digest: await volumeDigest(app.dataPath) });
   }
   return {
-    api, processes, servers, cluster, clusterId: registered.id, storageTargetId: target.id, prefix, volumes,
+    api, apiKey, processes, servers, cluster, clusterId: registered.id, storageTargetId: target.id, prefix, volumes,
     keys: { HAVEN_SECRET_KEY: keys.HAVEN_SECRET_KEY, databaseUrl: database.url },
     async restart(name) {
       processes.restart(name);
