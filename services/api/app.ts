@@ -37,13 +37,19 @@ export interface BuildAppOptions {
  * The API as a Fastify instance, ready for `inject()` in tests or `listen()` in main.ts. The database
  * must already be migrated; collaborators (workflow launcher, agent liveness, clock) come injected.
  */
+/**
+ * The router's cap on one path segment, as sent (percent-encoded). Browse paths carry Kubernetes object
+ * names (up to 253 characters, each up to 12 when percent-encoded), so the cap sits above that; the
+ * schemas then bound each parameter by its own rule.
+ */
+export const MAX_PATH_PARAM_LENGTH = 4096;
+
 export async function buildApp({ context, rateLimits, trustedProxies = [], logger = false, metrics, consoleDir }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     // Bodies are small JSON documents; a 1 MiB cap stops abuse without limiting real definitions.
     bodyLimit: 1024 * 1024,
-    // Ids in paths are UUIDs; query strings hold filters only.
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // request.ip, which address budgets count by, is the peer unless the peer is a proxy the installation trusts.
     trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
     frameworkErrors: answerFrameworkError,

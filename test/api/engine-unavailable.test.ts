@@ -5,7 +5,7 @@ import { lazyTemporalClient, type TemporalClientHandle } from '../../lib/common/
 import { isEngineUnreachable } from '../../lib/common/temporal/engine-unreachable.js';
 import { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
 import { stackEnv } from '../support/stack-env.js';
-import { createCluster, createPolicy, createS3Target, expectStatus, insertJob, insertRecoveryPoint } from './helpers/fixtures.js';
+import { createCluster, createPolicy, createS3Target, expectStatus, insertJob, s3TargetBody, insertRecoveryPoint } from './helpers/fixtures.js';
 import { authorized, startTestApi } from './helpers/test-api.js';
 import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';
 
@@ -32,7 +32,8 @@ beforeAll(async () => {
   api = await startTestApi({ env: { TEMPORAL_ADDRESS: await deadAddress(), HAVEN_PAYLOAD_KEY: generateKeyEntry('p1') } });
   org = await api.createOrganization();
   client = authorized(api.app, org.keys.admin);
-  targetId = (await createS3Target(client)).id;
+  // A target's verification Schedule lives in Temporal: with it off, saving the target needs no engine.
+  targetId = (await createS3Target(client, { verification: { enabled: false } })).id;
   clusterId = (await createCluster(client, { defaultStorageTargetId: targetId })).id;
 });
 afterAll(async () => {
@@ -75,6 +76,11 @@ describe('Temporal unreachable', () => {
     const policy = await createPolicy(client, { schedules: [{ cron: '30 2 * * *', retentionDays: 9 }] });
     expectEngineUnavailable(await client.post('/backup-definitions', { name: 'scheduled', clusterId, policyId: policy.id }));
     expect(expectStatus<{ items: unknown[] }>(await client.get('/backup-definitions?name=scheduled'), 200).items).toEqual([]);
+  });
+
+  it('saving a storage target whose verification is scheduled answers 503 and saves nothing', async () => {
+    expectEngineUnavailable(await client.post('/storage-targets', s3TargetBody({ name: 'verified' })));
+    expect(expectStatus<{ items: unknown[] }>(await client.get('/storage-targets?name=verified'), 200).items).toEqual([]);
   });
 
   it('cancelling a job and deleting a recovery point answer 503; both stay as they were', async () => {

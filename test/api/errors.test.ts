@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectStatus } from './helpers/fixtures.js';
 import { authorized, startTestApi } from './helpers/test-api.js';
 import type { Client, TestApi, TestOrganization } from './helpers/test-api.js';
+import { MAX_PATH_PARAM_LENGTH } from '../../services/api/app.js';
 
 let api: TestApi;
 let org: TestOrganization;
@@ -77,7 +78,7 @@ describe('problem+json errors', () => {
   });
 
   it('answers a path parameter too long for the router, or a malformed URL, with a 400 problem (not Fastify\'s own 414)', async () => {
-    for (const url of [`/api/v1/clusters/${'x'.repeat(201)}`, '/api/v1/clusters/%E0%A4%A']) {
+    for (const url of [`/api/v1/clusters/${'x'.repeat(MAX_PATH_PARAM_LENGTH + 1)}`, '/api/v1/clusters/%E0%A4%A']) {
       const response = await api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${org.keys.admin}` } });
       expect(response.statusCode, url).toBe(400);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -79,7 +79,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
           tags,
           summary: `Create a ${what}`,
           body: input,
-          response: { 201: output, ...errorResponses('name-taken', 'invalid-reference', 'unprocessable', 'engine-unavailable') },
+          response: { 201: output, ...errorResponses('name-taken', 'invalid-reference', 'unprocessable', 'engine-unavailable', 'payload-too-large') },
         },
       },
       async (request, reply) => {
@@ -107,7 +107,7 @@ export function definitionCrudRoutes<I extends TObject, O extends TObject>(spec:
           body: input,
           response: {
             200: output,
-            ...errorResponses('not-found', 'name-taken', 'invalid-reference', 'unprocessable', 'precondition-required', 'version-mismatch', 'engine-unavailable'),
+            ...errorResponses('not-found', 'name-taken', 'invalid-reference', 'unprocessable', 'precondition-required', 'version-mismatch', 'engine-unavailable', 'payload-too-large'),
           },
         },
       },

@@ -69,7 +69,8 @@ export function storageTargetRoutes(context: ApiContext): RoutePlugin {
       async (request, reply) => {
         const row = await request.tenant.transaction(async (scope) => {
           const created = await createStorageTarget(scope, context.keyring, targetChecks, request.body);
-          await syncVerificationSchedule(context.launcher, created);
+          // A new target has no Schedule yet: with verification off there is nothing to make or remove.
+          if (created.verification.enabled) await syncVerificationSchedule(context.launcher, created);
           return created;
         });
         setEtag(reply, row);
