@@ -23877,6 +23877,37 @@ export interface operations {
                 };
             };
             /** @description Problem details (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * @description Stable error code; the last segment of `type`.
+                         * @enum {string}
+                         */
+                        code: "validation-failed" | "invalid-reference" | "unprocessable" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "still-referenced" | "name-taken" | "locked" | "precondition-required" | "version-mismatch" | "agent-not-connected" | "agent-timeout" | "agent-answer-invalid" | "storage-unavailable" | "engine-unavailable" | "workflows-unavailable" | "unsupported-media-type" | "payload-too-large" | "rate-limited" | "internal";
+                        detail: string;
+                        errors?: {
+                            /** @description Where the problem is, e.g. body.advanced.concurrentPvs. */
+                            field: string;
+                            reason: string;
+                        }[];
+                        /** @description For still-referenced: the records that must change first. */
+                        references?: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        /** Format: uri */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -5,9 +5,13 @@ export const VOLUME_ROOT = '.';
 /** Linux's PATH_MAX: no path inside a volume is longer. */
 export const MAX_VOLUME_PATH_LENGTH = 4096;
 
+/** One segment: not empty, no `/` or NUL, and not `.` or `..` (said without lookahead, which not every JSON Schema tool reads). */
+const SEGMENT = '(?:[^/\\x00.][^/\\x00]*|\\.[^/\\x00.][^/\\x00]*|\\.\\.[^/\\x00]+)';
+
 /** A file or directory inside a PV, relative to the volume's root, as the browse listing shows it. */
 export const VolumePath = Type.String({
   minLength: 1,
+  pattern: `^(?:\\.|${SEGMENT}(?:/${SEGMENT})*)$`,
   maxLength: MAX_VOLUME_PATH_LENGTH,
   description: 'Relative to the volume\'s root, `/`-separated, no leading `/`, no `.`, `..` or empty segments; `.` is the root itself.',
 });

@@ -44,12 +44,18 @@ export interface BuildAppOptions {
  */
 export const MAX_PATH_PARAM_LENGTH = 4096;
 
+/** Request line and headers together. */
+export const MAX_REQUEST_HEADER_BYTES = 64 * 1024;
+
 export async function buildApp({ context, rateLimits, trustedProxies = [], logger = false, metrics, consoleDir }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     // Bodies are small JSON documents; a 1 MiB cap stops abuse without limiting real definitions.
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // A browse query names a path inside a volume (up to 4096 characters, each up to 12 percent-encoded):
+    // Node's default 16 KiB header cap would refuse some valid requests before the schema sees them.
+    http: { maxHeaderSize: MAX_REQUEST_HEADER_BYTES },
     // request.ip, which address budgets count by, is the peer unless the peer is a proxy the installation trusts.
     trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
     frameworkErrors: answerFrameworkError,

@@ -146,7 +146,7 @@ export function recoveryPointBrowseRoutes(context: ApiContext): RoutePlugin {
           body: ArchiveRequest,
           response: {
             200: { description: 'The tar archive.', content: { 'application/x-tar': { schema: Type.Unsafe<Readable>({ type: 'string', format: 'binary' }) } } },
-            ...errorResponses(...BROWSE_ERRORS, 'conflict'),
+            ...errorResponses(...BROWSE_ERRORS, 'conflict', 'payload-too-large'),
           },
         },
       },
