@@ -93,7 +93,9 @@ describe('an RDS instance protected end to end through the REST API', () => {
     }
     expect(await snapshotsOf(HOME, 'INSTANCE', database)).toEqual([]);
     expect(await snapshotsOf(AWAY, 'INSTANCE', database)).toEqual([]);
-    const deletions = (await call<{ items: { status: string }[] }>('GET', '/jobs?kind=RECOVERY_POINT_DELETE')).items;
-    expect(deletions.map((d) => d.status)).toEqual(['COMPLETED', 'COMPLETED']);
+    // A point is gone before its deletion job records its end: wait for both jobs to end.
+    const deletionStates = async () => (await call<{ items: { status: string }[] }>('GET', '/jobs?kind=RECOVERY_POINT_DELETE')).items.map((d) => d.status);
+    await eventually(async () => !(await deletionStates()).includes('RUNNING'), 'both deletion jobs to end');
+    expect(await deletionStates()).toEqual(['COMPLETED', 'COMPLETED']);
   });
 });
