@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { readGatewaySettings, type GatewaySettings } from '../../lib/cluster-access/gateway-connection.js';
 import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
+import { readWorkerHealthPort } from '../../lib/common/temporal/worker-health.js';
 
 /** The agent's environment, read once at start. */
 export interface AgentConfig {
@@ -12,6 +13,8 @@ export interface AgentConfig {
   kubeConfig: KubeConfig;
   /** HAVEN_METRICS_LISTEN: where /metrics is served inside the cluster; unset serves none. */
   metricsListen?: MetricsListen;
+  /** HAVEN_WORKER_HEALTH_PORT: where /healthz answers (the chart's probes); none when unset. */
+  healthPort?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -44,6 +47,7 @@ export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   if (!UUID.test(clusterId)) throw new AgentConfigError('HAVEN_CLUSTER_ID must be the cluster id from its registration (a UUID)');
   const token = env.HAVEN_AGENT_TOKEN;
   if (!token) throw new AgentConfigError('HAVEN_AGENT_TOKEN is not set: the agent token from the cluster\'s registration (the install manifest sets it)');
+  const healthPort = readWorkerHealthPort(env, (message) => new AgentConfigError(message));
   return {
     clusterId,
     // The install manifest (services/api/resources/clusters/agent-manifest.ts) sets these.
@@ -51,5 +55,6 @@ export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     token,
     kubeConfig: loadKubeConfig(env),
     ...metricsListenSetting(env, (message) => new AgentConfigError(message)),
+    ...(healthPort === undefined ? {} : { healthPort }),
   };
 }

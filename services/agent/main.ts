@@ -6,6 +6,7 @@ import { readAgentConfig } from './config.js';
 import { readConfigOrExit } from '../../lib/common/config-exit.js';
 import { startMetricsListener } from '../../lib/common/metrics/listener.js';
 import { processRegistry } from '../../lib/common/metrics/registry.js';
+import { serveWorkerHealth } from '../../lib/common/temporal/worker-health.js';
 
 // `tsx services/agent/main.ts`. The Temporal worker stops on SIGINT/SIGTERM after in-flight tasks.
 const config = readConfigOrExit('agent', () => readAgentConfig());
@@ -16,8 +17,13 @@ const metrics = config.metricsListen ? await startMetricsListener(registry, conf
 if (metrics) console.log(`haven agent metrics on http://${metrics.address}/metrics`);
 try {
   const worker = await createAgentWorker({ connection, namespace: config.gateway.namespace, ...config, mover: moverPodSettings(process.env, config.gateway), metrics: registry });
+  const health = config.healthPort === undefined ? undefined : await serveWorkerHealth(worker, config.healthPort);
   console.log(`haven agent for cluster ${config.clusterId} polling through the gateway at ${config.gateway.address}`);
-  await worker.run();
+  try {
+    await worker.run();
+  } finally {
+    health?.close();
+  }
 } finally {
   await metrics?.close();
   await connection.close();

@@ -1,7 +1,7 @@
 import { storageAccessPolicy, type StorageAccessPolicy } from '../../lib/common/storage-access/policy.js';
 import { parseKeyring, type SecretKeyring } from '../../lib/common/secrets.js';
 import { readTemporalConfig, type TemporalConfig } from '../../lib/common/temporal/config.js';
-import { readWorkerHealthPort } from './health.js';
+import { readWorkerHealthPort } from '../../lib/common/temporal/worker-health.js';
 import { prebuiltWorkflowBundle } from './workflow-bundle.js';
 import { metricsListenSetting, type MetricsListen } from '../../lib/common/metrics/listener.js';
 import { notificationNetworks } from '../../lib/common/notification-networks.js';
@@ -53,7 +53,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   if (grace !== undefined && grace !== '' && !/^\d+$/.test(grace)) throw new WorkerConfigError(`HAVEN_GC_GRACE_MINUTES "${grace}" is not a whole number of minutes`);
   const concurrency = env.HAVEN_REPOSITORY_CONCURRENCY;
   if (concurrency !== undefined && concurrency !== '' && !/^[1-9]\d*$/.test(concurrency)) throw new WorkerConfigError(`HAVEN_REPOSITORY_CONCURRENCY "${concurrency}" is not a whole number of at least 1`);
-  const healthPort = readWorkerHealthPort(env);
+  const healthPort = readWorkerHealthPort(env, (message) => new WorkerConfigError(message));
   const workflowBundle = prebuiltWorkflowBundle(env);
   return {
     temporal: readTemporalConfig(env),

@@ -4,7 +4,7 @@ import { connectDatabase } from '../../lib/db/client.js';
 import { OrganizationPayloadKeys } from '../../lib/db/organization-payload-keys.js';
 import { readConfigOrExit } from '../../lib/common/config-exit.js';
 import { readWorkerConfig } from './config.js';
-import { serveWorkerHealth } from './health.js';
+import { serveWorkerHealth } from '../../lib/common/temporal/worker-health.js';
 import { createControlWorker } from './worker.js';
 import { jobMetrics } from '../../activities/control/job-metrics.js';
 import { startMetricsListener } from '../../lib/common/metrics/listener.js';

@@ -3,7 +3,7 @@ import type { KubernetesObject, V1ClusterRole, V1ClusterRoleBinding, V1Deploymen
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { agentRbacFileContent, committedAgentRbacFile } from '../../scripts/helm/agent-rbac-file.js';
-import { agentManifest } from '../../services/api/resources/clusters/agent-manifest.js';
+import { AGENT_HEALTH_PORT, agentManifest } from '../../services/api/resources/clusters/agent-manifest.js';
 import { AGENT_PERMISSIONS_LABEL, AGENT_RULES } from '../../services/api/resources/clusters/agent-rbac.js';
 import { DEFAULT_HAVEN_IMAGE } from '../../lib/common/haven-image.js';
 import { helmBinary } from '../../scripts/helm/helm-binary.js';
@@ -100,6 +100,17 @@ describe('with the required values', () => {
     expect(envOf(objects).HAVEN_GATEWAY_TLS).toBeUndefined();
   });
 
+  it("probes the agent's /healthz on healthPort, which the agent is told to serve, as registration's manifest does", () => {
+    const manifest = parseAllDocuments(agentManifest({ image: DEFAULT_HAVEN_IMAGE, gateway: { address: 'g:7243', namespace: 'default' } }, { id: clusterId, kubeletPodsDir: '/var/lib/kubelet/pods' }, 'token')).map((d) => d.toJS() as V1Deployment);
+    const fromManifest = manifest.find((d) => d.kind === 'Deployment')!.spec!.template.spec!.containers[0]!;
+    const container = agentContainer(objects);
+    expect(envOf(objects)).toMatchObject({ HAVEN_WORKER_HEALTH_PORT: String(AGENT_HEALTH_PORT) });
+    expect(container.ports).toEqual([{ name: 'health', containerPort: AGENT_HEALTH_PORT }]);
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect([fromManifest.ports, fromManifest.readinessProbe, fromManifest.livenessProbe]).toEqual([container.ports, container.readinessProbe, container.livenessProbe]);
+  });
+
   it("is accepted by the stack's kube-apiserver (server-side dry-run, strict field validation)", async () => {
     await expect(serverDryRun(objects.map((o) => (o.metadata?.namespace ? { ...o, metadata: { ...o.metadata, namespace: 'default' } } : o)))).resolves.toMatch(/serverside-applied \(server dry run\)/);
   });
@@ -168,7 +179,7 @@ describe('metrics', () => {
     expect(envOf(await renderChart(AGENT_CHART, required, { release: 'haven-agent' })).HAVEN_METRICS_LISTEN).toBeUndefined();
     const objects = await renderChart(AGENT_CHART, { ...required, metrics: { enabled: true, port: 9500 } }, { release: 'haven-agent' });
     expect(envOf(objects).HAVEN_METRICS_LISTEN).toBe('0.0.0.0:9500');
-    expect(agentContainer(objects).ports).toEqual([{ name: 'metrics', containerPort: 9500 }]);
+    expect(agentContainer(objects).ports).toEqual([{ name: 'health', containerPort: AGENT_HEALTH_PORT }, { name: 'metrics', containerPort: 9500 }]);
     const lint = await helm(['lint', '--strict', AGENT_CHART], { ...required, metrics: { enabled: true } });
     expect(lint.code, lint.stdout + lint.stderr).toBe(0);
   });

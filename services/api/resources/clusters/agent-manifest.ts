@@ -1,12 +1,15 @@
 import { stringify } from 'yaml';
 import { HAVEN_IMAGE_ENV, HAVEN_PROCESS_COMMANDS } from '../../../../lib/common/haven-image.js';
 import { gatewayEnv } from '../../../../lib/cluster-access/gateway-connection.js';
+import { WORKER_HEALTH_PORT_ENV } from '../../../../lib/common/temporal/worker-health.js';
 import type { AgentSettings } from '../../config.js';
 import { HAVEN_NAMESPACE } from '../../../../lib/domain/protected-namespaces.js';
 import { AGENT_PERMISSIONS_LABEL, agentRbacDocuments } from './agent-rbac.js';
 
 export const AGENT_NAMESPACE = HAVEN_NAMESPACE;
 export const AGENT_NAME = 'haven-agent';
+/** The agent's /healthz port in the pod, as the agent chart's `healthPort` default (test/helm/agent-chart.test.ts holds them equal). */
+export const AGENT_HEALTH_PORT = 8081;
 
 /** Said in the manifest above the restore permissions, for the person applying it. */
 const RESTORE_PERMISSIONS_NOTE = [
@@ -61,7 +64,13 @@ export function agentManifest(settings: AgentSettings, cluster: { id: string; ku
                   ...gatewayEnv(settings.gateway),
                   { name: 'HAVEN_KUBELET_PODS_DIR', value: cluster.kubeletPodsDir },
                   { name: 'HAVEN_AGENT_TOKEN', valueFrom: { secretKeyRef: { name: AGENT_NAME, key: 'token' } } },
+                  { name: WORKER_HEALTH_PORT_ENV, value: String(AGENT_HEALTH_PORT) },
                 ],
+                ports: [{ name: 'health', containerPort: AGENT_HEALTH_PORT }],
+                // Ready once the agent polls through the gateway; a worker whose connection gave up is FAILED
+                // and the liveness probe restarts it.
+                readinessProbe: { httpGet: { path: '/healthz', port: 'health' } },
+                livenessProbe: { httpGet: { path: '/healthz', port: 'health' }, periodSeconds: 20, failureThreshold: 6 },
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
               },
             ],
