@@ -7,8 +7,10 @@ import type { DrillDifference } from '../lib/domain/drill-result.js';
 import { drillRestoreWorkflowId, type DrillOutcome, type DrillRunInput } from '../lib/domain/runs/drill-run.js';
 import type { RestoreOutcome, RestoreRunInput } from '../lib/domain/runs/restore-run.js';
 import { CLUSTER_CALL, CONTROL, drillCheck, LEFTOVER_SWEEP } from './activity-profiles.js';
+import { digestFilledVolumes, type FilledCopy } from './drill-volumes.js';
 import { rootCauseMessage } from './failure-message.js';
 import { restoreWorkflow } from './restore.js';
+import { copyVolumes, type PointVolume } from './restore-volumes.js';
 
 /** How long a previous drill's scratch namespaces may take to go before this drill gives up. */
 const SCRATCH_RESET_TIMEOUT_SECONDS = 10 * 60;
@@ -45,12 +47,22 @@ function restoreDifferences(restored: RestoreOutcome, errors: { message: string;
   return differences;
 }
 
+/** The PVs the restore filled from their copies, where their copies are and where they were restored. */
+function filledCopies(input: DrillRunInput, points: readonly PointVolume[], restored: RestoreOutcome): FilledCopy[] {
+  if (restored.status === 'SKIPPED') return [];
+  const filled = (restored.volumes ?? []).filter((v) => v.state === 'FILLED');
+  return copyVolumes(points, [])
+    .filter((copy) => filled.some((v) => v.namespace === copy.namespace && v.claim === copy.claim))
+    .map((copy) => ({ ...copy, targetNamespace: `${input.namespacePrefix}${copy.namespace}` }));
+}
+
 /**
  * One restore drill. Reads as its steps: create the scratch namespaces empty (a namespace of that name
  * Haven did not create fails the drill, untouched) → restore the recovery point into them (a child
  * restore with a job of its own: every PV's data is read back and each chunk checked against its keyed
  * hash) → wait for the workloads to become ready and compare every restored object with the point's
- * resource tree → delete the scratch namespaces → PASSED with no difference, else FAILED listing them,
+ * resource tree → read every PV filled from a copy back in a mover pod and compare its digest with the
+ * copy's in the repository → delete the scratch namespaces → PASSED with no difference, else FAILED listing them,
  * on the drill's job and on the recovery point. A drill that cannot restore at all is FAILED saying why.
  */
 export async function drillWorkflow(input: DrillRunInput): Promise<DrillOutcome> {
@@ -63,7 +75,8 @@ export async function drillWorkflow(input: DrillRunInput): Promise<DrillOutcome>
   const job = { orgId: input.orgId, jobId: input.jobId };
   const { workflowId } = workflowInfo();
   const differences: DrillDifference[] = [];
-  const figures = { resourcesCompared: 0, volumesCompared: 0, workloadsReady: 0 };
+  const figures = { resourcesCompared: 0, volumesCompared: 0, volumesDigested: 0, workloadsReady: 0 };
+  let copies: FilledCopy[] = [];
   let scratch: string[] = [];
 
   const cleanUp = async () => {
@@ -97,6 +110,7 @@ export async function drillWorkflow(input: DrillRunInput): Promise<DrillOutcome>
       const ended = outcome.status === 'PARTIAL' ? await control.readPhaseJob({ orgId: input.orgId, jobId: phase.jobId }) : { errors: [] };
       figures.volumesCompared = outcome.status === 'SKIPPED' ? 0 : (outcome.volumes?.length ?? 0);
       differences.push(...restoreDifferences(outcome, ended.errors));
+      copies = filledCopies(input, source.persistentVolumes, outcome);
     } catch (error) {
       if (isCancellation(error)) throw error;
       restored = false;
@@ -117,6 +131,13 @@ export async function drillWorkflow(input: DrillRunInput): Promise<DrillOutcome>
       figures.resourcesCompared = check.resourcesCompared;
       figures.workloadsReady = check.workloadsReady;
       differences.push(...check.differences);
+
+      if (copies.length > 0) {
+        await control.updateJobStep({ ...job, step: `Reading ${copies.length} restored PV${copies.length === 1 ? '' : 's'} back and comparing their digests with the recovery point` });
+        const digests = await digestFilledVolumes({ clusterId: input.targetClusterId, jobId: input.jobId, repository, options: input.persistentVolumes, copies });
+        figures.volumesDigested = digests.digested;
+        differences.push(...digests.differences);
+      }
     }
   } catch (error) {
     if (isCancellation(error)) {
@@ -136,7 +157,7 @@ export async function drillWorkflow(input: DrillRunInput): Promise<DrillOutcome>
   }
 
   const result = differences.length === 0 ? 'PASSED' : 'FAILED';
-  const compared = `${figures.resourcesCompared} resources and ${figures.volumesCompared} PVs compared, ${figures.workloadsReady} workloads ready`;
+  const compared = `${figures.resourcesCompared} resources and ${figures.volumesCompared} PVs compared (${figures.volumesDigested} by digest), ${figures.workloadsReady} workloads ready`;
   const first = differences[0];
   const message = first
     ? `Drill FAILED: ${differences.length} difference${differences.length === 1 ? '' : 's'} (${first.subject}: ${first.message}); ${compared}`

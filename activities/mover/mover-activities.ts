@@ -1,7 +1,16 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { backupVolumeRequestCodec, MoverMessageError, restoreVolumeRequestCodec, type BackupVolumeResult, type RestoreVolumeResult } from '../../proto/mover/index.js';
+import {
+  backupVolumeRequestCodec,
+  MoverMessageError,
+  restoreVolumeRequestCodec,
+  volumeDigestRequestCodec,
+  type BackupVolumeResult,
+  type RestoreVolumeResult,
+  type VolumeDigestResult,
+} from '../../proto/mover/index.js';
 import { toActivityFailure } from '../common/failures.js';
 import { backupVolume } from './backup-volume.js';
+import { digestVolume } from './digest-volume.js';
 import { HostVolumeNotFoundError } from './host-volume.js';
 import type { MoverContext } from './mover-context.js';
 import { RestoredSizeMismatchError, restoreVolume } from './restore-volume.js';
@@ -34,6 +43,17 @@ export function moverActivities(context: MoverContext) {
         const request = restoreVolumeRequestCodec.decode(message);
         location = request.repository.location;
         return await restoreVolume(context, request);
+      } catch (error) {
+        throw moverFailure(error, location);
+      }
+    },
+
+    async digestRestoredVolume(message: unknown): Promise<VolumeDigestResult> {
+      let location = '(unknown repository)';
+      try {
+        const request = volumeDigestRequestCodec.decode(message);
+        location = request.repository.location;
+        return await digestVolume(context, request);
       } catch (error) {
         throw moverFailure(error, location);
       }

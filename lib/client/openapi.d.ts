@@ -7395,6 +7395,8 @@ export interface operations {
                              */
                             result: "PASSED" | "FAILED";
                             volumesCompared: number;
+                            /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                            volumesDigested?: number;
                             workloadsReady: number;
                         } | null;
                         durationSeconds: number | null;
@@ -12705,6 +12707,8 @@ export interface operations {
                                  */
                                 result: "PASSED" | "FAILED";
                                 volumesCompared: number;
+                                /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                                volumesDigested?: number;
                                 workloadsReady: number;
                             } | null;
                             durationSeconds: number | null;
@@ -13033,6 +13037,8 @@ export interface operations {
                              */
                             result: "PASSED" | "FAILED";
                             volumesCompared: number;
+                            /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                            volumesDigested?: number;
                             workloadsReady: number;
                         } | null;
                         durationSeconds: number | null;
@@ -13358,6 +13364,8 @@ export interface operations {
                              */
                             result: "PASSED" | "FAILED";
                             volumesCompared: number;
+                            /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                            volumesDigested?: number;
                             workloadsReady: number;
                         } | null;
                         durationSeconds: number | null;
@@ -20500,6 +20508,8 @@ export interface operations {
                              */
                             result: "PASSED" | "FAILED";
                             volumesCompared: number;
+                            /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                            volumesDigested?: number;
                             workloadsReady: number;
                         } | null;
                         durationSeconds: number | null;
@@ -21487,6 +21497,8 @@ export interface operations {
                              */
                             result: "PASSED" | "FAILED";
                             volumesCompared: number;
+                            /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                            volumesDigested?: number;
                             workloadsReady: number;
                         } | null;
                         durationSeconds: number | null;
@@ -21896,6 +21908,8 @@ export interface operations {
                                  */
                                 result: "PASSED" | "FAILED";
                                 volumesCompared: number;
+                                /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                                volumesDigested?: number;
                                 workloadsReady: number;
                             } | null;
                             /** @description awsrds points: the RDS snapshot; null otherwise. */
@@ -22240,6 +22254,8 @@ export interface operations {
                              */
                             result: "PASSED" | "FAILED";
                             volumesCompared: number;
+                            /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                            volumesDigested?: number;
                             workloadsReady: number;
                         } | null;
                         /** @description awsrds points: the RDS snapshot; null otherwise. */
@@ -28305,6 +28321,8 @@ export interface operations {
                              */
                             result: "PASSED" | "FAILED";
                             volumesCompared: number;
+                            /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                            volumesDigested?: number;
                             workloadsReady: number;
                         } | null;
                         durationSeconds: number | null;
@@ -31694,6 +31712,8 @@ export interface operations {
                              */
                             result: "PASSED" | "FAILED";
                             volumesCompared: number;
+                            /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                            volumesDigested?: number;
                             workloadsReady: number;
                         } | null;
                         durationSeconds: number | null;
@@ -34536,6 +34556,8 @@ export interface operations {
                              */
                             result: "PASSED" | "FAILED";
                             volumesCompared: number;
+                            /** @description PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed). */
+                            volumesDigested?: number;
                             workloadsReady: number;
                         } | null;
                         durationSeconds: number | null;

@@ -11,6 +11,12 @@ export const DrillOutcome = Type.Object({
   namespaces: Type.Array(Type.String(), { description: 'The scratch namespaces the copy was restored into (deleted afterwards).' }),
   resourcesCompared: Type.Integer({ minimum: 0 }),
   volumesCompared: Type.Integer({ minimum: 0 }),
+  volumesDigested: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: "PVs restored from a copy whose data was read back and its digest compared with the recovery point's copy in the repository (absent in verdicts recorded before this comparison existed).",
+    }),
+  ),
   workloadsReady: Type.Integer({ minimum: 0 }),
   differences: Type.Array(DrillDifferenceV1, { description: 'Every way the copy differs from the recovery point (at most 200).' }),
   endedAt: Type.String({ format: 'date-time' }),

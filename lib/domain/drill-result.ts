@@ -19,6 +19,11 @@ export interface StoredDrillOutcome {
   namespaces: string[];
   resourcesCompared: number;
   volumesCompared: number;
+  /**
+   * PVs filled from a copy whose restored data was read back and digested on both sides (the volume and
+   * the repository); absent in verdicts recorded before digests were compared.
+   */
+  volumesDigested?: number;
   workloadsReady: number;
   differences: DrillDifference[];
   endedAt: string;

@@ -3,3 +3,4 @@ export * from './names.js';
 export * from './mover-pods.js';
 export * from './volume-copy.js';
 export * from './copied-volume.js';
+export * from './volume-digest.js';

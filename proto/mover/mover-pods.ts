@@ -18,8 +18,12 @@ export const StartMoverPodRequestV1 = Type.Object({
   taskQueue: Type.String({ minLength: 1 }),
   /** The pod's memory limit and the mover's own budget. */
   memoryLimitMiB: Type.Integer({ minimum: 64 }),
-  /** What the pod is for, shown in its labels and events: `backup` or `restore`. */
-  purpose: Type.Union([Type.Literal('backup'), Type.Literal('restore')]),
+  /**
+   * What the pod is for, shown in its labels and events, and what its capabilities are: `backup`,
+   * `restore`, or `verify` (a drill reading a restored volume back, read-only). Agents older than
+   * `verify` refuse it as an invalid message, and the drill names that.
+   */
+  purpose: Type.Union([Type.Literal('backup'), Type.Literal('restore'), Type.Literal('verify')]),
   /**
    * Run on the node of a running pod that mounts the claim: a live read of a ReadWriteOnce volume can
    * only mount it there. Absent or false: wherever the scheduler puts it.

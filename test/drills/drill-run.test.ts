@@ -82,15 +82,17 @@ describe('a restore drill of the sample application on its schedule', () => {
     job = await endedDrill(started);
   }, 900_000);
 
-  it('records PASSED on its job, having compared every resource and PV of the latest point', () => {
+  it('records PASSED on its job, having compared every resource and PV of the latest point, each PV by its digest', () => {
     expect(job.drill?.differences, job.message).toEqual([]);
     expect(job.status).toBe('COMPLETED');
     expect(job.drill?.result).toBe('PASSED');
     expect(job.drill?.recoveryPointId).toBe(recoveryPointId);
     expect(job.drill?.resourcesCompared).toBeGreaterThan(10);
     expect(job.drill?.volumesCompared).toBe(app.volumes.length);
+    // Every PV was a copy: each one read back by a verify mover pod and its digest equal to the repository's.
+    expect(job.drill?.volumesDigested).toBe(app.volumes.length);
     expect(job.drill?.workloadsReady).toBeGreaterThan(0);
-    expect(job.message).toMatch(/^Drill PASSED/);
+    expect(job.message).toMatch(new RegExp(`^Drill PASSED: .*${app.volumes.length} PVs compared \\(${app.volumes.length} by digest\\)`));
   });
 
   it('notes the drill on the recovery point', async () => {

@@ -13,6 +13,8 @@ import {
   restoreVolumeResultCodec,
   startMoverPodRequestCodec,
   startMoverPodResultCodec,
+  volumeDigestRequestCodec,
+  volumeDigestResultCodec,
 } from '../../proto/mover/index.js';
 
 /** Messages as released agents, mover pods and control planes sent them; never edit these, add new ones. */
@@ -33,6 +35,8 @@ describe('data-mover contracts', () => {
       [copyHeartbeatCodec, 'copy-heartbeat.v1.json'],
       [restoreVolumeRequestCodec, 'restore-volume-request.v2.json'],
       [restoreVolumeResultCodec, 'restore-volume-result.v1.json'],
+      [volumeDigestRequestCodec, 'volume-digest-request.v1.json'],
+      [volumeDigestResultCodec, 'volume-digest-result.v1.json'],
     ] as const) {
       expect((codec as { decode(v: unknown): unknown }).decode(fixture(name)), name).toEqual(fixture(name));
     }

@@ -21,6 +21,16 @@ export const BACKUP_CAPABILITIES = ['DAC_READ_SEARCH'] as const;
  */
 export const RESTORE_CAPABILITIES = ['CHOWN', 'FOWNER', 'DAC_OVERRIDE', 'FSETID', 'SETFCAP'] as const;
 
+/**
+ * Capabilities a verifying mover keeps (a drill reading a restored volume back): DAC_OVERRIDE lets root
+ * read every file and list every directory whatever its owner and mode, like a backup's DAC_READ_SEARCH,
+ * but within the baseline level the restore's namespaces admit. The volume is mounted read-only, so the
+ * write half of it has nothing to write to.
+ */
+export const VERIFY_CAPABILITIES = ['DAC_OVERRIDE'] as const;
+
+const CAPABILITIES: Record<StartMoverPodRequest['purpose'], readonly string[]> = { backup: BACKUP_CAPABILITIES, restore: RESTORE_CAPABILITIES, verify: VERIFY_CAPABILITIES };
+
 /** The Pod Security Standards level a mover pod of this request is admitted under (docs/backup.md). */
 export function podSecurityLevel(request: Pick<StartMoverPodRequest, 'purpose' | 'fromHostVolume'>): 'baseline' | 'privileged' {
   // DAC_READ_SEARCH is outside baseline's allowed capabilities; hostPath volumes are too.
@@ -41,6 +51,6 @@ export function moverContainerSecurity(purpose: StartMoverPodRequest['purpose'])
     allowPrivilegeEscalation: false,
     privileged: false,
     readOnlyRootFilesystem: true,
-    capabilities: { drop: ['ALL'], add: [...(purpose === 'backup' ? BACKUP_CAPABILITIES : RESTORE_CAPABILITIES)] },
+    capabilities: { drop: ['ALL'], add: [...CAPABILITIES[purpose]] },
   };
 }
