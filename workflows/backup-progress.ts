@@ -31,6 +31,11 @@ export interface BackupProgress {
   hooks?: { hook: string; type: string; verdict: string }[];
   /** Every selected claim and where its snapshot (or copy, with its figures so far) is. */
   volumes?: { namespace: string; claim: string; state: string; bytes?: number; files?: number }[];
+  /**
+   * The child workflows working on batches of these PVs right now: each answers this query for its own
+   * PVs (newer than `volumes` here, which a batch updates when it ends) and holds its copies in flight.
+   */
+  batches?: string[];
 }
 
 /** The live step of a run, as the `progress` query answers it. */

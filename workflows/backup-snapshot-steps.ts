@@ -1,11 +1,21 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
-import type { BackupRunInput } from '../lib/domain/runs/backup-run.js';
 import { snapshotWait } from './activity-profiles.js';
 import { awaitSnapshotsReady, isProtected, type SnapshotSteps, type VolumeOutcome } from './backup-volumes.js';
 
+/** What a batch of snapshot steps needs of its run (`backup-volume-batch.ts`). */
+export interface SnapshotRun {
+  jobId: string;
+  definitionId: string;
+  clusterId: string;
+  /** The CSI snapshot timeout, from each create. */
+  timeoutMinutes: number;
+  /** Kept snapshots have their content retained once READY. */
+  retainContent: boolean;
+}
+
 /** The snapshot steps on this run's agent; each wait gets activity bounds from its own remaining time. */
-export function snapshotSteps(clusterAgent: ClusterSnapshotActivities, input: BackupRunInput, taskQueue: string, retainContent: boolean): SnapshotSteps {
+export function snapshotSteps(clusterAgent: ClusterSnapshotActivities, input: Pick<SnapshotRun, 'jobId' | 'definitionId'>, taskQueue: string, retainContent: boolean): SnapshotSteps {
   return {
     create: async (volume) =>
       (
@@ -43,9 +53,19 @@ export async function settleSnapshots(
   run: { timeoutMinutes: number; snapshotOnly: boolean },
   onChange: () => void,
 ): Promise<void> {
-  await awaitSnapshotsReady(steps, outcomes, run.timeoutMinutes, onChange);
+  await settleBatch(steps, clusterAgent, outcomes, run.timeoutMinutes, onChange);
+  requireASnapshot(outcomes, run.snapshotOnly);
+}
+
+/** Waits for these PVs' snapshots to be ready, then deletes those that failed. */
+export async function settleBatch(steps: SnapshotSteps, clusterAgent: ClusterSnapshotActivities, outcomes: VolumeOutcome[], timeoutMinutes: number, onChange: () => void): Promise<void> {
+  await awaitSnapshotsReady(steps, outcomes, timeoutMinutes, onChange);
   await deleteSnapshots(clusterAgent, outcomes.filter((o) => !isProtected(o)));
-  if (run.snapshotOnly && !outcomes.some(isProtected)) {
+}
+
+/** A snapshot-only run that protected no PV at all fails (SNAPSHOTS_FAILED), naming each PV's reason. */
+export function requireASnapshot(outcomes: readonly VolumeOutcome[], snapshotOnly: boolean): void {
+  if (snapshotOnly && !outcomes.some(isProtected)) {
     const reasons = outcomes.map((o) => `${o.volume.namespace}/${o.volume.claim}: ${o.failure ?? 'not ready'}`).join('; ');
     throw ApplicationFailure.nonRetryable(`no PV could be snapshotted (${reasons})`, 'SNAPSHOTS_FAILED');
   }

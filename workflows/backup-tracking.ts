@@ -28,6 +28,17 @@ export class BackupTracker {
     if (recordOnJob) await this.recordStep(BACKUP_STEPS[step]);
   }
 
+  /** A batch of this run's PVs (`backup-volume-batches.ts`) is at work in this child workflow: readers of the progress ask it too. */
+  batchStarted(workflowId: string): void {
+    this.progress = { ...this.progress, batches: [...(this.progress.batches ?? []), workflowId] };
+  }
+
+  batchEnded(workflowId: string): void {
+    const batches = (this.progress.batches ?? []).filter((id) => id !== workflowId);
+    const { batches: _ended, ...rest } = this.progress;
+    this.progress = batches.length > 0 ? { ...rest, batches } : rest;
+  }
+
   readonly onHookReport = (report: HookReportMessage): void => {
     this.hookReports.push(report);
     this.progress = { ...this.progress, hooks: this.hookReports.map(({ hook, type, verdict }) => ({ hook, type, verdict })) };

@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ClusterBackupActivities } from '../activities/cluster/backup/export-to-repository.js';
 import type { ClusterHookActivities } from '../activities/cluster/backup/run-backup-hook.js';
 import type { ClusterSnapshotActivities } from '../activities/cluster/snapshots/snapshot-activities.js';
@@ -7,14 +7,14 @@ import { clusterTaskQueue } from '../lib/common/temporal/names.js';
 import { repositorySnapshotIds } from '../lib/domain/recovery-point-contents.js';
 import type { BackupOutcome, BackupRunInput } from '../lib/domain/runs/backup-run.js';
 import { CLUSTER_CALL, CONTROL, EXPORT, HOOK, REPOSITORY_MAINTENANCE } from './activity-profiles.js';
-import { copyVolumes, liveCopies, requireACopy, snapshotCopies, type CopyRun } from './backup-copy.js';
+import { liveCopies, requireACopy, snapshotCopies, type CopyRun } from './backup-copy.js';
 import { runHooks } from './backup-hooks.js';
 import { BACKUP_STEPS } from './backup-progress.js';
 import { backupSummary, completedJob, recoveryPointRecord, type BackupResult } from './backup-recovery-point.js';
 import { backupScope, nothingScanned, volumeMode, type VolumeMode } from './backup-scope.js';
-import { deleteSnapshots, settleSnapshots, snapshotSteps } from './backup-snapshot-steps.js';
+import { deleteSnapshots, snapshotSteps } from './backup-snapshot-steps.js';
 import { BackupTracker } from './backup-tracking.js';
-import { cutSnapshots } from './backup-volumes.js';
+import { batchedPhases, inlinePhases, VOLUME_BATCHES_PATCH } from './backup-volume-batches.js';
 import { moverPodAgent } from './mover-pod.js';
 import { failureOutput, rootCauseMessage } from './failure-message.js';
 
@@ -31,6 +31,8 @@ export const BACKUP_FAILED = 'BACKUP_FAILED';
  * into the repository and deletes the snapshots unless preserved.
  */
 export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutcome> {
+  // Decided once, before the first command: a run keeps one shape for its whole history.
+  const inBatches = patched(VOLUME_BATCHES_PATCH);
   const control = proxyActivities<ControlActivities>(CONTROL);
   // Kubernetes work goes to this cluster's agent only: its queue is the one it polls.
   const taskQueue = clusterTaskQueue(input.clusterId);
@@ -83,17 +85,19 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       await runHooks(hooksAgent.runBackupHook, hookRun, preBackup, track.onHookReport);
     }
 
-    const timeoutMinutes = plan.csiSnapshotTimeoutMinutes;
-    const steps = snapshotSteps(clusterAgent, input, taskQueue, mode.keepSnapshots);
+    // Each PV's snapshot and copy, in batches of child workflows (or, for runs begun before them, here).
+    const snapshotRun = { jobId, definitionId, clusterId, timeoutMinutes: plan.csiSnapshotTimeoutMinutes, retainContent: mode.keepSnapshots, snapshotOnly: mode.snapshotOnly };
+    const phasesRun = { snapshots: snapshotRun, copies: copyRun, track };
+    const pvs = inBatches ? batchedPhases(phasesRun) : inlinePhases(phasesRun, snapshotSteps(clusterAgent, input, taskQueue, mode.keepSnapshots), clusterAgent);
     if (track.volumes.length > 0) {
       await track.enter('SNAPSHOTTING_VOLUMES');
-      await cutSnapshots(steps, track.volumes, timeoutMinutes, track.onVolumeChange);
+      await pvs.cut(track.volumes);
     }
 
     // Live reads are not a point in time: the application stays frozen until they are copied.
     if (live.length > 0) {
       await track.enter('COPYING_LIVE_VOLUMES');
-      await copyVolumes(copyRun, live, track.onVolumeChange);
+      await pvs.copy(live);
     }
 
     if (postBackup.length > 0) {
@@ -103,7 +107,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
 
     if (track.volumes.length > 0) {
       await track.enter('AWAITING_SNAPSHOTS');
-      await settleSnapshots(steps, clusterAgent, track.volumes, { timeoutMinutes, snapshotOnly: mode.snapshotOnly }, track.onVolumeChange);
+      await pvs.settle(track.volumes);
     }
 
     if (mode.copyMode) {
@@ -112,7 +116,7 @@ export async function backupWorkflow(input: BackupRunInput): Promise<BackupOutco
       const pending = fromSnapshots.filter((c) => c.state === 'PENDING');
       if (pending.length > 0) {
         await track.enter('COPYING_VOLUMES');
-        await copyVolumes(copyRun, pending, track.onVolumeChange);
+        await pvs.copy(pending);
       }
       requireACopy(track.copies);
     }

@@ -1,5 +1,6 @@
 /** Every workflow the control worker runs (its `workflowsPath`). */
 export { backupWorkflow } from './backup.js';
+export { backupVolumeBatchWorkflow } from './backup-volume-batch.js';
 export { restoreWorkflow } from './restore.js';
 export { previewBackupWorkflow } from './preview.js';
 export { clusterInventoryWorkflow } from './cluster-inventory.js';

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressQuery } from '../../workflows/backup-progress.js';
 import { replicationProgressQuery } from '../../workflows/replication-progress.js';
@@ -28,6 +29,13 @@ const SNAPSHOT_NEVER_READY_MS = 30 * 60_000;
 // Reads from storage at this rate: a restore of the app's ~7 MiB fills its volume for half a minute.
 const SLOW_READ_BYTES_PER_SECOND = 200 * 1024;
 const PROCESS_EXIT_MS = 60_000;
+/**
+ * A cancelled snapshot wait ends well within this (its heartbeat reports the cancellation), against the
+ * half hour it would otherwise poll a snapshot that never becomes ready.
+ */
+const SNAPSHOT_WAIT_STOP_MS = 30_000;
+/** The agent's activity metrics: a snapshot wait that ended is counted, one still polling is not. */
+const agentMetrics = new Registry();
 
 let stack: BackupStack;
 let cluster: EmulatedCluster;
@@ -58,6 +66,12 @@ async function cancelAndAwait(started: JobView, pids: number[]): Promise<JobView
   return job;
 }
 
+/** Snapshot waits the agent has finished, however they ended. */
+async function snapshotWaitsEnded(): Promise<number> {
+  const calls = (await agentMetrics.getSingleMetric('haven_agent_activities_total')?.get())?.values ?? [];
+  return calls.filter((v) => v.labels.activity === 'awaitVolumeSnapshot').reduce((sum, v) => sum + v.value, 0);
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -75,7 +89,7 @@ beforeAll(async () => {
   clusterId = (await createCluster(stack.client)).id;
   link = await startSlowLink(s3Server('versitygw').endpoint);
   storageTargetId = await createStackS3Target(stack, 'cancellation', { ...s3Server('versitygw'), endpoint: link.endpoint });
-  await stack.startAgent(clusterId, { executor: cluster.node.executor });
+  await stack.startAgent(clusterId, { executor: cluster.node.executor, metrics: agentMetrics });
   await untilClusterActive(stack.client, clusterId);
   recoveryPointId = await copyBackup();
 }, 300_000);
@@ -87,7 +101,7 @@ afterAll(async () => {
 });
 
 describe('cancelling a backup while it waits for its snapshots', () => {
-  it('ends CANCELLED and deletes the snapshot it was waiting for', async () => {
+  it('ends CANCELLED, stops the agent\'s snapshot wait and deletes the snapshot it was waiting for', async () => {
     const definitionId = (await createBackupDefinition(stack.client, clusterId, {
       selection: { scope: 'SELECTED_NAMESPACES', namespaces: [app.namespace] },
       persistentVolumes: { mode: 'BACKUP_TO_OBJECT_STORAGE', snapshotBeforeBackup: true },
@@ -96,9 +110,14 @@ describe('cancelling a backup while it waits for its snapshots', () => {
     const started = await runNow(stack.client, definitionId);
     const handle = stack.temporal.workflow.getHandle(started.workflowId);
     await eventually(async () => (await handle.query(progressQuery)).step === 'AWAITING_SNAPSHOTS', 'the backup to wait for its snapshots', 120_000);
-    expect((await listSnapshots(cluster, app.namespace)).length).toBeGreaterThan(0);
+    const snapshots = (await listSnapshots(cluster, app.namespace)).length;
+    expect(snapshots).toBeGreaterThan(0);
+    // Each snapshot's wait until it is cut has ended; its wait until ready polls on (it never is).
+    const cutWaits = await snapshotWaitsEnded();
+    expect(cutWaits).toBe(snapshots);
     const job = await cancelAndAwait(started, []);
     expect(job.status, job.message).toBe('CANCELLED');
+    await eventually(async () => (await snapshotWaitsEnded()) === cutWaits + snapshots, 'the agent\'s snapshot waits to stop', SNAPSHOT_WAIT_STOP_MS);
     await eventually(async () => (await jobLeftovers(cluster, job.id)).length === 0, 'the snapshot to be deleted', 60_000);
     expect(await listSnapshots(cluster, app.namespace)).toEqual([]);
   }, 240_000);

@@ -12,10 +12,13 @@ import { BACKUP_STEPS, progressQuery } from '../../workflows/backup-progress.js'
 import { backupInput, backupPlan, exported, hook, hookFailure, hookSucceeded, SOURCE, volume } from './helpers/fixtures.js';
 import { eventually } from '../emulator/helpers/cluster.js';
 import { DEFAULT_BACKUP_TOTAL_CONCURRENT_FILES } from '../../lib/domain/definitions/options.js';
+import { TemporalRunProgress } from '../../services/api/seams/temporal-run-progress.js';
 import { control, copied, moverQueues, sourceAgent } from './helpers/backup-mocks.js';
 import { CONTROL_QUEUE, failureMessage, failureType, inputsOf, startWorkflowHarness, type ActivityCall, type WorkflowHarness } from './helpers/workflow-env.js';
 
 let harness: WorkflowHarness;
+/** Generous: the dev server shares the machine with other suites. */
+const READ_DEADLINE_MS = 30_000;
 let jobs = 0;
 const nextJob = () => `job-${++jobs}`;
 
@@ -148,11 +151,17 @@ describe('backup workflow steps (mocked activities)', () => {
       { [CONTROL_QUEUE]: control(), [clusterTaskQueue(SOURCE)]: sourceAgent(volumes), ...moverQueues(jobId, volumes.length, heldCopy) },
       workflowId,
     );
-    const handle = harness.client.workflow.getHandle(workflowId);
+    // The copies run in a batch (a child workflow): the one the run names in its progress.
+    const batch = async () => {
+      const [id] = (await harness.client.workflow.getHandle(workflowId).query(progressQuery)).batches ?? [];
+      return id ? harness.client.workflow.getHandle(id) : undefined;
+    };
     for (let remaining = volumes.length; remaining > 0; remaining--) {
       // Settled: the held copies are all the workflow has pending and no workflow task waits, so it has
       // started every copy it will start until one ends. No timing: the server says so.
       await eventually(async () => {
+        const handle = await batch();
+        if (!handle) return false;
         const { raw } = await handle.describe();
         return running > 0 && raw.pendingActivities?.length === running && !raw.pendingWorkflowTask;
       }, `the workflow to settle with ${remaining} copies left`);
@@ -187,10 +196,11 @@ describe('backup workflow steps (mocked activities)', () => {
       workflowId,
     );
     await atCleanup;
-    const progress = await harness.client.workflow.getHandle(workflowId).query(progressQuery);
+    // As the API reads it: the run's step, and its PVs as the batch at work knows them.
+    const progress = await new TemporalRunProgress(harness.client, READ_DEADLINE_MS).read({ kind: 'BACKUP', workflowId });
     release();
-    expect(progress.step).toBe('COPYING_VOLUMES');
-    expect(progress.volumes).toEqual([{ namespace: 'shop', claim: 'db', state: 'COPYING', bytes: 300, files: 3 }]);
+    expect(progress?.step).toBe('COPYING_VOLUMES');
+    expect(progress?.volumes).toEqual([{ namespace: 'shop', claim: 'db', state: 'COPYING', bytes: 300, files: 3 }]);
     expect((await finished).failure).toBeUndefined();
   });
 

@@ -5,6 +5,7 @@
  */
 export const WORKFLOW_TYPES = {
   backup: 'backupWorkflow',
+  backupVolumeBatch: 'backupVolumeBatchWorkflow',
   restore: 'restoreWorkflow',
   replication: 'replicationWorkflow',
   previewBackup: 'previewBackupWorkflow',

@@ -4,7 +4,7 @@ import type { BackupProgress } from '../../../workflows/backup-progress.js';
 import type { ReplicationProgress } from '../../../workflows/replication-progress.js';
 import type { RestoreProgress } from '../../../workflows/restore-progress.js';
 import { liveCopyFigures } from './live-copy-progress.js';
-import type { LiveCopy, RunProgressReader, RunReading } from './run-progress.js';
+import type { LiveCopy, RunProgressReader, RunReading, RunVolume } from './run-progress.js';
 
 /** A read of one job waits no longer than this for Temporal: the rest of the job answers regardless. */
 export const RUN_PROGRESS_DEADLINE_MS = 2_000;
@@ -13,6 +13,16 @@ export const RUN_PROGRESS_DEADLINE_MS = 2_000;
 const PROGRESS_QUERY = 'progress';
 
 type CopyingRunProgress = BackupProgress | RestoreProgress;
+
+function runVolume(v: NonNullable<CopyingRunProgress['volumes']>[number]): RunVolume {
+  return {
+    namespace: v.namespace,
+    claim: v.claim,
+    state: v.state,
+    ...('bytes' in v && v.bytes !== undefined ? { bytes: v.bytes } : {}),
+    ...('files' in v && v.files !== undefined ? { files: v.files } : {}),
+  };
+}
 
 /**
  * Reads a run's progress from Temporal: its `progress` query (the step, the volumes' states) and, at the
@@ -37,19 +47,20 @@ export class TemporalRunProgress implements RunProgressReader {
 
   private async readCopyingRun(workflowId: string): Promise<RunReading> {
     const [progress, live] = await Promise.all([this.client.workflow.getHandle(workflowId).query<CopyingRunProgress>(PROGRESS_QUERY), this.liveCopies(workflowId)]);
-    return {
-      step: progress.step,
-      description: progress.description,
-      stepStartedAt: progress.stepStartedAt,
-      volumes: (progress.volumes ?? []).map((v) => ({
-        namespace: v.namespace,
-        claim: v.claim,
-        state: v.state,
-        ...('bytes' in v && v.bytes !== undefined ? { bytes: v.bytes } : {}),
-        ...('files' in v && v.files !== undefined ? { files: v.files } : {}),
-      })),
-      live,
-    };
+    const volumes = (progress.volumes ?? []).map(runVolume);
+    // A backup works on its PVs in batches (child workflows): each batch at work knows its PVs' states
+    // better than the run, and holds their copies in flight.
+    const batches = 'batches' in progress ? (progress.batches ?? []) : [];
+    for (const batch of await Promise.all(batches.map((id) => this.readCopyingRun(id).catch(() => undefined)))) {
+      if (!batch) continue;
+      for (const volume of batch.volumes) {
+        const index = volumes.findIndex((v) => v.namespace === volume.namespace && v.claim === volume.claim);
+        if (index >= 0) volumes[index] = volume;
+        else volumes.push(volume);
+      }
+      live.push(...batch.live);
+    }
+    return { step: progress.step, description: progress.description, stepStartedAt: progress.stepStartedAt, volumes, live };
   }
 
   private async readReplication(workflowId: string): Promise<RunReading> {

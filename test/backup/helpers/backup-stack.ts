@@ -2,6 +2,7 @@ import { sharedWorkflowBundle } from '../../support/workflow-bundle.js';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
 import type { MoverPodSettings } from '../../../activities/cluster/mover-pods/mover-settings.js';
 import type { PodExecutor } from '../../../activities/cluster/exec/pod-executor.js';
 import { gatewayConnectionOptions, type GatewaySettings } from '../../../lib/cluster-access/gateway-connection.js';
@@ -53,7 +54,7 @@ export interface BackupStack {
    * `executor` when given (the node emulator's). Its mover pods run MOVER_TEST_IMAGE (the node emulator
    * runs it from this checkout) unless `mover` overrides part of their settings.
    */
-  startAgent(clusterId: string, options?: { executor?: PodExecutor; mover?: Partial<MoverPodSettings>; kubeConfig?: KubeConfig }): Promise<RunningWorker>;
+  startAgent(clusterId: string, options?: { executor?: PodExecutor; mover?: Partial<MoverPodSettings>; kubeConfig?: KubeConfig; metrics?: Registry }): Promise<RunningWorker>;
   /**
    * Sets the control plane's retention clock (what SafeLock and expiry are judged by) to `at`, or back to
    * the real time: runs take no clock from their input, so tests move the worker's instead of sleeping.

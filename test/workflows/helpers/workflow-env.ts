@@ -53,6 +53,13 @@ export interface WorkflowHarness {
   client: Client;
   /** Runs one workflow (and its children) to its end, every activity answered by `mocks`. */
   run<W extends Workflow>(type: WorkflowType, args: Parameters<W>, mocks: QueueMocks, workflowId?: string): Promise<RunResult<Awaited<ReturnType<W>>>>;
+  /**
+   * Serves `queue` with `mocks` from now on, during a run: what a mover pod does when it starts. Runs
+   * with hundreds of copies start each pod's queue this way and `dropQueue` it when the pod is deleted,
+   * so no more workers poll at once than pods run (the dev server bounds its pollers).
+   */
+  addQueue(queue: string, mocks: object): Promise<void>;
+  dropQueue(queue: string): Promise<void>;
   /** The argument a workflow (a child, say) was started with, read from its history. */
   startInput<T>(workflowId: string): Promise<T>;
   close(): Promise<void>;
@@ -127,6 +134,21 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
     }
   }
 
+  async function addQueue(queue: string, mocks: object) {
+    if (!current) throw new Error('queues are added during a run');
+    current.mocks[queue] = mocks;
+    await serve(queue);
+  }
+
+  async function dropQueue(queue: string) {
+    const served = workers.get(queue);
+    if (!served) return;
+    workers.delete(queue);
+    const { worker, running } = await served;
+    worker.shutdown();
+    await running;
+  }
+
   async function close() {
     const served = await Promise.all(workers.values());
     for (const { worker } of served) worker.shutdown();
@@ -141,7 +163,7 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
     return defaultPayloadConverter.fromPayload<T>(payload);
   }
 
-  return { client: env.client, run, startInput, close };
+  return { client: env.client, run, addQueue, dropQueue, startInput, close };
 }
 
 /** The inputs of every call of one activity, typed as the test knows them. */
