@@ -14,11 +14,12 @@ const LEFTOVER_GRACE_MS = 120_000;
  * find. A VolumeSnapshot deleted while its content is retained leaves the content, and the storage
  * system's copy behind it, with no job label on either; the suite keeps no snapshots (preserveSnapshots
  * is off), so any content of the emulator's namespaces, or any snapshot in its storage, is left over.
+ * `ofRun` adds what the run itself must not leave (a replication's temporary recovery point).
  */
-export async function leftoversAfterRun(cluster: EmulatedCluster): Promise<string[]> {
+export async function leftoversAfterRun(cluster: EmulatedCluster, ofRun: () => Promise<string[]> = async () => []): Promise<string[]> {
   const deadline = Date.now() + LEFTOVER_GRACE_MS;
   for (;;) {
-    const found = await everythingLeft(cluster).catch((err: unknown) => [`(listing failed: ${String(err)})`]);
+    const found = await Promise.all([everythingLeft(cluster), ofRun()]).then((lists) => lists.flat()).catch((err: unknown) => [`(listing failed: ${String(err)})`]);
     if (found.length === 0 || Date.now() > deadline) return found;
     await sleep(1000);
   }

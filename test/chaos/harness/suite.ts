@@ -104,7 +104,7 @@ async function faultedRun(
   }
   // Whatever happened, the fault is over before the checks: the next run must not start while a server is down.
   if (striking) record.fault = await striking.catch((err: unknown) => ({ ...record.fault, detail: `the fault itself failed: ${String(err)}` }));
-  record.leftovers = await leftoversAfterRun(session.cluster);
+  record.leftovers = await leftoversAfterRun(session.cluster, started?.leftovers);
   if (record.leftovers.length > 0) record.violation ??= `left behind: ${record.leftovers.join(', ')}`;
   await started?.cleanup().catch((err: unknown) => (record.violation ??= `cleanup failed: ${String(err)}`));
   record.durationMs = Date.now() - startedAt;
