@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, eq, lt, ne, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, ne, or } from 'drizzle-orm';
 import { clusterStatus } from '../../lib/domain/cluster-status.js';
 import { clusterPrincipal, clusterTaskQueue } from '../../lib/common/temporal/names.js';
 import { lastActivityPollTime } from '../../lib/common/temporal/task-queue-pollers.js';
-import { jobs } from '../../lib/db/schema/index.js';
+import { clusters, jobs } from '../../lib/db/schema/index.js';
 import type { ControlDeps, JobRef } from './deps.js';
 import { jobNotVisible } from './job-failures.js';
 
@@ -12,10 +12,17 @@ import { jobNotVisible } from './job-failures.js';
  */
 export function skipCheckActivities(deps: ControlDeps) {
   return {
-    /** Connected means what the API shows as ACTIVE: the same rule (cluster-status.ts) decides both. */
+    /**
+     * Connected means what the API shows as ACTIVE: the same rule (cluster-status.ts) decides both, on the
+     * newest sign of life. Temporal keeps its pollers in memory, so a restarted server has forgotten an
+     * agent that polled a moment ago, and would SKIP every run until the agent polls again; the poll seen
+     * last is therefore kept in the cluster's row and counts as well.
+     */
     async agentNotConnectedReason(input: { clusterId: string }): Promise<string | null> {
       const queue = clusterTaskQueue(input.clusterId);
-      const lastPoll = await lastActivityPollTime(deps.temporal.client, deps.temporal.namespace, queue, clusterPrincipal(input.clusterId));
+      const polled = await lastActivityPollTime(deps.temporal.client, deps.temporal.namespace, queue, clusterPrincipal(input.clusterId));
+      const stored = await recordAgentSeen(deps, input.clusterId, polled);
+      const lastPoll = stored && (!polled || stored > polled) ? stored : polled;
       if (clusterStatus(lastPoll, deps.clock()) === 'ACTIVE') return null;
       return lastPoll
         ? `agent not connected: the cluster's agent last polled ${queue} at ${lastPoll.toISOString()}`
@@ -60,4 +67,20 @@ export function skipCheckActivities(deps: ControlDeps) {
       return null;
     },
   };
+}
+
+/**
+ * Stores `polled` as the cluster's last sign of life when it is newer (never moving it back), and returns
+ * what was stored before: the last poll a check saw, which outlives a Temporal restart.
+ */
+async function recordAgentSeen(deps: ControlDeps, clusterId: string, polled: Date | undefined): Promise<Date | null> {
+  const [row] = await deps.db.select({ lastSeen: clusters.agentLastSeenAt }).from(clusters).where(eq(clusters.id, clusterId));
+  const stored = row?.lastSeen ?? null;
+  if (polled && (!stored || polled > stored)) {
+    await deps.db
+      .update(clusters)
+      .set({ agentLastSeenAt: polled })
+      .where(and(eq(clusters.id, clusterId), or(isNull(clusters.agentLastSeenAt), lt(clusters.agentLastSeenAt, polled))));
+  }
+  return stored;
 }

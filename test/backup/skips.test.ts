@@ -1,12 +1,16 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportResourcesResult } from '../../proto/agent/index.js';
 import { clusterTaskQueue } from '../../lib/common/temporal/names.js';
+import { clusters } from '../../lib/db/schema/index.js';
+import { AGENT_LIVENESS_WINDOW_MS } from '../../lib/domain/cluster-status.js';
 import { progressQuery } from '../../workflows/backup-progress.js';
 import { createBackupDefinition, createCluster, createS3Target, expectStatus } from '../api/helpers/fixtures.js';
 import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { jobAfterRun, runNow, untilClusterActive } from './helpers/runs.js';
+import { stackControlActivities } from './helpers/stack-control.js';
 
 let stack: BackupStack;
 
@@ -68,6 +72,40 @@ describe('skip checks', () => {
     expect(job.endedAt).not.toBeNull();
     const progress = await stack.temporal.workflow.getHandle(job.workflowId).query(progressQuery);
     expect(progress.step).toBe('SKIPPED');
+  });
+
+  it('counts the poll it saw last as a sign of life: a restarted Temporal forgets its pollers, not the agent', async () => {
+    // A fresh cluster's queue has no poller, which is what a Temporal server shows after a restart.
+    const { clusterId } = await definitionOnNewCluster();
+    const control = stackControlActivities(stack);
+    const seen = new Date(Date.now() - 30_000);
+    await stack.api.running.database.db.update(clusters).set({ agentLastSeenAt: seen }).where(eq(clusters.id, clusterId));
+    expect(await control.agentNotConnectedReason({ clusterId })).toBeNull();
+
+    const gone = new Date(Date.now() - AGENT_LIVENESS_WINDOW_MS - 60_000);
+    await stack.api.running.database.db.update(clusters).set({ agentLastSeenAt: gone }).where(eq(clusters.id, clusterId));
+    expect(await control.agentNotConnectedReason({ clusterId })).toBe(
+      `agent not connected: the cluster's agent last polled ${clusterTaskQueue(clusterId)} at ${gone.toISOString()}`,
+    );
+  });
+
+  it('keeps the poll it sees in the cluster\'s row, never moving it back', async () => {
+    const { clusterId } = await definitionOnNewCluster();
+    const agent = await blockingAgent(clusterId);
+    const before = Date.now();
+    expect(await stackControlActivities(stack).agentNotConnectedReason({ clusterId })).toBeNull();
+    const lastSeen = async () =>
+      (await stack.api.running.database.db.select({ at: clusters.agentLastSeenAt }).from(clusters).where(eq(clusters.id, clusterId)))[0]!.at;
+    const recorded = await lastSeen();
+    expect(recorded).not.toBeNull();
+    expect(before - recorded!.getTime()).toBeLessThan(AGENT_LIVENESS_WINDOW_MS);
+
+    const later = new Date(Date.now() + 60_000);
+    await stack.api.running.database.db.update(clusters).set({ agentLastSeenAt: later }).where(eq(clusters.id, clusterId));
+    expect(await stackControlActivities(stack).agentNotConnectedReason({ clusterId })).toBeNull();
+    expect(await lastSeen()).toEqual(later);
+    agent.release(FAKE_RESULT);
+    await agent.worker.stop();
   });
 
   it('skips a second run of a definition while the first one is still running', async () => {

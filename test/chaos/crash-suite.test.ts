@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHavenSession, type HavenSession } from './harness/haven-session.js';
 import { privateServers } from './harness/server-faults.js';
 import { runCrashSuite, type SuiteResult } from './harness/suite.js';
@@ -22,7 +22,9 @@ let result: SuiteResult;
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'haven-chaos-'));
-  session = await startHavenSession({ logDir: join(workDir, 'logs'), servers: (databaseUrl) => privateServers(join(workDir, 'temporal'), databaseUrl) });
+  session = await startHavenSession({
+    logDir: join(workDir, 'logs'), workflowBundlePath: inject('workflowBundlePath'), servers: (databaseUrl) => privateServers(join(workDir, 'temporal'), databaseUrl),
+  });
   result = await runCrashSuite(session, { runs: FAULTS.length, seed: SEED, faults: FAULTS, cycleFaults: true, log: (line) => console.log(`[chaos] ${line}`) });
   console.log(`[chaos] ${session.servers.describe}\n${suiteTable(result)}`);
 }, 1_500_000);

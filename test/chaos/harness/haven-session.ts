@@ -1,8 +1,10 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HavenApi, apiHealthy } from '../../../scripts/demo/api-client.js';
 import { HavenProcesses, waitFor } from '../../../scripts/demo/services.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { generateKeyEntry } from '../../../lib/common/secrets.js';
+import { WORKFLOW_BUNDLE_ENV, bundleControlWorkflows } from '../../../services/worker/workflow-bundle.js';
 import { createTestDatabase } from '../../api/helpers/test-database.js';
 import { deployEmulatedApp, type EmulatedApp } from '../../backup/helpers/emulated-app.js';
 import { startEmulatedCluster, type EmulatedCluster } from '../../emulator/helpers/cluster.js';
@@ -48,6 +50,12 @@ export interface HavenSession {
 
 export interface SessionOptions {
   logDir: string;
+  /**
+   * The control workflows bundled beforehand (HAVEN_WORKFLOW_BUNDLE), as the image carries them; bundled
+   * once here when absent. Without it every restart of the killed worker runs webpack again, which on a
+   * loaded machine makes a worker fault cost a minute or two more than the crash it stands for.
+   */
+  workflowBundlePath?: string;
   /** Builds the servers the suite restarts, on the session's own database. */
   servers(databaseUrl: string): Promise<ServerFaults>;
 }
@@ -59,8 +67,9 @@ export async function startHavenSession(options: SessionOptions): Promise<HavenS
   const gatewayAddress = `127.0.0.1:${await freePort()}`;
   const apiKey = `chaos-${generateKeyEntry('k').slice(2)}`.replace(/[^A-Za-z0-9-]/g, 'x');
   const keys = { HAVEN_SECRET_KEY: generateKeyEntry('c1'), HAVEN_PAYLOAD_KEY: generateKeyEntry('p1') };
+  const workflowBundlePath = options.workflowBundlePath ?? (await bundleWorkflowsInto(options.logDir));
   const env = {
-    ...process.env, ...servers.env, ...keys,
+    ...process.env, ...servers.env, ...keys, [WORKFLOW_BUNDLE_ENV]: workflowBundlePath,
     PORT: String(apiPort), HAVEN_BOOTSTRAP_API_KEY: apiKey, HAVEN_AGENT_GATEWAY_ADDRESS: gatewayAddress,
     HAVEN_GATEWAY_LISTEN: gatewayAddress, HAVEN_CONTROL_TASK_QUEUE: uniqueName('chaos-control'),
   };
@@ -112,4 +121,11 @@ export async function startHavenSession(options: SessionOptions): Promise<HavenS
       await database.drop();
     },
   };
+}
+
+async function bundleWorkflowsInto(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'workflow-bundle.js');
+  await writeFile(path, await bundleControlWorkflows());
+  return path;
 }

@@ -19,8 +19,12 @@ export interface StartedRun {
   job: JobView;
   /** Bytes whose digest matched (restored or replicated volumes), or 0 for a backup. */
   verify(): Promise<number>;
+  /** What the run itself must not leave once it ended (a replication's temporary recovery point), by name. */
+  leftovers(): Promise<string[]>;
   cleanup(): Promise<void>;
 }
+
+const nothingLeft = async (): Promise<string[]> => [];
 
 /** The definitions the runs reuse, created on first use. */
 export class Scenarios {
@@ -65,6 +69,7 @@ export class Scenarios {
         this.latestPoint = point.id;
         return 0;
       },
+      leftovers: nothingLeft,
       cleanup: async () => undefined,
     };
   }
@@ -78,7 +83,7 @@ export class Scenarios {
       name: `${this.session.prefix}-${suffix}`, recoveryPointId: this.latestPoint, targetClusterId: clusterId, transforms: { namespaceMapping: mapping },
     });
     const job = await api.post<JobView>(`/restores/${restore.id}/actions/run`, {});
-    return { job, verify: () => this.compare(mapping), cleanup: () => this.deleteNamespaces(Object.values(mapping)) };
+    return { job, verify: () => this.compare(mapping), leftovers: nothingLeft, cleanup: () => this.deleteNamespaces(Object.values(mapping)) };
   }
 
   private async replicate(): Promise<StartedRun> {
@@ -92,9 +97,15 @@ export class Scenarios {
         destination: { clusterId, namespaces: Object.values(mapping) }, transforms: { namespaceMapping: mapping },
       })
     ).id;
-    const job = await api.post<JobView>(`/replication-definitions/${this.replicationDefinitionId}/actions/run`, {});
+    const definitionId = this.replicationDefinitionId;
+    const job = await api.post<JobView>(`/replication-definitions/${definitionId}/actions/run`, {});
+    // The backup phase's recovery point is temporary: COMPLETED, FAILED or CANCELLED, the run deletes it.
+    const leftovers = async () => {
+      const points = await api.get<{ items: { id: string }[] }>(`/recovery-points?definitionId=${definitionId}&limit=200`);
+      return points.items.map((p) => `temporary recovery point ${p.id}`);
+    };
     // The replica stays between runs: each run replaces it, which is what replication does.
-    return { job, verify: () => this.compare(mapping), cleanup: async () => undefined };
+    return { job, verify: () => this.compare(mapping), leftovers, cleanup: async () => undefined };
   }
 
   /** Every source volume's digest against the volume of the same claim in the namespace it was mapped to. */

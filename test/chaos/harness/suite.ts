@@ -1,16 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobView } from '../../../scripts/demo/job-watch.js';
 import { parseKeyring } from '../../../lib/common/secrets.js';
 import { verifyRepository } from '../../../lib/datamover/maintenance/verify.js';
 import { connectDatabase } from '../../../lib/db/client.js';
-import { jobLeftovers } from '../../backup/helpers/leftovers.js';
 import { openRepositoryOf } from '../../backup/helpers/run-repository.js';
 import { FAULT_KINDS, strike, type FaultKind, type InjectedFault } from './faults.js';
 import type { HavenSession } from './haven-session.js';
-import { RUN_KINDS, Scenarios, jobOutcome, type RunKind } from './scenarios.js';
+import { leftoversAfterRun } from './leftovers.js';
+import { RUN_KINDS, Scenarios, jobOutcome, type RunKind, type StartedRun } from './scenarios.js';
 import { SeededRandom, runSeed } from '../../support/seeded-random.js';
-
-/** Cleanup that follows a run (a mover pod finishing, a snapshot deleted) is given this long. */
-const LEFTOVER_GRACE_MS = 120_000;
 
 /** One run of the suite, as the table and a replay need it. */
 export interface RunRecord {
@@ -85,43 +82,52 @@ async function faultedRun(
   run: { index: number; seed: number; kind: RunKind; fault: FaultKind; random: SeededRandom },
 ): Promise<RunRecord> {
   const startedAt = Date.now();
-  const started = await scenarios.start(run.kind);
-  let done = false;
-  const striking = strike(session, run.fault, run.random, () => !done);
-  const job = await jobOutcome(session, started.job.id).finally(() => (done = true));
-  const fault = await striking;
-  const record: RunRecord = { index: run.index, seed: run.seed, kind: run.kind, fault, status: job.status, message: job.message, bytesVerified: 0, leftovers: [], durationMs: 0 };
+  const record: RunRecord = {
+    index: run.index, seed: run.seed, kind: run.kind, fault: { kind: run.fault, injected: false, atMs: 0, downtimeMs: 0, detail: 'the run did not start' },
+    status: 'NOT STARTED', message: '', bytesVerified: 0, leftovers: [], durationMs: 0,
+  };
+  let started: StartedRun | undefined;
+  let striking: Promise<InjectedFault> | undefined;
   try {
-    if (job.status === 'COMPLETED') {
-      record.bytesVerified = await started.verify();
-    } else if (job.status === 'FAILED' && job.message) {
-      // The promise for a failure: it says why, and the same run without a fault completes.
-      const again = await scenarios.start(run.kind);
-      const rerun = await jobOutcome(session, again.job.id);
-      record.rerun = rerun.status;
-      if (rerun.status !== 'COMPLETED') record.violation = `the rerun after a FAILED run ended ${rerun.status}: ${rerun.message}`;
-      else record.bytesVerified = await again.verify();
-      await again.cleanup();
-    } else {
-      record.violation = `ended ${job.status}: ${job.message || '(no reason given)'}`;
-    }
+    started = await scenarios.start(run.kind);
+    let done = false;
+    striking = strike(session, run.fault, run.random, () => !done);
+    const job = await jobOutcome(session, started.job.id).finally(() => (done = true));
+    record.fault = await striking;
+    record.status = job.status;
+    record.message = job.message;
+    await judge(session, scenarios, run.kind, started, job, record);
   } catch (err) {
+    // A run that never ends, or a step of the driver that fails, is recorded against its seed; the
+    // suite goes on, so one broken run does not hide what the others show.
     record.violation = err instanceof Error ? err.message : String(err);
   }
-  record.leftovers = await leftoversAfter(session);
+  // Whatever happened, the fault is over before the checks: the next run must not start while a server is down.
+  if (striking) record.fault = await striking.catch((err: unknown) => ({ ...record.fault, detail: `the fault itself failed: ${String(err)}` }));
+  record.leftovers = await leftoversAfterRun(session.cluster, started?.leftovers);
   if (record.leftovers.length > 0) record.violation ??= `left behind: ${record.leftovers.join(', ')}`;
-  await started.cleanup();
+  await started?.cleanup().catch((err: unknown) => (record.violation ??= `cleanup failed: ${String(err)}`));
   record.durationMs = Date.now() - startedAt;
   return record;
 }
 
-/** What jobs left in the session's namespaces once their cleanup has had its time. */
-async function leftoversAfter(session: HavenSession): Promise<string[]> {
-  const deadline = Date.now() + LEFTOVER_GRACE_MS;
-  for (;;) {
-    const found = await jobLeftovers(session.cluster).catch((err: unknown) => [`(listing failed: ${String(err)})`]);
-    if (found.length === 0 || Date.now() > deadline) return found;
-    await sleep(1000);
+/** Holds an ended run to the promise: COMPLETED with its data intact, or FAILED with a reason and then COMPLETED. */
+async function judge(session: HavenSession, scenarios: Scenarios, kind: RunKind, started: StartedRun, job: JobView, record: RunRecord): Promise<void> {
+  if (job.status === 'COMPLETED') {
+    record.bytesVerified = await started.verify();
+  } else if (job.status === 'FAILED' && job.message) {
+    // The promise for a failure: it says why, and the same run without a fault completes.
+    const again = await scenarios.start(kind);
+    try {
+      const rerun = await jobOutcome(session, again.job.id);
+      record.rerun = rerun.status;
+      if (rerun.status !== 'COMPLETED') record.violation = `the rerun after a FAILED run ended ${rerun.status}: ${rerun.message}`;
+      else record.bytesVerified = await again.verify();
+    } finally {
+      await again.cleanup();
+    }
+  } else {
+    record.violation = `ended ${job.status}: ${job.message || '(no reason given)'}`;
   }
 }
 
