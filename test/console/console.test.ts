@@ -167,7 +167,7 @@ describe('the web console, in Chromium, against a running Haven', () => {
     await concurrent.fill('4');
     const destination = page.getByRole('group', { name: 'Destination' });
     await destination.getByLabel('Cluster ID (required)').selectOption({ label: `${session.prefix} (ACTIVE)` });
-    await destination.getByLabel('Namespaces', { exact: true }).fill(`${source}-replica`);
+    await destination.getByLabel(/^Namespaces/).fill(`${source}-replica`);
     await page.getByRole('group', { name: 'Transforms' }).getByLabel('Namespace suffix').fill('-replica');
     await page.getByLabel('Run now').uncheck();
     await shoot('13-replication-wizard');
@@ -188,9 +188,13 @@ describe('the web console, in Chromium, against a running Haven', () => {
     const edited = page.getByRole('group', { name: 'Advanced' }).getByLabel('Concurrent PVs');
     expect(await edited.inputValue()).toBe('4');
     await edited.fill('6');
+    // A schedule, so that there is something to pause.
+    const policy = await session.api.post<{ id: string; name: string }>('/policies', { name: uniqueName('console-daily'), schedules: [{ cron: '0 3 * * *', retentionDays: 7 }] });
+    await page.getByLabel('Policy ID').selectOption({ label: policy.name });
     await page.getByRole('button', { name: 'Save replication definition' }).click();
     await page.getByRole('heading', { name: 'Replication definitions' }).waitFor();
-    await expect.poll(async () => (await session.api.get<{ advanced: { concurrentPvs: number }; version: number }>(`/replication-definitions/${created.id}`)).advanced.concurrentPvs).toBe(6);
+    await expect.poll(async () => (await session.api.get<{ advanced: { concurrentPvs: number }; policyId: string }>(`/replication-definitions/${created.id}`)).advanced.concurrentPvs).toBe(6);
+    expect((await session.api.get<{ policyId: string }>(`/replication-definitions/${created.id}`)).policyId).toBe(policy.id);
 
     await row.getByRole('button', { name: `Pause ${name}` }).click();
     await expect.poll(() => row.getByRole('rowheader').textContent()).toBe(`${name} (paused)`);

@@ -64,9 +64,12 @@ export function DefinitionList({ client, kind }: { client: HavenClient; kind: De
               <td className="actions">
                 <a href={`#/${kind.collection}/${definition.id}/run`}>Run {definition.name} now</a>
                 <a href={`#/${kind.collection}/${definition.id}/edit`}>Edit {definition.name}</a>
-                <button type="button" onClick={() => void act(() => api.POST(`${base}/{id}/actions/${definition.paused ? 'resume' : 'pause'}`, { params: { path: { id: definition.id } } }))}>
-                  {definition.paused ? 'Resume' : 'Pause'} {definition.name}
-                </button>
+                {/* Only a schedule pauses: the API refuses a definition without a policy (runs on demand only). */}
+                {definition.policyId && (
+                  <button type="button" onClick={() => void act(() => api.POST(`${base}/{id}/actions/${definition.paused ? 'resume' : 'pause'}`, { params: { path: { id: definition.id } } }))}>
+                    {definition.paused ? 'Resume' : 'Pause'} {definition.name}
+                  </button>
+                )}
                 <button type="button" onClick={() => setDeleting(definition)}>Delete {definition.name}</button>
               </td>
             </tr>
