@@ -105,14 +105,17 @@ const GAP_WINDOW_DAYS = 373;
 const gapCache = new Map<string, number | undefined>();
 
 /**
- * The longest time, in minutes, between two consecutive firings of any of `expressions` (valid ones, in
- * UTC; a time zone's daylight saving shifts this by an hour at most), or undefined when they fire less
- * than twice a year. What "a run is overdue" is measured against.
+ * The longest time, in minutes, between two consecutive firings of any of `expressions` (valid ones) read
+ * as wall-clock times in `timeZone` (an IANA zone, as policies carry it; UTC by default), or undefined when
+ * they fire less than twice a year. What "a run is overdue" is measured against: a daily 02:30 in a zone
+ * with daylight saving is once 25 hours apart, which UTC would call 24.
  */
-export function longestCronGapMinutes(expressions: readonly string[]): number | undefined {
-  const key = [...expressions].sort().join('|');
+export function longestCronGapMinutes(expressions: readonly string[], timeZone = 'UTC'): number | undefined {
+  const key = `${timeZone} ${[...expressions].sort().join('|')}`;
   if (gapCache.has(key)) return gapCache.get(key);
+  const offsets = zoneOffsets(timeZone);
   const fires = new Set<number>();
+  // Local calendar days, walked as UTC dates so no zone shifts the day arithmetic itself.
   const start = Date.UTC(2026, 0, 1);
   for (const expression of expressions) {
     const parts = expression.trim().split(/\s+/);
@@ -125,7 +128,7 @@ export function longestCronGapMinutes(expressions: readonly string[]): number | 
       const dayOfMonth = days!.has(date.getUTCDate());
       const dayOfWeek = weekdays!.has(date.getUTCDay());
       if (eitherDay ? !(dayOfMonth || dayOfWeek) : !(dayOfMonth && dayOfWeek)) continue;
-      for (const hour of hours!) for (const minute of minutes!) fires.add(day * MINUTES_PER_DAY + hour * 60 + minute);
+      for (const hour of hours!) for (const minute of minutes!) fires.add(offsets.toInstantMinutes(day * MINUTES_PER_DAY + hour * 60 + minute));
     }
   }
   const sorted = [...fires].sort((a, b) => a - b);
@@ -133,4 +136,39 @@ export function longestCronGapMinutes(expressions: readonly string[]): number | 
   for (let index = 1; index < sorted.length; index++) longest = Math.max(longest ?? 0, sorted[index]! - sorted[index - 1]!);
   gapCache.set(key, longest);
   return longest;
+}
+
+/**
+ * Converts local wall-clock minutes (since 2026-01-01 00:00 local) into instant minutes (since 2026-01-01
+ * 00:00 UTC) for one zone. The zone's offset is asked once per local day and again only on the few days it
+ * changes, so a schedule firing every minute stays cheap.
+ */
+function zoneOffsets(timeZone: string): { toInstantMinutes(localMinutes: number): number } {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+  const epoch = Date.UTC(2026, 0, 1);
+  /** Minutes the zone is ahead of UTC at an instant. */
+  const offsetAt = (instantMinutes: number): number => {
+    const parts = Object.fromEntries(format.formatToParts(new Date(epoch + instantMinutes * 60_000)).map((p) => [p.type, Number(p.value)]));
+    const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!);
+    return Math.round((wall - epoch) / 60_000) - instantMinutes;
+  };
+  const byDay = new Map<number, number | undefined>();
+  /** The day's offset when it is the same at both ends of the local day, else undefined (a change that day). */
+  const dayOffset = (day: number): number | undefined => {
+    if (!byDay.has(day)) {
+      const first = offsetAt(day * MINUTES_PER_DAY - offsetAt(day * MINUTES_PER_DAY));
+      const last = offsetAt((day + 1) * MINUTES_PER_DAY - 1 - first);
+      byDay.set(day, first === last ? first : undefined);
+    }
+    return byDay.get(day);
+  };
+  return {
+    toInstantMinutes(localMinutes) {
+      const steady = dayOffset(Math.floor(localMinutes / MINUTES_PER_DAY));
+      if (steady !== undefined) return localMinutes - steady;
+      // The day the clocks change: the offset in force at that wall-clock time (a skipped time moves forward).
+      const guess = localMinutes - offsetAt(localMinutes);
+      return localMinutes - offsetAt(guess);
+    },
+  };
 }

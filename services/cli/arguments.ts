@@ -44,7 +44,7 @@ function commandWords(argv: string[]): { words: string[]; rest: string[] } {
 }
 
 /** Plurals and Velero's own words name the same groups. */
-const GROUP_ALIASES: Record<string, string> = { clusters: 'cluster', backups: 'backup', restores: 'restore', jobs: 'job', points: 'point', 'recovery-point': 'point', 'recovery-points': 'point' };
+const GROUP_ALIASES: Record<string, string> = { clusters: 'cluster', backups: 'backup', restores: 'restore', jobs: 'job', points: 'point', 'recovery-point': 'point', 'recovery-points': 'point', notifications: 'notification' };
 
 export function findCommand(commands: CommandSpec[], words: string[]): CommandSpec | undefined {
   const [group, verb] = words;

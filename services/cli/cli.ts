@@ -10,6 +10,7 @@ import { pointCommands } from './commands/points.js';
 import { restoreCommands } from './commands/restores.js';
 import { rdsCommands } from './commands/rds.js';
 import { drillCommands } from './commands/drills.js';
+import { notificationCommands } from './commands/notifications.js';
 import { storageCommands } from './commands/storage.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { outputFormat } from './output.js';
@@ -25,6 +26,7 @@ export const COMMANDS: CommandSpec[] = [
   ...pointCommands,
   ...pointBrowseCommands,
   ...rdsCommands,
+  ...notificationCommands,
 ];
 
 /** Exit codes: scripts tell a failed operation from a mistyped command. */

@@ -57,3 +57,5 @@ export const rdsBackupIdOf = (client: HavenClient, reference: string) =>
   idOf('RDS backup definition', reference, async (name) => answer(await client.GET('/api/v1/rds-backup-definitions', query(name))));
 export const drillIdOf = (client: HavenClient, reference: string) =>
   idOf('restore drill', reference, async (name) => answer(await client.GET('/api/v1/restore-drills', query(name))));
+export const notificationChannelIdOf = (client: HavenClient, reference: string) =>
+  idOf('notification channel', reference, async (name) => answer(await client.GET('/api/v1/notification-channels', query(name))));

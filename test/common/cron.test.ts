@@ -49,6 +49,18 @@ describe('longestCronGapMinutes', () => {
     expect(longestCronGapMinutes(expressions)).toBe(minutes);
   });
 
+  it.each([
+    // Clocks go back an hour in October: one gap of the daily run is 25 hours.
+    [['30 2 * * *'], 'Europe/Berlin', 25 * 60],
+    [['0 1 * * *'], 'America/New_York', 25 * 60],
+    [['0 2 * * MON-FRI'], 'Europe/Berlin', (3 * 24 + 1) * 60],
+    // No daylight saving: the same as UTC.
+    [['30 2 * * *'], 'Asia/Tokyo', 24 * 60],
+    [['0 */6 * * *'], 'UTC', 6 * 60],
+  ])('%j in %s fires at most %i minutes apart', (expressions, zone, minutes) => {
+    expect(longestCronGapMinutes(expressions, zone)).toBe(minutes);
+  });
+
   it('is undefined for a schedule that fires less than twice a year', () => {
     expect(longestCronGapMinutes(['0 0 29 2 *'])).toBeUndefined();
   });

@@ -6,6 +6,7 @@ import { ensureChromium } from '../../scripts/console/chromium.js';
 import { buildConsole } from '../../scripts/console/build.js';
 import { startHavenSession, type HavenSession } from '../chaos/harness/haven-session.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { awsUser, createInstance, HAVEN_POLICY_ACTIONS, HOME, useMotoEndpoints } from '../rds/helpers/aws.js';
 
 /** A backup or restore of the sample volumes ends well within this (the emulated cluster is local). */
 const RUN_MS = 240_000;
@@ -29,6 +30,8 @@ beforeAll(async () => {
   const [executablePath, consoleDir] = await Promise.all([ensureChromium(), buildConsole()]);
   // The API's processes inherit the test's environment: this is its HAVEN_CONSOLE_DIR setting.
   process.env.HAVEN_CONSOLE_DIR = consoleDir;
+  // The API reaches moto for STS and IAM too (the cloud account check), as its own environment says.
+  useMotoEndpoints();
   session = await startHavenSession({
     logDir,
     servers: async (databaseUrl) => ({
@@ -146,4 +149,105 @@ describe('the web console, in Chromium, against a running Haven', () => {
     await expect.poll(() => page.getByRole('row', { name: new RegExp(definitionName) }).textContent()).toContain('COMPLETED');
     await shoot('12-dashboard-after');
   }, RUN_MS + 30_000);
+
+  it('creates a replication definition through its wizard with the chosen options, edits it, pauses it and deletes it behind a confirmation', async () => {
+    const name = uniqueName('console-replica');
+    const source = session.volumes[0]!.namespace;
+    await page.getByRole('link', { name: 'Replications' }).click();
+    await page.getByRole('link', { name: 'New replication definition' }).click();
+    await page.getByRole('textbox', { name: 'Name (required)' }).fill(name);
+    await page.getByLabel('Source cluster ID (required)').selectOption({ label: `${session.prefix} (ACTIVE)` });
+    const selection = page.getByRole('group', { name: 'Selection' });
+    await selection.getByLabel('Scope').selectOption('SELECTED_NAMESPACES');
+    await selection.getByLabel('Namespaces', { exact: true }).fill(source);
+    // Ranges and defaults come from the document: concurrentPvs is 1..16, default 2.
+    const concurrent = page.getByRole('group', { name: 'Advanced' }).getByLabel('Concurrent PVs');
+    expect(await concurrent.getAttribute('max')).toBe('16');
+    expect(await concurrent.getAttribute('placeholder')).toBe('2');
+    await concurrent.fill('4');
+    const destination = page.getByRole('group', { name: 'Destination' });
+    await destination.getByLabel('Cluster ID (required)').selectOption({ label: `${session.prefix} (ACTIVE)` });
+    await destination.getByLabel(/^Namespaces/).fill(`${source}-replica`);
+    await page.getByRole('group', { name: 'Transforms' }).getByLabel('Namespace suffix').fill('-replica');
+    await page.getByLabel('Run now').uncheck();
+    await shoot('13-replication-wizard');
+    await page.getByRole('button', { name: 'Create replication definition' }).click();
+    await page.getByRole('heading', { name: 'Replication definitions' }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(name) });
+    await expect.poll(() => row.textContent()).toContain('never run');
+    await shoot('14-replication-definitions');
+    const created = (await session.api.findByName<{ name: string; id: string; version: number; selection: unknown; advanced: { concurrentPvs: number }; destination: unknown; transforms: { namespaceSuffix: string } }>('replication-definitions', name))!;
+    expect(created.selection).toMatchObject({ scope: 'SELECTED_NAMESPACES', namespaces: [source] });
+    expect(created.destination).toEqual({ clusterId: session.clusterId, namespaces: [`${source}-replica`], replaceUnmanagedNamespaces: false });
+    expect(created.advanced.concurrentPvs).toBe(4);
+    expect(created.transforms.namespaceSuffix).toBe('-replica');
+
+    // Edit: the form starts from the stored definition; the change goes back with its version.
+    await row.getByRole('link', { name: `Edit ${name}` }).click();
+    await page.getByRole('heading', { name: `Edit replication definition ${name}` }).waitFor();
+    const edited = page.getByRole('group', { name: 'Advanced' }).getByLabel('Concurrent PVs');
+    expect(await edited.inputValue()).toBe('4');
+    await edited.fill('6');
+    // A schedule, so that there is something to pause.
+    const policy = await session.api.post<{ id: string; name: string }>('/policies', { name: uniqueName('console-daily'), schedules: [{ cron: '0 3 * * *', retentionDays: 7 }] });
+    await page.getByLabel('Policy ID').selectOption({ label: policy.name });
+    await page.getByRole('button', { name: 'Save replication definition' }).click();
+    await page.getByRole('heading', { name: 'Replication definitions' }).waitFor();
+    await expect.poll(async () => (await session.api.get<{ advanced: { concurrentPvs: number }; policyId: string }>(`/replication-definitions/${created.id}`)).advanced.concurrentPvs).toBe(6);
+    expect((await session.api.get<{ policyId: string }>(`/replication-definitions/${created.id}`)).policyId).toBe(policy.id);
+
+    await row.getByRole('button', { name: `Pause ${name}` }).click();
+    await expect.poll(() => row.getByRole('rowheader').textContent()).toBe(`${name} (paused)`);
+    expect((await session.api.get<{ paused: boolean }>(`/replication-definitions/${created.id}`)).paused).toBe(true);
+
+    // Delete asks first, in a modal dialog holding the focus; Escape keeps the definition.
+    await row.getByRole('button', { name: `Delete ${name}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete replication definition ${name}?` });
+    await dialog.waitFor();
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
+    await shoot('15-delete-confirmation');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate("document.activeElement?.closest('dialog') !== null")).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await row.count()).toBe(1);
+    await row.getByRole('button', { name: `Delete ${name}` }).click();
+    await dialog.getByRole('button', { name: `Delete ${name}` }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await expect(session.api.get(`/replication-definitions/${created.id}`)).rejects.toThrow(/404/);
+  }, 60_000);
+
+  it('adds an AWS cloud account (the missing permissions shown first), refreshes its inventory and lists its RDS databases, against moto', async () => {
+    const database = await createInstance(HOME);
+    const [weak, strong] = await Promise.all([awsUser(['rds:Describe*', 'iam:ListAccountAliases']), awsUser(HAVEN_POLICY_ACTIONS)]);
+    const account = uniqueName('console-aws');
+    await page.getByRole('link', { name: 'Cloud accounts' }).click();
+    await page.getByRole('heading', { name: 'Add a cloud account' }).waitFor();
+    const addAccount = async (keys: { accessKeyId: string; secretAccessKey: string }) => {
+      await page.getByRole('textbox', { name: 'Name (required)' }).fill(account);
+      await page.getByLabel('Regions (required)').fill(HOME);
+      await page.getByLabel('Auth: kind').selectOption('ACCESS_KEYS');
+      await page.getByLabel('Access key ID (required)').fill(keys.accessKeyId);
+      await page.getByLabel('Secret access key (required)').fill(keys.secretAccessKey);
+      await page.getByRole('button', { name: 'Add cloud account' }).click();
+    };
+    await addAccount(weak);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/^422 unprocessable: .*lacks permissions Haven needs: .*rds:CopyDBSnapshot/);
+    await shoot('16-cloud-account-refused');
+    await addAccount(strong);
+    const row = page.getByRole('row', { name: new RegExp(account) });
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
+    await row.getByRole('button', { name: `Refresh inventory of ${account}` }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`^Inventory of ${account}: [1-9]\\d* databases found`));
+    await shoot('17-cloud-accounts');
+    await page.getByRole('link', { name: 'RDS databases' }).click();
+    const listed = page.getByRole('row', { name: new RegExp(`^${database}`) });
+    await expect.poll(() => listed.textContent()).toContain(account);
+    await shoot('18-rds-databases');
+    await page.getByRole('link', { name: 'New RDS backup definition' }).click();
+    await expect.poll(() => page.getByLabel('Snapshot timeout minutes').getAttribute('max')).toBe('2880');
+    const { id: accountId } = (await session.api.findByName<{ name: string; id: string }>('cloud-accounts', account))!;
+    await page.getByLabel('Cloud account ID (required)').selectOption(accountId);
+    await shoot('19-rds-backup-wizard');
+  }, 120_000);
 });

@@ -229,6 +229,8 @@ describe('metrics', () => {
     const expr = Object.fromEntries(rules.map((r) => [r.alert, r.expr]));
     expect(expr.HavenRunFailed).toContain('haven_jobs_finished_total{status=~"FAILED|PARTIAL"}[15m]');
     expect(expr.HavenRunOverdue).toMatch(/haven_definition_last_success_timestamp_seconds[\s\S]*> 2 \* max by \(organization, definition, name, kind\) \(haven_definition_schedule_interval_seconds\)/);
+    // A definition that never succeeded is late from its creation.
+    expect(expr.HavenRunOverdue).toMatch(/\(haven_definition_last_success_timestamp_seconds\)\s+or max by \(organization, definition, name, kind\) \(haven_definition_created_timestamp_seconds\)/);
     expect(expr.HavenAgentInactive).toBe('max by (organization, cluster, name) (haven_cluster_agent_active) == 0');
     expect(expr.HavenExpiryStuck).toBe('max(haven_recovery_points_oldest_overdue_seconds) > 7200');
   });

@@ -47,6 +47,7 @@ const adminKey = generateSecretToken();
 let database: { url: string; drop: () => Promise<void> };
 let handle: DatabaseHandle;
 let definitionId: string;
+let neverSucceededId: string;
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`http://127.0.0.1:${ports.api}/api/v1${path}`, {
@@ -80,6 +81,9 @@ beforeAll(async () => {
   const { agentToken } = await call<{ agentToken: string }>('POST', `/clusters/${cluster.id}/agent-token`, {});
   const policy = await call<{ id: string }>('POST', '/policies', { name: 'six-hourly', schedules: [{ cron: '0 */6 * * *', retentionDays: 7 }] });
   definitionId = (await call<{ id: string }>('POST', '/backup-definitions', { name: 'metrics-backup', clusterId: cluster.id, policyId: policy.id })).id;
+  // Never succeeded, on a policy in a zone with daylight saving: its daily run is once 25 hours apart.
+  const berlin = await call<{ id: string }>('POST', '/policies', { name: 'daily-berlin', timeZone: 'Europe/Berlin', schedules: [{ cron: '30 2 * * *', retentionDays: 7 }] });
+  neverSucceededId = (await call<{ id: string }>('POST', '/backup-definitions', { name: 'metrics-never', clusterId: cluster.id, policyId: berlin.id })).id;
   const org = await call<{ id: string }>('GET', '/organization');
   const target = await call<{ id: string }>('POST', '/storage-targets', { kind: 'FILESYSTEM', name: 'points', path: `${TARGETS_ROOT}/${org.id}/points` });
   handle = connectDatabase(database.url);
@@ -122,6 +126,9 @@ describe('/metrics on each process', () => {
     }, 'the agent to show as active in the API\'s metrics', 150_000);
     expect(text).toMatch(new RegExp(`^haven_definition_last_success_timestamp_seconds\\{organization="[^"]+",definition="${definitionId}",name="metrics-backup",kind="BACKUP",process="api"\\} 1767323045$`, 'm'));
     expect(text).toMatch(new RegExp(`^haven_definition_schedule_interval_seconds\\{.*definition="${definitionId}".*\\} 21600$`, 'm'));
+    expect(text).not.toMatch(new RegExp(`^haven_definition_last_success_timestamp_seconds\\{.*definition="${neverSucceededId}"`, 'm'));
+    expect(text).toMatch(new RegExp(`^haven_definition_created_timestamp_seconds\\{.*definition="${neverSucceededId}".*\\} 1\\d{9}(\\.\\d+)?$`, 'm'));
+    expect(text).toMatch(new RegExp(`^haven_definition_schedule_interval_seconds\\{.*definition="${neverSucceededId}".*\\} 90000$`, 'm'));
     expect(text).toMatch(/^haven_recovery_points_expiry_backlog\{process="api"\} 1$/m);
     expect(text).toMatch(/^haven_recovery_points_oldest_overdue_seconds\{process="api"\} (3[6-9]\d\d|[4-9]\d{3,})/m);
     expect(text).toMatch(/^haven_api_requests_total\{method="POST",route="\/api\/v1\/clusters",status="201",process="api"\} 1$/m);

@@ -40,20 +40,34 @@ export function installationGauges(registry: Registry, sources: GaugeSources): v
     },
   });
 
+  // Without this a definition that never succeeded has no success to be late against and never alerts.
+  new Gauge({
+    name: 'haven_definition_created_timestamp_seconds',
+    help: 'When each definition was created (Unix time): what its overdue alert measures from until its first success.',
+    labelNames: ['organization', 'definition', 'name', 'kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db.select({ orgId: definitions.orgId, id: definitions.id, name: definitions.name, kind: definitions.kind, createdAt: definitions.createdAt }).from(definitions);
+      for (const row of rows) this.set({ organization: row.orgId, definition: row.id, name: row.name, kind: row.kind }, seconds(row.createdAt));
+    },
+  });
+
   new Gauge({
     name: 'haven_definition_schedule_interval_seconds',
-    help: 'The longest gap between two scheduled runs of each unpaused scheduled definition: a success older than twice this is overdue.',
+    help: 'The longest gap between two scheduled runs of each unpaused scheduled definition, in its policy\'s time zone: a success (or, before the first, the definition\'s creation) older than twice this is overdue.',
     labelNames: ['organization', 'definition', 'name', 'kind'],
     registers: [registry],
     async collect() {
       this.reset();
       const rows = await db
-        .select({ orgId: definitions.orgId, id: definitions.id, name: definitions.name, kind: definitions.kind, schedules: policies.schedules })
+        .select({ orgId: definitions.orgId, id: definitions.id, name: definitions.name, kind: definitions.kind, schedules: policies.schedules, timeZone: policies.timeZone })
         .from(definitions)
         .innerJoin(policies, and(eq(policies.orgId, definitions.orgId), eq(policies.id, definitions.policyId)))
         .where(eq(definitions.paused, false));
       for (const row of rows) {
-        const gap = longestCronGapMinutes(row.schedules.map((schedule) => schedule.cron));
+        // The policy's zone: its schedules fire at wall-clock times there, so daylight saving lengthens a gap.
+        const gap = longestCronGapMinutes(row.schedules.map((schedule) => schedule.cron), row.timeZone);
         if (gap !== undefined) this.set({ organization: row.orgId, definition: row.id, name: row.name, kind: row.kind }, gap * 60);
       }
     },

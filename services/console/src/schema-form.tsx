@@ -62,6 +62,7 @@ function Field(props: FieldProps): ReactNode {
   const key = path.join('.');
   const types = ([] as string[]).concat(schema.type ?? []);
   const errors = props.errors.filter((e) => e.field === key);
+  if (schema.oneOf && schema.discriminator) return <UnionFields {...props} />;
   if (types.includes('object') && schema.properties) {
     return (
       <fieldset>
@@ -77,12 +78,13 @@ function Field(props: FieldProps): ReactNode {
   const common = { id, 'aria-describedby': described, 'aria-invalid': errors.length > 0, 'aria-required': props.required, name: key };
   const set = (next: unknown) => props.onChange(path, next);
   let input: ReactNode;
-  const options = props.choices[key];
+  // Keyed by the full path, or by the field's own name wherever it appears (destination.clusterId → clusterId).
+  const options = props.choices[key] ?? props.choices[props.name];
   if (options || schema.enum) {
     const list = options ?? (schema.enum ?? []).map((v) => ({ value: String(v), label: String(v) }));
     input = (
       <select {...common} value={(props.value as string | undefined) ?? ''} onChange={(e) => set(e.target.value === '' ? undefined : e.target.value)}>
-        <option value="">{schema.default !== undefined && schema.default !== null ? `(default: ${String(schema.default)})` : '(choose)'}</option>
+        <option value="">{schema.default === null ? '(none)' : schema.default !== undefined ? `(default: ${String(schema.default)})` : '(choose)'}</option>
         {list.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -146,6 +148,36 @@ function Field(props: FieldProps): ReactNode {
         </span>
       )}
     </div>
+  );
+}
+
+/**
+ * A tagged union (a cloud account's keys or role, an RDS restore's snapshot or point in time): a list of the
+ * variants by their tag, then the chosen variant's own fields. Changing the variant starts its fields afresh.
+ */
+function UnionFields(props: FieldProps): ReactNode {
+  const id = useId();
+  const tag = props.schema.discriminator!.propertyName;
+  const value = (props.value ?? {}) as Record<string, unknown>;
+  const variants = (props.schema.oneOf ?? []).map((variant) => ({ tag: String(variant.properties?.[tag]?.enum?.[0] ?? ''), variant }));
+  const chosen = variants.find((v) => v.tag === value[tag]);
+  const key = props.path.join('.');
+  const errors = props.errors.filter((e) => e.field === key || e.field === `${key}.${tag}`);
+  const visible = chosen ? { ...chosen.variant, properties: Object.fromEntries(Object.entries(chosen.variant.properties ?? {}).filter(([name]) => name !== tag)) } : undefined;
+  return (
+    <fieldset>
+      <legend>{humanize(props.name)}{props.required ? ' (required)' : ''}</legend>
+      <label htmlFor={id}>{humanize(props.name)}: {humanize(tag).toLowerCase()}</label>
+      <select id={id} aria-invalid={errors.length > 0} value={chosen?.tag ?? ''} onChange={(e) => props.onChange(props.path, e.target.value === '' ? undefined : { [tag]: e.target.value })}>
+        <option value="">(choose)</option>
+        {variants.map((v) => (
+          <option key={v.tag} value={v.tag}>{v.tag}</option>
+        ))}
+      </select>
+      {chosen?.variant.description && <span className="hint">{chosen.variant.description}</span>}
+      {errors.length > 0 && <span className="error">{errors.map((e) => e.reason).join('; ')}</span>}
+      {visible && <ObjectFields path={props.path} schema={visible} value={value} onChange={props.onChange} choices={props.choices} errors={props.errors} hidden={[]} />}
+    </fieldset>
   );
 }
 

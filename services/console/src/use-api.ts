@@ -33,3 +33,20 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
 
 export { answer };
 export type { HavenClient };
+
+type Answer = { data?: unknown; error?: unknown; response: Response };
+type Init = { params?: { path?: Record<string, string>; query?: Record<string, unknown> }; body?: unknown; headers?: Record<string, string> };
+
+/**
+ * The same client, reached by a path chosen at run time: the definition kinds (backup, replication,
+ * restore drill, RDS backup) share their routes' shapes, so one page serves them all by collection path.
+ * Bodies are checked against the operation's schema from the API's document before they are sent.
+ */
+export interface PathClient {
+  GET(path: string, init?: Init): Promise<Answer>;
+  POST(path: string, init?: Init): Promise<Answer>;
+  PUT(path: string, init?: Init): Promise<Answer>;
+  DELETE(path: string, init?: Init): Promise<Answer>;
+}
+
+export const byPath = (client: HavenClient): PathClient => client as unknown as PathClient;

@@ -38,7 +38,7 @@ export function RecoveryPointPage({ client, id }: { client: HavenClient; id: str
     <>
       <h1>Recovery point of {p.definitionName ?? 'a deleted definition'}</h1>
       <p>
-        <a href={`#/recovery-points/${p.id}/restore`}>Restore from this point</a>
+        {p.rds ? <a href={`#/recovery-points/${p.id}/rds-restore`}>Restore this snapshot into a new database</a> : <a href={`#/recovery-points/${p.id}/restore`}>Restore from this point</a>}
       </p>
       <dl>
         <dt>Cluster</dt><dd>{p.clusterName}</dd>
@@ -46,6 +46,7 @@ export function RecoveryPointPage({ client, id }: { client: HavenClient; id: str
         <dt>Expires</dt><dd>{when(p.expiresAt)}</dd>
         <dt>Size</dt><dd>{bytes(p.sizeBytes)}</dd>
         <dt>Deletion protection</dt><dd data-testid="safelock">{safeLockText(p.safeLock)}</dd>
+        {p.rds && (<><dt>RDS snapshot</dt><dd>{p.rds.snapshotIdentifier} of {p.rds.databaseIdentifier} ({p.rds.engine}) in {p.rds.region}</dd></>)}
         {p.jobId && (<><dt>Made by</dt><dd><a href={`#/jobs/${p.jobId}`}>its backup run</a></dd></>)}
       </dl>
       <h2>Contents</h2>
