@@ -98,14 +98,14 @@ function withoutUnusedCaBundle(env: NodeJS.ProcessEnv, s3: S3Settings | undefine
   return rest;
 }
 
-export function resticTool(s3: S3Settings | undefined): Tool {
+export function resticTool(binary: string, s3: S3Settings | undefined): Tool {
   const env = (): NodeJS.ProcessEnv => ({
     ...process.env,
     RESTIC_PASSWORD: SECRET,
     ...(s3 ? { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}),
   });
   const repository = (location: Location) => (location.kind === 's3' ? `s3:${s3!.endpoint}/${s3!.bucket}/${location.path}` : location.path);
-  const restic = (args: string[]) => measure('restic', ['--no-cache', '-q', ...args], env());
+  const restic = (args: string[]) => measure(binary, ['--no-cache', '-q', ...args], env());
   return {
     name: 'restic',
     async init(location) {
