@@ -21,7 +21,7 @@ import { havenTool, kopiaTool, resticTool, type Location, type Measured, type S3
  * local filesystem and, when S3_ENDPOINT is set, on the same S3 server.
  *
  *   npm run bench -- datamover [--json] [--scale 0.1] [--repeat 3] [--workdir /tmp/haven-bench]
- *                    [--families database,logs] [--tiny-files 1000000]
+ *                    [--families database,logs] [--tiny-files 1000000] [--haven-chunk-kib 64]
  *                    [--tools haven,restic,kopia] [--targets fs,s3] [--from-source]
  *
  * The machine is shared, so every workload runs the tools one after another (their order rotating between
@@ -61,7 +61,8 @@ export async function main(args: string[]): Promise<void> {
   const cli = toolNames.includes('haven') && !args.includes('--from-source') ? await buildCli() : undefined;
   const kopia = toolNames.includes('kopia') ? await installKopia(log) : undefined;
   const restic = toolNames.includes('restic') ? await installRestic(log) : undefined;
-  const tools = [havenTool(s3, cli), ...(restic ? [resticTool(restic, s3)] : []), ...(kopia ? [kopiaTool(kopia, s3, workdir)] : [])].filter((tool) =>
+  const chunkKib = flag(args, 'haven-chunk-kib');
+  const tools = [havenTool(s3, cli, chunkKib ? ['--chunk-avg-kib', chunkKib] : []), ...(restic ? [resticTool(restic, s3)] : []), ...(kopia ? [kopiaTool(kopia, s3, workdir)] : [])].filter((tool) =>
     toolNames.includes(tool.name),
   );
 

@@ -19,7 +19,7 @@ import {
   wrapKeys,
   type RepositoryKeys,
 } from '../crypto/repository-keys.js';
-import { CorruptObjectError, ObjectExistsError, ObjectNotFoundError, RepositoryExistsError, RepositoryNotFoundError, SnapshotNotFoundError } from '../errors.js';
+import { CorruptObjectError, InvalidArgumentError, ObjectExistsError, ObjectNotFoundError, RepositoryExistsError, RepositoryNotFoundError, SnapshotNotFoundError } from '../errors.js';
 import { mapConcurrent } from '../../common/map-concurrent.js';
 import type { PutOptions, StorageBackend } from '../storage/backend.js';
 import { HEADER_KEY, SNAPSHOTS_PREFIX, snapshotKey } from './layout.js';
@@ -27,6 +27,15 @@ import { MAX_HEADER_BYTES, maxObjectBytesOf } from './object-bounds.js';
 import { openObject, sealObject } from './sealed-object.js';
 
 export const DEFAULT_DATA_CHUNKING: ChunkerParams = { algorithm: 'fastcdc-gear-2020', minSize: 256 * 1024, avgSize: 1024 * 1024, maxSize: 4 * 1024 * 1024 };
+/** The averages a repository may be created with (`init --chunk-avg-kib`); min and max follow FastCDC's ¼× and 4×. */
+export const MIN_DATA_CHUNK_AVERAGE = 16 * 1024;
+export const MAX_DATA_CHUNK_AVERAGE = 4 * 1024 * 1024;
+
+export function dataChunkingWithAverage(avgSize: number): ChunkerParams {
+  if (!(avgSize >= MIN_DATA_CHUNK_AVERAGE && avgSize <= MAX_DATA_CHUNK_AVERAGE) || (avgSize & (avgSize - 1)) !== 0)
+    throw new InvalidArgumentError(`the data chunk average must be a power of two from ${MIN_DATA_CHUNK_AVERAGE / 1024} to ${MAX_DATA_CHUNK_AVERAGE / 1024} KiB, got ${avgSize / 1024} KiB`);
+  return { algorithm: 'fastcdc-gear-2020', minSize: avgSize / 4, avgSize, maxSize: avgSize * 4 };
+}
 /** Manifests use small chunks: a changed entry then re-uploads ~64 KiB of manifest, not a megabyte. */
 const DEFAULT_METADATA_CHUNKING: ChunkerParams = { algorithm: 'fastcdc-gear-2020', minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
 const DEFAULT_PACK_TARGET_SIZE = 16 * 1024 * 1024;
