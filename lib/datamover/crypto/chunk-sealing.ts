@@ -65,7 +65,7 @@ export function sealChunk(dataKey: Buffer, id: Buffer, plaintext: Uint8Array, le
 }
 
 /**
- * No chunk any chunker cuts comes near this (data chunks are at most 4 MiB by default, bundles of small
+ * No chunk any chunker cuts comes near this (data chunks are at most 4 MiB in any repository the data mover creates, bundles of small
  * files far less): a payload that claims more was not written by the data mover.
  */
 export const MAX_CHUNK_PLAINTEXT = 64 * 1024 * 1024;
