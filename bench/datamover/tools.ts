@@ -57,9 +57,9 @@ export const MEMORY_LIMIT_MB = 1024;
 
 /**
  * `cli`: a bundled cli.js (see build-cli.ts), run by plain node; undefined runs the TypeScript sources
- * through tsx, paying its compilation in every measured run.
+ * through tsx, paying its compilation in every measured run. `initArgs` go to `init` (e.g. a chunk size).
  */
-export function havenTool(s3: S3Settings | undefined, cli?: string): Tool {
+export function havenTool(s3: S3Settings | undefined, cli?: string, initArgs: string[] = []): Tool {
   const env = (): NodeJS.ProcessEnv => ({
     ...withoutUnusedCaBundle(process.env, s3),
     HAVEN_REPOSITORY_SECRET: SECRET,
@@ -75,7 +75,7 @@ export function havenTool(s3: S3Settings | undefined, cli?: string): Tool {
     name: 'haven',
     async init(location) {
       if (location.kind === 'fs') await mkdir(location.path, { recursive: true });
-      await node(['init', '--repository', repository(location)]);
+      await node(['init', '--repository', repository(location), ...initArgs]);
     },
     async backup(location, source) {
       const result = await node(['backup', '--repository', repository(location), '--source', source, '--volume', 'bench']);
@@ -98,14 +98,14 @@ function withoutUnusedCaBundle(env: NodeJS.ProcessEnv, s3: S3Settings | undefine
   return rest;
 }
 
-export function resticTool(s3: S3Settings | undefined): Tool {
+export function resticTool(binary: string, s3: S3Settings | undefined): Tool {
   const env = (): NodeJS.ProcessEnv => ({
     ...process.env,
     RESTIC_PASSWORD: SECRET,
     ...(s3 ? { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}),
   });
   const repository = (location: Location) => (location.kind === 's3' ? `s3:${s3!.endpoint}/${s3!.bucket}/${location.path}` : location.path);
-  const restic = (args: string[]) => measure('restic', ['--no-cache', '-q', ...args], env());
+  const restic = (args: string[]) => measure(binary, ['--no-cache', '-q', ...args], env());
   return {
     name: 'restic',
     async init(location) {

@@ -6,7 +6,7 @@ import { optionalNumber, parseCli, requiredString, type CliOptions } from './cli
 import { cpuSeconds, peakRssMb } from './cli/process-stats.js';
 import { openBackend } from './cli/target.js';
 import { DataMoverError, InvalidArgumentError } from './errors.js';
-import { Repository } from './repository/repository.js';
+import { dataChunkingWithAverage, Repository } from './repository/repository.js';
 
 /**
  * The data-mover pod's entrypoint: `tsx lib/datamover/cli.ts <command> [--flags]`.
@@ -18,7 +18,9 @@ async function execute(options: CliOptions): Promise<Record<string, unknown>> {
   const backend = await openBackend(options.target);
   const values = options.values;
   if (options.command === 'init') {
-    const repository = await Repository.init(backend, options.secret, { kdfCost: optionalNumber(values, 'kdf-cost') });
+    const averageKib = optionalNumber(values, 'chunk-avg-kib');
+    const dataChunking = averageKib === undefined ? undefined : dataChunkingWithAverage(averageKib * 1024);
+    const repository = await Repository.init(backend, options.secret, { kdfCost: optionalNumber(values, 'kdf-cost'), dataChunking });
     return { repositoryId: repository.header.repositoryId };
   }
   // Deriving the key runs on the thread pool while the command's own modules load.

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ChunkSplitter, type KnownChunks, type SplitChunk } from '../../lib/datamover/chunking/chunk-splitter.js';
 import { ContentDefinedChunker } from '../../lib/datamover/chunking/fastcdc.js';
 import { deriveGearTable } from '../../lib/datamover/chunking/gear-table.js';
-import { DEFAULT_DATA_CHUNKING } from '../../lib/datamover/repository/repository.js';
+import { dataChunkingWithAverage } from '../../lib/datamover/repository/repository.js';
 import { pseudoRandomBytes } from './helpers/tree-builder.js';
 
 const MiB = 1024 * 1024;
-const chunker = new ContentDefinedChunker(DEFAULT_DATA_CHUNKING, deriveGearTable(Buffer.alloc(32, 7)));
+/** The 1 MiB average repositories created before 64 KiB became the default still cut with. */
+const CHUNKING = dataChunkingWithAverage(MiB);
+const chunker = new ContentDefinedChunker(CHUNKING, deriveGearTable(Buffer.alloc(32, 7)));
 
 function splitChunks(data: Buffer, pieceSize = 8 * MiB, known?: KnownChunks): SplitChunk[] {
   const splitter = new ChunkSplitter(chunker, known);
@@ -29,8 +31,8 @@ describe('content-defined chunking', () => {
     expect(Buffer.concat(original).equals(data)).toBe(true);
     const sizes = original.map((chunk) => chunk.length);
     for (const size of sizes.slice(0, -1)) {
-      expect(size).toBeGreaterThanOrEqual(DEFAULT_DATA_CHUNKING.minSize);
-      expect(size).toBeLessThanOrEqual(DEFAULT_DATA_CHUNKING.maxSize);
+      expect(size).toBeGreaterThanOrEqual(CHUNKING.minSize);
+      expect(size).toBeLessThanOrEqual(CHUNKING.maxSize);
     }
     const average = data.length / sizes.length;
     expect(average).toBeGreaterThan(0.6 * MiB);
@@ -72,7 +74,7 @@ describe('content-defined chunking', () => {
     const known = new Set(original.map((chunk) => chunk.toString('base64').slice(0, 64) + chunk.length));
     const changed = split(edited).filter((chunk) => !known.has(chunk.toString('base64').slice(0, 64) + chunk.length));
     expect(changed.length).toBeLessThanOrEqual(2);
-    expect(changed.reduce((sum, chunk) => sum + chunk.length, 0)).toBeLessThanOrEqual(2 * DEFAULT_DATA_CHUNKING.maxSize);
+    expect(changed.reduce((sum, chunk) => sum + chunk.length, 0)).toBeLessThanOrEqual(2 * CHUNKING.maxSize);
   });
 
   it('a 100-byte insertion shifts data but boundaries resynchronise', () => {

@@ -8,7 +8,7 @@ type Command = (typeof COMMANDS)[number];
 
 /** What the usage error shows: enough to call each command right without the README. */
 const USAGE: Record<Command, string> = {
-  init: 'init [--kdf-cost N]',
+  init: 'init [--kdf-cost N] [--chunk-avg-kib N (16–4096, a power of two)]',
   backup: 'backup --source DIR --volume NS/PVC [--block] [--parent auto|none|ID] [--tag K=V]… [--checkpoint-file F]',
   restore: 'restore --snapshot ID --target DIR [--path P]…',
   verify: 'verify [--read-data | --sample SHARE] (structural unless told to read data: indexes, snapshots, manifests, references, pack sizes)',
@@ -29,6 +29,7 @@ const FLAGS = {
   's3-path-style': { type: 'boolean', env: 'S3_PATH_STYLE' },
   'retention-days': { type: 'string', env: 'HAVEN_RETENTION_DAYS' },
   'kdf-cost': { type: 'string', env: undefined },
+  'chunk-avg-kib': { type: 'string', env: undefined },
   source: { type: 'string', env: undefined },
   volume: { type: 'string', env: undefined },
   block: { type: 'boolean', env: undefined },

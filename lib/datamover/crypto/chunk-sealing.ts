@@ -13,7 +13,6 @@ import { open, seal } from './envelope.js';
  * key, HMAC(dataKey, id): equal plaintext never meets the same key twice with a random nonce at scale, and
  * the id is the AAD, so a stored payload cannot be swapped for another chunk's.
  */
-const SAMPLE_BYTES = 64 * 1024;
 /** Compression must save at least this share to be worth decompressing on every restore. */
 const MIN_SAVING = 0.03;
 
@@ -30,13 +29,25 @@ function chunkKey(dataKey: Buffer, id: Buffer): Buffer {
  * Incompressible chunks (media, archives, encrypted files) cost a small sample instead of a full attempt.
  * The sample is compressed at zstd's fastest regular level whatever the repository's: telling noise from
  * data does not need the better match finder, and the sample is overhead on every compressible chunk.
+ *
+ * The sample is SAMPLE_SLICES slices spread over the whole chunk, not one block from its middle: chunks of
+ * database files, disk images and archives mix random pages with text and zero runs, and a single block
+ * that fell on a random page sent whole megabytes of compressible data to storage uncompressed. One
+ * compressible slice in eight already saves more than MIN_SAVING of the sample; the full attempt then
+ * decides by its real result. Smaller chunks get fewer slices (at most a quarter of the chunk is sampled);
+ * below FULL_ATTEMPT_BYTES the full attempt costs little more than a sample would.
  */
 const SAMPLE_LEVEL = 1;
+const MAX_SAMPLE_SLICES = 8;
+const SLICE_BYTES = 8 * 1024;
+const FULL_ATTEMPT_BYTES = 4 * SLICE_BYTES;
 
 function looksCompressible(data: Uint8Array): boolean {
-  if (data.length <= SAMPLE_BYTES * 2) return true;
-  const start = Math.floor((data.length - SAMPLE_BYTES) / 2);
-  const sample = data.subarray(start, start + SAMPLE_BYTES);
+  if (data.length <= FULL_ATTEMPT_BYTES) return true;
+  const slices = Math.max(1, Math.min(MAX_SAMPLE_SLICES, Math.floor(data.length / (4 * SLICE_BYTES))));
+  const sample = Buffer.allocUnsafe(slices * SLICE_BYTES);
+  const stride = slices > 1 ? Math.floor((data.length - SLICE_BYTES) / (slices - 1)) : 0;
+  for (let slice = 0; slice < slices; slice++) sample.set(data.subarray(slice * stride, slice * stride + SLICE_BYTES), slice * SLICE_BYTES);
   return compress(sample, { compressionLevel: SAMPLE_LEVEL }).length < sample.length * (1 - MIN_SAVING);
 }
 
@@ -54,7 +65,7 @@ export function sealChunk(dataKey: Buffer, id: Buffer, plaintext: Uint8Array, le
 }
 
 /**
- * No chunk any chunker cuts comes near this (data chunks are at most 4 MiB by default, bundles of small
+ * No chunk any chunker cuts comes near this (data chunks are at most 4 MiB in any repository the data mover creates, bundles of small
  * files far less): a payload that claims more was not written by the data mover.
  */
 export const MAX_CHUNK_PLAINTEXT = 64 * 1024 * 1024;
