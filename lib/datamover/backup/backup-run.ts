@@ -7,7 +7,7 @@ import { ManifestListWriter, readManifestList } from '../manifest/manifest-list.
 import { ManifestWriter } from '../manifest/manifest-writer.js';
 import { comparePaths, ROOT_PATH } from '../manifest/walk-order.js';
 import type { ChunkIndex } from '../repository/chunk-index.js';
-import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } from '../repository/index-store.js';
+import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObjects } from '../repository/index-store.js';
 import { sessionPacksPrefix } from '../repository/layout.js';
 import { PackWriter } from '../repository/pack-writer.js';
 import type { Repository } from '../repository/repository.js';
@@ -96,7 +96,7 @@ export class BackupRun {
     const run = new BackupRun(repository, options, sessionId, clock, started, store, packer, reader, sealer, isKnown, lock, atRisk);
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
     if (adoption.adopted.length > 0) {
-      await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
+      run.indexSequence += (await writeIndexObjects(repository, sessionId, run.indexSequence, adoption.adopted, clock())).length;
     }
     const parent = await started.parent;
     await run.openParent(parent, index);
@@ -248,7 +248,7 @@ export class BackupRun {
     await this.packer.flush();
     const packs = this.packer.takeWrittenPacks();
     for (const pack of packs) this.atRisk.sessionPacks.add(pack.key);
-    if (packs.length > 0) await writeIndexObject(this.repository, this.sessionId, this.indexSequence++, packs, this.clock());
+    if (packs.length > 0) this.indexSequence += (await writeIndexObjects(this.repository, this.sessionId, this.indexSequence, packs, this.clock())).length;
   }
 
   /** Across the runs of a resumed session. */
