@@ -36,7 +36,7 @@ export async function backupVolume(context: MoverContext, request: BackupVolumeR
   const source = context.hostVolume ? await hostVolumePath(context.dataPath, context.hostVolume) : context.dataPath;
   const repository = await openOrInitRepository(request.repository);
   const where = { namespace: request.namespace, claim: request.claim };
-  const initial: CopyHeartbeat = { version: 1, volume: where, ...(resumeFrom ? { checkpoint: resumeFrom } : {}) };
+  const initial: CopyHeartbeat = { version: 2, volume: where, ...(resumeFrom ? { checkpoint: resumeFrom } : {}) };
   let meter: CopyProgressMeter | undefined;
   const withProgress = (details: CopyHeartbeat): CopyHeartbeat => (meter ? { ...details, progress: meter.sample() } : details);
   const { snapshot, alreadyComplete } = await heartbeatWhile(initial, (update) =>
@@ -55,7 +55,7 @@ export async function backupVolume(context: MoverContext, request: BackupVolumeR
       walkThread: true,
       ...(resumeFrom ? { resumeFrom } : {}),
       // Each checkpoint is also the copy's progress: whoever shows the run reads it from the pending activity.
-      onCheckpoint: (checkpoint) => update({ version: 1, volume: where, checkpoint }),
+      onCheckpoint: (checkpoint) => update({ version: 2, volume: where, checkpoint }),
       observe: (figures) => {
         meter = new CopyProgressMeter(figures);
       },

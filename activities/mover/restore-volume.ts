@@ -23,7 +23,7 @@ export async function restoreVolume(context: MoverContext, request: RestoreVolum
   const repository = await openRepository(request.repository);
   const snapshot = await repository.readSnapshot(request.snapshotId);
   // The copy heartbeat without a checkpoint (a restore has none): its figures are the restore's progress.
-  const initial: CopyHeartbeat = { version: 1, ...(request.volume ? { volume: request.volume } : {}) };
+  const initial: CopyHeartbeat = { version: 2, ...(request.volume ? { volume: request.volume } : {}) };
   let meter: CopyProgressMeter | undefined;
   const result = await heartbeatWhile(
     initial,

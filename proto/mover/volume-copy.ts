@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BackupCheckpointV1 } from '../repository/checkpoint.js';
+import { BackupCheckpointV1, BackupCheckpointV2, upgradeCheckpointV1, type BackupCheckpoint } from '../repository/checkpoint.js';
 import { RepositoryAccessV1 } from '../agent/repository-access.js';
 import { versionDecoder, versionedCodec } from './codec.js';
 
@@ -76,7 +76,14 @@ export const CopyHeartbeatV1 = Type.Object({
   /** Sampled at each heartbeat (restores heartbeat this message too, without a checkpoint). */
   progress: Type.Optional(CopyProgressV1),
 });
-export type CopyHeartbeat = Static<typeof CopyHeartbeatV1>;
+
+/** V2 carries the constant-size checkpoint (BackupCheckpointV2); a V1 heartbeat's checkpoint is upgraded. */
+export const CopyHeartbeatV2 = Type.Object({
+  ...CopyHeartbeatV1.properties,
+  version: Type.Literal(2),
+  checkpoint: Type.Optional(BackupCheckpointV2),
+});
+export type CopyHeartbeat = Omit<Static<typeof CopyHeartbeatV2>, 'checkpoint'> & { checkpoint?: BackupCheckpoint };
 
 /** Control plane -> mover pod: restore one repository snapshot into the volume the pod mounts, verifying every chunk. */
 export const RestoreVolumeRequestV1 = Type.Object({
@@ -110,7 +117,10 @@ export type RestoreVolumeResult = Static<typeof RestoreVolumeResultV1>;
 
 export const backupVolumeRequestCodec = versionedCodec<BackupVolumeRequest>('backup-volume request', { 1: versionDecoder(BackupVolumeRequestV1, (v) => v) });
 export const backupVolumeResultCodec = versionedCodec<BackupVolumeResult>('backup-volume result', { 1: versionDecoder(BackupVolumeResultV1, (v) => v) });
-export const copyHeartbeatCodec = versionedCodec<CopyHeartbeat>('copy heartbeat', { 1: versionDecoder(CopyHeartbeatV1, (v) => v) });
+export const copyHeartbeatCodec = versionedCodec<CopyHeartbeat>('copy heartbeat', {
+  1: versionDecoder(CopyHeartbeatV1, ({ checkpoint, ...rest }) => ({ ...rest, version: 2, ...(checkpoint ? { checkpoint: upgradeCheckpointV1(checkpoint) } : {}) })),
+  2: versionDecoder(CopyHeartbeatV2, (v) => v),
+});
 export const restoreVolumeRequestCodec = versionedCodec<RestoreVolumeRequest>('restore-volume request', {
   1: versionDecoder(RestoreVolumeRequestV1, (v) => ({ ...v, version: 2, paths: [] })),
   2: versionDecoder(RestoreVolumeRequestV2, (v) => v),

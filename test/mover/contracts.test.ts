@@ -32,7 +32,7 @@ describe('data-mover contracts', () => {
       [cleanUpMoverJobResultCodec, 'clean-up-mover-job-result.v1.json'],
       [backupVolumeRequestCodec, 'backup-volume-request.v1.json'],
       [backupVolumeResultCodec, 'backup-volume-result.v1.json'],
-      [copyHeartbeatCodec, 'copy-heartbeat.v1.json'],
+      [copyHeartbeatCodec, 'copy-heartbeat.v2.json'],
       [restoreVolumeRequestCodec, 'restore-volume-request.v2.json'],
       [restoreVolumeResultCodec, 'restore-volume-result.v1.json'],
       [volumeDigestRequestCodec, 'volume-digest-request.v1.json'],
@@ -40,6 +40,15 @@ describe('data-mover contracts', () => {
     ] as const) {
       expect((codec as { decode(v: unknown): unknown }).decode(fixture(name)), name).toEqual(fixture(name));
     }
+  });
+
+  it('upgrade a v1 copy heartbeat to v2: its checkpoint keeps the inline manifest chunk list to resume from', () => {
+    const v1 = fixture('copy-heartbeat.v1.json') as { checkpoint: { manifestChunks: string[] } };
+    expect(copyHeartbeatCodec.decode(v1)).toEqual({
+      ...v1,
+      version: 2,
+      checkpoint: { ...v1.checkpoint, version: 2, manifestList: null, manifestChunkCount: v1.checkpoint.manifestChunks.length },
+    });
   });
 
   it('upgrade a v1 restore-volume request to v2: the whole copy, no paths', () => {

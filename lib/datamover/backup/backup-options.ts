@@ -18,6 +18,8 @@ export interface BackupOptions {
   checkpointEveryBytes?: number;
   onCheckpoint?: (checkpoint: BackupCheckpoint) => void | Promise<void>;
   resumeFrom?: BackupCheckpoint;
+  /** Manifest chunk ids per link of a checkpoint's manifest list (default MANIFEST_LIST_LINK_IDS); tests shrink it. */
+  manifestListLinkIds?: number;
   /** Handed, once the run has started, a reader of its live figures, to sample as often as the caller likes. */
   observe?: (figures: () => CopyFigures) => void;
   /**

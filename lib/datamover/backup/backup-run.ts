@@ -3,10 +3,11 @@ import { hostname } from 'node:os';
 import type { Snapshot } from '../../../proto/repository/index.js';
 import { planResources } from '../controls/resource-plan.js';
 import { ManifestCursor, openManifest, openManifestLines, type ManifestLine } from '../manifest/manifest-reader.js';
+import { ManifestListWriter, readManifestList } from '../manifest/manifest-list.js';
 import { ManifestWriter } from '../manifest/manifest-writer.js';
 import { comparePaths, ROOT_PATH } from '../manifest/walk-order.js';
 import type { ChunkIndex } from '../repository/chunk-index.js';
-import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObject } from '../repository/index-store.js';
+import { loadIndex, loadTombstonedPacks, nextIndexSequence, writeIndexObjects } from '../repository/index-store.js';
 import { sessionPacksPrefix } from '../repository/layout.js';
 import { PackWriter } from '../repository/pack-writer.js';
 import type { Repository } from '../repository/repository.js';
@@ -43,6 +44,7 @@ export class BackupRun {
   private parentId: string | undefined;
   private emitter!: ManifestEmitter;
   private writer!: ManifestWriter;
+  private manifestList!: ManifestListWriter;
   private readonly plan;
   private readonly content: ContentReader;
   private readonly startedAt: string;
@@ -94,7 +96,7 @@ export class BackupRun {
     const run = new BackupRun(repository, options, sessionId, clock, started, store, packer, reader, sealer, isKnown, lock, atRisk);
     if (adoption.adopted.length > 0 || resume) run.indexSequence = await nextIndexSequence(repository, sessionId);
     if (adoption.adopted.length > 0) {
-      await writeIndexObject(repository, sessionId, run.indexSequence++, adoption.adopted, clock());
+      run.indexSequence += (await writeIndexObjects(repository, sessionId, run.indexSequence, adoption.adopted, clock())).length;
     }
     const parent = await started.parent;
     await run.openParent(parent, index);
@@ -138,22 +140,24 @@ export class BackupRun {
   /** A fresh manifest, or the checkpoint's partial one with its counts and hard-link bookkeeping restored. */
   private async openManifest(): Promise<void> {
     const storeMetadata = (chunk: Buffer) => this.store.store(chunk, true);
+    this.manifestList = new ManifestListWriter(storeMetadata, this.options.manifestListLinkIds);
     const resume = this.options.resumeFrom;
-    if (!resume || (resume.cursor === null && resume.manifestChunks.length === 0 && resume.manifestTail === null)) {
+    if (!resume || (resume.cursor === null && resume.manifestChunkCount === 0 && resume.manifestTail === null)) {
       const header = { kind: 'haven-manifest', version: 1, volumeMode: this.options.volumeMode ?? 'filesystem' } as const;
       this.writer = ManifestWriter.start(this.repository.metadataChunker, storeMetadata, header, this.parentChunks);
       this.emitter = new ManifestEmitter(this.writer, storeMetadata);
       return;
     }
     const tail = resume.manifestTail ? await this.reader.read(resume.manifestTail) : Buffer.alloc(0);
-    this.writer = await ManifestWriter.resume(this.repository.metadataChunker, storeMetadata, { chunks: resume.manifestChunks, tail });
+    const chunks = resume.manifestChunks ?? (await readManifestList(resume, (id) => this.reader.read(id)));
+    this.writer = await ManifestWriter.resume(this.repository.metadataChunker, storeMetadata, { chunks, tail });
     this.emitter = new ManifestEmitter(this.writer, storeMetadata);
     this.emitter.cursor = resume.cursor;
     this.emitter.entries = resume.entries;
     Object.assign(this.counters, { files: resume.files, bytes: resume.bytes, filesRead: resume.filesRead, bytesRead: resume.bytesRead });
     this.store.newChunks = resume.newChunks;
     this.store.newRawBytes = resume.newBytesStored;
-    const partial = await openManifest(resume.manifestChunks, (id) => this.reader.read(id), tail);
+    const partial = await openManifest(chunks, (id) => this.reader.read(id), tail);
     const maps = await scanPartialManifest(partial.entries, this.isKnown);
     this.firstPathOfInode = maps.firstPathOfInode;
     for (const [inode, entry] of maps.inodeContent) this.emitter.inodeContent.set(inode, entry);
@@ -199,16 +203,17 @@ export class BackupRun {
     this.lock.assertHeld();
     const progress = await this.writer.progress();
     const tail = progress.tail.length > 0 ? (await this.store.store(progress.tail, true)).toString('hex') : null;
+    const list = await this.manifestList.record(progress.chunks);
     await this.persistPacks();
     // A checkpoint reported after the lock lapsed could be resumed from as if nothing had happened.
     this.lock.assertHeld();
     this.schedule.restart();
     await this.options.onCheckpoint?.({
-      version: 1,
+      version: 2,
       sessionId: this.sessionId,
       startedAt: this.startedAt,
       cursor: this.emitter.cursor,
-      manifestChunks: progress.chunks,
+      ...list,
       manifestTail: tail,
       packsWritten: this.packsWritten(),
       entries: this.emitter.entries,
@@ -220,11 +225,12 @@ export class BackupRun {
 
   private async reportInitialCheckpoint(): Promise<void> {
     await this.options.onCheckpoint?.({
-      version: 1,
+      version: 2,
       sessionId: this.sessionId,
       startedAt: this.startedAt,
       cursor: null,
-      manifestChunks: [],
+      manifestList: null,
+      manifestChunkCount: 0,
       manifestTail: null,
       packsWritten: 0,
       entries: 0,
@@ -242,7 +248,7 @@ export class BackupRun {
     await this.packer.flush();
     const packs = this.packer.takeWrittenPacks();
     for (const pack of packs) this.atRisk.sessionPacks.add(pack.key);
-    if (packs.length > 0) await writeIndexObject(this.repository, this.sessionId, this.indexSequence++, packs, this.clock());
+    if (packs.length > 0) this.indexSequence += (await writeIndexObjects(this.repository, this.sessionId, this.indexSequence, packs, this.clock())).length;
   }
 
   /** Across the runs of a resumed session. */

@@ -87,13 +87,19 @@ export class ChunkStore {
       return chunk.id;
     }
     this.sealing.add(key);
-    // Backpressure: never seal faster than packs can be uploaded.
-    await this.packer.ready();
-    const work = chunk.seal().then((sealed) => {
-      this.packer.add(chunk.id, sealed, rawLength);
-      this.newChunks++;
-      this.newRawBytes += rawLength;
-    });
+    // Backpressure: never seal faster than packs can be uploaded, nor more than fits in the open pack.
+    await this.packer.reserve(rawLength);
+    const work = chunk.seal().then(
+      (sealed) => {
+        this.packer.add(chunk.id, sealed, rawLength);
+        this.newChunks++;
+        this.newRawBytes += rawLength;
+      },
+      (error: unknown) => {
+        this.packer.release(rawLength);
+        throw error;
+      },
+    );
     this.track(work.finally(() => this.sealing.delete(key)));
     return chunk.id;
   }

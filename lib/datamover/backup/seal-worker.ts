@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ContentDefinedChunker } from '../chunking/fastcdc.js';
 import { sealChunk } from '../crypto/chunk-sealing.js';
@@ -17,6 +19,17 @@ const held = new Map<number, { id: Buffer; data: Buffer; metadata: boolean }>();
 /** Per file being cut here: bytes after its last cut. */
 const streams = new Map<number, Buffer>();
 let streamChunks = 0;
+
+/**
+ * This thread's heap stays a few MB, so V8 collects it only when its outside allocations pass a limit it
+ * raises as they grow: the sealed and compressed copies of every chunk, dead at once, piled up to ~100 MB
+ * per worker before a collection. Collecting after every so many bytes sealed keeps that to about this
+ * much; a collection of this small heap costs a few milliseconds.
+ */
+const COLLECT_EVERY_SEALED_BYTES = 32 * 1024 * 1024;
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+let sealedSinceCollection = 0;
 
 function reply(message: SealerReply | StreamReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -97,6 +110,11 @@ onWorkerMessages((request: SealerRequest) => {
     const sealed = sealChunk(keys.data, chunk.id, chunk.data, setup.compressionLevel, chunk.metadata);
     const stored = movable(sealed.stored);
     reply({ sequence: request.sequence, stored, flags: sealed.flags }, [stored.buffer as ArrayBuffer]);
+    sealedSinceCollection += chunk.data.length;
+    if (sealedSinceCollection >= COLLECT_EVERY_SEALED_BYTES) {
+      sealedSinceCollection = 0;
+      collect();
+    }
   } catch (error) {
     reply({ sequence: request.sequence, error: (error as Error).message });
   }

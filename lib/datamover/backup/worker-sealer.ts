@@ -8,8 +8,11 @@ import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type Stream
 
 /** Chunks handed over one by one, held per worker: enough to keep it busy, few enough to bound memory. */
 const JOBS_PER_WORKER = 6;
-/** Bytes one file may have on a worker before its reader waits: bounds memory per file in flight. */
-const STREAM_BUDGET_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes one file may have on a worker before its reader waits: bounds memory per file in flight (counted in
+ * the resource plan's PER_FILE_BYTES). 8 MiB keeps two reads of READ_BYTES ahead of the cutting.
+ */
+const STREAM_BUDGET_BYTES = 8 * 1024 * 1024;
 
 interface Job {
   slot: number;

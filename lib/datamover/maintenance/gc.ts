@@ -1,7 +1,7 @@
 import { tombstoneCodec, type IndexObject, type Tombstone } from '../../../proto/repository/index.js';
 import { ObjectRetainedError } from '../errors.js';
 import { ChunkIdSet, ChunkIndex } from '../repository/chunk-index.js';
-import { readIndexObject, writeIndexObject } from '../repository/index-store.js';
+import { MAX_INDEX_OBJECT_CHUNKS, readIndexObject, writeIndexObjects } from '../repository/index-store.js';
 import { INDEX_PREFIX, newSessionId, PACKS_PREFIX, sessionOfPackKey, TOMBSTONES_PREFIX, tombstoneKey } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
 import { firstWrittenAt, listLiveLocks, SessionLockHandle, type LiveLock } from '../repository/session-lock.js';
@@ -27,6 +27,8 @@ export interface GcOptions {
    * with the signal's reason. What it leaves is what a crash there would: a later run completes it.
    */
   signal?: AbortSignal;
+  /** Chunks per consolidated index object (default MAX_INDEX_OBJECT_CHUNKS); tests shrink it. */
+  indexObjectChunks?: number;
 }
 
 export interface GcReport {
@@ -85,7 +87,7 @@ export async function collectGarbage(repository: Repository, options: GcOptions 
     const locks = await listLiveLocks(repository, own.startedAt);
     const first = gcGoingFirst(locks, own);
     if (first) return gaveWay(first);
-    return await runGc(repository, graceMs, clock, own, locks, () => {
+    return await runGc(repository, { graceMs, clock, indexObjectChunks: options.indexObjectChunks ?? MAX_INDEX_OBJECT_CHUNKS }, own, locks, () => {
       signal?.throwIfAborted();
       // Lapsed, another GC may have started beside this one.
       lock.assertHeld();
@@ -101,8 +103,7 @@ function gaveWay(to: LiveLock): GcReport {
 
 async function runGc(
   repository: Repository,
-  graceMs: number,
-  clock: () => Date,
+  { graceMs, clock, indexObjectChunks }: { graceMs: number; clock: () => Date; indexObjectChunks: number },
   own: { sessionId: string; startedAt: Date },
   liveLocks: readonly LiveLock[],
   step: () => void,
@@ -183,12 +184,13 @@ async function runGc(
   const deleted = new Set(toDelete);
   if (toDelete.length > 0 || indexKeys.length > 1) {
     const kept = [...packs.values()].filter((pack) => !deleted.has(pack.key));
-    const consolidatedKey = await writeIndexObject(repository, `gc-${newSessionId(clock())}`, 0, kept, clock());
-    // It replaces index objects a SafeLock may hold: it carries the longest of their locks, so what a
+    // Several bounded objects rather than one holding the whole repository's index: see MAX_INDEX_OBJECT_CHUNKS.
+    const consolidatedKeys = await writeIndexObjects(repository, `gc-${newSessionId(clock())}`, 0, kept, clock(), indexObjectChunks);
+    // They replace index objects a SafeLock may hold: they carry the longest of their locks, so what a
     // locked snapshot needs is never named only by an object that can be deleted.
     const longest = await longestRetention(repository, indexKeys, serverNow);
-    if (longest) await repository.backend.extendRetention(consolidatedKey, longest);
-    for (const key of indexKeys) if (key !== consolidatedKey) await deleteUnlessRetained(repository, key, step);
+    if (longest) for (const key of consolidatedKeys) await repository.backend.extendRetention(key, longest);
+    for (const key of indexKeys) if (!consolidatedKeys.includes(key)) await deleteUnlessRetained(repository, key, step);
     report.indexObjectsConsolidated = indexKeys.length;
     for (const packKey of toDelete) {
       const size = packs.get(packKey)?.size ?? 0;

@@ -15,11 +15,50 @@ interface LoadedIndex {
   packSizes: Map<string, number>;
 }
 
+/**
+ * Chunks one index object names at most (its packs are never split): about 6 MB of JSON before zstd. A
+ * mover reads index objects eight at a time, so this bounds what loading the index holds beside the
+ * compact table, however large the repository; GC's consolidation writes as many objects as it needs.
+ */
+export const MAX_INDEX_OBJECT_CHUNKS = 65_536;
+
 export async function writeIndexObject(repository: Repository, sessionId: string, sequence: number, packs: IndexObject['packs'], now: Date): Promise<string> {
   const key = indexKey(sessionId, sequence);
   const record: IndexObject = { version: 1, createdAt: now.toISOString(), sessionId, packs };
   await repository.putObject(key, record);
   return key;
+}
+
+/** Groups packs, in order, into index objects of at most `maxChunks` chunks (a larger pack goes alone). */
+export function indexObjectGroups(packs: readonly IndexObject['packs'][number][], maxChunks = MAX_INDEX_OBJECT_CHUNKS): IndexObject['packs'][] {
+  const groups: IndexObject['packs'][] = [];
+  let group: IndexObject['packs'] = [];
+  let chunks = 0;
+  for (const pack of packs) {
+    if (group.length > 0 && chunks + pack.chunks.length > maxChunks) {
+      groups.push(group);
+      group = [];
+      chunks = 0;
+    }
+    group.push(pack);
+    chunks += pack.chunks.length;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/** Writes `packs` as index objects of at most `maxChunks` chunks, sequences from `firstSequence`; returns their keys. */
+export async function writeIndexObjects(
+  repository: Repository,
+  sessionId: string,
+  firstSequence: number,
+  packs: readonly IndexObject['packs'][number][],
+  now: Date,
+  maxChunks = MAX_INDEX_OBJECT_CHUNKS,
+): Promise<string[]> {
+  const keys: string[] = [];
+  for (const [offset, group] of indexObjectGroups(packs, maxChunks).entries()) keys.push(await writeIndexObject(repository, sessionId, firstSequence + offset, group, now));
+  return keys;
 }
 
 /**

@@ -27,6 +27,9 @@ export class PackWriter {
   private readonly uploads = new Set<Promise<void>>();
   private written: WrittenPack[] = [];
   private failure: unknown;
+  /** Raw bytes of chunks reserved and not yet added: being sealed. */
+  private sealingBytes = 0;
+  private readonly waiters: (() => void)[] = [];
   packsWritten = 0;
 
   constructor(
@@ -41,14 +44,32 @@ export class PackWriter {
     this.capacity = maxPackBytes(repository.header);
   }
 
-  /** Resolves when another pack may be started without exceeding the upload concurrency. */
-  async ready(): Promise<void> {
-    while (this.uploads.size >= this.uploadConcurrency) await Promise.race(this.uploads);
+  /**
+   * Resolves when a chunk of `rawLength` bytes may be sealed for this writer: fewer uploads than the
+   * concurrency, and what is being sealed already still fits in the open pack. Without the second
+   * condition, every chunk the sealing workers held passed at once while no upload ran, and a burst of
+   * packs' worth of sealed chunks sat in memory beside the uploads (most of the first backup's peak RSS).
+   * Every reservation ends in `add` or `release`.
+   */
+  async reserve(rawLength: number): Promise<void> {
+    const target = this.repository.header.packTargetSize;
+    while (this.uploads.size >= this.uploadConcurrency || (this.sealingBytes > 0 && this.size + this.sealingBytes + rawLength > target)) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
     this.throwIfFailed();
+    this.sealingBytes += rawLength;
   }
 
-  /** Appends a chunk; starts the pack's upload when full. Callers pace themselves with `ready`. */
+  /** A reserved chunk that will not be added (its sealing failed). */
+  release(rawLength: number): void {
+    this.sealingBytes -= rawLength;
+    this.wake();
+  }
+
+  /** Appends a reserved chunk; starts the pack's upload when full. */
   add(id: Buffer, sealed: SealedChunk, rawLength: number): void {
+    this.sealingBytes -= rawLength;
+    this.wake();
     this.throwIfFailed();
     const offset = this.size;
     this.append(sealed.stored);
@@ -105,8 +126,15 @@ export class PackWriter {
       .catch((error: unknown) => {
         this.failure ??= error;
       })
-      .finally(() => this.uploads.delete(upload));
+      .finally(() => {
+        this.uploads.delete(upload);
+        this.wake();
+      });
     this.uploads.add(upload);
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
   }
 
   private throwIfFailed(): void {

@@ -30,7 +30,7 @@ export async function runRestore(repository: Repository, options: RestoreOptions
     if (manifest.header.volumeMode === 'block') {
       for await (const entry of manifest.entries) await restoreBlockVolume(options.target, entry, io, result);
     } else {
-      await new TreeRestore(options, io, plan.concurrentFiles * 2, result).run(manifest.entries);
+      await new TreeRestore(options, io, plan.restoreConcurrentFiles * 2, result).run(manifest.entries);
     }
   } finally {
     await io.writers.close();
