@@ -5,6 +5,7 @@
 const BENCHMARKS: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   datamover: () => import('./datamover/main.js'),
   gateway: () => import('./gateway/main.js'),
+  resources: () => import('./resources/main.js'),
   safelock: () => import('./safelock/main.js'),
 };
 
