@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<{ main: (args: string[]) => Promi
   gateway: () => import('./gateway/main.js'),
   resources: () => import('./resources/main.js'),
   safelock: () => import('./safelock/main.js'),
+  workflows: () => import('./workflows/main.js'),
 };
 
 const args = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import type { ExportResourcesRequest, RestoreResourcesRequest } from '../../proto/agent/index.js';
 import { up } from '../../scripts/stack/stack.js';
 import { countConfigMaps, removeNamespace, seedNamespace } from './config-maps.js';
+import { cpuSeconds } from './cpu.js';
 
 /**
  * Kubernetes objects at scale through the agent's own activities: a namespace of `--count` ConfigMaps on
@@ -32,21 +33,29 @@ interface Row {
   seconds: number;
   /** Seconds of each phase the activity heartbeated, in order. */
   phases: [string, number][];
+  /** CPU seconds of this process and of the cluster's processes during the step. */
+  cpu: { bench: number; cluster: number };
 }
 
 /** Runs an activity, timing the phases its heartbeats name (`applying 10/20000` counts as `applying`). */
-async function timed<A, R>(activity: (arg: A) => Promise<R>, arg: A): Promise<{ result: R; seconds: number; phases: [string, number][] }> {
+async function timed<A, R>(activity: (arg: A) => Promise<R>, arg: A): Promise<{ result: R; seconds: number; phases: [string, number][]; cpu: Row['cpu'] }> {
   const environment = new MockActivityEnvironment();
   const marks: [string, number][] = [];
   environment.on('heartbeat', (details: { phase?: string } | undefined) => {
     const phase = (details?.phase ?? '').split(' ')[0]!;
     if (marks.at(-1)?.[0] !== phase) marks.push([phase, performance.now()]);
   });
+  const cpuBefore = cpuSeconds();
   const started = performance.now();
   const result = (await environment.run(activity, arg)) as R;
   const ended = performance.now();
   const phases = marks.map(([phase, at], i): [string, number] => [phase, ((marks[i + 1]?.[1] ?? ended) - at) / 1000]);
-  return { result, seconds: (ended - started) / 1000, phases };
+  return { result, seconds: (ended - started) / 1000, phases, cpu: cpuSince(cpuBefore) };
+}
+
+function cpuSince(before: Row['cpu']): Row['cpu'] {
+  const now = cpuSeconds();
+  return { bench: now.bench - before.bench, cluster: now.cluster - before.cluster };
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -68,8 +77,9 @@ export async function main(args: string[]): Promise<void> {
 
     const selection = { scope: 'SELECTED_NAMESPACES' as const, namespaces: [source], excludedNamespaces: [], resourceTypes: [], labels: { requirements: [] } };
     const listStarted = performance.now();
+    const listCpu = cpuSeconds();
     const listed = await exportResources(kube, selection);
-    rows.push({ step: 'list only (exportResources)', objects: listed.length, seconds: (performance.now() - listStarted) / 1000, phases: [] });
+    rows.push({ step: 'list only (exportResources)', objects: listed.length, seconds: (performance.now() - listStarted) / 1000, phases: [], cpu: cpuSince(listCpu) });
 
     const backup = clusterBackupActivities({ kube, scratchDirectory: work });
     const exportRequest: ExportResourcesRequest = { version: 1, jobId: `bench-${run}`, clusterId: 'bench', definitionId: 'bench', selection, repository };
@@ -99,11 +109,12 @@ export async function main(args: string[]): Promise<void> {
   } finally {
     await Promise.allSettled([removeNamespace(kube, source), removeNamespace(kube, target)]);
     await rm(work, { recursive: true, force: true });
+    kube.close();
   }
   console.log(`\nResources at scale: ${count} ConfigMaps, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('| step | objects | seconds | objects/s | phases (s) |\n|---|---|---|---|---|');
+  console.log('| step | objects | seconds | objects/s | phases (s) | CPU s: agent code | CPU s: cluster |\n|---|---|---|---|---|---|---|');
   for (const row of rows) {
     const phases = row.phases.map(([phase, seconds]) => `${phase} ${seconds.toFixed(2)}`).join(', ');
-    console.log(`| ${row.step} | ${row.objects} | ${row.seconds.toFixed(2)} | ${Math.round(row.objects / row.seconds)} | ${phases} |`);
+    console.log(`| ${row.step} | ${row.objects} | ${row.seconds.toFixed(2)} | ${Math.round(row.objects / row.seconds)} | ${phases} | ${row.cpu.bench.toFixed(1)} | ${row.cpu.cluster.toFixed(1)} |`);
   }
 }
