@@ -5,7 +5,9 @@
 const BENCHMARKS: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   datamover: () => import('./datamover/main.js'),
   gateway: () => import('./gateway/main.js'),
+  resources: () => import('./resources/main.js'),
   safelock: () => import('./safelock/main.js'),
+  workflows: () => import('./workflows/main.js'),
 };
 
 const args = process.argv.slice(2);

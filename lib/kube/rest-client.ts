@@ -1,5 +1,25 @@
-import { request, type RequestOptions } from 'node:https';
+import { Agent, request, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+
+/**
+ * Connections kept open to the API server. Without a kept-alive pool every request paid a TLS handshake
+ * (the kubeconfig's own agent is new on every call), which held a restore to about 250 objects/s; the
+ * cap is above the largest concurrency a caller runs at (restore's apply concurrency, export's listing).
+ */
+export const KUBE_MAX_SOCKETS = 32;
+/** A request may wait this long for its answer (a large list page on a loaded server included). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** The TLS material of the current kubeconfig user and cluster: the pool is reused while it is the same. */
+function tlsIdentity(options: RequestOptions): string {
+  const part = (value: unknown) => (value === undefined ? '' : Buffer.isBuffer(value) ? value.toString('base64') : String(value));
+  return [options.ca, options.cert, options.key, options.pfx, options.passphrase, options.rejectUnauthorized, options.servername].map(part).join('|');
+}
+
+/** A request written to a kept-alive socket the server had just closed never reached it: sending it again is safe. */
+function staleSocket(error: unknown): boolean {
+  return (error as { reusedSocket?: boolean }).reusedSocket === true && (error as NodeJS.ErrnoException).code === 'ECONNRESET';
+}
 
 /** An error answer from the API server, with its HTTP status and the server's message. */
 export class KubeApiError extends Error {
@@ -25,7 +45,26 @@ export interface KubeList<T> {
  * resources it has never heard of.
  */
 export class KubeRestClient {
+  private pool: { identity: string; agent: Agent } | undefined;
+
   constructor(private readonly kubeConfig: KubeConfig) {}
+
+  /** The kept-alive agent for these TLS settings; a rotated certificate or CA gets a fresh pool. */
+  private agentFor(options: RequestOptions): Agent {
+    const identity = tlsIdentity(options);
+    if (this.pool?.identity === identity) return this.pool.agent;
+    this.pool?.agent.destroy();
+    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = options;
+    const agent = new Agent({ keepAlive: true, maxSockets: KUBE_MAX_SOCKETS, ca, cert, key, pfx, passphrase, servername, ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }) });
+    this.pool = { identity, agent };
+    return agent;
+  }
+
+  /** Closes the kept-alive connections (they would otherwise hold a process that is done open until they idle out). */
+  close(): void {
+    this.pool?.agent.destroy();
+    this.pool = undefined;
+  }
 
   async get<T>(path: string): Promise<T> {
     return this.send<T>('GET', path);
@@ -69,9 +108,20 @@ export class KubeRestClient {
         Accept: 'application/json',
         ...(payload && contentType ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {}),
       },
-      timeout: 60_000,
+      timeout: REQUEST_TIMEOUT_MS,
     };
+    // Read at every request: the user's token may be refreshed (exec plugins, projected service account tokens).
     await this.kubeConfig.applyToHTTPSOptions(options);
+    options.agent = this.agentFor(options);
+    try {
+      return await this.exchange<T>(options, path, payload);
+    } catch (error) {
+      if (!staleSocket(error)) throw error;
+      return this.exchange<T>(options, path, payload);
+    }
+  }
+
+  private exchange<T>(options: RequestOptions, path: string, payload: Buffer | undefined): Promise<T> {
     return new Promise<T>((resolveSend, reject) => {
       const req = request(options, (res) => {
         const chunks: Buffer[] = [];
@@ -94,7 +144,7 @@ export class KubeRestClient {
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`${path}: request timed out`)));
-      req.on('error', reject);
+      req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
       req.end(payload);
     });
   }

@@ -144,6 +144,26 @@ describe('restoring resources into another cluster', () => {
     expect((await b.core.readNamespacedConfigMap({ name: 'web-config', namespace: target.app })).data).toEqual({ greeting: 'hello' });
   });
 
+  it('gives the same outcomes when it lists the target\'s collections first instead of probing each object', async () => {
+    await b.core.replaceNamespacedConfigMap({
+      name: 'web-config',
+      namespace: target.app,
+      body: { ...(await b.core.readNamespacedConfigMap({ name: 'web-config', namespace: target.app })), data: { greeting: 'changed again' } },
+    });
+    const only = { namespaces: [n.app], resourceTypes: ['configmaps'] };
+    const transforms = { namespacePrefix: 'dr-' };
+    const listFirst = { listExistingFrom: 1 };
+
+    const skipped = await restoreResources(restClientB, await readResourceTree(directory), restoreOptions({ selection: only, transforms }), listFirst);
+    expect(outcome(skipped.outcomes, 'configmaps', 'web-config', n.app)).toMatchObject({ outcome: 'SKIPPED', reason: 'already exists on the target' });
+    expect((await b.core.readNamespacedConfigMap({ name: 'web-config', namespace: target.app })).data).toEqual({ greeting: 'changed again' });
+
+    const updated = await restoreResources(restClientB, await readResourceTree(directory), restoreOptions({ selection: only, transforms, existingResources: 'UPDATE' }), listFirst);
+    expect(outcome(updated.outcomes, 'configmaps', 'web-config', n.app)?.outcome).toBe('UPDATED');
+    expect(updated.status).toBe('COMPLETED');
+    expect((await b.core.readNamespacedConfigMap({ name: 'web-config', namespace: target.app })).data).toEqual({ greeting: 'hello' });
+  });
+
   it('fails a malformed object with the server\'s reason, restores the rest, and reports PARTIAL', async () => {
     const broken = await mkdtemp(join(tmpdir(), 'haven-restore-broken-'));
     try {

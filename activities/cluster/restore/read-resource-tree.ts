@@ -3,6 +3,10 @@ import { isAbsolute, join, normalize } from 'node:path';
 import { EXPORT_INDEX_FILE, EXPORT_INDEX_VERSION, type ExportIndexEntry } from '../backup/resource-tree.js';
 import type { ExportedResource } from '../export/export-resources.js';
 import type { KubeObject } from '../export/kube-object.js';
+import { mapConcurrent } from '../../../lib/common/map-concurrent.js';
+
+/** Files read at once: one object per file, so a large tree is thousands of small reads, each a wait on the disk. */
+const TREE_READ_CONCURRENCY = 32;
 
 /** The tree is unreadable as a whole (no index, a newer format): nothing can be restored from it. */
 export class ResourceTreeError extends Error {
@@ -57,7 +61,5 @@ async function readEntry(directory: string, entry: ExportIndexEntry): Promise<Tr
  */
 export async function readResourceTree(directory: string): Promise<TreeEntry[]> {
   const index = await readIndex(directory);
-  const entries: TreeEntry[] = [];
-  for (const entry of index.resources) entries.push(await readEntry(directory, entry));
-  return entries;
+  return mapConcurrent(index.resources, TREE_READ_CONCURRENCY, (entry) => readEntry(directory, entry));
 }

@@ -20,6 +20,9 @@ import { SnapshotSources } from './snapshot-sources.js';
 import { allClaimSources, CopySources } from './copy-sources.js';
 import { toRestoreResult } from './restore-from-repository-result.js';
 
+/** Objects applied between progress heartbeats: one per object was a Temporal heartbeat call per create. */
+const PROGRESS_EVERY_OBJECTS = 100;
+
 export interface ClusterRestoreDeps {
   kube: KubeRestClient;
   /** Where the resource tree is unpacked before it is applied; the system temp dir by default. */
@@ -44,7 +47,7 @@ async function restoreFrom(deps: ClusterRestoreDeps, request: RestoreResourcesRe
       deps.kube,
       entries,
       { selection: request.selection, transforms: request.transforms, existingResources: request.existingResources },
-      { onProgress: ({ done, total }) => phase(`applying ${done}/${total}`), ...(sources.length > 0 ? { claimSources: allClaimSources(sources) } : {}) },
+      { onProgress: ({ done, total }) => (done === 1 || done % PROGRESS_EVERY_OBJECTS === 0 || done === total ? phase(`applying ${done}/${total}`) : undefined), ...(sources.length > 0 ? { claimSources: allClaimSources(sources) } : {}) },
     );
     await snapshots?.releaseUnused();
     return {

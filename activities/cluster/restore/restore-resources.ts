@@ -6,6 +6,7 @@ import { applyObject } from './apply-object.js';
 import { inApplyOrder } from './apply-order.js';
 import { keepsTargetCopy, notRestoredReason } from './cluster-generated.js';
 import { awaitCrdEstablished } from './crd-established.js';
+import { DEFAULT_LIST_EXISTING_FROM, ExistingObjects } from './existing-objects.js';
 import { NamespaceMapping } from '../../../lib/domain/namespace-mapping.js';
 import { summarize, type ResourceOutcome, type ResourceRestoreProgress, type ResourceRestoreReport } from './outcomes.js';
 import { OwnerLinks, type OwnerReference } from './owner-links.js';
@@ -24,6 +25,8 @@ export interface ResourceRestoreHooks {
   onProgress?: (progress: ResourceRestoreProgress) => void;
   crdEstablishedTimeoutMs?: number;
   concurrency?: number;
+  /** Collections receiving this many objects of a rank are listed before it is written (DEFAULT_LIST_EXISTING_FROM). */
+  listExistingFrom?: number;
   /** Claims whose data comes from elsewhere (snapshots): they rewrite claims and replace their PVs. */
   claimSources?: ClaimSources;
 }
@@ -107,6 +110,11 @@ export async function restoreResources(
   let types = await TargetTypes.discover(client);
   for (const group of inApplyOrder(prepare(toApply, options, hooks.claimSources).map((p) => ({ ...p, typeId: p.source.typeId })))) {
     const written: string[] = [];
+    const paths = group.flatMap(({ source, object }) => {
+      const collection = types.collection(source.apiVersion, source.kind, object.metadata.namespace);
+      return 'error' in collection ? [] : [collection.path];
+    });
+    const existing = await ExistingObjects.list(client, paths, hooks.listExistingFrom ?? DEFAULT_LIST_EXISTING_FROM);
     await mapConcurrent(group, hooks.concurrency ?? DEFAULT_APPLY_CONCURRENCY, async ({ source, object }) => {
       // After the transforms: a mapping or prefix may aim an application's objects at a protected namespace.
       const landsIn = object.metadata.namespace ?? (source.typeId === 'namespaces' ? object.metadata.name : undefined);
@@ -125,7 +133,8 @@ export async function restoreResources(
         record(outcomeOf(source, object, { outcome: 'FAILED', reason: `its data source could not be prepared: ${error instanceof Error ? error.message : String(error)}` }));
         return;
       }
-      const result = await applyObject(client, { collectionPath: collection.path, object, policy: options.existingResources, keepExisting: keepsTargetCopy(source) });
+      const listed = existing.lookup(collection.path, object.metadata.name);
+      const result = await applyObject(client, { collectionPath: collection.path, object, policy: options.existingResources, keepExisting: keepsTargetCopy(source), ...(listed ? { listed } : {}) });
       const outcome = outcomeOf(source, object, result);
       if (result.outcome === 'CREATED') hooks.claimSources?.written(source, object);
       if (result.uid) {
