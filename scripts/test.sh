@@ -34,8 +34,12 @@ check() {
     return 1
   fi
 }
+# Each check in a process group of its own (monitor mode), so an early exit (the stack failed) stops it whole.
+set -m
 check typecheck & typecheck_pid=$!
 check lint & lint_pid=$!
+set +m
+trap 'kill -- -"$typecheck_pid" -"$lint_pid" 2>/dev/null || true; stack down >&2 || true' EXIT
 stack up --clusters 2 > "$HAVEN_RUN_DIR/test.env"
 echo "[test] stack up in $(( $(date +%s) - started ))s" >&2
 checks_ok=true
