@@ -34,9 +34,17 @@ export function imageReferenceParts(reference: string): { repository: string; ta
 }
 
 /**
- * How the image starts each process (its working directory is /app, its PATH has `node`). Services run
- * TypeScript through tsx's loader, as in development, so the image carries the sources; the worker's
- * workflows are bundled at build (HAVEN_WORKFLOW_BUNDLE). The image's Cmd is the API's; the agent
+ * The data mover bundled into plain JavaScript at build (scripts/image/mover-bundle.ts), relative to the
+ * image's working directory: a pod is started per volume copy, and through tsx each would first spend a
+ * CPU second compiling TypeScript (and again in each of its worker threads).
+ */
+export const MOVER_BUNDLE_DIR = 'dist/mover';
+export const MOVER_BUNDLE_ENTRY = `${MOVER_BUNDLE_DIR}/main.js`;
+
+/**
+ * How the image starts each process (its working directory is /app, its PATH has `node`). Long-running
+ * services run TypeScript through tsx's loader, as in development, so the image carries the sources; the
+ * worker's workflows (HAVEN_WORKFLOW_BUNDLE) and the short-lived mover are bundled at build. The image's Cmd is the API's; the agent
  * manifest and mover pods set their own `command` from here, and the Helm charts' containers name these
  * same commands (test/helm/process-commands.test.ts). `migrate` applies pending migrations and exits:
  * the control-plane chart's init containers.
@@ -46,7 +54,7 @@ export const HAVEN_PROCESS_COMMANDS = {
   worker: ['node', '--import', 'tsx', 'services/worker/main.ts'],
   gateway: ['node', '--import', 'tsx', 'services/gateway/main.ts'],
   agent: ['node', '--import', 'tsx', 'services/agent/main.ts'],
-  mover: ['node', '--import', 'tsx', 'services/mover/main.ts'],
+  mover: ['node', MOVER_BUNDLE_ENTRY],
   migrate: ['node', '--import', 'tsx', 'services/api/migrate.ts'],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -4,6 +4,7 @@ import { buildConsole, copyConsoleBuild } from '../console/build.js';
 import { StackComponentError, withHeartbeat } from '../stack/progress.js';
 import { run } from '../stack/processes.js';
 import { bundleControlWorkflows } from '../../services/worker/workflow-bundle.js';
+import { bundleMover } from './mover-bundle.js';
 import { APP_PATHS, IMAGE_NODE_PATH, IMAGE_USER, IMAGE_WORKDIR, IMAGE_WORKFLOW_BUNDLE } from './spec.js';
 
 const COMPONENT = 'image';
@@ -60,7 +61,7 @@ export async function assembleBaseRootfs(debianRootfs: string, nodeBinary: strin
 /**
  * The image's root filesystem: the base hard-linked (free, and safe: nothing writes into it), the
  * application copied to /app and its production dependencies hard-linked from their cache, the control
- * workflows bundled beside them, all owned by root and readable by the image's user (it writes nowhere
+ * workflows and the data mover bundled beside them, all owned by root and readable by the image's user (it writes nowhere
  * but /tmp and its volumes).
  */
 export async function assembleRootfs(repoRoot: string, baseRootfs: string, nodeModules: string, rootfs: string): Promise<void> {
@@ -82,4 +83,5 @@ export async function assembleRootfs(repoRoot: string, baseRootfs: string, nodeM
   // From the image's own sources and dependencies, so the bundle is what /app holds.
   const bundle = await withHeartbeat(COMPONENT, 'bundling the control workflows', bundleControlWorkflows(app));
   writeFileSync(join(rootfs, IMAGE_WORKFLOW_BUNDLE), bundle, { mode: 0o644 });
+  await withHeartbeat(COMPONENT, 'bundling the data mover', bundleMover(app));
 }

@@ -5,7 +5,7 @@ import { readConfigOrExit } from '../../lib/common/config-exit.js';
 import { readMoverConfig } from './config.js';
 import { createMoverWorker } from './mover.js';
 
-// The data-mover pod: `node --import tsx services/mover/main.ts --memory-limit-mb N`. It lives as long
+// The data-mover pod: `node dist/mover/main.js --memory-limit-mb N`, this file bundled at build (scripts/image/mover-bundle.ts). It lives as long
 // as its pod; the workflow deletes the pod when its activity is done. SIGTERM stops after the task.
 // The pod spec sizes V8's heap through NODE_OPTIONS, so no second process is needed for it.
 const config = readConfigOrExit('mover', () => readMoverConfig());

@@ -14,6 +14,7 @@ import {
   REPOSITORY_ROOT,
   type NodeEmulatorOptions,
 } from './options.js';
+import { currentMoverBundle } from '../../scripts/image/mover-bundle.js';
 import { IMAGE_USER } from '../../scripts/image/spec.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { SnapshotController } from './snapshots/snapshot-controller.js';
@@ -58,6 +59,8 @@ export class NodeEmulator {
     await mkdir(store.root, { recursive: true });
     const binDir = await prepareImageBin(options.dataDir);
     const workdir = options.havenImageWorkdir ?? REPOSITORY_ROOT;
+    // The checkout plays the image's /app: it must hold the mover the image bundles at build, as built from these sources.
+    if (!options.imageRootfs && workdir === REPOSITORY_ROOT) await currentMoverBundle(workdir);
     const nodes = new Map(nodeNames.map((name) => [name, new NodeDirs(join(options.dataDir, 'nodes', name), name)]));
     const inScope = options.inScope ?? (() => true);
     const ctx: EmulatorContext = {

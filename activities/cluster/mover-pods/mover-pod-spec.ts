@@ -109,8 +109,6 @@ export function moverPod(request: StartMoverPodRequest, settings: MoverPodSettin
             // V8 sizes its heap from the node, not the container: without this it would collect far past the limit.
             { name: 'NODE_OPTIONS', value: `--max-old-space-size=${oldSpaceMb(request.memoryLimitMiB * 1024 * 1024)}` },
             { name: 'HAVEN_MOVER_TOKEN', valueFrom: { secretKeyRef: { name: moverPodName(request), key: MOVER_TOKEN_SECRET_KEY } } },
-            // The root filesystem is read-only: tsx keeps compiled modules in memory, not in /tmp.
-            { name: 'TSX_DISABLE_CACHE', value: '1' },
           ],
           securityContext: moverContainerSecurity(request.purpose),
           resources: { requests: { memory, cpu: '100m' }, limits: { memory } },

@@ -34,18 +34,20 @@ export const s3: Component = {
     const port = await reusablePort(previous?.ports.s3);
     const root = join(runDir, 's3', 'root');
     const versions = join(runDir, 's3', 'versions');
+    const meta = join(runDir, 's3', 'meta');
     mkdirSync(root, { recursive: true });
     mkdirSync(versions, { recursive: true });
+    // Before the daemon starts: versitygw stats its sidecar directory at once and exits when it is missing.
+    mkdirSync(meta, { recursive: true });
     const endpoint = `http://127.0.0.1:${port}`;
     // --sidecar keeps object metadata in files beside the data, so no xattr support is needed from the filesystem.
     const pid = startDaemon({
       component: 's3',
       command: binary,
-      args: ['--port', `127.0.0.1:${port}`, 'posix', '--sidecar', join(runDir, 's3', 'meta'), '--versioning-dir', versions, root],
+      args: ['--port', `127.0.0.1:${port}`, 'posix', '--sidecar', meta, '--versioning-dir', versions, root],
       env: { ROOT_ACCESS_KEY: accessKey, ROOT_SECRET_KEY: secretKey },
       logFile,
     });
-    mkdirSync(join(runDir, 's3', 'meta'), { recursive: true });
     const alive = (): boolean => isRunning(pid, 'versitygw');
     const admin = adminAt(endpoint);
     await waitUntil('s3', 'listening', () => s3Answers(admin, bucket), { timeoutMs: 30_000, logFile, alive });
