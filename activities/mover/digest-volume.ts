@@ -16,7 +16,7 @@ export async function digestVolume(context: MoverContext, request: VolumeDigestR
   const repository = await openRepository(request.repository);
   let meter: CopyProgressMeter | undefined;
   const comparison = await heartbeatWhile(
-    { version: 1, volume: request.volume } as CopyHeartbeat,
+    { version: 2, volume: request.volume } satisfies CopyHeartbeat,
     () =>
       compareVolumeWithSnapshot(repository, {
         snapshotId: request.snapshotId,
