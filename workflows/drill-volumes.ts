@@ -78,6 +78,9 @@ export async function digestFilledVolumes(plan: VolumeDigestPlan): Promise<Volum
             volumeMode: copy.volumeMode,
             memoryLimitMiB: plan.options.dataMoverMemoryLimitMiB,
             purpose: 'verify',
+            // The drill's workloads are ready and mount the restored claim: a ReadWriteOnce volume is
+            // attached to their node, so a reader elsewhere would wait for an attachment that never comes.
+            colocateWithClaimUsers: true,
             podTimeoutMinutes: plan.options.dataMoverPodTimeoutMinutes,
             subject: `restored PV of claim ${copy.targetNamespace}/${copy.claim}`,
           },

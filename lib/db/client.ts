@@ -24,7 +24,15 @@ export function connectDatabase(
   // An idle connection Postgres closes (a restart, a failover, a terminated backend) errors on the pool;
   // without a listener that error would end the process. The pool drops the connection and the next
   // query opens a new one, so it is reported, not fatal.
-  pool.on('error', options.onIdleError ?? ((error) => console.warn(`[db] an idle database connection closed: ${error.message}`)));
+  // Postgres closing a connection (a restart, a failover, a terminated backend) emits 'error' on it, and an
+  // unheard 'error' ends the process. The pool listens only while a connection is idle; one checked out
+  // between two queries (a transaction's, a client a caller holds) has no listener but its own. So each
+  // connection gets one when it opens, and reports it once; the pool's own event (the same error, seen
+  // while idle) needs a listener too but nothing more. The pool discards a broken connection and the next
+  // query opens a new one; a query that was running on it fails with the connection error instead.
+  const report = options.onIdleError ?? ((error: Error) => console.warn(`[db] a database connection closed: ${error.message}`));
+  pool.on('connect', (client) => client.on('error', report));
+  pool.on('error', () => {});
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }

@@ -87,15 +87,17 @@ describe('resume after the mover is killed', () => {
     expect(kills).toBeGreaterThan(0);
     expect(final!.resumed).toBe(true);
     expect(resumedFromCursors.filter((cursor) => typeof cursor === 'string').length).toBeGreaterThan(0);
-    const resumed = final!.snapshot as { id: string; manifest: string[] };
+    const resumed = final!.snapshot as { id: string; manifest: string[]; stats: { files: number; bytes: number } };
 
     const repository = await Repository.open(new LocalBackend(repositoryRoot), CLI_SECRET);
     const duplicates = [...(await chunkPlacements(repository))].filter(([, packs]) => packs.length > 1);
     expect(duplicates).toEqual([]);
 
     const uninterrupted = await runCli(['backup', '--repository', repositoryRoot, '--source', source, '--volume', 'pv', '--parent', 'none']);
-    const reference = uninterrupted.snapshot as { manifest: string[]; stats: { newChunks: number } };
+    const reference = uninterrupted.snapshot as { manifest: string[]; stats: { newChunks: number; files: number; bytes: number } };
     expect(resumed.manifest).toEqual(reference.manifest);
+    // Files walked past a checkpoint's cursor are walked again after the kill and must count once.
+    expect({ files: resumed.stats.files, bytes: resumed.stats.bytes }).toEqual({ files: reference.stats.files, bytes: reference.stats.bytes });
     expect(reference.stats.newChunks).toBe(0);
 
     const target = join(scratch.path, 'restored');

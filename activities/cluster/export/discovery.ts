@@ -45,11 +45,11 @@ export async function servedOrGone<T>(read: () => Promise<T>): Promise<T | undef
   }
 }
 
-/** Every object of one type, or none when the type stopped being served since discovery. */
-export async function listAll<T>(client: KubeRestClient, type: Pick<ResourceType, 'group' | 'version' | 'resource'>): Promise<T[]> {
+/** Every object of one type (in one namespace, when given), or none when the type stopped being served since discovery. */
+export async function listAll<T>(client: KubeRestClient, type: Pick<ResourceType, 'group' | 'version' | 'resource'>, namespace?: string): Promise<T[]> {
   const objects = await servedOrGone(async () => {
     const all: T[] = [];
-    for await (const object of client.list<T>(collectionPath(type))) all.push(object);
+    for await (const object of client.list<T>(collectionPath(type, namespace))) all.push(object);
     return all;
   });
   return objects ?? [];

@@ -105,7 +105,14 @@ export async function exportResources(client: KubeRestClient, selection: ExportS
   // Listing is latency-bound (one round trip per type and page), so several types are read at once;
   // results are then processed in discovery order so the export is deterministic.
   const namespacedTypes = types.filter((t) => t.namespaced && typeSelected(selection, t));
-  const listed = await mapConcurrent(namespacedTypes, LIST_CONCURRENCY, (type) => listAll<KubeObject>(client, type));
+  // Selected namespaces are read one by one: the objects of every other namespace (a shared cluster's
+  // other tenants, thousands of them) never cross the wire. The full-cluster modes read each type once.
+  const listed = await mapConcurrent(namespacedTypes, LIST_CONCURRENCY, async (type) => {
+    if (selection.scope !== 'SELECTED_NAMESPACES') return listAll<KubeObject>(client, type);
+    const perNamespace = [];
+    for (const namespace of [...new Set(selection.namespaces)].sort()) perNamespace.push(...(await listAll<KubeObject>(client, type, namespace)));
+    return perNamespace;
+  });
   for (const [index, type] of namespacedTypes.entries()) {
     const crdName = crdNames.has(`${type.resource}.${type.group}`) ? `${type.resource}.${type.group}` : undefined;
     for (const object of listed[index] ?? []) {

@@ -31,6 +31,11 @@ export interface BackupOptions {
   sealWorkers?: number;
   /** Walk the tree on a thread of its own (default false, for the same reason as sealWorkers); see walk-thread.ts. */
   walkThread?: boolean;
+  /**
+   * Entries from elsewhere instead of walking `source` (filesystem mode; the caller honours `resumeFrom`'s
+   * cursor). The many-files bench feeds a synthetic tree of ten million entries through the rest of the run.
+   */
+  walk?: WalkSource;
   clock?: () => Date;
 }
 

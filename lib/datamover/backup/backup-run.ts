@@ -24,7 +24,7 @@ import { ParentManifestChunks } from './parent-manifest-chunks.js';
 import { CheckpointSchedule, LiveFigures, type BackupCounters } from './progress.js';
 import { adoptSessionPacks, scanPartialManifest } from './resume.js';
 import { assertPacksPresent, type PacksAtRisk } from './snapshot-packs.js';
-import { TreeBackup } from './tree-backup.js';
+import { TreeBackup, type WalkedAheadFigures } from './tree-backup.js';
 import { WorkerSealer } from './worker-sealer.js';
 
 /**
@@ -174,7 +174,7 @@ export class BackupRun {
       content: this.content,
       counters: this.counters,
       schedule: this.schedule,
-      checkpoint: () => this.checkpoint(),
+      checkpoint: (ahead) => this.checkpoint(ahead),
       concurrentFiles: this.plan.concurrentFiles,
       windowEntries: this.plan.windowEntries,
       live: this.live,
@@ -198,7 +198,7 @@ export class BackupRun {
    * Makes everything up to the cursor durable, then reports it. Order matters: manifest tail chunk, then
    * packs, then the index naming them; only then may the caller rely on the checkpoint.
    */
-  private async checkpoint(): Promise<void> {
+  private async checkpoint(ahead: WalkedAheadFigures): Promise<void> {
     await this.lock.refreshIfDue();
     this.lock.assertHeld();
     const progress = await this.writer.progress();
@@ -218,6 +218,9 @@ export class BackupRun {
       packsWritten: this.packsWritten(),
       entries: this.emitter.entries,
       ...this.counters,
+      // Files walked past the cursor are walked and counted again by a run resumed from it.
+      files: this.counters.files - ahead.files,
+      bytes: this.counters.bytes - ahead.bytes,
       newChunks: this.store.newChunks,
       newBytesStored: this.store.newRawBytes,
     });

@@ -16,7 +16,7 @@ import { startWalk } from './walk-thread.js';
  */
 export async function runBackup(opening: Repository | Promise<Repository>, options: BackupOptions): Promise<BackupResult> {
   const filesystem = (options.volumeMode ?? 'filesystem') === 'filesystem';
-  const walk = filesystem ? startWalk(options.source, options.resumeFrom?.cursor, options.walkThread ?? false) : undefined;
+  const walk = filesystem ? (options.walk ?? startWalk(options.source, options.resumeFrom?.cursor, options.walkThread ?? false)) : undefined;
   const xattrScan = startXattrScan(options);
   try {
     return await backUp(await opening, options, { xattrScan, walk });

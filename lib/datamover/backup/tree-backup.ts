@@ -27,7 +27,7 @@ interface TreeBackupParts {
   counters: BackupCounters;
   schedule: CheckpointSchedule;
   /** Makes everything emitted so far durable and reports it; called only while no bundle is open. */
-  checkpoint: () => Promise<void>;
+  checkpoint: (ahead: WalkedAheadFigures) => Promise<void>;
   concurrentFiles: number;
   /** Walked entries that may wait for earlier ones to reach the manifest. */
   windowEntries: number;
@@ -53,10 +53,11 @@ export class TreeBackup {
   private readonly content: ContentReader;
   private readonly counters: BackupCounters;
   private readonly schedule: CheckpointSchedule;
-  private readonly checkpoint: () => Promise<void>;
+  private readonly checkpoint: (ahead: WalkedAheadFigures) => Promise<void>;
   private readonly concurrentFiles: number;
   private readonly windowEntries: number;
   private readonly live: LiveFigures;
+  private readonly ahead = new WalkedAhead();
   /** The last chunk id found in the index: consecutive small files share their bundle's. */
   private lastKnownId = '';
 
@@ -117,13 +118,14 @@ export class TreeBackup {
 
   /** Returns a promise only when there is something to wait for: see the class comment. */
   private emitReady({ entry, small }: Emission): void | Promise<void> {
+    this.ahead.emitted();
     const emitting = small ? this.emitter.emitSmall(entry, small) : this.emitter.emit(entry);
     if (emitting) return emitting.then(() => this.checkpointIfDue());
     return this.checkpointIfDue();
   }
 
   private checkpointIfDue(): void | Promise<void> {
-    if (this.emitter.idle && this.schedule.due) return this.checkpoint();
+    if (this.emitter.idle && this.schedule.due) return this.checkpoint(this.ahead.figures());
   }
 
   /** Synchronous for entries that need no I/O: see the class comment. */
@@ -135,6 +137,7 @@ export class TreeBackup {
       entry.xattrs = Object.fromEntries(Object.entries(xattrs).sort(([a], [b]) => (a < b ? -1 : 1)));
       scanned!.delete(entry.path);
     }
+    this.ahead.walked(entry.type === 'file' ? entry.size : undefined);
     if (entry.type === 'symlink') {
       // A target is bytes like a name, and is kept the same way: Node's own decoding would lose invalid ones.
       return readlink(fsPath(item.absolutePath), { encoding: 'buffer' }).then((target) => {
@@ -198,4 +201,44 @@ export class TreeBackup {
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Files and bytes the counters hold for entries walked but not yet in the manifest. */
+export interface WalkedAheadFigures {
+  files: number;
+  bytes: number;
+}
+
+/**
+ * The counters count a file when it is walked (progress shows the tree's size early), but the walk runs up
+ * to a window ahead of the manifest. Entries reach the manifest in walk order, so a queue of their sizes
+ * (undefined for what is not a file) tells what the counters hold beyond the cursor.
+ */
+class WalkedAhead {
+  private sizes: (number | undefined)[] = [];
+  private head = 0;
+  private files = 0;
+  private bytes = 0;
+
+  walked(fileSize: number | undefined): void {
+    this.sizes.push(fileSize);
+    if (fileSize === undefined) return;
+    this.files++;
+    this.bytes += fileSize;
+  }
+
+  emitted(): void {
+    const size = this.sizes[this.head++];
+    if (this.head >= 4096 && this.head * 2 >= this.sizes.length) {
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
+    if (size === undefined) return;
+    this.files--;
+    this.bytes -= size;
+  }
+
+  figures(): WalkedAheadFigures {
+    return { files: this.files, bytes: this.bytes };
+  }
 }
