@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { progressQuery } from '../../workflows/backup-progress.js';
 import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
 import { seededBytes } from '../fixtures/volume-data.js';
@@ -11,7 +10,7 @@ import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { deployEmulatedApp, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobLeftovers } from './helpers/leftovers.js';
 import { recordedCopies } from './helpers/run-repository.js';
-import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
+import { backupProgress, firstCopyBatchId, jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
 
 let stack: BackupStack;
 let cluster: EmulatedCluster;
@@ -89,16 +88,15 @@ describe('a copy cancelled while its mover is working', () => {
     await writeFile(join(app.dataPath, 'bulk.bin'), seededBytes('bulk', 8 * 2 ** 20));
     const definitionId = await copyDefinition(app.namespace, { maxSpeedPerStreamMBps: 1 });
     const started = await runNow(stack.client, definitionId);
-    const handle = stack.temporal.workflow.getHandle(started.workflowId);
     const copying = await eventually(async () => {
-      const progress = await handle.query(progressQuery);
-      return progress.volumes?.some((v) => v.state === 'COPYING') || /^(COMPLETED|FAILED)$/.test(progress.step) ? progress : undefined;
+      const progress = await backupProgress(stack.temporal, started.workflowId);
+      return progress && (progress.volumes.some((v) => v.state === 'COPYING') || /^(COMPLETED|FAILED)$/.test(progress.step)) ? progress : undefined;
     }, 'the copy to start', 120_000);
     expect(copying.step).not.toMatch(/^(COMPLETED|FAILED)$/);
     // Cancel once a mover has taken the copy activity (the mover reports figures only at checkpoints, 10 s
     // apart), not after a fixed delay that a loaded machine may make too short or too long.
     await eventually(async () => {
-      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      const pending = (await stack.temporal.workflow.getHandle(firstCopyBatchId(started.workflowId)).describe()).raw.pendingActivities ?? [];
       return pending.some((a) => a.activityType?.name === 'backupVolumeToRepository' && a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
     }, 'a data mover to start the copy', 120_000);
     expectStatus(await stack.client.post(`/jobs/${started.id}/actions/cancel`, {}), 202);

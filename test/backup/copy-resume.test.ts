@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupVolumeResult } from '../../proto/mover/index.js';
 import { EncryptionCodec } from '../../lib/common/temporal/payload-codec.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
-import { progressQuery } from '../../workflows/backup-progress.js';
 import { liveCopyFigures } from '../../services/api/seams/live-copy-progress.js';
 import { createBackupDefinition, createCluster } from '../api/helpers/fixtures.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
@@ -18,7 +17,7 @@ import { deployEmulatedApp, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobLeftovers } from './helpers/leftovers.js';
 import { moverProcesses } from './helpers/mover-processes.js';
 import { openTargetRepository, recordedCopies } from './helpers/run-repository.js';
-import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
+import { backupProgress, firstCopyBatchId, jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
 
 let stack: BackupStack;
 let cluster: EmulatedCluster;
@@ -57,13 +56,12 @@ describe('a copy whose agent stops and whose mover is killed mid-copy', () => {
       })
     ).id;
     const started = await runNow(stack.client, definitionId);
-    const handle = stack.temporal.workflow.getHandle(started.workflowId);
     // Wait for a checkpoint with data in it: the mover heartbeats its figures with each one.
     const checkpointed = await eventually(async () => {
-      const progress = await handle.query(progressQuery);
-      if (/^(COMPLETED|FAILED)$/.test(progress.step)) return progress;
-      const [live] = await liveCopyFigures(stack.temporal, started.workflowId);
-      return progress.volumes?.[0]?.state === 'COPYING' && live && live.bytes > 0 ? progress : undefined;
+      const progress = await backupProgress(stack.temporal, started.workflowId);
+      if (!progress || /^(COMPLETED|FAILED)$/.test(progress.step)) return progress;
+      const [live] = await liveCopyFigures(stack.temporal, firstCopyBatchId(started.workflowId)).catch(() => []);
+      return progress.volumes[0]?.state === 'COPYING' && live && live.bytes > 0 ? progress : undefined;
     }, 'a copy checkpoint with data in it', 180_000);
     expect(checkpointed.step).not.toMatch(/^(COMPLETED|FAILED)$/);
     await agent.stop();
@@ -77,7 +75,7 @@ describe('a copy whose agent stops and whose mover is killed mid-copy', () => {
 
   it('still completes, the retried copy resuming from the checkpoint the killed mover heartbeated', async () => {
     expect(job.status, `${job.message} ${JSON.stringify(job.errors)}`).toBe('COMPLETED');
-    const history = await stack.temporal.workflow.getHandle(job.workflowId).fetchHistory();
+    const history = await stack.temporal.workflow.getHandle(firstCopyBatchId(job.workflowId)).fetchHistory();
     const events = history.events ?? [];
     const copyScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'backupVolumeToRepository');
     const started = events.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === copyScheduled?.eventId?.toString());

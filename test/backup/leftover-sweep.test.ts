@@ -9,7 +9,6 @@ import { SnapshotApi } from '../../activities/cluster/snapshots/snapshot-api.js'
 import { jobs, recoveryPoints } from '../../lib/db/schema/index.js';
 import { clusterSweepWorkflowId, type ClusterSweepOutcome } from '../../lib/domain/runs/leftover-sweep.js';
 import { HAVEN_MANAGER, MOVER_LABELS } from '../../proto/mover/index.js';
-import { progressQuery } from '../../workflows/backup-progress.js';
 import { leftoverSweepWorkflow } from '../../workflows/leftover-sweep.js';
 import { createBackupDefinition, createCluster, expectStatus } from '../api/helpers/fixtures.js';
 import { eventually, startEmulatedCluster, type EmulatedCluster } from '../emulator/helpers/cluster.js';
@@ -21,7 +20,7 @@ import { leaveMoverObjects } from './helpers/job-objects.js';
 import { jobLeftovers } from './helpers/leftovers.js';
 import { leaveRestoreSources, type LeftSource } from './helpers/restore-sources.js';
 import { createStackS3Target } from './helpers/stack-target.js';
-import { runNow, untilClusterActive, type JobView } from './helpers/runs.js';
+import { backupProgress, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
 
 let stack: BackupStack;
 let cluster: EmulatedCluster;
@@ -96,7 +95,7 @@ describe('a run stopped mid-copy while its agent is away, and objects of other j
     ).id;
     killed = await runNow(stack.client, definitionId);
     const handle = stack.temporal.workflow.getHandle(killed.workflowId);
-    await eventually(async () => (await handle.query(progressQuery)).volumes?.[0]?.state === 'COPYING' && (await jobLeftovers(cluster, killed.id)).some((o) => o.startsWith('pod ')), 'the copy to be under way', 180_000);
+    await eventually(async () => (await backupProgress(stack.temporal, killed.workflowId))?.volumes[0]?.state === 'COPYING' && (await jobLeftovers(cluster, killed.id)).some((o) => o.startsWith('pod ')), 'the copy to be under way', 180_000);
     // The agent goes away and the run is terminated: no cleanup step of the run can ever run.
     await agent.stop();
     await handle.terminate(reason);

@@ -182,14 +182,14 @@ describe('the web console, in Chromium, against a running Haven', () => {
     expect(created.advanced.concurrentPvs).toBe(4);
     expect(created.transforms.namespaceSuffix).toBe('-replica');
 
+    // A schedule, so that there is something to pause; made before the form opens, which lists the policies once.
+    const policy = await session.api.post<{ id: string; name: string }>('/policies', { name: uniqueName('console-daily'), schedules: [{ cron: '0 3 * * *', retentionDays: 7 }] });
     // Edit: the form starts from the stored definition; the change goes back with its version.
     await row.getByRole('link', { name: `Edit ${name}` }).click();
     await page.getByRole('heading', { name: `Edit replication definition ${name}` }).waitFor();
     const edited = page.getByRole('group', { name: 'Advanced' }).getByLabel('Concurrent PVs');
     expect(await edited.inputValue()).toBe('4');
     await edited.fill('6');
-    // A schedule, so that there is something to pause.
-    const policy = await session.api.post<{ id: string; name: string }>('/policies', { name: uniqueName('console-daily'), schedules: [{ cron: '0 3 * * *', retentionDays: 7 }] });
     await page.getByLabel('Policy ID').selectOption({ label: policy.name });
     await page.getByRole('button', { name: 'Save replication definition' }).click();
     await page.getByRole('heading', { name: 'Replication definitions' }).waitFor();

@@ -2,6 +2,8 @@ import type { Client } from '@temporalio/client';
 import { expectStatus } from '../../api/helpers/fixtures.js';
 import type { Client as ApiClient } from '../../api/helpers/test-api.js';
 import { eventually } from '../../emulator/helpers/cluster.js';
+import type { RunReading } from '../../../services/api/seams/run-progress.js';
+import { TemporalRunProgress } from '../../../services/api/seams/temporal-run-progress.js';
 
 export interface JobView {
   id: string;
@@ -40,4 +42,18 @@ export async function untilClusterActive(client: ApiClient, clusterId: string): 
     `cluster ${clusterId} to be ACTIVE`,
     150_000,
   );
+}
+
+/**
+ * A backup's progress as the API reads it: the run's own query merged with what its PV batches (child
+ * workflows, workflows/backup-volume-batches.ts) report, copies in flight included. The run itself learns
+ * a batch's PVs only when the batch ends. Undefined while Temporal cannot answer (the caller retries).
+ */
+export async function backupProgress(temporal: Client, workflowId: string): Promise<RunReading | undefined> {
+  return (await new TemporalRunProgress(temporal, 10_000).read({ kind: 'BACKUP', workflowId })) ?? undefined;
+}
+
+/** The child workflow that copies a backup run's first `VOLUME_BATCH_SIZE` PVs: their copy activities are in its history. */
+export function firstCopyBatchId(workflowId: string): string {
+  return `${workflowId}:copy-1`;
 }
