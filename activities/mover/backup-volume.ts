@@ -4,6 +4,7 @@ import { copyHeartbeatCodec, type BackupVolumeRequest, type BackupVolumeResult, 
 import type { BackupCheckpoint } from '../../proto/repository/index.js';
 import { openOrInitRepository } from '../common/open-repository.js';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { planResources } from '../../lib/datamover/controls/resource-plan.js';
 import { CopyProgressMeter } from './copy-progress.js';
 import { heartbeatWhile } from './heartbeat-loop.js';
 import { hostVolumePath } from './host-volume.js';
@@ -37,6 +38,11 @@ export async function backupVolume(context: MoverContext, request: BackupVolumeR
   const repository = await openOrInitRepository(request.repository);
   const where = { namespace: request.namespace, claim: request.claim };
   const initial: CopyHeartbeat = { version: 2, volume: where, ...(resumeFrom ? { checkpoint: resumeFrom } : {}) };
+  const memoryLimitBytes = Math.min(request.limits.memoryLimitMiB, context.memoryLimitMiB) * MiB;
+  // The product's cap is per PV stream; the library's bucket is per file in flight, so each gets its share
+  // of the files the memory limit really lets the backup read at once (often fewer than asked for): split
+  // by the number asked for, a stream capped at 1 MB/s moved a quarter of that.
+  const filesAtOnce = planResources(memoryLimitBytes, request.limits.concurrentFiles).concurrentFiles;
   let meter: CopyProgressMeter | undefined;
   const withProgress = (details: CopyHeartbeat): CopyHeartbeat => (meter ? { ...details, progress: meter.sample() } : details);
   const { snapshot, alreadyComplete } = await heartbeatWhile(initial, (update) =>
@@ -47,9 +53,8 @@ export async function backupVolume(context: MoverContext, request: BackupVolumeR
       parent: 'auto',
       tags: { cluster: request.clusterId, definition: request.definitionId, job: request.jobId, namespace: request.namespace, claim: request.claim },
       concurrentFiles: request.limits.concurrentFiles,
-      // The product's cap is per PV stream; the library's bucket is per file in flight, so it gets its share.
-      ...(request.limits.maxBytesPerSecond ? { maxBytesPerSecondPerStream: Math.max(1, Math.floor(request.limits.maxBytesPerSecond / request.limits.concurrentFiles)) } : {}),
-      memoryLimitBytes: Math.min(request.limits.memoryLimitMiB, context.memoryLimitMiB) * MiB,
+      ...(request.limits.maxBytesPerSecond ? { maxBytesPerSecondPerStream: Math.max(1, Math.floor(request.limits.maxBytesPerSecond / filesAtOnce)) } : {}),
+      memoryLimitBytes,
       checkpointEveryMs: COPY_CHECKPOINT_EVERY_MS,
       sealWorkers: Math.max(1, availableParallelism() - 1),
       walkThread: true,

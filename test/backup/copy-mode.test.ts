@@ -21,7 +21,7 @@ import { startBackupStack, type BackupStack } from './helpers/backup-stack.js';
 import { deployEmulatedApp, type EmulatedApp } from './helpers/emulated-app.js';
 import { jobLeftovers } from './helpers/leftovers.js';
 import { openTargetRepository, recordedCopies } from './helpers/run-repository.js';
-import { firstCopyBatchId, jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
+import { jobAfterRun, runNow, untilClusterActive, type JobView } from './helpers/runs.js';
 
 const { temporal } = proto;
 
@@ -137,19 +137,26 @@ describe('a backup to object storage of an app with a snapshot-capable PV and on
     const connection = await Connection.connect({ address: stackEnv('TEMPORAL_ADDRESS') });
     try {
       const raw = new Client({ connection, namespace: stack.api.config.workflowEngine!.namespace });
-      // The copies run in the run's copy batch (a child workflow): both histories are read.
-      const [history, batch] = await Promise.all([job.workflowId, firstCopyBatchId(job.workflowId)].map((id) => raw.workflow.getHandle(id).fetchHistory()));
-      const bytes = Buffer.concat([history!, batch!].map((h) => Buffer.from(temporal.api.history.v1.History.encode(h).finish())));
+      // The copies run in the run's PV batches (child workflows): every one of their histories is read too.
+      const history = await raw.workflow.getHandle(job.workflowId).fetchHistory();
+      const children = (history.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+      expect(children.length).toBeGreaterThan(0);
+      const batches = await Promise.all(children.map((id) => raw.workflow.getHandle(id).fetchHistory()));
+      const bytes = Buffer.concat([history, ...batches].map((h) => Buffer.from(temporal.api.history.v1.History.encode(h).finish())));
       const [target] = await stack.api.running.database.db.select().from(storageTargets).where(eq(storageTargets.id, storageTargetId));
       const secrets = [stackEnv('S3_SECRET_ACCESS_KEY'), stackEnv('S3_ACCESS_KEY_ID'), readRepositorySecret(stack.api.config.keyring, target!)!, stack.payloadKeyEntry.split(':')[1]!];
       for (const secret of secrets) expect(bytes.includes(Buffer.from(secret)), 'a secret is readable in history').toBe(false);
-      const events = [...(history!.events ?? []), ...(batch!.events ?? [])];
+      const events = [history, ...batches].flatMap((h) => h.events ?? []);
       const copies = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'backupVolumeToRepository');
-      expect(copies.map((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name)).toEqual([`mover.${clusterId}.${job.id}.0`, `mover.${clusterId}.${job.id}.1`]);
+      expect(copies.map((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name).sort()).toEqual([`mover.${clusterId}.${job.id}.0`, `mover.${clusterId}.${job.id}.1`]);
       // Movers may not signal: nothing but the control plane writes to the run's history directly.
       expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes)).toEqual([]);
       // What the movers answered went through the gateway, which sealed it with the organization's key.
-      const results = (batch!.events ?? []).filter((e) => copies.some((c) => String(c.eventId) === String(e.activityTaskCompletedEventAttributes?.scheduledEventId)));
+      // Event ids count per history: a copy's answer is looked up in its own batch's.
+      const results = batches.flatMap((batch) => {
+        const own = (batch.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'backupVolumeToRepository');
+        return (batch.events ?? []).filter((e) => own.some((c) => String(c.eventId) === String(e.activityTaskCompletedEventAttributes?.scheduledEventId)));
+      });
       expect(results).toHaveLength(2);
       const sealed = [...copies.map((e) => e.activityTaskScheduledEventAttributes?.input), ...results.map((e) => e.activityTaskCompletedEventAttributes?.result)].flatMap((input) => input?.payloads ?? []);
       const encodings = sealed.map((p) => Buffer.from(p.metadata?.encoding ?? []).toString());
