@@ -79,6 +79,16 @@ shift
 hostname "$HOST"
 exec chroot "$R" /usr/bin/env --chdir="$WD" "$@"`;
 
+/**
+ * An exec waits, up to 30 s, until the container's init has chrooted into its root: the pod is Running
+ * once its process exists, but the overlay and the volumes are mounted by SETUP after that, and an exec
+ * that came first found an empty root (`chroot: failed to run command '/usr/bin/env'`). A runtime
+ * starts the container's process only once its root is ready, so an exec never sees it half made.
+ */
+const AWAIT_ROOT = `P=$1; R=$2; shift 2; i=0
+while [ "$(readlink /proc/$P/root)" != "$R" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+exec "$@"`;
+
 /** The command that starts `argv` in the container's own root, as its user, in new namespaces. */
 export function rootedArgv(argv: readonly string[], root: ContainerRoot, security: ContainerSecurity): string[] {
   const { merged, scaffold, upper, work } = paths(root);
@@ -98,9 +108,11 @@ export function rootedArgv(argv: readonly string[], root: ContainerRoot, securit
  * process (`pid`), then the same chroot, working directory and user.
  */
 export function execInRootArgv(initPid: number, argv: readonly string[], root: ContainerRoot, security: ContainerSecurity): string[] {
+  const { merged } = paths(root);
   return [
     'nsenter', `--target=${initPid}`, '--mount', '--uts', '--pid', '--',
-    'chroot', paths(root).merged, '/usr/bin/env', `--chdir=${root.workingDir}`,
+    'sh', '-c', AWAIT_ROOT, 'sh', String(initPid), merged,
+    'chroot', merged, '/usr/bin/env', `--chdir=${root.workingDir}`,
     ...setprivArgv(argv, { ...security, readOnlyPaths: [] }),
   ];
 }
