@@ -84,3 +84,41 @@ describe('content-defined chunking', () => {
     expect(changed.length).toBeLessThanOrEqual(2);
   });
 });
+
+/** FastCDC as defined, one byte at a time: the cuts every existing repository's chunks were made with. */
+function referenceCut(gear: Int32Array, params: { minSize: number; avgSize: number; maxSize: number }, data: Buffer, start: number): number {
+  const available = data.length - start;
+  if (available <= params.minSize) return available;
+  const limit = Math.min(available, params.maxSize);
+  const bits = Math.round(Math.log2(params.avgSize));
+  const strict = ~((1 << (32 - bits - 2)) - 1);
+  const loose = ~((1 << (32 - bits + 2)) - 1);
+  let hash = 0;
+  for (let i = params.minSize; i < limit; i++) {
+    hash = ((hash << 1) + gear[data[start + i]!]!) | 0;
+    if ((hash & (i < params.avgSize ? strict : loose)) === 0) return i + 1;
+  }
+  return limit;
+}
+
+describe('the chunker cuts where FastCDC does', () => {
+  // Random data, runs of one byte (a hash that settles) and text, at averages whose bounds are not multiples of 8:
+  // every exit of the unrolled loops, and the byte-by-byte tails, are reached.
+  const data = Buffer.concat([pseudoRandomBytes(3 * MiB, 'reference-cut'), Buffer.alloc(300_001, 0x41), Buffer.from('row 17: a varied line of text\n'.repeat(40_000)), pseudoRandomBytes(MiB + 3, 'tail')]);
+  const gear = deriveGearTable(Buffer.alloc(32, 9));
+  for (const params of [dataChunkingWithAverage(64 * 1024), dataChunkingWithAverage(MiB), { algorithm: 'fastcdc-gear-2020' as const, minSize: 1023, avgSize: 4096, maxSize: 16_387 }]) {
+    it(`at ${params.avgSize} bytes on average`, () => {
+      const fast = new ContentDefinedChunker(params, gear);
+      const cuts: number[] = [];
+      const expected: number[] = [];
+      for (let at = 0; at < data.length; ) {
+        const length = fast.cut(data, at, data.length, true);
+        cuts.push(length);
+        expected.push(referenceCut(gear, params, data, at));
+        at += length;
+      }
+      expect(cuts.length).toBeGreaterThan(data.length / params.avgSize / 4);
+      expect(cuts).toEqual(expected);
+    });
+  }
+});

@@ -54,9 +54,48 @@ export class ContentDefinedChunker {
     const limitEnd = start + limit;
     let hash = 0;
     let p = start + this.minSize;
+    // Eight bytes per iteration: the same hash and the same tests byte by byte, but V8 does not unroll, and
+    // the loop's own compare and branch cost as much as a byte's hashing (measured: twice the throughput,
+    // ~1.8 GB/s against ~0.9 on the bench's database files).
+    for (; p + 7 < normalEnd; p += 8) {
+      hash = ((hash << 1) + gear[data[p]!]!) | 0;
+      if ((hash & strict) === 0) return p + 1 - start;
+      hash = ((hash << 1) + gear[data[p + 1]!]!) | 0;
+      if ((hash & strict) === 0) return p + 2 - start;
+      hash = ((hash << 1) + gear[data[p + 2]!]!) | 0;
+      if ((hash & strict) === 0) return p + 3 - start;
+      hash = ((hash << 1) + gear[data[p + 3]!]!) | 0;
+      if ((hash & strict) === 0) return p + 4 - start;
+      hash = ((hash << 1) + gear[data[p + 4]!]!) | 0;
+      if ((hash & strict) === 0) return p + 5 - start;
+      hash = ((hash << 1) + gear[data[p + 5]!]!) | 0;
+      if ((hash & strict) === 0) return p + 6 - start;
+      hash = ((hash << 1) + gear[data[p + 6]!]!) | 0;
+      if ((hash & strict) === 0) return p + 7 - start;
+      hash = ((hash << 1) + gear[data[p + 7]!]!) | 0;
+      if ((hash & strict) === 0) return p + 8 - start;
+    }
     for (; p < normalEnd; p++) {
       hash = ((hash << 1) + gear[data[p]!]!) | 0;
       if ((hash & strict) === 0) return p + 1 - start;
+    }
+    for (; p + 7 < limitEnd; p += 8) {
+      hash = ((hash << 1) + gear[data[p]!]!) | 0;
+      if ((hash & loose) === 0) return p + 1 - start;
+      hash = ((hash << 1) + gear[data[p + 1]!]!) | 0;
+      if ((hash & loose) === 0) return p + 2 - start;
+      hash = ((hash << 1) + gear[data[p + 2]!]!) | 0;
+      if ((hash & loose) === 0) return p + 3 - start;
+      hash = ((hash << 1) + gear[data[p + 3]!]!) | 0;
+      if ((hash & loose) === 0) return p + 4 - start;
+      hash = ((hash << 1) + gear[data[p + 4]!]!) | 0;
+      if ((hash & loose) === 0) return p + 5 - start;
+      hash = ((hash << 1) + gear[data[p + 5]!]!) | 0;
+      if ((hash & loose) === 0) return p + 6 - start;
+      hash = ((hash << 1) + gear[data[p + 6]!]!) | 0;
+      if ((hash & loose) === 0) return p + 7 - start;
+      hash = ((hash << 1) + gear[data[p + 7]!]!) | 0;
+      if ((hash & loose) === 0) return p + 8 - start;
     }
     for (; p < limitEnd; p++) {
       hash = ((hash << 1) + gear[data[p]!]!) | 0;
