@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
+import { WorkerSealer } from '../../lib/datamover/backup/worker-sealer.js';
+import { ContentDefinedChunker } from '../../lib/datamover/chunking/fastcdc.js';
+import { deriveGearTable } from '../../lib/datamover/chunking/gear-table.js';
+import { openChunk } from '../../lib/datamover/crypto/chunk-sealing.js';
+import { chunkId } from '../../lib/datamover/crypto/repository-keys.js';
+import { dataChunkingWithAverage } from '../../lib/datamover/repository/repository.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';
 import { comparable, digestTree } from './helpers/tree-digest.js';
@@ -46,5 +53,35 @@ describe('files cut on sealing workers', () => {
     const target = join(scratch.path, 'restored');
     await runRestore(repository, { snapshotId: onWorkers.snapshot.id, target });
     expect(comparable(await digestTree(target))).toEqual(comparable(await digestTree(source)));
+  }, 120_000);
+
+  it('one file is cut on one worker and sealed on all of them, each chunk opening to its own bytes', async () => {
+    const keys = { dataKey: randomBytes(32), idKey: randomBytes(32) };
+    const params = dataChunkingWithAverage(64 * 1024);
+    const gear = deriveGearTable(randomBytes(32));
+    const sealer = new WorkerSealer({ keys, compressionLevel: 3, chunking: { params, gear }, threads: 2 });
+    const file = Buffer.concat([textBytes(12 * MiB, 'one-file'), pseudoRandomBytes(12 * MiB, 'one-file')]);
+    try {
+      const stream = sealer.openStream();
+      const sealed: Promise<{ id: Buffer; stored: Buffer; flags: number }>[] = [];
+      const read = 4 * MiB;
+      for (let offset = 0; offset <= file.length; offset += read) {
+        const piece = new Uint8Array(file.subarray(offset, offset + read));
+        const { chunks } = await stream.push(Buffer.from(piece.buffer), offset + read > file.length);
+        sealed.push(...(await chunks).map(async ({ chunk }) => ({ id: chunk.id, ...(await chunk.seal()) })));
+      }
+      const chunks = await Promise.all(sealed);
+      // The cuts are the inline chunker's, and every sealed chunk opens to exactly those bytes.
+      const chunker = new ContentDefinedChunker(params, gear);
+      const expected: Buffer[] = [];
+      for (let at = 0, length = chunker.cut(file, 0, file.length, true); length > 0; at += length, length = chunker.cut(file, at, file.length, true)) expected.push(file.subarray(at, at + length));
+      expect(chunks.map(({ id }) => id.toString('hex'))).toEqual(expected.map((bytes) => chunkId(keys.idKey, bytes).toString('hex')));
+      chunks.forEach(({ id, stored, flags }, i) => expect(openChunk(keys.dataKey, id, stored, flags)?.equals(expected[i]!)).toBe(true));
+      // A single stream would leave the second worker idle if its chunks were sealed where they were cut.
+      expect(sealer.sealedBy).toHaveLength(2);
+      for (const count of sealer.sealedBy) expect(count).toBeGreaterThan(chunks.length / 10);
+    } finally {
+      await sealer.close();
+    }
   }, 120_000);
 });

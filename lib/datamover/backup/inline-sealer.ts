@@ -1,4 +1,4 @@
-import { sealChunk } from '../crypto/chunk-sealing.js';
+import { CompressionHistory, sealChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
 import type { ChunkSealer } from './chunk-store.js';
 
@@ -8,11 +8,12 @@ import type { ChunkSealer } from './chunk-store.js';
  * chunk keeps a copy.
  */
 export function inlineSealer(keys: { dataKey: Buffer; idKey: Buffer }, compressionLevel: number): ChunkSealer {
+  const history = new CompressionHistory();
   return {
     submit: async (data, metadata) => {
       const id = chunkId(keys.idKey, data);
       const copy = Buffer.from(data);
-      return { hashed: Promise.resolve({ id, seal: async () => sealChunk(keys.dataKey, id, copy, compressionLevel, metadata), drop: () => {} }) };
+      return { hashed: Promise.resolve({ id, seal: async () => sealChunk(keys.dataKey, id, copy, compressionLevel, metadata, history), drop: () => {} }) };
     },
     close: async () => {},
   };

@@ -1,16 +1,19 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { ContentDefinedChunker } from '../chunking/fastcdc.js';
-import { sealChunk } from '../crypto/chunk-sealing.js';
+import { CompressionHistory, sealChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
 import { movable, onWorkerMessages } from '../controls/start-worker.js';
-import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
+import { type PeerSealRequest, STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
 
 /**
  * Worker side of WorkerSealer: content-defined cutting of whole files, keyed hashing, compression and
  * encryption, all off the thread that walks and reads. A chunk's bytes stay here between its hash and the
- * main thread's verdict (`seal` or `drop`).
+ * main thread's verdict (`seal` or `drop`). A file is cut on one worker, since each cut depends on the
+ * previous one, but its chunks may be sealed on another (`seal` with `on`): sealing is most of the work, and
+ * a volume that is one big file (a database, a disk image, a block device) would otherwise keep one core busy
+ * and leave the others idle.
  */
 const setup = workerData as SealWorkerData;
 const keys = { data: Buffer.from(setup.dataKey), id: Buffer.from(setup.idKey) };
@@ -19,6 +22,8 @@ const held = new Map<number, { id: Buffer; data: Buffer; metadata: boolean }>();
 /** Per file being cut here: bytes after its last cut. */
 const streams = new Map<number, Buffer>();
 let streamChunks = 0;
+/** Ports to the other workers, by index; null at our own. */
+let peers: (MessagePort | null)[] = [];
 
 /**
  * This thread's heap stays a few MB, so V8 collects it only when its outside allocations pass a limit it
@@ -30,6 +35,7 @@ const COLLECT_EVERY_SEALED_BYTES = 32 * 1024 * 1024;
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 let sealedSinceCollection = 0;
+const compressionHistory = new CompressionHistory();
 
 function reply(message: SealerReply | StreamReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -96,6 +102,16 @@ onWorkerMessages((request: SealerRequest) => {
     streams.delete(request.stream);
     return;
   }
+  if (request.op === 'peers') {
+    peers = request.ports;
+    for (const port of peers) {
+      if (!port) continue;
+      port.on('message', (forwarded: PeerSealRequest) => sealAndReply(forwarded.sequence, asBuffer(forwarded.id), asBuffer(forwarded.data), forwarded.metadata));
+      // The parent port alone decides when this thread ends (stopWorker).
+      port.unref();
+    }
+    return;
+  }
   try {
     if (request.op === 'hash') {
       const data = asBuffer(request.data);
@@ -107,15 +123,37 @@ onWorkerMessages((request: SealerRequest) => {
     const chunk = held.get(request.sequence);
     held.delete(request.sequence);
     if (request.op === 'drop' || !chunk) return;
-    const sealed = sealChunk(keys.data, chunk.id, chunk.data, setup.compressionLevel, chunk.metadata);
-    const stored = movable(sealed.stored);
-    reply({ sequence: request.sequence, stored, flags: sealed.flags }, [stored.buffer as ArrayBuffer]);
-    sealedSinceCollection += chunk.data.length;
-    if (sealedSinceCollection >= COLLECT_EVERY_SEALED_BYTES) {
-      sealedSinceCollection = 0;
-      collect();
+    const peer = request.on === undefined ? null : peers[request.on];
+    if (!peer) {
+      sealAndReply(request.sequence, chunk.id, chunk.data, chunk.metadata);
+      return;
     }
+    // A copy of its own: the chunk is a view of a piece whose other chunks stay here.
+    const data = new Uint8Array(chunk.data);
+    const id = new Uint8Array(chunk.id);
+    peer.postMessage({ sequence: request.sequence, id, data, metadata: chunk.metadata } satisfies PeerSealRequest, [data.buffer]);
+    collectNowAndThen(chunk.data.length);
   } catch (error) {
     reply({ sequence: request.sequence, error: (error as Error).message });
   }
 });
+
+function sealAndReply(sequence: number, id: Buffer, data: Buffer, metadata: boolean): void {
+  try {
+    const sealed = sealChunk(keys.data, id, data, setup.compressionLevel, metadata, compressionHistory);
+    const stored = movable(sealed.stored);
+    reply({ sequence, stored, flags: sealed.flags }, [stored.buffer as ArrayBuffer]);
+    collectNowAndThen(data.length);
+  } catch (error) {
+    reply({ sequence, error: (error as Error).message });
+  }
+}
+
+/** Counts bytes this thread is done with (sealed, or sent on to a peer): see COLLECT_EVERY_SEALED_BYTES. */
+function collectNowAndThen(bytes: number): void {
+  sealedSinceCollection += bytes;
+  if (sealedSinceCollection >= COLLECT_EVERY_SEALED_BYTES) {
+    sealedSinceCollection = 0;
+    collect();
+  }
+}

@@ -1,13 +1,26 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { ChunkerParams } from '../../../proto/repository/index.js';
 
 /** Messages between WorkerSealer (main thread) and seal-worker. */
 export type SealerRequest =
   | { op: 'hash'; sequence: number; data: Uint8Array; metadata: boolean }
-  | { op: 'seal' | 'drop'; sequence: number }
+  /** Seal a held chunk: here, or (`on`, another worker's index) there, the bytes sent over their peer port. */
+  | { op: 'seal'; sequence: number; on?: number }
+  | { op: 'drop'; sequence: number }
+  /** Once, before any chunk: a port to every other worker, by index (null at this worker's own). */
+  | { op: 'peers'; ports: (MessagePort | null)[] }
   /** The next piece of a file, to be cut into chunks here; `atEnd` ends the stream. */
   | { op: 'stream'; stream: number; data: Uint8Array; atEnd: boolean }
   /** The file failed to read: forget its uncut bytes. */
   | { op: 'abort-stream'; stream: number };
+
+/** A held chunk one worker hands another to seal; the answer goes to the main thread as a SealerReply. */
+export interface PeerSealRequest {
+  sequence: number;
+  id: Uint8Array;
+  data: Uint8Array;
+  metadata: boolean;
+}
 
 export interface SealerReply {
   sequence: number;

@@ -1,4 +1,4 @@
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { ChunkerParams } from '../../../proto/repository/index.js';
 import { startWorker, stopWorker } from '../controls/start-worker.js';
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
@@ -15,7 +15,10 @@ const JOBS_PER_WORKER = 6;
 const STREAM_BUDGET_BYTES = 8 * 1024 * 1024;
 
 interface Job {
+  /** The worker holding the chunk's bytes. */
   slot: number;
+  /** The worker sealing it, once asked to. */
+  sealingOn?: number;
   /** Counted against JOBS_PER_WORKER (handed over one by one), or against its stream's budget. */
   stream?: StreamState;
   length: number;
@@ -28,7 +31,8 @@ interface StreamState {
   slot: number;
   /** Bytes sent and not yet dropped or sealed. */
   unsettled: number;
-  replies: { resolve: (chunks: { chunk: HashedChunk; length: number }[]) => void; reject: (error: Error) => void }[];
+  /** One per piece sent, in order; `length` is the piece's, queued on the worker until cut. */
+  replies: { length: number; resolve: (chunks: { chunk: HashedChunk; length: number }[]) => void; reject: (error: Error) => void }[];
   waiting: (() => void)[];
   /** Its last piece was sent: forgotten once the replies are in. */
   ended: boolean;
@@ -53,6 +57,10 @@ export class WorkerSealer implements ChunkSealer {
   private readonly streams = new Map<number, StreamState>();
   private load: number[] = [];
   private streamLoad: number[] = [];
+  /** Bytes each worker has been given to cut, hash or seal and has not answered yet: where to seal next. */
+  private queued: number[] = [];
+  /** Chunks each worker has sealed. */
+  sealedBy: number[] = [];
   private readonly waiting: (() => void)[] = [];
   private sequence = 0;
   private nextStream = 0;
@@ -89,6 +97,7 @@ export class WorkerSealer implements ChunkSealer {
     const sequence = this.sequence++;
     this.load[slot]!++;
     const hashed = new Promise<HashedChunk>((onHashed, reject) => this.jobs.set(sequence, { slot, length: data.length, onHashed, reject }));
+    this.queued[slot]! += data.length;
     const own = new Uint8Array(data.length);
     own.set(data);
     this.post(slot, { op: 'hash', sequence, data: own, metadata }, [own.buffer]);
@@ -113,7 +122,8 @@ export class WorkerSealer implements ChunkSealer {
         while (state.unsettled > STREAM_BUDGET_BYTES && !this.failure) await new Promise<void>((resolve) => state.waiting.push(resolve));
         if (this.failure) throw this.failure;
         state.unsettled += data.length;
-        const chunks = new Promise<{ chunk: HashedChunk; length: number }[]>((resolve, reject) => state.replies.push({ resolve, reject }));
+        const chunks = new Promise<{ chunk: HashedChunk; length: number }[]>((resolve, reject) => state.replies.push({ length: data.length, resolve, reject }));
+        this.queued[slot]! += data.length;
         // The reader gives up this buffer: it is moved whole, and the chunks cut from it are views of it.
         this.post(slot, { op: 'stream', stream: id, data, atEnd }, [data.buffer as ArrayBuffer]);
         if (atEnd) close();
@@ -143,9 +153,36 @@ export class WorkerSealer implements ChunkSealer {
     });
     this.load = this.workers.map(() => 0);
     this.streamLoad = this.workers.map(() => 0);
+    this.queued = this.workers.map(() => 0);
+    this.sealedBy = this.workers.map(() => 0);
+    this.connectPeers();
   }
 
-  private post(slot: number, request: SealerRequest, transfer: ArrayBuffer[] = []): void {
+  /** A channel between every two workers, so a chunk cut on one can be sealed on another without coming back here. */
+  private connectPeers(): void {
+    const ports: (MessagePort | null)[][] = this.workers.map(() => this.workers.map(() => null));
+    for (let a = 0; a < this.threads; a++) {
+      for (let b = a + 1; b < this.threads; b++) {
+        const { port1, port2 } = new MessageChannel();
+        ports[a]![b] = port1;
+        ports[b]![a] = port2;
+      }
+    }
+    ports.forEach((own, slot) => this.post(slot, { op: 'peers', ports: own }, own.filter((port) => port !== null)));
+  }
+
+  /**
+   * Where a held chunk is sealed: on the worker holding it, unless another has less queued by more than the
+   * chunk itself (what moving it costs is a copy; what it saves is a core left idle while one file's chunks
+   * wait behind their cutting).
+   */
+  private sealTarget(holder: number, length: number): number {
+    let best = holder;
+    for (let slot = 0; slot < this.threads; slot++) if (this.queued[slot]! + length < this.queued[best]!) best = slot;
+    return best;
+  }
+
+  private post(slot: number, request: SealerRequest, transfer: (ArrayBuffer | MessagePort)[] = []): void {
     this.workers[slot]!.postMessage(request, transfer);
   }
 
@@ -157,6 +194,7 @@ export class WorkerSealer implements ChunkSealer {
 
   private release(job: Job, sequence: number): void {
     this.jobs.delete(sequence);
+    if (job.sealingOn !== undefined) this.queued[job.sealingOn]! -= job.length;
     if (job.stream) {
       job.stream.unsettled -= job.length;
       job.stream.waiting.shift()?.();
@@ -173,7 +211,10 @@ export class WorkerSealer implements ChunkSealer {
         new Promise<SealedChunk>((resolve, reject) => {
           job.onSealed = resolve;
           job.reject = reject;
-          this.post(job.slot, { op: 'seal', sequence });
+          const on = this.sealTarget(job.slot, job.length);
+          job.sealingOn = on;
+          this.queued[on]! += job.length;
+          this.post(job.slot, on === job.slot ? { op: 'seal', sequence } : { op: 'seal', sequence, on });
         }),
       drop: () => {
         this.release(job, sequence);
@@ -186,11 +227,15 @@ export class WorkerSealer implements ChunkSealer {
     const job = this.jobs.get(reply.sequence);
     if (!job) return;
     if (reply.error !== undefined) {
+      // A failed hash (the job was never sent to seal) is no longer queued either.
+      if (job.sealingOn === undefined && !job.stream) this.queued[job.slot]! -= job.length;
       this.release(job, reply.sequence);
       job.reject(new Error(`sealing failed: ${reply.error}`));
     } else if (reply.id) {
+      this.queued[job.slot]! -= job.length;
       job.onHashed?.(this.hashedChunk(job, reply.sequence, Buffer.from(reply.id.buffer, reply.id.byteOffset, reply.id.byteLength)));
     } else if (reply.stored) {
+      this.sealedBy[job.sealingOn ?? job.slot]!++;
       this.release(job, reply.sequence);
       job.onSealed?.({ stored: Buffer.from(reply.stored.buffer, reply.stored.byteOffset, reply.stored.byteLength), flags: reply.flags ?? 0 });
     }
@@ -205,6 +250,7 @@ export class WorkerSealer implements ChunkSealer {
       return;
     }
     const waiter = state.replies.shift();
+    if (waiter) this.queued[state.slot]! -= waiter.length;
     if (state.ended && state.replies.length === 0) this.streams.delete(reply.stream);
     if (reply.error !== undefined) {
       waiter?.reject(new Error(`chunking failed: ${reply.error}`));

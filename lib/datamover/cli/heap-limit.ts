@@ -23,10 +23,25 @@ export function v8HeapFlags(memoryLimitBytes: number): string[] {
  * extra process). Returns undefined when the current process should do the work itself.
  */
 export function rerunWithHeapLimit(memoryLimitBytes: number): number | undefined {
-  if (process.env[CHILD_MARKER] === '1' || getHeapStatistics().heap_size_limit <= oldSpaceMb(memoryLimitBytes) * MiB * 1.25) return undefined;
+  if (process.env[CHILD_MARKER] === '1' || heapLimitedTo(oldSpaceMb(memoryLimitBytes))) return undefined;
   const result = spawnSync(process.execPath, [...process.execArgv, ...v8HeapFlags(memoryLimitBytes), ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, [CHILD_MARKER]: '1' },
   });
   return result.status ?? 1;
+}
+
+/**
+ * Whether this process's old space is at most `mb`. The flag is read where it was given (the command line,
+ * or NODE_OPTIONS as the mover pod sets it), because the heap size V8 reports adds the young generation to
+ * it: 550 MB for an old space of 358, which read as "too big" made every run start a second process.
+ * Without the flag, V8 sized the heap from the machine, and only the reported size can tell.
+ */
+function heapLimitedTo(mb: number): boolean {
+  const given = [...(process.env.NODE_OPTIONS ?? '').split(/\s+/), ...process.execArgv]
+    .map((arg) => /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(arg)?.[1])
+    .filter((value) => value !== undefined)
+    .at(-1);
+  if (given !== undefined) return Number(given) <= mb;
+  return getHeapStatistics().heap_size_limit <= mb * MiB;
 }
