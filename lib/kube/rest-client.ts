@@ -27,6 +27,8 @@ export class KubeApiError extends Error {
     readonly status: number,
     readonly path: string,
     message: string,
+    /** With a 410 for an expired list continuation: where to go on from, at the latest version. */
+    readonly continueToken?: string,
   ) {
     super(`${path}: HTTP ${status}: ${message}`);
     this.name = 'KubeApiError';
@@ -134,12 +136,15 @@ export class KubeRestClient {
             return;
           }
           let message = text.slice(0, 500);
+          let continueToken: string | undefined;
           try {
-            message = (JSON.parse(text) as { message?: string }).message ?? message;
+            const answer = JSON.parse(text) as { message?: string; metadata?: { continue?: string } };
+            message = answer.message ?? message;
+            continueToken = answer.metadata?.continue || undefined;
           } catch {
             // keep the raw body
           }
-          reject(new KubeApiError(status, path, message));
+          reject(new KubeApiError(status, path, message, continueToken));
         });
         res.on('error', reject);
       });
@@ -149,12 +154,28 @@ export class KubeRestClient {
     });
   }
 
-  /** Lists a collection page by page, so a cluster with many objects never needs one huge response. */
+  /**
+   * Lists a collection page by page, so a cluster with many objects never needs one huge response.
+   *
+   * A continuation names the version of the first page, and once etcd has compacted that version (every
+   * 5 minutes by default) the server answers 410 with a token that goes on after the last object given, at
+   * the latest version. That token is taken: the items already yielded cannot be taken back, so starting
+   * over would give them twice, and a backup of a big collection would otherwise fail for good whenever
+   * its listing outlived a compaction. Objects changed meanwhile come at their newer version, as they
+   * would from any later page.
+   */
   async *list<T>(collectionPath: string, query: Record<string, string> = {}, pageSize = 500): AsyncGenerator<T> {
     let next: string | undefined;
     do {
       const params = new URLSearchParams({ ...query, limit: String(pageSize), ...(next ? { continue: next } : {}) });
-      const page = await this.get<KubeList<T>>(`${collectionPath}?${params.toString()}`);
+      let page: KubeList<T>;
+      try {
+        page = await this.get<KubeList<T>>(`${collectionPath}?${params.toString()}`);
+      } catch (error) {
+        if (!(next && error instanceof KubeApiError && error.status === 410 && error.continueToken)) throw error;
+        next = error.continueToken;
+        continue;
+      }
       yield* page.items;
       next = page.metadata?.continue || undefined;
     } while (next);
