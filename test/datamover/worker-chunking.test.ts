@@ -55,7 +55,7 @@ describe('files cut on sealing workers', () => {
     expect(comparable(await digestTree(target))).toEqual(comparable(await digestTree(source)));
   }, 120_000);
 
-  it('one file is cut on one worker and sealed on all of them, each chunk opening to its own bytes', async () => {
+  it('one file is cut on one worker and sealed on all of them, each chunk opening to its own bytes, its read buffers reused', async () => {
     const keys = { dataKey: randomBytes(32), idKey: randomBytes(32) };
     const params = dataChunkingWithAverage(64 * 1024);
     const gear = deriveGearTable(randomBytes(32));
@@ -66,10 +66,17 @@ describe('files cut on sealing workers', () => {
       const sealed: Promise<{ id: Buffer; stored: Buffer; flags: number }>[] = [];
       const read = 4 * MiB;
       for (let offset = 0; offset <= file.length; offset += read) {
-        const piece = new Uint8Array(file.subarray(offset, offset + read));
-        const { chunks } = await stream.push(Buffer.from(piece.buffer), offset + read > file.length);
-        sealed.push(...(await chunks).map(async ({ chunk }) => ({ id: chunk.id, ...(await chunk.seal()) })));
+        // Read into the buffers the workers give back, as streamFile does: one handed back while a chunk
+        // or the uncut tail still needed it would be overwritten here, and the chunks below would differ.
+        const buffer = stream.readBuffer(read);
+        const length = file.copy(buffer, 0, offset, offset + read);
+        const { chunks } = await stream.push(buffer.subarray(0, length), offset + read > file.length);
+        const piece = (await chunks).map(async ({ chunk }) => ({ id: chunk.id, ...(await chunk.seal()) }));
+        sealed.push(...piece);
+        await Promise.all(piece);
+        await new Promise((resolve) => setImmediate(resolve));
       }
+      expect(sealer.reusedReadBuffers).toBeGreaterThan(0);
       const chunks = await Promise.all(sealed);
       // The cuts are the inline chunker's, and every sealed chunk opens to exactly those bytes.
       const chunker = new ContentDefinedChunker(params, gear);

@@ -13,6 +13,8 @@ export interface HashedChunk {
 
 /** One file cut into chunks by the sealer. */
 export interface ChunkStream {
+  /** A buffer of `size` bytes to read the next piece into: one given back by the sealer, or a new one. */
+  readBuffer(size: number): Buffer;
   /**
    * Hands over the file's next piece, whose buffer (all of its ArrayBuffer) the caller gives up; resolves
    * when more may be pushed, with the chunks the piece completed still to come. The last push has `atEnd`.

@@ -86,8 +86,9 @@ interface StreamChunkerOptions {
 
 /**
  * Reads a file (not sparse: holes are found on this thread, by `chunkFile`) and hands its pieces to a
- * sealer that cuts, hashes and seals them elsewhere. Each read gets a buffer of its own, given up with the
- * piece; reuse would need the chunks copied out on the other side, which costs what the fresh pages do.
+ * sealer that cuts, hashes and seals them elsewhere. Each read's buffer is given up with the piece (the
+ * chunks cut from it are views of it); the sealer hands it back for another read once it is done with all
+ * of them.
  */
 export async function streamFile(path: string, options: StreamChunkerOptions, expectedSize: number): Promise<ChunkedContent> {
   const readSize = Math.max(HOLE_BLOCK, Math.min(options.readSize, roundUp(expectedSize + 1, HOLE_BLOCK)));
@@ -97,7 +98,7 @@ export async function streamFile(path: string, options: StreamChunkerOptions, ex
   try {
     for (;;) {
       if (options.throttle) await options.throttle.take(readSize);
-      const buffer = Buffer.allocUnsafeSlow(readSize);
+      const buffer = options.stream.readBuffer(readSize);
       const { bytesRead } = await handle.read(buffer, 0, readSize, size);
       size += bytesRead;
       if (bytesRead > 0) options.onBytes(bytesRead);

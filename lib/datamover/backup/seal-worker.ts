@@ -5,7 +5,7 @@ import { ContentDefinedChunker } from '../chunking/fastcdc.js';
 import { CompressionHistory, sealChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
 import { movable, onWorkerMessages } from '../controls/start-worker.js';
-import { type PeerSealRequest, STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
+import { type FreedPiece, type PeerSealRequest, STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
 
 /**
  * Worker side of WorkerSealer: content-defined cutting of whole files, keyed hashing, compression and
@@ -18,9 +18,19 @@ import { type PeerSealRequest, STREAM_SEQUENCE_BASE, type SealerReply, type Seal
 const setup = workerData as SealWorkerData;
 const keys = { data: Buffer.from(setup.dataKey), id: Buffer.from(setup.idKey) };
 const chunker = new ContentDefinedChunker(setup.chunking.params, setup.chunking.gear);
-const held = new Map<number, { id: Buffer; data: Buffer; metadata: boolean }>();
-/** Per file being cut here: bytes after its last cut. */
-const streams = new Map<number, Buffer>();
+/**
+ * A piece of a file received from the main thread. Once no chunk held here and no uncut tail is a view of
+ * it, its buffer goes back (`freed`) to be read into again: fresh 4 MiB buffers for every read cost page
+ * faults, and each worker's and the main thread's heap collected in full every 64 MB of them.
+ */
+interface Piece {
+  buffer: ArrayBuffer;
+  /** Views of it still in use: chunks held, the stream's tail, and 1 while it is being cut. */
+  refs: number;
+}
+const held = new Map<number, { id: Buffer; data: Buffer; metadata: boolean; piece?: Piece }>();
+/** Per file being cut here: bytes after its last cut (never empty), and the piece they are a view of. */
+const streams = new Map<number, { tail: Buffer; piece?: Piece }>();
 let streamChunks = 0;
 /** Ports to the other workers, by index; null at our own. */
 let peers: (MessagePort | null)[] = [];
@@ -37,18 +47,28 @@ const collect = runInNewContext('gc') as () => void;
 let sealedSinceCollection = 0;
 const compressionHistory = new CompressionHistory();
 
-function reply(message: SealerReply | StreamReply, transfer: ArrayBuffer[] = []): void {
+function reply(message: SealerReply | StreamReply | FreedPiece, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
+}
+
+function release(piece: Piece | undefined): void {
+  if (piece && --piece.refs === 0) reply({ freed: piece.buffer }, [piece.buffer]);
+}
+
+function forgetStream(stream: number): void {
+  release(streams.get(stream)?.piece);
+  streams.delete(stream);
 }
 
 function asBuffer(view: Uint8Array): Buffer {
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }
 
-function hold(chunk: Buffer, chunks: StreamReply['chunks']): void {
+function hold(chunk: Buffer, chunks: StreamReply['chunks'], piece?: Piece): void {
   const id = chunkId(keys.id, chunk);
   const sequence = STREAM_SEQUENCE_BASE + streamChunks++ * setup.workers + setup.index;
-  held.set(sequence, { id, data: chunk, metadata: false });
+  if (piece) piece.refs++;
+  held.set(sequence, { id, data: chunk, metadata: false, piece });
   chunks.push({ sequence, id: new Uint8Array(id), length: chunk.length });
 }
 
@@ -57,34 +77,43 @@ function hold(chunk: Buffer, chunks: StreamReply['chunks']): void {
  * tail of the previous piece is joined only with the start of the next one: a chunk beginning in the tail
  * ends within `maxSize` of it, and the hash restarts at every cut, so the rest is cut in place.
  */
-function cutStream(stream: number, piece: Buffer, atEnd: boolean): StreamReply {
+function cutStream(stream: number, data: Buffer, atEnd: boolean): StreamReply {
   const chunks: StreamReply['chunks'] = [];
-  const tail = streams.get(stream);
-  const data = piece;
+  const piece: Piece = { buffer: data.buffer as ArrayBuffer, refs: 1 };
+  const previous = streams.get(stream);
   let offset = 0;
-  if (tail && tail.length > 0) {
-    const joined = Buffer.concat([tail, piece.subarray(0, chunker.maxSize)]);
-    const joinedAtEnd = atEnd && joined.length === tail.length + piece.length;
+  if (previous) {
+    const tailLength = previous.tail.length;
+    const joined = Buffer.concat([previous.tail, data.subarray(0, chunker.maxSize)]);
+    // The tail is copied: its piece may go back now (which empties every view of it, the tail included).
+    release(previous.piece);
+    const joinedAtEnd = atEnd && joined.length === tailLength + data.length;
     let at = 0;
-    while (at < tail.length) {
+    while (at < tailLength) {
       const length = chunker.cut(joined, at, joined.length, joinedAtEnd);
       if (length === 0) break;
       hold(joined.subarray(at, at + length), chunks);
       at += length;
     }
-    if (at < tail.length) {
+    if (at < tailLength) {
       // Not enough for a cut: `joined` holds all there is.
-      streams.set(stream, joined.subarray(at));
+      streams.set(stream, { tail: joined.subarray(at) });
+      release(piece);
       return { stream, chunks };
     }
-    offset = at - tail.length;
+    offset = at - tailLength;
   }
   for (let length = chunker.cut(data, offset, data.length, atEnd); length > 0; length = chunker.cut(data, offset, data.length, atEnd)) {
-    hold(data.subarray(offset, offset + length), chunks);
+    hold(data.subarray(offset, offset + length), chunks, piece);
     offset += length;
   }
-  if (atEnd) streams.delete(stream);
-  else streams.set(stream, data.subarray(offset));
+  if (!atEnd && offset < data.length) {
+    // The tail keeps the piece's cutting reference.
+    streams.set(stream, { tail: data.subarray(offset), piece });
+  } else {
+    streams.delete(stream);
+    release(piece);
+  }
   return { stream, chunks };
 }
 
@@ -93,13 +122,13 @@ onWorkerMessages((request: SealerRequest) => {
     try {
       reply(cutStream(request.stream, asBuffer(request.data), request.atEnd));
     } catch (error) {
-      streams.delete(request.stream);
+      forgetStream(request.stream);
       reply({ stream: request.stream, chunks: [], error: (error as Error).message });
     }
     return;
   }
   if (request.op === 'abort-stream') {
-    streams.delete(request.stream);
+    forgetStream(request.stream);
     return;
   }
   if (request.op === 'peers') {
@@ -122,15 +151,21 @@ onWorkerMessages((request: SealerRequest) => {
     }
     const chunk = held.get(request.sequence);
     held.delete(request.sequence);
-    if (request.op === 'drop' || !chunk) return;
+    if (!chunk) return;
+    if (request.op === 'drop') {
+      release(chunk.piece);
+      return;
+    }
     const peer = request.on === undefined ? null : peers[request.on];
     if (!peer) {
       sealAndReply(request.sequence, chunk.id, chunk.data, chunk.metadata);
+      release(chunk.piece);
       return;
     }
     // A copy of its own: the chunk is a view of a piece whose other chunks stay here.
     const data = new Uint8Array(chunk.data);
     const id = new Uint8Array(chunk.id);
+    release(chunk.piece);
     peer.postMessage({ sequence: request.sequence, id, data, metadata: chunk.metadata } satisfies PeerSealRequest, [data.buffer]);
     collectNowAndThen(chunk.data.length);
   } catch (error) {

@@ -51,3 +51,8 @@ export interface SealWorkerData {
 }
 
 export const STREAM_SEQUENCE_BASE = 2 ** 40;
+
+/** A piece's whole buffer, which the worker no longer refers to: the main thread may read into it again. */
+export interface FreedPiece {
+  freed: ArrayBuffer;
+}

@@ -4,7 +4,7 @@ import { startWorker, stopWorker } from '../controls/start-worker.js';
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
 import { chunkId } from '../crypto/repository-keys.js';
 import type { ChunkSealer, ChunkStream, HashedChunk } from './chunk-store.js';
-import { STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type StreamReply } from './sealer-messages.js';
+import { type FreedPiece, STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type StreamReply } from './sealer-messages.js';
 
 /** Chunks handed over one by one, held per worker: enough to keep it busy, few enough to bound memory. */
 const JOBS_PER_WORKER = 6;
@@ -13,6 +13,8 @@ const JOBS_PER_WORKER = 6;
  * the resource plan's PER_FILE_BYTES). 8 MiB keeps two reads of READ_BYTES ahead of the cutting.
  */
 const STREAM_BUDGET_BYTES = 8 * 1024 * 1024;
+/** Read buffers the workers gave back, kept for the next reads (at READ_BYTES each, 16 MiB). */
+const MAX_SPARE_READ_BUFFERS = 4;
 
 interface Job {
   /** The worker holding the chunk's bytes. */
@@ -61,6 +63,9 @@ export class WorkerSealer implements ChunkSealer {
   private queued: number[] = [];
   /** Chunks each worker has sealed. */
   sealedBy: number[] = [];
+  private readonly spareReadBuffers: ArrayBuffer[] = [];
+  /** Read buffers handed out again instead of allocated. */
+  reusedReadBuffers = 0;
   private readonly waiting: (() => void)[] = [];
   private sequence = 0;
   private nextStream = 0;
@@ -118,6 +123,12 @@ export class WorkerSealer implements ChunkSealer {
       this.streamLoad[slot]!--;
     };
     return {
+      readBuffer: (size) => {
+        const spare = this.spareReadBuffers.findIndex((buffer) => buffer.byteLength === size);
+        if (spare < 0) return Buffer.allocUnsafeSlow(size);
+        this.reusedReadBuffers++;
+        return Buffer.from(this.spareReadBuffers.splice(spare, 1)[0]!);
+      },
       push: async (data, atEnd) => {
         while (state.unsettled > STREAM_BUDGET_BYTES && !this.failure) await new Promise<void>((resolve) => state.waiting.push(resolve));
         if (this.failure) throw this.failure;
@@ -138,6 +149,10 @@ export class WorkerSealer implements ChunkSealer {
     };
   }
 
+  private keepSpare(buffer: ArrayBuffer): void {
+    if (this.spareReadBuffers.length < MAX_SPARE_READ_BUFFERS) this.spareReadBuffers.push(buffer);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.workers.map(stopWorker));
   }
@@ -147,7 +162,11 @@ export class WorkerSealer implements ChunkSealer {
     const { keys, compressionLevel, chunking } = this.options;
     this.workers = Array.from({ length: this.threads }, (_, index) => {
       const worker = startWorker(import.meta.url, 'seal-worker', { dataKey: keys.dataKey, idKey: keys.idKey, compressionLevel, chunking, index, workers: this.threads });
-      worker.on('message', (reply: SealerReply | StreamReply) => ('stream' in reply ? this.settleStream(reply) : this.settle(reply)));
+      worker.on('message', (reply: SealerReply | StreamReply | FreedPiece) => {
+        if ('freed' in reply) this.keepSpare(reply.freed);
+        else if ('stream' in reply) this.settleStream(reply);
+        else this.settle(reply);
+      });
       worker.on('error', (error) => this.failAll(error));
       return worker;
     });
