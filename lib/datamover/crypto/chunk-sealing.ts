@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { compress } from 'zstd-napi';
 import * as zstdBinding from 'zstd-napi/binding.js';
 
 // A native CommonJS module: Node's ESM loader (the restore writer threads) gives it as the default export,
@@ -19,6 +18,24 @@ const MIN_SAVING = 0.03;
 export interface SealedChunk {
   stored: Buffer;
   flags: number;
+}
+
+/**
+ * One compression context and one output buffer per thread, reused by every chunk: sealing is synchronous,
+ * so each result is encrypted (copied) before the next compression overwrites it. zstd-napi's `compress`
+ * allocates its output and, most of the time, copies it again into a trimmed buffer: two allocations and
+ * a copy per chunk, and the garbage made each thread's heap collect in full every 64 MB.
+ */
+let cctx: zstdBinding.CCtx | undefined;
+let scratch = Buffer.alloc(0);
+let sampleScratch = Buffer.alloc(0);
+
+/** The compressed bytes, valid until the next call. */
+function compressToScratch(data: Uint8Array, level: number): Buffer {
+  cctx ??= new zstd.CCtx();
+  const bound = zstd.compressBound(data.length);
+  if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(bound);
+  return scratch.subarray(0, cctx.compress(scratch, data, level));
 }
 
 function chunkKey(dataKey: Buffer, id: Buffer): Buffer {
@@ -45,10 +62,11 @@ const FULL_ATTEMPT_BYTES = 4 * SLICE_BYTES;
 function looksCompressible(data: Uint8Array): boolean {
   if (data.length <= FULL_ATTEMPT_BYTES) return true;
   const slices = Math.max(1, Math.min(MAX_SAMPLE_SLICES, Math.floor(data.length / (4 * SLICE_BYTES))));
-  const sample = Buffer.allocUnsafe(slices * SLICE_BYTES);
+  if (sampleScratch.length < slices * SLICE_BYTES) sampleScratch = Buffer.allocUnsafeSlow(MAX_SAMPLE_SLICES * SLICE_BYTES);
+  const sample = sampleScratch.subarray(0, slices * SLICE_BYTES);
   const stride = slices > 1 ? Math.floor((data.length - SLICE_BYTES) / (slices - 1)) : 0;
   for (let slice = 0; slice < slices; slice++) sample.set(data.subarray(slice * stride, slice * stride + SLICE_BYTES), slice * SLICE_BYTES);
-  return compress(sample, { compressionLevel: SAMPLE_LEVEL }).length < sample.length * (1 - MIN_SAVING);
+  return compressToScratch(sample, SAMPLE_LEVEL).length < sample.length * (1 - MIN_SAVING);
 }
 
 /**
@@ -66,7 +84,7 @@ export function sealChunk(dataKey: Buffer, id: Buffer, plaintext: Uint8Array, le
   let payload: Uint8Array = plaintext;
   let flags = metadata ? CHUNK_FLAGS.metadata : 0;
   if (plaintext.length > 64 && (history.previousCompressed || looksCompressible(plaintext))) {
-    const compressed = compress(plaintext, { compressionLevel: level });
+    const compressed = compressToScratch(plaintext, level);
     if (compressed.length < plaintext.length * (1 - MIN_SAVING)) {
       payload = compressed;
       flags |= CHUNK_FLAGS.compressed;
