@@ -5,6 +5,7 @@
 const BENCHMARKS: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   datamover: () => import('./datamover/main.js'),
   gateway: () => import('./gateway/main.js'),
+  gc: () => import('./gc/main.js'),
   'many-files': () => import('./many-files/main.js'),
   resources: () => import('./resources/main.js'),
   safelock: () => import('./safelock/main.js'),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runBackup } from '../../lib/datamover/backup/backup.js';
 import { collectGarbage } from '../../lib/datamover/maintenance/gc.js';
 import { verifyRepository } from '../../lib/datamover/maintenance/verify.js';
+import { CompactPack } from '../../lib/datamover/repository/compact-pack.js';
 import { indexObjectGroups, loadIndex, readIndexObject } from '../../lib/datamover/repository/index-store.js';
 import { INDEX_PREFIX } from '../../lib/datamover/repository/layout.js';
 import { keysUnder, repositoryScene } from './helpers/repository-scene.js';
@@ -19,6 +20,22 @@ describe('bounded index objects', () => {
   it('groups packs in order under the chunk cap, never splitting one, a larger pack alone', () => {
     const packs = [pack('a', 3), pack('b', 3), pack('c', 9), pack('d', 1), pack('e', 2)];
     expect(indexObjectGroups(packs, 6).map((group) => group.map((p) => p.key))).toEqual([['a', 'b'], ['c'], ['d', 'e']]);
+  });
+
+  it("GC's compact form of a pack gives back exactly the entry it was made from", () => {
+    const entry = {
+      key: 'packs/s/7',
+      size: 123_456,
+      chunks: Array.from({ length: 300 }, (_, i) => [randomBytes(32).toString('hex'), i * 4_000_000, 1 + i * 13_001, i * 17_003, i % 4] as [string, number, number, number, number]),
+    };
+    const compact = CompactPack.from(entry);
+    expect(compact.chunkCount).toBe(300);
+    expect(compact.entry()).toEqual(entry);
+    expect(compact.someId((id) => id.toString('hex') === entry.chunks[299]![0])).toBe(true);
+    expect(compact.someId((id) => id.toString('hex') === '0'.repeat(64))).toBe(false);
+    // Grouped by its chunk count like any entry.
+    expect(indexObjectGroups([compact, pack('small', 2)], 302).map((group) => group.length)).toEqual([2]);
+    expect(indexObjectGroups([compact, pack('small', 2)], 301).map((group) => group.length)).toEqual([1, 1]);
   });
 
   const scene = repositoryScene('index-objects');

@@ -1,6 +1,7 @@
-import { tombstoneCodec, type IndexObject, type Tombstone } from '../../../proto/repository/index.js';
+import { tombstoneCodec, type Tombstone } from '../../../proto/repository/index.js';
 import { ObjectRetainedError } from '../errors.js';
 import { ChunkIdSet, ChunkIndex } from '../repository/chunk-index.js';
+import { CompactPack } from '../repository/compact-pack.js';
 import { MAX_INDEX_OBJECT_CHUNKS, readIndexObject, writeIndexObjects } from '../repository/index-store.js';
 import { INDEX_PREFIX, newSessionId, PACKS_PREFIX, sessionOfPackKey, TOMBSTONES_PREFIX, tombstoneKey } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
@@ -117,17 +118,15 @@ async function runGc(
   // Index objects are read before snapshots: a backup finishing in between then has its chunks marked
   // live (its snapshot is read) even though its index is not part of this consolidation.
   const indexKeys: string[] = [];
-  const packs = new Map<string, IndexObject['packs'][number]>();
+  const packs = new Map<string, CompactPack>();
   for await (const object of repository.backend.list(INDEX_PREFIX)) {
     step();
     indexKeys.push(object.key);
-    for (const pack of (await readIndexObject(repository, object.key)).packs) packs.set(pack.key, pack);
+    for (const pack of (await readIndexObject(repository, object.key)).packs) packs.set(pack.key, CompactPack.from(pack));
   }
   const index = new ChunkIndex();
   for (const pack of packs.values()) {
-    for (const [idHex, offset, storedLength, rawLength, flags] of pack.chunks) {
-      index.add(Buffer.from(idHex, 'hex'), { packKey: pack.key, offset, storedLength, rawLength, flags });
-    }
+    for (let chunk = 0; chunk < pack.chunkCount; chunk++) index.add(pack.id(chunk), { packKey: pack.key, ...pack.chunk(chunk) });
   }
   const live = new ChunkIdSet();
   const reader = new ChunkReader(repository, index);
@@ -135,7 +134,7 @@ async function runGc(
     step();
     await forEachReferencedChunk(snapshot, reader, markAll(live));
   }
-  const isPackLive = (key: string) => packs.get(key)?.chunks.some(([idHex]) => live.has(Buffer.from(idHex, 'hex'))) ?? false;
+  const isPackLive = (key: string) => packs.get(key)?.someId((id) => live.has(id)) ?? false;
 
   const tombstones: TombstoneRecord[] = [];
   for await (const object of repository.backend.list(TOMBSTONES_PREFIX)) {
@@ -213,7 +212,7 @@ async function runGc(
     if (isPackLive(object.key)) {
       report.livePacks++;
       const pack = packs.get(object.key)!;
-      if (pack.chunks.some(([idHex]) => !live.has(Buffer.from(idHex, 'hex')))) report.partiallyLivePacks++;
+      if (pack.someId((id) => !live.has(id))) report.partiallyLivePacks++;
       continue;
     }
     condemned.push(object.key);

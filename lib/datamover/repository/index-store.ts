@@ -2,6 +2,7 @@ import { indexObjectCodec, tombstoneCodec, type IndexObject } from '../../../pro
 import { mapConcurrent } from '../../common/map-concurrent.js';
 import { CorruptObjectError } from '../errors.js';
 import { ChunkIndex } from './chunk-index.js';
+import { CompactPack } from './compact-pack.js';
 import { INDEX_PREFIX, indexKey, TOMBSTONES_PREFIX } from './layout.js';
 import type { Repository } from './repository.js';
 
@@ -29,19 +30,26 @@ export async function writeIndexObject(repository: Repository, sessionId: string
   return key;
 }
 
+/** A pack to write into an index object: its entry, or GC's compact form of it. */
+type WritablePack = IndexObject['packs'][number] | CompactPack;
+
+function chunkCount(pack: WritablePack): number {
+  return pack instanceof CompactPack ? pack.chunkCount : pack.chunks.length;
+}
+
 /** Groups packs, in order, into index objects of at most `maxChunks` chunks (a larger pack goes alone). */
-export function indexObjectGroups(packs: readonly IndexObject['packs'][number][], maxChunks = MAX_INDEX_OBJECT_CHUNKS): IndexObject['packs'][] {
-  const groups: IndexObject['packs'][] = [];
-  let group: IndexObject['packs'] = [];
+export function indexObjectGroups<P extends WritablePack>(packs: readonly P[], maxChunks = MAX_INDEX_OBJECT_CHUNKS): P[][] {
+  const groups: P[][] = [];
+  let group: P[] = [];
   let chunks = 0;
   for (const pack of packs) {
-    if (group.length > 0 && chunks + pack.chunks.length > maxChunks) {
+    if (group.length > 0 && chunks + chunkCount(pack) > maxChunks) {
       groups.push(group);
       group = [];
       chunks = 0;
     }
     group.push(pack);
-    chunks += pack.chunks.length;
+    chunks += chunkCount(pack);
   }
   if (group.length > 0) groups.push(group);
   return groups;
@@ -52,12 +60,16 @@ export async function writeIndexObjects(
   repository: Repository,
   sessionId: string,
   firstSequence: number,
-  packs: readonly IndexObject['packs'][number][],
+  packs: readonly WritablePack[],
   now: Date,
   maxChunks = MAX_INDEX_OBJECT_CHUNKS,
 ): Promise<string[]> {
   const keys: string[] = [];
-  for (const [offset, group] of indexObjectGroups(packs, maxChunks).entries()) keys.push(await writeIndexObject(repository, sessionId, firstSequence + offset, group, now));
+  for (const [offset, group] of indexObjectGroups(packs, maxChunks).entries()) {
+    // Compact packs become entries one object at a time: only one object's worth is ever decoded.
+    const entries = group.map((pack) => (pack instanceof CompactPack ? pack.entry() : pack));
+    keys.push(await writeIndexObject(repository, sessionId, firstSequence + offset, entries, now));
+  }
   return keys;
 }
 
