@@ -13,6 +13,7 @@ import { printTable, round2, type Row, type Workload } from './report.js';
 import { storageUsage } from './storage-usage.js';
 import { printTargets } from './targets.js';
 import { havenTool, kopiaTool, resticTool, type Location, type Measured, type S3Settings, type Tool } from './tools.js';
+import { flag } from '../flags.js';
 
 /**
  * Side-by-side benchmark of the data mover against restic and kopia on six seeded dataset families
@@ -32,11 +33,6 @@ import { havenTool, kopiaTool, resticTool, type Location, type Measured, type S3
  * it); `--from-source` runs the TypeScript through tsx instead. kopia and restic are built once from their
  * pinned module versions (install-kopia.ts, install-restic.ts).
  */
-function flag(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : undefined;
-}
-
 function s3FromEnvironment(): S3Settings | undefined {
   const { S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY } = process.env;
   if (!S3_ENDPOINT || !S3_BUCKET || !S3_ACCESS_KEY_ID || !S3_SECRET_ACCESS_KEY) return undefined;

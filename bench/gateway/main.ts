@@ -16,6 +16,7 @@ import { clusters, organizations } from '../../lib/db/schema/index.js';
 import { startGateway } from '../../services/gateway/gateway.js';
 import { PrincipalResolver } from '../../services/gateway/principals.js';
 import { up } from '../../scripts/stack/stack.js';
+import { numberFlag } from '../flags.js';
 
 type Event = proto.temporal.api.history.v1.IHistoryEvent;
 
@@ -29,11 +30,6 @@ type Event = proto.temporal.api.history.v1.IHistoryEvent;
  *
  *   npm run bench -- gateway [--count 300] [--payload-bytes 2048]
  */
-function flag(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
-
 const millis = (event: Event) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
 
 function latencies(events: Event[]): number[] {
@@ -50,8 +46,8 @@ function latencies(events: Event[]): number[] {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 export async function main(args: string[]): Promise<void> {
-  const count = flag(args, 'count', 300);
-  const payloadBytes = flag(args, 'payload-bytes', 2048);
+  const count = numberFlag(args, 'count', 300);
+  const payloadBytes = numberFlag(args, 'payload-bytes', 2048);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const stack = process.env.TEMPORAL_ADDRESS && process.env.DATABASE_URL ? (process.env as Record<string, string>) : await up(0);
   const namespace = stack.TEMPORAL_NAMESPACE || 'default';

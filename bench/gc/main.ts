@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { GcResult } from './run-one.js';
+import { flag } from '../flags.js';
 
 /**
  * Garbage collection over a repository whose index names 1 and 4 million chunks (synthetic index objects,
@@ -14,11 +15,6 @@ import type { GcResult } from './run-one.js';
  *
  *   npm run bench -- gc [--chunks 1000000,4000000] [--json]
  */
-function flag(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : undefined;
-}
-
 export async function main(args: string[]): Promise<void> {
   const sizes = (flag(args, 'chunks') ?? '1000000,4000000').split(',').map(Number);
   const runOne = fileURLToPath(new URL('./run-one.ts', import.meta.url));

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { v8HeapFlags } from '../../lib/datamover/cli/heap-limit.js';
 import { DEFAULT_MEMORY_LIMIT_BYTES } from '../../lib/datamover/controls/resource-plan.js';
 import type { ManyFilesResult } from './run-one.js';
+import { flag } from '../flags.js';
 
 /**
  * Backs up trees of 1 and 10 million empty files (metadata only, a synthetic walk: synthetic-tree.ts),
@@ -18,11 +19,6 @@ import type { ManyFilesResult } from './run-one.js';
  */
 const RSS_TARGET_MB = 512;
 const GROWTH_TARGET = 1.2;
-
-function flag(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : undefined;
-}
 
 export async function main(args: string[]): Promise<void> {
   const sizes = (flag(args, 'files') ?? '1000000,10000000').split(',').map(Number);

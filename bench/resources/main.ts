@@ -12,6 +12,7 @@ import type { ExportResourcesRequest, RestoreResourcesRequest } from '../../prot
 import { up } from '../../scripts/stack/stack.js';
 import { countConfigMaps, removeNamespace, seedNamespace } from './config-maps.js';
 import { cpuSeconds } from './cpu.js';
+import { numberFlag } from '../flags.js';
 
 /**
  * Kubernetes objects at scale through the agent's own activities: a namespace of `--count` ConfigMaps on
@@ -22,11 +23,6 @@ import { cpuSeconds } from './cpu.js';
  *
  *   npm run bench -- resources [--count 20000]
  */
-function flag(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
-
 interface Row {
   step: string;
   objects: number;
@@ -59,7 +55,7 @@ function cpuSince(before: Row['cpu']): Row['cpu'] {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const count = flag(args, 'count', 20_000);
+  const count = numberFlag(args, 'count', 20_000);
   const env = process.env.KUBECONFIG ? (process.env as Record<string, string>) : await up(1);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(env.KUBECONFIG!);

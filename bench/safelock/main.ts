@@ -9,6 +9,7 @@ import { Repository } from '../../lib/datamover/repository/repository.js';
 import type { StorageBackend } from '../../lib/datamover/storage/backend.js';
 import { up } from '../../scripts/stack/stack.js';
 import { applyScatteredChanges, generateDataset, type DatasetShape } from '../datamover/dataset.js';
+import { numberFlag } from '../flags.js';
 
 /**
  * What SafeLock's lock coverage costs a backup: on the stack's S3 server (versitygw), an unlocked first
@@ -20,11 +21,6 @@ import { applyScatteredChanges, generateDataset, type DatasetShape } from '../da
  *
  *   npm run bench -- safelock [--scale 0.1]
  */
-function flag(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
-
 /** Counts the storage calls made through it; GetObjectRetention/PutObjectRetention follow from extendRetention's answers. */
 class CountingBackend implements StorageBackend {
   readonly counts = { get: 0, list: 0, head: 0, put: 0, delete: 0, getRetention: 0, putRetention: 0 };
@@ -50,7 +46,7 @@ class CountingBackend implements StorageBackend {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const scale = flag(args, 'scale', 0.1);
+  const scale = numberFlag(args, 'scale', 0.1);
   const env = process.env.S3_ENDPOINT ? (process.env as Record<string, string>) : await up(0);
   const shape: DatasetShape = { dbFiles: 2, dbFileMiB: Math.max(1, Math.round(768 * scale)), randomFiles: 12, randomFileMiB: Math.max(1, Math.round(32 * scale)), smallFiles: Math.max(100, Math.round(50_000 * scale)) };
   const work = await mkdtemp(join(tmpdir(), 'haven-bench-safelock-'));

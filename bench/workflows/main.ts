@@ -10,6 +10,7 @@ import { mapConcurrent } from '../../lib/common/map-concurrent.js';
 import { KubeRestClient } from '../../lib/kube/rest-client.js';
 import { up } from '../../scripts/stack/stack.js';
 import { residentMiB, startHaven } from './haven.js';
+import { numberFlag } from '../flags.js';
 
 /**
  * `--runs` backup runs started at once on one control worker, as a busy installation's schedules start
@@ -20,11 +21,6 @@ import { residentMiB, startHaven } from './haven.js';
  *
  *   npm run bench -- workflows [--runs 100] [--objects 10]
  */
-function flag(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
-
 /** How long the runs may take before the bench gives up on the stragglers and reports them. */
 const RUNS_TIMEOUT_MS = 20 * 60_000;
 const POLL_MS = 2_000;
@@ -50,8 +46,8 @@ async function seedNamespace(kube: KubeRestClient, namespace: string, objects: n
 const stats = (values: number[]) => ({ max: Math.max(...values), mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length) });
 
 export async function main(args: string[]): Promise<void> {
-  const runs = flag(args, 'runs', 100);
-  const objects = flag(args, 'objects', 10);
+  const runs = numberFlag(args, 'runs', 100);
+  const objects = numberFlag(args, 'objects', 10);
   const stack = process.env.TEMPORAL_ADDRESS && process.env.KUBECONFIG ? (process.env as Record<string, string>) : await up(1);
   const run = randomUUID().slice(0, 8);
   const kubeConfig = new KubeConfig();
