@@ -6,12 +6,7 @@ import { createVersionedCodec, versionDecoder } from './codec.js';
  * describes itself and a crashed session's packs can be adopted on resume) and, grouped by session, as
  * index objects that movers load at start.
  */
-export const CHUNK_FLAGS = {
-  /** The stored payload is zstd-compressed. */
-  compressed: 1,
-  /** Holds manifest or bundle data rather than file content; only informational. */
-  metadata: 2,
-} as const;
+export { CHUNK_FLAGS } from './chunk-flags.js';
 
 /** [chunkIdHex, offsetInPack, storedLength, rawLength, flags] — a tuple keeps large indexes compact. */
 export const PackedChunkV1 = Type.Tuple([

@@ -6,7 +6,7 @@ import { WorkerSealer } from '../../lib/datamover/backup/worker-sealer.js';
 import { ContentDefinedChunker } from '../../lib/datamover/chunking/fastcdc.js';
 import { deriveGearTable } from '../../lib/datamover/chunking/gear-table.js';
 import { openChunk } from '../../lib/datamover/crypto/chunk-sealing.js';
-import { chunkId } from '../../lib/datamover/crypto/repository-keys.js';
+import { chunkId } from '../../lib/datamover/crypto/chunk-id.js';
 import { dataChunkingWithAverage } from '../../lib/datamover/repository/repository.js';
 import { runRestore } from '../../lib/datamover/restore/restore.js';
 import type { Repository } from '../../lib/datamover/repository/repository.js';

@@ -1,5 +1,5 @@
 import { CompressionHistory, sealChunk } from '../crypto/chunk-sealing.js';
-import { chunkId } from '../crypto/repository-keys.js';
+import { chunkId } from '../crypto/chunk-id.js';
 import type { ChunkSealer } from './chunk-store.js';
 
 /**

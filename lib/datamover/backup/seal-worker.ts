@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { ContentDefinedChunker } from '../chunking/fastcdc.js';
 import { CompressionHistory, sealChunk } from '../crypto/chunk-sealing.js';
-import { chunkId } from '../crypto/repository-keys.js';
+import { chunkId } from '../crypto/chunk-id.js';
 import { movable, onWorkerMessages } from '../controls/start-worker.js';
 import { type FreedPiece, type PeerSealRequest, STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type SealWorkerData, type StreamReply } from './sealer-messages.js';
 

@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import type { ChunkerParams } from '../../../proto/repository/index.js';
 import { startWorker, stopWorker } from '../controls/start-worker.js';
 import type { SealedChunk } from '../crypto/chunk-sealing.js';
-import { chunkId } from '../crypto/repository-keys.js';
+import { chunkId } from '../crypto/chunk-id.js';
 import type { ChunkSealer, ChunkStream, HashedChunk } from './chunk-store.js';
 import { type FreedPiece, STREAM_SEQUENCE_BASE, type SealerReply, type SealerRequest, type StreamReply } from './sealer-messages.js';
 

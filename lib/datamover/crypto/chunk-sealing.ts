@@ -4,7 +4,7 @@ import * as zstdBinding from 'zstd-napi/binding.js';
 // A native CommonJS module: Node's ESM loader (the restore writer threads) gives it as the default export,
 // tsx and vitest as named ones.
 const zstd = (zstdBinding as typeof zstdBinding & { default?: typeof zstdBinding }).default ?? zstdBinding;
-import { CHUNK_FLAGS } from '../../../proto/repository/index.js';
+import { CHUNK_FLAGS } from '../../../proto/repository/chunk-flags.js';
 import { open, seal } from './envelope.js';
 
 /**

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, scrypt as scryptCallback } from 'node:crypto';
+import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { RepositoryHeader, RepositoryKeysRecord } from '../../../proto/repository/index.js';
 import { repositoryKeysCodec } from '../../../proto/repository/index.js';
@@ -67,7 +67,3 @@ export function unwrapKeys(masterKey: Buffer, wrapped: RepositoryHeader['wrapped
   };
 }
 
-/** Chunk ids are keyed: equal content gives equal ids inside one repository, and nothing outside it. */
-export function chunkId(idKey: Buffer, data: Uint8Array): Buffer {
-  return createHmac('sha256', idKey).update(data).digest();
-}

@@ -9,8 +9,8 @@ import {
 } from '../../../proto/repository/index.js';
 import { ContentDefinedChunker } from '../chunking/fastcdc.js';
 import { deriveGearTable } from '../chunking/gear-table.js';
+import { chunkId } from '../crypto/chunk-id.js';
 import {
-  chunkId,
   DEFAULT_KDF_COST,
   deriveMasterKey,
   generateRepositoryKeys,

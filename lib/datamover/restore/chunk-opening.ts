@@ -1,5 +1,5 @@
 import { openChunk } from '../crypto/chunk-sealing.js';
-import { chunkId } from '../crypto/repository-keys.js';
+import { chunkId } from '../crypto/chunk-id.js';
 import { ChunkVerificationError } from '../errors.js';
 
 /** What opening a chunk needs to know about where and how it was stored. */
