@@ -7,6 +7,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
  * cap is above the largest concurrency a caller runs at (restore's apply concurrency, export's listing).
  */
 export const KUBE_MAX_SOCKETS = 32;
+/** Expired continuations in a row a listing goes on from (see `list`) before the 410 stands. */
+const MAX_EXPIRED_CONTINUATIONS = 3;
 /** A request may wait this long for its answer (a large list page on a loaded server included). */
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -166,16 +168,20 @@ export class KubeRestClient {
    */
   async *list<T>(collectionPath: string, query: Record<string, string> = {}, pageSize = 500): AsyncGenerator<T> {
     let next: string | undefined;
+    let expiredInARow = 0;
     do {
       const params = new URLSearchParams({ ...query, limit: String(pageSize), ...(next ? { continue: next } : {}) });
       let page: KubeList<T>;
       try {
         page = await this.get<KubeList<T>>(`${collectionPath}?${params.toString()}`);
       } catch (error) {
-        if (!(next && error instanceof KubeApiError && error.status === 410 && error.continueToken)) throw error;
+        // A fresh token is at the latest version: one that expires again at once is a server going nowhere.
+        if (!(next && error instanceof KubeApiError && error.status === 410 && error.continueToken && expiredInARow < MAX_EXPIRED_CONTINUATIONS)) throw error;
+        expiredInARow++;
         next = error.continueToken;
         continue;
       }
+      expiredInARow = 0;
       yield* page.items;
       next = page.metadata?.continue || undefined;
     } while (next);
