@@ -28,11 +28,14 @@ describe('bounded index objects', () => {
       size: 123_456,
       chunks: Array.from({ length: 300 }, (_, i) => [randomBytes(32).toString('hex'), i * 4_000_000, 1 + i * 13_001, i * 17_003, i % 4] as [string, number, number, number, number]),
     };
-    const compact = CompactPack.from(entry);
+    const compact = CompactPack.from(entry, 'index/s-0');
     expect(compact.chunkCount).toBe(300);
     expect(compact.entry()).toEqual(entry);
     expect(compact.someId((id) => id.toString('hex') === entry.chunks[299]![0])).toBe(true);
     expect(compact.someId((id) => id.toString('hex') === '0'.repeat(64))).toBe(false);
+    // A field that would wrap in its typed array is refused, naming the index object, not written back changed.
+    const wrapping = { ...entry, chunks: [[entry.chunks[0]![0], 2 ** 32, 1, 1, 0] as [string, number, number, number, number]] };
+    expect(() => CompactPack.from(wrapping, 'index/s-0')).toThrow(/index\/s-0 is corrupt/);
     // Grouped by its chunk count like any entry.
     expect(indexObjectGroups([compact, pack('small', 2)], 302).map((group) => group.length)).toEqual([2]);
     expect(indexObjectGroups([compact, pack('small', 2)], 301).map((group) => group.length)).toEqual([1, 1]);

@@ -122,7 +122,7 @@ async function runGc(
   for await (const object of repository.backend.list(INDEX_PREFIX)) {
     step();
     indexKeys.push(object.key);
-    for (const pack of (await readIndexObject(repository, object.key)).packs) packs.set(pack.key, CompactPack.from(pack));
+    for (const pack of (await readIndexObject(repository, object.key)).packs) packs.set(pack.key, CompactPack.from(pack, object.key));
   }
   const index = new ChunkIndex();
   for (const pack of packs.values()) {

@@ -1,8 +1,11 @@
 import type { IndexObject, PackedChunk } from '../../../proto/repository/index.js';
+import { CorruptObjectError } from '../errors.js';
 
 const ID_BYTES = 32;
 /** offset, storedLength, rawLength */
 const FIELDS = 3;
+const MAX_FIELD = 0xffff_ffff;
+const MAX_FLAGS = 0xff;
 
 type IndexedPack = IndexObject['packs'][number];
 
@@ -22,12 +25,20 @@ export class CompactPack {
     private readonly flags: Uint8Array,
   ) {}
 
-  static from(pack: IndexedPack): CompactPack {
+  /**
+   * `indexKey` names the index object the entry came from. Its fields must fit the typed arrays: the schema
+   * bounds them below only, and whoever holds the bucket's keys can write an index object, so a value that
+   * would wrap is refused here rather than written back changed.
+   */
+  static from(pack: IndexedPack, indexKey: string): CompactPack {
     const count = pack.chunks.length;
     const ids = Buffer.allocUnsafe(count * ID_BYTES);
     const fields = new Uint32Array(count * FIELDS);
     const flags = new Uint8Array(count);
     pack.chunks.forEach(([idHex, offset, storedLength, rawLength, chunkFlags], i) => {
+      if (Math.max(offset, storedLength, rawLength) > MAX_FIELD || chunkFlags > MAX_FLAGS) {
+        throw new CorruptObjectError(indexKey, `chunk ${idHex} in ${pack.key} has a field out of range`);
+      }
       ids.write(idHex, i * ID_BYTES, ID_BYTES, 'hex');
       fields[i * FIELDS] = offset;
       fields[i * FIELDS + 1] = storedLength;
